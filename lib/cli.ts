@@ -1,0 +1,182 @@
+/**
+ * The command line: the only module that reads argv. It parses into a typed Invocation
+ * and hands it to the command's module, which is imported only when that command runs.
+ */
+import { Command, CommanderError } from "commander";
+import { UsageError } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
+import { writeOut } from "./output.ts";
+
+/** Flags every command takes; kubectl does not pass its own global flags to plugins. */
+export interface GlobalOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  /** Milliseconds; 0 means no limit. */
+  requestTimeoutMs?: number;
+  output?: string;
+  verbose: boolean;
+  color: boolean;
+}
+
+export type Invocation =
+  | { kind: "help"; text: string }
+  | { kind: "version"; global: GlobalOptions; client: boolean }
+  | { kind: "completion"; global: GlobalOptions; shell: string }
+  | { kind: "complete"; global: GlobalOptions; words: string[] };
+
+/** Output formats each command accepts with -o. */
+const OUTPUTS: Record<string, string[]> = {
+  version: ["text", "json", "yaml"],
+  completion: [],
+  complete: [],
+};
+
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+
+/** Builds the commander tree; `onAction` receives what the user asked for. */
+export function buildProgram(onAction: (invocation: Invocation) => void): Command {
+  const program = new Command("kubectl kserve")
+    .description(
+      "Install, check and use KServe the right way: RawDeployment/Standard (recommended), " +
+        "plain Deployments without KServe, or Serverless/Knative.",
+    )
+    .usage("[command] [flags]")
+    .option(
+      "--kubeconfig <file>",
+      "path to the kubeconfig file (default: KUBECONFIG or ~/.kube/config)",
+    )
+    .option("--context <name>", "the kubeconfig context to use")
+    .option("-n, --namespace <namespace>", 'namespace (default: the context\'s, else "default")')
+    .option(
+      "--request-timeout <duration>",
+      "per-request timeout such as 30s or 1m; 0 means none",
+      "30s",
+    )
+    .option("-o, --output <format>", "output format (text, json or yaml, depending on the command)")
+    .option("-v, --verbose", "show stack traces and request details on errors", false)
+    .option("--no-color", "never colour the output (also: NO_COLOR, or when piped)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  program
+    .command("version")
+    .description("print the plugin, Kubernetes and installed KServe versions")
+    .option("--client", "print only the plugin version; do not contact the cluster", false)
+    .action((options: { client: boolean }, command: Command) => {
+      onAction({ kind: "version", global: globals(command), client: options.client });
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish)")
+    .argument("<shell>", `one of ${SHELLS.join(", ")}`)
+    .action((shell: string, _options: unknown, command: Command) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        throw new UsageError(`Unknown shell "${shell}"`, {
+          hint: `Use one of: ${SHELLS.join(", ")}`,
+        });
+      }
+      onAction({ kind: "completion", global: globals(command), shell });
+    });
+
+  // kubectl >= 1.26 runs kubectl_complete-kserve, which calls this with the words typed so far.
+  program
+    .command("__complete", { hidden: true })
+    .argument("[words...]")
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .action((words: string[], _options: unknown, command: Command) => {
+      onAction({ kind: "complete", global: globals(command), words });
+    });
+
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ outputError: () => {} });
+  }
+  return program;
+}
+
+/** Parses argv into an Invocation, or throws UsageError for a bad command line. */
+export async function parseCommandLine(argv: string[]): Promise<Invocation> {
+  let invocation: Invocation | undefined;
+  let helpText = "";
+  const program = buildProgram((found) => invocation = found);
+  const capture = {
+    writeOut: (text: string) => helpText += text,
+    writeErr: (text: string) => helpText += text,
+  };
+  program.configureOutput({ ...capture, outputError: () => {} });
+  for (const command of program.commands) {
+    command.configureOutput({ ...capture, outputError: () => {} });
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
+        return { kind: "help", text: helpText };
+      }
+      throw new UsageError(error.message.replace(/^error: /, ""), {
+        hint: "Run 'kubectl kserve --help' for usage",
+      });
+    }
+    throw error;
+  }
+  if (!invocation) return { kind: "help", text: program.helpInformation() };
+  if (invocation.kind !== "help") checkOutput(invocation.kind, invocation.global.output);
+  return invocation;
+}
+
+/** Whether argv asks for verbose errors; read before parsing so parse errors honour it too. */
+export function wantsVerbose(argv: string[]): boolean {
+  return argv.some((arg) => arg === "-v" || arg === "--verbose");
+}
+
+function globals(command: Command): GlobalOptions {
+  const raw = command.optsWithGlobals() as Record<string, unknown>;
+  const string = (key: string) => typeof raw[key] === "string" ? raw[key] as string : undefined;
+  const timeout = string("requestTimeout");
+  return {
+    kubeconfig: string("kubeconfig"),
+    context: string("context"),
+    namespace: string("namespace"),
+    requestTimeoutMs: timeout === undefined
+      ? undefined
+      : parseDuration(timeout, "--request-timeout"),
+    output: string("output"),
+    verbose: raw.verbose === true,
+    color: raw.color !== false,
+  };
+}
+
+function checkOutput(command: string, output: string | undefined): void {
+  if (output === undefined) return;
+  const allowed = OUTPUTS[command] ?? [];
+  if (!allowed.includes(output)) {
+    throw new UsageError(
+      allowed.length
+        ? `Invalid output format "${output}" for ${command}`
+        : `The ${command} command takes no -o/--output`,
+      allowed.length ? { hint: `Use one of: ${allowed.join(", ")}` } : {},
+    );
+  }
+}
+
+/** Runs what was parsed; each command's module loads only when it runs. */
+export async function execute(invocation: Invocation): Promise<number> {
+  switch (invocation.kind) {
+    case "help":
+      writeOut(invocation.text);
+      return 0;
+    case "version":
+      return (await import("./commands/version.ts")).version(invocation);
+    case "completion":
+      return (await import("./commands/completion.ts")).completionScript(invocation);
+    case "complete":
+      return (await import("./commands/completion.ts")).complete(
+        invocation,
+        buildProgram(() => {}),
+      );
+  }
+}

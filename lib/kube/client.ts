@@ -1,0 +1,164 @@
+/**
+ * The one place that loads @kubernetes/client-node. It is imported lazily, on the first
+ * connection, so that --help and `version --client` never pay for it.
+ */
+import { stringify } from "yaml";
+import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
+import { errorFromNetwork, errorFromResponse, type RequestTarget } from "./errors.ts";
+import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
+import type { KubeconfigSelection } from "./kubeconfig.ts";
+
+type ClientNode = typeof import("@kubernetes/client-node");
+
+export interface KubeFlags extends ConnectionFlags {
+  /** 0 means no timeout, as with kubectl. */
+  requestTimeoutMs?: number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+/** A minimal Kubernetes object, enough to address it. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** An API connection for one kubeconfig context. */
+export class Kube {
+  readonly selection: KubeconfigSelection;
+  readonly namespace: string;
+  readonly server: string;
+  readonly #k8s: ClientNode;
+  readonly #kc: InstanceType<ClientNode["KubeConfig"]>;
+  readonly #http: ReturnType<ClientNode["createConfiguration"]>["httpApi"];
+  readonly #timeoutMs: number;
+  #requests = 0;
+
+  private constructor(
+    k8s: ClientNode,
+    selection: KubeconfigSelection,
+    timeoutMs: number,
+  ) {
+    this.#k8s = k8s;
+    this.selection = selection;
+    this.namespace = selection.namespace;
+    this.server = String(selection.cluster.cluster.server).replace(/\/$/, "");
+    this.#timeoutMs = timeoutMs;
+    this.#kc = new k8s.KubeConfig();
+    this.#kc.loadFromString(
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [selection.cluster],
+        users: [selection.user],
+        contexts: [{ name: selection.contextName, context: selection.context }],
+        "current-context": selection.contextName,
+      }),
+    );
+    this.#http = k8s.createConfiguration().httpApi;
+  }
+
+  /** Loads the kubeconfig the way kubectl does and prepares a client; sends nothing yet. */
+  static async connect(flags: KubeFlags): Promise<Kube> {
+    const selection = loadKubeconfig(flags);
+    const k8s = await import("@kubernetes/client-node");
+    return new Kube(k8s, selection, flags.requestTimeoutMs ?? TIMEOUTS.requestMs);
+  }
+
+  /** How many API requests this client has sent (benchmarks report it). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  /** Sends one request and returns the parsed JSON body; failures become typed errors. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const text = await this.requestText(method, path, options);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Like request(), but returns the body as text. */
+  async requestText(method: string, path: string, options: RequestOptions = {}): Promise<string> {
+    const target = this.#target(method, path);
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const ctx = new this.#k8s.RequestContext(url.toString(), method as never);
+    const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    if (signals.length) ctx.setSignal(AbortSignal.any(signals));
+    ctx.setHeaderParam("Accept", options.accept ?? "application/json");
+    if (options.body !== undefined) {
+      ctx.setHeaderParam("Content-Type", options.contentType ?? "application/json");
+      ctx.setBody(typeof options.body === "string" ? options.body : JSON.stringify(options.body));
+    }
+    this.#requests++;
+    let status: number;
+    let text: string;
+    try {
+      await this.#kc.applySecurityAuthentication(ctx);
+      const response = await this.#http.send(ctx).toPromise();
+      status = response.httpStatusCode;
+      text = await response.body.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw errorFromNetwork(target, error, this.#timeoutMs || undefined);
+    }
+    if (status >= 400) throw errorFromResponse(target, status, text);
+    return text;
+  }
+
+  /** GETs a path, returning undefined on 404 instead of throwing. */
+  async getOptional<T>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
+    try {
+      return await this.request<T>("GET", path, options);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Server-side apply with this tool's field manager. */
+  apply<T extends KubeObject>(
+    path: string,
+    object: T,
+    options: { dryRun?: boolean; force?: boolean } = {},
+  ): Promise<T> {
+    return this.request<T>("PATCH", path, {
+      body: object,
+      contentType: "application/apply-patch+yaml",
+      query: {
+        fieldManager: FIELD_MANAGER,
+        force: options.force ?? true,
+        dryRun: options.dryRun ? "All" : undefined,
+      },
+    });
+  }
+
+  #target(method: string, path: string): RequestTarget {
+    const cluster = this.selection.cluster.cluster;
+    const caSource = cluster["insecure-skip-tls-verify"] === true
+      ? "none, insecure-skip-tls-verify is set"
+      : typeof cluster["certificate-authority"] === "string"
+      ? `file ${cluster["certificate-authority"]}`
+      : cluster["certificate-authority-data"]
+      ? "certificate-authority-data in the kubeconfig"
+      : "the system trust store";
+    return {
+      method,
+      path,
+      server: this.server,
+      contextName: this.selection.contextName,
+      userName: this.selection.user.name,
+      caSource,
+    };
+  }
+}

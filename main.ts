@@ -1,0 +1,40 @@
+/**
+ * kubectl-kserve: `deno run main.ts ARGS` behaves like `kubectl kserve ARGS`.
+ * The only module that exits: everything else throws typed errors, mapped here to output and exit codes.
+ */
+import { execute, parseCommandLine, wantsVerbose } from "./lib/cli.ts";
+import { CliError, ExitCode } from "./lib/errors.ts";
+import { colorEnabled, styles, writeErr } from "./lib/output.ts";
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    return await execute(await parseCommandLine(argv));
+  } catch (error) {
+    reportError(error, wantsVerbose(argv), !argv.includes("--no-color"));
+    return error instanceof CliError ? error.exitCode : ExitCode.failed;
+  }
+}
+
+function reportError(error: unknown, verbose: boolean, colorFlag: boolean): void {
+  const s = styles(colorEnabled(Deno.stderr, colorFlag));
+  if (error instanceof CliError) {
+    writeErr(`${s.red("error:")} ${error.message}\n`);
+    if (error.hint) writeErr(`  ${s.dim("hint:")} ${error.hint}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    writeErr(`${s.red("error:")} ${message}\n`);
+    writeErr(
+      `  ${s.dim("hint:")} this is a bug in kubectl-kserve; rerun with -v and report the output\n`,
+    );
+  }
+  if (verbose && error instanceof Error) writeErr(`${s.dim(String(error.stack))}\n`);
+  let cause = error instanceof Error ? error.cause : undefined;
+  while (verbose && cause) {
+    writeErr(s.dim(`caused by: ${cause instanceof Error ? cause.stack : String(cause)}\n`));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

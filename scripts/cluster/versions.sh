@@ -1,0 +1,11 @@
+# Pinned versions of the test cluster's components, and where their binaries are cached.
+# Sourced by the other scripts in this folder; changing a pin gives a new cache directory.
+K8S_VERSION=v1.36.3
+K8S_STAGING_VERSION=v0.36.3
+K8S_MINOR=36
+ETCD_VERSION=v3.6.13
+KWOK_VERSION=v0.8.0
+
+CLUSTER_CACHE_ROOT=${KSERVE_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-kserve/cluster}
+CLUSTER_BIN_DIR="$CLUSTER_CACHE_ROOT/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION/bin"
+CLUSTER_BINARIES="etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok"

@@ -1,0 +1,171 @@
+/** main.ts as a subprocess: every bad input gets one clear line and the right exit code. */
+import assert from "node:assert/strict";
+import { openssl, runPlugin, tempDir, writeKubeconfig } from "../support/plugin.ts";
+
+function assertOneError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trimEnd().split("\n");
+  assert.match(lines[0]!, /^error: /, stderr);
+  assert.match(lines[0]!, pattern, stderr);
+  assert.ok(lines.length <= 2, `expected an error line and at most a hint:\n${stderr}`);
+  assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace without -v");
+}
+
+Deno.test("--help and version --client work without a cluster", async () => {
+  await using dir = await tempDir();
+  const help = await runPlugin(["--help"], { env: { HOME: dir.path } });
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: kubectl kserve/);
+  const version = await runPlugin(["version", "--client", "-o", "json"], {
+    env: { HOME: dir.path },
+  });
+  assert.equal(version.code, 0);
+  assert.match(JSON.parse(version.stdout).clientVersion.version, /^v\d+\.\d+\.\d+/);
+});
+
+Deno.test("usage errors exit 2 with one line", async () => {
+  for (
+    const [args, pattern] of [
+      [["bogus"], /unknown command 'bogus'/],
+      [["version", "-o", "xml"], /Invalid output format "xml"/],
+      [["version", "--request-timeout", "soon"], /not a duration/],
+    ] as [string[], RegExp][]
+  ) {
+    const result = await runPlugin(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assertOneError(result.stderr, pattern);
+  }
+});
+
+Deno.test("a missing kubeconfig is named, exit 2", async () => {
+  await using dir = await tempDir();
+  const none = await runPlugin(["version"], { env: { HOME: dir.path } });
+  assert.equal(none.code, 2);
+  assertOneError(none.stderr, /No kubeconfig found: .*\.kube\/config does not exist/);
+  const flag = await runPlugin(["version", "--kubeconfig", `${dir.path}/nope`]);
+  assert.equal(flag.code, 2);
+  assertOneError(flag.stderr, /Cannot read kubeconfig .*\/nope: no such file/);
+});
+
+Deno.test("an unreadable kubeconfig is named, exit 2", async () => {
+  await using dir = await tempDir();
+  const result = await runPlugin(["version"], { env: { KUBECONFIG: dir.path, HOME: dir.path } });
+  assert.equal(result.code, 2);
+  assertOneError(result.stderr, /Cannot read kubeconfig .*: it is a directory/);
+});
+
+Deno.test("malformed kubeconfig YAML names the file and line, exit 2", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/bad.yaml`;
+  await Deno.writeTextFile(path, "apiVersion: v1\nclusters:\n- name: x\n  cluster: {server: [\n");
+  const result = await runPlugin(["version", "--kubeconfig", path]);
+  assert.equal(result.code, 2);
+  assertOneError(result.stderr, new RegExp(`Cannot load kubeconfig ${path}:\\d+: `));
+});
+
+Deno.test("KUBECONFIG files merge and an unknown context lists those that exist", async () => {
+  await using dir = await tempDir();
+  const a = await writeKubeconfig(dir.path, { server: "https://127.0.0.1:9" }, "a.yaml");
+  const b = `${dir.path}/b.yaml`;
+  await Deno.writeTextFile(
+    b,
+    JSON.stringify({
+      clusters: [{ name: "other", cluster: { server: "https://127.0.0.1:9" } }],
+      users: [],
+      contexts: [{ name: "second", context: { cluster: "other", user: "x" } }],
+    }),
+  );
+  const result = await runPlugin(["version", "--context", "staging"], {
+    env: { KUBECONFIG: `${a}:${b}:${dir.path}/missing.yaml`, HOME: dir.path },
+  });
+  assert.equal(result.code, 2);
+  assertOneError(result.stderr, /Context "staging" does not exist/);
+  assert.match(result.stderr, /Contexts that exist: test, second/);
+});
+
+Deno.test("connection refused names the server and the reason, exit 1", async () => {
+  await using dir = await tempDir();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const kubeconfig = await writeKubeconfig(dir.path, { server: `https://127.0.0.1:${port}` });
+  const result = await runPlugin(["version", "--kubeconfig", kubeconfig]);
+  assert.equal(result.code, 1);
+  assertOneError(
+    result.stderr,
+    new RegExp(
+      `Cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port} .*connection refused`,
+    ),
+  );
+});
+
+Deno.test("a server that never answers times out after --request-timeout, exit 1", async () => {
+  await using dir = await tempDir();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  const kubeconfig = await writeKubeconfig(dir.path, { server: `https://127.0.0.1:${port}` });
+  const result = await runPlugin([
+    "version",
+    "--kubeconfig",
+    kubeconfig,
+    "--request-timeout",
+    "1s",
+  ]);
+  listener.close();
+  accepted.forEach((conn) => conn.close());
+  assert.equal(result.code, 1);
+  assertOneError(result.stderr, /the request timed out after 1s/);
+});
+
+Deno.test("a TLS failure says which CA was used, exit 1", async () => {
+  await using dir = await tempDir();
+  const subject = (
+    cn: string,
+  ) => ["-subj", `/CN=${cn}`, "-days", "1", "-nodes", "-newkey", "rsa:2048"];
+  await openssl(
+    [
+      "req",
+      "-x509",
+      ...subject("server"),
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.crt",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    dir.path,
+  );
+  await openssl(
+    ["req", "-x509", ...subject("other-ca"), "-keyout", "ca.key", "-out", "ca.crt"],
+    dir.path,
+  );
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(`${dir.path}/server.crt`),
+    key: await Deno.readTextFile(`${dir.path}/server.key`),
+    onListen: () => {},
+  }, () => Response.json({}));
+  const kubeconfig = await writeKubeconfig(dir.path, {
+    server: `https://127.0.0.1:${server.addr.port}`,
+    "certificate-authority": `${dir.path}/ca.crt`,
+  });
+  const result = await runPlugin(["version", "--kubeconfig", kubeconfig]);
+  await server.shutdown();
+  assert.equal(result.code, 1);
+  assertOneError(
+    result.stderr,
+    new RegExp(`TLS verification .* failed .*CA: file ${dir.path}/ca\\.crt`),
+  );
+});
+
+Deno.test("-v adds the stack trace", async () => {
+  await using dir = await tempDir();
+  const result = await runPlugin(["version", "-v"], { env: { HOME: dir.path } });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /\n\s+at /);
+});

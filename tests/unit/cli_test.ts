@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { type Invocation, parseCommandLine } from "../../lib/cli.ts";
+import { parseDuration } from "../../lib/duration.ts";
+import { UsageError } from "../../lib/errors.ts";
+
+const GOOD: [string, Partial<Invocation> & Record<string, unknown>][] = [
+  ["version", { kind: "version", client: false }],
+  ["version --client", { kind: "version", client: true }],
+  ["-n ml version -o json", { kind: "version" }],
+  ["completion zsh", { kind: "completion", shell: "zsh" }],
+  ["__complete ver", { kind: "complete", words: ["ver"] }],
+];
+
+Deno.test("parseCommandLine() maps good command lines to invocations", async () => {
+  for (const [line, expected] of GOOD) {
+    const invocation = await parseCommandLine(line.split(" "));
+    for (const [key, value] of Object.entries(expected)) {
+      assert.deepEqual((invocation as Record<string, unknown>)[key], value, line);
+    }
+  }
+});
+
+Deno.test("parseCommandLine() reads global flags before or after the command", async () => {
+  const before = await parseCommandLine(
+    [
+      "--kubeconfig",
+      "/k",
+      "--context",
+      "c",
+      "-n",
+      "ns",
+      "--request-timeout",
+      "1m",
+      "-v",
+      "version",
+    ],
+  );
+  const after = await parseCommandLine(
+    [
+      "version",
+      "--kubeconfig",
+      "/k",
+      "--context",
+      "c",
+      "--namespace",
+      "ns",
+      "--request-timeout=1m",
+      "--verbose",
+    ],
+  );
+  for (const invocation of [before, after]) {
+    assert.equal(invocation.kind, "version");
+    if (invocation.kind !== "version") continue;
+    assert.deepEqual(invocation.global, {
+      kubeconfig: "/k",
+      context: "c",
+      namespace: "ns",
+      requestTimeoutMs: 60_000,
+      output: undefined,
+      verbose: true,
+      color: true,
+    });
+  }
+  const noColor = await parseCommandLine(["version", "--no-color", "--request-timeout", "0"]);
+  assert.ok(
+    noColor.kind === "version" && !noColor.global.color && noColor.global.requestTimeoutMs === 0,
+  );
+});
+
+const BAD: [string, RegExp][] = [
+  ["bogus", /unknown command 'bogus'/],
+  ["version --bogus", /unknown option '--bogus'/],
+  ["version -o xml", /Invalid output format "xml" for version/],
+  ["version --request-timeout soon", /Invalid value "soon" for --request-timeout/],
+  ["completion tcsh", /Unknown shell "tcsh"/],
+  ["completion", /missing required argument 'shell'/],
+  ["version --context", /option '--context <name>' argument missing/],
+];
+
+Deno.test("parseCommandLine() rejects bad command lines with a usage error", async () => {
+  for (const [line, pattern] of BAD) {
+    await assert.rejects(parseCommandLine(line.split(" ")), (error: UsageError) => {
+      assert.ok(error instanceof UsageError, line);
+      assert.equal(error.exitCode, 2, line);
+      assert.match(error.message, pattern, line);
+      return true;
+    });
+  }
+});
+
+Deno.test("parseCommandLine() returns help text for --help", async () => {
+  const help = await parseCommandLine(["--help"]);
+  assert.equal(help.kind, "help");
+  assert.match((help as { text: string }).text, /Usage: kubectl kserve/);
+});
+
+Deno.test("parseDuration() accepts Go durations and bare seconds", () => {
+  assert.equal(parseDuration("30s", "--x"), 30_000);
+  assert.equal(parseDuration("1m30s", "--x"), 90_000);
+  assert.equal(parseDuration("250ms", "--x"), 250);
+  assert.equal(parseDuration("5", "--x"), 5_000);
+  assert.equal(parseDuration("0", "--x"), 0);
+  assert.throws(() => parseDuration("5 minutes", "--x"), UsageError);
+  assert.throws(() => parseDuration("-1s", "--x"), UsageError);
+});
