@@ -1,10 +1,8 @@
 /** `kubectl kserve version`: plugin, Kubernetes and installed KServe versions. */
-import { stringify } from "yaml";
 import type { GlobalOptions } from "../cli.ts";
 import { CLIENT_VERSION } from "../version.ts";
 import { writeOut } from "../output.ts";
-import { Kube } from "../kube/client.ts";
-import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import type { KServeInstall } from "../kserve/detect.ts";
 
 export interface VersionReport {
   clientVersion: { version: string };
@@ -18,6 +16,9 @@ export async function version(
 ): Promise<number> {
   const report: VersionReport = { clientVersion: { version: CLIENT_VERSION } };
   if (!options.client) {
+    // Loaded only here: `version --client` must start as fast as `kubectl version --client`.
+    const { Kube } = await import("../kube/client.ts");
+    const { findKServe } = await import("../kserve/detect.ts");
     const kube = await Kube.connect(options.global);
     const [server, kserve] = await Promise.all([
       kube.request<VersionReport["serverVersion"]>("GET", "/version"),
@@ -26,14 +27,15 @@ export async function version(
     report.serverVersion = server;
     report.kserveVersion = kserve ? { installed: true, ...kserve } : { installed: false };
   }
-  writeOut(renderVersion(report, options.global.output ?? "text"));
+  const format = options.global.output ?? "text";
+  const yaml = format === "yaml" ? await import("yaml") : undefined;
+  writeOut(yaml ? yaml.stringify(report) : renderVersion(report, format));
   return 0;
 }
 
-/** Renders the report as kubectl renders `version`: text lines, JSON or YAML. */
+/** Renders the report as kubectl renders `version`: text lines or JSON. */
 export function renderVersion(report: VersionReport, format: string): string {
   if (format === "json") return JSON.stringify(report, null, 2) + "\n";
-  if (format === "yaml") return stringify(report);
   const lines = [`Client Version: ${report.clientVersion.version}`];
   if (report.serverVersion) lines.push(`Server Version: ${report.serverVersion.gitVersion}`);
   const kserve = report.kserveVersion;
