@@ -23,16 +23,26 @@ export type Invocation =
   | { kind: "help"; text: string }
   | { kind: "version"; global: GlobalOptions; client: boolean }
   | { kind: "completion"; global: GlobalOptions; shell: string }
-  | { kind: "complete"; global: GlobalOptions; words: string[] };
+  | { kind: "complete"; global: GlobalOptions; words: string[] }
+  | {
+    kind: "check";
+    global: GlobalOptions;
+    pre: boolean;
+    mode?: "raw" | "serverless" | "deployment";
+    waitMs?: number;
+    allNamespaces: boolean;
+  };
 
 /** Output formats each command accepts with -o. */
 const OUTPUTS: Record<string, string[]> = {
   version: ["text", "json", "yaml"],
+  check: ["text", "json"],
   completion: [],
   complete: [],
 };
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
+const CHECK_MODES = ["raw", "serverless", "deployment"] as const;
 
 /** Builds the commander tree; `onAction` receives what the user asked for. */
 export function buildProgram(onAction: (invocation: Invocation) => void): Command {
@@ -67,6 +77,51 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
     .action((options: { client: boolean }, command: Command) => {
       onAction({ kind: "version", global: globals(command), client: options.client });
     });
+
+  program
+    .command("check")
+    .description("diagnose KServe and its dependencies down to the root cause, with the fix")
+    .option(
+      "--pre",
+      "check that KServe can be installed (permissions, conflicts, cert-manager)",
+      false,
+    )
+    .option("--mode <mode>", "what to check for: raw, serverless or deployment (no KServe)")
+    .option(
+      "--wait <duration>",
+      "retry failing checks until they pass or this time runs out (exit 124)",
+    )
+    .option("-A, --all-namespaces", "check InferenceServices in every namespace", false)
+    .action(
+      (
+        options: { pre: boolean; mode?: string; wait?: string; allNamespaces: boolean },
+        command: Command,
+      ) => {
+        if (
+          options.mode !== undefined && !(CHECK_MODES as readonly string[]).includes(options.mode)
+        ) {
+          throw new UsageError(`Unknown mode "${options.mode}"`, {
+            hint: `Use one of: ${CHECK_MODES.join(", ")}`,
+          });
+        }
+        if (options.pre && options.mode === "deployment") {
+          throw new UsageError(
+            "--pre checks a KServe install; --mode deployment needs no install",
+            {
+              hint: "Use --pre with --mode raw or serverless",
+            },
+          );
+        }
+        onAction({
+          kind: "check",
+          global: globals(command),
+          pre: options.pre,
+          mode: options.mode as "raw" | "serverless" | "deployment" | undefined,
+          waitMs: options.wait === undefined ? undefined : parseDuration(options.wait, "--wait"),
+          allNamespaces: options.allNamespaces,
+        });
+      },
+    );
 
   program
     .command("completion")
@@ -171,6 +226,8 @@ export async function execute(invocation: Invocation): Promise<number> {
       return 0;
     case "version":
       return (await import("./commands/version.ts")).version(invocation);
+    case "check":
+      return (await import("./commands/check.ts")).check(invocation);
     case "completion":
       return (await import("./commands/completion.ts")).completionScript(invocation);
     case "complete":

@@ -22,3 +22,41 @@ export const TIMEOUTS = {
   /** Per-request timeout when --request-timeout is not given (kubectl's default is none). */
   requestMs: 30_000,
 } as const;
+
+/** Names in a KServe installation (the same in v0.16.0 and v0.20.0). */
+export const KSERVE_OBJECTS = {
+  configMap: "inferenceservice-config",
+  certificate: "serving-cert",
+  certSecret: "kserve-webhook-server-cert",
+  webhookService: "kserve-webhook-server-service",
+  issuer: "selfsigned-issuer",
+  /** Webhook configurations are named after the resource: "inferenceservice.serving.kserve.io". */
+  webhookSuffix: ".serving.kserve.io",
+  defaulterWebhook: "inferenceservice.kserve-webhook-server.defaulter",
+  crds: [
+    "inferenceservices",
+    "servingruntimes",
+    "clusterservingruntimes",
+    "clusterstoragecontainers",
+    "inferencegraphs",
+    "trainedmodels",
+  ],
+  storageContainer: "default",
+} as const;
+
+export const CERT_MANAGER = {
+  namespace: "cert-manager",
+  apiGroup: "cert-manager.io",
+  deployments: ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"],
+} as const;
+
+export const KNATIVE = {
+  namespace: "knative-serving",
+  apiGroup: "serving.knative.dev",
+  kourierNamespace: "kourier-system",
+  kourierClass: "kourier.ingress.networking.knative.dev",
+  istioClass: "istio.ingress.networking.knative.dev",
+} as const;
+
+/** The KServe version installed and checked against when none is given. */
+export const DEFAULT_KSERVE_VERSION = "v0.20.0";

@@ -4,7 +4,7 @@
  */
 import { stringify } from "yaml";
 import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
-import { errorFromNetwork, errorFromResponse, type RequestTarget } from "./errors.ts";
+import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
 
@@ -29,6 +29,12 @@ export interface KubeObject {
   kind?: string;
   metadata?: { name?: string; namespace?: string; [key: string]: unknown };
   [key: string]: unknown;
+}
+
+/** One event of a watch stream. */
+export interface WatchEvent<T> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: T;
 }
 
 /** An API connection for one kubeconfig context. */
@@ -116,6 +122,49 @@ export class Kube {
     return text;
   }
 
+  /**
+   * Streams watch events for a collection until the server ends the watch or `signal` aborts.
+   * No request timeout applies: the caller bounds the watch with timeoutSeconds and the signal.
+   */
+  async *watch<T>(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    signal: AbortSignal,
+  ): AsyncGenerator<WatchEvent<T>> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries({ ...query, watch: true })) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const target = this.#target("WATCH", path);
+    const ctx = new this.#k8s.RequestContext(url.toString(), "GET" as never);
+    ctx.setSignal(signal);
+    ctx.setHeaderParam("Accept", "application/json");
+    this.#requests++;
+    let lines: ReadableStream<string>;
+    try {
+      await this.#kc.applySecurityAuthentication(ctx);
+      const response = await this.#http.send(ctx).toPromise();
+      if (response.httpStatusCode >= 400) {
+        throw errorFromResponse(target, response.httpStatusCode, await response.body.text());
+      }
+      const body = response.body.stream() as ReadableStream<Uint8Array> | undefined;
+      if (!body) return;
+      lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
+    } catch (error) {
+      if (error instanceof KubeApiError) throw error;
+      if (signal.aborted) return; // the caller's deadline or cancellation ends the watch quietly
+      throw errorFromNetwork(target, error, undefined);
+    }
+    try {
+      for await (const line of lines) {
+        if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw errorFromNetwork(target, error, undefined);
+    }
+  }
+
   /** GETs a path, returning undefined on 404 instead of throwing. */
   async getOptional<T>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
     try {
@@ -161,4 +210,19 @@ export class Kube {
       caSource,
     };
   }
+}
+
+function splitLines(): TransformStream<string, string> {
+  let buffer = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (buffer) controller.enqueue(buffer);
+    },
+  });
 }

@@ -1,0 +1,32 @@
+/** Which checks run for which flags. */
+import type { CheckContext } from "./context.ts";
+import type { Check } from "./model.ts";
+import { clusterChecks } from "./cluster.ts";
+import { certManagerChecks } from "./cert_manager.ts";
+import { kserveChecks } from "./kserve.ts";
+import { webhookChecks } from "./webhooks.ts";
+import { modeChecks, runtimeChecks } from "./mode.ts";
+import { modelChecks } from "./models.ts";
+import { deploymentModeChecks, preChecks } from "./pre.ts";
+
+export interface Selection {
+  pre: boolean;
+  mode?: "raw" | "serverless" | "deployment";
+  withModels: boolean;
+}
+
+/** The checks for a run, in category order. */
+export function selectChecks(selection: Selection): Check<CheckContext>[] {
+  const [api, version] = clusterChecks;
+  if (selection.pre) return [api!, version!, ...preChecks];
+  if (selection.mode === "deployment") return [api!, ...deploymentModeChecks];
+  return [
+    ...clusterChecks,
+    ...certManagerChecks,
+    ...kserveChecks,
+    ...webhookChecks,
+    ...modeChecks,
+    ...runtimeChecks,
+    ...(selection.withModels ? modelChecks : []),
+  ];
+}

@@ -1,0 +1,83 @@
+/** Category "cert-manager": KServe's webhook certificate comes from cert-manager. */
+import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
+import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
+import type { CheckContext } from "./context.ts";
+import { type Check, CheckFailed } from "./model.ts";
+
+const INSTALL_HINT =
+  "Install cert-manager before KServe: kubectl kserve install --mode raw (installs it first), or " +
+  "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
+
+export const certManagerChecks: Check<CheckContext>[] = [
+  {
+    id: "certmanager.crds",
+    category: "cert-manager",
+    description: "cert-manager CRDs are installed",
+    hint: INSTALL_HINT,
+    dependsOn: ["kserve.installed"],
+    async run(ctx) {
+      const [certificates, issuers] = await Promise.all([
+        ctx.serves(`${CERT_MANAGER.apiGroup}/v1`, "certificates"),
+        ctx.serves(`${CERT_MANAGER.apiGroup}/v1`, "issuers"),
+      ]);
+      if (!certificates || !issuers) {
+        const { namespace } = await ctx.kserve();
+        throw new CheckFailed(
+          `cert-manager is not installed (the API ${CERT_MANAGER.apiGroup}/v1 is not served). Without it the ` +
+            `secret ${namespace}/${KSERVE_OBJECTS.certSecret} is never created, the KServe controller pod cannot ` +
+            `mount its certificate, and every InferenceService create fails with "failed calling webhook ... ` +
+            `connection refused". Missing Knative or Istio CRDs are not the cause.`,
+        );
+      }
+    },
+  },
+  {
+    id: "certmanager.deployments",
+    category: "cert-manager",
+    description: "cert-manager, cainjector and webhook Deployments are Available",
+    hint:
+      "Look at the cert-manager pods: kubectl get pods -n cert-manager; kubectl describe deployment -n cert-manager",
+    dependsOn: ["certmanager.crds"],
+    retryable: true,
+    async run(ctx) {
+      const deployments = await ctx.list("/apis/apps/v1/deployments", {
+        labelSelector: "app.kubernetes.io/instance=cert-manager",
+      });
+      const problems = CERT_MANAGER.deployments.map((name) => {
+        const deployment = deployments.find((d) => d.metadata.name === name);
+        if (!deployment) return `${name}: not found`;
+        if (deploymentAvailable(deployment)) return undefined;
+        return `${deployment.metadata.namespace}/${name}: not Available${
+          explainDeployment(deployment) ? ` (${explainDeployment(deployment)})` : ""
+        }`;
+      }).filter((p): p is string => p !== undefined);
+      if (problems.length) throw new CheckFailed(problems.join("; "));
+    },
+  },
+  {
+    id: "certmanager.webhook",
+    category: "cert-manager",
+    description: "the cert-manager webhook answers (server-side dry-run of an Issuer)",
+    hint:
+      "Wait for it: kubectl wait --for=condition=Available deployment/cert-manager-webhook -n cert-manager --timeout=120s",
+    dependsOn: ["certmanager.deployments"],
+    retryable: true,
+    async run(ctx) {
+      const { namespace } = await ctx.kserve();
+      const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
+      await ctx.kube.request(
+        "POST",
+        `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${target}/issuers`,
+        {
+          query: { dryRun: "All" },
+          body: {
+            apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
+            kind: "Issuer",
+            metadata: { name: "kubectl-kserve-check" },
+            spec: { selfSigned: {} },
+          },
+        },
+      );
+    },
+  },
+];

@@ -1,0 +1,100 @@
+/**
+ * What checks share: the client and a per-run cache, so that no object or list is fetched
+ * twice however many checks read it.
+ */
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import type { Kube } from "../kube/client.ts";
+import { KubeApiError } from "../kube/errors.ts";
+import { versionFromImage } from "../kserve/detect.ts";
+
+export interface CheckOptions {
+  mode?: "raw" | "serverless" | "deployment";
+  /** Namespace for model checks; set by -n. */
+  modelNamespace?: string;
+  allNamespaces?: boolean;
+}
+
+// deno-lint-ignore no-explicit-any
+export type Obj = Record<string, any>;
+
+export interface KServeFacts {
+  /** Where KServe's config map or controller lives ("kserve" when neither exists). */
+  namespace: string;
+  installed: boolean;
+  controller?: Obj;
+  configMap?: Obj;
+  version?: string;
+}
+
+export class CheckContext {
+  readonly kube: Kube;
+  readonly options: CheckOptions;
+  readonly #cache = new Map<string, Promise<unknown>>();
+
+  constructor(kube: Kube, options: CheckOptions) {
+    this.kube = kube;
+    this.options = options;
+  }
+
+  /** GETs once per run; undefined on 404. */
+  get<T = Obj>(path: string, query: Record<string, string> = {}): Promise<T | undefined> {
+    const key = `${path}?${new URLSearchParams(query)}`;
+    let cached = this.#cache.get(key) as Promise<T | undefined> | undefined;
+    if (!cached) {
+      cached = this.kube.getOptional<T>(path, { query });
+      this.#cache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /** A collection's items, fetched once per run; empty when the API is not served. */
+  async list<T = Obj>(path: string, query: Record<string, string> = {}): Promise<T[]> {
+    return (await this.get<{ items: T[] }>(path, query))?.items ?? [];
+  }
+
+  /** Whether a resource is served, from API discovery (cheap, and only true once a CRD is Established). */
+  async serves(groupVersion: string, resource: string): Promise<boolean> {
+    const prefix = groupVersion.includes("/") ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+    try {
+      const list = await this.get<{ resources: { name: string }[] }>(prefix);
+      return list?.resources.some((r) => r.name === resource) ?? false;
+    } catch (error) {
+      // An API group that is not installed answers 404 (handled by get) or 503 while starting.
+      if (error instanceof KubeApiError && error.status === 503) return false;
+      throw error;
+    }
+  }
+
+  /** The KServe installation, found from its controller Deployment or its config map. */
+  kserve(): Promise<KServeFacts> {
+    const key = "facts:kserve";
+    let cached = this.#cache.get(key) as Promise<KServeFacts> | undefined;
+    if (!cached) {
+      cached = this.#findKServe();
+      this.#cache.set(key, cached);
+    }
+    return cached;
+  }
+
+  async #findKServe(): Promise<KServeFacts> {
+    const [controllers, configMaps] = await Promise.all([
+      this.list("/apis/apps/v1/deployments", { labelSelector: KSERVE.controllerSelector }),
+      this.list("/api/v1/configmaps", {
+        fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}`,
+      }),
+    ]);
+    const controller = controllers[0];
+    const namespace = controller?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
+      KSERVE.namespace;
+    const configMap = configMaps.find((c) => c.metadata.namespace === namespace);
+    const image = (controller?.spec.template.spec.containers as Obj[] | undefined)
+      ?.find((c) => String(c.image).includes(KSERVE.controllerImage))?.image;
+    return {
+      namespace,
+      installed: controller !== undefined || configMap !== undefined,
+      controller,
+      configMap,
+      version: image ? versionFromImage(image) : undefined,
+    };
+  }
+}

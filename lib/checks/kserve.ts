@@ -1,0 +1,290 @@
+/** Category "kserve": CRDs, version, inferenceservice-config, the webhook certificate, the controller. */
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
+import { acceptedModes, classifyMode } from "../kserve/versions.ts";
+import type { CheckContext, Obj } from "./context.ts";
+import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+
+/** Parses one JSON value of inferenceservice-config, failing the check the way the controller would. */
+export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {
+  const { configMap, namespace } = await ctx.kserve();
+  if (!configMap) {
+    throw new CheckFailed(
+      `ConfigMap ${namespace}/${KSERVE_OBJECTS.configMap} does not exist; the controller exits at start ("unable to get configmap")`,
+      "Re-apply KServe: kubectl kserve install --mode raw",
+    );
+  }
+  const text = configMap.data?.[key];
+  if (text === undefined) {
+    throw new CheckFailed(`The "${key}" key of ${KSERVE_OBJECTS.configMap} is missing`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CheckFailed(
+      `The "${key}" key of ${namespace}/${KSERVE_OBJECTS.configMap} is not valid JSON (${
+        (error as Error).message
+      }); the controller crashes at start`,
+    );
+  }
+}
+
+const EDIT_HINT = (ns: string) =>
+  `Fix it with a read-modify-write of the JSON (never a patch that replaces the whole string): kubectl edit configmap ${KSERVE_OBJECTS.configMap} -n ${ns}, then kubectl rollout restart deployment/${KSERVE.controllerDeployment} -n ${ns}`;
+
+export const kserveChecks: Check<CheckContext>[] = [
+  {
+    id: "kserve.installed",
+    category: "kserve",
+    description: "KServe is installed",
+    hint: "Install it: kubectl kserve install --mode raw",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const kserve = await ctx.kserve();
+      if (kserve.installed) return `in namespace ${kserve.namespace}`;
+      if ((await leftoverWebhooks(ctx)).length) {
+        throw new SkipCheck(
+          "KServe is not installed; what an earlier install left behind is reported under webhooks",
+        );
+      }
+      throw new CheckFailed(
+        `KServe is not installed: no ${KSERVE.controllerDeployment} Deployment and no ${KSERVE_OBJECTS.configMap} ConfigMap in any namespace`,
+      );
+    },
+  },
+  {
+    id: "kserve.crds",
+    category: "kserve",
+    description: "KServe CRDs are installed and Established",
+    hint:
+      "Re-apply KServe server-side (the CRDs are too large for client-side apply): kubectl kserve install --mode raw",
+    dependsOn: ["kserve.installed"],
+    retryable: true,
+    async run(ctx) {
+      const missing: string[] = [];
+      for (const resource of KSERVE_OBJECTS.crds) {
+        const version = resource === "inferenceservices" ? "v1beta1" : "v1alpha1";
+        if (!await ctx.serves(`${KSERVE.apiGroup}/${version}`, resource)) {
+          missing.push(`${resource}.${KSERVE.apiGroup}`);
+        }
+      }
+      if (missing.length) throw new CheckFailed(`Not served: ${missing.join(", ")}`);
+    },
+  },
+  {
+    id: "kserve.version",
+    category: "kserve",
+    description: "the KServe version is known from the controller image",
+    hint: "Use a released kserve/kserve-controller image tag such as v0.20.0",
+    dependsOn: ["kserve.installed"],
+    warning: true,
+    async run(ctx) {
+      const kserve = await ctx.kserve();
+      if (!kserve.controller) {
+        throw new CheckFailed(
+          `No ${KSERVE.controllerDeployment} Deployment in ${kserve.namespace}`,
+        );
+      }
+      if (!kserve.version || kserve.version === "unknown") {
+        throw new CheckFailed("The controller image has no version tag");
+      }
+      return kserve.version;
+    },
+  },
+  {
+    id: "kserve.config-deploy",
+    category: "kserve",
+    description: `the "deploy" configuration is valid for this KServe version`,
+    hint: "Set a valid default: kubectl kserve install --mode raw",
+    dependsOn: ["kserve.installed"],
+    async run(ctx) {
+      const { namespace, version } = await ctx.kserve();
+      const deploy = await configJson(ctx, "deploy");
+      const mode = deploy.defaultDeploymentMode;
+      if (!mode) {
+        throw new CheckFailed(
+          `deploy.defaultDeploymentMode is missing; the controller exits ("invalid deploy config, defaultDeploymentMode is required")`,
+          EDIT_HINT(namespace),
+        );
+      }
+      if (!classifyMode(String(mode), version)) {
+        throw new CheckFailed(
+          `deploy.defaultDeploymentMode "${mode}" is not valid for KServe ${
+            version ?? "(unknown version)"
+          }; ` +
+            `the controller exits at start. Accepted: ${acceptedModes(version).join(", ")}`,
+          `Set the raw mode with kubectl kserve install --mode raw, or ${EDIT_HINT(namespace)}`,
+        );
+      }
+      return `default mode ${mode}`;
+    },
+  },
+  {
+    id: "kserve.config-ingress",
+    category: "kserve",
+    description: `the "ingress" configuration is valid`,
+    hint: "Restore the ingress JSON from the release manifest: kubectl kserve install --mode raw",
+    dependsOn: ["kserve.installed"],
+    async run(ctx) {
+      const { namespace } = await ctx.kserve();
+      const ingress = await configJson(ctx, "ingress");
+      if (!ingress.ingressGateway) {
+        throw new CheckFailed(
+          `ingress.ingressGateway is empty; the controller exits ("invalid ingress config - ingressGateway is required"), even in raw mode. ` +
+            `A kubectl patch that replaces the whole "ingress" string causes this.`,
+          `${
+            EDIT_HINT(namespace)
+          }; add "ingressGateway": "knative-serving/knative-ingress-gateway" to the ingress JSON`,
+        );
+      }
+      if (ingress.enableGatewayApi) {
+        if (!/^[^/\s]+\/[^/\s]+$/.test(String(ingress.kserveIngressGateway ?? ""))) {
+          throw new CheckFailed(
+            `enableGatewayApi is true but kserveIngressGateway "${
+              ingress.kserveIngressGateway ?? ""
+            }" is not <namespace>/<name>`,
+            EDIT_HINT(namespace),
+          );
+        }
+        if (!await ctx.serves("gateway.networking.k8s.io/v1", "httproutes")) {
+          throw new CheckFailed(
+            'enableGatewayApi is true but the Gateway API CRDs are missing; the controller panics ("Gateway API CRD not available")',
+            "Install the Gateway API CRDs (https://gateway-api.sigs.k8s.io/guides/#installing-gateway-api), or set enableGatewayApi to false",
+          );
+        }
+      }
+    },
+  },
+  {
+    id: "kserve.certificate",
+    category: "kserve",
+    description: `Certificate ${KSERVE_OBJECTS.certificate} is Ready and its secret is complete`,
+    hint:
+      "See why cert-manager has not issued it: kubectl describe certificate serving-cert -n kserve",
+    dependsOn: ["kserve.installed", "certmanager.crds"],
+    retryable: true,
+    async run(ctx) {
+      const { namespace } = await ctx.kserve();
+      const certificate = await ctx.get(
+        `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${KSERVE_OBJECTS.certificate}`,
+      );
+      if (!certificate) {
+        throw new CheckFailed(
+          `Certificate ${namespace}/${KSERVE_OBJECTS.certificate} does not exist`,
+          "Re-apply KServe: kubectl kserve install --mode raw",
+        );
+      }
+      const ready = (certificate.status?.conditions ?? []).find((c: Obj) => c.type === "Ready");
+      if (ready?.status !== "True") {
+        const issuer = certificate.spec?.issuerRef?.name;
+        const issuerExists = issuer &&
+          await ctx.get(`/apis/cert-manager.io/v1/namespaces/${namespace}/issuers/${issuer}`);
+        throw new CheckFailed(
+          `Certificate ${namespace}/${KSERVE_OBJECTS.certificate} is not Ready: ${
+            ready?.message ?? "cert-manager has not processed it"
+          }${issuer && !issuerExists ? ` (its Issuer ${namespace}/${issuer} does not exist)` : ""}`,
+          issuer && !issuerExists
+            ? `Re-create the Issuer: kubectl kserve install --mode raw re-applies it`
+            : `kubectl describe certificate ${KSERVE_OBJECTS.certificate} -n ${namespace}; kubectl logs -n cert-manager deploy/cert-manager`,
+        );
+      }
+      const secret = await ctx.get(
+        `/api/v1/namespaces/${namespace}/secrets/${KSERVE_OBJECTS.certSecret}`,
+      );
+      const missing = ["tls.crt", "tls.key", "ca.crt"].filter((key) => !secret?.data?.[key]);
+      if (missing.length) {
+        throw new CheckFailed(
+          `Secret ${namespace}/${KSERVE_OBJECTS.certSecret} ${
+            secret ? `lacks ${missing.join(", ")}` : "does not exist"
+          }`,
+        );
+      }
+    },
+  },
+  {
+    id: "kserve.controller",
+    category: "kserve",
+    description: "the KServe controller Deployment is Available",
+    hint:
+      "kubectl describe deployment kserve-controller-manager -n kserve; kubectl logs -n kserve deploy/kserve-controller-manager -c manager",
+    dependsOn: ["kserve.certificate", "kserve.config-deploy", "kserve.config-ingress"],
+    retryable: true,
+    async run(ctx) {
+      const { controller, namespace } = await ctx.kserve();
+      if (!controller) {
+        throw new CheckFailed(
+          `Deployment ${namespace}/${KSERVE.controllerDeployment} does not exist, so nothing serves the KServe webhooks`,
+          "Re-apply KServe: kubectl kserve install --mode raw",
+        );
+      }
+      if (deploymentAvailable(controller)) return;
+      if ((controller.spec?.replicas ?? 1) === 0) {
+        throw new CheckFailed(
+          `Deployment ${namespace}/${KSERVE.controllerDeployment} is scaled to 0, so nothing serves the KServe webhooks`,
+          `kubectl scale deployment/${KSERVE.controllerDeployment} -n ${namespace} --replicas=1`,
+        );
+      }
+      throw new CheckFailed(
+        `Deployment ${namespace}/${KSERVE.controllerDeployment} is not Available: ${await whyNotAvailable(
+          ctx,
+          controller,
+        )}`,
+      );
+    },
+  },
+];
+
+async function whyNotAvailable(ctx: CheckContext, deployment: Obj): Promise<string> {
+  const namespace = deployment.metadata.namespace;
+  const [pods, events] = await Promise.all([
+    ctx.list(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: KSERVE.controllerSelector }),
+    ctx.list(`/api/v1/namespaces/${namespace}/events`),
+  ]);
+  const logs: Record<string, string> = {};
+  await Promise.all(pods.map(async (pod) => {
+    logs[pod.metadata.name] = await ctx.kube.requestText(
+      "GET",
+      `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log`,
+      { query: { container: "manager", tailLines: 50 }, accept: "text/plain" },
+    ).catch(() => "");
+  }));
+  return explainPods(pods, events, logs) ?? explainDeployment(deployment) ??
+    "its pods are not ready yet";
+}
+
+/** KServe webhook configurations whose service does not exist (left by an earlier install). */
+export async function leftoverWebhooks(
+  ctx: CheckContext,
+): Promise<{ kind: string; name: string; service: string }[]> {
+  const configs = await kserveWebhookConfigs(ctx);
+  const leftovers = [];
+  for (const config of configs) {
+    for (const webhook of config.object.webhooks ?? []) {
+      const service = webhook.clientConfig?.service;
+      if (!service) continue;
+      if (!await ctx.get(`/api/v1/namespaces/${service.namespace}/services/${service.name}`)) {
+        leftovers.push({
+          kind: config.kind,
+          name: config.object.metadata.name,
+          service: `${service.namespace}/${service.name}`,
+        });
+        break;
+      }
+    }
+  }
+  return leftovers;
+}
+
+/** Every *.serving.kserve.io webhook configuration, validating and mutating. */
+export async function kserveWebhookConfigs(
+  ctx: CheckContext,
+): Promise<{ kind: string; object: Obj }[]> {
+  const [validating, mutating] = await Promise.all([
+    ctx.list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"),
+    ctx.list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"),
+  ]);
+  return [
+    ...validating.map((object) => ({ kind: "validatingwebhookconfiguration", object })),
+    ...mutating.map((object) => ({ kind: "mutatingwebhookconfiguration", object })),
+  ].filter((c) => String(c.object.metadata.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
+}

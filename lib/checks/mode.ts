@@ -1,0 +1,140 @@
+/** Categories "mode" and "runtimes": the default deployment mode can work, and runtimes exist. */
+import { KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { deploymentAvailable } from "../kserve/diagnose.ts";
+import { classifyMode } from "../kserve/versions.ts";
+import type { CheckContext } from "./context.ts";
+import { configJson } from "./kserve.ts";
+import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+
+async function defaultMode(
+  ctx: CheckContext,
+): Promise<{ value: string; kind: string | undefined }> {
+  const { version } = await ctx.kserve();
+  const value = String((await configJson(ctx, "deploy")).defaultDeploymentMode);
+  return { value, kind: classifyMode(value, version) };
+}
+
+async function knativeServes(ctx: CheckContext): Promise<boolean> {
+  return await ctx.serves(`${KNATIVE.apiGroup}/v1`, "services");
+}
+
+export const modeChecks: Check<CheckContext>[] = [
+  {
+    id: "mode.default",
+    category: "mode",
+    description: "the default deployment mode can run InferenceServices in this cluster",
+    hint:
+      "Switch to raw mode: kubectl kserve install --mode raw; or install Knative: kubectl kserve install --mode serverless",
+    dependsOn: ["kserve.config-deploy"],
+    async run(ctx) {
+      const mode = await defaultMode(ctx);
+      if (mode.kind === "serverless" && !await knativeServes(ctx)) {
+        throw new CheckFailed(
+          `The default mode is ${mode.value}, but Knative Serving is not installed: every InferenceService ` +
+            `without a mode annotation is rejected ("ServerlessModeRejected"). Serverless without Knative does not exist; ` +
+            `RawDeployment (Standard) is the mode without Knative.`,
+        );
+      }
+      if (ctx.options.mode === "raw" && mode.kind !== "raw") {
+        throw new CheckFailed(
+          `The default mode is ${mode.value}, not raw`,
+          "kubectl kserve install --mode raw",
+        );
+      }
+      return `${mode.value} (${mode.kind})`;
+    },
+  },
+  {
+    id: "mode.knative",
+    category: "mode",
+    description: "Knative Serving and its networking layer are ready",
+    hint:
+      "kubectl kserve install --mode serverless installs and configures Knative Serving with Kourier",
+    dependsOn: ["mode.default"],
+    retryable: true,
+    async run(ctx) {
+      const mode = await defaultMode(ctx);
+      if (mode.kind !== "serverless" && ctx.options.mode !== "serverless") {
+        throw new SkipCheck("the default mode does not use Knative");
+      }
+      if (!await knativeServes(ctx)) throw new CheckFailed("Knative Serving is not installed");
+      const deployments = await ctx.list(
+        `/apis/apps/v1/namespaces/${KNATIVE.namespace}/deployments`,
+      );
+      const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>
+        d.metadata.name
+      );
+      if (deployments.length === 0 || notReady.length) {
+        throw new CheckFailed(
+          `Knative Serving Deployments not Available: ${notReady.join(", ") || "none found"}`,
+        );
+      }
+      const network = await ctx.get(
+        `/api/v1/namespaces/${KNATIVE.namespace}/configmaps/config-network`,
+      );
+      const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
+      if (!ingressClass) throw new CheckFailed("config-network sets no ingress-class");
+      if (ingressClass === KNATIVE.kourierClass) {
+        const kourier = await ctx.list(
+          `/apis/apps/v1/namespaces/${KNATIVE.kourierNamespace}/deployments`,
+        );
+        if (!kourier.some(deploymentAvailable)) {
+          throw new CheckFailed("ingress-class is Kourier but no Kourier gateway is Available");
+        }
+      } else if (
+        ingressClass === KNATIVE.istioClass &&
+        !await ctx.serves("networking.istio.io/v1", "gateways")
+      ) {
+        throw new CheckFailed("ingress-class is Istio but Istio is not installed");
+      }
+      const domain = await ctx.get(
+        `/api/v1/namespaces/${KNATIVE.namespace}/configmaps/config-domain`,
+      );
+      const domains = Object.keys(domain?.data ?? {}).filter((k) => !k.startsWith("_"));
+      if (domains.length === 0) {
+        throw new CheckFailed(
+          "config-domain sets no domain: services get svc.cluster.local URLs that the ingress does not expose",
+          `kubectl patch configmap config-domain -n ${KNATIVE.namespace} --type merge -p '{"data":{"example.com":""}}'`,
+        );
+      }
+      return `ingress ${ingressClass}, domain ${domains.join(", ")}`;
+    },
+  },
+];
+
+export const runtimeChecks: Check<CheckContext>[] = [
+  {
+    id: "runtimes.cluster-serving-runtimes",
+    category: "runtimes",
+    description: "ClusterServingRuntimes are installed",
+    hint: "Apply the cluster resources once the webhook works: kubectl kserve install --mode raw",
+    // Runtimes can only be created through a working webhook: a broken webhook is the root cause.
+    dependsOn: ["kserve.crds", "webhooks.probe"],
+    async run(ctx) {
+      const runtimes = await ctx.list(`/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`);
+      if (runtimes.length === 0) {
+        throw new CheckFailed(
+          "No ClusterServingRuntime exists: every InferenceService fails with NoSupportingRuntime",
+        );
+      }
+      return `${runtimes.length} runtimes`;
+    },
+  },
+  {
+    id: "runtimes.storage-container",
+    category: "runtimes",
+    description: `ClusterStorageContainer "${KSERVE_OBJECTS.storageContainer}" exists`,
+    hint: "Apply the cluster resources: kubectl kserve install --mode raw",
+    dependsOn: ["kserve.crds", "webhooks.probe"],
+    async run(ctx) {
+      const found = await ctx.get(
+        `/apis/${KSERVE.apiGroup}/v1alpha1/clusterstoragecontainers/${KSERVE_OBJECTS.storageContainer}`,
+      );
+      if (!found) {
+        throw new CheckFailed(
+          "It is missing: storage URIs (gs, s3, hf, https) cannot be downloaded",
+        );
+      }
+    },
+  },
+];

@@ -1,0 +1,103 @@
+/** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
+import { KSERVE } from "../defaults.ts";
+import type { CheckContext, Obj } from "./context.ts";
+import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+
+const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+const LEGACY_MODES = ["RawDeployment", "Serverless"];
+
+/** Why one InferenceService is not Ready, from its conditions, model status and events. */
+export function explainInferenceService(isvc: Obj, events: Obj[]): string {
+  const name = `${isvc.metadata.namespace}/${isvc.metadata.name}`;
+  const mine = events.filter((e) =>
+    e.involvedObject?.name === isvc.metadata.name && e.type === "Warning"
+  );
+  const rejected = mine.find((e) => e.reason === "ServerlessModeRejected");
+  if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
+  const conditions: Obj[] = isvc.status?.conditions ?? [];
+  if (conditions.length === 0) {
+    const last = mine.at(-1);
+    return `${name}: the controller has not reported status${
+      last ? ` (${last.reason}: ${last.message})` : ""
+    }`;
+  }
+  const failure = isvc.status?.modelStatus?.lastFailureInfo;
+  if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
+  const bad = conditions.find((c) => c.type !== "Ready" && c.status === "False") ??
+    conditions.find((c) => c.type === "Ready");
+  return `${name}: ${bad?.type} is ${bad?.status}${
+    bad?.reason ? ` (${bad.reason}${bad.message ? `: ${bad.message}` : ""})` : ""
+  }`;
+}
+
+function modelsPath(ctx: CheckContext): string {
+  const base = `/apis/${KSERVE.apiGroup}/v1beta1`;
+  return ctx.options.allNamespaces
+    ? `${base}/inferenceservices`
+    : `${base}/namespaces/${ctx.options.modelNamespace}/inferenceservices`;
+}
+
+function eventsPath(ctx: CheckContext): string {
+  return ctx.options.allNamespaces
+    ? "/api/v1/events"
+    : `/api/v1/namespaces/${ctx.options.modelNamespace}/events`;
+}
+
+function requireScope(ctx: CheckContext): void {
+  if (!ctx.options.allNamespaces && !ctx.options.modelNamespace) {
+    throw new SkipCheck("pass -n NAMESPACE or --all-namespaces to check models");
+  }
+}
+
+export const modelChecks: Check<CheckContext>[] = [
+  {
+    id: "models.ready",
+    category: "models",
+    description: "every InferenceService is Ready",
+    hint:
+      "kubectl kserve status NAME -n NAMESPACE shows the conditions, pods and events of one model",
+    dependsOn: ["kserve.crds"],
+    retryable: true,
+    async run(ctx) {
+      requireScope(ctx);
+      const isvcs = await ctx.list(modelsPath(ctx));
+      const notReady = isvcs.filter((i) =>
+        !(i.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True")
+      );
+      if (notReady.length === 0) return `${isvcs.length} ready`;
+      const events = await ctx.list(eventsPath(ctx), {
+        fieldSelector: "involvedObject.kind=InferenceService",
+      });
+      throw new CheckFailed(notReady.map((i) => explainInferenceService(i, events)).join("\n"));
+    },
+  },
+  {
+    id: "models.legacy-mode-annotation",
+    category: "models",
+    description: "no InferenceService uses a legacy mode annotation on KServe v0.16.0",
+    hint:
+      "On v0.16.0 annotate with Standard or Knative instead (fixed in v0.17.0 by kserve#5025); a stuck object needs its finalizer removed",
+    dependsOn: ["kserve.crds"],
+    warning: true,
+    async run(ctx) {
+      requireScope(ctx);
+      const { version } = await ctx.kserve();
+      if (version !== "v0.16.0") {
+        throw new SkipCheck(
+          `only KServe v0.16.0 has this bug (installed: ${version ?? "unknown"})`,
+        );
+      }
+      const affected = (await ctx.list(modelsPath(ctx))).filter((i) =>
+        LEGACY_MODES.includes(i.metadata.annotations?.[MODE_ANNOTATION])
+      );
+      if (affected.length) {
+        throw new CheckFailed(
+          `${
+            affected.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).join(", ")
+          }: annotated ` +
+            `${MODE_ANNOTATION} with a legacy value; v0.16.0 then rejects every update, and deletion hangs`,
+        );
+      }
+    },
+  },
+];

@@ -1,0 +1,155 @@
+/** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
+import { CERT_MANAGER, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
+import { versionFromImage } from "../kserve/detect.ts";
+import { deniedPermissions } from "./cluster.ts";
+import type { CheckContext } from "./context.ts";
+import { type Check, CheckFailed } from "./model.ts";
+
+type Permission = { verb: string; group: string; resource: string; namespace?: string };
+
+const create = (group: string, resource: string, namespace?: string): Permission => ({
+  verb: "create",
+  group,
+  resource,
+  ...(namespace ? { namespace } : {}),
+});
+
+/** The kinds in cert-manager's and KServe's release manifests, and where they go. */
+function kindsFor(mode: string): Permission[] {
+  const cluster = [
+    create("", "namespaces"),
+    create("apiextensions.k8s.io", "customresourcedefinitions"),
+    create("rbac.authorization.k8s.io", "clusterroles"),
+    create("rbac.authorization.k8s.io", "clusterrolebindings"),
+    create("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+    create("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+    create(KSERVE.apiGroup, "clusterservingruntimes"),
+    create(KSERVE.apiGroup, "clusterstoragecontainers"),
+  ];
+  const namespaced = (namespace: string) => [
+    create("apps", "deployments", namespace),
+    create("apps", "daemonsets", namespace),
+    create("", "services", namespace),
+    create("", "serviceaccounts", namespace),
+    create("", "configmaps", namespace),
+    create("", "secrets", namespace),
+    create("rbac.authorization.k8s.io", "roles", namespace),
+    create("rbac.authorization.k8s.io", "rolebindings", namespace),
+  ];
+  const kserve = [
+    ...namespaced(KSERVE.namespace),
+    create(CERT_MANAGER.apiGroup, "issuers", KSERVE.namespace),
+    create(CERT_MANAGER.apiGroup, "certificates", KSERVE.namespace),
+  ];
+  const knative = mode === "serverless"
+    ? [
+      ...namespaced(KNATIVE.namespace),
+      ...namespaced(KNATIVE.kourierNamespace),
+      create("autoscaling", "horizontalpodautoscalers", KNATIVE.namespace),
+      create("policy", "poddisruptionbudgets", KNATIVE.namespace),
+    ]
+    : [];
+  return [...cluster, ...namespaced(CERT_MANAGER.namespace), ...kserve, ...knative];
+}
+
+export const preChecks: Check<CheckContext>[] = [
+  {
+    id: "pre.permissions",
+    category: "pre",
+    description: "you may create every kind the chosen mode installs",
+    hint: "Install as a cluster admin, or ask for these permissions",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const denied = await deniedPermissions(ctx, kindsFor(ctx.options.mode ?? "raw"));
+      if (denied.length) throw new CheckFailed(`Missing permissions: ${denied.join(", ")}`);
+    },
+  },
+  {
+    id: "pre.conflicts",
+    category: "pre",
+    description: "no conflicting KServe installation exists",
+    hint:
+      "Uninstall the other installation first (kubectl kserve uninstall), or upgrade it in place with kubectl kserve install --version",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const kserve = await ctx.kserve();
+      if (!kserve.installed) return "none installed";
+      if (kserve.namespace === KSERVE.kubeflowNamespace) {
+        throw new CheckFailed(
+          `KServe from kserve_kubeflow.yaml is installed in namespace ${kserve.namespace} (${
+            kserve.version ?? "unknown version"
+          })`,
+        );
+      }
+      if (kserve.version && kserve.version !== DEFAULT_KSERVE_VERSION) {
+        return `KServe ${kserve.version} is installed in ${kserve.namespace}; installing ${DEFAULT_KSERVE_VERSION} upgrades it`;
+      }
+      return `KServe ${
+        kserve.version ?? "(unknown version)"
+      } is already installed in ${kserve.namespace}`;
+    },
+  },
+  {
+    id: "pre.cert-manager",
+    category: "pre",
+    description: "cert-manager is present, or will be installed",
+    hint: "kubectl kserve install installs cert-manager when it is missing",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const deployments = await ctx.list("/apis/apps/v1/deployments", {
+        labelSelector: "app.kubernetes.io/instance=cert-manager",
+      });
+      const controller = deployments.find((d) => d.metadata.name === "cert-manager");
+      if (!controller) return "not installed; install will add it";
+      const image = controller.spec.template.spec.containers[0]?.image ?? "";
+      return `cert-manager ${
+        versionFromImage(image)
+      } in namespace ${controller.metadata.namespace}`;
+    },
+  },
+];
+
+export const deploymentModeChecks: Check<CheckContext>[] = [
+  {
+    id: "deployment.metrics",
+    category: "deployment",
+    description: "the metrics API is available, so HPAs can scale on CPU and memory",
+    hint:
+      "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const service = await ctx.get(
+        "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io",
+      );
+      if (!service) {
+        throw new CheckFailed("metrics.k8s.io is not served: metrics-server is not installed");
+      }
+      const available = (service.status?.conditions ?? []).find((c: { type: string }) =>
+        c.type === "Available"
+      );
+      if (available?.status !== "True") {
+        throw new CheckFailed(
+          `metrics.k8s.io is not Available: ${available?.message ?? "no status"}`,
+        );
+      }
+    },
+  },
+  {
+    id: "deployment.permissions",
+    category: "deployment",
+    description: "you may create Deployments, Services and HPAs in the namespace",
+    hint:
+      "Ask for the 'edit' ClusterRole in the namespace: kubectl create rolebinding ... --clusterrole=edit",
+    dependsOn: ["cluster.api"],
+    async run(ctx) {
+      const namespace = ctx.options.modelNamespace ?? ctx.kube.namespace;
+      const denied = await deniedPermissions(ctx, [
+        create("apps", "deployments", namespace),
+        create("", "services", namespace),
+        create("autoscaling", "horizontalpodautoscalers", namespace),
+      ]);
+      if (denied.length) throw new CheckFailed(`Missing permissions: ${denied.join(", ")}`);
+      return `in namespace ${namespace}`;
+    },
+  },
+];

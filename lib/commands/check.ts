@@ -1,0 +1,65 @@
+/** `kubectl kserve check`: diagnose an installation down to the root cause, with the fix. */
+import type { GlobalOptions } from "../cli.ts";
+import { ExitCode } from "../errors.ts";
+import { Kube } from "../kube/client.ts";
+import { selectChecks } from "../checks/catalog.ts";
+import { CheckContext } from "../checks/context.ts";
+import { runChecks, toReport } from "../checks/runner.ts";
+import { renderJson, renderText } from "../checks/render.ts";
+import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
+
+export interface CheckInvocation {
+  global: GlobalOptions;
+  pre: boolean;
+  mode?: "raw" | "serverless" | "deployment";
+  /** Retry failing retryable checks for this long (ms); exit 124 if they still fail. */
+  waitMs?: number;
+  allNamespaces: boolean;
+}
+
+/** Runs the selected checks and prints the report; returns the exit code. */
+export async function check(options: CheckInvocation): Promise<number> {
+  const kube = await Kube.connect(options.global);
+  const checkOptions = {
+    mode: options.mode,
+    modelNamespace: options.global.namespace,
+    allNamespaces: options.allNamespaces,
+  };
+  const shared = new CheckContext(kube, checkOptions);
+  let first = true;
+  const checks = selectChecks({
+    pre: options.pre,
+    mode: options.mode,
+    withModels: options.allNamespaces || options.global.namespace !== undefined,
+  });
+  const interactive = options.global.output !== "json" && Deno.stderr.isTerminal();
+  if (interactive && options.waitMs) {
+    writeErr(`waiting up to ${options.waitMs / 1000}s for checks to pass...\n`);
+  }
+  const results = await runChecks(checks, {
+    freshContext: () => {
+      if (first) return (first = false, shared);
+      return new CheckContext(kube, checkOptions);
+    },
+    retryUntil: options.waitMs ? Date.now() + options.waitMs : 0,
+  });
+  const facts = await shared.kserve().catch(() => undefined);
+  const mode = await defaultMode(shared);
+  const report = toReport(results, { kserveVersion: facts?.version, mode });
+  if (options.global.output === "json") writeOut(renderJson(report));
+  else writeOut(renderText(report, styles(colorEnabled(Deno.stdout, options.global.color))));
+  if (report.success) return ExitCode.ok;
+  return options.waitMs ? ExitCode.timeout : ExitCode.failed;
+}
+
+async function defaultMode(ctx: CheckContext): Promise<string | undefined> {
+  try {
+    const facts = await ctx.kserve();
+    const deploy = JSON.parse(facts.configMap?.data?.deploy ?? "{}");
+    return typeof deploy.defaultDeploymentMode === "string"
+      ? deploy.defaultDeploymentMode
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Why a workload is not ready, from pod status and events: the answer `kubectl describe`
+ * would give, in one line. Pure functions on plain objects; check and deploy share them.
+ */
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+/** Log lines that name the cause of a KServe controller crash (kserve-facts §6-7). */
+const KNOWN_CRASH_LINES = [
+  /unable to get (?:deploy|ingress) config/,
+  /invalid ingress config[^"]*/,
+  /invalid deploy(?:ment)? (?:config|mode)[^"]*/,
+  /Gateway API CRD not available/,
+  /unable to get configmap[^"]*/,
+  /failed to (?:create|start) manager[^"]*/,
+];
+
+/** One sentence on why these pods are not ready, or undefined when nothing explains it. */
+export function explainPods(
+  pods: Obj[],
+  events: Obj[],
+  logs: Record<string, string> = {},
+): string | undefined {
+  const reasons = pods.map((pod) => explainPod(pod, events, logs[pod.metadata?.name] ?? ""))
+    .filter((r): r is string => r !== undefined);
+  return reasons.length ? [...new Set(reasons)].join("; ") : undefined;
+}
+
+function explainPod(pod: Obj, events: Obj[], log: string): string | undefined {
+  const name = `pod ${pod.metadata?.name}`;
+  const mine = events.filter((e) => e.involvedObject?.name === pod.metadata?.name);
+  const failedMount = mine.find((e) => e.reason === "FailedMount");
+  if (failedMount) return `${name} cannot start: ${failedMount.message}`;
+  const statuses: Obj[] = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  for (const status of statuses) {
+    const waiting = status.state?.waiting;
+    const lastTerminated = status.lastState?.terminated;
+    if (lastTerminated?.reason === "OOMKilled") {
+      return `${name}: container ${status.name} was OOMKilled (memory limit too low)`;
+    }
+    if (waiting?.reason === "CrashLoopBackOff" || (waiting && lastTerminated)) {
+      const line = crashLine(log);
+      return `${name}: container ${status.name} is in CrashLoopBackOff (restarted ${
+        status.restartCount ?? 0
+      } times)${line ? `; its log says: ${line}` : ""}`;
+    }
+    if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {
+      return `${name}: image ${status.image} cannot be pulled (${waiting.reason}${
+        waiting.message ? `: ${waiting.message}` : ""
+      })`;
+    }
+    if (
+      waiting?.reason && waiting.reason !== "ContainerCreating" &&
+      waiting.reason !== "PodInitializing"
+    ) {
+      return `${name}: container ${status.name} is waiting (${waiting.reason}${
+        waiting.message ? `: ${waiting.message}` : ""
+      })`;
+    }
+  }
+  const scheduled = (pod.status?.conditions ?? []).find((c: Obj) => c.type === "PodScheduled");
+  if (pod.status?.phase === "Pending" && scheduled?.status === "False") {
+    return `${name} cannot be scheduled: ${scheduled.message ?? scheduled.reason}`;
+  }
+  const failedScheduling = mine.find((e) => e.reason === "FailedScheduling");
+  if (failedScheduling) return `${name} cannot be scheduled: ${failedScheduling.message}`;
+  const warning = mine.filter((e) => e.type === "Warning").at(-1);
+  if (warning) return `${name}: ${warning.reason}: ${warning.message}`;
+  return undefined;
+}
+
+/** The most telling line of a crashed container's log. */
+export function crashLine(log: string): string | undefined {
+  for (const pattern of KNOWN_CRASH_LINES) {
+    const match = pattern.exec(log);
+    if (match) return match[0].trim();
+  }
+  const errorLine = log.split("\n").reverse().find((line) => /error|fatal|panic/i.test(line));
+  return errorLine?.trim().slice(0, 300);
+}
+
+/** Why a Deployment is not Available, from its own conditions (quota, replica failures). */
+export function explainDeployment(deployment: Obj): string | undefined {
+  const conditions: Obj[] = deployment.status?.conditions ?? [];
+  const failure = conditions.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (failure) return `${failure.reason}: ${failure.message}`;
+  const progressing = conditions.find((c) => c.type === "Progressing" && c.status === "False");
+  if (progressing) return `${progressing.reason}: ${progressing.message}`;
+  return undefined;
+}
+
+/** Whether a Deployment has all its replicas available (a Deployment scaled to 0 is not serving). */
+export function deploymentAvailable(deployment: Obj): boolean {
+  const wanted = deployment.spec?.replicas ?? 1;
+  const available = deployment.status?.availableReplicas ?? 0;
+  const condition = (deployment.status?.conditions ?? []).find((c: Obj) => c.type === "Available");
+  return wanted > 0 && available >= wanted && condition?.status === "True";
+}

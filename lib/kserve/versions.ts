@@ -1,0 +1,74 @@
+/** What each KServe version expects: mode names and the Kubernetes versions it supports. */
+
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/** "v0.16.0" or "0.16" gives {0, 16, 0}; anything else gives undefined. */
+export function parseVersion(text: string | undefined): SemVer | undefined {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text ?? "");
+  if (!match) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
+}
+
+/** Negative, zero or positive as a is older than, equal to or newer than b. */
+export function compareVersions(a: SemVer, b: SemVer): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+/** KServe v0.16.0 renamed the modes (PR #4608); older versions reject the new names. */
+export function usesNewModeNames(kserveVersion: string | undefined): boolean {
+  const version = parseVersion(kserveVersion);
+  return !version || compareVersions(version, { major: 0, minor: 16, patch: 0 }) >= 0;
+}
+
+export type ModeKind = "raw" | "serverless" | "modelmesh";
+
+/** The mode name a version expects for raw (Standard/RawDeployment) or serverless (Knative/Serverless). */
+export function modeName(kind: "raw" | "serverless", kserveVersion: string | undefined): string {
+  const modern = usesNewModeNames(kserveVersion);
+  if (kind === "raw") return modern ? "Standard" : "RawDeployment";
+  return modern ? "Knative" : "Serverless";
+}
+
+/** Classifies a configured mode for a version; undefined when that version rejects the value. */
+export function classifyMode(
+  value: string,
+  kserveVersion: string | undefined,
+): ModeKind | undefined {
+  const accepted: Record<string, ModeKind> = usesNewModeNames(kserveVersion)
+    ? {
+      Standard: "raw",
+      RawDeployment: "raw",
+      Knative: "serverless",
+      Serverless: "serverless",
+      ModelMesh: "modelmesh",
+    }
+    : { RawDeployment: "raw", Serverless: "serverless", ModelMesh: "modelmesh" };
+  return accepted[value];
+}
+
+/** The mode values a version accepts, for messages. */
+export function acceptedModes(kserveVersion: string | undefined): string[] {
+  return usesNewModeNames(kserveVersion)
+    ? ["Standard", "Knative", "ModelMesh", "RawDeployment (legacy)", "Serverless (legacy)"]
+    : ["RawDeployment", "Serverless", "ModelMesh"];
+}
+
+/** KServe's documented minimum Kubernetes version: 1.30 at v0.16.0, 1.32 from v0.17 on. */
+export function minimumKubernetes(kserveVersion: string | undefined): SemVer {
+  const version = parseVersion(kserveVersion);
+  if (version && compareVersions(version, { major: 0, minor: 17, patch: 0 }) < 0) {
+    return { major: 1, minor: 30, patch: 0 };
+  }
+  return { major: 1, minor: 32, patch: 0 };
+}
+
+/** Versioned docs for hints: v0.16 has its own docs tree, later versions the current one. */
+export function docsUrl(kserveVersion: string | undefined, page: string): string {
+  const version = parseVersion(kserveVersion);
+  const tree = version && version.minor <= 16 ? `docs/${version.major}.${version.minor}` : "docs";
+  return `https://kserve.github.io/website/${tree}/${page}`;
+}

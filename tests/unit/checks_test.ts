@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { type Check, CheckFailed, SkipCheck } from "../../lib/checks/model.ts";
+import { runChecks, toReport } from "../../lib/checks/runner.ts";
+import { renderJson, renderText } from "../../lib/checks/render.ts";
+import { styles } from "../../lib/output.ts";
+
+type Ctx = { attempt: number };
+
+function fake(
+  id: string,
+  outcome: () => string | void,
+  extra: Partial<Check<Ctx>> = {},
+): Check<Ctx> {
+  return {
+    id,
+    category: "kserve",
+    description: `${id} holds`,
+    hint: `fix ${id}`,
+    run: () => Promise.resolve().then(outcome),
+    ...extra,
+  };
+}
+
+const fail = (message: string, hint?: string) => () => {
+  throw new CheckFailed(message, hint);
+};
+
+Deno.test("runChecks() skips dependants of a failed check, with the reason", async () => {
+  const results = await runChecks([
+    fake("a", fail("a is broken")),
+    fake("b", () => "ok", { dependsOn: ["a"] }),
+    fake("c", () => {}, { dependsOn: ["b"] }),
+    fake("d", () => {}),
+  ], { freshContext: () => ({ attempt: 0 }) });
+  assert.deepEqual(results.map((r) => [r.id, r.result]), [["a", "fail"], ["b", "skip"], [
+    "c",
+    "skip",
+  ], [
+    "d",
+    "pass",
+  ]]);
+  assert.equal(results[1]!.error, 'skipped: "a holds" did not pass');
+  assert.equal(results[0]!.hint, "fix a");
+});
+
+Deno.test("runChecks() reports warnings, own skips and hints from the failure", async () => {
+  const results = await runChecks([
+    fake("w", fail("meh"), { warning: true }),
+    fake("after-warning", () => {}, { dependsOn: ["w"] }),
+    fake("s", () => {
+      throw new SkipCheck("not relevant");
+    }),
+    fake("h", fail("broken", "run this instead")),
+  ], { freshContext: () => ({ attempt: 0 }) });
+  assert.deepEqual(results.map((r) => r.result), ["warn", "pass", "skip", "fail"]);
+  assert.equal(results[2]!.error, "not relevant");
+  assert.equal(results[3]!.hint, "run this instead");
+});
+
+Deno.test("runChecks() runs independent checks in parallel", async () => {
+  let running = 0;
+  let peak = 0;
+  const slow = (id: string) =>
+    fake(id, () => {}, {
+      run: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+      },
+    });
+  await runChecks([slow("a"), slow("b"), slow("c")], { freshContext: () => ({ attempt: 0 }) });
+  assert.equal(peak, 3);
+});
+
+Deno.test("runChecks() retries a retryable failure with a fresh context until it passes", async () => {
+  let contexts = 0;
+  const results = await runChecks([
+    fake("r", () => {}, {
+      retryable: true,
+      run: (ctx) =>
+        ctx.attempt < 2 ? Promise.reject(new CheckFailed("not yet")) : Promise.resolve(),
+    }),
+  ], {
+    freshContext: () => ({ attempt: contexts++ }),
+    retryUntil: Date.now() + 5_000,
+    retryIntervalMs: 10,
+  });
+  assert.equal(results[0]!.result, "pass");
+  assert.equal(contexts, 3);
+});
+
+Deno.test("toReport() and the renderers group by category in order", async () => {
+  const results = await runChecks([
+    fake("k", fail("broken", "do this")),
+    { ...fake("c", () => "v1.36"), category: "cluster" },
+    fake("s", () => {}, { dependsOn: ["k"] }),
+  ], { freshContext: () => ({ attempt: 0 }) });
+  const report = toReport(results, { kserveVersion: "v0.16.0", mode: "Standard" });
+  assert.deepEqual(JSON.parse(renderJson(report)), {
+    success: false,
+    kserveVersion: "v0.16.0",
+    mode: "Standard",
+    categories: [
+      {
+        name: "cluster",
+        checks: [{
+          id: "c",
+          category: "cluster",
+          description: "c holds",
+          result: "pass",
+          note: "v1.36",
+        }],
+      },
+      {
+        name: "kserve",
+        checks: [
+          {
+            id: "k",
+            category: "kserve",
+            description: "k holds",
+            result: "fail",
+            error: "broken",
+            hint: "do this",
+          },
+          {
+            id: "s",
+            category: "kserve",
+            description: "s holds",
+            result: "skip",
+            error: 'skipped: "k holds" did not pass',
+          },
+        ],
+      },
+    ],
+  });
+  assert.equal(
+    renderText(report, styles(false)),
+    [
+      "cluster",
+      "-------",
+      "√ c holds",
+      "    v1.36",
+      "",
+      "kserve",
+      "------",
+      "× k holds",
+      "    broken",
+      "    hint: do this",
+      '- s holds (skipped: "k holds" did not pass)',
+      "",
+      "Status check results are × (1 passed, 1 failed, 1 skipped)",
+      "",
+    ].join("\n"),
+  );
+});
