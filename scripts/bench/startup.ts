@@ -55,6 +55,8 @@ console.log(`runs: ${runs}, kubectl: ${kubectl}`);
 for (const [index, [name]] of cases.entries()) {
   const value = median(samples[index]!);
   console.log(
-    `${name.padEnd(34)} median ${value.toFixed(1).padStart(7)} ms   ratio ${(value / baseline).toFixed(2)}x`,
+    `${name.padEnd(34)} median ${value.toFixed(1).padStart(7)} ms   ratio ${
+      (value / baseline).toFixed(2)
+    }x`,
   );
 }

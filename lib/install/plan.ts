@@ -1,0 +1,134 @@
+/**
+ * Turns release manifests into an ordered install plan, as pure logic on plain objects:
+ * namespaces and CRDs first, then the rest, webhook configurations last, and objects that
+ * must pass a webhook only once that webhook answers.
+ */
+import { parseAllDocuments } from "yaml";
+import { CliError } from "../errors.ts";
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import type { KubeObject } from "../kube/client.ts";
+
+export interface Phases {
+  /** Namespaces and CRDs; CRDs must be Established before anything else. */
+  foundation: KubeObject[];
+  main: KubeObject[];
+  /** Registered after the objects they guard, so a half-started component blocks nothing. */
+  webhookConfigs: KubeObject[];
+  /** Admitted by this component's own webhook: applied after it answers. */
+  afterWebhook: KubeObject[];
+}
+
+/** Kinds that go through a KServe webhook, and so wait for the controller to serve it. */
+const KSERVE_ADMITTED = new Set([
+  "ClusterServingRuntime",
+  "ServingRuntime",
+  "ClusterStorageContainer",
+  "LLMInferenceServiceConfig",
+  "InferenceGraph",
+  "TrainedModel",
+]);
+
+/** Parses a multi-document YAML manifest; a syntax error names the file and document. */
+export function parseManifest(text: string, origin: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  parseAllDocuments(text).forEach((doc, index) => {
+    if (doc.errors.length) {
+      throw new CliError(
+        `Cannot parse ${origin}, document ${index + 1}: ${doc.errors[0]!.message.split("\n")[0]}`,
+      );
+    }
+    const object = doc.toJS({ maxAliasCount: -1 }) as KubeObject | null;
+    if (object && typeof object === "object" && object.kind) objects.push(object);
+  });
+  return objects;
+}
+
+/** Sorts a component's objects into the phases they are applied in. */
+export function splitPhases(objects: KubeObject[]): Phases {
+  const phases: Phases = { foundation: [], main: [], webhookConfigs: [], afterWebhook: [] };
+  for (const object of objects) {
+    const kind = String(object.kind);
+    if (kind === "Namespace" || kind === "CustomResourceDefinition") phases.foundation.push(object);
+    else if (kind.endsWith("WebhookConfiguration")) phases.webhookConfigs.push(object);
+    else if (
+      String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`) && KSERVE_ADMITTED.has(kind)
+    ) {
+      phases.afterWebhook.push(object);
+    } else phases.main.push(object);
+  }
+  return phases;
+}
+
+/** The "kserve" namespace with the labels v0.16's manifest gives it; v0.17+ manifests lack it. */
+export function kserveNamespace(): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: KSERVE.namespace,
+      // control-plane keeps KServe's pod mutator away from KServe's own pods.
+      labels: {
+        "control-plane": "kserve-controller-manager",
+        "controller-tools.k8s.io": "1.0",
+        "istio-injection": "disabled",
+      },
+    },
+  };
+}
+
+export interface KServeSettings {
+  /** Value for deploy.defaultDeploymentMode, in the installed version's vocabulary. */
+  defaultDeploymentMode: string;
+  /** ingress.ingressClassName; "none" sets disableIngressCreation instead. */
+  ingressClass?: string;
+  /** Kourier cannot serve Istio VirtualServices. */
+  disableIstioVirtualHost?: boolean;
+}
+
+/**
+ * The data of inferenceservice-config to apply: the release's keys, overlaid with what the
+ * cluster already has (so local changes survive a re-run), then a read-modify-write of the
+ * deploy and ingress JSON. Never replaces a JSON value wholesale, so ingressGateway survives.
+ */
+export function configureKServeConfig(
+  releaseData: Record<string, string>,
+  liveData: Record<string, string> | undefined,
+  settings: KServeSettings,
+): Record<string, string> {
+  const data = { ...releaseData, ...liveData };
+  const deploy = parseJson(data.deploy, "deploy");
+  deploy.defaultDeploymentMode = settings.defaultDeploymentMode;
+  data.deploy = JSON.stringify(deploy);
+  const ingress = parseJson(data.ingress, "ingress");
+  if (settings.ingressClass === "none") ingress.disableIngressCreation = true;
+  else if (settings.ingressClass) {
+    ingress.ingressClassName = settings.ingressClass;
+    ingress.disableIngressCreation = false;
+  }
+  if (settings.disableIstioVirtualHost !== undefined) {
+    ingress.disableIstioVirtualHost = settings.disableIstioVirtualHost;
+  }
+  data.ingress = JSON.stringify(ingress);
+  return data;
+}
+
+/** Whether an object is KServe's inferenceservice-config. */
+export function isKServeConfig(object: KubeObject): boolean {
+  return object.kind === "ConfigMap" && object.metadata?.name === KSERVE_OBJECTS.configMap;
+}
+
+/** Sets keys of a ConfigMap in a manifest (Knative's config-network, config-domain). */
+export function withConfigData(object: KubeObject, data: Record<string, string>): KubeObject {
+  return { ...object, data: { ...(object.data as Record<string, string> | undefined), ...data } };
+}
+
+function parseJson(text: string | undefined, key: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text ?? "{}");
+    if (value && typeof value === "object") return value;
+  } catch { /* reported below */ }
+  throw new CliError(`The "${key}" key of ${KSERVE_OBJECTS.configMap} is not valid JSON`, {
+    hint:
+      `Fix it by hand first: kubectl edit configmap ${KSERVE_OBJECTS.configMap} -n ${KSERVE.namespace}`,
+  });
+}

@@ -1,0 +1,102 @@
+/** The install's waits, all built on the one watch-based waitFor, each bounded by the deadline. */
+import { DeadlineError } from "../errors.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { waitFor } from "../kube/wait.ts";
+import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+
+/** Waits until each CRD reports Established (its API is then served). */
+export async function waitEstablished(
+  kube: Kube,
+  names: string[],
+  deadline: number,
+): Promise<void> {
+  await Promise.all(names.map((name) =>
+    waitFor<KubeObject>(kube, {
+      path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+      fieldSelector: `metadata.name=${name}`,
+      description: `CRD ${name} to be Established`,
+      ready: (items) =>
+        (items[0]?.status as Obj | undefined)?.conditions?.some((c: Obj) =>
+            c.type === "Established" && c.status === "True"
+          )
+          ? true
+          : "not Established yet",
+    }, { timeoutMs: remaining(deadline) })
+  ));
+}
+
+/** Waits until the named Deployments are Available; on timeout says which one and why. */
+export async function waitDeployments(
+  kube: Kube,
+  namespace: string,
+  names: string[],
+  deadline: number,
+): Promise<void> {
+  if (names.length === 0) return;
+  try {
+    await waitFor<Obj>(kube, {
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      description: `Deployments in ${namespace} to become Available`,
+      ready: (items) => {
+        const waiting = names.filter((name) => {
+          const deployment = items.find((d) => d.metadata.name === name);
+          return !deployment || !deploymentAvailable(deployment);
+        });
+        return waiting.length === 0 ? true : `not Available: ${waiting.join(", ")}`;
+      },
+    }, { timeoutMs: remaining(deadline) });
+  } catch (error) {
+    if (!(error instanceof DeadlineError)) throw error;
+    throw new DeadlineError(`${error.message}. ${await explainNamespace(kube, namespace, names)}`, {
+      hint: `kubectl get pods -n ${namespace}; kubectl describe deployment -n ${namespace}`,
+    });
+  }
+}
+
+/** Waits until a Service has a ready endpoint, which is what the API server's webhook calls need. */
+export async function waitEndpoints(
+  kube: Kube,
+  namespace: string,
+  service: string,
+  deadline: number,
+): Promise<void> {
+  await waitFor<Obj>(kube, {
+    path: `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+    description: `Service ${namespace}/${service} to have ready endpoints`,
+    ready: (slices) =>
+      slices.some((s) => (s.endpoints ?? []).some((e: Obj) => e.conditions?.ready !== false))
+        ? true
+        : "no ready endpoints",
+  }, { timeoutMs: remaining(deadline) });
+}
+
+async function explainNamespace(kube: Kube, namespace: string, names: string[]): Promise<string> {
+  try {
+    const [deployments, pods, events] = await Promise.all([
+      kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/deployments`),
+      kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`),
+      kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
+    ]);
+    const stuck = deployments.items.filter((d) =>
+      names.includes(d.metadata.name) && !deploymentAvailable(d)
+    );
+    const reasons = stuck.map((d) => {
+      const selector = d.spec?.selector?.matchLabels ?? {};
+      const mine = pods.items.filter((p) =>
+        Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v)
+      );
+      return `${d.metadata.name}: ${
+        explainPods(mine, events.items) ?? explainDeployment(d) ?? "pods not ready"
+      }`;
+    });
+    return reasons.join("; ");
+  } catch {
+    return "";
+  }
+}

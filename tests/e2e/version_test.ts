@@ -1,0 +1,144 @@
+/** `version` against the real API server, with each kind of credential a kubeconfig can hold. */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  applyYaml,
+  clientCertKubeconfig,
+  kubectlOk,
+  serviceAccountKubeconfig,
+  tempDir,
+  uniqueName,
+  withNamespace,
+  writeKubeconfig,
+} from "../support/cluster.ts";
+import { runPlugin } from "../support/plugin.ts";
+
+const SERVER_VERSION = /^Server Version: v1\.\d+\.\d+/m;
+
+Deno.test("version reports the server and no KServe, with the admin client certificate", async () => {
+  const text = await runPlugin(["version"], { env: { KUBECONFIG: adminKubeconfig() } });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, SERVER_VERSION);
+  assert.match(text.stdout, /^KServe Version: not installed/m);
+  const json = await runPlugin(["version", "-o", "json"], {
+    env: { KUBECONFIG: adminKubeconfig() },
+  });
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assert.match(report.serverVersion.gitVersion, /^v1\.\d+/);
+  assert.deepEqual(report.kserveVersion, { installed: false });
+});
+
+Deno.test("version reads the KServe version from the controller image tag", async () => {
+  await withNamespace("kserve-version", async (namespace) => {
+    await applyYaml(`
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: kserve-controller-manager
+  namespace: ${namespace}
+  labels: {control-plane: kserve-controller-manager}
+spec:
+  replicas: 0
+  selector: {matchLabels: {control-plane: kserve-controller-manager}}
+  template:
+    metadata: {labels: {control-plane: kserve-controller-manager}}
+    spec:
+      containers:
+      - {name: manager, image: "kserve/kserve-controller:v0.16.0"}
+`);
+    const result = await runPlugin(["version", "-o", "json"], {
+      env: { KUBECONFIG: adminKubeconfig() },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).kserveVersion, {
+      installed: true,
+      version: "v0.16.0",
+      namespace,
+      image: "kserve/kserve-controller:v0.16.0",
+    });
+  });
+});
+
+Deno.test("version works with a bearer-token kubeconfig", async () => {
+  await withNamespace("token", async (namespace) => {
+    const binding = uniqueName("token-view");
+    await kubectlOk(["create", "serviceaccount", "reader", "-n", namespace]);
+    await kubectlOk(
+      [
+        "create",
+        "clusterrolebinding",
+        binding,
+        "--clusterrole=view",
+        `--serviceaccount=${namespace}:reader`,
+      ],
+    );
+    try {
+      await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
+      const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, SERVER_VERSION);
+    } finally {
+      await kubectlOk(["delete", "clusterrolebinding", binding]);
+    }
+  });
+});
+
+Deno.test("a wrong token gets the 401 message", async () => {
+  await using kubeconfig = await writeKubeconfig("stale", { token: "expired-or-wrong" });
+  const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error: Unauthorized: .* rejected the credentials of user "stale"/);
+  assert.match(result.stderr, /expired or wrong/);
+});
+
+Deno.test("a user whose RBAC forbids listing deployments gets the 403 message", async () => {
+  const user = uniqueName("no-rbac");
+  await using kubeconfig = await clientCertKubeconfig(user);
+  const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^error: Forbidden: User "${user}" cannot list resource "deployments" in API group "apps" at the cluster scope`,
+    ),
+  );
+  assert.match(result.stderr, /kubectl auth can-i list deployments\.apps/);
+});
+
+Deno.test("an exec credential plugin is run for its token", async () => {
+  await withNamespace("exec", async (namespace) => {
+    const binding = uniqueName("exec-view");
+    await kubectlOk(["create", "serviceaccount", "reader", "-n", namespace]);
+    await kubectlOk(
+      [
+        "create",
+        "clusterrolebinding",
+        binding,
+        "--clusterrole=view",
+        `--serviceaccount=${namespace}:reader`,
+      ],
+    );
+    try {
+      const token = (await kubectlOk(["create", "token", "reader", "-n", namespace])).trim();
+      await using dir = await tempDir();
+      const plugin = `${dir.path}/get-token`;
+      await Deno.writeTextFile(
+        plugin,
+        `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
+        { mode: 0o755 },
+      );
+      await using kubeconfig = await writeKubeconfig("exec-user", {});
+      const text = kubeconfig.text.replace(
+        /^(- name: "exec-user"\n {2}user:)\n/m,
+        `$1\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}\n`,
+      );
+      await Deno.writeTextFile(kubeconfig.path, text);
+      const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, SERVER_VERSION);
+    } finally {
+      await kubectlOk(["delete", "clusterrolebinding", binding]);
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import {
+  configureKServeConfig,
+  kserveNamespace,
+  parseManifest,
+  splitPhases,
+} from "../../lib/install/plan.ts";
+import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
+import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
+import { fixture, FIXTURES } from "../support/fixtures.ts";
+import { tempDir } from "../support/plugin.ts";
+
+Deno.test("splitPhases() orders KServe v0.16.0: CRDs first, webhook-admitted objects last", async () => {
+  const objects = parseManifest(await fixture("kserve/v0.16.0/kserve.yaml"), "kserve.yaml");
+  assert.equal(objects.length, 63);
+  const phases = splitPhases(objects);
+  assert.equal(phases.foundation.filter((o) => o.kind === "CustomResourceDefinition").length, 13);
+  assert.ok(phases.foundation.some((o) => o.kind === "Namespace"));
+  assert.equal(phases.webhookConfigs.length, 9);
+  assert.deepEqual(
+    new Set(phases.afterWebhook.map((o) => o.kind)),
+    new Set(["LLMInferenceServiceConfig"]),
+  );
+  assert.ok(phases.main.some((o) => o.kind === "Certificate"));
+});
+
+Deno.test("splitPhases() puts all cluster resources after the webhook", async () => {
+  const objects = parseManifest(await fixture("kserve/v0.20.0/kserve-cluster-resources.yaml"), "x");
+  const phases = splitPhases(objects);
+  assert.equal(phases.afterWebhook.length, objects.length);
+});
+
+Deno.test("v0.20.0 kserve.yaml has no Namespace, so the plan adds one that the pod mutator skips", async () => {
+  const objects = parseManifest(await fixture("kserve/v0.20.0/kserve.yaml"), "kserve.yaml");
+  assert.ok(!objects.some((o) => o.kind === "Namespace"));
+  assert.equal(RELEASES["v0.20.0"]!.manifestHasNamespace, false);
+  const labels = kserveNamespace().metadata?.labels as Record<string, string>;
+  assert.equal(labels["control-plane"], "kserve-controller-manager");
+});
+
+Deno.test("configureKServeConfig() edits the JSON in place and keeps ingressGateway", async () => {
+  const objects = parseManifest(await fixture("kserve/v0.16.0/kserve.yaml"), "kserve.yaml");
+  const release = objects.find((o) => o.metadata?.name === "inferenceservice-config")!
+    .data as Record<string, string>;
+  const data = configureKServeConfig(release, undefined, {
+    defaultDeploymentMode: "Standard",
+    ingressClass: "nginx",
+  });
+  assert.equal(JSON.parse(data.deploy!).defaultDeploymentMode, "Standard");
+  const ingress = JSON.parse(data.ingress!);
+  assert.equal(ingress.ingressClassName, "nginx");
+  assert.equal(ingress.ingressGateway, "knative-serving/knative-ingress-gateway");
+  assert.equal(data.storageInitializer, release.storageInitializer);
+  const none = configureKServeConfig(release, undefined, {
+    defaultDeploymentMode: "Standard",
+    ingressClass: "none",
+  });
+  assert.equal(JSON.parse(none.ingress!).disableIngressCreation, true);
+});
+
+Deno.test("configureKServeConfig() keeps what the cluster has and is stable on re-run", () => {
+  const release = {
+    deploy: '{"defaultDeploymentMode":"Serverless"}',
+    ingress: '{"ingressGateway":"a/b"}',
+    agent: "{}",
+  };
+  const live = { ...release, agent: '{"image":"mine"}' };
+  const first = configureKServeConfig(release, live, { defaultDeploymentMode: "Standard" });
+  assert.equal(first.agent, '{"image":"mine"}');
+  assert.deepEqual(
+    configureKServeConfig(release, first, { defaultDeploymentMode: "Standard" }),
+    first,
+  );
+});
+
+Deno.test("manifestsFor() lists cert-manager, Knative CRDs before core, then KServe", () => {
+  const versions = {
+    kserve: "v0.16.0",
+    certManager: "v1.16.1",
+    knative: "v1.15.2",
+    kourier: "v1.15.1",
+    netIstio: "v1.15.1",
+  };
+  assert.deepEqual(
+    manifestsFor("serverless", "kourier", versions).map((f) => `${f.component}/${f.file}`),
+    [
+      "cert-manager/cert-manager.yaml",
+      "knative-serving/serving-crds.yaml",
+      "knative-serving/serving-core.yaml",
+      "net-kourier/kourier.yaml",
+      "kserve/kserve.yaml",
+      "kserve/kserve-cluster-resources.yaml",
+    ],
+  );
+  assert.equal(manifestsFor("raw", "kourier", versions).length, 3);
+  assert.equal(
+    upstreamUrl({ component: "knative-serving", version: "v1.15.2", file: "serving-crds.yaml" }),
+    "https://github.com/knative/serving/releases/download/knative-v1.15.2/serving-crds.yaml",
+  );
+});
+
+Deno.test("every pinned checksum matches the fixture", async () => {
+  for (const release of Object.entries(RELEASES)) {
+    const [kserve, deps] = release;
+    const versions = {
+      kserve,
+      certManager: deps.certManager,
+      knative: deps.knative,
+      kourier: deps.kourier,
+      netIstio: deps.netIstio,
+    };
+    for (
+      const file of [
+        ...manifestsFor("serverless", "kourier", versions),
+        ...manifestsFor("serverless", "istio", versions),
+      ]
+    ) {
+      const bytes = await Deno.readFile(
+        `${FIXTURES}${file.component}/${file.version}/${file.file}`,
+      );
+      assert.equal(
+        await sha256Hex(bytes),
+        pinnedSha256(file),
+        `${file.component}/${file.version}/${file.file}`,
+      );
+    }
+  }
+});
+
+Deno.test("loadManifest() verifies a directory source, caches it, and refuses a tampered file", async () => {
+  await using cache = await tempDir();
+  await using mirror = await tempDir();
+  const file = { component: "net-kourier" as const, version: "v1.15.1", file: "kourier.yaml" };
+  const text = await loadManifest(file, parseSource(FIXTURES), { cacheDir: cache.path });
+  assert.match(text, /kourier/);
+  // The cache answers even when the source is gone.
+  assert.equal(
+    await loadManifest(file, parseSource(`${mirror.path}/empty`), { cacheDir: cache.path }),
+    text,
+  );
+  await Deno.mkdir(`${mirror.path}/net-kourier/v1.15.1`, { recursive: true });
+  await Deno.writeTextFile(
+    `${mirror.path}/net-kourier/v1.15.1/kourier.yaml`,
+    text + "# tampered\n",
+  );
+  await using emptyCache = await tempDir();
+  await assert.rejects(
+    loadManifest(file, parseSource(mirror.path), { cacheDir: emptyCache.path }),
+    /Checksum mismatch for .*kourier\.yaml: expected sha256 57b4c31c/,
+  );
+});
+
+Deno.test("parseSource() tells mirrors from directories", () => {
+  assert.deepEqual(parseSource(undefined), { kind: "upstream" });
+  assert.deepEqual(parseSource("https://mirror.local/kserve/"), {
+    kind: "url",
+    base: "https://mirror.local/kserve",
+  });
+  assert.deepEqual(parseSource("/srv/manifests/"), { kind: "dir", path: "/srv/manifests" });
+});
