@@ -9,6 +9,39 @@ const GOOD: [string, Partial<Invocation> & Record<string, unknown>][] = [
   ["-n ml version -o json", { kind: "version" }],
   ["completion zsh", { kind: "completion", shell: "zsh" }],
   ["__complete ver", { kind: "complete", words: ["ver"] }],
+  ["check --pre --mode serverless --wait 2m", {
+    kind: "check",
+    pre: true,
+    mode: "serverless",
+    waitMs: 120_000,
+  }],
+  ["check -A", { kind: "check", allNamespaces: true, pre: false }],
+  ["install", {
+    kind: "install",
+    mode: "raw",
+    version: "v0.20.0",
+    ingress: "kourier",
+    timeoutMs: 600_000,
+  }],
+  ["install --mode Standard --version 0.16.0 --dry-run=client", {
+    kind: "install",
+    mode: "raw",
+    version: "v0.16.0",
+    dryRun: "client",
+  }],
+  ["install --mode knative --ingress istio --yes", {
+    kind: "install",
+    mode: "serverless",
+    ingress: "istio",
+    yes: true,
+  }],
+  ["uninstall --with-cert-manager --keep-crds -y", {
+    kind: "uninstall",
+    withCertManager: true,
+    keepCrds: true,
+    yes: true,
+    force: false,
+  }],
 ];
 
 Deno.test("parseCommandLine() maps good command lines to invocations", async () => {
@@ -75,6 +108,16 @@ const BAD: [string, RegExp][] = [
   ["completion tcsh", /Unknown shell "tcsh"/],
   ["completion", /missing required argument 'shell'/],
   ["version --context", /option '--context <name>' argument missing/],
+  ["install --mode full", /Unknown mode "full"/],
+  ["install --mode serverless-without-knative", /Unknown mode/],
+  ["install --mode serverless --without-knative", /Serverless mode without Knative does not exist/],
+  ["install --ingress nginx", /Unknown ingress layer "nginx"/],
+  ["install --dry-run=maybe", /Invalid --dry-run "maybe"/],
+  ["install --timeout forever", /Invalid value "forever" for --timeout/],
+  ["check --mode full", /Unknown mode "full"/],
+  ["check --pre --mode deployment", /--pre checks a KServe install/],
+  ["check --wait soon", /Invalid value "soon" for --wait/],
+  ["uninstall --timeout x", /Invalid value "x" for --timeout/],
 ];
 
 Deno.test("parseCommandLine() rejects bad command lines with a usage error", async () => {

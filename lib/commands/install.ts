@@ -1,0 +1,220 @@
+/** `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently. */
+import { stringify } from "yaml";
+import type { GlobalOptions } from "../cli.ts";
+import { CliError } from "../errors.ts";
+import { KNATIVE, TIMEOUTS } from "../defaults.ts";
+import { Kube, type KubeObject } from "../kube/client.ts";
+import { ResourceMap } from "../kube/resources.ts";
+import { Progress } from "../progress.ts";
+import { writeOut } from "../output.ts";
+import { modeName } from "../kserve/versions.ts";
+import {
+  type ComponentResult,
+  type ComponentSpec,
+  installComponent,
+} from "../install/component.ts";
+import {
+  certManagerSpec,
+  clusterResourcesSpec,
+  dryRunIssuer,
+  knativeSpec,
+  kserveSpec,
+  liveKServeConfig,
+  managedByUs,
+  networkingSpec,
+} from "../install/components.ts";
+import { loadManifest, parseSource } from "../install/source.ts";
+import { defaultCacheDir } from "../install/source.ts";
+import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
+import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
+
+export interface InstallInvocation {
+  global: GlobalOptions;
+  mode: "raw" | "serverless";
+  version: string;
+  ingress: "kourier" | "istio";
+  ingressClass?: string;
+  manifests?: string;
+  dryRun?: "client" | "server";
+  timeoutMs: number;
+  yes: boolean;
+  force: boolean;
+  certManagerVersion?: string;
+  knativeVersion?: string;
+}
+
+/** Runs the install and prints a report; returns the exit code. */
+export async function install(options: InstallInvocation): Promise<number> {
+  const versions = resolveVersions(options);
+  const files = manifestsFor(options.mode, options.ingress, versions);
+  const deadline = Date.now() + options.timeoutMs;
+  const json = options.global.output === "json";
+  const progress = new Progress({
+    quiet: json || options.global.output === "yaml",
+    color: options.global.color,
+  });
+
+  // Every manifest is fetched and verified before anything is sent to the cluster.
+  const texts = new Map<string, string>();
+  const source = parseSource(options.manifests);
+  const fetching = progress.start("Fetching and verifying manifests");
+  await Promise.all(files.map(async (file) => {
+    texts.set(
+      manifestPath(file),
+      await loadManifest(file, source, { cacheDir: defaultCacheDir() }),
+    );
+  })).catch((error) => {
+    fetching.fail("refused");
+    throw error;
+  });
+  fetching.done(`${files.length} files, sha256 verified`);
+  const manifests = { text: (file: ManifestFile) => texts.get(manifestPath(file))! };
+
+  const kube = await Kube.connect({
+    ...options.global,
+    requestTimeoutMs: options.global.requestTimeoutMs ?? TIMEOUTS.requestMs,
+  });
+  const clientDryRun = options.dryRun === "client";
+  if (!clientDryRun) await preflight(kube, options, progress);
+
+  const mode = modeName(options.mode, versions.kserve);
+  const live = await liveKServeConfig(kube);
+  const note = switchingNote(live, mode);
+  if (note) progress.note(note);
+  const kserveSettings = {
+    defaultDeploymentMode: mode,
+    ingressClass: options.ingressClass,
+    ...(options.mode === "serverless"
+      ? { disableIstioVirtualHost: options.ingress === "kourier" }
+      : {}),
+  };
+
+  const specs: ComponentSpec[] = [];
+  const skipped: ComponentResult[] = [];
+  const certManager = files.find((f) => f.component === "cert-manager")!;
+  const existing = await kube.getOptional<KubeObject>(
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io",
+  );
+  if (
+    existing && !managedByUs(existing) &&
+    await dryRunIssuer(kube, "default").then(() => true, () => false)
+  ) {
+    skipped.push({
+      name: "cert-manager",
+      version: certManager.version,
+      skipped: "a working cert-manager is already installed",
+      created: 0,
+      changed: 0,
+      unchanged: 0,
+    });
+  } else specs.push(certManagerSpec(kube, certManager, manifests));
+  if (options.mode === "serverless") {
+    const crds = files.find((f) => f.file === "serving-crds.yaml")!;
+    const core = files.find((f) => f.file === "serving-core.yaml")!;
+    const ingressClass = options.ingress === "kourier" ? KNATIVE.kourierClass : KNATIVE.istioClass;
+    specs.push(knativeSpec({ crds, core }, manifests, ingressClass));
+    specs.push(
+      networkingSpec(files.find((f) => f.component === `net-${options.ingress}`)!, manifests),
+    );
+  }
+  specs.push(
+    kserveSpec(kube, files.find((f) => f.file === "kserve.yaml")!, manifests, kserveSettings, live),
+  );
+  specs.push(
+    clusterResourcesSpec(files.find((f) => f.file === "kserve-cluster-resources.yaml")!, manifests),
+  );
+
+  if (clientDryRun) {
+    writeOut(
+      options.global.output === "yaml"
+        ? renderObjects(specs)
+        : renderPlan(specs, skipped, versions.kserve, mode),
+    );
+    return 0;
+  }
+  const resources = new ResourceMap(kube);
+  const results = [...skipped];
+  for (const result of skipped) {
+    progress.start(`${result.name} ${result.version}`).done(`skipped: ${result.skipped}`);
+  }
+  for (const spec of specs) {
+    const step = progress.start(`${spec.name} ${spec.version}`);
+    try {
+      const result = await installComponent(kube, resources, spec, {
+        deadline,
+        dryRun: options.dryRun === "server",
+        step,
+      });
+      step.done(summary(result));
+      results.push(result);
+    } catch (error) {
+      step.fail(error instanceof CliError ? "failed" : "error");
+      throw error;
+    }
+  }
+  const report = {
+    kserveVersion: versions.kserve,
+    mode,
+    dryRun: options.dryRun ?? false,
+    components: results,
+  };
+  if (json) writeOut(JSON.stringify(report, null, 2) + "\n");
+  else if (!options.dryRun) {
+    progress.note(
+      `KServe ${versions.kserve} is installed; default deployment mode ${mode}. Check it with: kubectl kserve check`,
+    );
+  }
+  return 0;
+}
+
+function summary(result: ComponentResult): string {
+  if (result.created + result.changed === 0) return `unchanged (${result.unchanged} objects)`;
+  return `${result.created} created, ${result.changed} changed, ${result.unchanged} unchanged`;
+}
+
+function renderPlan(
+  specs: ComponentSpec[],
+  skipped: ComponentResult[],
+  kserve: string,
+  mode: string,
+): string {
+  const lines = [
+    `Install plan: KServe ${kserve}, default deployment mode ${mode} (nothing was changed)`,
+  ];
+  for (const result of skipped) {
+    lines.push(`  - ${result.name} ${result.version}: skipped, ${result.skipped}`);
+  }
+  specs.forEach((spec, index) => {
+    const { foundation, main, webhookConfigs, afterWebhook } = spec.phases;
+    lines.push(`  ${index + 1}. ${spec.name} ${spec.version}:`);
+    if (foundation.length) {
+      lines.push(
+        `       ${foundation.length} namespaces and CRDs, then wait until the CRDs are Established`,
+      );
+    }
+    if (main.length) {
+      lines.push(`       ${main.length} objects, then wait for Deployments to become Available`);
+    }
+    if (webhookConfigs.length) {
+      lines.push(
+        `       ${webhookConfigs.length} webhook configurations, then wait until the webhook answers`,
+      );
+    }
+    if (afterWebhook.length) {
+      lines.push(`       ${afterWebhook.length} objects admitted by the webhook`);
+    }
+  });
+  return lines.join("\n") + "\n";
+}
+
+function renderObjects(specs: ComponentSpec[]): string {
+  return specs.flatMap((
+    s,
+  ) => [
+    ...s.phases.foundation,
+    ...s.phases.main,
+    ...s.phases.webhookConfigs,
+    ...s.phases.afterWebhook,
+  ])
+    .map((o) => stringify(o)).join("---\n");
+}

@@ -1,0 +1,132 @@
+/**
+ * Installs one component in dependency order: namespaces and CRDs (then wait for Established),
+ * the rest, webhook configurations, then wait for Deployments and webhook endpoints, prove the
+ * webhook answers, and only then apply the objects that go through it.
+ */
+import { DeadlineError } from "../errors.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import type { ResourceMap } from "../kube/resources.ts";
+import type { Step } from "../progress.ts";
+import { type Applied, applyObjects, isWebhookStarting, withRetry } from "./apply.ts";
+import type { Phases } from "./plan.ts";
+import { waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
+
+export interface ComponentSpec {
+  name: string;
+  version: string;
+  phases: Phases;
+  /** Services whose endpoints must be ready before the webhook probe. */
+  webhookServices?: { namespace: string; name: string }[];
+  /** Proves the component's webhook admits requests (a server-side dry run). */
+  probe?: () => Promise<unknown>;
+}
+
+export interface ComponentResult {
+  name: string;
+  version: string;
+  skipped?: string;
+  created: number;
+  changed: number;
+  unchanged: number;
+}
+
+/** Applies a component and waits until it works; `dryRun` validates on the server without persisting. */
+export async function installComponent(
+  kube: Kube,
+  resources: ResourceMap,
+  spec: ComponentSpec,
+  options: { deadline: number; dryRun: boolean; step: Step },
+): Promise<ComponentResult> {
+  const { phases } = spec;
+  const applied: Applied[] = [];
+  const apply = async (objects: KubeObject[], label: string, retry = false) => {
+    if (objects.length === 0) return;
+    options.step.update(label);
+    applied.push(
+      ...await applyObjects(kube, resources, objects, {
+        dryRun: options.dryRun,
+        retry: retry ? isWebhookStarting : undefined,
+        deadline: options.deadline,
+      }),
+    );
+  };
+
+  await apply(phases.foundation, "namespaces and CRDs");
+  const crds = phases.foundation.filter((o) => o.kind === "CustomResourceDefinition");
+  if (!options.dryRun && crds.length) {
+    options.step.update("waiting for CRDs to be Established");
+    await waitEstablished(kube, crds.map((c) => String(c.metadata?.name)), options.deadline);
+    for (const crd of crds) {
+      const spec = crd.spec as { group: string; versions: { name: string }[] };
+      for (const version of spec.versions) resources.forget(`${spec.group}/${version.name}`);
+    }
+  }
+  // In a server-side dry run new CRDs do not exist, so their objects cannot be validated yet.
+  const applicable = options.dryRun ? await dryRunnable(kube, resources, phases.main) : phases.main;
+  // Objects of another component's webhook (cert-manager's for Certificates) may still be warming up.
+  await apply(applicable, "objects", true);
+  await apply(phases.webhookConfigs, "webhook configurations");
+
+  if (!options.dryRun) {
+    const deployments = phases.main.filter((o) => o.kind === "Deployment");
+    for (const namespace of new Set(deployments.map((d) => String(d.metadata?.namespace)))) {
+      options.step.update(`waiting for Deployments in ${namespace}`);
+      const names = deployments.filter((d) => d.metadata?.namespace === namespace).map((d) =>
+        String(d.metadata?.name)
+      );
+      await waitDeployments(kube, namespace, names, options.deadline);
+    }
+    for (const service of spec.webhookServices ?? []) {
+      options.step.update(`waiting for ${service.name} endpoints`);
+      await waitEndpoints(kube, service.namespace, service.name, options.deadline);
+    }
+    if (spec.probe) {
+      options.step.update("waiting for the webhook to answer");
+      await withRetry(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
+        (error) => {
+          if (!isWebhookStarting(error)) throw error;
+          throw new DeadlineError(
+            `The ${spec.name} webhook did not answer in time: ${error.message}`,
+            {
+              hint: "Diagnose it with: kubectl kserve check",
+            },
+          );
+        },
+      );
+    }
+  }
+  const admitted = options.dryRun
+    ? await dryRunnable(kube, resources, phases.afterWebhook)
+    : phases.afterWebhook;
+  await apply(admitted, "objects admitted by the webhook", true);
+  const count = (action: string) => applied.filter((a) => a.action === action).length;
+  return {
+    name: spec.name,
+    version: spec.version,
+    created: count("created"),
+    changed: count("changed"),
+    unchanged: count("unchanged"),
+  };
+}
+
+/** In a dry run, only objects whose kind is served and whose namespace exists can be validated. */
+async function dryRunnable(
+  kube: Kube,
+  resources: ResourceMap,
+  objects: KubeObject[],
+): Promise<KubeObject[]> {
+  const namespaces = new Map<string, Promise<boolean>>();
+  const exists = (name: string) => {
+    if (!namespaces.has(name)) {
+      namespaces.set(name, kube.getOptional(`/api/v1/namespaces/${name}`).then(Boolean));
+    }
+    return namespaces.get(name)!;
+  };
+  const keep = await Promise.all(
+    objects.map(async (o) =>
+      await resources.serves(String(o.apiVersion), String(o.kind)) &&
+      (!o.metadata?.namespace || await exists(o.metadata.namespace))
+    ),
+  );
+  return objects.filter((_, i) => keep[i]);
+}

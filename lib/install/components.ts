@@ -1,0 +1,153 @@
+/** Builds each component's install spec from its release manifests and the install options. */
+import { CERT_MANAGER, FIELD_MANAGER, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { probeInferenceService } from "../checks/webhooks.ts";
+import type { ComponentSpec } from "./component.ts";
+import {
+  configureKServeConfig,
+  isKServeConfig,
+  kserveNamespace,
+  type KServeSettings,
+  parseManifest,
+  splitPhases,
+  withConfigData,
+} from "./plan.ts";
+import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
+
+export interface Manifests {
+  text(file: ManifestFile): string;
+}
+
+/** cert-manager: its webhook must admit an Issuer before KServe's Certificates are applied. */
+export function certManagerSpec(
+  kube: Kube,
+  file: ManifestFile,
+  manifests: Manifests,
+): ComponentSpec {
+  return {
+    name: "cert-manager",
+    version: file.version,
+    phases: splitPhases(parseManifest(manifests.text(file), manifestPath(file))),
+    webhookServices: [{ namespace: CERT_MANAGER.namespace, name: "cert-manager-webhook" }],
+    probe: () => dryRunIssuer(kube, CERT_MANAGER.namespace),
+  };
+}
+
+/** Knative Serving: CRDs first (serving-crds.yaml), then core, with the ingress class and domain set. */
+export function knativeSpec(
+  files: { crds: ManifestFile; core: ManifestFile },
+  manifests: Manifests,
+  ingressClass: string,
+): ComponentSpec {
+  const objects = [
+    ...parseManifest(manifests.text(files.crds), manifestPath(files.crds)),
+    ...parseManifest(manifests.text(files.core), manifestPath(files.core)).map((object) => {
+      if (object.kind !== "ConfigMap" || object.metadata?.namespace !== KNATIVE.namespace) {
+        return object;
+      }
+      if (object.metadata?.name === "config-network") {
+        return withConfigData(object, { "ingress-class": ingressClass });
+      }
+      // Knative 1.8+ serves only svc.cluster.local without a domain, which the ingress does not expose.
+      if (object.metadata?.name === "config-domain") {
+        return withConfigData(object, { "example.com": "" });
+      }
+      return object;
+    }),
+  ];
+  return {
+    name: "knative-serving",
+    version: files.core.version,
+    phases: splitPhases(objects),
+    webhookServices: [{ namespace: KNATIVE.namespace, name: "webhook" }],
+  };
+}
+
+/** The networking layer (Kourier or net-istio). */
+export function networkingSpec(file: ManifestFile, manifests: Manifests): ComponentSpec {
+  return {
+    name: file.component,
+    version: file.version,
+    phases: splitPhases(parseManifest(manifests.text(file), manifestPath(file))),
+  };
+}
+
+/** KServe itself; the config map keeps local changes and gets the chosen mode. */
+export function kserveSpec(
+  kube: Kube,
+  file: ManifestFile,
+  manifests: Manifests,
+  settings: KServeSettings,
+  liveConfig: Record<string, string> | undefined,
+): ComponentSpec {
+  const objects = parseManifest(manifests.text(file), manifestPath(file)).map((object) =>
+    isKServeConfig(object)
+      ? {
+        ...object,
+        data: configureKServeConfig(object.data as Record<string, string>, liveConfig, settings),
+      }
+      : object
+  );
+  if (
+    !RELEASES[file.version]?.manifestHasNamespace && !objects.some((o) => o.kind === "Namespace")
+  ) {
+    objects.unshift(kserveNamespace());
+  }
+  const services = objects.filter((o) =>
+    o.kind === "Service" && String(o.metadata?.name).endsWith("webhook-server-service")
+  );
+  return {
+    name: "kserve",
+    version: file.version,
+    phases: splitPhases(objects),
+    webhookServices: services.map((s) => ({
+      namespace: String(s.metadata?.namespace),
+      name: String(s.metadata?.name),
+    })),
+    probe: () =>
+      kube.request(
+        "POST",
+        `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/default/inferenceservices`,
+        {
+          query: { dryRun: "All" },
+          body: probeInferenceService("default"),
+        },
+      ),
+  };
+}
+
+/** ClusterServingRuntimes, the ClusterStorageContainer and LLM configs: all admitted by KServe's webhook. */
+export function clusterResourcesSpec(file: ManifestFile, manifests: Manifests): ComponentSpec {
+  return {
+    name: "kserve-cluster-resources",
+    version: file.version,
+    phases: splitPhases(parseManifest(manifests.text(file), manifestPath(file))),
+  };
+}
+
+/** A server-side dry-run create of an Issuer: proves cert-manager's webhook answers. */
+export function dryRunIssuer(kube: Kube, namespace: string): Promise<unknown> {
+  return kube.request("POST", `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/issuers`, {
+    query: { dryRun: "All" },
+    body: {
+      apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
+      kind: "Issuer",
+      metadata: { name: "kubectl-kserve-probe" },
+      spec: { selfSigned: {} },
+    },
+  });
+}
+
+/** Whether a CRD (or any object) was applied by this tool, from its managed fields. */
+export function managedByUs(object: KubeObject | undefined): boolean {
+  const fields = (object?.metadata?.managedFields ?? []) as { manager?: string }[];
+  return fields.some((f) => f.manager === FIELD_MANAGER);
+}
+
+/** The current inferenceservice-config data, so a re-run keeps local changes. */
+export async function liveKServeConfig(kube: Kube): Promise<Record<string, string> | undefined> {
+  const configMap = await kube.getOptional<{ data?: Record<string, string> }>(
+    `/api/v1/namespaces/${KSERVE.namespace}/configmaps/${KSERVE_OBJECTS.configMap}`,
+  );
+  return configMap?.data;
+}

@@ -1,0 +1,152 @@
+/** What install checks before it changes anything: versions, permissions, Istio, mode switches. */
+import { CliError, UsageError } from "../errors.ts";
+import { KSERVE_OBJECTS } from "../defaults.ts";
+import type { Kube } from "../kube/client.ts";
+import type { Progress } from "../progress.ts";
+import { CheckContext } from "../checks/context.ts";
+import { clusterChecks } from "../checks/cluster.ts";
+import { preChecks } from "../checks/pre.ts";
+import { runChecks } from "../checks/runner.ts";
+import { classifyMode } from "../kserve/versions.ts";
+import { type InstallVersions, RELEASES, SUPPORTED_KNATIVE } from "./releases.ts";
+
+/** Networking releases that go with each Knative Serving release. */
+const KNATIVE_NETWORKING: Record<string, { kourier: string; netIstio: string }> = {
+  "v1.11.0": { kourier: "v1.11.0", netIstio: "v1.11.0" },
+  "v1.15.2": { kourier: "v1.15.1", netIstio: "v1.15.1" },
+  "v1.21.1": { kourier: "v1.21.0", netIstio: "v1.21.1" },
+};
+
+/** Resolves the versions to install; an unsupported combination is refused unless --force. */
+export function resolveVersions(options: {
+  version: string;
+  mode: "raw" | "serverless";
+  certManagerVersion?: string;
+  knativeVersion?: string;
+  force: boolean;
+}): InstallVersions {
+  const release = RELEASES[options.version];
+  if (!release) {
+    throw new UsageError(`KServe ${options.version} is not a version this plugin installs`, {
+      hint: `Use one of: ${Object.keys(RELEASES).join(", ")}`,
+    });
+  }
+  const knative = options.knativeVersion ?? release.knative;
+  const networking = KNATIVE_NETWORKING[knative];
+  if (options.mode === "serverless") {
+    if (!networking) {
+      throw new UsageError(`Knative ${knative} has no pinned manifests`, {
+        hint: `Use one of: ${Object.keys(KNATIVE_NETWORKING).join(", ")}`,
+      });
+    }
+    const minor = knative.replace(/^v/, "").split(".").slice(0, 2).join(".");
+    const supported = SUPPORTED_KNATIVE[options.version] ?? [];
+    if (!supported.includes(minor) && !options.force) {
+      throw new UsageError(
+        `Knative ${knative} is not supported with KServe ${options.version} (tested with Knative ${
+          supported.join(", ")
+        })`,
+        {
+          hint:
+            `Use the default (Knative ${release.knative}), or pass --force to install it anyway`,
+        },
+      );
+    }
+  }
+  return {
+    kserve: options.version,
+    certManager: options.certManagerVersion ?? release.certManager,
+    knative,
+    kourier: networking?.kourier ?? release.kourier,
+    netIstio: networking?.netIstio ?? release.netIstio,
+  };
+}
+
+/** Runs the `check --pre` checks and refuses to start when one fails: no half-done install. */
+export async function preflight(
+  kube: Kube,
+  options: { mode: "raw" | "serverless"; ingress: "kourier" | "istio"; yes: boolean },
+  progress: Progress,
+): Promise<void> {
+  const step = progress.start("Preflight checks");
+  const [api] = clusterChecks;
+  const results = await runChecks([api!, ...preChecks], {
+    freshContext: () => new CheckContext(kube, { mode: options.mode }),
+  });
+  const failed = results.filter((r) => r.result === "fail");
+  if (failed.length) {
+    step.fail("refused");
+    throw new CliError(`Cannot install: ${failed.map((f) => f.error).join("; ")}`, {
+      hint: failed[0]?.hint,
+    });
+  }
+  if (options.mode === "serverless" && options.ingress === "istio") {
+    const istio = await kube.getOptional("/apis/networking.istio.io/v1");
+    if (!istio) await installIstio(options.yes, step);
+  }
+  step.done("passed");
+}
+
+/** Explains a mode switch on an installed cluster, or undefined when nothing switches. */
+export function switchingNote(
+  liveConfig: Record<string, string> | undefined,
+  newMode: string,
+): string | undefined {
+  if (!liveConfig?.deploy) return undefined;
+  try {
+    const current = JSON.parse(liveConfig.deploy).defaultDeploymentMode as string;
+    if (!current || classifyMode(current, undefined) === classifyMode(newMode, undefined)) {
+      return undefined;
+    }
+    return `Switching the default deployment mode from ${current} to ${newMode} in ${KSERVE_OBJECTS.configMap}. ` +
+      "Existing InferenceServices keep the mode they were created with; only new ones use the new default.";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Offers to run `istioctl install` when istioctl is on PATH; otherwise stops before any change. */
+async function installIstio(
+  yes: boolean,
+  step: { fail(s: string): void; update(s: string): void },
+) {
+  const istioctl = findOnPath("istioctl");
+  const manual =
+    "Install Istio first (https://istio.io/latest/docs/setup/install/istioctl/), or use --ingress kourier";
+  if (!istioctl) {
+    step.fail("refused");
+    throw new CliError(
+      "--ingress istio needs Istio, which is not installed, and istioctl is not on PATH",
+      { hint: manual },
+    );
+  }
+  const agreed = yes ||
+    (Deno.stdin.isTerminal() &&
+      confirm(`Istio is not installed. Run "${istioctl} install -y" now?`));
+  if (!agreed) {
+    step.fail("refused");
+    throw new CliError("--ingress istio needs Istio, which is not installed", {
+      hint:
+        `Rerun with --yes to let this plugin run "istioctl install -y", or run it yourself. ${manual}`,
+    });
+  }
+  step.update("running istioctl install");
+  const result = await new Deno.Command(istioctl, {
+    args: ["install", "-y"],
+    stdout: "inherit",
+    stderr: "inherit",
+  })
+    .output();
+  if (!result.success) {
+    throw new CliError(`istioctl install failed (exit ${result.code})`, { hint: manual });
+  }
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+    } catch { /* not here */ }
+  }
+  return undefined;
+}

@@ -1,0 +1,141 @@
+/**
+ * Deleting what install created, in the order that never hangs: models while the controller
+ * still runs, then cluster resources, webhooks, controller, CRDs and namespace (kserve-facts §9).
+ */
+import { DeadlineError } from "../errors.ts";
+import { KSERVE } from "../defaults.ts";
+import type { Kube } from "../kube/client.ts";
+import { waitFor } from "../kube/wait.ts";
+import { probeInferenceService } from "../checks/webhooks.ts";
+
+// deno-lint-ignore no-explicit-any
+export type Obj = Record<string, any>;
+
+/** Kinds whose objects carry KServe finalizers, with the API version they are listed at. */
+export const MODEL_KINDS = [
+  { version: "v1beta1", resource: "inferenceservices", kind: "InferenceService" },
+  { version: "v1alpha1", resource: "inferencegraphs", kind: "InferenceGraph" },
+  { version: "v1alpha1", resource: "trainedmodels", kind: "TrainedModel" },
+  { version: "v1alpha1", resource: "llminferenceservices", kind: "LLMInferenceService" },
+];
+
+export const CLUSTER_RESOURCE_KINDS = ["clusterservingruntimes", "clusterstoragecontainers"];
+export const NAMESPACED_RESOURCE_KINDS = ["llminferenceserviceconfigs"];
+
+export interface Ref {
+  path: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** Lists objects of a collection as references; an API that is not served gives none. */
+export async function listRefs(
+  kube: Kube,
+  collection: string,
+  kind: string,
+): Promise<(Ref & { object: Obj })[]> {
+  const list = await kube.getOptional<{ items: Obj[] }>(collection);
+  return (list?.items ?? []).map((object) => {
+    const ns = object.metadata.namespace as string | undefined;
+    const base = collection.replace(/\/namespaces\/[^/]+\//, "/");
+    const prefix = ns ? base.replace(/\/([^/]+)$/, `/namespaces/${ns}/$1`) : base;
+    return {
+      path: `${prefix}/${object.metadata.name}`,
+      kind,
+      name: object.metadata.name,
+      namespace: ns,
+      object,
+    };
+  });
+}
+
+/** Every model object (InferenceService, InferenceGraph, TrainedModel, LLMInferenceService) in the cluster. */
+export async function modelObjects(kube: Kube): Promise<(Ref & { object: Obj })[]> {
+  const lists = await Promise.all(
+    MODEL_KINDS.map((k) =>
+      listRefs(kube, `/apis/${KSERVE.apiGroup}/${k.version}/${k.resource}`, k.kind)
+    ),
+  );
+  return lists.flat();
+}
+
+/** Deletes objects, ignoring those already gone. */
+export async function deleteAll(
+  kube: Kube,
+  refs: Ref[],
+  options: { dryRun?: boolean } = {},
+): Promise<void> {
+  await Promise.all(refs.map((ref) =>
+    kube.request("DELETE", ref.path, {
+      query: { dryRun: options.dryRun ? "All" : undefined },
+      body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
+    }).catch((error) => {
+      if ((error as { status?: number }).status !== 404) throw error;
+    })
+  ));
+}
+
+/** Removes finalizers, for objects whose controller is gone and can never remove them. */
+export async function stripFinalizers(kube: Kube, refs: Ref[]): Promise<void> {
+  await Promise.all(refs.map((ref) =>
+    kube.request("PATCH", ref.path, {
+      body: { metadata: { finalizers: null } },
+      contentType: "application/merge-patch+json",
+    }).catch((error) => {
+      if ((error as { status?: number }).status !== 404) throw error;
+    })
+  ));
+}
+
+/** Waits until a GET on each path answers 404. */
+export async function waitDeleted(
+  kube: Kube,
+  refs: Ref[],
+  deadline: number,
+  what: string,
+): Promise<void> {
+  const collections = new Map<string, string[]>();
+  for (const ref of refs) {
+    const collection = ref.path.slice(0, ref.path.lastIndexOf("/"));
+    collections.set(collection, [...(collections.get(collection) ?? []), ref.name]);
+  }
+  try {
+    await Promise.all([...collections].map(([collection, names]) =>
+      waitFor<Obj>(kube, {
+        path: collection,
+        description: what,
+        ready: (items) => {
+          const left = items.filter((i) => names.includes(i.metadata.name)).map((i) =>
+            i.metadata.name
+          );
+          return left.length === 0 ? true : `still present: ${left.join(", ")}`;
+        },
+      }, { timeoutMs: Math.max(1, deadline - Date.now()) })
+    ));
+  } catch (error) {
+    if (error instanceof DeadlineError) {
+      throw new DeadlineError(error.message, {
+        hint: "Objects wait for finalizers; see kubectl kserve check, or rerun with --force",
+      });
+    }
+    throw error;
+  }
+}
+
+/** Whether the KServe webhook answers: a server-side dry-run create of the probe InferenceService. */
+export async function webhookAlive(kube: Kube): Promise<boolean> {
+  try {
+    await kube.request(
+      "POST",
+      `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/default/inferenceservices`,
+      {
+        query: { dryRun: "All" },
+        body: probeInferenceService("default"),
+      },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
