@@ -4,9 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.ts";
-import { DEFAULT_KSERVE_VERSION } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
 import { writeOut } from "./output.ts";
+import { registerLifecycle } from "./args/lifecycle.ts";
+import { registerModels } from "./args/models.ts";
+import type { DeployInvocation } from "./commands/deploy.ts";
+import type { PredictInvocation } from "./commands/predict.ts";
 import type { InstallInvocation } from "./commands/install.ts";
 import type { UninstallInvocation } from "./commands/uninstall.ts";
 
@@ -29,6 +32,11 @@ export type Invocation =
   | { kind: "complete"; global: GlobalOptions; words: string[] }
   | ({ kind: "install"; global: GlobalOptions } & Omit<InstallInvocation, "global">)
   | ({ kind: "uninstall"; global: GlobalOptions } & Omit<UninstallInvocation, "global">)
+  | ({ kind: "deploy" } & DeployInvocation)
+  | { kind: "list"; global: GlobalOptions; allNamespaces: boolean }
+  | { kind: "status"; global: GlobalOptions; name: string }
+  | { kind: "delete"; global: GlobalOptions; name: string; timeoutMs: number; wait: boolean }
+  | ({ kind: "predict" } & PredictInvocation)
   | {
     kind: "check";
     global: GlobalOptions;
@@ -44,12 +52,16 @@ const OUTPUTS: Record<string, string[]> = {
   check: ["text", "json"],
   install: ["text", "json", "yaml"],
   uninstall: ["text", "json"],
+  deploy: ["yaml", "json"],
+  list: ["text", "json"],
+  status: ["text", "json"],
+  delete: [],
+  predict: [],
   completion: [],
   complete: [],
 };
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
-const CHECK_MODES = ["raw", "serverless", "deployment"] as const;
 
 /** Builds the commander tree; `onAction` receives what the user asked for. */
 export function buildProgram(onAction: (invocation: Invocation) => void): Command {
@@ -85,114 +97,8 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
       onAction({ kind: "version", global: globals(command), client: options.client });
     });
 
-  program
-    .command("check")
-    .description("diagnose KServe and its dependencies down to the root cause, with the fix")
-    .option(
-      "--pre",
-      "check that KServe can be installed (permissions, conflicts, cert-manager)",
-      false,
-    )
-    .option("--mode <mode>", "what to check for: raw, serverless or deployment (no KServe)")
-    .option(
-      "--wait <duration>",
-      "retry failing checks until they pass or this time runs out (exit 124)",
-    )
-    .option("-A, --all-namespaces", "check InferenceServices in every namespace", false)
-    .action(
-      (
-        options: { pre: boolean; mode?: string; wait?: string; allNamespaces: boolean },
-        command: Command,
-      ) => {
-        if (
-          options.mode !== undefined && !(CHECK_MODES as readonly string[]).includes(options.mode)
-        ) {
-          throw new UsageError(`Unknown mode "${options.mode}"`, {
-            hint: `Use one of: ${CHECK_MODES.join(", ")}`,
-          });
-        }
-        if (options.pre && options.mode === "deployment") {
-          throw new UsageError(
-            "--pre checks a KServe install; --mode deployment needs no install",
-            {
-              hint: "Use --pre with --mode raw or serverless",
-            },
-          );
-        }
-        onAction({
-          kind: "check",
-          global: globals(command),
-          pre: options.pre,
-          mode: options.mode as "raw" | "serverless" | "deployment" | undefined,
-          waitMs: options.wait === undefined ? undefined : parseDuration(options.wait, "--wait"),
-          allNamespaces: options.allNamespaces,
-        });
-      },
-    );
-
-  program
-    .command("install")
-    .description(
-      "install cert-manager and KServe (raw), plus Knative for serverless; safe to run again",
-    )
-    .option(
-      "--mode <mode>",
-      "raw (RawDeployment/Standard, no Knative) or serverless (Knative)",
-      "raw",
-    )
-    .option("--version <version>", "KServe version to install", DEFAULT_KSERVE_VERSION)
-    .option("--ingress <layer>", "serverless networking layer: kourier or istio", "kourier")
-    .option(
-      "--ingress-class <name>",
-      'IngressClass for raw mode\'s Ingresses; "none" creates no Ingress',
-    )
-    .option(
-      "--manifests <dir|url>",
-      "install from a mirror URL or an air-gapped directory (<component>/<version>/<file>)",
-    )
-    .option(
-      "--dry-run <mode>",
-      "client: print the plan, change nothing; server: validate on the server",
-    )
-    .option("--timeout <duration>", "how long to wait for everything to become ready", "10m")
-    .option("--cert-manager-version <version>", "override the cert-manager version")
-    .option("--knative-version <version>", "override the Knative Serving version")
-    .option("--without-knative", "(not possible: explains why)", false)
-    .option("--force", "install a combination of versions that is not supported", false)
-    .option("-y, --yes", "do not ask before running istioctl install", false)
-    .action((options: Record<string, string | boolean | undefined>, command: Command) => {
-      onAction({ kind: "install", global: globals(command), ...installOptions(options) });
-    });
-
-  program
-    .command("uninstall")
-    .description(
-      "remove KServe in the order that never hangs; optionally cert-manager and Knative too",
-    )
-    .option(
-      "--with-cert-manager",
-      "also remove cert-manager (refused while it has other Certificates)",
-      false,
-    )
-    .option("--with-knative", "also remove Knative Serving and its networking layer", false)
-    .option("--keep-crds", "keep the CRDs (and so every custom object)", false)
-    .option("--force", "delete existing InferenceServices and other models too", false)
-    .option("--dry-run", "print what would be deleted, change nothing", false)
-    .option("--timeout <duration>", "how long to wait for objects to go away", "5m")
-    .option("-y, --yes", "do not ask for confirmation", false)
-    .action((options: Record<string, string | boolean>, command: Command) => {
-      onAction({
-        kind: "uninstall",
-        global: globals(command),
-        withCertManager: options.withCertManager === true,
-        withKnative: options.withKnative === true,
-        keepCrds: options.keepCrds === true,
-        force: options.force === true,
-        dryRun: options.dryRun === true,
-        timeoutMs: parseDuration(String(options.timeout), "--timeout"),
-        yes: options.yes === true,
-      });
-    });
+  registerLifecycle(program, onAction, globals);
+  registerModels(program, onAction, globals);
 
   program
     .command("completion")
@@ -276,54 +182,6 @@ function globals(command: Command): GlobalOptions {
   };
 }
 
-function installOptions(
-  options: Record<string, string | boolean | undefined>,
-): Omit<InstallInvocation, "global"> {
-  const mode = normalizeMode(String(options.mode));
-  if (options.withoutKnative) {
-    throw new UsageError("Serverless mode without Knative does not exist", {
-      hint:
-        "Serverless (Knative) mode needs Knative Serving. The mode without Knative is RawDeployment (Standard): kubectl kserve install --mode raw",
-    });
-  }
-  const ingress = String(options.ingress);
-  if (ingress !== "kourier" && ingress !== "istio") {
-    throw new UsageError(`Unknown ingress layer "${ingress}"`, { hint: "Use kourier or istio" });
-  }
-  const dryRun = options.dryRun as string | undefined;
-  if (dryRun !== undefined && dryRun !== "client" && dryRun !== "server") {
-    throw new UsageError(`Invalid --dry-run "${dryRun}"`, {
-      hint: "Use --dry-run=client or --dry-run=server",
-    });
-  }
-  const version = String(options.version);
-  return {
-    mode,
-    version: version.startsWith("v") ? version : `v${version}`,
-    ingress,
-    ingressClass: options.ingressClass as string | undefined,
-    manifests: options.manifests as string | undefined,
-    dryRun,
-    timeoutMs: parseDuration(String(options.timeout), "--timeout"),
-    yes: options.yes === true,
-    force: options.force === true,
-    certManagerVersion: options.certManagerVersion as string | undefined,
-    knativeVersion: options.knativeVersion as string | undefined,
-  };
-}
-
-/** Accepts the mode names of every KServe version, and explains the one the guide invented. */
-function normalizeMode(value: string): "raw" | "serverless" {
-  const lower = value.toLowerCase();
-  if (["raw", "rawdeployment", "standard"].includes(lower)) return "raw";
-  if (["serverless", "knative"].includes(lower)) return "serverless";
-  throw new UsageError(`Unknown mode "${value}"`, {
-    hint: lower.includes("serverless")
-      ? "Serverless without Knative does not exist (there is no kserve-serverless.yaml); the mode without Knative is --mode raw"
-      : "Use --mode raw (RawDeployment/Standard, recommended) or --mode serverless (Knative)",
-  });
-}
-
 function checkOutput(command: string, output: string | undefined): void {
   if (output === undefined) return;
   const allowed = OUTPUTS[command] ?? [];
@@ -347,6 +205,16 @@ export async function execute(invocation: Invocation): Promise<number> {
       return (await import("./commands/version.ts")).version(invocation);
     case "install":
       return (await import("./commands/install.ts")).install(invocation);
+    case "deploy":
+      return (await import("./commands/deploy.ts")).deploy(invocation);
+    case "list":
+      return (await import("./commands/list.ts")).list(invocation);
+    case "status":
+      return (await import("./commands/status.ts")).status(invocation);
+    case "delete":
+      return (await import("./commands/delete.ts")).deleteModel(invocation);
+    case "predict":
+      return (await import("./commands/predict.ts")).predict(invocation);
     case "uninstall":
       return (await import("./commands/uninstall.ts")).uninstall(invocation);
     case "check":

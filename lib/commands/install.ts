@@ -216,5 +216,5 @@ function renderObjects(specs: ComponentSpec[]): string {
     ...s.phases.webhookConfigs,
     ...s.phases.afterWebhook,
   ])
-    .map((o) => stringify(o)).join("---\n");
+    .map((o) => stringify(o, { aliasDuplicateObjects: false })).join("---\n");
 }

@@ -15,7 +15,7 @@ export interface WaitSpec<T extends KubeObject> {
   /** true when done; otherwise a short reason it is not, shown if the deadline passes. */
   ready(items: T[]): true | string;
   /** An error when waiting longer cannot help (CrashLoopBackOff, a rejected object...). */
-  failed?(items: T[]): CliError | undefined;
+  failed?(items: T[]): CliError | undefined | Promise<CliError | undefined>;
 }
 
 interface List<T> {
@@ -32,8 +32,8 @@ export async function waitFor<T extends KubeObject>(
   const deadline = Date.now() + options.timeoutMs;
   const query = { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector };
   let reason = "nothing observed yet";
-  const evaluate = (items: T[]): T[] | undefined => {
-    const failure = spec.failed?.(items);
+  const evaluate = async (items: T[]): Promise<T[] | undefined> => {
+    const failure = await spec.failed?.(items);
     if (failure) throw failure;
     const verdict = spec.ready(items);
     if (verdict === true) return items;
@@ -43,7 +43,7 @@ export async function waitFor<T extends KubeObject>(
   while (Date.now() < deadline) {
     const list = await kube.request<List<T>>("GET", spec.path, { query, signal: options.signal });
     const objects = new Map(list.items.map((item) => [keyOf(item), item]));
-    const done = evaluate([...objects.values()]);
+    const done = await evaluate([...objects.values()]);
     if (done) return done;
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -62,7 +62,7 @@ export async function waitFor<T extends KubeObject>(
       if (event.type === "BOOKMARK") continue;
       if (event.type === "DELETED") objects.delete(keyOf(event.object));
       else objects.set(keyOf(event.object), event.object);
-      const finished = evaluate([...objects.values()]);
+      const finished = await evaluate([...objects.values()]);
       if (finished) return finished;
     }
     if (options.signal?.aborted) throw options.signal.reason;

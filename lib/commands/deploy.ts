@@ -1,0 +1,278 @@
+/** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
+import { parse as parseYaml, stringify } from "yaml";
+import type { GlobalOptions } from "../cli.ts";
+import { CliError, UsageError } from "../errors.ts";
+import { KSERVE } from "../defaults.ts";
+import { Kube, type KubeObject } from "../kube/client.ts";
+import { ResourceMap } from "../kube/resources.ts";
+import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import { writeErr, writeOut } from "../output.ts";
+import {
+  BACKEND_LABEL,
+  buildDeploymentBackend,
+  buildInferenceService,
+  type DeployRequest,
+} from "../deploy/spec.ts";
+import { selectRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
+import {
+  validateName,
+  validateQuantity,
+  validateReplicas,
+  validateStorageUri,
+} from "../deploy/validate.ts";
+import { modelAddress, modelWait } from "../deploy/models.ts";
+import { waitForModel } from "../deploy/wait.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+export interface DeployInvocation {
+  global: GlobalOptions;
+  request: Omit<DeployRequest, "namespace" | "backend">;
+  backend?: "kserve" | "deployment";
+  file?: string;
+  dryRun?: "client" | "server";
+  wait: boolean;
+  timeoutMs: number;
+}
+
+/** Validates, builds, applies and (with --wait) waits; returns the exit code. */
+export async function deploy(options: DeployInvocation): Promise<number> {
+  const base = options.file ? readInferenceService(options.file) : undefined;
+  const requested = options.backend ?? backendFromEnv();
+  validateFlags(options, requested ?? "kserve", base);
+  const kube = await Kube.connect(options.global);
+  const namespace = options.global.namespace ?? kube.namespace;
+  const kserve = await findKServe(kube).catch(() => undefined);
+  const backend = requested ?? (kserve ? "kserve" : "deployment");
+  if (!requested) {
+    writeErr(
+      `Using the ${backend} backend (${
+        kserve ? `KServe ${kserve.version} is installed` : "KServe is not installed"
+      }; set --backend or USE_KSERVE to choose)\n`,
+    );
+  }
+  const request: DeployRequest = { ...options.request, namespace, backend };
+  validateName(request.name, backend);
+  const ns = await kube.getOptional<{ metadata: { labels?: Record<string, string> } }>(
+    `/api/v1/namespaces/${namespace}`,
+  );
+  if (!ns) {
+    throw new UsageError(`Namespace "${namespace}" does not exist`, {
+      hint: `kubectl create namespace ${namespace}`,
+    });
+  }
+  await refuseBackendChange(kube, request);
+
+  const objects = backend === "kserve"
+    ? [await inferenceService(kube, request, kserve, ns.metadata.labels ?? {}, base)]
+    : await deploymentObjects(kube, request, kserve);
+
+  if (options.dryRun === "client") {
+    writeOut(render(objects, options.global.output ?? "yaml"));
+    return 0;
+  }
+  const resources = new ResourceMap(kube);
+  const applied: KubeObject[] = [];
+  for (const object of objects) {
+    applied.push(
+      await kube.apply(await resources.objectPath(object), object, {
+        dryRun: options.dryRun === "server",
+      }),
+    );
+  }
+  if (options.global.output) writeOut(render(applied, options.global.output));
+  else {for (const object of applied) {
+      writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} applied\n`);
+    }}
+  if (options.dryRun || !options.wait) return 0;
+
+  const ready = await waitForModel(
+    kube,
+    modelWait(backend, namespace, request.name),
+    options.timeoutMs,
+  );
+  const address = modelAddress(backend, ready, namespace, request.name);
+  writeErr(`${request.name} is ready\n`);
+  if (address.url) writeErr(`  URL:                 ${address.url}\n`);
+  writeErr(`  in-cluster address:  ${address.internal}\n`);
+  return 0;
+}
+
+function backendFromEnv(): "kserve" | "deployment" | undefined {
+  const value = Deno.env.get("USE_KSERVE");
+  if (value === undefined || value === "") return undefined;
+  if (/^(true|1|yes)$/i.test(value)) return "kserve";
+  if (/^(false|0|no)$/i.test(value)) return "deployment";
+  throw new UsageError(`Invalid USE_KSERVE="${value}"`, {
+    hint: "Set USE_KSERVE to true or false",
+  });
+}
+
+function validateFlags(
+  options: DeployInvocation,
+  backend: string,
+  base: Obj | undefined,
+): void {
+  const r = options.request;
+  if (r.storageUri) validateStorageUri(r.storageUri);
+  for (
+    const [flag, value] of [["--cpu", r.cpu], ["--memory", r.memory], ["--cpu-limit", r.cpuLimit], [
+      "--memory-limit",
+      r.memoryLimit,
+    ]]
+  ) {
+    if (value) validateQuantity(value, flag!);
+  }
+  validateReplicas(
+    r.minReplicas ?? base?.spec?.predictor?.minReplicas,
+    r.maxReplicas ?? base?.spec?.predictor?.maxReplicas,
+  );
+  const format = r.modelFormat ?? base?.spec?.predictor?.model?.modelFormat;
+  if (!format && !r.image) {
+    throw new UsageError("Missing --model-format", {
+      hint: backend === "kserve"
+        ? "Pass --model-format (such as sklearn), or -f FILE with spec.predictor.model.modelFormat"
+        : "Pass --model-format, or --image for your own server",
+    });
+  }
+}
+
+function readInferenceService(path: string): Obj {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  let object: Obj;
+  try {
+    object = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`Cannot parse ${path}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (
+    object?.kind !== "InferenceService" ||
+    !String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`)
+  ) {
+    throw new UsageError(`${path} is not an InferenceService (kind: ${object?.kind ?? "none"})`, {
+      hint: "-f takes one serving.kserve.io/v1beta1 InferenceService",
+    });
+  }
+  return object;
+}
+
+async function inferenceService(
+  kube: Kube,
+  request: DeployRequest,
+  kserve: KServeInstall | undefined,
+  namespaceLabels: Record<string, string>,
+  base: KubeObject | undefined,
+): Promise<KubeObject> {
+  if (!kserve) {
+    throw new CliError("KServe is not installed, so the kserve backend cannot be used", {
+      hint:
+        "Install it (kubectl kserve install --mode raw), or deploy without it: --backend deployment",
+    });
+  }
+  if ("control-plane" in namespaceLabels) {
+    throw new UsageError(
+      `Namespace "${request.namespace}" is labelled control-plane, which KServe's pod mutator skips: the model would start without its storage-initializer and find no files in /mnt/models`,
+      { hint: "Deploy into another namespace, such as one you create for models" },
+    );
+  }
+  const isvc = buildInferenceService(request, kserve.version, base);
+  const format =
+    (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
+      .predictor.model;
+  if (format.modelFormat && !format.runtime) {
+    const runtimes = await clusterRuntimes(kube, request.namespace);
+    if (
+      !runtimes.some((rt) =>
+        (rt.spec?.supportedModelFormats ?? []).some((f: { name: string }) =>
+          f.name.toLowerCase() === format.modelFormat!.name.toLowerCase()
+        )
+      )
+    ) {
+      throw new UsageError(
+        `No ServingRuntime or ClusterServingRuntime supports model format "${format.modelFormat.name}"`,
+        {
+          hint:
+            "Check the format name (kubectl get clusterservingruntimes), install the runtimes (kubectl kserve install), or pass --runtime",
+        },
+      );
+    }
+  }
+  return isvc;
+}
+
+async function deploymentObjects(
+  kube: Kube,
+  request: DeployRequest,
+  kserve: KServeInstall | undefined,
+): Promise<KubeObject[]> {
+  const runtimes = kserve ? await clusterRuntimes(kube, request.namespace) : [];
+  const runtime = request.image
+    ? { name: "custom", image: request.image, args: request.args, port: request.port ?? 8080 }
+    : selectRuntime(runtimes, request.modelFormat!, {
+      named: request.runtime,
+      kserveVersion: kserve?.version,
+    });
+  if (!runtime) {
+    throw new UsageError(`No runtime is known for model format "${request.modelFormat?.name}"`, {
+      hint: "Pass --image with a serving image for it",
+    });
+  }
+  return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version));
+}
+
+async function clusterRuntimes(kube: Kube, namespace: string) {
+  // deno-lint-ignore no-explicit-any
+  type List = { items: any[] };
+  const [cluster, namespaced] = await Promise.all([
+    kube.getOptional<List>(`/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`),
+    kube.getOptional<List>(
+      `/apis/${KSERVE.apiGroup}/v1alpha1/namespaces/${namespace}/servingruntimes`,
+    ),
+  ]);
+  return [...(namespaced?.items ?? []), ...(cluster?.items ?? [])];
+}
+
+/** Re-deploying a name with the other backend would leave two servers; refuse instead. */
+async function refuseBackendChange(kube: Kube, request: DeployRequest): Promise<void> {
+  const { namespace, name } = request;
+  const other = request.backend === "kserve"
+    ? await kube.getOptional<KubeObject>(
+      `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+    )
+      .then((d) =>
+        (d?.metadata?.labels as Record<string, string> | undefined)?.[BACKEND_LABEL] ===
+            "deployment"
+          ? "deployment"
+          : undefined
+      )
+    : await kube.getOptional(
+      `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`,
+    )
+      .catch(() => undefined).then((i) => i ? "kserve" : undefined);
+  if (other) {
+    throw new CliError(
+      `"${name}" is already deployed in ${namespace} with the ${other} backend; changing the backend of an existing model is refused`,
+      {
+        hint:
+          `Delete it first (kubectl kserve delete ${name} -n ${namespace}), or deploy under another name`,
+      },
+    );
+  }
+}
+
+function render(objects: KubeObject[], format: string): string {
+  if (format === "json") {
+    return JSON.stringify(
+      objects.length === 1 ? objects[0] : { apiVersion: "v1", kind: "List", items: objects },
+      null,
+      2,
+    ) + "\n";
+  }
+  return objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join("---\n");
+}

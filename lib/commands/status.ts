@@ -1,0 +1,166 @@
+/** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
+import type { GlobalOptions } from "../cli.ts";
+import { CliError } from "../errors.ts";
+import { Kube } from "../kube/client.ts";
+import { findModel, isvcReady, modelAddress } from "../deploy/models.ts";
+import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
+import { explainInferenceService } from "../checks/models.ts";
+import { writeOut } from "../output.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+export interface ModelStatus {
+  name: string;
+  namespace: string;
+  backend: "kserve" | "deployment";
+  mode?: string;
+  ready: boolean;
+  url?: string;
+  address: string;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  pods: { name: string; phase: string; ready: string; restarts: number }[];
+  hpa?: { min: number; max: number; current: number; metrics: string };
+  events: { type: string; reason: string; message: string; object: string }[];
+  diagnosis?: string;
+}
+
+export async function status(options: { global: GlobalOptions; name: string }): Promise<number> {
+  const kube = await Kube.connect(options.global);
+  const namespace = options.global.namespace ?? kube.namespace;
+  const { name } = options;
+  const model = await findModel(kube, namespace, name);
+  if (!model) {
+    throw new CliError(`No model "${name}" in namespace ${namespace}`, {
+      hint: `kubectl kserve list -n ${namespace}`,
+    });
+  }
+  const kserve = model.backend === "kserve";
+  const podSelector = kserve
+    ? `serving.kserve.io/inferenceservice=${name}`
+    : `app.kubernetes.io/name=${name}`;
+  const hpaName = kserve ? `${name}-predictor` : name;
+  const [pods, events, hpa] = await Promise.all([
+    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
+      query: { labelSelector: podSelector },
+    }),
+    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
+    kube.getOptional<Obj>(
+      `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
+    ),
+  ]);
+  const related = events.items.filter((e) => String(e.involvedObject?.name).startsWith(name))
+    .sort((a, b) =>
+      String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime))
+    )
+    .slice(-10);
+  const ready = kserve ? isvcReady(model.object) : deploymentAvailable(model.object);
+  const address = modelAddress(model.backend, model.object, namespace, name);
+  const report: ModelStatus = {
+    name,
+    namespace,
+    backend: model.backend,
+    ...(kserve
+      ? {
+        mode: model.object.status?.deploymentMode ??
+          model.object.metadata.annotations?.["serving.kserve.io/deploymentMode"],
+      }
+      : {}),
+    ready,
+    ...(address.url ? { url: address.url } : {}),
+    address: address.internal,
+    conditions: (model.object.status?.conditions ?? []).map((c: Obj) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+    })),
+    pods: pods.items.map((p) => ({
+      name: p.metadata.name,
+      phase: p.status?.phase ?? "Unknown",
+      ready: `${
+        (p.status?.containerStatuses ?? []).filter((c: Obj) => c.ready).length
+      }/${p.spec.containers.length}`,
+      restarts: (p.status?.containerStatuses ?? []).reduce(
+        (sum: number, c: Obj) => sum + (c.restartCount ?? 0),
+        0,
+      ),
+    })),
+    ...(hpa ? { hpa: hpaSummary(hpa) } : {}),
+    events: related.map((e) => ({
+      type: e.type,
+      reason: e.reason,
+      message: e.message,
+      object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+    })),
+  };
+  if (!ready) {
+    report.diagnosis = explainPods(pods.items, events.items) ??
+      (kserve
+        ? explainInferenceService(model.object, events.items)
+        : "the Deployment has no available replicas yet");
+  }
+  writeOut(
+    options.global.output === "json"
+      ? JSON.stringify(report, null, 2) + "\n"
+      : renderStatus(report),
+  );
+  return ready ? 0 : 1;
+}
+
+function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
+  const metrics = (hpa.status?.currentMetrics ?? []).map((m: Obj) =>
+    `${m.resource?.name} ${m.resource?.current?.averageUtilization ?? "?"}%`
+  );
+  const targets = (hpa.spec?.metrics ?? []).map((m: Obj) =>
+    `${m.resource?.name} target ${m.resource?.target?.averageUtilization}%`
+  );
+  return {
+    min: hpa.spec?.minReplicas ?? 1,
+    max: hpa.spec?.maxReplicas,
+    current: hpa.status?.currentReplicas ?? 0,
+    metrics: [...metrics, ...targets].join(", ") || "no metrics yet",
+  };
+}
+
+export function renderStatus(s: ModelStatus): string {
+  const lines = [
+    `Name:       ${s.name}`,
+    `Namespace:  ${s.namespace}`,
+    `Backend:    ${s.backend}${s.mode ? ` (mode ${s.mode})` : ""}`,
+    `Ready:      ${s.ready ? "True" : "False"}`,
+    ...(s.url ? [`URL:        ${s.url}`] : []),
+    `Address:    ${s.address}`,
+  ];
+  if (s.conditions.length) {
+    lines.push(
+      "Conditions:",
+      ...s.conditions.map((c) =>
+        `  ${c.type.padEnd(16)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
+          c.message ? `: ${c.message}` : ""
+        }`
+      ),
+    );
+  }
+  lines.push(
+    "Pods:",
+    ...(s.pods.length
+      ? s.pods.map((p) => `  ${p.name}  ${p.phase}  ready ${p.ready}  restarts ${p.restarts}`)
+      : ["  none"]),
+  );
+  if (s.hpa) {
+    lines.push(
+      `Autoscaler: ${s.hpa.current} replicas (min ${s.hpa.min}, max ${s.hpa.max}); ${s.hpa.metrics}`,
+    );
+  }
+  if (s.events.length) {
+    lines.push(
+      "Events:",
+      ...s.events.map((e) =>
+        `  ${e.type.padEnd(8)} ${e.reason.padEnd(20)} ${e.object}: ${e.message}`
+      ),
+    );
+  }
+  if (s.diagnosis) lines.push(`Diagnosis:  ${s.diagnosis}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,211 @@
+/**
+ * Builds what `deploy` sends: an InferenceService for the kserve backend, or a Deployment,
+ * Service and HPA for the deployment backend. Pure functions on plain data.
+ */
+import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { classifyMode, modeName } from "../kserve/versions.ts";
+import type { KubeObject } from "../kube/client.ts";
+import type { Runtime } from "./runtimes.ts";
+
+export const BACKEND_LABEL = "kubectl-kserve/backend";
+export const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+/** Where the storage initializer puts the model, in both backends. */
+export const MODEL_DIR = "/mnt/models";
+
+export interface DeployRequest {
+  name: string;
+  namespace: string;
+  backend: "kserve" | "deployment";
+  modelFormat?: { name: string; version?: string };
+  storageUri?: string;
+  runtime?: string;
+  image?: string;
+  args: string[];
+  env: Record<string, string>;
+  port?: number;
+  cpu?: string;
+  memory?: string;
+  cpuLimit?: string;
+  memoryLimit?: string;
+  gpu?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  scaleMetric?: "cpu" | "memory";
+  scaleTarget?: number;
+  serviceAccount?: string;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  /** Sets the deployment-mode annotation; without it the cluster's default applies. */
+  mode?: "raw" | "serverless";
+}
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+/** requests and limits from the flags; a limit defaults to its request, and GPUs go in both. */
+export function resourcesOf(request: DeployRequest): Obj | undefined {
+  const requests: Obj = {};
+  const limits: Obj = {};
+  if (request.cpu) requests.cpu = request.cpu;
+  if (request.memory) requests.memory = request.memory;
+  if (request.cpuLimit ?? request.cpu) limits.cpu = request.cpuLimit ?? request.cpu;
+  if (request.memoryLimit ?? request.memory) limits.memory = request.memoryLimit ?? request.memory;
+  if (request.gpu) requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = String(request.gpu);
+  if (Object.keys(requests).length + Object.keys(limits).length === 0) return undefined;
+  return {
+    ...(Object.keys(requests).length ? { requests } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+}
+
+function envList(env: Record<string, string>): Obj[] | undefined {
+  const entries = Object.entries(env).map(([name, value]) => ({ name, value }));
+  return entries.length ? entries : undefined;
+}
+
+function compact<T extends Obj>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The InferenceService, from `base` (a -f file) with the flags laid over it. A legacy mode
+ * value becomes the installed version's name, avoiding v0.16.0's stuck-object bug (kserve#5025).
+ */
+export function buildInferenceService(
+  request: DeployRequest,
+  kserveVersion: string | undefined,
+  base?: Obj,
+): KubeObject {
+  const isvc: Obj = structuredClone(base ?? {});
+  isvc.apiVersion = "serving.kserve.io/v1beta1";
+  isvc.kind = "InferenceService";
+  isvc.metadata = { ...isvc.metadata, name: request.name, namespace: request.namespace };
+  const annotations: Record<string, string> = {
+    ...isvc.metadata.annotations,
+    ...request.annotations,
+  };
+  const existingMode = annotations[MODE_ANNOTATION];
+  const kind = request.mode ?? (existingMode ? classifyMode(existingMode, undefined) : undefined);
+  if (kind === "raw" || kind === "serverless") {
+    annotations[MODE_ANNOTATION] = modeName(kind, kserveVersion);
+  }
+  if (Object.keys(annotations).length) isvc.metadata.annotations = annotations;
+  const labels = { ...isvc.metadata.labels, ...request.labels };
+  if (Object.keys(labels).length) isvc.metadata.labels = labels;
+  delete isvc.metadata.resourceVersion;
+
+  const predictor: Obj = isvc.spec?.predictor ?? {};
+  Object.assign(
+    predictor,
+    compact({
+      minReplicas: request.minReplicas,
+      maxReplicas: request.maxReplicas,
+      scaleMetric: request.scaleMetric,
+      scaleTarget: request.scaleTarget,
+      serviceAccountName: request.serviceAccount,
+    }),
+  );
+  const model: Obj = predictor.model ?? {};
+  Object.assign(
+    model,
+    compact({
+      modelFormat: request.modelFormat ? compact({ ...request.modelFormat }) : undefined,
+      storageUri: request.storageUri,
+      runtime: request.runtime,
+      image: request.image,
+      args: request.args.length ? request.args : undefined,
+      env: envList(request.env),
+      ports: request.port ? [{ containerPort: request.port, protocol: "TCP" }] : undefined,
+      resources: resourcesOf(request),
+    }),
+  );
+  predictor.model = model;
+  isvc.spec = { ...isvc.spec, predictor };
+  return isvc as KubeObject;
+}
+
+/** Deployment, Service and HPA for a model served without KServe. */
+export function buildDeploymentBackend(
+  request: DeployRequest,
+  runtime: Runtime,
+  storageInitializerImage: string,
+): KubeObject[] {
+  const labels = {
+    ...request.labels,
+    "app.kubernetes.io/name": request.name,
+    [MANAGED_BY_LABEL]: PLUGIN_NAME,
+    [BACKEND_LABEL]: "deployment",
+  };
+  const selector = { "app.kubernetes.io/name": request.name, [MANAGED_BY_LABEL]: PLUGIN_NAME };
+  const port = request.port ?? runtime.port;
+  const metadata = (extra: Obj = {}) => ({
+    name: request.name,
+    namespace: request.namespace,
+    labels,
+    ...(Object.keys(request.annotations).length ? { annotations: request.annotations } : {}),
+    ...extra,
+  });
+  const modelVolume = { name: "model", mountPath: MODEL_DIR };
+  const initContainers = request.storageUri
+    ? [{
+      name: "storage-initializer",
+      image: storageInitializerImage,
+      args: [request.storageUri, MODEL_DIR],
+      volumeMounts: [modelVolume],
+    }]
+    : undefined;
+  const container = compact({
+    name: "kserve-container",
+    image: runtime.image,
+    args: (request.args.length ? request.args : runtime.args).map((a) =>
+      a.replaceAll("{{.Name}}", request.name)
+    ),
+    env: envList(request.env),
+    ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+    resources: resourcesOf(request),
+    volumeMounts: request.storageUri ? [{ ...modelVolume, readOnly: true }] : undefined,
+  });
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: metadata(),
+    spec: {
+      replicas: Math.max(1, request.minReplicas ?? 1),
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels },
+        spec: compact({
+          serviceAccountName: request.serviceAccount,
+          initContainers,
+          containers: [container],
+          volumes: request.storageUri ? [{ name: "model", emptyDir: {} }] : undefined,
+        }),
+      },
+    },
+  };
+  const service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadata(),
+    spec: { selector, ports: [{ name: "http", port: 80, targetPort: port, protocol: "TCP" }] },
+  };
+  const metric = request.scaleMetric ?? "cpu";
+  const hpa = {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: metadata(),
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: request.name },
+      minReplicas: Math.max(1, request.minReplicas ?? 1),
+      maxReplicas: Math.max(request.maxReplicas ?? 1, request.minReplicas ?? 1, 1),
+      metrics: [{
+        type: "Resource",
+        resource: {
+          name: metric,
+          target: { type: "Utilization", averageUtilization: request.scaleTarget ?? 80 },
+        },
+      }],
+    },
+  };
+  return [deployment, service, hpa];
+}

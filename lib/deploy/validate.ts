@@ -1,0 +1,76 @@
+/** Checks a deploy request before anything is sent: each problem is one UsageError (exit 2). */
+import { UsageError } from "../errors.ts";
+
+export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes resource quantity syntax (k8s.io/apimachinery resource.Quantity). */
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
+/** A model name: a DNS-1123 label, starting with a letter as KServe's webhook requires. */
+export function validateName(name: string, backend: "kserve" | "deployment"): void {
+  if (!DNS1123_LABEL.test(name) || name.length > 63) {
+    throw new UsageError(`Invalid name "${name}": not a DNS-1123 label`, {
+      hint:
+        "Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
+    });
+  }
+  if (backend === "kserve" && !/^[a-z]/.test(name)) {
+    throw new UsageError(
+      `Invalid name "${name}": an InferenceService name must start with a letter`,
+    );
+  }
+}
+
+export function validateStorageUri(uri: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(uri)?.[1];
+  if (!scheme || !STORAGE_SCHEMES.includes(scheme)) {
+    throw new UsageError(`Unsupported storage URI "${uri}"`, {
+      hint: `Use one of the schemes KServe's storage initializer knows: ${
+        STORAGE_SCHEMES.map((s) => `${s}://`).join(", ")
+      }`,
+    });
+  }
+}
+
+export function validateQuantity(value: string, flag: string): void {
+  if (!QUANTITY.test(value)) {
+    throw new UsageError(`Invalid quantity "${value}" for ${flag}`, {
+      hint: "Use a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi",
+    });
+  }
+}
+
+export function validateReplicas(min: number | undefined, max: number | undefined): void {
+  for (const [flag, value] of [["--min-replicas", min], ["--max-replicas", max]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw new UsageError(`Invalid ${flag} ${value}: expected a whole number of at least 0`);
+    }
+  }
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new UsageError(`--min-replicas ${min} is greater than --max-replicas ${max}`, {
+      hint: "Make --min-replicas at most --max-replicas",
+    });
+  }
+}
+
+/** Parses repeated KEY=VALUE flags. */
+export function parsePairs(values: string[], flag: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const value of values) {
+    const index = value.indexOf("=");
+    if (index <= 0) {
+      throw new UsageError(`Invalid ${flag} "${value}": expected KEY=VALUE`);
+    }
+    pairs[value.slice(0, index)] = value.slice(index + 1);
+  }
+  return pairs;
+}
+
+/** Parses a whole number flag. */
+export function parseCount(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`Invalid ${flag} "${value}": expected a whole number`);
+  }
+  return Number(value);
+}

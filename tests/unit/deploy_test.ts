@@ -1,0 +1,191 @@
+// deno-lint-ignore-file no-explicit-any
+import assert from "node:assert/strict";
+import {
+  buildDeploymentBackend,
+  buildInferenceService,
+  type DeployRequest,
+} from "../../lib/deploy/spec.ts";
+import { selectRuntime } from "../../lib/deploy/runtimes.ts";
+import {
+  validateName,
+  validateQuantity,
+  validateReplicas,
+  validateStorageUri,
+} from "../../lib/deploy/validate.ts";
+import { parseManifest } from "../../lib/install/plan.ts";
+import { age, renderTable } from "../../lib/commands/list.ts";
+import { predictPath } from "../../lib/commands/predict.ts";
+import { fixture } from "../support/fixtures.ts";
+
+const request: DeployRequest = {
+  name: "iris",
+  namespace: "ml",
+  backend: "kserve",
+  modelFormat: { name: "sklearn" },
+  storageUri: "gs://kfserving-examples/models/sklearn/1.0/model",
+  args: [],
+  env: { LOG_LEVEL: "debug" },
+  cpu: "100m",
+  memory: "512Mi",
+  gpu: 1,
+  minReplicas: 1,
+  maxReplicas: 3,
+  scaleMetric: "cpu",
+  scaleTarget: 70,
+  annotations: {},
+  labels: { team: "a" },
+  mode: "raw",
+};
+
+Deno.test("buildInferenceService() maps flags and names the mode as the installed version expects", () => {
+  const v16 = buildInferenceService(request, "v0.16.0") as Record<string, any>;
+  assert.equal(v16.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+  assert.deepEqual(v16.spec.predictor, {
+    minReplicas: 1,
+    maxReplicas: 3,
+    scaleMetric: "cpu",
+    scaleTarget: 70,
+    model: {
+      modelFormat: { name: "sklearn" },
+      storageUri: "gs://kfserving-examples/models/sklearn/1.0/model",
+      env: [{ name: "LOG_LEVEL", value: "debug" }],
+      resources: {
+        requests: { cpu: "100m", memory: "512Mi", "nvidia.com/gpu": "1" },
+        limits: { cpu: "100m", memory: "512Mi", "nvidia.com/gpu": "1" },
+      },
+    },
+  });
+  const v15 = buildInferenceService({ ...request, mode: "serverless" }, "v0.15.2") as Record<
+    string,
+    any
+  >;
+  assert.equal(v15.metadata.annotations["serving.kserve.io/deploymentMode"], "Serverless");
+});
+
+Deno.test("buildInferenceService() renames a legacy mode from -f and lets flags override the file", () => {
+  const file = {
+    apiVersion: "serving.kserve.io/v1beta1",
+    kind: "InferenceService",
+    metadata: { name: "old", annotations: { "serving.kserve.io/deploymentMode": "RawDeployment" } },
+    spec: {
+      predictor: {
+        minReplicas: 2,
+        model: { modelFormat: { name: "xgboost" }, runtime: "kserve-xgbserver" },
+      },
+    },
+  };
+  const isvc = buildInferenceService(
+    { ...request, mode: undefined, modelFormat: undefined, minReplicas: undefined },
+    "v0.16.0",
+    file,
+  ) as Record<string, any>;
+  assert.equal(isvc.metadata.name, "iris");
+  assert.equal(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+  assert.equal(isvc.spec.predictor.minReplicas, 2);
+  assert.deepEqual(isvc.spec.predictor.model.modelFormat, { name: "xgboost" });
+  assert.equal(isvc.spec.predictor.model.runtime, "kserve-xgbserver");
+  assert.equal(
+    file.metadata.annotations["serving.kserve.io/deploymentMode"],
+    "RawDeployment",
+    "input untouched",
+  );
+});
+
+Deno.test("buildDeploymentBackend() makes a labelled Deployment with the storage initializer, a Service and an HPA", () => {
+  const runtime = {
+    name: "kserve-sklearnserver",
+    image: "kserve/sklearnserver:v0.16.0",
+    args: ["--model_name={{.Name}}"],
+    port: 8080,
+  };
+  const [deployment, service, hpa] = buildDeploymentBackend(
+    { ...request, backend: "deployment" },
+    runtime,
+    "kserve/storage-initializer:v0.16.0",
+  ) as Record<string, any>[];
+  assert.equal(deployment!.metadata.labels["app.kubernetes.io/managed-by"], "kubectl-kserve");
+  const pod = deployment!.spec.template.spec;
+  assert.deepEqual(pod.initContainers[0].args, [request.storageUri, "/mnt/models"]);
+  assert.equal(pod.containers[0].image, "kserve/sklearnserver:v0.16.0");
+  assert.deepEqual(pod.containers[0].args, ["--model_name=iris"]);
+  assert.deepEqual(pod.volumes, [{ name: "model", emptyDir: {} }]);
+  assert.equal(service!.spec.ports[0].targetPort, 8080);
+  assert.equal(hpa!.apiVersion, "autoscaling/v2");
+  assert.deepEqual(hpa!.spec.metrics[0].resource, {
+    name: "cpu",
+    target: { type: "Utilization", averageUtilization: 70 },
+  });
+  assert.equal(hpa!.spec.maxReplicas, 3);
+  for (const object of [deployment, service, hpa]) {
+    assert.equal(object!.metadata.labels["kubectl-kserve/backend"], "deployment");
+  }
+});
+
+Deno.test("selectRuntime() chooses like KServe: v1 protocol, autoSelect, highest priority", async () => {
+  const runtimes = parseManifest(await fixture("kserve/v0.16.0/kserve-cluster-resources.yaml"), "x")
+    .filter((o) => o.kind === "ClusterServingRuntime");
+  assert.equal(selectRuntime(runtimes, { name: "sklearn" }, {})?.name, "kserve-sklearnserver");
+  assert.equal(
+    selectRuntime(runtimes, { name: "sklearn" }, { protocol: "v2" })?.name,
+    "kserve-mlserver",
+  );
+  assert.equal(
+    selectRuntime(runtimes, { name: "tensorflow" }, {})?.image,
+    "tensorflow/serving:2.6.2",
+  );
+  assert.equal(selectRuntime(runtimes, { name: "sklearn", version: "99" }, {}), undefined);
+  assert.equal(selectRuntime(runtimes, { name: "caffe" }, {}), undefined);
+  assert.equal(
+    selectRuntime([], { name: "xgboost" }, { kserveVersion: "v0.16.0" })?.image,
+    "kserve/xgbserver:v0.16.0",
+  );
+});
+
+Deno.test("validation rejects bad names, URIs, quantities and replica ranges", () => {
+  validateName("sklearn-iris", "kserve");
+  assert.throws(() => validateName("Iris", "deployment"), /not a DNS-1123 label/);
+  assert.throws(() => validateName("iris_1", "deployment"), /not a DNS-1123 label/);
+  assert.throws(() => validateName("1iris", "kserve"), /must start with a letter/);
+  validateName("1iris", "deployment");
+  for (
+    const uri of ["gs://b/m", "s3://b/m", "pvc://claim/m", "hf://org/model", "https://x/m.tgz"]
+  ) validateStorageUri(uri);
+  assert.throws(() => validateStorageUri("ftp://x/m"), /Unsupported storage URI/);
+  assert.throws(() => validateStorageUri("/local/path"), /Unsupported storage URI/);
+  for (const q of ["100m", "2", "1.5", "512Mi", "4Gi", "1e3"]) validateQuantity(q, "--cpu");
+  assert.throws(() => validateQuantity("lots", "--memory"), /Invalid quantity "lots" for --memory/);
+  assert.throws(() => validateReplicas(3, 2), /--min-replicas 3 is greater than --max-replicas 2/);
+  validateReplicas(0, 2);
+});
+
+Deno.test("list renders a kubectl-style table and predict uses the service proxy", () => {
+  const now = new Date("2026-01-01T01:00:00Z");
+  assert.equal(age("2026-01-01T00:59:30Z", now), "30s");
+  assert.equal(age("2026-01-01T00:30:00Z", now), "30m");
+  const table = renderTable(
+    [{
+      name: "iris",
+      namespace: "ml",
+      backend: "kserve",
+      mode: "Standard",
+      ready: true,
+      url: "http://iris-ml.example.com",
+      replicas: "1/1",
+      created: "2026-01-01T00:00:00Z",
+    }],
+    false,
+    now,
+  );
+  assert.equal(
+    table,
+    "NAME   BACKEND   MODE       READY   URL                          REPLICAS   AGE\niris   kserve    Standard   True    http://iris-ml.example.com   1/1        60m\n",
+  );
+  assert.equal(
+    predictPath("kserve", "ml", "iris", "v1"),
+    "/api/v1/namespaces/ml/services/iris-predictor:80/proxy/v1/models/iris:predict",
+  );
+  assert.equal(
+    predictPath("deployment", "ml", "iris", "v2"),
+    "/api/v1/namespaces/ml/services/iris:80/proxy/v2/models/iris/infer",
+  );
+});
