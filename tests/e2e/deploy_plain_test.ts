@@ -1,0 +1,195 @@
+/** deploy, list, status and delete with the deployment backend: no KServe in the cluster. */
+import assert from "node:assert/strict";
+import { adminKubeconfig, kubectl, kubectlJson, run, withNamespace } from "../support/cluster.ts";
+import { runPlugin } from "../support/plugin.ts";
+
+const env = () => ({ KUBECONFIG: adminKubeconfig() });
+const SKLEARN = [
+  "--model-format",
+  "sklearn",
+  "--storage-uri",
+  "gs://kfserving-examples/models/sklearn/1.0/model",
+];
+
+async function nothingCreated(namespace: string): Promise<void> {
+  const list = await kubectlJson<{ items: unknown[] }>([
+    "get",
+    "deployments,services,hpa",
+    "-n",
+    namespace,
+    "-o",
+    "json",
+  ]);
+  assert.deepEqual(list.items, [], "nothing may be created after a refused deploy");
+}
+
+Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () => {
+  await withNamespace("deploy-bad", async (ns) => {
+    const cases: [string[], RegExp, Record<string, string>?][] = [
+      [["deploy", "Bad_Name", ...SKLEARN], /Invalid name "Bad_Name": not a DNS-1123 label/],
+      [
+        ["deploy", "m", "--model-format", "sklearn", "--storage-uri", "ftp://x/y"],
+        /Unsupported storage URI "ftp:\/\/x\/y"/,
+      ],
+      [["deploy", "m", ...SKLEARN, "--memory", "lots"], /Invalid quantity "lots" for --memory/],
+      [
+        ["deploy", "m", ...SKLEARN, "--min-replicas", "3", "--max-replicas", "1"],
+        /--min-replicas 3 is greater than --max-replicas 1/,
+      ],
+      [
+        ["deploy", "m", "--model-format", "caffe", "--backend", "deployment"],
+        /No runtime is known for model format "caffe"/,
+      ],
+      [["deploy", "m", ...SKLEARN], /Invalid USE_KSERVE="maybe"/, { USE_KSERVE: "maybe" }],
+      [["deploy", "m", ...SKLEARN, "--backend", "serverless"], /Unknown backend "serverless"/],
+    ];
+    for (const [args, pattern, extra] of cases) {
+      const result = await runPlugin([...args, "-n", ns], { env: { ...env(), ...extra } });
+      assert.equal(result.code, 2, `${args.join(" ")}\n${result.stderr}`);
+      assert.match(result.stderr, pattern);
+    }
+    const missing = await runPlugin(["deploy", "m", ...SKLEARN, "-n", `${ns}-missing`], {
+      env: env(),
+    });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`Namespace "${ns}-missing" does not exist`));
+    const noKServe = await runPlugin(["deploy", "m", ...SKLEARN, "--backend", "kserve", "-n", ns], {
+      env: env(),
+    });
+    assert.equal(noKServe.code, 1);
+    assert.match(noKServe.stderr, /KServe is not installed/);
+    await nothingCreated(ns);
+  });
+});
+
+Deno.test("USE_KSERVE=false picks the deployment backend, and its dry-run YAML passes a server-side dry run", async () => {
+  await withNamespace("deploy-dry", async (ns) => {
+    const result = await runPlugin([
+      "deploy",
+      "iris",
+      ...SKLEARN,
+      "-n",
+      ns,
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ], {
+      env: { ...env(), USE_KSERVE: "false" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /kind: Deployment/);
+    assert.match(result.stdout, /kind: HorizontalPodAutoscaler/);
+    const server = await run("kubectl", ["apply", "--dry-run=server", "-f", "-"], {
+      stdin: result.stdout,
+    });
+    assert.equal(server.code, 0, server.stderr);
+    await nothingCreated(ns);
+  });
+});
+
+Deno.test("deploy --wait serves a model with the deployment backend; list, status, redeploy and delete work", async () => {
+  await withNamespace("deploy-plain", async (ns) => {
+    const deployed = await runPlugin(
+      [
+        "deploy",
+        "iris",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+        "-n",
+        ns,
+        "--cpu",
+        "100m",
+        "--max-replicas",
+        "2",
+        "--wait",
+        "--timeout",
+        "60s",
+      ],
+      { env: env() },
+    );
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.match(
+      deployed.stderr,
+      new RegExp(`in-cluster address: +http://iris\\.${ns}\\.svc\\.cluster\\.local`),
+    );
+    const pod = await kubectlJson<{ items: { spec: { initContainers: { name: string }[] } }[] }>(
+      ["get", "pods", "-n", ns, "-l", "app.kubernetes.io/name=iris", "-o", "json"],
+    );
+    assert.equal(pod.items[0]?.spec.initContainers[0]?.name, "storage-initializer");
+
+    const listed = await runPlugin(["list", "-n", ns, "-o", "json"], { env: env() });
+    assert.equal(listed.code, 0, listed.stderr);
+    const [row] = JSON.parse(listed.stdout).items;
+    assert.deepEqual([row.name, row.backend, row.ready, row.replicas], [
+      "iris",
+      "deployment",
+      true,
+      "1/1",
+    ]);
+
+    const status = await runPlugin(["status", "iris", "-n", ns], { env: env() });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Ready: +True/);
+    assert.match(status.stdout, /Autoscaler: .*max 2/);
+
+    const again = await runPlugin([
+      "deploy",
+      "iris",
+      ...SKLEARN,
+      "--backend",
+      "deployment",
+      "-n",
+      ns,
+      "--cpu",
+      "100m",
+      "--max-replicas",
+      "4",
+    ], { env: env() });
+    assert.equal(again.code, 0, again.stderr);
+    const hpa = await kubectlJson<{ spec: { maxReplicas: number } }>([
+      "get",
+      "hpa",
+      "iris",
+      "-n",
+      ns,
+      "-o",
+      "json",
+    ]);
+    assert.equal(hpa.spec.maxReplicas, 4, "re-deploying updates in place");
+
+    const deleted = await runPlugin(["delete", "iris", "-n", ns], { env: env() });
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const gone = await kubectl(["get", "deployment", "iris", "-n", ns]);
+    assert.notEqual(gone.code, 0);
+  });
+});
+
+Deno.test("deploy --wait fails fast when no node has the GPUs asked for", async () => {
+  await withNamespace("deploy-gpu", async (ns) => {
+    const started = Date.now();
+    const result = await runPlugin(
+      [
+        "deploy",
+        "big",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+        "-n",
+        ns,
+        "--gpu",
+        "4",
+        "--wait",
+        "--timeout",
+        "2m",
+      ],
+      { env: env() },
+    );
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
+    );
+    assert.ok(Date.now() - started < 60_000, "fails fast, long before the timeout");
+  });
+});
