@@ -46,7 +46,8 @@ export class Kube {
   readonly #kc: InstanceType<ClientNode["KubeConfig"]>;
   readonly #http: ReturnType<ClientNode["createConfiguration"]>["httpApi"];
   readonly #timeoutMs: number;
-  #requests = 0;
+  /** API requests sent by every client in this process; benchmarks report it. */
+  static requestsSent = 0;
 
   private constructor(
     k8s: ClientNode,
@@ -79,11 +80,6 @@ export class Kube {
     return new Kube(k8s, selection, flags.requestTimeoutMs ?? TIMEOUTS.requestMs);
   }
 
-  /** How many API requests this client has sent (benchmarks report it). */
-  get requestCount(): number {
-    return this.#requests;
-  }
-
   /** Sends one request and returns the parsed JSON body; failures become typed errors. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const text = await this.requestText(method, path, options);
@@ -106,7 +102,7 @@ export class Kube {
       ctx.setHeaderParam("Content-Type", options.contentType ?? "application/json");
       ctx.setBody(typeof options.body === "string" ? options.body : JSON.stringify(options.body));
     }
-    this.#requests++;
+    Kube.requestsSent++;
     let status: number;
     let text: string;
     try {
@@ -139,7 +135,7 @@ export class Kube {
     const ctx = new this.#k8s.RequestContext(url.toString(), "GET" as never);
     ctx.setSignal(signal);
     ctx.setHeaderParam("Accept", "application/json");
-    this.#requests++;
+    Kube.requestsSent++;
     let lines: ReadableStream<string>;
     try {
       await this.#kc.applySecurityAuthentication(ctx);

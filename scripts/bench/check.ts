@@ -1,0 +1,57 @@
+/**
+ * `check` on a healthy cluster against the guide's manual check (kubectl get pods -n kserve,
+ * then kubectl get crd three times, filtered for kserve, knative and istio), in the same run.
+ * Run inside the test cluster: deno task cluster exec -- deno run -A scripts/bench/check.ts [runs]
+ * It installs KServe (raw, from the fixtures) first if the cluster has none.
+ */
+import { ensure, FIXTURES, median, plugin, report, stats, timed } from "./lib.ts";
+
+const runs = Number(Deno.args[0] ?? 7);
+const installed = await timed("kubectl", [
+  "get",
+  "deployment",
+  "kserve-controller-manager",
+  "-n",
+  "kserve",
+]);
+if (installed.code !== 0) {
+  console.log("installing KServe for the benchmark...");
+  ensure(
+    await timed(...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m"])),
+    "install",
+  );
+}
+
+const manual = async () => {
+  const start = performance.now();
+  ensure(await timed("kubectl", ["get", "pods", "-n", "kserve"]), "kubectl get pods");
+  for (const word of ["kserve", "knative", "istio"]) {
+    // The guide pipes into grep; filtering here keeps the benchmark free of shell strings.
+    const crds = ensure(await timed("kubectl", ["get", "crd"]), "kubectl get crd");
+    crds.stdout.split("\n").filter((line) => line.includes(word));
+  }
+  return performance.now() - start;
+};
+
+const ours: number[] = [];
+const theirs: number[] = [];
+const requests: number[] = [];
+const peaks: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const run = ensure(
+    await timed(...plugin(["check"]), { KUBECTL_KSERVE_STATS: "1" }),
+    "kubectl kserve check",
+  );
+  ours.push(run.ms);
+  requests.push(stats(run).requests);
+  peaks.push(stats(run).peakMb);
+  theirs.push(await manual());
+}
+report(
+  "check",
+  ours,
+  theirs,
+  `API requests per check ${median(requests)}, peak memory ${
+    Math.max(...peaks)
+  } MB (target < 150 MB)`,
+);

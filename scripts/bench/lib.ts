@@ -1,0 +1,67 @@
+/** Shared by the benchmarks: run commands, time them, take medians, and read the plugin's stats. */
+import meta from "../../deno.json" with { type: "json" };
+
+const root = new URL("../../", import.meta.url).pathname;
+const permissions = meta.tasks.kserve.split(" ").filter((w) => w.startsWith("--allow-"));
+
+export const FIXTURES = new URL("../../../shared/fixtures/manifests/", import.meta.url).pathname;
+
+/** The argv that runs the plugin exactly as the installed shim does. */
+export function plugin(args: string[]): [string, string[]] {
+  return [Deno.execPath(), ["run", "--quiet", ...permissions, `${root}main.ts`, ...args]];
+}
+
+export interface Run {
+  ms: number;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs one command (argument array, no shell) and times it. */
+export async function timed(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  const start = performance.now();
+  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" })
+    .output();
+  const ms = performance.now() - start;
+  const decoder = new TextDecoder();
+  return {
+    ms,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+    code: output.code,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** api_requests and peak_rss_mb from a run with KUBECTL_KSERVE_STATS=1. */
+export function stats(run: Run): { requests: number; peakMb: number } {
+  const match = /stats: api_requests=(\d+) peak_rss_mb=(\d+)/.exec(run.stderr);
+  return { requests: Number(match?.[1] ?? NaN), peakMb: Number(match?.[2] ?? NaN) };
+}
+
+/** Fails loudly: a benchmark of a broken command measures nothing. */
+export function ensure(run: Run, what: string): Run {
+  if (run.code !== 0) {
+    throw new Error(`${what} failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return run;
+}
+
+export function report(name: string, pluginMs: number[], kubectlMs: number[], extra: string): void {
+  const ours = median(pluginMs);
+  const theirs = median(kubectlMs);
+  console.log(
+    `${name}: kubectl-kserve median ${ours.toFixed(0)} ms, kubectl median ${
+      theirs.toFixed(0)
+    } ms, ratio ${(ours / theirs).toFixed(2)}x; ${extra}`,
+  );
+}
