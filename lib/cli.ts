@@ -10,6 +10,7 @@ import { registerLifecycle } from "./args/lifecycle.ts";
 import { registerModels } from "./args/models.ts";
 import type { DeployInvocation } from "./commands/deploy.ts";
 import type { PredictInvocation } from "./commands/predict.ts";
+import type { PullInvocation } from "./commands/manifests.ts";
 import type { InstallInvocation } from "./commands/install.ts";
 import type { UninstallInvocation } from "./commands/uninstall.ts";
 
@@ -37,6 +38,7 @@ export type Invocation =
   | { kind: "status"; global: GlobalOptions; name: string }
   | { kind: "delete"; global: GlobalOptions; name: string; timeoutMs: number; wait: boolean }
   | ({ kind: "predict" } & PredictInvocation)
+  | ({ kind: "pull" } & PullInvocation)
   | {
     kind: "check";
     global: GlobalOptions;
@@ -57,6 +59,7 @@ const OUTPUTS: Record<string, string[]> = {
   status: ["text", "json"],
   delete: [],
   predict: [],
+  pull: ["text", "json"],
   completion: [],
   complete: [],
 };
@@ -123,10 +126,15 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
       onAction({ kind: "complete", global: globals(command), words });
     });
 
-  for (const command of program.commands) {
+  for (const command of descendants(program)) {
     command.exitOverride().configureOutput({ outputError: () => {} });
   }
   return program;
+}
+
+/** Every subcommand, nested ones included (manifests pull). */
+function descendants(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...descendants(c)]);
 }
 
 /** Parses argv into an Invocation, or throws UsageError for a bad command line. */
@@ -138,8 +146,7 @@ export async function parseCommandLine(argv: string[]): Promise<Invocation> {
     writeOut: (text: string) => helpText += text,
     writeErr: (text: string) => helpText += text,
   };
-  program.configureOutput({ ...capture, outputError: () => {} });
-  for (const command of program.commands) {
+  for (const command of [program, ...descendants(program)]) {
     command.configureOutput({ ...capture, outputError: () => {} });
   }
   try {
@@ -215,6 +222,8 @@ export async function execute(invocation: Invocation): Promise<number> {
       return (await import("./commands/delete.ts")).deleteModel(invocation);
     case "predict":
       return (await import("./commands/predict.ts")).predict(invocation);
+    case "pull":
+      return (await import("./commands/manifests.ts")).pull(invocation);
     case "uninstall":
       return (await import("./commands/uninstall.ts")).uninstall(invocation);
     case "check":

@@ -8,7 +8,7 @@ import type { InstallInvocation } from "../commands/install.ts";
 
 const CHECK_MODES = ["raw", "serverless", "deployment"] as const;
 
-/** Adds check, install and uninstall to the program. */
+/** Adds check, install, uninstall and manifests to the program. */
 export function registerLifecycle(
   program: Command,
   onAction: (invocation: Invocation) => void,
@@ -120,6 +120,37 @@ export function registerLifecycle(
         dryRun: options.dryRun === true,
         timeoutMs: parseDuration(String(options.timeout), "--timeout"),
         yes: options.yes === true,
+      });
+    });
+
+  program
+    .command("manifests")
+    .description("work with release manifests for air-gapped installs")
+    .command("pull")
+    .description(
+      "download and verify every manifest an install needs into DIR/<component>/<version>/<file>",
+    )
+    .requiredOption("--dest <dir>", "directory to fill")
+    .option("--mode <mode>", "raw or serverless", "raw")
+    .option("--version <version>", "KServe version", DEFAULT_KSERVE_VERSION)
+    .option("--ingress <layer>", "serverless networking layer: kourier or istio", "kourier")
+    .option("--manifests <dir|url>", "pull from a mirror instead of the projects' release URLs")
+    .option("--cert-manager-version <version>", "override the cert-manager version")
+    .option("--knative-version <version>", "override the Knative Serving version")
+    .option("--force", "allow a combination of versions that is not supported", false)
+    .action((options: Record<string, string | boolean | undefined>, command: Command) => {
+      const install = installOptions({ ...options, timeout: "1s" });
+      onAction({
+        kind: "pull",
+        global: globals(command),
+        dest: String(options.dest),
+        mode: install.mode,
+        version: install.version,
+        ingress: install.ingress,
+        manifests: install.manifests,
+        certManagerVersion: install.certManagerVersion,
+        knativeVersion: install.knativeVersion,
+        force: install.force,
       });
     });
 }
