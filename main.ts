@@ -40,7 +40,11 @@ async function reportStats(): Promise<void> {
   if (!Deno.env.get("KUBECTL_KSERVE_STATS")) return;
   const { Kube } = await import("./lib/kube/client.ts");
   const peakKb = /VmHWM:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
-  writeErr(`stats: api_requests=${Kube.requestsSent} peak_rss_mb=${Math.round(Number(peakKb ?? 0) / 1024)}\n`);
+  writeErr(
+    `stats: api_requests=${Kube.requestsSent} peak_rss_mb=${
+      Math.round(Number(peakKb ?? 0) / 1024)
+    }\n`,
+  );
 }
 
 if (import.meta.main) {

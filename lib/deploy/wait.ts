@@ -26,12 +26,8 @@ export interface ModelWait {
 
 const POD_FAILURES =
   /ImagePullBackOff|ErrImagePull|InvalidImageName|CrashLoopBackOff|CreateContainerConfigError|OOMKilled/;
-const EVENT_FAILURES = [
-  "ServerlessModeRejected",
-  "InternalError",
-  "FailedCreate",
-  "InferenceServiceInvalid",
-];
+// InternalError is left out: KServe also reports transient update conflicts with it.
+const EVENT_FAILURES = ["ServerlessModeRejected", "FailedCreate", "InferenceServiceInvalid"];
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
 export async function waitForModel(kube: Kube, spec: ModelWait, timeoutMs: number): Promise<Obj> {

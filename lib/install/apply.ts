@@ -1,7 +1,9 @@
 /**
  * Server-side apply of many objects, in parallel, reporting for each whether it was created,
- * changed or left unchanged (by comparing resourceVersions, so a no-op re-run is visible).
+ * changed or left unchanged. "Changed" means this tool's own apply changed something: its
+ * managed-fields entry moved, which a controller updating status at the same moment cannot fake.
  */
+import { FIELD_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import type { ResourceMap } from "../kube/resources.ts";
@@ -36,29 +38,109 @@ export async function inParallel<T, R>(
   return results;
 }
 
-/** Applies objects with server-side apply; `dryRun` asks the server to validate without persisting. */
+/**
+ * Applies objects with server-side apply; `dryRun` asks the server to validate without
+ * persisting. An object whose live state already holds every field we would set is not sent:
+ * a re-run then writes nothing, even where a controller has since added fields of its own.
+ */
 export async function applyObjects(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
   options: { dryRun?: boolean; retry?: (error: unknown) => boolean; deadline?: number } = {},
 ): Promise<Applied[]> {
-  const before = await currentVersions(kube, resources, objects);
+  const live = await liveObjects(kube, resources, objects);
   return await inParallel(objects, CONCURRENCY, async (object) => {
+    // Manifests may give cluster-scoped objects a namespace (kustomize does); the API ignores it.
+    const scoped = await resources.namespaced(String(object.apiVersion), String(object.kind));
+    const current = live.get(
+      keyOf(
+        scoped ? object : { ...object, metadata: { ...object.metadata, namespace: undefined } },
+      ),
+    );
+    const result = {
+      kind: String(object.kind),
+      name: String(object.metadata?.name),
+      ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
+    };
+    if (current?.full && containsAll(current.full, desiredFields(object))) {
+      return { ...result, action: "unchanged" as const };
+    }
     const path = await resources.objectPath(object);
     const applied = await withRetry(
       () => kube.apply(path, object, { dryRun: options.dryRun }),
       options,
     );
-    const previous = before.get(keyOf(object));
-    const now = (applied.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    return {
-      kind: String(object.kind),
-      name: String(object.metadata?.name),
-      ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
-      action: previous === undefined ? "created" : previous === now ? "unchanged" : "changed",
-    };
+    const action: Action = current === undefined
+      ? "created"
+      : current.stamp === appliedStamp(applied)
+      ? "unchanged"
+      : "changed";
+    return { ...result, action };
   });
+}
+
+function isEmpty(value: unknown): boolean {
+  return (Array.isArray(value) && value.length === 0) ||
+    (!!value && typeof value === "object" && Object.keys(value).length === 0);
+}
+
+/** The parts of a manifest object that an apply sets (status is not applied). */
+function desiredFields(object: KubeObject): KubeObject {
+  const { status: _status, ...rest } = object;
+  const { namespace: _namespace, ...metadata } = object.metadata ?? {};
+  return { ...rest, metadata };
+}
+
+/**
+ * Whether `live` has every field of `desired` with the same value (lists compared element-wise).
+ * An empty list or map counts as present when missing, and quantities compare by value
+ * ("4000m" equals "4"): Go controllers that rewrite an object produce both, and they mean the same.
+ */
+export function containsAll(live: unknown, desired: unknown): boolean {
+  if (live === undefined && isEmpty(desired)) return true;
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length &&
+      desired.every((d, i) => containsAll(live[i], d));
+  }
+  if (desired && typeof desired === "object") {
+    if (!live || typeof live !== "object" || Array.isArray(live)) return false;
+    return Object.entries(desired).every(([key, value]) =>
+      value === null || value === undefined
+        ? true
+        : containsAll((live as Record<string, unknown>)[key], value)
+    );
+  }
+  if (live === desired) return true;
+  // Quantities come back canonical ("4000m" as "4", 6 as "6") once a Go client rewrites them.
+  const [a, b] = [quantityValue(live), quantityValue(desired)];
+  return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+}
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity's numeric value, or undefined for anything else. */
+function quantityValue(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/
+    .exec(value);
+  return match ? Number(match[1]) * QUANTITY_SUFFIX[match[2] ?? ""]! : undefined;
 }
 
 /** Retries an operation while `retry` says the error is transient (a webhook still starting). */
@@ -84,12 +166,29 @@ export function isWebhookStarting(error: unknown): boolean {
       .test(error.message);
 }
 
-/** resourceVersions of the objects that already exist, one metadata-only list per kind and namespace. */
-async function currentVersions(
+interface ManagedField {
+  manager?: string;
+  operation?: string;
+  time?: string;
+  fieldsV1?: unknown;
+}
+
+/** What our last apply wrote: its managed-fields entry (time and field set); "" if we never applied. */
+function appliedStamp(object: KubeObject): string {
+  const fields = (object.metadata?.managedFields ?? []) as ManagedField[];
+  const ours = fields.find((f) => f.manager === FIELD_MANAGER && f.operation === "Apply");
+  return ours ? `${ours.time}|${JSON.stringify(ours.fieldsV1)}` : "";
+}
+
+/**
+ * What already exists, one list per kind and namespace: full objects (to skip unneeded writes),
+ * except CRDs, which are large and listed as metadata only.
+ */
+async function liveObjects(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
-): Promise<Map<string, string>> {
+): Promise<Map<string, { stamp: string; full?: KubeObject }>> {
   const collections = new Map<string, { apiVersion: string; kind: string; namespace?: string }>();
   for (const object of objects) {
     const apiVersion = String(object.apiVersion);
@@ -100,31 +199,27 @@ async function currentVersions(
       : undefined;
     collections.set(`${apiVersion}|${kind}|${namespace ?? ""}`, { apiVersion, kind, namespace });
   }
-  const versions = new Map<string, string>();
+  const found = new Map<string, { stamp: string; full?: KubeObject }>();
   await inParallel(
     [...collections.values()],
     CONCURRENCY,
     async ({ apiVersion, kind, namespace }) => {
       const path = await resources.collectionPath(apiVersion, kind, namespace);
       const list = await kube.getOptional<
-        { items: { metadata: { name: string; namespace?: string; resourceVersion: string } }[] }
+        { items: KubeObject[] }
       >(
         path,
-        { accept: METADATA_ONLY },
+        kind === "CustomResourceDefinition" ? { accept: METADATA_ONLY } : {},
       );
       for (const item of list?.items ?? []) {
-        versions.set(
-          keyOf({
-            apiVersion,
-            kind,
-            metadata: { name: item.metadata.name, namespace: item.metadata.namespace },
-          }),
-          item.metadata.resourceVersion,
-        );
+        found.set(keyOf({ kind, metadata: item.metadata }), {
+          stamp: appliedStamp(item),
+          ...(kind === "CustomResourceDefinition" ? {} : { full: item }),
+        });
       }
     },
   );
-  return versions;
+  return found;
 }
 
 function keyOf(object: KubeObject): string {

@@ -28,6 +28,8 @@ export interface ComponentResult {
   created: number;
   changed: number;
   unchanged: number;
+  /** Which objects a run created or changed, as "Kind namespace/name". */
+  writes?: string[];
 }
 
 /** Applies a component and waits until it works; `dryRun` validates on the server without persisting. */
@@ -100,12 +102,15 @@ export async function installComponent(
     : phases.afterWebhook;
   await apply(admitted, "objects admitted by the webhook", true);
   const count = (action: string) => applied.filter((a) => a.action === action).length;
+  const writes = applied.filter((a) => a.action !== "unchanged")
+    .map((a) => `${a.action} ${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`);
   return {
     name: spec.name,
     version: spec.version,
     created: count("created"),
     changed: count("changed"),
     unchanged: count("unchanged"),
+    ...(writes.length ? { writes } : {}),
   };
 }
 

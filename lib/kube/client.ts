@@ -31,6 +31,9 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** Attempts for a request the API server throttles (429) before its error is reported. */
+const MAX_ATTEMPTS = 10;
+
 /** One event of a watch stream. */
 export interface WatchEvent<T> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -88,7 +91,24 @@ export class Kube {
 
   /** Like request(), but returns the body as text. */
   async requestText(method: string, path: string, options: RequestOptions = {}): Promise<string> {
-    const target = this.#target(method, path);
+    // The API server answers 429 with Retry-After while it throttles or while a new CRD's
+    // storage initialises; kubectl retries those, and so do we, a bounded number of times.
+    for (let attempt = 1;; attempt++) {
+      const { status, text, retryAfter } = await this.#send(method, path, options);
+      if (status === 429 && attempt < MAX_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter ?? 1, 5) * 1000));
+        continue;
+      }
+      if (status >= 400) throw errorFromResponse(this.#target(method, path), status, text);
+      return text;
+    }
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ status: number; text: string; retryAfter?: number }> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -103,19 +123,19 @@ export class Kube {
       ctx.setBody(typeof options.body === "string" ? options.body : JSON.stringify(options.body));
     }
     Kube.requestsSent++;
-    let status: number;
-    let text: string;
     try {
       await this.#kc.applySecurityAuthentication(ctx);
       const response = await this.#http.send(ctx).toPromise();
-      status = response.httpStatusCode;
-      text = await response.body.text();
+      const retryAfter = Number(response.headers["retry-after"]);
+      return {
+        status: response.httpStatusCode,
+        text: await response.body.text(),
+        ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
+      };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      throw errorFromNetwork(target, error, this.#timeoutMs || undefined);
+      throw errorFromNetwork(this.#target(method, path), error, this.#timeoutMs || undefined);
     }
-    if (status >= 400) throw errorFromResponse(target, status, text);
-    return text;
   }
 
   /**
@@ -140,6 +160,12 @@ export class Kube {
     try {
       await this.#kc.applySecurityAuthentication(ctx);
       const response = await this.#http.send(ctx).toPromise();
+      if (response.httpStatusCode === 429) {
+        // Throttled: end this watch; the caller lists again, which retries with backoff.
+        await response.body.text();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return;
+      }
       if (response.httpStatusCode >= 400) {
         throw errorFromResponse(target, response.httpStatusCode, await response.body.text());
       }

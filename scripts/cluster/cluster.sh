@@ -21,7 +21,11 @@ usage: deno task cluster <verb>
   reset              return to an empty cluster (wipe etcd, restart the control plane)
   status             show what runs; exit 1 if the cluster is not up
   exec -- CMD...     run CMD in the cluster's network namespace with KUBECONFIG set
-  logs COMPONENT     print a component's log ($COMPONENTS)
+  logs COMPONENT [-f]
+                     print a component's log ($COMPONENTS)
+  logs POD [-n NAMESPACE] [-c CONTAINER] [-p] [-f]
+                     print the log of a process the pod runner plays for POD (a name or a
+                     prefix of one); -p: the previous run's log
 state: $STATE   netns: $NETNS   binaries: $CLUSTER_BIN_DIR
 EOF
 }
@@ -55,10 +59,26 @@ print_usage_hint() {
   say "  stop:       deno task cluster down"
 }
 
+# The pod runner plays KServe's controllers with binaries built from the Go module proxy, and
+# cert-manager with a test double whose npm imports must be cached before entering the netns
+# (it has no network). Neither is fatal: the runner reports what is missing in the pod's status.
+prepare_runner() {
+  local repo
+  repo=$(cd "$CLUSTER_SCRIPTS/../.." && pwd)
+  # shellcheck disable=SC2086 # a list of versions
+  bash "$CLUSTER_SCRIPTS/build_kserve.sh" $KSERVE_RUNNER_VERSIONS ||
+    say "warning: building KServe failed; its pods will wait with reason ErrImageNeverPull" >&2
+  if [ -f "$repo/tests/doubles/cert_manager.ts" ]; then
+    (cd "$repo" && deno cache --quiet tests/doubles/cert_manager.ts) ||
+      say "warning: cannot cache the cert-manager test double's imports" >&2
+  fi
+}
+
 cmd_up() {
   need_root up
   local start=$SECONDS
   binaries_built || bash "$CLUSTER_SCRIPTS/build.sh"
+  prepare_runner
   lock_state
   if cluster_healthy; then
     say "cluster already up and healthy (kubeconfig: $KUBECONFIG_FILE)"
@@ -122,6 +142,10 @@ cmd_status() {
     fi
     printf '  %-24s %s\n' "$c" "$state"
   done
+  if [ -s "$STATE/runner/processes.txt" ]; then
+    say "processes played by the pod runner:"
+    sed 's/^/  /' "$STATE/runner/processes.txt"
+  fi
   if [ "$up" = 0 ] && netns_exists && curl_api /readyz >/dev/null 2>&1; then
     say "api server: ready at $API_URL"
     kubectl_admin get nodes 2>/dev/null | sed 's/^/  /' || true
@@ -143,18 +167,61 @@ cmd_exec() {
   exec ip netns exec "$NETNS" "$@"
 }
 
-# logs COMPONENT [-f]. Other kinds of logs (e.g. pods) can be added as more cases here.
+# logs COMPONENT [-f] | logs POD [-n NS] [-c CONTAINER] [-p] [-f]
 cmd_logs() {
-  local what=${1:-} follow=${2:-}
-  [ -n "$what" ] || die "usage: deno task cluster logs <$(echo "$COMPONENTS" | tr ' ' '|')> [-f]"
+  local what=${1:-}
+  [ -n "$what" ] || die "usage: deno task cluster logs <$(echo "$COMPONENTS" | tr ' ' '|')|POD> [-f]"
+  shift
   case " $COMPONENTS " in
     *" $what "*)
       [ -f "$STATE/logs/$what.log" ] || die "no log for $what in $STATE/logs"
-      if [ "$follow" = -f ]; then exec tail -n +1 -f "$STATE/logs/$what.log"; fi
+      if [ "${1:-}" = -f ]; then exec tail -n +1 -f "$STATE/logs/$what.log"; fi
       cat "$STATE/logs/$what.log"
       ;;
-    *) die "unknown component '$what'; one of: $COMPONENTS" ;;
+    *) pod_logs "$what" "$@" ;;
   esac
+}
+
+# A pod's process log, written by the pod runner in the CRI format (`<time> <stream> F <line>`)
+# to logs/pods/<namespace>_<pod>/<container>.log; printed without the CRI prefix.
+pod_logs() {
+  local pod=$1 ns=default container="" previous="" follow="" dir f
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -n | --namespace) ns=${2:?-n needs a namespace} && shift ;;
+      -c | --container) container=${2:?-c needs a container} && shift ;;
+      -p | --previous) previous=.previous ;;
+      -f | --follow) follow=1 ;;
+      *) die "unknown option for logs: $1" ;;
+    esac
+    shift
+  done
+  dir="$STATE/logs/pods/${ns}_$pod"
+  if [ ! -d "$dir" ]; then
+    # A prefix (e.g. the Deployment's name): the most recently started pod.
+    dir=""
+    for f in "$STATE/logs/pods/${ns}_$pod"*; do
+      if [ -d "$f" ] && { [ -z "$dir" ] || [ "$f" -nt "$dir" ]; }; then dir=$f; fi
+    done
+    [ -n "$dir" ] || die "no pod $ns/$pod played by the pod runner (logs in $STATE/logs/pods; only $COMPONENTS and runner pods have logs here)"
+  fi
+  if [ -z "$container" ]; then
+    local names=() n
+    for f in "$dir"/*.log; do
+      n=$(basename "$f" .log)
+      case "$n" in *.previous | '*') ;; *) names+=("$n") ;; esac
+    done
+    [ "${#names[@]}" = 1 ] || die "pod $(basename "$dir") has logs for containers: ${names[*]}; choose one with -c"
+    container=${names[0]}
+  fi
+  f="$dir/$container$previous.log"
+  [ -f "$f" ] || die "no log $f"
+  if [ -n "$follow" ]; then
+    tail -n +1 -f "$f" | sed -u -E 's/^[^ ]+ (stdout|stderr) [FP] //'
+  else
+    sed -E 's/^[^ ]+ (stdout|stderr) [FP] //' "$f"
+  fi
 }
 
 verb=${1:-}

@@ -52,22 +52,66 @@ start_scheduler() {
     --profiling=false --v=1
 }
 
+kwok_module_dir() {
+  local dir
+  dir="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION"
+  if [ ! -d "$dir/kustomize" ]; then
+    (cd /tmp && go mod download "sigs.k8s.io/kwok@$KWOK_VERSION") || die "cannot find kwok's module in $dir"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# The pattern of the images the pod runner plays (scripts/cluster/runner/images.ts).
+runner_images_pattern() {
+  "$(deno_bin)" run --quiet --no-config "$CLUSTER_SCRIPTS/runner/images.ts" --pattern
+}
+
+deno_bin() { command -v deno || die "deno is not on PATH (the pod runner is a Deno program)"; }
+
 # kwok ships no stages of its own: its config is the stage files from the kwok module (downloaded
 # by build.sh), concatenated at start time. Options go on the command line: a KwokConfiguration
 # in the file would replace kwok's defaults instead of being merged with them.
+# Pods whose image the pod runner plays get runner/kwok-stage.yaml instead of kwok's pod-ready:
+# kwok gives them an IP and leaves them Pending and not Ready, and the runner owns their status
+# from then on (Ready only when the process's readiness probe passes; CrashLoopBackOff, restart
+# counts). Without the extra selector kwok's pod-ready would mark them Ready at once (it matches
+# Pending pods whose Ready is not True), and the runner and kwok would fight over it.
 write_kwok_config() {
-  local stages f
-  stages="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
-  if [ ! -d "$stages" ]; then
-    (cd /tmp && go mod download "sigs.k8s.io/kwok@$KWOK_VERSION") || die "cannot find kwok's stages in $stages"
-  fi
+  local stages f pattern exclude
+  stages="$(kwok_module_dir)/kustomize/stage"
+  pattern=$(runner_images_pattern) || die "cannot read the pod runner's image table"
+  exclude="    - key: '[.spec.containers[].image | test(\"$pattern\")] | any'\n      operator: 'NotIn'\n      values:\n      - 'true'"
   {
     for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
       pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
       printf -- '---\n'
-      cat "$stages/$f"
+      if [ "$f" = pod/fast/pod-ready.yaml ]; then
+        awk -v extra="$exclude" '{ print } /^    matchExpressions:$/ && !done { print extra; done = 1 }' "$stages/$f"
+      else
+        cat "$stages/$f"
+      fi
     done
+    printf -- '---\n'
+    sed "s#@RUNNER_IMAGES@#$pattern#" "$CLUSTER_SCRIPTS/runner/kwok-stage.yaml"
+    # Containers nobody runs print nothing: `kubectl logs` on a kwok pod gives an empty log (the
+    # runner's per-pod Logs objects take precedence over this ClusterLogs).
+    printf -- '---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata:\n  name: fake-containers\n'
+    printf 'spec:\n  logs:\n  - logsFile: %s\n' "$STATE/kwok-empty.log"
   } >"$STATE/kwok.yaml"
+  : >"$STATE/kwok-empty.log"
+  grep -q "NotIn" "$STATE/kwok.yaml" || die "could not add the pod runner's selector to kwok's pod-ready stage"
+}
+
+# `kubectl logs` works through kwok: --node-port makes node-initialize publish the node's
+# kubelet port (daemonEndpoints) next to its Hostname address (--node-name=localhost), so the
+# API server dials https://localhost:10247/containerLogs/... inside the netns. kwok answers TLS
+# there with a self-signed test certificate, which kube-apiserver accepts because it has no
+# --kubelet-certificate-authority. kwok reads the log from the files a Logs object names (CRI
+# format); the pod runner creates one per pod it plays. With --enable-crds=Logs kwok watches
+# those objects, so their CRD must exist before kwok starts. (The CRD is visible in the cluster.)
+install_kwok_crds() {
+  kubectl_admin apply -f "$(kwok_module_dir)/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" >/dev/null
+  kubectl_admin wait --for=condition=Established crd/logs.kwok.x-k8s.io --timeout=30s >/dev/null
 }
 
 # HOME points at the state dir so kwok does not also load ~/.kwok/kwok.yaml.
@@ -76,7 +120,13 @@ start_kwok() {
     --kubeconfig="$KUBECONFIG_FILE" --config="$STATE/kwok.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --cidr=10.244.0.0/16 --node-name=localhost --node-lease-duration-seconds=40 \
-    --server-address=127.0.0.1:10247
+    --server-address=127.0.0.1:10247 --node-port=10247 --enable-crds=Logs
+}
+
+# The pod runner (scripts/cluster/runner/main.ts): real processes for the pods of selected images.
+start_runner() {
+  start_process pod-runner NO_COLOR=1 -- "$(deno_bin)" run -A --quiet --no-config \
+    "$CLUSTER_SCRIPTS/runner/main.ts" --state "$STATE" --cache "$CLUSTER_CACHE_ROOT"
 }
 
 # node_yaml NAME POD_CIDR [EXTRA_RESOURCES]
@@ -131,6 +181,7 @@ start_cluster() {
   start_controller_manager
   start_scheduler
   create_nodes
+  wait_for "kube-apiserver to accept CRDs" 30 kube-apiserver install_kwok_crds
   start_kwok
   wait_for "namespace default" 30 kube-apiserver kubectl_admin get namespace default
   wait_for "kube-controller-manager /healthz" 60 kube-controller-manager curl_ns -k https://127.0.0.1:10257/healthz
@@ -139,6 +190,8 @@ start_cluster() {
   wait_for "ServiceAccount default/default" 60 kube-controller-manager kubectl_admin -n default get serviceaccount default
   wait_for "nodes Ready" 60 kwok kubectl_admin wait --for=condition=Ready node/kwok-node-0 node/kwok-node-1 --timeout=5s
   wait_for "nodes without not-ready taints" 60 kube-controller-manager nodes_untainted
+  start_runner
+  wait_for "pod runner" 30 pod-runner test -f "$STATE/runner/ready"
 }
 
 # Healthy = every component process alive and the API server ready.

@@ -9,9 +9,10 @@ NETNS=${KSERVE_CLUSTER_NETNS:-kubectl-kserve}
 STATE=${KSERVE_CLUSTER_DIR:-/tmp/kubectl-kserve-cluster}
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
 PKI="$STATE/pki"
-# Start order; stop order is the reverse.
-COMPONENTS="etcd kube-apiserver kube-controller-manager kube-scheduler kwok"
-STOP_ORDER="kwok kube-scheduler kube-controller-manager kube-apiserver etcd"
+# Start order; stop order is the reverse. pod-runner (scripts/cluster/runner/) is a Deno program;
+# the others are binaries in $CLUSTER_BIN_DIR.
+COMPONENTS="etcd kube-apiserver kube-controller-manager kube-scheduler kwok pod-runner"
+STOP_ORDER="pod-runner kwok kube-scheduler kube-controller-manager kube-apiserver etcd"
 API_URL=https://127.0.0.1:6443
 
 say() { printf '%s\n' "$*"; }
@@ -79,25 +80,35 @@ pid_alive() {
 
 # True if the recorded pid of a component is alive and still that component (guards against pid reuse).
 component_alive() {
-  local pid exe
+  local pid exe want=$1
   pid=$(pid_of "$1")
   pid_alive "$pid" || return 1
   exe=$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")
-  case "$exe" in "$1" | ip | setsid | env) return 0 ;; *) return 1 ;; esac
+  [ "$1" = pod-runner ] && want=deno
+  case "$exe" in "$want" | ip | setsid | env) return 0 ;; *) return 1 ;; esac
 }
 
-# Starts a component in its own session inside the namespace, logging to logs/<name>.log.
-# Usage: start_component NAME [VAR=value...] -- ARGS...   (the binary is $CLUSTER_BIN_DIR/NAME)
-start_component() {
+# Starts a process in its own session inside the namespace, logging to logs/<name>.log.
+# Usage: start_process NAME [VAR=value...] -- COMMAND ARGS...
+start_process() {
   local name=$1 envs=()
   shift
   while [ "$1" != -- ]; do envs+=("$1") && shift; done
   shift
   mkdir -p "$STATE/logs" "$STATE/pids"
   # fd 9 holds the state lock: the daemons must not inherit it.
-  setsid ip netns exec "$NETNS" env "${envs[@]}" "$CLUSTER_BIN_DIR/$name" "$@" \
+  setsid ip netns exec "$NETNS" env "${envs[@]}" "$@" \
     </dev/null >>"$STATE/logs/$name.log" 2>&1 9<&- &
   echo $! >"$STATE/pids/$name.pid"
+}
+
+# Usage: start_component NAME [VAR=value...] -- ARGS...   (the binary is $CLUSTER_BIN_DIR/NAME)
+start_component() {
+  local name=$1 envs=()
+  shift
+  while [ "$1" != -- ]; do envs+=("$1") && shift; done
+  shift
+  start_process "$name" "${envs[@]}" -- "$CLUSTER_BIN_DIR/$name" "$@"
 }
 
 # TERM the process group, then KILL after ~10 s.

@@ -9,3 +9,6 @@ KWOK_VERSION=v0.8.0
 CLUSTER_CACHE_ROOT=${KSERVE_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-kserve/cluster}
 CLUSTER_BIN_DIR="$CLUSTER_CACHE_ROOT/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION/bin"
 CLUSTER_BINARIES="etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok"
+
+# KServe versions whose controllers the pod runner plays (built by build_kserve.sh during `up`).
+KSERVE_RUNNER_VERSIONS="v0.16.0 v0.20.0"

@@ -5,6 +5,7 @@ import {
   applyYaml,
   clientCertKubeconfig,
   kubectlOk,
+  resetCluster,
   serviceAccountKubeconfig,
   tempDir,
   uniqueName,
@@ -16,6 +17,7 @@ import { runPlugin } from "../support/plugin.ts";
 const SERVER_VERSION = /^Server Version: v1\.\d+\.\d+/m;
 
 Deno.test("version reports the server and no KServe, with the admin client certificate", async () => {
+  await resetCluster();
   const text = await runPlugin(["version"], { env: { KUBECONFIG: adminKubeconfig() } });
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, SERVER_VERSION);

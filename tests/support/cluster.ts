@@ -412,3 +412,63 @@ export function admissionResponse(
     response: { uid, allowed, ...(allowed ? {} : { status: { code, message } }) },
   });
 }
+
+/** The repository root (where deno.json and scripts/ are). */
+export const REPO_ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * `deno task cluster reset`: an empty cluster (etcd wiped, control plane, kwok and the pod runner
+ * restarted). Works from inside the cluster's netns (as the tests run); needs root. Returns the
+ * seconds it took. Use it before installing cluster-scoped things, and after, to leave the
+ * cluster clean for other test files.
+ */
+export async function resetCluster(): Promise<number> {
+  const start = Date.now();
+  check("cluster reset", await run("bash", [`${REPO_ROOT}/scripts/cluster/cluster.sh`, "reset"]));
+  return (Date.now() - start) / 1000;
+}
+
+/** One process the pod runner plays (its $STATE/runner/processes.json). */
+export interface RunnerProcess {
+  namespace: string;
+  pod: string;
+  uid: string;
+  container: string;
+  image: string;
+  /** null while the container is waiting (mount, back-off). */
+  pid: number | null;
+  ready: boolean;
+  restartCount: number;
+  /** pod port -> local port */
+  ports: Record<string, number>;
+}
+
+/** The processes the pod runner currently plays (empty if it has written none yet). */
+export async function runnerProcesses(): Promise<RunnerProcess[]> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${clusterDir()}/runner/processes.json`));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
+
+/** True if a process with this pid exists (and is not a zombie). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** `kubectl apply --server-side --force-conflicts -f FILE`; does not throw on failure. */
+export function applyServerSide(file: string, opts: KubectlOptions = {}): Promise<RunResult> {
+  return kubectl(["apply", "--server-side", "--force-conflicts", "-f", file], opts);
+}
+
+/** Seconds since `start` (a Date.now() value), for timing output. */
+export function secondsSince(start: number): string {
+  return `${((Date.now() - start) / 1000).toFixed(1)}s`;
+}

@@ -14,14 +14,20 @@ export interface CheckSummary {
 
 /** `kubectl kserve check -o json ARGS` with the given kubeconfig. */
 export async function runCheck(args: string[], kubeconfig: string): Promise<CheckSummary> {
-  const result = await runPlugin(["check", "-o", "json", ...args], { env: { KUBECONFIG: kubeconfig } });
+  const result = await runPlugin(["check", "-o", "json", ...args], {
+    env: { KUBECONFIG: kubeconfig },
+  });
   let report;
   try {
     report = JSON.parse(result.stdout);
   } catch {
-    throw new Error(`check printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `check printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
-  const checks: { id: string; result: string }[] = report.categories.flatMap((c: { checks: unknown[] }) => c.checks);
+  const checks: { id: string; result: string }[] = report.categories.flatMap((
+    c: { checks: unknown[] },
+  ) => c.checks);
   const ids = (result: string) => checks.filter((c) => c.result === result).map((c) => c.id);
   return {
     code: result.code,

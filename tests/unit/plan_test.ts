@@ -7,6 +7,7 @@ import {
 } from "../../lib/install/plan.ts";
 import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
+import { containsAll } from "../../lib/install/apply.ts";
 import { fixture, FIXTURES } from "../support/fixtures.ts";
 import { tempDir } from "../support/plugin.ts";
 
@@ -157,4 +158,24 @@ Deno.test("parseSource() tells mirrors from directories", () => {
     base: "https://mirror.local/kserve",
   });
   assert.deepEqual(parseSource("/srv/manifests/"), { kind: "dir", path: "/srv/manifests" });
+});
+
+Deno.test("containsAll() accepts fields a controller added and refuses any changed value", () => {
+  const desired = {
+    spec: { replicas: 1, template: { args: ["a", "b"] } },
+    metadata: { labels: { app: "x" } },
+  };
+  const live = {
+    spec: { replicas: 1, template: { args: ["a", "b"] }, extra: true },
+    metadata: { labels: { app: "x", more: "y" } },
+    status: {},
+  };
+  assert.ok(containsAll(live, desired));
+  assert.ok(!containsAll({ ...live, spec: { ...live.spec, replicas: 2 } }, desired));
+  assert.ok(!containsAll({ ...live, spec: { ...live.spec, template: { args: ["a"] } } }, desired));
+  assert.ok(!containsAll(undefined, desired));
+  assert.ok(
+    containsAll({ spec: {} }, { spec: { env: [], resources: {} } }),
+    "omitted empty values match",
+  );
 });

@@ -1,0 +1,185 @@
+// The pod runner's image table: which container images run as a real local process, and how
+// a container's command line is turned into one that works outside a pod. Every other image
+// stays a kwok fake. Run as a script, it prints the table's combined pattern (cluster.sh puts it
+// into kwok's stage config so that kwok leaves these pods' readiness to the runner):
+//   deno run scripts/cluster/runner/images.ts --pattern
+import type { Container } from "./types.ts";
+
+/** What the runner needs to start one container. */
+export interface LaunchContext {
+  /** The container, with `$(VAR)` already expanded in command and args. */
+  container: Container;
+  /** Groups of `pattern`, e.g. the tag. */
+  match: RegExpExecArray;
+  /** The local port that stands in for a port in the pod's network namespace. */
+  port(podPort: number): number;
+  /** $CLUSTER_CACHE_ROOT (see versions.sh): KServe binaries are in kserve-<tag>/bin. */
+  cacheRoot: string;
+  /** The repository root (test doubles live in its tests/ tree). */
+  repoRoot: string;
+  /** The deno executable that runs the runner. */
+  deno: string;
+}
+
+export interface Launch {
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Why the process cannot be started (shown as the container's waiting reason/message). */
+  missing?: { reason: string; message: string };
+  /** Replaces the container's readiness probe (the port is a pod port). */
+  readiness?: { tcpPort: number };
+}
+
+export interface ImageEntry {
+  /** Anchored at the start; written so that it means the same in JS and Go (kwok's gojq). */
+  pattern: string;
+  /** Ports the process listens on without being told (mapped even if not declared). */
+  defaultPorts: number[];
+  launch(ctx: LaunchContext): Launch;
+}
+
+/** `--flag=value`, `-flag=value`, `--flag value` or `-flag value`: index and value, or undefined. */
+function findFlag(
+  args: string[],
+  name: string,
+): { at: number; len: number; value: string } | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    for (const dash of ["--", "-"]) {
+      if (a.startsWith(`${dash}${name}=`)) {
+        return { at: i, len: 1, value: a.slice(dash.length + name.length + 1) };
+      }
+      if (a === `${dash}${name}` && args[i + 1] !== undefined && !args[i + 1]!.startsWith("-")) {
+        return { at: i, len: 2, value: args[i + 1]! };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Sets `--name=value`, replacing any existing form of the flag. */
+function setFlag(args: string[], name: string, value: string): string[] {
+  const out = [...args];
+  const f = findFlag(out, name);
+  if (f) out.splice(f.at, f.len, `--${name}=${value}`);
+  else out.push(`--${name}=${value}`);
+  return out;
+}
+
+/** Removes a boolean flag in all its forms (`--x`, `-x`, `--x=true`, `--x=false`). */
+function dropFlag(args: string[], name: string): string[] {
+  return args.filter((a) => !new RegExp(`^--?${name}(=(true|false))?$`).test(a));
+}
+
+/** Rewrites a `host:port` flag so the process binds the local port backing the pod port. */
+function mapAddrFlag(
+  args: string[],
+  name: string,
+  defaultPort: number,
+  ctx: LaunchContext,
+): string[] {
+  const value = findFlag(args, name)?.value ?? `:${defaultPort}`;
+  if (value === "0") return args; // disabled
+  const podPort = Number(value.slice(value.lastIndexOf(":") + 1)) || defaultPort;
+  return setFlag(args, name, `127.0.0.1:${ctx.port(podPort)}`);
+}
+
+/** KServe's controller managers (cmd/manager and cmd/llmisvc), built by build_kserve.sh. */
+function kserve(binary: string): ImageEntry["launch"] {
+  return (ctx) => {
+    const tag = ctx.match[1]!;
+    const path = `${ctx.cacheRoot}/kserve-${tag}/bin/${binary}`;
+    try {
+      Deno.statSync(path);
+    } catch {
+      return {
+        cmd: path,
+        args: [],
+        missing: {
+          reason: "ErrImageNeverPull",
+          message:
+            `kserve ${tag} is not built (no ${path}); run: bash scripts/cluster/build_kserve.sh ${tag}`,
+        },
+      };
+    }
+    // The manifests pass --leader-elect. Outside a pod controller-runtime cannot find the
+    // leader-election namespace ("unable to find leader election namespace: not running
+    // in-cluster"), and with one replica per pod there is nothing to elect, so it is dropped.
+    let args = dropFlag(ctx.container.args ?? [], "leader-elect");
+    args = mapAddrFlag(args, "metrics-addr", binary === "llmisvc" ? 8443 : 8080, ctx);
+    args = mapAddrFlag(args, "health-probe-addr", 8081, ctx);
+    // The webhook server binds all interfaces of the netns on this port.
+    const webhook = Number(findFlag(args, "webhook-port")?.value ?? 9443);
+    args = setFlag(args, "webhook-port", String(ctx.port(webhook)));
+    return { cmd: path, args };
+  };
+}
+
+/** The cert-manager test double (tests/doubles/cert_manager.ts) in one of its three roles. */
+const certManager: ImageEntry["launch"] = (ctx) => {
+  const role = ctx.match[1]!;
+  const script = `${ctx.repoRoot}/tests/doubles/cert_manager.ts`;
+  // The repo's deno.json maps the double's imports; the process runs in the pod's dir.
+  const config = `${ctx.repoRoot}/deno.json`;
+  const args = ["run", "-A", "--quiet", "--config", config, script, role];
+  const launch: Launch = { cmd: ctx.deno, args: [...args, ...(ctx.container.args ?? [])] };
+  try {
+    Deno.statSync(script);
+  } catch {
+    launch.missing = {
+      reason: "ErrImageNeverPull",
+      message: `the cert-manager test double ${script} does not exist`,
+    };
+  }
+  if (role === "webhook") {
+    const https = ctx.container.ports?.find((p) => p.name === "https")?.containerPort ?? 10250;
+    launch.env = { WEBHOOK_PORT: String(ctx.port(https)) };
+    // The real webhook answers its HTTP readiness probe on :6080; the double serves /healthz only
+    // on its HTTPS port, which opens once its CA exists, so readiness is "that port accepts".
+    launch.readiness = { tcpPort: https };
+  }
+  return launch;
+};
+
+export const IMAGES: ImageEntry[] = [
+  {
+    pattern: "^(?:docker[.]io/)?kserve/kserve-controller:(v[0-9A-Za-z.+-]+)$",
+    defaultPorts: [8080, 8081, 9443],
+    launch: kserve("manager"),
+  },
+  {
+    pattern: "^(?:docker[.]io/)?kserve/llmisvc-controller:(v[0-9A-Za-z.+-]+)$",
+    defaultPorts: [8081, 8443, 9443],
+    launch: kserve("llmisvc"),
+  },
+  {
+    pattern: "^quay[.]io/jetstack/cert-manager-(controller|cainjector|webhook):(v[0-9A-Za-z.+-]+)$",
+    defaultPorts: [],
+    launch: certManager,
+  },
+];
+
+/** The table entry for an image, with the pattern's match. */
+export function lookupImage(
+  image: string,
+): { entry: ImageEntry; match: RegExpExecArray } | undefined {
+  for (const entry of IMAGES) {
+    const match = new RegExp(entry.pattern).exec(image);
+    if (match) return { entry, match };
+  }
+  return undefined;
+}
+
+/** One pattern matching every image in the table. */
+export function combinedPattern(): string {
+  return IMAGES.map((e) => `(?:${e.pattern})`).join("|");
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] !== "--pattern") {
+    console.error("usage: images.ts --pattern");
+    Deno.exit(2);
+  }
+  console.log(combinedPattern());
+}

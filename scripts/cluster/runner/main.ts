@@ -1,0 +1,231 @@
+// The test cluster's pod runner: for pods on kwok's nodes whose image is in the image table
+// (images.ts), it runs the real process in place of the container, owns the pod's status,
+// serves its log through kwok, and makes the pod's Services reachable inside the network
+// namespace. Started by `deno task cluster up` (components.sh start_runner), inside the netns:
+//   deno run -A scripts/cluster/runner/main.ts --state DIR --cache DIR
+// It writes $STATE/runner/ready once it has listed the cluster, and $STATE/runner/processes.json
+// (one entry per running process) whenever a process starts or stops.
+import { parseArgs } from "node:util";
+import { EventRecorder, Informer, key, Kube, log, sleep } from "./kube.ts";
+import { lookupImage } from "./images.ts";
+import { type Desired, Network } from "./net.ts";
+import { PodRunner, type RunnerContext } from "./pod.ts";
+import type { Node, Pod, Service } from "./types.ts";
+
+const { values: opts } = parseArgs({
+  args: Deno.args,
+  options: {
+    state: { type: "string" },
+    cache: { type: "string" },
+    server: { type: "string", default: "https://127.0.0.1:6443" },
+    "max-probe-delay": { type: "string", default: "2" },
+  },
+});
+if (!opts.state || !opts.cache) {
+  console.error(
+    "usage: main.ts --state DIR --cache DIR [--server URL] [--max-probe-delay SECONDS]",
+  );
+  Deno.exit(2);
+}
+const stateDir = opts.state;
+const runnerDir = `${stateDir}/runner`;
+await Deno.mkdir(runnerDir, { recursive: true });
+await Deno.remove(`${runnerDir}/ready`).catch(() => {});
+
+const kube = new Kube(opts.server!, `${stateDir}/pki`);
+const stop = new AbortController();
+const network = new Network();
+const runners = new Map<string, { runner: PodRunner; done: Promise<void> }>();
+
+// Local ports for the processes: below the kernel's ephemeral range (32768+), so that an
+// outgoing connection cannot take a port between its allocation and the process's bind.
+const usedPorts = new Set<number>();
+let nextPort = 20000;
+function allocPort(): number {
+  for (let tries = 0; tries < 10000; tries++) {
+    const port = nextPort;
+    nextPort = nextPort >= 29999 ? 20000 : nextPort + 1;
+    if (usedPorts.has(port)) continue;
+    try {
+      Deno.listen({ hostname: "0.0.0.0", port }).close();
+    } catch {
+      continue;
+    }
+    usedPorts.add(port);
+    return port;
+  }
+  throw new Error("no free local port in 20000-29999");
+}
+
+const ctx: RunnerContext = {
+  kube,
+  events: new EventRecorder(kube),
+  stateDir,
+  cacheRoot: opts.cache,
+  repoRoot: new URL("../../..", import.meta.url).pathname.replace(/\/$/, ""),
+  deno: Deno.execPath(),
+  kubeconfig: `${stateDir}/admin.kubeconfig`,
+  maxProbeDelayMs: Number(opts["max-probe-delay"]) * 1000,
+  allocPort,
+  releasePort: (p) => void usedPorts.delete(p),
+  changed: () => trigger(),
+};
+
+const nodes = new Informer<Node>(kube, "/api/v1/nodes", () => trigger());
+const pods = new Informer<Pod>(
+  kube,
+  `/api/v1/pods?fieldSelector=${encodeURIComponent("spec.nodeName!=")}`,
+  () => trigger(),
+);
+const services = new Informer<Service>(kube, "/api/v1/services", () => trigger());
+
+/** Pods the runner plays: on a kwok node, not finished or deleted, with an image in the table. */
+function wanted(pod: Pod): boolean {
+  const node = nodes.items.get(pod.spec.nodeName ?? "");
+  return node?.metadata.annotations?.["kwok.x-k8s.io/node"] === "fake" &&
+    !pod.metadata.deletionTimestamp &&
+    pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed" &&
+    pod.spec.containers.some((c) => lookupImage(c.image));
+}
+
+function matches(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Service ClusterIPs (those with a selector) and runner pods' IPs, with their backends. */
+function desiredNetwork(): Desired {
+  const desired: Desired = new Map();
+  const add = (addr: string, port: number, backend?: number) => {
+    const ports = desired.get(addr) ?? new Map<number, number[]>();
+    desired.set(addr, ports);
+    const list = ports.get(port) ?? [];
+    ports.set(port, list);
+    if (backend !== undefined) list.push(backend);
+  };
+  const live = [...runners.values()].map((r) => r.runner);
+  for (const r of live) {
+    const podIP = r.pod.status?.podIP;
+    if (!podIP) continue;
+    // Direct pod-IP traffic reaches a running process whether or not it is ready.
+    for (const [podPort, local] of r.ports) {
+      const owner = r.runnable().find((c) => c.ports?.some((p) => p.containerPort === podPort));
+      add(podIP, podPort, owner && r.containers.get(owner.name)?.running ? local : undefined);
+    }
+  }
+  for (const svc of services.items.values()) {
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === "None" || !svc.spec.selector || svc.spec.type === "ExternalName") continue;
+    for (const sp of svc.spec.ports ?? []) {
+      if ((sp.protocol ?? "TCP") !== "TCP") continue;
+      add(ip, sp.port);
+      for (const r of live) {
+        if (r.pod.metadata.namespace !== svc.metadata.namespace || !r.ready) continue;
+        if (!matches(svc.spec.selector, r.pod.metadata.labels)) continue;
+        const podPort = r.podPort(sp.targetPort ?? sp.port);
+        const local = podPort === undefined ? undefined : r.ports.get(podPort);
+        if (local !== undefined) add(ip, sp.port, local);
+      }
+    }
+  }
+  return desired;
+}
+
+async function writeProcesses(): Promise<void> {
+  const list = [...runners.values()].flatMap(({ runner }) =>
+    [...runner.containers].map(([name, c]) => ({
+      namespace: runner.pod.metadata.namespace,
+      pod: runner.pod.metadata.name,
+      uid: runner.pod.metadata.uid,
+      container: name,
+      image: runner.pod.spec.containers.find((x) => x.name === name)?.image,
+      pid: c.pid ?? null,
+      ready: c.ready,
+      restartCount: c.restartCount,
+      ports: Object.fromEntries(runner.ports),
+    }))
+  );
+  const text = list.map((p) =>
+    `${p.namespace}/${p.pod} ${p.container}: ${p.pid ? `pid ${p.pid}` : "not running"}, ` +
+    `${p.ready ? "ready" : "not ready"}, ${p.restartCount} restarts\n`
+  ).join("");
+  const files: [string, string][] = [
+    ["processes.json", JSON.stringify(list, null, 2) + "\n"],
+    ["processes.txt", text],
+  ];
+  for (const [name, data] of files) {
+    await Deno.writeTextFile(`${runnerDir}/${name}.tmp`, data);
+    await Deno.rename(`${runnerDir}/${name}.tmp`, `${runnerDir}/${name}`);
+  }
+}
+
+async function reconcile(): Promise<void> {
+  if (!nodes.synced || !pods.synced || !services.synced) return;
+  const seen = new Set<string>();
+  for (const pod of pods.items.values()) {
+    if (!wanted(pod)) continue;
+    const uid = pod.metadata.uid!;
+    seen.add(uid);
+    const existing = runners.get(uid);
+    if (existing) {
+      existing.runner.update(pod);
+      continue;
+    }
+    log(`starting pod ${key(pod)} (${pod.spec.nodeName})`);
+    const runner = new PodRunner(pod, ctx);
+    const done = runner.run().catch((e) => log(`pod ${key(pod)}: ${e?.stack ?? e}`));
+    runners.set(uid, { runner, done });
+  }
+  for (const [uid, { runner }] of runners) {
+    if (seen.has(uid)) continue;
+    runners.delete(uid);
+    log(`stopping pod ${key(runner.pod)} (deleted or no longer wanted)`);
+    void runner.stop().then(() => trigger());
+  }
+  await network.apply(desiredNetwork());
+  await writeProcesses();
+}
+
+// Reconciles run one at a time; triggers during a run coalesce into one more run.
+let pending = false, running = false;
+function trigger(): void {
+  pending = true;
+  if (running) return;
+  running = true;
+  void (async () => {
+    while (pending && !stop.signal.aborted) {
+      pending = false;
+      await sleep(20);
+      await reconcile().catch((e) => log(`reconcile failed: ${e?.stack ?? e}`));
+    }
+    running = false;
+  })();
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stop.signal.aborted) return;
+  log(`${signal}: stopping ${runners.size} pod(s)`);
+  stop.abort();
+  const killer = setTimeout(() => Deno.exit(1), 9000);
+  await Promise.all([...runners.values()].map(({ runner }) => runner.stop()));
+  await network.close().catch(() => {});
+  await Deno.remove(`${runnerDir}/ready`).catch(() => {});
+  for (const f of ["processes.json", "processes.txt"]) {
+    await Deno.remove(`${runnerDir}/${f}`).catch(() => {});
+  }
+  clearTimeout(killer);
+  log("stopped");
+  Deno.exit(0);
+}
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(sig, () => void shutdown(sig));
+}
+
+await network.cleanStale();
+log(`pod runner started (state ${stateDir}, repo ${ctx.repoRoot})`);
+for (const inf of [nodes, pods, services]) void inf.run(stop.signal);
+while (!(nodes.synced && pods.synced && services.synced)) await sleep(100);
+trigger();
+await Deno.writeTextFile(`${runnerDir}/ready`, `${Deno.pid}\n`);
+log("listed nodes, pods and services; ready");
+// Periodic resync: status patches that failed, addresses of Services created meanwhile, etc.
+setInterval(trigger, 10_000);

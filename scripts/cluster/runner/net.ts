@@ -1,0 +1,126 @@
+// What kube-proxy and the pod network would do, for the processes the runner plays: Service
+// ClusterIPs and runner pods' IPs are added to `lo` inside the cluster's network namespace,
+// and each port is forwarded (a TCP proxy) to the local port of the process behind it.
+// A ClusterIP port with no ready backend has no listener, so connections to it are refused,
+// as kube-proxy rejects them when a Service has no ready endpoints.
+import { log } from "./kube.ts";
+
+/** address -> port -> local backend ports (round-robin). */
+export type Desired = Map<string, Map<number, number[]>>;
+
+/** The ranges the runner manages on `lo` (service-cluster-ip-range and the node pod CIDRs). */
+const MANAGED = [/^10\.96\./, /^10\.244\./];
+
+async function ip(args: string[]): Promise<{ ok: boolean; out: string }> {
+  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
+  const dec = new TextDecoder();
+  return { ok: out.success, out: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+interface Forward {
+  listener: Deno.TcpListener;
+  backends: number[];
+  next: number;
+}
+
+export class Network {
+  readonly #addresses = new Set<string>();
+  readonly #forwards = new Map<string, Forward>();
+
+  /** Removes addresses a previous runner left on `lo` (it may have been killed). */
+  async cleanStale(): Promise<void> {
+    const { out } = await ip(["-o", "-4", "addr", "show", "dev", "lo"]);
+    for (const m of out.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\/32/g)) {
+      if (MANAGED.some((r) => r.test(m[1]!))) await ip(["addr", "del", `${m[1]}/32`, "dev", "lo"]);
+    }
+  }
+
+  /** Makes addresses and listeners match `desired`. */
+  async apply(desired: Desired): Promise<void> {
+    for (const addr of desired.keys()) {
+      if (this.#addresses.has(addr)) continue;
+      const r = await ip(["addr", "add", `${addr}/32`, "dev", "lo"]);
+      if (r.ok || /File exists/.test(r.out)) {
+        this.#addresses.add(addr);
+        log(`added ${addr}/32 to lo`);
+      } else log(`cannot add ${addr}/32 to lo: ${r.out.trim()}`);
+    }
+    for (const [id, fwd] of this.#forwards) {
+      const [addr, port] = splitId(id);
+      const backends = desired.get(addr)?.get(port) ?? [];
+      if (backends.length === 0) {
+        fwd.listener.close();
+        this.#forwards.delete(id);
+        log(`stopped forwarding ${id}`);
+      } else fwd.backends = backends;
+    }
+    for (const [addr, ports] of desired) {
+      if (!this.#addresses.has(addr)) continue;
+      for (const [port, backends] of ports) {
+        const id = `${addr}:${port}`;
+        if (backends.length === 0 || this.#forwards.has(id)) continue;
+        try {
+          const listener = Deno.listen({ hostname: addr, port, transport: "tcp" });
+          const fwd = { listener, backends, next: 0 };
+          this.#forwards.set(id, fwd);
+          void this.#accept(fwd);
+          log(`forwarding ${id} -> 127.0.0.1:${backends.join(",")}`);
+        } catch (e) {
+          log(`cannot listen on ${id}: ${e}`);
+        }
+      }
+    }
+    for (const addr of [...this.#addresses]) {
+      if (desired.has(addr)) continue;
+      await ip(["addr", "del", `${addr}/32`, "dev", "lo"]);
+      this.#addresses.delete(addr);
+      log(`removed ${addr}/32 from lo`);
+    }
+  }
+
+  async #accept(fwd: Forward): Promise<void> {
+    try {
+      for await (const conn of fwd.listener) {
+        const port = fwd.backends[fwd.next++ % fwd.backends.length];
+        if (port === undefined) {
+          conn.close();
+          continue;
+        }
+        void pipe(conn, port);
+      }
+    } catch { /* listener closed */ }
+  }
+
+  /** Closes every listener and removes every address (on shutdown). */
+  async close(): Promise<void> {
+    await this.apply(new Map());
+  }
+}
+
+function splitId(id: string): [string, number] {
+  const i = id.lastIndexOf(":");
+  return [id.slice(0, i), Number(id.slice(i + 1))];
+}
+
+/** Copies bytes both ways between `conn` and 127.0.0.1:port, half-closing like TCP does. */
+async function pipe(conn: Deno.TcpConn, port: number): Promise<void> {
+  let upstream: Deno.TcpConn;
+  try {
+    upstream = await Deno.connect({ hostname: "127.0.0.1", port });
+  } catch {
+    conn.close();
+    return;
+  }
+  const copy = async (from: Deno.TcpConn, to: Deno.TcpConn) => {
+    try {
+      await from.readable.pipeTo(to.writable, { preventClose: true });
+      await to.closeWrite();
+    } catch { /* reset by either side */ }
+  };
+  await Promise.all([copy(conn, upstream), copy(upstream, conn)]);
+  for (const c of [conn, upstream]) {
+    try {
+      c.close();
+    } catch { /* already closed */ }
+  }
+}

@@ -1,0 +1,94 @@
+/** check on clusters broken in the ways that need no running KServe controller. */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  clientCertKubeconfig,
+  kubectlOk,
+  resetCluster,
+  uniqueName,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runCheck } from "../support/plugin_json.ts";
+
+Deno.test("check on an empty cluster: one failure, KServe is not installed", async () => {
+  await resetCluster();
+  const check = await runCheck([], adminKubeconfig());
+  assert.equal(check.code, 1);
+  assert.deepEqual(check.failed, ["kserve.installed"]);
+  assert.match(check.byId("kserve.installed")!.hint!, /kubectl kserve install --mode raw/);
+  assert.equal(check.report.success, false);
+});
+
+Deno.test("check on KServe applied without cert-manager (the guide's failure) names cert-manager as the cause", async () => {
+  await resetCluster();
+  await kubectlOk(["apply", "--server-side", "-f", `${FIXTURES}kserve/v0.16.0/kserve.yaml`]).catch(
+    () => {
+      // LLMInferenceServiceConfigs are refused until their CRD is Established and their webhook runs.
+    },
+  );
+  // Option 1 of the guide: RawDeployment, so the only problem left is the missing cert-manager.
+  await kubectlOk([
+    "patch",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "--type",
+    "merge",
+    "-p",
+    JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Standard"}' } }),
+  ]);
+  const check = await runCheck([], adminKubeconfig());
+  assert.equal(check.code, 1);
+  assert.deepEqual(check.failed, ["certmanager.crds"]);
+  const failure = check.byId("certmanager.crds")!;
+  assert.match(failure.error!, /kserve-webhook-server-cert is never created/);
+  assert.match(failure.error!, /Missing Knative or Istio CRDs are not the cause/);
+  assert.match(failure.hint!, /kubectl kserve install --mode raw/);
+  for (
+    const id of ["kserve.certificate", "kserve.controller", "webhooks.endpoints", "webhooks.probe"]
+  ) {
+    assert.equal(check.byId(id)?.result, "skip", id);
+  }
+});
+
+Deno.test("check --pre as a user without cluster-admin lists exactly the missing permissions", async () => {
+  const user = uniqueName("editor");
+  const binding = uniqueName("editor");
+  await using kubeconfig = await clientCertKubeconfig(user);
+  await kubectlOk([
+    "create",
+    "clusterrolebinding",
+    binding,
+    "--clusterrole=edit",
+    `--user=${user}`,
+  ]);
+  try {
+    const check = await runCheck(["--pre"], kubeconfig.path);
+    assert.equal(check.code, 1);
+    assert.deepEqual(check.failed, ["pre.permissions"]);
+    const error = check.byId("pre.permissions")!.error!;
+    for (
+      const missing of [
+        "create namespaces",
+        "create customresourcedefinitions.apiextensions.k8s.io",
+        "create clusterroles.rbac.authorization.k8s.io",
+        "create validatingwebhookconfigurations.admissionregistration.k8s.io",
+        "create roles.rbac.authorization.k8s.io in kserve",
+      ]
+    ) {
+      assert.ok(error.includes(missing), `${missing} should be listed in: ${error}`);
+    }
+    for (
+      const allowed of [
+        "create deployments.apps in kserve",
+        "create services in cert-manager",
+        "create configmaps in kserve",
+      ]
+    ) {
+      assert.ok(!error.includes(allowed), `${allowed} is allowed by "edit" and must not be listed`);
+    }
+  } finally {
+    await kubectlOk(["delete", "clusterrolebinding", binding]);
+  }
+});

@@ -1,0 +1,243 @@
+/** install and uninstall on the test cluster with the real KServe controller behind kwok pods. */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  clientCertKubeconfig,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+  uniqueName,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { runCheck } from "../support/plugin_json.ts";
+
+/** A private manifest cache per test, so a cached copy never hides what the test is about. */
+async function pluginEnv(cache: string): Promise<Record<string, string>> {
+  return { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache };
+}
+
+async function install(args: string[], cache: string) {
+  return await runPlugin(["install", "--timeout", "4m", ...args], { env: await pluginEnv(cache) });
+}
+
+/** resourceVersions of everything KServe and cert-manager consist of, to prove a re-run writes nothing. */
+async function versions(): Promise<Map<string, string>> {
+  const list = await kubectlJson<
+    {
+      items: {
+        kind: string;
+        metadata: { name: string; namespace?: string; resourceVersion: string };
+      }[];
+    }
+  >(
+    [
+      "get",
+      "deployments,services,configmaps,serviceaccounts,certificates,issuers,clusterservingruntimes",
+      "-A",
+      "-o",
+      "json",
+    ],
+  );
+  const webhooks = await kubectlJson<typeof list>([
+    "get",
+    "validatingwebhookconfigurations,mutatingwebhookconfigurations,crd",
+    "-o",
+    "json",
+  ]);
+  return new Map(
+    [...list.items, ...webhooks.items].map((
+      o,
+    ) => [
+      `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`,
+      o.metadata.resourceVersion,
+    ]),
+  );
+}
+
+for (const version of ["v0.16.0", "v0.20.0"]) {
+  Deno.test(`install --mode raw ${version}: check passes, a model serves, and a re-run changes nothing`, async () => {
+    await resetCluster();
+    await using cache = await tempDir();
+    const first = await install(["--version", version, "--manifests", FIXTURES], cache.path);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      new RegExp(`KServe ${version} is installed; default deployment mode Standard`),
+    );
+
+    const check = await runCheck([], adminKubeconfig());
+    assert.deepEqual(check.failed, [], JSON.stringify(check.report, null, 2));
+    assert.equal(check.code, 0);
+    assert.equal(check.report.kserveVersion, version);
+
+    await kubectlOk(["create", "namespace", "models"]);
+    const deployed = await runPlugin(
+      [
+        "deploy",
+        "iris",
+        "-n",
+        "models",
+        "--model-format",
+        "sklearn",
+        "--storage-uri",
+        "gs://kfserving-examples/models/sklearn/1.0/model",
+        "--wait",
+        "--timeout",
+        "2m",
+      ],
+      { env: await pluginEnv(cache.path) },
+    );
+    assert.equal(deployed.code, 0, deployed.stderr);
+
+    const before = await versions();
+    const again = await install(
+      ["--version", version, "--manifests", FIXTURES, "-o", "json"],
+      cache.path,
+    );
+    assert.equal(again.code, 0, again.stderr);
+    const report = JSON.parse(again.stdout);
+    for (const component of report.components) {
+      assert.equal(
+        component.created + component.changed,
+        0,
+        `${component.name} changed on a re-run: ${JSON.stringify(component)}`,
+      );
+    }
+    const after = await versions();
+    const changed = [...before].filter(([key, rv]) =>
+      after.get(key) !== rv && !key.includes("/models/")
+    );
+    assert.deepEqual(changed, [], "a re-run must not change any object's resourceVersion");
+  });
+}
+
+Deno.test("install --dry-run=client and --dry-run=server leave the cluster untouched", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const client = await install(["--dry-run=client", "--manifests", FIXTURES], cache.path);
+  assert.equal(client.code, 0, client.stderr);
+  assert.match(client.stdout, /Install plan: KServe v0\.20\.0, default deployment mode Standard/);
+  const yaml = await install(
+    ["--dry-run=client", "-o", "yaml", "--manifests", FIXTURES],
+    cache.path,
+  );
+  assert.match(yaml.stdout, /name: inferenceservice-config/);
+  const server = await install(["--dry-run=server", "--manifests", FIXTURES], cache.path);
+  assert.equal(server.code, 0, server.stderr);
+  assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+  assert.notEqual((await kubectl(["get", "crd", "inferenceservices.serving.kserve.io"])).code, 0);
+  assert.notEqual((await kubectl(["get", "namespace", "cert-manager"])).code, 0);
+});
+
+Deno.test("install refuses, before changing anything, a user who may not create what it installs", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const user = uniqueName("editor");
+  const binding = uniqueName("editor");
+  await using kubeconfig = await clientCertKubeconfig(user);
+  await kubectlOk([
+    "create",
+    "clusterrolebinding",
+    binding,
+    "--clusterrole=edit",
+    `--user=${user}`,
+  ]);
+  const result = await runPlugin(["install", "--manifests", FIXTURES], {
+    env: { KUBECONFIG: kubeconfig.path, XDG_CACHE_HOME: cache.path },
+  });
+  await kubectlOk(["delete", "clusterrolebinding", binding]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Cannot install: Missing permissions: create namespaces/);
+  assert.notEqual(
+    (await kubectl(["get", "namespace", "cert-manager"])).code,
+    0,
+    "nothing was created",
+  );
+});
+
+Deno.test("an install killed part-way converges when run again", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = await pluginEnv(cache.path);
+  for (const afterMs of [1500, 5000, 12000]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../main.ts", import.meta.url).pathname,
+        "install",
+        "--manifests",
+        FIXTURES,
+      ],
+      env: { ...Deno.env.toObject(), ...env },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await new Promise((r) => setTimeout(r, afterMs));
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it finished already */ }
+    await child.status;
+  }
+  const finished = await install(["--manifests", FIXTURES], cache.path);
+  assert.equal(finished.code, 0, finished.stderr);
+  const check = await runCheck([], adminKubeconfig());
+  assert.deepEqual(check.failed, []);
+});
+
+Deno.test("uninstall with an InferenceService left and the controller gone finishes, leaving nothing", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  await kubectlOk(["create", "namespace", "models"]);
+  const deployed = await runPlugin(
+    [
+      "deploy",
+      "iris",
+      "-n",
+      "models",
+      "--model-format",
+      "sklearn",
+      "--storage-uri",
+      "gs://kfserving-examples/models/sklearn/1.0/model",
+    ],
+    { env: await pluginEnv(cache.path) },
+  );
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const refused = await runPlugin(["uninstall", "--yes"], { env: await pluginEnv(cache.path) });
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /Refusing to uninstall: 1 model object\(s\) exist: InferenceService models\/iris/,
+  );
+
+  await kubectlOk(["delete", "deployment", "kserve-controller-manager", "-n", "kserve"]);
+  const started = Date.now();
+  const removed = await runPlugin([
+    "uninstall",
+    "--yes",
+    "--force",
+    "--with-cert-manager",
+    "--timeout",
+    "90s",
+  ], { env: await pluginEnv(cache.path) });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.ok(Date.now() - started < 100_000);
+  const webhooks = await kubectlOk([
+    "get",
+    "validatingwebhookconfigurations,mutatingwebhookconfigurations",
+    "-o",
+    "name",
+  ]);
+  assert.doesNotMatch(webhooks, /serving\.kserve\.io|cert-manager/);
+  const crds = await kubectlOk(["get", "crd", "-o", "name"]);
+  assert.doesNotMatch(crds, /serving\.kserve\.io|cert-manager\.io/);
+  assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+  await resetCluster();
+});
