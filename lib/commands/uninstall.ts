@@ -111,15 +111,17 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
       "llmisvc-",
     ]),
   );
-  if (!options.keepCrds) await remove(await crdsOf(kube, (g) => g === KSERVE.apiGroup));
+  const crds = options.keepCrds ? [] : await crdsOf(kube, (g) => g === KSERVE.apiGroup);
+  await remove(crds);
   const namespaces = await existing(kube, [KSERVE.namespace]);
   await remove(namespaces);
   if (!options.dryRun) {
+    // CRDs go once their objects are cleaned up, the namespace once its contents are.
     await waitDeleted(
       kube,
-      [...namespaces],
+      [...crds, ...namespaces],
       deadline,
-      `namespace ${KSERVE.namespace} to be deleted`,
+      "KServe's CRDs and namespace to be deleted",
     );
   }
   step.done(

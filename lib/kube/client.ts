@@ -177,13 +177,23 @@ export class Kube {
       if (signal.aborted) return; // the caller's deadline or cancellation ends the watch quietly
       throw errorFromNetwork(target, error, undefined);
     }
+    // An aborted response body may never settle a pending read, so each read races the signal.
+    const reader = lines.getReader();
+    const aborted = new Promise<"aborted">((resolve) => {
+      if (signal.aborted) resolve("aborted");
+      signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+    });
     try {
-      for await (const line of lines) {
-        if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
+      for (;;) {
+        const next = await Promise.race([reader.read(), aborted]);
+        if (next === "aborted" || next.done) return;
+        if (next.value.trim()) yield JSON.parse(next.value) as WatchEvent<T>;
       }
     } catch (error) {
       if (signal.aborted) return;
       throw errorFromNetwork(target, error, undefined);
+    } finally {
+      reader.cancel().catch(() => {});
     }
   }
 

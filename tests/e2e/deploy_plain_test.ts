@@ -56,7 +56,7 @@ Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () =
     const noKServe = await runPlugin(["deploy", "m", ...SKLEARN, "--backend", "kserve", "-n", ns], {
       env: env(),
     });
-    assert.equal(noKServe.code, 1);
+    assert.equal(noKServe.code, 1, noKServe.stderr);
     assert.match(noKServe.stderr, /KServe is not installed/);
     await nothingCreated(ns);
   });

@@ -15,12 +15,12 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 
 /** A private manifest cache per test, so a cached copy never hides what the test is about. */
-async function pluginEnv(cache: string): Promise<Record<string, string>> {
+function pluginEnv(cache: string): Record<string, string> {
   return { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache };
 }
 
 async function install(args: string[], cache: string) {
-  return await runPlugin(["install", "--timeout", "4m", ...args], { env: await pluginEnv(cache) });
+  return await runPlugin(["install", "--timeout", "4m", ...args], { env: pluginEnv(cache) });
 }
 
 /** resourceVersions of everything KServe and cert-manager consist of, to prove a re-run writes nothing. */
@@ -88,7 +88,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
         "--timeout",
         "2m",
       ],
-      { env: await pluginEnv(cache.path) },
+      { env: pluginEnv(cache.path) },
     );
     assert.equal(deployed.code, 0, deployed.stderr);
 
@@ -161,7 +161,7 @@ Deno.test("install refuses, before changing anything, a user who may not create 
 Deno.test("an install killed part-way converges when run again", async () => {
   await resetCluster();
   await using cache = await tempDir();
-  const env = await pluginEnv(cache.path);
+  const env = pluginEnv(cache.path);
   for (const afterMs of [1500, 5000, 12000]) {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -207,10 +207,10 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
       "--storage-uri",
       "gs://kfserving-examples/models/sklearn/1.0/model",
     ],
-    { env: await pluginEnv(cache.path) },
+    { env: pluginEnv(cache.path) },
   );
   assert.equal(deployed.code, 0, deployed.stderr);
-  const refused = await runPlugin(["uninstall", "--yes"], { env: await pluginEnv(cache.path) });
+  const refused = await runPlugin(["uninstall", "--yes"], { env: pluginEnv(cache.path) });
   assert.equal(refused.code, 1);
   assert.match(
     refused.stderr,
@@ -226,7 +226,7 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
     "--with-cert-manager",
     "--timeout",
     "90s",
-  ], { env: await pluginEnv(cache.path) });
+  ], { env: pluginEnv(cache.path) });
   assert.equal(removed.code, 0, removed.stderr);
   assert.ok(Date.now() - started < 100_000);
   const webhooks = await kubectlOk([
