@@ -1,0 +1,239 @@
+/**
+ * check on healthy installs with the real KServe controller, then on each way the install is
+ * broken on purpose: exactly the failing check's id, with its fix, and nothing unrelated.
+ */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
+
+const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
+
+async function install(args: string[]): Promise<void> {
+  await using cache = await tempDir();
+  const result = await runPlugin(["install", "--manifests", FIXTURES, "--timeout", "4m", ...args], {
+    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
+  });
+  assert.equal(result.code, 0, result.stderr);
+}
+
+function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
+  assert.deepEqual(summary.failed, [id], JSON.stringify(summary.report.categories, null, 1));
+  assert.equal(summary.code, 1);
+  assert.match(summary.byId(id)!.hint!, hint);
+}
+
+async function patchConfig(key: string, value: object): Promise<void> {
+  await kubectlOk([
+    "patch",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "--type",
+    "merge",
+    "-p",
+    JSON.stringify({ data: { [key]: JSON.stringify(value) } }),
+  ]);
+}
+
+async function configJson(key: string): Promise<Record<string, unknown>> {
+  const cm = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "-o",
+    "json",
+  ]);
+  return JSON.parse(cm.data[key]!);
+}
+
+Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece", async (t) => {
+  await resetCluster();
+  await install(["--version", "v0.16.0"]);
+
+  await t.step("healthy: every check passes, exit 0", async () => {
+    const summary = await check();
+    assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+    assert.equal(summary.code, 0);
+    assert.equal(summary.report.kserveVersion, "v0.16.0");
+    assert.equal(summary.report.mode, "Standard");
+    assert.ok(summary.passed.includes("webhooks.probe"));
+  });
+
+  await t.step("ingress JSON without ingressGateway", async () => {
+    const original = await configJson("ingress");
+    const { ingressGateway: _dropped, ...broken } = original;
+    await patchConfig("ingress", broken);
+    onlyFailure(await check(), "kserve.config-ingress", /read-modify-write/);
+    await patchConfig("ingress", original);
+  });
+
+  await t.step("deploy mode that v0.16.0 does not know", async () => {
+    await patchConfig("deploy", { defaultDeploymentMode: "Bogus" });
+    const summary = await check();
+    onlyFailure(summary, "kserve.config-deploy", /kubectl kserve install --mode raw/);
+    assert.match(
+      summary.byId("kserve.config-deploy")!.error!,
+      /"Bogus" is not valid for KServe v0\.16\.0/,
+    );
+  });
+
+  await t.step("default mode Serverless with no Knative", async () => {
+    await patchConfig("deploy", { defaultDeploymentMode: "Serverless" });
+    const summary = await check();
+    onlyFailure(
+      summary,
+      "mode.default",
+      /kubectl kserve install --mode raw.*kubectl kserve install --mode serverless/,
+    );
+    assert.match(summary.byId("mode.default")!.error!, /ServerlessModeRejected/);
+    await patchConfig("deploy", { defaultDeploymentMode: "Standard" });
+  });
+
+  await t.step("controller scaled to 0", async () => {
+    await kubectlOk([
+      "scale",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--replicas=0",
+    ]);
+    const summary = await check();
+    onlyFailure(
+      summary,
+      "kserve.controller",
+      /kubectl scale deployment\/kserve-controller-manager -n kserve --replicas=1/,
+    );
+    assert.equal(summary.byId("webhooks.probe")!.result, "skip");
+    await kubectlOk([
+      "scale",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--replicas=1",
+    ]);
+    await kubectlOk([
+      "rollout",
+      "status",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--timeout=90s",
+    ]);
+  });
+
+  await t.step(
+    "caBundle emptied, then check --wait passes once cainjector puts it back",
+    async () => {
+      await kubectlOk([
+        "patch",
+        "validatingwebhookconfiguration",
+        "inferenceservice.serving.kserve.io",
+        "--type",
+        "json",
+        "-p",
+        JSON.stringify([{ op: "replace", path: "/webhooks/0/clientConfig/caBundle", value: "" }]),
+      ]);
+      onlyFailure(await check(), "webhooks.ca-bundle", /cainjector/);
+      const waiting = runCheck(["--wait", "90s"], adminKubeconfig());
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await kubectlOk([
+        "rollout",
+        "restart",
+        "deployment/cert-manager-cainjector",
+        "-n",
+        "cert-manager",
+      ]);
+      const summary = await waiting;
+      assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+      assert.equal(summary.code, 0);
+    },
+  );
+
+  await t.step("--wait gives up with exit 124 when the fix never lands", async () => {
+    await kubectlOk([
+      "scale",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--replicas=0",
+    ]);
+    const summary = await runCheck(["--wait", "5s"], adminKubeconfig());
+    assert.equal(summary.code, 124);
+    assert.deepEqual(summary.failed, ["kserve.controller"]);
+    await kubectlOk([
+      "scale",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--replicas=1",
+    ]);
+    await kubectlOk([
+      "rollout",
+      "status",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--timeout=90s",
+    ]);
+  });
+
+  await t.step("Certificate never issued (its Issuer is gone)", async () => {
+    await kubectlOk(["delete", "issuer", "selfsigned-issuer", "-n", "kserve"]);
+    await kubectlOk(["delete", "secret", "kserve-webhook-server-cert", "-n", "kserve"]);
+    let summary = await check();
+    for (let i = 0; i < 20 && summary.failed.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the double notices within a second
+      summary = await check();
+    }
+    onlyFailure(summary, "kserve.certificate", /kubectl kserve install --mode raw re-applies it/);
+    assert.match(
+      summary.byId("kserve.certificate")!.error!,
+      /its Issuer kserve\/selfsigned-issuer does not exist/,
+    );
+  });
+
+  await t.step("webhook configurations left after the kserve namespace was deleted", async () => {
+    // The namespace itself may stay Terminating (the llmisvc finalizers lose their controller);
+    // its Services go at once, and that is what leaves the webhooks pointing nowhere.
+    await kubectlOk(["delete", "namespace", "kserve", "--wait=false"]);
+    let summary = await check();
+    for (let i = 0; i < 60 && summary.byId("webhooks.orphans")?.result !== "fail"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      summary = await check();
+    }
+    onlyFailure(
+      summary,
+      "webhooks.orphans",
+      /kubectl delete validatingwebhookconfiguration .*inferenceservice\.serving\.kserve\.io/,
+    );
+    assert.equal(summary.byId("kserve.installed")!.result, "skip");
+  });
+  await resetCluster();
+});
+
+Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, Knative and Kourier)", async () => {
+  await resetCluster();
+  await install(["--version", "v0.20.0"]);
+  let summary = await check();
+  assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+  assert.equal(summary.report.kserveVersion, "v0.20.0");
+
+  await resetCluster();
+  await install(["--version", "v0.16.0", "--mode", "serverless"]);
+  summary = await check();
+  assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+  assert.equal(summary.report.mode, "Knative");
+  assert.equal(summary.byId("mode.knative")!.result, "pass");
+  await resetCluster();
+});
