@@ -51,6 +51,15 @@ export async function predict(options: PredictInvocation): Promise<number> {
         hint: `kubectl kserve status ${options.name} -n ${namespace}`,
       });
     }
+    if (
+      error instanceof KubeApiError && error.status >= 400 && error.status !== 401 &&
+      error.status !== 403
+    ) {
+      throw new CliError(`The model server answered HTTP ${error.status}: ${error.message}`, {
+        hint:
+          `Check the request body against the ${options.protocol} protocol, and the model's log: kubectl kserve status ${options.name} -n ${namespace}`,
+      });
+    }
     throw error;
   }
   try {

@@ -59,9 +59,10 @@ print_usage_hint() {
   say "  stop:       deno task cluster down"
 }
 
-# The pod runner plays KServe's controllers with binaries built from the Go module proxy, and
+# The pod runner plays KServe's controllers with binaries built from the Go module proxy,
 # cert-manager with a test double whose npm imports must be cached before entering the netns
-# (it has no network). Neither is fatal: the runner reports what is missing in the pod's status.
+# (it has no network), and the test-only model-server image with another double. None of this
+# is fatal: the runner reports what is missing in the pod's status.
 prepare_runner() {
   local repo
   repo=$(cd "$CLUSTER_SCRIPTS/../.." && pwd)
@@ -71,6 +72,11 @@ prepare_runner() {
   if [ -f "$repo/tests/doubles/cert_manager.ts" ]; then
     (cd "$repo" && deno cache --quiet tests/doubles/cert_manager.ts) ||
       say "warning: cannot cache the cert-manager test double's imports" >&2
+  fi
+  # The model-server double (test image kubectl-kserve.test/model-server) runs with --no-config.
+  if [ -f "$repo/tests/doubles/model_server.ts" ]; then
+    (cd "$repo" && deno cache --quiet --no-config tests/doubles/model_server.ts) ||
+      say "warning: cannot cache the model-server test double" >&2
   fi
 }
 

@@ -142,6 +142,34 @@ const certManager: ImageEntry["launch"] = (ctx) => {
   return launch;
 };
 
+/**
+ * The model-server test double (tests/doubles/model_server.ts) for the test-only image
+ * `kubectl-kserve.test/model-server:<tag>`, which exists in no registry. It takes KServe's server
+ * flags (`--model_name=NAME --http_port=PORT`, as the runtimes pass them); `--http_port` is
+ * rewritten to the local port backing the pod port.
+ */
+const modelServer: ImageEntry["launch"] = (ctx) => {
+  const script = `${ctx.repoRoot}/tests/doubles/model_server.ts`;
+  const httpPort = Number(findFlag(ctx.container.args ?? [], "http_port")?.value) || 8080;
+  const args = setFlag(ctx.container.args ?? [], "http_port", String(ctx.port(httpPort)));
+  const launch: Launch = {
+    cmd: ctx.deno,
+    args: ["run", "--quiet", "--no-config", "--allow-net", script, ...args],
+  };
+  try {
+    Deno.statSync(script);
+  } catch {
+    launch.missing = {
+      reason: "ErrImageNeverPull",
+      message: `the model-server test double ${script} does not exist`,
+    };
+  }
+  // Without a readiness probe a kubelet marks the container Ready at once; the double takes a
+  // moment to listen, so "its HTTP port accepts" stands in, and a Ready pod answers at once.
+  if (!ctx.container.readinessProbe) launch.readiness = { tcpPort: httpPort };
+  return launch;
+};
+
 export const IMAGES: ImageEntry[] = [
   {
     pattern: "^(?:docker[.]io/)?kserve/kserve-controller:(v[0-9A-Za-z.+-]+)$",
@@ -157,6 +185,11 @@ export const IMAGES: ImageEntry[] = [
     pattern: "^quay[.]io/jetstack/cert-manager-(controller|cainjector|webhook):(v[0-9A-Za-z.+-]+)$",
     defaultPorts: [],
     launch: certManager,
+  },
+  {
+    pattern: "^kubectl-kserve[.]test/model-server:([0-9A-Za-z._-]+)$",
+    defaultPorts: [8080],
+    launch: modelServer,
   },
 ];
 

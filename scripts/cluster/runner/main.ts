@@ -106,10 +106,12 @@ function desiredNetwork(): Desired {
   for (const r of live) {
     const podIP = r.pod.status?.podIP;
     if (!podIP) continue;
-    // Direct pod-IP traffic reaches a running process whether or not it is ready.
+    // Direct pod-IP traffic reaches a running process whether or not it is ready, on every port
+    // it listens on: a pod's ports need not be declared (KServe's predictor declares none, and
+    // the API server's service proxy dials podIP:targetPort from the EndpointSlice).
     for (const [podPort, local] of r.ports) {
-      const owner = r.runnable().find((c) => c.ports?.some((p) => p.containerPort === podPort));
-      add(podIP, podPort, owner && r.containers.get(owner.name)?.running ? local : undefined);
+      const owner = r.portOwners.get(podPort);
+      add(podIP, podPort, owner && r.containers.get(owner)?.running ? local : undefined);
     }
   }
   for (const svc of services.items.values()) {

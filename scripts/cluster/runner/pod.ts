@@ -25,7 +25,10 @@ export interface RunnerContext {
 }
 
 export class PodRunner {
+  /** Pod port -> the local port standing in for it. */
   readonly ports = new Map<number, number>();
+  /** Pod port -> the container listening on it (declared, default or probed ports alike). */
+  readonly portOwners = new Map<number, string>();
   readonly containers = new Map<string, ContainerRunner>();
   readonly dir: string;
   readonly logDir: string;
@@ -79,13 +82,11 @@ export class PodRunner {
       for (
         const p of [...(c.ports ?? []).map((p) => p.containerPort), ...found.entry.defaultPorts]
       ) {
-        if (!this.ports.has(p)) this.ports.set(p, this.ctx.allocPort());
+        if (!this.ports.has(p)) this.#allocate(p, c);
       }
       for (const probe of [c.readinessProbe, c.livenessProbe]) {
         const port = probe && this.#probePort(c, probe);
-        if (port !== undefined && !this.ports.has(port)) {
-          this.ports.set(port, this.ctx.allocPort());
-        }
+        if (port !== undefined && !this.ports.has(port)) this.#allocate(port, c);
       }
     }
     await ensureLogsObject(this.ctx.kube, this.pod, this.runnable(), this.logDir);
@@ -140,6 +141,11 @@ export class PodRunner {
     for (const port of this.ports.values()) this.ctx.releasePort(port);
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     this.ctx.events.forget(this.pod.metadata.uid!);
+  }
+
+  #allocate(podPort: number, c: Container): void {
+    this.ports.set(podPort, this.ctx.allocPort());
+    this.portOwners.set(podPort, c.name);
   }
 
   #root(c: Container): string {

@@ -1,0 +1,184 @@
+// A test double for a KServe model server, run by the test cluster's pod runner for the test-only
+// image `kubectl-kserve.test/model-server:<tag>` (scripts/cluster/runner/images.ts). It answers
+// KServe's v1 and v2 (Open Inference) REST protocols for one toy model, so `kubectl kserve
+// predict` can be tested end to end through the API server's service proxy. It is not a model.
+//
+//   deno run --no-config --allow-net tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
+//
+// Flags are those of KServe's servers (`--flag=value` or `--flag value`); others, such as
+// `--model_dir`, are accepted and ignored. It listens on 127.0.0.1 (the runner forwards the pod's
+// IP and Service to it). The toy model: for each instance (a list of numbers), the class index is
+// round(sum of the features) mod 3. Runs until SIGTERM or SIGINT; logs one line per request.
+import { parseArgs } from "node:util";
+
+export interface ServerOptions {
+  modelName: string;
+  port: number;
+  hostname?: string;
+}
+
+/** The toy model: round(sum of features) mod 3, always in 0..2. */
+export function classify(features: number[]): number {
+  const sum = Math.round(features.reduce((a, b) => a + b, 0));
+  return ((sum % 3) + 3) % 3;
+}
+
+class BadRequest extends Error {}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+function isNumbers(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "number" && Number.isFinite(v));
+}
+
+async function readJson(req: Request): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch (e) {
+    throw new BadRequest(`Unrecognized request format: ${(e as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new BadRequest("Unrecognized request format: expected a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+/** v1: {"instances": [[f, ...], ...]} -> {"predictions": [class, ...]}. */
+function predictV1(body: Record<string, unknown>): unknown {
+  const instances = body.instances;
+  if (!Array.isArray(instances)) {
+    throw new BadRequest('Expected "instances" to be a list');
+  }
+  return {
+    predictions: instances.map((instance, i) => {
+      if (!isNumbers(instance)) throw new BadRequest(`instance ${i} is not a list of numbers`);
+      return classify(instance);
+    }),
+  };
+}
+
+/** v2: the first input's data, read as rows of shape[1] features (flat or nested). */
+function inferV2(name: string, body: Record<string, unknown>): unknown {
+  const inputs = body.inputs;
+  const input = Array.isArray(inputs)
+    ? inputs[0] as Record<string, unknown> | undefined
+    : undefined;
+  if (!input || typeof input !== "object") {
+    throw new BadRequest('Expected "inputs" to be a non-empty list');
+  }
+  const shape = input.shape;
+  const data = Array.isArray(input.data) ? input.data.flat(Infinity) : undefined;
+  if (!isNumbers(shape) || shape.length === 0 || !isNumbers(data)) {
+    throw new BadRequest("input 0 needs a numeric shape and numeric data");
+  }
+  const rows = shape[0]!;
+  const width = shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+  if (rows * width !== data.length) {
+    throw new BadRequest(
+      `input 0 has ${data.length} values, its shape [${shape}] needs ${rows * width}`,
+    );
+  }
+  const classes = Array.from(
+    { length: rows },
+    (_, r) => classify(data.slice(r * width, (r + 1) * width)),
+  );
+  return {
+    model_name: name,
+    ...(typeof body.id === "string" ? { id: body.id } : {}),
+    parameters: {},
+    outputs: [{ name: "output-0", shape: [rows], datatype: "INT64", data: classes }],
+  };
+}
+
+/** The request handler; exported for unit tests that need no process. */
+export function handler(modelName: string): (req: Request) => Promise<Response> {
+  const notFound = (name: string) =>
+    json({ error: `Model with name ${name} does not exist.` }, 404);
+  return async (req) => {
+    const path = new URL(req.url).pathname;
+    const get = req.method === "GET";
+    const post = req.method === "POST";
+    let m: RegExpExecArray | null;
+    try {
+      if (get && path === "/") return json({ status: "alive" });
+      if (get && (path === "/v2/health/ready" || path === "/v2/health/live")) {
+        return json({ ready: true, live: true });
+      }
+      if (get && path === "/v1/models") return json({ models: [modelName] });
+      if (get && path === "/v2") {
+        return json({ name: "kubectl-kserve-test-model-server", version: "test", extensions: [] });
+      }
+      if (get && (m = /^\/v1\/models\/([^/:]+)$/.exec(path))) {
+        return m[1] === modelName ? json({ name: modelName, ready: true }) : notFound(m[1]!);
+      }
+      if (get && (m = /^\/v2\/models\/([^/]+)(\/ready)?$/.exec(path))) {
+        if (m[1] !== modelName) return notFound(m[1]!);
+        return json(
+          m[2]
+            ? { name: modelName, ready: true }
+            : { name: modelName, versions: [], platform: "kubectl-kserve-test", inputs: [] },
+        );
+      }
+      if (post && (m = /^\/v1\/models\/([^/:]+):predict$/.exec(path))) {
+        if (m[1] !== modelName) return notFound(m[1]!);
+        return json(predictV1(await readJson(req)));
+      }
+      if (post && (m = /^\/v2\/models\/([^/]+)\/infer$/.exec(path))) {
+        if (m[1] !== modelName) return notFound(m[1]!);
+        return json(inferV2(modelName, await readJson(req)));
+      }
+      return json({ error: `Not Found: ${req.method} ${path}` }, 404);
+    } catch (e) {
+      if (e instanceof BadRequest) return json({ error: e.message }, 400);
+      throw e;
+    }
+  };
+}
+
+/** Starts the server (it listens once this returns). */
+export function serve(options: ServerOptions): Deno.HttpServer<Deno.NetAddr> {
+  const handle = handler(options.modelName);
+  return Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port,
+    onListen: ({ hostname, port }) =>
+      console.error(`model server for "${options.modelName}" listening on ${hostname}:${port}`),
+  }, async (req) => {
+    const res = await handle(req);
+    console.error(`${req.method} ${new URL(req.url).pathname} ${res.status}`);
+    return res;
+  });
+}
+
+function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    strict: false,
+    options: { model_name: { type: "string" }, http_port: { type: "string" } },
+  });
+  const modelName = typeof values.model_name === "string" ? values.model_name : "";
+  const port = Number(typeof values.http_port === "string" ? values.http_port : "8080");
+  if (!modelName || !Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error("usage: model_server.ts --model_name=NAME [--http_port=PORT]");
+    return 2;
+  }
+  const server = serve({ modelName, port });
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(sig, () => {
+      console.error(`${sig} received, stopping`);
+      void server.shutdown().then(() => Deno.exit(0));
+    });
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  const code = main(Deno.args);
+  if (code !== 0) Deno.exit(code);
+}

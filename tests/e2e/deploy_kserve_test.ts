@@ -1,0 +1,286 @@
+/** deploy, list, status and delete with the kserve backend, against the real KServe controller. */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  run,
+  tempDir,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+
+const SKLEARN = [
+  "--model-format",
+  "sklearn",
+  "--storage-uri",
+  "gs://kfserving-examples/models/sklearn/1.0/model",
+];
+const plugin = (args: string[], extra: Record<string, string> = {}) =>
+  runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
+
+async function installKServe(version: string): Promise<void> {
+  await resetCluster();
+  await using cache = await tempDir();
+  const result = await plugin([
+    "install",
+    "--version",
+    version,
+    "--manifests",
+    FIXTURES,
+    "--timeout",
+    "4m",
+  ], { XDG_CACHE_HOME: cache.path });
+  assert.equal(result.code, 0, result.stderr);
+  await kubectlOk(["create", "namespace", "models"]);
+}
+
+Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fail-fast reasons, delete", async (t) => {
+  await installKServe("v0.16.0");
+
+  await t.step(
+    "deploy --wait reaches Ready with the Standard annotation and the storage initializer",
+    async () => {
+      const result = await plugin([
+        "deploy",
+        "iris",
+        "-n",
+        "models",
+        ...SKLEARN,
+        "--mode",
+        "raw",
+        "--max-replicas",
+        "3",
+        "--wait",
+        "--timeout",
+        "2m",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /Using the kserve backend \(KServe v0\.16\.0 is installed/);
+      assert.match(
+        result.stderr,
+        /in-cluster address: +http:\/\/iris-predictor\.models\.svc\.cluster\.local/,
+      );
+      const isvc = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
+        "get",
+        "isvc",
+        "iris",
+        "-n",
+        "models",
+        "-o",
+        "json",
+      ]);
+      assert.equal(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+      const pods = await kubectlJson<
+        { items: { spec: { initContainers?: { name: string }[] } }[] }
+      >(
+        [
+          "get",
+          "pods",
+          "-n",
+          "models",
+          "-l",
+          "serving.kserve.io/inferenceservice=iris",
+          "-o",
+          "json",
+        ],
+      );
+      assert.equal(pods.items[0]?.spec.initContainers?.[0]?.name, "storage-initializer");
+      await kubectlOk(["get", "hpa", "iris-predictor", "-n", "models"]);
+    },
+  );
+
+  await t.step("list and status show the model", async () => {
+    const listed = JSON.parse((await plugin(["list", "-A", "-o", "json"])).stdout);
+    const row = listed.items.find((r: { name: string }) => r.name === "iris");
+    assert.deepEqual([row.backend, row.mode, row.ready, row.replicas], [
+      "kserve",
+      "Standard",
+      true,
+      "1/1",
+    ]);
+    const status = await plugin(["status", "iris", "-n", "models"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Backend: +kserve \(mode Standard\)/);
+    assert.match(status.stdout, /PredictorReady +True/);
+  });
+
+  await t.step("--dry-run=client -o yaml is a valid object for the real webhooks", async () => {
+    const yaml = await plugin([
+      "deploy",
+      "other",
+      "-n",
+      "models",
+      ...SKLEARN,
+      "--mode",
+      "raw",
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ]);
+    assert.equal(yaml.code, 0, yaml.stderr);
+    const server = await run("kubectl", ["create", "--dry-run=server", "-f", "-"], {
+      stdin: yaml.stdout,
+    });
+    assert.equal(server.code, 0, server.stderr);
+    assert.notEqual((await kubectl(["get", "isvc", "other", "-n", "models"])).code, 0);
+  });
+
+  await t.step("refusals: the kserve namespace, an unknown format, a backend change", async () => {
+    const inKServe = await plugin(["deploy", "m", "-n", "kserve", ...SKLEARN]);
+    assert.equal(inKServe.code, 2);
+    assert.match(inKServe.stderr, /labelled control-plane, which KServe's pod mutator skips/);
+    const format = await plugin([
+      "deploy",
+      "m",
+      "-n",
+      "models",
+      "--model-format",
+      "caffe",
+      "--storage-uri",
+      "gs://a/b",
+    ]);
+    assert.equal(format.code, 2);
+    assert.match(
+      format.stderr,
+      /No ServingRuntime or ClusterServingRuntime supports model format "caffe"/,
+    );
+    const backend = await plugin([
+      "deploy",
+      "iris",
+      "-n",
+      "models",
+      ...SKLEARN,
+      "--backend",
+      "deployment",
+    ]);
+    assert.equal(backend.code, 1);
+    assert.match(backend.stderr, /already deployed in models with the kserve backend/);
+    assert.equal((await kubectl(["get", "isvc", "m", "-n", "models"])).code, 1);
+    assert.equal((await kubectl(["get", "deployment", "iris", "-n", "models"])).code, 1);
+  });
+
+  await t.step(
+    "a model format version no runtime supports fails fast with NoSupportingRuntime",
+    async () => {
+      const result = await plugin([
+        "deploy",
+        "old",
+        "-n",
+        "models",
+        "--model-format",
+        "sklearn:99",
+        "--storage-uri",
+        "gs://a/b",
+        "--mode",
+        "raw",
+        "--wait",
+        "--timeout",
+        "90s",
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /InferenceService models\/old failed: NoSupportingRuntime/);
+    },
+  );
+
+  await t.step(
+    "default mode Serverless without Knative fails fast with ServerlessModeRejected",
+    async () => {
+      await kubectlOk([
+        "patch",
+        "configmap",
+        "inferenceservice-config",
+        "-n",
+        "kserve",
+        "--type",
+        "merge",
+        "-p",
+        JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Serverless"}' } }),
+      ]);
+      const result = await plugin([
+        "deploy",
+        "knative",
+        "-n",
+        "models",
+        ...SKLEARN,
+        "--wait",
+        "--timeout",
+        "90s",
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /ServerlessModeRejected/);
+      await kubectlOk([
+        "patch",
+        "configmap",
+        "inferenceservice-config",
+        "-n",
+        "kserve",
+        "--type",
+        "merge",
+        "-p",
+        JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Standard"}' } }),
+      ]);
+    },
+  );
+
+  await t.step(
+    "delete waits until the model is gone, and refuses when the controller is down",
+    async () => {
+      const deleted = await plugin(["delete", "iris", "-n", "models"]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.notEqual((await kubectl(["get", "isvc", "iris", "-n", "models"])).code, 0);
+      await kubectlOk([
+        "scale",
+        "deployment/kserve-controller-manager",
+        "-n",
+        "kserve",
+        "--replicas=0",
+      ]);
+      await kubectlOk([
+        "wait",
+        "--for=delete",
+        "pod",
+        "-l",
+        "control-plane=kserve-controller-manager",
+        "-n",
+        "kserve",
+        "--timeout=60s",
+      ]);
+      const refused = await plugin(["delete", "old", "-n", "models"]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /would hang in Terminating/);
+      assert.match(refused.stderr, /kubectl kserve check/);
+    },
+  );
+  await resetCluster();
+});
+
+Deno.test("kserve backend on v0.20.0: the mode annotation is Standard and the model becomes Ready", async () => {
+  await installKServe("v0.20.0");
+  const result = await plugin([
+    "deploy",
+    "iris",
+    "-n",
+    "models",
+    ...SKLEARN,
+    "--mode",
+    "raw",
+    "--wait",
+    "--timeout",
+    "2m",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const isvc = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
+    "get",
+    "isvc",
+    "iris",
+    "-n",
+    "models",
+    "-o",
+    "json",
+  ]);
+  assert.equal(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+  await resetCluster();
+});
