@@ -241,3 +241,66 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
   assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
   await resetCluster();
 });
+
+Deno.test("switching an install from raw to serverless and back flips the default mode and says so", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  const serverless = await install([
+    "--version",
+    "v0.16.0",
+    "--mode",
+    "serverless",
+    "--manifests",
+    FIXTURES,
+  ], cache.path);
+  assert.equal(serverless.code, 0, serverless.stderr);
+  assert.match(serverless.stderr, /Switching the default deployment mode from Standard to Knative/);
+  assert.match(
+    serverless.stderr,
+    /Existing InferenceServices keep the mode they were created with/,
+  );
+  const network = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "config-network",
+    "-n",
+    "knative-serving",
+    "-o",
+    "json",
+  ]);
+  assert.equal(network.data["ingress-class"], "kourier.ingress.networking.knative.dev");
+  let config = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "-o",
+    "json",
+  ]);
+  assert.equal(JSON.parse(config.data.ingress!).disableIstioVirtualHost, true);
+  assert.equal(
+    JSON.parse(config.data.ingress!).ingressGateway,
+    "knative-serving/knative-ingress-gateway",
+  );
+  assert.deepEqual((await runCheck([], adminKubeconfig())).failed, []);
+
+  const raw = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.match(raw.stderr, /Switching the default deployment mode from Knative to Standard/);
+  config = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "-o",
+    "json",
+  ]);
+  assert.equal(JSON.parse(config.data.deploy!).defaultDeploymentMode, "Standard");
+  await resetCluster();
+});
