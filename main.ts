@@ -35,16 +35,11 @@ function reportError(error: unknown, verbose: boolean, colorFlag: boolean): void
   }
 }
 
-/** For benchmarks: API requests sent and peak memory, on stderr, when KUBECTL_KSERVE_STATS is set. */
+/** For benchmarks: how many API requests were sent, on stderr, when KUBECTL_KSERVE_STATS is set. */
 async function reportStats(): Promise<void> {
   if (!Deno.env.get("KUBECTL_KSERVE_STATS")) return;
   const { Kube } = await import("./lib/kube/client.ts");
-  const peakKb = /VmHWM:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
-  writeErr(
-    `stats: api_requests=${Kube.requestsSent} peak_rss_mb=${
-      Math.round(Number(peakKb ?? 0) / 1024)
-    }\n`,
-  );
+  writeErr(`stats: api_requests=${Kube.requestsSent}\n`);
 }
 
 if (import.meta.main) {

@@ -6,9 +6,18 @@ const permissions = meta.tasks.kserve.split(" ").filter((w) => w.startsWith("--a
 
 export const FIXTURES = new URL("../../../shared/fixtures/manifests/", import.meta.url).pathname;
 
-/** The argv that runs the plugin exactly as the installed shim does. */
+/** The argv that runs the plugin exactly as the installed shim does, under GNU time for peak memory. */
 export function plugin(args: string[]): [string, string[]] {
-  return [Deno.execPath(), ["run", "--quiet", ...permissions, `${root}main.ts`, ...args]];
+  return ["/usr/bin/time", [
+    "-f",
+    "peak_rss_kb=%M",
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    ...permissions,
+    `${root}main.ts`,
+    ...args,
+  ]];
 }
 
 export interface Run {
@@ -42,10 +51,11 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** api_requests and peak_rss_mb from a run with KUBECTL_KSERVE_STATS=1. */
+/** API requests (from a run with KUBECTL_KSERVE_STATS=1) and peak memory (from GNU time). */
 export function stats(run: Run): { requests: number; peakMb: number } {
-  const match = /stats: api_requests=(\d+) peak_rss_mb=(\d+)/.exec(run.stderr);
-  return { requests: Number(match?.[1] ?? NaN), peakMb: Number(match?.[2] ?? NaN) };
+  const requests = /stats: api_requests=(\d+)/.exec(run.stderr)?.[1];
+  const peakKb = /peak_rss_kb=(\d+)/.exec(run.stderr)?.[1];
+  return { requests: Number(requests ?? NaN), peakMb: Math.round(Number(peakKb ?? NaN) / 1024) };
 }
 
 /** Fails loudly: a benchmark of a broken command measures nothing. */
