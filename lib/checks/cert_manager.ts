@@ -1,12 +1,26 @@
 /** Category "cert-manager": KServe's webhook certificate comes from cert-manager. */
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
+import type { Kube } from "../kube/client.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./model.ts";
 
 const INSTALL_HINT =
   "Install cert-manager before KServe: kubectl kserve install --mode raw (installs it first), or " +
   "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
+
+/** A server-side dry-run create of an Issuer: proves cert-manager's webhook answers. */
+export function dryRunIssuer(kube: Kube, namespace: string): Promise<unknown> {
+  return kube.request("POST", `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/issuers`, {
+    query: { dryRun: "All" },
+    body: {
+      apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
+      kind: "Issuer",
+      metadata: { name: "kubectl-kserve-probe" },
+      spec: { selfSigned: {} },
+    },
+  });
+}
 
 export const certManagerChecks: Check<CheckContext>[] = [
   {
@@ -40,8 +54,8 @@ export const certManagerChecks: Check<CheckContext>[] = [
     dependsOn: ["certmanager.crds"],
     retryable: true,
     async run(ctx) {
-      const deployments = await ctx.list("/apis/apps/v1/deployments", {
-        labelSelector: "app.kubernetes.io/instance=cert-manager",
+      const deployments = await ctx.deployments({
+        labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
       const problems = CERT_MANAGER.deployments.map((name) => {
         const deployment = deployments.find((d) => d.metadata.name === name);
@@ -65,19 +79,7 @@ export const certManagerChecks: Check<CheckContext>[] = [
     async run(ctx) {
       const { namespace } = await ctx.kserve();
       const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
-      await ctx.kube.request(
-        "POST",
-        `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${target}/issuers`,
-        {
-          query: { dryRun: "All" },
-          body: {
-            apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
-            kind: "Issuer",
-            metadata: { name: "kubectl-kserve-check" },
-            spec: { selfSigned: {} },
-          },
-        },
-      );
+      await dryRunIssuer(ctx.kube, target);
     },
   },
 ];

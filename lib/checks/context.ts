@@ -52,6 +52,20 @@ export class CheckContext {
     return (await this.get<{ items: T[] }>(path, query))?.items ?? [];
   }
 
+  /**
+   * Deployments of the whole cluster, listed once per run and filtered here: the KServe,
+   * cert-manager and Knative checks all read them, and no kind is listed twice.
+   */
+  async deployments(
+    filter: { namespace?: string; labels?: Record<string, string> } = {},
+  ): Promise<Obj[]> {
+    const all = await this.list("/apis/apps/v1/deployments");
+    return all.filter((d) =>
+      (!filter.namespace || d.metadata.namespace === filter.namespace) &&
+      Object.entries(filter.labels ?? {}).every(([k, v]) => d.metadata.labels?.[k] === v)
+    );
+  }
+
   /** Whether a resource is served, from API discovery (cheap, and only true once a CRD is Established). */
   async serves(groupVersion: string, resource: string): Promise<boolean> {
     const prefix = groupVersion.includes("/") ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
@@ -78,7 +92,7 @@ export class CheckContext {
 
   async #findKServe(): Promise<KServeFacts> {
     const [controllers, configMaps] = await Promise.all([
-      this.list("/apis/apps/v1/deployments", { labelSelector: KSERVE.controllerSelector }),
+      this.deployments({ labels: Object.fromEntries([KSERVE.controllerSelector.split("=")]) }),
       this.list("/api/v1/configmaps", {
         fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}`,
       }),

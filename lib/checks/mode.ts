@@ -58,9 +58,7 @@ export const modeChecks: Check<CheckContext>[] = [
         throw new SkipCheck("the default mode does not use Knative");
       }
       if (!await knativeServes(ctx)) throw new CheckFailed("Knative Serving is not installed");
-      const deployments = await ctx.list(
-        `/apis/apps/v1/namespaces/${KNATIVE.namespace}/deployments`,
-      );
+      const deployments = await ctx.deployments({ namespace: KNATIVE.namespace });
       const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>
         d.metadata.name
       );
@@ -75,9 +73,7 @@ export const modeChecks: Check<CheckContext>[] = [
       const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
       if (!ingressClass) throw new CheckFailed("config-network sets no ingress-class");
       if (ingressClass === KNATIVE.kourierClass) {
-        const kourier = await ctx.list(
-          `/apis/apps/v1/namespaces/${KNATIVE.kourierNamespace}/deployments`,
-        );
+        const kourier = await ctx.deployments({ namespace: KNATIVE.kourierNamespace });
         if (!kourier.some(deploymentAvailable)) {
           throw new CheckFailed("ingress-class is Kourier but no Kourier gateway is Available");
         }

@@ -96,8 +96,8 @@ export const preChecks: Check<CheckContext>[] = [
     hint: "kubectl kserve install installs cert-manager when it is missing",
     dependsOn: ["cluster.api"],
     async run(ctx) {
-      const deployments = await ctx.list("/apis/apps/v1/deployments", {
-        labelSelector: "app.kubernetes.io/instance=cert-manager",
+      const deployments = await ctx.deployments({
+        labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
       const controller = deployments.find((d) => d.metadata.name === "cert-manager");
       if (!controller) return "not installed; install will add it";

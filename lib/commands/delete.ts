@@ -2,7 +2,7 @@
 import type { GlobalOptions } from "../cli.ts";
 import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
-import { findModel, ISVC_PATH } from "../deploy/models.ts";
+import { ISVC_PATH, requireModel } from "../deploy/models.ts";
 import { deleteAll, type Ref, waitDeleted, webhookAlive } from "../install/teardown.ts";
 import { writeErr } from "../output.ts";
 
@@ -12,12 +12,7 @@ export async function deleteModel(
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
   const { name } = options;
-  const model = await findModel(kube, namespace, name);
-  if (!model) {
-    throw new CliError(`No model "${name}" in namespace ${namespace}`, {
-      hint: `List them with: kubectl kserve list -n ${namespace}`,
-    });
-  }
+  const model = await requireModel(kube, namespace, name);
   let refs: Ref[];
   if (model.backend === "kserve") {
     // The controller removes the InferenceService's finalizer; if it is down the delete never completes.

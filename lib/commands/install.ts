@@ -16,7 +16,6 @@ import {
 import {
   certManagerSpec,
   clusterResourcesSpec,
-  dryRunIssuer,
   knativeSpec,
   kserveSpec,
   liveKServeConfig,
@@ -24,6 +23,7 @@ import {
   networkingSpec,
 } from "../install/components.ts";
 import { loadManifest, parseSource } from "../install/source.ts";
+import { dryRunIssuer } from "../checks/cert_manager.ts";
 import { defaultCacheDir } from "../install/source.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";

@@ -3,7 +3,7 @@ import type { GlobalOptions } from "../cli.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { findModel } from "../deploy/models.ts";
+import { requireModel } from "../deploy/models.ts";
 import { writeOut } from "../output.ts";
 
 export interface PredictInvocation {
@@ -29,12 +29,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
   const body = readData(options.data);
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
-  const model = await findModel(kube, namespace, options.name);
-  if (!model) {
-    throw new CliError(`No model "${options.name}" in namespace ${namespace}`, {
-      hint: `kubectl kserve list -n ${namespace}`,
-    });
-  }
+  const model = await requireModel(kube, namespace, options.name);
   let answer: string;
   try {
     answer = await kube.requestText(

@@ -1,8 +1,7 @@
 /** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
 import type { GlobalOptions } from "../cli.ts";
-import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
-import { findModel, isvcReady, modelAddress } from "../deploy/models.ts";
+import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../checks/models.ts";
 import { writeOut } from "../output.ts";
@@ -29,12 +28,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
   const { name } = options;
-  const model = await findModel(kube, namespace, name);
-  if (!model) {
-    throw new CliError(`No model "${name}" in namespace ${namespace}`, {
-      hint: `kubectl kserve list -n ${namespace}`,
-    });
-  }
+  const model = await requireModel(kube, namespace, name);
   const kserve = model.backend === "kserve";
   const podSelector = kserve
     ? `serving.kserve.io/inferenceservice=${name}`

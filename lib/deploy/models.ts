@@ -1,5 +1,6 @@
 /** Models of both backends seen the same way: find, list, wait for and address them. */
 import { KSERVE, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
@@ -129,6 +130,21 @@ function replicasOf(deployment: Obj | undefined): string {
   return deployment
     ? `${deployment.status?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 1}`
     : "-";
+}
+
+/** Like findModel, but a model that is not there is an error naming how to list the others. */
+export async function requireModel(
+  kube: Kube,
+  namespace: string,
+  name: string,
+): Promise<{ backend: Backend; object: Obj }> {
+  const model = await findModel(kube, namespace, name);
+  if (!model) {
+    throw new CliError(`No model "${name}" in namespace ${namespace}`, {
+      hint: `List them with: kubectl kserve list -n ${namespace}`,
+    });
+  }
+  return model;
 }
 
 /** Which backend serves NAME, with its main object, or undefined when it is not deployed. */

@@ -2,6 +2,7 @@
 import { CERT_MANAGER, FIELD_MANAGER, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { probeInferenceService } from "../checks/webhooks.ts";
+import { dryRunIssuer } from "../checks/cert_manager.ts";
 import type { ComponentSpec } from "./component.ts";
 import {
   configureKServeConfig,
@@ -123,19 +124,6 @@ export function clusterResourcesSpec(file: ManifestFile, manifests: Manifests): 
     version: file.version,
     phases: splitPhases(parseManifest(manifests.text(file), manifestPath(file))),
   };
-}
-
-/** A server-side dry-run create of an Issuer: proves cert-manager's webhook answers. */
-export function dryRunIssuer(kube: Kube, namespace: string): Promise<unknown> {
-  return kube.request("POST", `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/issuers`, {
-    query: { dryRun: "All" },
-    body: {
-      apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
-      kind: "Issuer",
-      metadata: { name: "kubectl-kserve-probe" },
-      spec: { selfSigned: {} },
-    },
-  });
 }
 
 /** Whether a CRD (or any object) was applied by this tool, from its managed fields. */

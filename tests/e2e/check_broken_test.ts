@@ -9,6 +9,7 @@ import {
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
+import { patchKServeConfig } from "../support/kserve.ts";
 
 Deno.test("check on an empty cluster: one failure, KServe is not installed", async () => {
   await resetCluster();
@@ -27,17 +28,7 @@ Deno.test("check on KServe applied without cert-manager (the guide's failure) na
     },
   );
   // Option 1 of the guide: RawDeployment, so the only problem left is the missing cert-manager.
-  await kubectlOk([
-    "patch",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "--type",
-    "merge",
-    "-p",
-    JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Standard"}' } }),
-  ]);
+  await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
   const check = await runCheck([], adminKubeconfig());
   assert.equal(check.code, 1);
   assert.deepEqual(check.failed, ["certmanager.crds"]);

@@ -3,45 +3,16 @@
  * broken on purpose: exactly the failing check's id, with its fix, and nothing unrelated.
  */
 import assert from "node:assert/strict";
-import {
-  adminKubeconfig,
-  kubectlJson,
-  kubectlOk,
-  resetCluster,
-  tempDir,
-} from "../support/cluster.ts";
-import { FIXTURES } from "../support/fixtures.ts";
-import { runPlugin } from "../support/plugin.ts";
+import { adminKubeconfig, kubectlJson, kubectlOk, resetCluster } from "../support/cluster.ts";
+import { installKServe, patchKServeConfig, scaleController } from "../support/kserve.ts";
 import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
-
-async function install(args: string[]): Promise<void> {
-  await using cache = await tempDir();
-  const result = await runPlugin(["install", "--manifests", FIXTURES, "--timeout", "4m", ...args], {
-    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
-  });
-  assert.equal(result.code, 0, result.stderr);
-}
 
 function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
   assert.deepEqual(summary.failed, [id], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.code, 1);
   assert.match(summary.byId(id)!.hint!, hint);
-}
-
-async function patchConfig(key: string, value: object): Promise<void> {
-  await kubectlOk([
-    "patch",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "--type",
-    "merge",
-    "-p",
-    JSON.stringify({ data: { [key]: JSON.stringify(value) } }),
-  ]);
 }
 
 async function configJson(key: string): Promise<Record<string, unknown>> {
@@ -59,7 +30,7 @@ async function configJson(key: string): Promise<Record<string, unknown>> {
 
 Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece", async (t) => {
   await resetCluster();
-  await install(["--version", "v0.16.0"]);
+  await installKServe(["--version", "v0.16.0"]);
 
   await t.step("healthy: every check passes, exit 0", async () => {
     const summary = await check();
@@ -73,13 +44,13 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step("ingress JSON without ingressGateway", async () => {
     const original = await configJson("ingress");
     const { ingressGateway: _dropped, ...broken } = original;
-    await patchConfig("ingress", broken);
+    await patchKServeConfig("ingress", broken);
     onlyFailure(await check(), "kserve.config-ingress", /read-modify-write/);
-    await patchConfig("ingress", original);
+    await patchKServeConfig("ingress", original);
   });
 
   await t.step("deploy mode that v0.16.0 does not know", async () => {
-    await patchConfig("deploy", { defaultDeploymentMode: "Bogus" });
+    await patchKServeConfig("deploy", { defaultDeploymentMode: "Bogus" });
     const summary = await check();
     onlyFailure(summary, "kserve.config-deploy", /kubectl kserve install --mode raw/);
     assert.match(
@@ -89,7 +60,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   });
 
   await t.step("default mode Serverless with no Knative", async () => {
-    await patchConfig("deploy", { defaultDeploymentMode: "Serverless" });
+    await patchKServeConfig("deploy", { defaultDeploymentMode: "Serverless" });
     const summary = await check();
     onlyFailure(
       summary,
@@ -97,17 +68,11 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       /kubectl kserve install --mode raw.*kubectl kserve install --mode serverless/,
     );
     assert.match(summary.byId("mode.default")!.error!, /ServerlessModeRejected/);
-    await patchConfig("deploy", { defaultDeploymentMode: "Standard" });
+    await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
   });
 
   await t.step("controller scaled to 0", async () => {
-    await kubectlOk([
-      "scale",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--replicas=0",
-    ]);
+    await scaleController(0);
     const summary = await check();
     onlyFailure(
       summary,
@@ -115,21 +80,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       /kubectl scale deployment\/kserve-controller-manager -n kserve --replicas=1/,
     );
     assert.equal(summary.byId("webhooks.probe")!.result, "skip");
-    await kubectlOk([
-      "scale",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--replicas=1",
-    ]);
-    await kubectlOk([
-      "rollout",
-      "status",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--timeout=90s",
-    ]);
+    await scaleController(1);
   });
 
   await t.step(
@@ -161,31 +112,11 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   );
 
   await t.step("--wait gives up with exit 124 when the fix never lands", async () => {
-    await kubectlOk([
-      "scale",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--replicas=0",
-    ]);
+    await scaleController(0);
     const summary = await runCheck(["--wait", "5s"], adminKubeconfig());
     assert.equal(summary.code, 124);
     assert.deepEqual(summary.failed, ["kserve.controller"]);
-    await kubectlOk([
-      "scale",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--replicas=1",
-    ]);
-    await kubectlOk([
-      "rollout",
-      "status",
-      "deployment/kserve-controller-manager",
-      "-n",
-      "kserve",
-      "--timeout=90s",
-    ]);
+    await scaleController(1);
   });
 
   await t.step("Certificate never issued (its Issuer is gone)", async () => {
@@ -224,13 +155,13 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
 
 Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, Knative and Kourier)", async () => {
   await resetCluster();
-  await install(["--version", "v0.20.0"]);
+  await installKServe(["--version", "v0.20.0"]);
   let summary = await check();
   assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.report.kserveVersion, "v0.20.0");
 
   await resetCluster();
-  await install(["--version", "v0.16.0", "--mode", "serverless"]);
+  await installKServe(["--version", "v0.16.0", "--mode", "serverless"]);
   summary = await check();
   assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.report.mode, "Knative");

@@ -7,9 +7,8 @@ import {
   kubectlOk,
   resetCluster,
   run,
-  tempDir,
 } from "../support/cluster.ts";
-import { FIXTURES } from "../support/fixtures.ts";
+import { installKServe, patchKServeConfig, scaleController } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 
 const SKLEARN = [
@@ -21,24 +20,14 @@ const SKLEARN = [
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
   runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
 
-async function installKServe(version: string): Promise<void> {
+async function freshInstall(version: string): Promise<void> {
   await resetCluster();
-  await using cache = await tempDir();
-  const result = await plugin([
-    "install",
-    "--version",
-    version,
-    "--manifests",
-    FIXTURES,
-    "--timeout",
-    "4m",
-  ], { XDG_CACHE_HOME: cache.path });
-  assert.equal(result.code, 0, result.stderr);
+  await installKServe(["--version", version]);
   await kubectlOk(["create", "namespace", "models"]);
 }
 
 Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fail-fast reasons, delete", async (t) => {
-  await installKServe("v0.16.0");
+  await freshInstall("v0.16.0");
 
   await t.step(
     "deploy --wait reaches Ready with the Standard annotation and the storage initializer",
@@ -188,17 +177,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   await t.step(
     "default mode Serverless without Knative fails fast with ServerlessModeRejected",
     async () => {
-      await kubectlOk([
-        "patch",
-        "configmap",
-        "inferenceservice-config",
-        "-n",
-        "kserve",
-        "--type",
-        "merge",
-        "-p",
-        JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Serverless"}' } }),
-      ]);
+      await patchKServeConfig("deploy", { defaultDeploymentMode: "Serverless" });
       const result = await plugin([
         "deploy",
         "knative",
@@ -211,17 +190,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       ]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /ServerlessModeRejected/);
-      await kubectlOk([
-        "patch",
-        "configmap",
-        "inferenceservice-config",
-        "-n",
-        "kserve",
-        "--type",
-        "merge",
-        "-p",
-        JSON.stringify({ data: { deploy: '{"defaultDeploymentMode":"Standard"}' } }),
-      ]);
+      await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
     },
   );
 
@@ -231,13 +200,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       const deleted = await plugin(["delete", "iris", "-n", "models"]);
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.notEqual((await kubectl(["get", "isvc", "iris", "-n", "models"])).code, 0);
-      await kubectlOk([
-        "scale",
-        "deployment/kserve-controller-manager",
-        "-n",
-        "kserve",
-        "--replicas=0",
-      ]);
+      await scaleController(0);
       await kubectlOk([
         "wait",
         "--for=delete",
@@ -258,7 +221,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
 });
 
 Deno.test("kserve backend on v0.20.0: the mode annotation is Standard and the model becomes Ready", async () => {
-  await installKServe("v0.20.0");
+  await freshInstall("v0.20.0");
   const result = await plugin([
     "deploy",
     "iris",

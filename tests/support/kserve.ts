@@ -1,0 +1,51 @@
+/** Putting KServe into the states the e2e tests need: installed, reconfigured, scaled. */
+import assert from "node:assert/strict";
+import { adminKubeconfig, kubectlOk, tempDir } from "./cluster.ts";
+import { FIXTURES } from "./fixtures.ts";
+import { type PluginResult, runPlugin } from "./plugin.ts";
+
+/** `kubectl kserve install ARGS` from the fixtures, with a private manifest cache; asserts success. */
+export async function installKServe(args: string[] = []): Promise<PluginResult> {
+  await using cache = await tempDir();
+  const result = await runPlugin(["install", "--manifests", FIXTURES, "--timeout", "4m", ...args], {
+    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
+/** Replaces one JSON value of inferenceservice-config, as a careless `kubectl patch` would. */
+export async function patchKServeConfig(key: string, value: object): Promise<void> {
+  await kubectlOk([
+    "patch",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "--type",
+    "merge",
+    "-p",
+    JSON.stringify({ data: { [key]: JSON.stringify(value) } }),
+  ]);
+}
+
+/** Scales the KServe controller; scaling up waits until it is rolled out again. */
+export async function scaleController(replicas: number): Promise<void> {
+  await kubectlOk([
+    "scale",
+    "deployment/kserve-controller-manager",
+    "-n",
+    "kserve",
+    `--replicas=${replicas}`,
+  ]);
+  if (replicas > 0) {
+    await kubectlOk([
+      "rollout",
+      "status",
+      "deployment/kserve-controller-manager",
+      "-n",
+      "kserve",
+      "--timeout=90s",
+    ]);
+  }
+}
