@@ -139,6 +139,8 @@ function descendants(command: Command): Command[] {
 
 /** Parses argv into an Invocation, or throws UsageError for a bad command line. */
 export async function parseCommandLine(argv: string[]): Promise<Invocation> {
+  // Completion gets the words as typed: commander would consume --context and friends itself.
+  if (argv[0] === "__complete") return completionRequest(argv.slice(1));
   let invocation: Invocation | undefined;
   let helpText = "";
   const program = buildProgram((found) => invocation = found);
@@ -165,6 +167,25 @@ export async function parseCommandLine(argv: string[]): Promise<Invocation> {
   if (!invocation) return { kind: "help", text: program.helpInformation() };
   if (invocation.kind !== "help") checkOutput(invocation.kind, invocation.global.output);
   return invocation;
+}
+
+function completionRequest(words: string[]): Invocation {
+  const flag = (name: string) => {
+    const index = words.indexOf(name);
+    // The flag's value only counts once the user has moved past it.
+    return index >= 0 && index + 2 < words.length ? words[index + 1] : undefined;
+  };
+  return {
+    kind: "complete",
+    words,
+    global: {
+      kubeconfig: flag("--kubeconfig"),
+      context: flag("--context"),
+      namespace: flag("--namespace") ?? flag("-n"),
+      verbose: false,
+      color: false,
+    },
+  };
 }
 
 /** Whether argv asks for verbose errors; read before parsing so parse errors honour it too. */

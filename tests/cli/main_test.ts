@@ -169,3 +169,23 @@ Deno.test("-v adds the stack trace", async () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /\n\s+at /);
 });
+
+Deno.test("__complete answers kubectl's plugin completion protocol", async () => {
+  await using dir = await tempDir();
+  const kubeconfig = await writeKubeconfig(dir.path, { server: "https://127.0.0.1:9" });
+  const commands = await runPlugin(["__complete", "de"], { env: { HOME: dir.path } });
+  assert.equal(commands.code, 0);
+  assert.deepEqual(commands.stdout.trim().split("\n"), [
+    "deploy\tserve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
+    "delete\tdelete a model and wait until it is gone",
+    ":4",
+  ]);
+  const contexts = await runPlugin(["__complete", "--kubeconfig", kubeconfig, "--context", ""], {
+    env: { HOME: dir.path },
+  });
+  assert.deepEqual(contexts.stdout.trim().split("\n"), ["test", ":4"]);
+  const flags = await runPlugin(["__complete", "install", "--ingr"], { env: { HOME: dir.path } });
+  assert.deepEqual(flags.stdout.trim().split("\n"), ["--ingress", "--ingress-class", ":4"]);
+  const bash = await runPlugin(["completion", "bash"]);
+  assert.match(bash.stdout, /complete -F _kubectl_kserve kubectl-kserve/);
+});
