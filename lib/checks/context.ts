@@ -21,6 +21,8 @@ export interface KServeFacts {
   /** Where KServe's config map or controller lives ("kserve" when neither exists). */
   namespace: string;
   installed: boolean;
+  /** The install namespace is being deleted: what is left of KServe is going away. */
+  terminating?: boolean;
   controller?: Obj;
   configMap?: Obj;
   version?: string;
@@ -101,11 +103,14 @@ export class CheckContext {
     const namespace = controller?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
       KSERVE.namespace;
     const configMap = configMaps.find((c) => c.metadata.namespace === namespace);
+    const home = await this.get(`/api/v1/namespaces/${namespace}`);
+    const terminating = Boolean(home?.metadata?.deletionTimestamp);
     const image = (controller?.spec.template.spec.containers as Obj[] | undefined)
       ?.find((c) => String(c.image).includes(KSERVE.controllerImage))?.image;
     return {
       namespace,
-      installed: controller !== undefined || configMap !== undefined,
+      installed: !terminating && (controller !== undefined || configMap !== undefined),
+      ...(terminating ? { terminating } : {}),
       controller,
       configMap,
       version: image ? versionFromImage(image) : undefined,

@@ -42,9 +42,18 @@ export const kserveChecks: Check<CheckContext>[] = [
     async run(ctx) {
       const kserve = await ctx.kserve();
       if (kserve.installed) return `in namespace ${kserve.namespace}`;
+      const gone = kserve.terminating
+        ? `namespace ${kserve.namespace} is being deleted`
+        : "KServe is not installed";
       if ((await leftoverWebhooks(ctx)).length) {
         throw new SkipCheck(
-          "KServe is not installed; what an earlier install left behind is reported under webhooks",
+          `${gone}; what an earlier install left behind is reported under webhooks`,
+        );
+      }
+      if (kserve.terminating) {
+        throw new CheckFailed(
+          `KServe's ${gone}`,
+          `Wait for it, or see what holds it: kubectl get namespace ${kserve.namespace} -o yaml`,
         );
       }
       throw new CheckFailed(

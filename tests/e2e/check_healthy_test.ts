@@ -139,7 +139,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     // its Services go at once, and that is what leaves the webhooks pointing nowhere.
     await kubectlOk(["delete", "namespace", "kserve", "--wait=false"]);
     let summary = await check();
-    for (let i = 0; i < 60 && summary.byId("webhooks.orphans")?.result !== "fail"; i++) {
+    for (let i = 0; i < 60 && summary.failed.join() !== "webhooks.orphans"; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       summary = await check();
     }
