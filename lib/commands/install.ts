@@ -22,9 +22,8 @@ import {
   managedByUs,
   networkingSpec,
 } from "../install/components.ts";
-import { loadManifest, parseSource } from "../install/source.ts";
+import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { dryRunIssuer } from "../checks/cert_manager.ts";
-import { defaultCacheDir } from "../install/source.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
 
