@@ -99,6 +99,9 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
   // 3-6. Webhooks, controller and RBAC, CRDs, namespace.
   step.update("deleting webhooks, controller, CRDs and namespace");
   await remove(await kserveWebhooks(kube));
+  // The API server drops deleted webhooks from admission a moment later; a CRD deleted before
+  // then can have its instance cleanup refused by them and retried only after a long backoff.
+  if (!options.dryRun) await new Promise((resolve) => setTimeout(resolve, 2000));
   await remove(
     await byPrefix(kube, "/apis/rbac.authorization.k8s.io/v1/clusterroles", [
       "kserve-",
