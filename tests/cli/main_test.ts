@@ -137,11 +137,11 @@ Deno.test("a TLS failure says which CA was used, exit 1", async () => {
       "-addext",
       "subjectAltName=IP:127.0.0.1",
     ],
-    dir.path,
+    { cwd: dir.path },
   );
   await openssl(
     ["req", "-x509", ...subject("other-ca"), "-keyout", "ca.key", "-out", "ca.crt"],
-    dir.path,
+    { cwd: dir.path },
   );
   const server = Deno.serve({
     hostname: "127.0.0.1",

@@ -8,15 +8,9 @@ import {
   resetCluster,
   run,
 } from "../support/cluster.ts";
-import { installKServe, patchKServeConfig, scaleController } from "../support/kserve.ts";
+import { installKServe, patchKServeConfig, scaleController, SKLEARN } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 
-const SKLEARN = [
-  "--model-format",
-  "sklearn",
-  "--storage-uri",
-  "gs://kfserving-examples/models/sklearn/1.0/model",
-];
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
   runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
 

@@ -2,14 +2,9 @@
 import assert from "node:assert/strict";
 import { adminKubeconfig, kubectl, kubectlJson, run, withNamespace } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { SKLEARN } from "../support/kserve.ts";
 
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
-const SKLEARN = [
-  "--model-format",
-  "sklearn",
-  "--storage-uri",
-  "gs://kfserving-examples/models/sklearn/1.0/model",
-];
 
 async function nothingCreated(namespace: string): Promise<void> {
   const list = await kubectlJson<{ items: unknown[] }>([

@@ -13,6 +13,7 @@ import {
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
+import { SKLEARN } from "../support/kserve.ts";
 
 /** A private manifest cache per test, so a cached copy never hides what the test is about. */
 function pluginEnv(cache: string): Record<string, string> {
@@ -80,10 +81,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
         "iris",
         "-n",
         "models",
-        "--model-format",
-        "sklearn",
-        "--storage-uri",
-        "gs://kfserving-examples/models/sklearn/1.0/model",
+        ...SKLEARN,
         "--wait",
         "--timeout",
         "2m",
@@ -202,10 +200,7 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
       "iris",
       "-n",
       "models",
-      "--model-format",
-      "sklearn",
-      "--storage-uri",
-      "gs://kfserving-examples/models/sklearn/1.0/model",
+      ...SKLEARN,
     ],
     { env: pluginEnv(cache.path) },
   );

@@ -14,6 +14,26 @@ import {
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 
+/** Runs `fn` with ServiceAccount "reader" in a fresh namespace, bound to the "view" ClusterRole. */
+async function withViewer(prefix: string, fn: (namespace: string) => Promise<void>): Promise<void> {
+  await withNamespace(prefix, async (namespace) => {
+    const binding = uniqueName(`${prefix}-view`);
+    await kubectlOk(["create", "serviceaccount", "reader", "-n", namespace]);
+    await kubectlOk([
+      "create",
+      "clusterrolebinding",
+      binding,
+      "--clusterrole=view",
+      `--serviceaccount=${namespace}:reader`,
+    ]);
+    try {
+      await fn(namespace);
+    } finally {
+      await kubectlOk(["delete", "clusterrolebinding", binding]);
+    }
+  });
+}
+
 const SERVER_VERSION = /^Server Version: v1\.\d+\.\d+/m;
 
 Deno.test("version reports the server and no KServe, with the admin client certificate", async () => {
@@ -63,26 +83,11 @@ spec:
 });
 
 Deno.test("version works with a bearer-token kubeconfig", async () => {
-  await withNamespace("token", async (namespace) => {
-    const binding = uniqueName("token-view");
-    await kubectlOk(["create", "serviceaccount", "reader", "-n", namespace]);
-    await kubectlOk(
-      [
-        "create",
-        "clusterrolebinding",
-        binding,
-        "--clusterrole=view",
-        `--serviceaccount=${namespace}:reader`,
-      ],
-    );
-    try {
-      await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
-      const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, SERVER_VERSION);
-    } finally {
-      await kubectlOk(["delete", "clusterrolebinding", binding]);
-    }
+  await withViewer("token", async (namespace) => {
+    await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
+    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, SERVER_VERSION);
   });
 });
 
@@ -109,38 +114,23 @@ Deno.test("a user whose RBAC forbids listing deployments gets the 403 message", 
 });
 
 Deno.test("an exec credential plugin is run for its token", async () => {
-  await withNamespace("exec", async (namespace) => {
-    const binding = uniqueName("exec-view");
-    await kubectlOk(["create", "serviceaccount", "reader", "-n", namespace]);
-    await kubectlOk(
-      [
-        "create",
-        "clusterrolebinding",
-        binding,
-        "--clusterrole=view",
-        `--serviceaccount=${namespace}:reader`,
-      ],
+  await withViewer("exec", async (namespace) => {
+    const token = (await kubectlOk(["create", "token", "reader", "-n", namespace])).trim();
+    await using dir = await tempDir();
+    const plugin = `${dir.path}/get-token`;
+    await Deno.writeTextFile(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
+      { mode: 0o755 },
     );
-    try {
-      const token = (await kubectlOk(["create", "token", "reader", "-n", namespace])).trim();
-      await using dir = await tempDir();
-      const plugin = `${dir.path}/get-token`;
-      await Deno.writeTextFile(
-        plugin,
-        `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
-        { mode: 0o755 },
-      );
-      await using kubeconfig = await writeKubeconfig("exec-user", {});
-      const text = kubeconfig.text.replace(
-        /^(- name: "exec-user"\n {2}user:)\n/m,
-        `$1\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}\n`,
-      );
-      await Deno.writeTextFile(kubeconfig.path, text);
-      const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, SERVER_VERSION);
-    } finally {
-      await kubectlOk(["delete", "clusterrolebinding", binding]);
-    }
+    await using kubeconfig = await writeKubeconfig("exec-user", {});
+    const text = kubeconfig.text.replace(
+      /^(- name: "exec-user"\n {2}user:)\n/m,
+      `$1\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}\n`,
+    );
+    await Deno.writeTextFile(kubeconfig.path, text);
+    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, SERVER_VERSION);
   });
 });

@@ -4,6 +4,14 @@ import { adminKubeconfig, kubectlOk, tempDir } from "./cluster.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { type PluginResult, runPlugin } from "./plugin.ts";
 
+/** Flags of KServe's first-model example: an sklearn iris classifier. */
+export const SKLEARN = [
+  "--model-format",
+  "sklearn",
+  "--storage-uri",
+  "gs://kfserving-examples/models/sklearn/1.0/model",
+];
+
 /** `kubectl kserve install ARGS` from the fixtures, with a private manifest cache; asserts success. */
 export async function installKServe(args: string[] = []): Promise<PluginResult> {
   await using cache = await tempDir();

@@ -1,6 +1,8 @@
 /** Runs main.ts as a subprocess with the same permissions the installed shim has. */
 import meta from "../../deno.json" with { type: "json" };
 
+export { openssl, tempDir } from "./cluster.ts";
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** The --allow-* flags of the `kserve` task, so tests and the install shim cannot drift apart. */
@@ -50,21 +52,6 @@ export async function runPlugin(
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
-}
-
-/** A temporary directory removed when the returned handle is disposed. */
-export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "kubectl-kserve-test-" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
-
-/** Runs openssl with an argument array (no shell) in `cwd`. */
-export async function openssl(args: string[], cwd: string): Promise<void> {
-  const output = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
-    .output();
-  if (!output.success) {
-    throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
 }
 
 /** A kubeconfig with one context pointing at `server`, written into `dir`. */
