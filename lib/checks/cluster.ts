@@ -58,8 +58,8 @@ export const clusterChecks: Check<CheckContext>[] = [
     description: "the Kubernetes API is reachable",
     hint: "Check the kubeconfig context and that the cluster is up: kubectl cluster-info",
     async run(ctx) {
-      const version = await ctx.kube.request<{ gitVersion: string }>("GET", "/version");
-      return `Kubernetes ${version.gitVersion}`;
+      const version = await ctx.get<{ gitVersion: string }>("/version");
+      return `Kubernetes ${version?.gitVersion ?? "(version unknown)"}`;
     },
   },
   {

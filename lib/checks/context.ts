@@ -40,10 +40,21 @@ export class CheckContext {
 
   /** GETs once per run; undefined on 404. */
   get<T = Obj>(path: string, query: Record<string, string> = {}): Promise<T | undefined> {
-    const key = `${path}?${new URLSearchParams(query)}`;
-    let cached = this.#cache.get(key) as Promise<T | undefined> | undefined;
+    return this.once(
+      `${path}?${new URLSearchParams(query)}`,
+      () => this.kube.getOptional<T>(path, { query }),
+    );
+  }
+
+  /**
+   * Runs `fetch` once per run under `key`. A caller may start it early, before any check needs
+   * it; a failure then surfaces in the check that awaits it, never as an unhandled rejection.
+   */
+  once<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    let cached = this.#cache.get(key) as Promise<T> | undefined;
     if (!cached) {
-      cached = this.kube.getOptional<T>(path, { query });
+      cached = fetch();
+      cached.catch(() => {});
       this.#cache.set(key, cached);
     }
     return cached;

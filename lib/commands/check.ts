@@ -6,6 +6,7 @@ import { selectChecks } from "../checks/catalog.ts";
 import { CheckContext } from "../checks/context.ts";
 import { runChecks, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
+import { startWebhookProbe } from "../checks/webhooks.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 
 export interface CheckInvocation {
@@ -32,6 +33,7 @@ export async function check(options: CheckInvocation): Promise<number> {
     mode: options.mode,
     withModels: options.allNamespaces || options.global.namespace !== undefined,
   });
+  if (checks.some((c) => c.id === "webhooks.probe")) startWebhookProbe(shared);
   const interactive = options.global.output !== "json" && Deno.stderr.isTerminal();
   if (interactive && options.waitMs) {
     writeErr(`waiting up to ${options.waitMs / 1000}s for checks to pass...\n`);

@@ -1,18 +1,19 @@
 /**
- * The one place that loads @kubernetes/client-node. It is imported lazily, on the first
- * connection, so that --help and `version --client` never pay for it.
+ * The API connection every command uses: typed errors, 429 retries, watches and apply.
+ * Nothing is loaded or dialled until a command connects; transport.ts picks how to send.
  */
-import { stringify } from "yaml";
 import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
+import { writeErr } from "../output.ts";
 import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
-
-type ClientNode = typeof import("@kubernetes/client-node");
+import { openTransport, type Transport } from "./transport.ts";
 
 export interface KubeFlags extends ConnectionFlags {
   /** 0 means no timeout, as with kubectl. */
   requestTimeoutMs?: number;
+  /** Logs every request with its status and duration to stderr, like kubectl -v=6. */
+  verbose?: boolean;
 }
 
 export interface RequestOptions {
@@ -45,42 +46,26 @@ export class Kube {
   readonly selection: KubeconfigSelection;
   readonly namespace: string;
   readonly server: string;
-  readonly #k8s: ClientNode;
-  readonly #kc: InstanceType<ClientNode["KubeConfig"]>;
-  readonly #http: ReturnType<ClientNode["createConfiguration"]>["httpApi"];
+  readonly #transport: Transport;
   readonly #timeoutMs: number;
+  readonly #verbose: boolean;
   /** API requests sent by every client in this process; benchmarks report it. */
   static requestsSent = 0;
 
-  private constructor(
-    k8s: ClientNode,
-    selection: KubeconfigSelection,
-    timeoutMs: number,
-  ) {
-    this.#k8s = k8s;
+  private constructor(transport: Transport, selection: KubeconfigSelection, flags: KubeFlags) {
+    this.#transport = transport;
+    this.#verbose = flags.verbose === true;
     this.selection = selection;
     this.namespace = selection.namespace;
     this.server = String(selection.cluster.cluster.server).replace(/\/$/, "");
-    this.#timeoutMs = timeoutMs;
-    this.#kc = new k8s.KubeConfig();
-    this.#kc.loadFromString(
-      stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [selection.cluster],
-        users: [selection.user],
-        contexts: [{ name: selection.contextName, context: selection.context }],
-        "current-context": selection.contextName,
-      }),
-    );
-    this.#http = k8s.createConfiguration().httpApi;
+    this.#timeoutMs = flags.requestTimeoutMs ?? TIMEOUTS.requestMs;
   }
 
   /** Loads the kubeconfig the way kubectl does and prepares a client; sends nothing yet. */
   static async connect(flags: KubeFlags): Promise<Kube> {
     const selection = loadKubeconfig(flags);
-    const k8s = await import("@kubernetes/client-node");
-    return new Kube(k8s, selection, flags.requestTimeoutMs ?? TIMEOUTS.requestMs);
+    const transport = await openTransport(selection);
+    return new Kube(transport, selection, flags);
   }
 
   /** Sends one request and returns the parsed JSON body; failures become typed errors. */
@@ -113,23 +98,31 @@ export class Kube {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const ctx = new this.#k8s.RequestContext(url.toString(), method as never);
     const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    if (signals.length) ctx.setSignal(AbortSignal.any(signals));
-    ctx.setHeaderParam("Accept", options.accept ?? "application/json");
+    const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
     if (options.body !== undefined) {
-      ctx.setHeaderParam("Content-Type", options.contentType ?? "application/json");
-      ctx.setBody(typeof options.body === "string" ? options.body : JSON.stringify(options.body));
+      headers["Content-Type"] = options.contentType ?? "application/json";
     }
     Kube.requestsSent++;
+    const started = performance.now();
     try {
-      await this.#kc.applySecurityAuthentication(ctx);
-      const response = await this.#http.send(ctx).toPromise();
-      const retryAfter = Number(response.headers["retry-after"]);
+      const response = await this.#transport.send({
+        method,
+        url: url.toString(),
+        headers,
+        body: options.body === undefined
+          ? undefined
+          : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
+        signal: signals.length ? AbortSignal.any(signals) : undefined,
+      });
+      this.#log(method, url, response.status, started);
+      const retryAfter = Number(response.header("retry-after") ?? NaN);
       return {
-        status: response.httpStatusCode,
-        text: await response.body.text(),
+        status: response.status,
+        text: await response.text(),
         ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
       };
     } catch (error) {
@@ -152,24 +145,27 @@ export class Kube {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const target = this.#target("WATCH", path);
-    const ctx = new this.#k8s.RequestContext(url.toString(), "GET" as never);
-    ctx.setSignal(signal);
-    ctx.setHeaderParam("Accept", "application/json");
     Kube.requestsSent++;
+    const started = performance.now();
     let lines: ReadableStream<string>;
     try {
-      await this.#kc.applySecurityAuthentication(ctx);
-      const response = await this.#http.send(ctx).toPromise();
-      if (response.httpStatusCode === 429) {
+      const response = await this.#transport.send({
+        method: "GET",
+        url: url.toString(),
+        headers: { Accept: "application/json" },
+        signal,
+      });
+      this.#log("WATCH", url, response.status, started);
+      if (response.status === 429) {
         // Throttled: end this watch; the caller lists again, which retries with backoff.
-        await response.body.text();
+        await response.text();
         await new Promise((resolve) => setTimeout(resolve, 1000));
         return;
       }
-      if (response.httpStatusCode >= 400) {
-        throw errorFromResponse(target, response.httpStatusCode, await response.body.text());
+      if (response.status >= 400) {
+        throw errorFromResponse(target, response.status, await response.text());
       }
-      const body = response.body.stream() as ReadableStream<Uint8Array> | undefined;
+      const body = response.stream();
       if (!body) return;
       lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
     } catch (error) {
@@ -222,6 +218,12 @@ export class Kube {
         dryRun: options.dryRun ? "All" : undefined,
       },
     });
+  }
+
+  #log(method: string, url: URL, status: number, started: number): void {
+    if (!this.#verbose) return;
+    const ms = (performance.now() - started).toFixed(0);
+    writeErr(`${method} ${url.pathname}${url.search} ${status} in ${ms} ms\n`);
   }
 
   #target(method: string, path: string): RequestTarget {

@@ -189,7 +189,7 @@ export function inClusterKubeconfig(
     }],
     users: [{
       name: "in-cluster",
-      user: { "auth-provider": { name: "tokenFile", config: { tokenFile: `${saDir}/token` } } },
+      user: { tokenFile: `${saDir}/token` },
     }],
     contexts: [{
       name: "in-cluster",

@@ -5,7 +5,8 @@
 //   deno run -A tests/doubles/cert_manager.ts <controller|cainjector|webhook> [container args...]
 //
 // Environment: KUBECONFIG (a kubeconfig with embedded CA and client cert/key data),
-// POD_NAMESPACE, POD_NAME, and for the webhook WEBHOOK_PORT (the 127.0.0.1 port to serve on).
+// POD_NAMESPACE, POD_NAME, HEALTH_PORTS (127.0.0.1 ports answering health probes with "ok"),
+// and for the webhook WEBHOOK_PORT (the 127.0.0.1 port to serve on).
 // Runs until SIGTERM or SIGINT; logs one line per action to stderr.
 import { runCainjector } from "./cert_manager/cainjector.ts";
 import { runController } from "./cert_manager/controller.ts";
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       Deno.unrefTimer(setTimeout(() => Deno.exit(0), 3000));
     });
   }
+  serveHealth(Deno.env.get("HEALTH_PORTS") ?? "", stop.signal);
   const pod = `${Deno.env.get("POD_NAMESPACE") ?? "?"}/${Deno.env.get("POD_NAME") ?? "?"}`;
   log(`starting for pod ${pod}; args: ${args.join(" ") || "(none)"}`);
   if (role === "controller") await runController(kube, args, stop.signal);
@@ -54,6 +56,16 @@ async function main(argv: string[]): Promise<number> {
   else await runWebhook(kube, args, stop.signal);
   log("stopped");
   return 0;
+}
+
+/** Plain-HTTP health endpoints, like the real binaries' /livez and /healthz. */
+function serveHealth(ports: string, signal: AbortSignal): void {
+  for (const port of ports.split(",").filter(Boolean).map(Number)) {
+    Deno.serve(
+      { hostname: "127.0.0.1", port, signal, onListen: () => {} },
+      () => new Response("ok"),
+    );
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -134,3 +134,40 @@ Deno.test("an exec credential plugin is run for its token", async () => {
     assert.match(result.stdout, SERVER_VERSION);
   });
 });
+
+Deno.test("a token file is read for each connection (in-cluster style)", async () => {
+  await withViewer("tokenfile", async (namespace) => {
+    await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
+    const tokenPath = `${kubeconfig.path}.token`;
+    await Deno.writeTextFile(tokenPath, `${kubeconfig.token}\n`);
+    await Deno.writeTextFile(
+      kubeconfig.path,
+      kubeconfig.text.replace(/^ {4}token: .*$/m, `    tokenFile: ${JSON.stringify(tokenPath)}`),
+    );
+    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, SERVER_VERSION);
+  });
+});
+
+Deno.test("insecure-skip-tls-verify is honoured only because the kubeconfig says so", async () => {
+  await withViewer("insecure", async (namespace) => {
+    await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
+    const insecure = kubeconfig.text.replace(
+      /^ {4}certificate-authority-data: .*$/m,
+      "    insecure-skip-tls-verify: true",
+    );
+    await Deno.writeTextFile(kubeconfig.path, insecure);
+    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, SERVER_VERSION);
+    // Without the CA and without the flag, verification fails: nothing is skipped by default.
+    await Deno.writeTextFile(
+      kubeconfig.path,
+      insecure.replace("    insecure-skip-tls-verify: true\n", ""),
+    );
+    const refused = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /TLS verification of .* failed/);
+  });
+});

@@ -132,9 +132,21 @@ const certManager: ImageEntry["launch"] = (ctx) => {
       message: `the cert-manager test double ${script} does not exist`,
     };
   }
+  // The real binaries answer their HTTP health probes (/livez, /healthz on named ports); the
+  // double serves "ok" on the local ports behind them, so liveness probes do not kill it.
+  const healthPorts = [ctx.container.livenessProbe, ctx.container.readinessProbe]
+    .map((probe) => probe?.httpGet?.port)
+    .map((port) =>
+      typeof port === "number"
+        ? port
+        : ctx.container.ports?.find((p) => p.name === port)?.containerPort
+    )
+    .filter((port): port is number => port !== undefined)
+    .map((port) => ctx.port(port));
+  launch.env = { HEALTH_PORTS: [...new Set(healthPorts)].join(",") };
   if (role === "webhook") {
     const https = ctx.container.ports?.find((p) => p.name === "https")?.containerPort ?? 10250;
-    launch.env = { WEBHOOK_PORT: String(ctx.port(https)) };
+    launch.env.WEBHOOK_PORT = String(ctx.port(https));
     // The real webhook answers its HTTP readiness probe on :6080; the double serves /healthz only
     // on its HTTPS port, which opens once its CA exists, so readiness is "that port accepts".
     launch.readiness = { tcpPort: https };

@@ -1,0 +1,181 @@
+/**
+ * How requests reach the API server. Most kubeconfigs (client certificates, tokens, token files,
+ * exec plugins) are served by Deno's native fetch, which speaks HTTP/2 and costs nothing to load.
+ * What fetch cannot express (insecure-skip-tls-verify, tls-server-name, auth-provider plugins)
+ * goes through @kubernetes/client-node's KubeConfig, whose import alone takes ~350 ms.
+ */
+import { UsageError } from "../errors.ts";
+import type { KubeconfigSelection } from "./kubeconfig.ts";
+
+/** One HTTP request, already addressed and authenticated by the caller's headers. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  header(name: string): string | null;
+  text(): Promise<string>;
+  stream(): ReadableStream<Uint8Array> | null;
+}
+
+export interface Transport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export type TransportPlan = { kind: "native" } | { kind: "client-node"; reason: string };
+
+/** Picks the transport for a kubeconfig selection; pure, so it is unit tested on plain data. */
+export function planTransport(selection: KubeconfigSelection): TransportPlan {
+  const cluster = selection.cluster.cluster;
+  const user = selection.user.user;
+  if (cluster["insecure-skip-tls-verify"] === true) {
+    return { kind: "client-node", reason: "insecure-skip-tls-verify" };
+  }
+  if (typeof cluster["tls-server-name"] === "string" && cluster["tls-server-name"]) {
+    return { kind: "client-node", reason: "tls-server-name" };
+  }
+  if (user["auth-provider"]) return { kind: "client-node", reason: "auth-provider" };
+  return { kind: "native" };
+}
+
+/** Opens the planned transport; client-node is imported only when the plan asks for it. */
+export async function openTransport(selection: KubeconfigSelection): Promise<Transport> {
+  const plan = planTransport(selection);
+  if (plan.kind === "native") return new NativeTransport(selection);
+  const { ClientNodeTransport } = await import("./client_node.ts");
+  return await ClientNodeTransport.create(selection);
+}
+
+type ExecAuthenticator = InstanceType<
+  typeof import("@kubernetes/client-node/dist/exec_auth.js")["ExecAuth"]
+>;
+
+/** Deno's fetch with the kubeconfig's CA, client certificate and credentials. */
+class NativeTransport implements Transport {
+  readonly #cluster: Record<string, unknown>;
+  readonly #user: { name: string; user: Record<string, unknown> };
+  readonly #clients = new Map<string, Deno.HttpClient>();
+  readonly #ca?: string;
+  readonly #cert?: string;
+  readonly #key?: string;
+  #execAuth?: Promise<ExecAuthenticator>;
+  /** Exec credentials are fetched one at a time, so parallel first requests run the plugin once. */
+  #execQueue: Promise<unknown> = Promise.resolve();
+  #tokenFile?: { token: string; readAt: number };
+
+  constructor(selection: KubeconfigSelection) {
+    this.#cluster = selection.cluster.cluster;
+    this.#user = selection.user;
+    const user = this.#user.user;
+    // Read once, up front, as client-go does, so a missing file fails before any request.
+    this.#ca = pem("certificate-authority", this.#cluster);
+    this.#cert = pem("client-certificate", user);
+    this.#key = pem("client-key", user);
+  }
+
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const credentials = await this.#credentials();
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: { ...request.headers, ...credentials.headers },
+      body: request.body,
+      signal: request.signal,
+      client: this.#client(credentials.cert, credentials.key),
+    });
+    return {
+      status: response.status,
+      header: (name) => response.headers.get(name),
+      text: () => response.text(),
+      stream: () => response.body,
+    };
+  }
+
+  /** Headers and client certificate for the next request, as client-go derives them. */
+  async #credentials(): Promise<{ headers: Record<string, string>; cert?: string; key?: string }> {
+    const user = this.#user.user;
+    const headers: Record<string, string> = {};
+    let cert = this.#cert;
+    let key = this.#key;
+    if (typeof user.token === "string" && user.token) {
+      headers.Authorization = `Bearer ${user.token}`;
+    } else if (typeof user.tokenFile === "string" && user.tokenFile) {
+      headers.Authorization = `Bearer ${this.#readTokenFile(user.tokenFile)}`;
+    } else if (typeof user.username === "string" && user.username) {
+      headers.Authorization = `Basic ${btoa(`${user.username}:${String(user.password ?? "")}`)}`;
+    }
+    if (user.exec) {
+      // client-node runs the plugin and caches its credential until it expires.
+      const options: { headers: Record<string, string>; cert?: string; key?: string } = {
+        headers,
+      };
+      const run = this.#execQueue.then(async () =>
+        (await this.#execAuthenticator()).applyAuthentication(
+          { name: this.#user.name, exec: user.exec } as never,
+          options as never,
+        )
+      );
+      this.#execQueue = run.catch(() => {});
+      await run;
+      cert = options.cert ?? cert;
+      key = options.key ?? key;
+    }
+    if (typeof user.as === "string" && user.as) headers["Impersonate-User"] = user.as;
+    return { headers, cert, key };
+  }
+
+  #execAuthenticator(): Promise<ExecAuthenticator> {
+    this.#execAuth ??= import("@kubernetes/client-node/dist/exec_auth.js").then((m) =>
+      new m.ExecAuth()
+    );
+    return this.#execAuth;
+  }
+
+  /** Re-read at most once a minute, as client-go does, so rotated service account tokens work. */
+  #readTokenFile(path: string): string {
+    const now = Date.now();
+    if (!this.#tokenFile || now - this.#tokenFile.readAt > 60_000) {
+      this.#tokenFile = { token: Deno.readTextFileSync(path).trim(), readAt: now };
+    }
+    return this.#tokenFile.token;
+  }
+
+  #client(cert: string | undefined, key: string | undefined): Deno.HttpClient {
+    const id = `${cert ?? ""}\n${key ?? ""}`;
+    let client = this.#clients.get(id);
+    if (!client) {
+      const ca = this.#ca;
+      const proxy = typeof this.#cluster["proxy-url"] === "string"
+        ? { url: this.#cluster["proxy-url"] }
+        : undefined;
+      client = Deno.createHttpClient({
+        ...(ca ? { caCerts: [ca] } : {}),
+        ...(cert && key ? { cert, key } : {}),
+        ...(proxy ? { proxy } : {}),
+      });
+      this.#clients.set(id, client);
+    }
+    return client;
+  }
+}
+
+/** A PEM from base64 `FIELD-data` or from the file `FIELD` names, as in a kubeconfig. */
+function pem(field: string, section: Record<string, unknown>): string | undefined {
+  const data = section[`${field}-data`];
+  if (typeof data === "string" && data) {
+    return new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  }
+  const file = section[field];
+  if (typeof file !== "string" || !file) return undefined;
+  try {
+    return Deno.readTextFileSync(file);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${field} ${file}: ${(error as Error).message}`, {
+      hint: `Fix the ${field} path in the kubeconfig, or pass --kubeconfig with another file`,
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { planTransport } from "../../lib/kube/transport.ts";
+import type { KubeconfigSelection } from "../../lib/kube/kubeconfig.ts";
+
+function selection(
+  cluster: Record<string, unknown>,
+  user: Record<string, unknown>,
+): KubeconfigSelection {
+  return {
+    config: { clusters: [], users: [], contexts: [] },
+    sources: ["test"],
+    contextName: "ctx",
+    context: { cluster: "c", user: "u" },
+    cluster: { name: "c", cluster: { server: "https://127.0.0.1:6443", ...cluster } },
+    user: { name: "u", user },
+    namespace: "default",
+  };
+}
+
+Deno.test("certificates, tokens, token files and exec plugins use native fetch", () => {
+  for (
+    const user of [
+      { "client-certificate-data": "x", "client-key-data": "y" },
+      { token: "t" },
+      { tokenFile: "/var/run/secrets/token" },
+      { exec: { command: "aws", apiVersion: "client.authentication.k8s.io/v1" } },
+      { username: "u", password: "p" },
+    ]
+  ) {
+    assert.deepEqual(planTransport(selection({ "certificate-authority-data": "ca" }, user)), {
+      kind: "native",
+    });
+  }
+});
+
+Deno.test("what fetch cannot express falls back to client-node, with the reason", () => {
+  assert.deepEqual(planTransport(selection({ "insecure-skip-tls-verify": true }, {})), {
+    kind: "client-node",
+    reason: "insecure-skip-tls-verify",
+  });
+  assert.deepEqual(planTransport(selection({ "tls-server-name": "api.internal" }, {})), {
+    kind: "client-node",
+    reason: "tls-server-name",
+  });
+  assert.deepEqual(
+    planTransport(selection({}, { "auth-provider": { name: "oidc", config: {} } })),
+    { kind: "client-node", reason: "auth-provider" },
+  );
+});
