@@ -19,6 +19,11 @@ root=${DENO_INSTALL_ROOT:-$HOME/.deno}
 deno install --global --force --quiet --root "$root" --name kubectl-kserve \
   --config deno.json $permissions main.ts
 
+# A kubectl plugin should reach only the cluster: no background Deno update check.
+shim="$root/bin/kubectl-kserve"
+{ head -n 1 "$shim"; echo "export DENO_NO_UPDATE_CHECK=1"; tail -n +2 "$shim"; } >"$shim.tmp"
+mv "$shim.tmp" "$shim" && chmod +x "$shim"
+
 cat >"$root/bin/kubectl_complete-kserve" <<'SHIM'
 #!/bin/sh
 # kubectl runs this with the words typed after `kubectl kserve`; the plugin answers in Cobra's format.

@@ -5,10 +5,10 @@ import { CliError, UsageError } from "../errors.ts";
 import { KSERVE } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
-import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import type { KServeInstall } from "../kserve/detect.ts";
+import { type DeployLookups, startLookups } from "../deploy/lookups.ts";
 import { writeErr, writeOut } from "../output.ts";
 import {
-  BACKEND_LABEL,
   buildDeploymentBackend,
   buildInferenceService,
   type DeployRequest,
@@ -43,7 +43,13 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   validateFlags(options, requested ?? "kserve", base);
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
-  const kserve = await findKServe(kube).catch(() => undefined);
+  const resources = new ResourceMap(kube);
+  const lookups = startLookups(kube, resources, {
+    namespace,
+    name: options.request.name,
+    backend: requested,
+  });
+  const kserve = await lookups.kserve;
   const backend = requested ?? (kserve ? "kserve" : "deployment");
   if (!requested) {
     writeErr(
@@ -54,25 +60,22 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   }
   const request: DeployRequest = { ...options.request, namespace, backend };
   validateName(request.name, backend);
-  const ns = await kube.getOptional<{ metadata: { labels?: Record<string, string> } }>(
-    `/api/v1/namespaces/${namespace}`,
-  );
+  const ns = await lookups.namespace;
   if (!ns) {
     throw new UsageError(`Namespace "${namespace}" does not exist`, {
       hint: `kubectl create namespace ${namespace}`,
     });
   }
-  await refuseBackendChange(kube, request);
+  refuseBackendChange(request, await lookups.existing);
 
   const objects = backend === "kserve"
-    ? [await inferenceService(kube, request, kserve, ns.metadata.labels ?? {}, base)]
-    : await deploymentObjects(kube, request, kserve);
+    ? [await inferenceService(lookups, request, kserve, ns.metadata.labels ?? {}, base)]
+    : await deploymentObjects(lookups, request, kserve);
 
   if (options.dryRun === "client") {
     writeOut(render(objects, options.global.output ?? "yaml"));
     return 0;
   }
-  const resources = new ResourceMap(kube);
   const applied: KubeObject[] = [];
   for (const object of objects) {
     applied.push(
@@ -91,6 +94,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     kube,
     modelWait(backend, namespace, request.name),
     options.timeoutMs,
+    applied.find((o) => o.kind === (backend === "kserve" ? "InferenceService" : "Deployment")),
   );
   const address = modelAddress(backend, ready, namespace, request.name);
   writeErr(`${request.name} is ready\n`);
@@ -163,7 +167,7 @@ function readInferenceService(path: string): Obj {
 }
 
 async function inferenceService(
-  kube: Kube,
+  lookups: DeployLookups,
   request: DeployRequest,
   kserve: KServeInstall | undefined,
   namespaceLabels: Record<string, string>,
@@ -186,7 +190,7 @@ async function inferenceService(
     (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
       .predictor.model;
   if (format.modelFormat && !format.runtime) {
-    const runtimes = await clusterRuntimes(kube, request.namespace);
+    const runtimes = await lookups.runtimes;
     if (
       !runtimes.some((rt) =>
         (rt.spec?.supportedModelFormats ?? []).some((f: { name: string }) =>
@@ -207,11 +211,11 @@ async function inferenceService(
 }
 
 async function deploymentObjects(
-  kube: Kube,
+  lookups: DeployLookups,
   request: DeployRequest,
   kserve: KServeInstall | undefined,
 ): Promise<KubeObject[]> {
-  const runtimes = kserve ? await clusterRuntimes(kube, request.namespace) : [];
+  const runtimes = kserve ? await lookups.runtimes : [];
   const runtime = request.image
     ? { name: "custom", image: request.image, args: request.args, port: request.port ?? 8080 }
     : selectRuntime(runtimes, request.modelFormat!, {
@@ -226,35 +230,17 @@ async function deploymentObjects(
   return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version));
 }
 
-async function clusterRuntimes(kube: Kube, namespace: string) {
-  // deno-lint-ignore no-explicit-any
-  type List = { items: any[] };
-  const [cluster, namespaced] = await Promise.all([
-    kube.getOptional<List>(`/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`),
-    kube.getOptional<List>(
-      `/apis/${KSERVE.apiGroup}/v1alpha1/namespaces/${namespace}/servingruntimes`,
-    ),
-  ]);
-  return [...(namespaced?.items ?? []), ...(cluster?.items ?? [])];
-}
-
 /** Re-deploying a name with the other backend would leave two servers; refuse instead. */
-async function refuseBackendChange(kube: Kube, request: DeployRequest): Promise<void> {
+function refuseBackendChange(
+  request: DeployRequest,
+  existing: { kserve: boolean; deployment: boolean },
+): void {
   const { namespace, name } = request;
   const other = request.backend === "kserve"
-    ? await kube.getOptional<KubeObject>(
-      `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
-    )
-      .then((d) =>
-        (d?.metadata?.labels as Record<string, string> | undefined)?.[BACKEND_LABEL] ===
-            "deployment"
-          ? "deployment"
-          : undefined
-      )
-    : await kube.getOptional(
-      `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`,
-    )
-      .catch(() => undefined).then((i) => i ? "kserve" : undefined);
+    ? existing.deployment ? "deployment" : undefined
+    : existing.kserve
+    ? "kserve"
+    : undefined;
   if (other) {
     throw new CliError(
       `"${name}" is already deployed in ${namespace} with the ${other} backend; changing the backend of an existing model is refused`,

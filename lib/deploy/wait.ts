@@ -30,7 +30,12 @@ const POD_FAILURES =
 const EVENT_FAILURES = ["ServerlessModeRejected", "FailedCreate", "InferenceServiceInvalid"];
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
-export async function waitForModel(kube: Kube, spec: ModelWait, timeoutMs: number): Promise<Obj> {
+export async function waitForModel(
+  kube: Kube,
+  spec: ModelWait,
+  timeoutMs: number,
+  applied?: Obj,
+): Promise<Obj> {
   const stop = new AbortController();
   const fail = (message: string) =>
     new CliError(`${spec.description} failed: ${message}`, {
@@ -45,7 +50,13 @@ export async function waitForModel(kube: Kube, spec: ModelWait, timeoutMs: numbe
       const reason = items[0] && spec.failedObject?.(items[0]);
       return reason ? fail(reason) : undefined;
     },
-  }, { timeoutMs, signal: stop.signal });
+  }, {
+    timeoutMs,
+    signal: stop.signal,
+    ...(applied?.metadata?.resourceVersion
+      ? { since: { items: [applied], resourceVersion: applied.metadata.resourceVersion } }
+      : {}),
+  });
   const mine = (name: string) =>
     spec.eventPrefixes.some((p) => name === p || name.startsWith(`${p}-`));
   const events = waitFor<Obj>(kube, {

@@ -4,6 +4,7 @@
  */
 import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
 import { writeErr } from "../output.ts";
+import { CLIENT_VERSION } from "../version.ts";
 import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
@@ -31,6 +32,9 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; [key: string]: unknown };
   [key: string]: unknown;
 }
+
+/** Shown in the API server's audit log, as kubectl's own is. */
+const USER_AGENT = `kubectl-kserve/${CLIENT_VERSION} (${Deno.build.os}/${Deno.build.arch})`;
 
 /** Attempts for a request the API server throttles (429) before its error is reported. */
 const MAX_ATTEMPTS = 10;
@@ -100,7 +104,10 @@ export class Kube {
     }
     const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+    const headers: Record<string, string> = {
+      Accept: options.accept ?? "application/json",
+      "User-Agent": USER_AGENT,
+    };
     if (options.body !== undefined) {
       headers["Content-Type"] = options.contentType ?? "application/json";
     }
@@ -152,7 +159,7 @@ export class Kube {
       const response = await this.#transport.send({
         method: "GET",
         url: url.toString(),
-        headers: { Accept: "application/json" },
+        headers: { Accept: "application/json", "User-Agent": USER_AGENT },
         signal,
       });
       this.#log("WATCH", url, response.status, started);
@@ -222,8 +229,13 @@ export class Kube {
 
   #log(method: string, url: URL, status: number, started: number): void {
     if (!this.#verbose) return;
-    const ms = (performance.now() - started).toFixed(0);
-    writeErr(`${method} ${url.pathname}${url.search} ${status} in ${ms} ms\n`);
+    const now = performance.now();
+    // The offset from process start shows where time goes between requests, too.
+    writeErr(
+      `[+${started.toFixed(0)}ms] ${method} ${url.pathname}${url.search} ${status} in ${
+        (now - started).toFixed(0)
+      } ms\n`,
+    );
   }
 
   #target(method: string, path: string): RequestTarget {

@@ -23,6 +23,11 @@ export class ResourceMap {
     else this.#groups.clear();
   }
 
+  /** Starts discovery of these group versions now, for paths resolved later. */
+  warm(apiVersions: string[]): void {
+    for (const apiVersion of apiVersions) this.#resources(apiVersion).catch(() => {});
+  }
+
   /** Whether the cluster serves this kind now. */
   async serves(apiVersion: string, kind: string): Promise<boolean> {
     return (await this.#resources(apiVersion))?.some((r) => r.kind === kind) ?? false;

@@ -67,6 +67,7 @@ class NativeTransport implements Transport {
   /** Exec credentials are fetched one at a time, so parallel first requests run the plugin once. */
   #execQueue: Promise<unknown> = Promise.resolve();
   #tokenFile?: { token: string; readAt: number };
+  #connected?: Promise<void>;
 
   constructor(selection: KubeconfigSelection) {
     this.#cluster = selection.cluster.cluster;
@@ -80,6 +81,19 @@ class NativeTransport implements Transport {
 
   async send(request: HttpRequest): Promise<HttpResponse> {
     const credentials = await this.#credentials();
+    // Requests sent in parallel before any connection exists would each open their own TLS
+    // connection; waiting for the first one lets the rest share it (HTTP/2) and saves handshakes.
+    const connected = this.#connected;
+    const sent = connected?.then(() => this.#fetch(request, credentials)) ??
+      this.#fetch(request, credentials);
+    this.#connected ??= sent.then(() => {}, () => {});
+    return await sent;
+  }
+
+  async #fetch(
+    request: HttpRequest,
+    credentials: { headers: Record<string, string>; cert?: string; key?: string },
+  ): Promise<HttpResponse> {
     const response = await fetch(request.url, {
       method: request.method,
       headers: { ...request.headers, ...credentials.headers },

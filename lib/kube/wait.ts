@@ -27,7 +27,12 @@ interface List<T> {
 export async function waitFor<T extends KubeObject>(
   kube: Kube,
   spec: WaitSpec<T>,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: {
+    timeoutMs: number;
+    signal?: AbortSignal;
+    /** A state already known (such as an apply's response): the first list is skipped. */
+    since?: { items: T[]; resourceVersion: string };
+  },
 ): Promise<T[]> {
   const deadline = Date.now() + options.timeoutMs;
   const query = { labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector };
@@ -40,8 +45,12 @@ export async function waitFor<T extends KubeObject>(
     reason = verdict;
     return undefined;
   };
+  let known = options.since;
   while (Date.now() < deadline) {
-    const list = await kube.request<List<T>>("GET", spec.path, { query, signal: options.signal });
+    const list: List<T> = known
+      ? { metadata: { resourceVersion: known.resourceVersion }, items: known.items }
+      : await kube.request<List<T>>("GET", spec.path, { query, signal: options.signal });
+    known = undefined;
     const objects = new Map(list.items.map((item) => [keyOf(item), item]));
     const done = await evaluate([...objects.values()]);
     if (done) return done;

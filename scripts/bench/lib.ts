@@ -34,8 +34,12 @@ export async function timed(
   env: Record<string, string> = {},
 ): Promise<Run> {
   const start = performance.now();
-  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" })
-    .output();
+  const output = await new Deno.Command(command, {
+    args,
+    env: { DENO_NO_UPDATE_CHECK: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const ms = performance.now() - start;
   const decoder = new TextDecoder();
   return {

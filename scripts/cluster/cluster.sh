@@ -5,6 +5,8 @@
 # Environment: KSERVE_CLUSTER_DIR (state, default /tmp/kubectl-kserve-cluster),
 #              KSERVE_CLUSTER_NETNS (network namespace, default kubectl-kserve).
 set -euo pipefail
+# Deno's background update check would look up dl.deno.land from inside the cluster's netns.
+export DENO_NO_UPDATE_CHECK=1
 CLUSTER_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$CLUSTER_SCRIPTS/lib.sh"

@@ -28,6 +28,8 @@ export async function runPlugin(
   const env: Record<string, string> = {
     ...Deno.env.toObject(),
     DENO_DIR: DENO_DIR,
+    // Deno's background update check would look up dl.deno.land: no traffic beyond the cluster.
+    DENO_NO_UPDATE_CHECK: "1",
     NO_COLOR: "1",
     ...options.env,
   };

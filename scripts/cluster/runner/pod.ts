@@ -209,6 +209,8 @@ export class PodRunner {
       KUBECONFIG: this.ctx.kubeconfig,
       POD_NAMESPACE: this.pod.metadata.namespace!,
       POD_NAME: this.pod.metadata.name,
+      // The doubles run on Deno, whose background update check would look up dl.deno.land.
+      DENO_NO_UPDATE_CHECK: "1",
     };
     for (const v of ["DENO_DIR", "XDG_CACHE_HOME", "NO_COLOR"]) {
       const value = Deno.env.get(v);

@@ -1,0 +1,59 @@
+/**
+ * Every read `deploy` needs before it applies, started together so that they cost one round
+ * trip instead of six. Each is awaited where it is used; an unused one fails quietly.
+ */
+import { KSERVE } from "../defaults.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import type { ResourceMap } from "../kube/resources.ts";
+import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import { BACKEND_LABEL } from "./spec.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+export interface DeployLookups {
+  kserve: Promise<KServeInstall | undefined>;
+  namespace: Promise<{ metadata: { labels?: Record<string, string> } } | undefined>;
+  /** Which backends already hold a model of this name. */
+  existing: Promise<{ kserve: boolean; deployment: boolean }>;
+  /** Namespaced ServingRuntimes first, then ClusterServingRuntimes; empty without KServe. */
+  runtimes: Promise<Obj[]>;
+}
+
+export function startLookups(
+  kube: Kube,
+  resources: ResourceMap,
+  target: { namespace: string; name: string; backend?: "kserve" | "deployment" },
+): DeployLookups {
+  const { namespace, name } = target;
+  const kserveApi = `/apis/${KSERVE.apiGroup}`;
+  // Discovery for the objects about to be applied, so that resolving their paths is free later.
+  const groups = {
+    kserve: [`${KSERVE.apiGroup}/v1beta1`],
+    deployment: ["apps/v1", "v1", "autoscaling/v2"],
+  };
+  resources.warm(
+    target.backend ? groups[target.backend] : [...groups.kserve, ...groups.deployment],
+  );
+  const lookups: DeployLookups = {
+    kserve: findKServe(kube).catch(() => undefined),
+    namespace: kube.getOptional(`/api/v1/namespaces/${namespace}`),
+    existing: Promise.all([
+      kube.getOptional<KubeObject>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
+      kube.getOptional(`${kserveApi}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`)
+        .catch(() => undefined),
+    ]).then(([deployment, isvc]) => ({
+      kserve: isvc !== undefined,
+      deployment: (deployment?.metadata?.labels as Record<string, string> | undefined)
+        ?.[BACKEND_LABEL] === "deployment",
+    })),
+    runtimes: Promise.all([
+      kube.getOptional<{ items: Obj[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
+      kube.getOptional<{ items: Obj[] }>(
+        `${kserveApi}/v1alpha1/namespaces/${namespace}/servingruntimes`,
+      ),
+    ]).then(([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])]),
+  };
+  for (const pending of Object.values(lookups)) (pending as Promise<unknown>).catch(() => {});
+  return lookups;
+}
