@@ -9,6 +9,7 @@ import { Progress } from "../progress.ts";
 import { writeOut } from "../output.ts";
 import { modeName } from "../kserve/versions.ts";
 import {
+  applyFoundation,
   type ComponentResult,
   type ComponentSpec,
   installComponent,
@@ -26,6 +27,7 @@ import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts
 import { dryRunIssuer } from "../checks/cert_manager.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
+import { fullObject } from "../install/manifest.ts";
 
 export interface InstallInvocation {
   global: GlobalOptions;
@@ -132,17 +134,21 @@ export async function install(options: InstallInvocation): Promise<number> {
     return 0;
   }
   const resources = new ResourceMap(kube);
+  const foundations = specs.map((spec) =>
+    applyFoundation(kube, resources, spec, { deadline, dryRun: options.dryRun === "server" })
+  );
   const results = [...skipped];
   for (const result of skipped) {
     progress.start(`${result.name} ${result.version}`).done(`skipped: ${result.skipped}`);
   }
-  for (const spec of specs) {
+  for (const [index, spec] of specs.entries()) {
     const step = progress.start(`${spec.name} ${spec.version}`);
     try {
       const result = await installComponent(kube, resources, spec, {
         deadline,
         dryRun: options.dryRun === "server",
         step,
+        foundation: foundations[index],
       });
       step.done(summary(result));
       results.push(result);
@@ -215,5 +221,5 @@ function renderObjects(specs: ComponentSpec[]): string {
     ...s.phases.webhookConfigs,
     ...s.phases.afterWebhook,
   ])
-    .map((o) => stringify(o, { aliasDuplicateObjects: false })).join("---\n");
+    .map((o) => stringify(fullObject(o), { aliasDuplicateObjects: false })).join("---\n");
 }

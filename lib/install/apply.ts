@@ -7,6 +7,7 @@ import { FIELD_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import type { ResourceMap } from "../kube/resources.ts";
+import { rawManifest } from "./manifest.ts";
 
 export type Action = "created" | "changed" | "unchanged";
 
@@ -15,6 +16,8 @@ export interface Applied {
   name: string;
   namespace?: string;
   action: Action;
+  /** The object's resourceVersion after the apply; a wait can watch from it. */
+  resourceVersion?: string;
 }
 
 const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
@@ -68,7 +71,11 @@ export async function applyObjects(
     }
     const path = await resources.objectPath(object);
     const applied = await withRetry(
-      () => kube.apply(path, object, { dryRun: options.dryRun }),
+      () =>
+        kube.apply(path, rawManifest(object) ?? object, {
+          dryRun: options.dryRun,
+          metadataOnly: true,
+        }),
       options,
     );
     const action: Action = current === undefined
@@ -76,7 +83,12 @@ export async function applyObjects(
       : current.stamp === appliedStamp(applied)
       ? "unchanged"
       : "changed";
-    return { ...result, action };
+    const resourceVersion = applied.metadata?.resourceVersion;
+    return {
+      ...result,
+      action,
+      ...(typeof resourceVersion === "string" ? { resourceVersion } : {}),
+    };
   });
 }
 
@@ -148,7 +160,8 @@ export async function withRetry<T>(
   operation: () => Promise<T>,
   options: { retry?: (error: unknown) => boolean; deadline?: number },
 ): Promise<T> {
-  for (let delay = 250;; delay = Math.min(delay * 2, 4000)) {
+  // A webhook that is starting answers within a second or two: retry often, and briefly.
+  for (let delay = 200;; delay = Math.min(Math.round(delay * 1.5), 1000)) {
     try {
       return await operation();
     } catch (error) {

@@ -32,12 +32,31 @@ export interface ComponentResult {
   writes?: string[];
 }
 
+/**
+ * Applies a component's namespaces and CRDs. They depend on nothing, so the install starts
+ * every component's at once: the API server then builds the large KServe schemas while
+ * cert-manager starts, instead of afterwards.
+ */
+export function applyFoundation(
+  kube: Kube,
+  resources: ResourceMap,
+  spec: ComponentSpec,
+  options: { deadline: number; dryRun: boolean },
+): Promise<Applied[]> {
+  const applied = applyObjects(kube, resources, spec.phases.foundation, {
+    dryRun: options.dryRun,
+    deadline: options.deadline,
+  });
+  applied.catch(() => {}); // reported when the component's turn comes
+  return applied;
+}
+
 /** Applies a component and waits until it works; `dryRun` validates on the server without persisting. */
 export async function installComponent(
   kube: Kube,
   resources: ResourceMap,
   spec: ComponentSpec,
-  options: { deadline: number; dryRun: boolean; step: Step },
+  options: { deadline: number; dryRun: boolean; step: Step; foundation?: Promise<Applied[]> },
 ): Promise<ComponentResult> {
   const { phases } = spec;
   const applied: Applied[] = [];
@@ -53,15 +72,19 @@ export async function installComponent(
     );
   };
 
-  await apply(phases.foundation, "namespaces and CRDs");
-  const crds = phases.foundation.filter((o) => o.kind === "CustomResourceDefinition");
+  options.step.update("namespaces and CRDs");
+  const foundation = await (options.foundation ?? applyFoundation(kube, resources, spec, options));
+  applied.push(...foundation);
+  const crds = foundation.filter((a) => a.kind === "CustomResourceDefinition");
   if (!options.dryRun && crds.length) {
     options.step.update("waiting for CRDs to be Established");
-    await waitEstablished(kube, crds.map((c) => String(c.metadata?.name)), options.deadline);
-    for (const crd of crds) {
-      const spec = crd.spec as { group: string; versions: { name: string }[] };
-      for (const version of spec.versions) resources.forget(`${spec.group}/${version.name}`);
-    }
+    // A CRD created just now is watched from its creation; one that existed is listed first.
+    await waitEstablished(
+      kube,
+      crds.map((a) => ({ name: a.name, since: a.action === "created" ? a.resourceVersion : "" })),
+      options.deadline,
+    );
+    resources.forget(); // discovery now serves the new kinds
   }
   // In a server-side dry run new CRDs do not exist, so their objects cannot be validated yet.
   const applicable = options.dryRun ? await dryRunnable(kube, resources, phases.main) : phases.main;

@@ -9,11 +9,11 @@ import {
   isKServeConfig,
   kserveNamespace,
   type KServeSettings,
-  parseManifest,
   splitPhases,
   withConfigData,
 } from "./plan.ts";
 import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
+import { parseManifest } from "./manifest.ts";
 
 export interface Manifests {
   text(file: ManifestFile): string;

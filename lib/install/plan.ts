@@ -3,7 +3,6 @@
  * namespaces and CRDs first, then the rest, webhook configurations last, and objects that
  * must pass a webhook only once that webhook answers.
  */
-import { parseAllDocuments } from "yaml";
 import { CliError } from "../errors.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { KubeObject } from "../kube/client.ts";
@@ -27,21 +26,6 @@ const KSERVE_ADMITTED = new Set([
   "InferenceGraph",
   "TrainedModel",
 ]);
-
-/** Parses a multi-document YAML manifest; a syntax error names the file and document. */
-export function parseManifest(text: string, origin: string): KubeObject[] {
-  const objects: KubeObject[] = [];
-  parseAllDocuments(text).forEach((doc, index) => {
-    if (doc.errors.length) {
-      throw new CliError(
-        `Cannot parse ${origin}, document ${index + 1}: ${doc.errors[0]!.message.split("\n")[0]}`,
-      );
-    }
-    const object = doc.toJS({ maxAliasCount: -1 }) as KubeObject | null;
-    if (object && typeof object === "object" && object.kind) objects.push(object);
-  });
-  return objects;
-}
 
 /** Sorts a component's objects into the phases they are applied in. */
 export function splitPhases(objects: KubeObject[]): Phases {

@@ -9,13 +9,16 @@ type Obj = Record<string, any>;
 
 const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
 
-/** Waits until each CRD reports Established (its API is then served). */
+/**
+ * Waits until each CRD reports Established (its API is then served). With `since` (the
+ * resourceVersion of its creation) a CRD is only watched: listing would fetch its whole schema.
+ */
 export async function waitEstablished(
   kube: Kube,
-  names: string[],
+  crds: { name: string; since?: string }[],
   deadline: number,
 ): Promise<void> {
-  await Promise.all(names.map((name) =>
+  await Promise.all(crds.map(({ name, since }) =>
     waitFor<KubeObject>(kube, {
       path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
       fieldSelector: `metadata.name=${name}`,
@@ -26,7 +29,10 @@ export async function waitEstablished(
           )
           ? true
           : "not Established yet",
-    }, { timeoutMs: remaining(deadline) })
+    }, {
+      timeoutMs: remaining(deadline),
+      ...(since ? { since: { items: [], resourceVersion: since } } : {}),
+    })
   ));
 }
 

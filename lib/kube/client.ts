@@ -33,6 +33,9 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** The API server's metadata-only rendering of an object (its managed fields included). */
+const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
 /** Shown in the API server's audit log, as kubectl's own is. */
 const USER_AGENT = `kubectl-kserve/${CLIENT_VERSION} (${Deno.build.os}/${Deno.build.arch})`;
 
@@ -85,7 +88,10 @@ export class Kube {
     for (let attempt = 1;; attempt++) {
       const { status, text, retryAfter } = await this.#send(method, path, options);
       if (status === 429 && attempt < MAX_ATTEMPTS) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter ?? 1, 5) * 1000));
+        // A new CRD's storage is ready within a fraction of the second it asks for: the first
+        // retries come sooner, later ones honour Retry-After.
+        const seconds = attempt <= 3 ? 0.25 : Math.min(retryAfter ?? 1, 5);
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
         continue;
       }
       if (status >= 400) throw errorFromResponse(this.#target(method, path), status, text);
@@ -210,15 +216,19 @@ export class Kube {
     }
   }
 
-  /** Server-side apply with this tool's field manager. */
+  /**
+   * Server-side apply with this tool's field manager. The body is an object or its YAML text;
+   * `metadataOnly` asks for the result's metadata alone, which spares parsing a large object.
+   */
   apply<T extends KubeObject>(
     path: string,
-    object: T,
-    options: { dryRun?: boolean; force?: boolean } = {},
+    object: T | string,
+    options: { dryRun?: boolean; force?: boolean; metadataOnly?: boolean } = {},
   ): Promise<T> {
     return this.request<T>("PATCH", path, {
       body: object,
       contentType: "application/apply-patch+yaml",
+      ...(options.metadataOnly ? { accept: METADATA_ONLY } : {}),
       query: {
         fieldManager: FIELD_MANAGER,
         force: options.force ?? true,

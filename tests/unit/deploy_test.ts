@@ -12,7 +12,7 @@ import {
   validateReplicas,
   validateStorageUri,
 } from "../../lib/deploy/validate.ts";
-import { parseManifest } from "../../lib/install/plan.ts";
+import { parseManifest } from "../../lib/install/manifest.ts";
 import { age, renderTable } from "../../lib/commands/list.ts";
 import { predictPath } from "../../lib/commands/predict.ts";
 import { fixture } from "../support/fixtures.ts";

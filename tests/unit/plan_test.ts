@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  configureKServeConfig,
-  kserveNamespace,
-  parseManifest,
-  splitPhases,
-} from "../../lib/install/plan.ts";
+import { configureKServeConfig, kserveNamespace, splitPhases } from "../../lib/install/plan.ts";
+import { fullObject, parseManifest, rawManifest } from "../../lib/install/manifest.ts";
 import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
 import { containsAll } from "../../lib/install/apply.ts";
@@ -177,5 +173,47 @@ Deno.test("containsAll() accepts fields a controller added and refuses any chang
   assert.ok(
     containsAll({ spec: {} }, { spec: { env: [], resources: {} } }),
     "omitted empty values match",
+  );
+});
+
+Deno.test("parseManifest() reads CRD headers only, and their text parses to the full object", async () => {
+  const { parseAllDocuments } = await import("yaml");
+  for (
+    const path of [
+      "kserve/v0.16.0/kserve.yaml",
+      "kserve/v0.20.0/kserve.yaml",
+      "cert-manager/v1.18.0/cert-manager.yaml",
+    ]
+  ) {
+    const text = await fixture(path);
+    const objects = parseManifest(text, path);
+    const reference = parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: -1 }))
+      .filter((o) => o?.kind);
+    assert.equal(objects.length, reference.length, path);
+    objects.forEach((object, i) => {
+      const expected = reference[i];
+      if (object.kind === "CustomResourceDefinition") {
+        assert.ok(rawManifest(object), `${path}: ${object.metadata?.name} keeps its text`);
+        assert.equal(object.spec, undefined);
+        assert.deepEqual(object.metadata, expected.metadata);
+        // The text that is applied is exactly the release's object.
+        assert.deepEqual(fullObject(object), expected);
+        assert.ok(!JSON.stringify(object).includes("openAPIV3Schema"));
+      } else {
+        assert.equal(rawManifest(object), undefined);
+        assert.deepEqual(object, expected);
+      }
+    });
+  }
+});
+
+Deno.test("parseManifest() names the document with a syntax error", () => {
+  assert.throws(
+    () =>
+      parseManifest(
+        "kind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\n  bad: [\n",
+        "x.yaml",
+      ),
+    /Cannot parse x.yaml, document 2/,
   );
 });
