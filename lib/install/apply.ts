@@ -16,8 +16,11 @@ export interface Applied {
   name: string;
   namespace?: string;
   action: Action;
-  /** The object's resourceVersion after the apply; a wait can watch from it. */
-  resourceVersion?: string;
+  /**
+   * The resourceVersion at which the object held only what this apply wrote (no other field
+   * manager, so no controller had set any status yet): a wait can watch from it without a list.
+   */
+  pristineVersion?: string;
 }
 
 const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
@@ -83,12 +86,11 @@ export async function applyObjects(
       : current.stamp === appliedStamp(applied)
       ? "unchanged"
       : "changed";
-    const resourceVersion = applied.metadata?.resourceVersion;
-    return {
-      ...result,
-      action,
-      ...(typeof resourceVersion === "string" ? { resourceVersion } : {}),
-    };
+    const version = applied.metadata?.resourceVersion;
+    const managers = (applied.metadata?.managedFields ?? []) as ManagedField[];
+    const pristine = typeof version === "string" &&
+      managers.every((f) => f.manager === FIELD_MANAGER);
+    return { ...result, action, ...(pristine ? { pristineVersion: version } : {}) };
   });
 }
 

@@ -78,10 +78,10 @@ export async function installComponent(
   const crds = foundation.filter((a) => a.kind === "CustomResourceDefinition");
   if (!options.dryRun && crds.length) {
     options.step.update("waiting for CRDs to be Established");
-    // A CRD created just now is watched from its creation; one that existed is listed first.
+    // A CRD nothing but this apply has touched is watched from there; others are listed first.
     await waitEstablished(
       kube,
-      crds.map((a) => ({ name: a.name, since: a.action === "created" ? a.resourceVersion : "" })),
+      crds.map((a) => ({ name: a.name, since: a.pristineVersion })),
       options.deadline,
     );
     resources.forget(); // discovery now serves the new kinds

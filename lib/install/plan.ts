@@ -30,7 +30,13 @@ const KSERVE_ADMITTED = new Set([
 /** Sorts a component's objects into the phases they are applied in. */
 export function splitPhases(objects: KubeObject[]): Phases {
   const phases: Phases = { foundation: [], main: [], webhookConfigs: [], afterWebhook: [] };
+  // Knative's serving-core.yaml repeats serving-crds.yaml's CRDs: each object is applied once.
+  const unique = new Map<string, KubeObject>();
   for (const object of objects) {
+    const { namespace, name } = object.metadata ?? {};
+    unique.set(`${object.apiVersion}|${object.kind}|${namespace ?? ""}|${name}`, object);
+  }
+  for (const object of unique.values()) {
     const kind = String(object.kind);
     if (kind === "Namespace" || kind === "CustomResourceDefinition") phases.foundation.push(object);
     else if (kind.endsWith("WebhookConfiguration")) phases.webhookConfigs.push(object);

@@ -3,7 +3,7 @@
  * still runs, then cluster resources, webhooks, controller, CRDs and namespace (kserve-facts §9).
  */
 import { DeadlineError } from "../errors.ts";
-import { KSERVE } from "../defaults.ts";
+import { CLEANUP_RETRY_ANNOTATION, KSERVE } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { probeInferenceService } from "../checks/webhooks.ts";
@@ -100,19 +100,21 @@ export async function waitDeleted(
     const collection = ref.path.slice(0, ref.path.lastIndexOf("/"));
     collections.set(collection, [...(collections.get(collection) ?? []), ref.name]);
   }
+  const stop = new AbortController();
   try {
-    await Promise.all([...collections].map(([collection, names]) =>
-      waitFor<Obj>(kube, {
+    await Promise.all([...collections].map(([collection, names]) => {
+      let seen: Obj[] = [];
+      if (collection === CRD_COLLECTION) requeueStuckCleanups(kube, () => seen, stop.signal);
+      return waitFor<Obj>(kube, {
         path: collection,
         description: what,
         ready: (items) => {
-          const left = items.filter((i) => names.includes(i.metadata.name)).map((i) =>
-            i.metadata.name
-          );
+          seen = items.filter((i) => names.includes(i.metadata.name));
+          const left = seen.map((i) => i.metadata.name);
           return left.length === 0 ? true : `still present: ${left.join(", ")}`;
         },
-      }, { timeoutMs: Math.max(1, deadline - Date.now()) })
-    ));
+      }, { timeoutMs: Math.max(1, deadline - Date.now()) });
+    }));
   } catch (error) {
     if (error instanceof DeadlineError) {
       throw new DeadlineError(error.message, {
@@ -120,6 +122,39 @@ export async function waitDeleted(
       });
     }
     throw error;
+  } finally {
+    stop.abort();
+  }
+}
+
+const CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+/**
+ * The API server's CRD cleanup fails with "storage is (re)initializing" when it runs while the
+ * CRD's storage is being rebuilt (its own deletion causes that), and then may not retry for
+ * minutes. Touching the CRD's metadata requeues the cleanup, so stuck CRDs get an annotation.
+ */
+async function requeueStuckCleanups(
+  kube: Kube,
+  current: () => Obj[],
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    if (signal.aborted) return;
+    const stuck = current().filter((crd) =>
+      (crd.status?.conditions ?? []).some((c: Obj) =>
+        c.type === "Terminating" && c.reason === "InstanceDeletionFailed"
+      )
+    );
+    await Promise.all(
+      stuck.map((crd) =>
+        kube.request("PATCH", `${CRD_COLLECTION}/${crd.metadata.name}`, {
+          body: { metadata: { annotations: { [CLEANUP_RETRY_ANNOTATION]: String(Date.now()) } } },
+          contentType: "application/merge-patch+json",
+        }).catch(() => {}) // gone meanwhile, or not ours to touch: the wait reports what is left
+      ),
+    );
   }
 }
 
