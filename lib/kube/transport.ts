@@ -163,9 +163,7 @@ class NativeTransport implements Transport {
     let client = this.#clients.get(id);
     if (!client) {
       const ca = this.#ca;
-      const proxy = typeof this.#cluster["proxy-url"] === "string"
-        ? { url: this.#cluster["proxy-url"] }
-        : undefined;
+      const proxy = proxyFor(this.#cluster["proxy-url"]);
       client = Deno.createHttpClient({
         ...(ca ? { caCerts: [ca] } : {}),
         ...(cert && key ? { cert, key } : {}),
@@ -175,6 +173,14 @@ class NativeTransport implements Transport {
     }
     return client;
   }
+}
+
+/** The kubeconfig's proxy-url as a fetch proxy (HTTP CONNECT or SOCKS5, as client-go allows). */
+export function proxyFor(url: unknown): Deno.Proxy | undefined {
+  if (typeof url !== "string" || !url) return undefined;
+  const scheme = url.slice(0, url.indexOf(":")).toLowerCase();
+  if (scheme === "socks5" || scheme === "socks5h") return { transport: "socks5", url };
+  return { transport: scheme === "https" ? "https" : "http", url };
 }
 
 /** A PEM from base64 `FIELD-data` or from the file `FIELD` names, as in a kubeconfig. */

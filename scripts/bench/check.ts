@@ -47,6 +47,17 @@ for (let i = 0; i < runs; i++) {
   peaks.push(stats(run).peakMb);
   theirs.push(await manual());
 }
+// `-v` logs every request: no collection may be listed twice in one run.
+const traced = ensure(await timed(...plugin(["check", "-v"])), "kubectl kserve check -v");
+const lists = [...traced.stderr.matchAll(/\] GET ([^ ?]+)(?:\?[^ ]*)? 200/g)]
+  .map((m) => m[1]!)
+  .filter((path) => /\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?\/[a-z]+$/.test(path));
+const twice = lists.filter((path, i) => lists.indexOf(path) !== i);
+console.log(
+  `check lists ${lists.length} collections; listed twice: ${
+    twice.length ? twice.join(", ") : "none"
+  }`,
+);
 report(
   "check",
   ours,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { planTransport } from "../../lib/kube/transport.ts";
+import { planTransport, proxyFor } from "../../lib/kube/transport.ts";
 import type { KubeconfigSelection } from "../../lib/kube/kubeconfig.ts";
 
 function selection(
@@ -46,4 +46,14 @@ Deno.test("what fetch cannot express falls back to client-node, with the reason"
     planTransport(selection({}, { "auth-provider": { name: "oidc", config: {} } })),
     { kind: "client-node", reason: "auth-provider" },
   );
+});
+
+Deno.test("proxy-url becomes a fetch proxy: HTTP CONNECT, HTTPS or SOCKS5", () => {
+  assert.deepEqual(proxyFor("http://proxy:3128"), { transport: "http", url: "http://proxy:3128" });
+  assert.deepEqual(proxyFor("https://proxy:443"), { transport: "https", url: "https://proxy:443" });
+  assert.deepEqual(proxyFor("socks5://127.0.0.1:1080"), {
+    transport: "socks5",
+    url: "socks5://127.0.0.1:1080",
+  });
+  assert.equal(proxyFor(undefined), undefined);
 });
