@@ -13,8 +13,10 @@ fixtures=$(cd "$root/../shared/fixtures/manifests" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 DENO_INSTALL_ROOT="$work/root" bash scripts/install.sh >/dev/null
-export PATH="$work/root/bin:$PATH" XDG_CACHE_HOME="$work/cache"
 bash scripts/cluster/cluster.sh reset >/dev/null
+# A fresh manifest cache, so that the session shows what a first install does. Deno keeps its own.
+export DENO_DIR="${DENO_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/deno}"
+export PATH="$work/root/bin:$PATH" XDG_CACHE_HOME="$work/cache"
 
 image=kubectl-kserve.test/model-server:v1
 request='{"instances": [[6.8, 2.8, 4.8, 1.4]]}'
