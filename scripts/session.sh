@@ -37,7 +37,12 @@ run kubectl kserve status toy -n models
 run kubectl kserve delete toy -n models
 
 echo "## Option 1: KServe in RawDeployment (Standard) mode, air-gapped"
-run kubectl kserve manifests pull --dest "$work/mirror"
+# A mirror of the release files on loopback stands in for an internal artifact server.
+python3 -m http.server --bind 127.0.0.1 8081 --directory "$fixtures" >/dev/null 2>&1 &
+mirror_pid=$!
+trap 'kill $mirror_pid 2>/dev/null; rm -rf "$work"' EXIT
+sleep 1
+run kubectl kserve manifests pull --manifests http://127.0.0.1:8081/ --dest "$work/mirror"
 run kubectl kserve install --mode raw --manifests "$work/mirror"
 run kubectl kserve check
 run kubectl kserve deploy iris -n models --model-format sklearn \

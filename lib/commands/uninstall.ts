@@ -86,14 +86,9 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
   }
   // 2. Cluster resources go through the webhook too (some block DELETE), so before the webhooks.
   step.update("deleting cluster resources");
-  const clusterResources = (await Promise.all([
-    ...CLUSTER_RESOURCE_KINDS.map((r) =>
-      listRefs(kube, `/apis/${KSERVE.apiGroup}/v1alpha1/${r}`, r)
-    ),
-    ...NAMESPACED_RESOURCE_KINDS.map((r) =>
-      listRefs(kube, `/apis/${KSERVE.apiGroup}/v1alpha1/${r}`, r)
-    ),
-  ])).flat();
+  const clusterResources = (await Promise.all(
+    CLUSTER_RESOURCE_KINDS.map((r) => listRefs(kube, `/apis/${KSERVE.apiGroup}/v1alpha1/${r}`, r)),
+  )).flat();
   if (!alive && !options.dryRun) await remove(await kserveWebhooks(kube));
   await remove(clusterResources);
   // 3-6. Webhooks, controller and RBAC, CRDs, namespace.
@@ -102,6 +97,24 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
   // The API server drops deleted webhooks from admission a moment later; a CRD deleted before
   // then can have its instance cleanup refused by them and retried only after a long backoff.
   if (!options.dryRun) await new Promise((resolve) => setTimeout(resolve, 2000));
+  // v0.20's webhook refuses deleting its well-known LLMInferenceServiceConfigs, and the llmisvc
+  // controller holds a finalizer on each: they go now, webhook gone and controller still running.
+  const llmConfigs = (await Promise.all(
+    NAMESPACED_RESOURCE_KINDS.map((r) =>
+      listRefs(kube, `/apis/${KSERVE.apiGroup}/v1alpha1/${r}`, r)
+    ),
+  )).flat();
+  await remove(llmConfigs);
+  if (!options.dryRun && llmConfigs.length) {
+    const soon = Math.min(deadline, Date.now() + 10_000);
+    await waitDeleted(kube, llmConfigs, soon, "LLMInferenceServiceConfigs to be deleted").catch(
+      async () => {
+        // The controller did not remove its finalizers (it may be gone): nothing depends on them.
+        await stripFinalizers(kube, llmConfigs);
+        await waitDeleted(kube, llmConfigs, deadline, "LLMInferenceServiceConfigs to be deleted");
+      },
+    );
+  }
   await remove(
     await byPrefix(kube, "/apis/rbac.authorization.k8s.io/v1/clusterroles", [
       "kserve-",

@@ -6,6 +6,7 @@ import { DeadlineError } from "../errors.ts";
 import { CLEANUP_RETRY_ANNOTATION, KSERVE } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
+import { isWebhookStarting, withRetry } from "./apply.ts";
 import { probeInferenceService } from "../checks/webhooks.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -66,23 +67,37 @@ export async function deleteAll(
   refs: Ref[],
   options: { dryRun?: boolean } = {},
 ): Promise<void> {
-  await Promise.all(refs.map((ref) =>
-    kube.request("DELETE", ref.path, {
-      query: { dryRun: options.dryRun ? "All" : undefined },
-      body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
-    }).catch((error) => {
-      if ((error as { status?: number }).status !== 404) throw error;
-    })
-  ));
+  await Promise.all(
+    refs.map((ref) =>
+      throughDroppedWebhooks(() =>
+        kube.request("DELETE", ref.path, {
+          query: { dryRun: options.dryRun ? "All" : undefined },
+          body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
+        })
+      ).catch((error) => {
+        if ((error as { status?: number }).status !== 404) throw error;
+      })
+    ),
+  );
+}
+
+/**
+ * A webhook configuration deleted a moment ago may still be called for a second or two, and
+ * a dead webhook then fails the request: such failures are retried briefly.
+ */
+function throughDroppedWebhooks<T>(request: () => Promise<T>): Promise<T> {
+  return withRetry(request, { retry: isWebhookStarting, deadline: Date.now() + 10_000 });
 }
 
 /** Removes finalizers, for objects whose controller is gone and can never remove them. */
 export async function stripFinalizers(kube: Kube, refs: Ref[]): Promise<void> {
   await Promise.all(refs.map((ref) =>
-    kube.request("PATCH", ref.path, {
-      body: { metadata: { finalizers: null } },
-      contentType: "application/merge-patch+json",
-    }).catch((error) => {
+    throughDroppedWebhooks(() =>
+      kube.request("PATCH", ref.path, {
+        body: { metadata: { finalizers: null } },
+        contentType: "application/merge-patch+json",
+      })
+    ).catch((error) => {
       if ((error as { status?: number }).status !== 404) throw error;
     })
   ));

@@ -109,6 +109,25 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       after.get(key) !== rv && !key.includes("/models/")
     );
     assert.deepEqual(changed, [], "a re-run must not change any object's resourceVersion");
+
+    // Uninstall, with the controller running: v0.20's webhook refuses deleting its well-known
+    // LLMInferenceServiceConfigs one by one, so they must go with their CRD.
+    const model = await runPlugin(["delete", "iris", "-n", "models"], {
+      env: pluginEnv(cache.path),
+    });
+    assert.equal(model.code, 0, model.stderr);
+    const removed = await runPlugin(["uninstall", "--yes", "--timeout", "2m"], {
+      env: pluginEnv(cache.path),
+    });
+    assert.equal(removed.code, 0, removed.stderr);
+    const left = await kubectlOk([
+      "get",
+      "crd,validatingwebhookconfigurations,mutatingwebhookconfigurations",
+      "-o",
+      "name",
+    ]);
+    assert.doesNotMatch(left, /serving\.kserve\.io/);
+    assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
   });
 }
 
