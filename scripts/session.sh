@@ -23,7 +23,11 @@ request='{"instances": [[6.8, 2.8, 4.8, 1.4]]}'
 
 # Prints the command as typed, then runs it; output is shown as is (stderr included).
 run() {
-  printf '$ %s\n' "$*" | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
+  local shown=() arg
+  for arg in "$@"; do
+    if [[ $arg =~ ^[A-Za-z0-9_./:=@,+-]+$ ]]; then shown+=("$arg"); else shown+=("'$arg'"); fi
+  done
+  printf '$ %s\n' "${shown[*]}" | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
   "$@" 2>&1 | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
   echo
 }
@@ -51,7 +55,7 @@ run kubectl kserve predict iris -n models -d "$request"
 run kubectl kserve list -n models
 run kubectl kserve status iris -n models
 run kubectl kserve delete iris -n models
-run kubectl kserve uninstall --yes
+run kubectl kserve uninstall --yes --with-cert-manager
 
 echo "## Option 3: KServe in Serverless (Knative) mode"
 run kubectl kserve install --mode serverless --version v0.16.0 --manifests "$fixtures"

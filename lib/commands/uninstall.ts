@@ -239,6 +239,15 @@ async function removeCertManager(
       "cert-manager-",
     ]),
   );
+  // Its leader-election Roles live in kube-system, which is not deleted.
+  for (const kind of ["roles", "rolebindings"]) {
+    await remove(
+      await byPrefix(kube, `/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/${kind}`, [
+        "cert-manager-",
+        "cert-manager:",
+      ]),
+    );
+  }
   const spaces = await existing(kube, [CERT_MANAGER.namespace]);
   await remove(spaces);
   if (!options.dryRun) {

@@ -253,6 +253,8 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
   const crds = await kubectlOk(["get", "crd", "-o", "name"]);
   assert.doesNotMatch(crds, /serving\.kserve\.io|cert-manager\.io/);
   assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+  const roles = await kubectlOk(["get", "roles,rolebindings", "-n", "kube-system", "-o", "name"]);
+  assert.doesNotMatch(roles, /cert-manager/);
   await resetCluster();
 });
 
