@@ -3,6 +3,7 @@
  * Nothing is loaded or dialled until a command connects; transport.ts picks how to send.
  */
 import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
+import { CliError } from "../errors.ts";
 import { writeErr } from "../output.ts";
 import { CLIENT_VERSION } from "../version.ts";
 import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
@@ -140,6 +141,7 @@ export class Kube {
       };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (error instanceof CliError) throw error; // a credential that cannot be read, say
       throw errorFromNetwork(this.#target(method, path), error, this.#timeoutMs || undefined);
     }
   }
@@ -182,7 +184,7 @@ export class Kube {
       if (!body) return;
       lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
     } catch (error) {
-      if (error instanceof KubeApiError) throw error;
+      if (error instanceof KubeApiError || error instanceof CliError) throw error;
       if (signal.aborted) return; // the caller's deadline or cancellation ends the watch quietly
       throw errorFromNetwork(target, error, undefined);
     }

@@ -153,7 +153,7 @@ class NativeTransport implements Transport {
   #readTokenFile(path: string): string {
     const now = Date.now();
     if (!this.#tokenFile || now - this.#tokenFile.readAt > 60_000) {
-      this.#tokenFile = { token: Deno.readTextFileSync(path).trim(), readAt: now };
+      this.#tokenFile = { token: readFile(path, "tokenFile").trim(), readAt: now };
     }
     return this.#tokenFile.token;
   }
@@ -190,11 +190,14 @@ function pem(field: string, section: Record<string, unknown>): string | undefine
     return new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
   }
   const file = section[field];
-  if (typeof file !== "string" || !file) return undefined;
+  return typeof file === "string" && file ? readFile(file, field) : undefined;
+}
+
+function readFile(path: string, field: string): string {
   try {
-    return Deno.readTextFileSync(file);
+    return Deno.readTextFileSync(path);
   } catch (error) {
-    throw new UsageError(`Cannot read ${field} ${file}: ${(error as Error).message}`, {
+    throw new UsageError(`Cannot read ${field} ${path}: ${(error as Error).message}`, {
       hint: `Fix the ${field} path in the kubeconfig, or pass --kubeconfig with another file`,
     });
   }

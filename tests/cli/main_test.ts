@@ -53,6 +53,17 @@ Deno.test("an unreadable kubeconfig is named, exit 2", async () => {
   assertOneError(result.stderr, /Cannot read kubeconfig .*: it is a directory/);
 });
 
+Deno.test("a certificate file the kubeconfig names but that is missing is named, exit 2", async () => {
+  await using dir = await tempDir();
+  const path = await writeKubeconfig(dir.path, {
+    server: "https://127.0.0.1:1",
+    "certificate-authority": `${dir.path}/missing-ca.crt`,
+  });
+  const result = await runPlugin(["version"], { env: { KUBECONFIG: path } });
+  assert.equal(result.code, 2);
+  assertOneError(result.stderr, /Cannot read certificate-authority .*missing-ca\.crt/);
+});
+
 Deno.test("malformed kubeconfig YAML names the file and line, exit 2", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/bad.yaml`;
