@@ -22,6 +22,18 @@ export function dryRunIssuer(kube: Kube, namespace: string): Promise<unknown> {
   });
 }
 
+/**
+ * The Issuer dry run in KServe's namespace (else "default"). `check` starts it early, as it does
+ * the InferenceService probe: a webhook round trip is the slowest thing a healthy check waits for.
+ */
+export function startIssuerProbe(ctx: CheckContext): Promise<unknown> {
+  return ctx.once("cert-manager.probe", async () => {
+    const { namespace } = await ctx.kserve();
+    const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
+    return await dryRunIssuer(ctx.kube, target);
+  });
+}
+
 export const certManagerChecks: Check<CheckContext>[] = [
   {
     id: "certmanager.crds",
@@ -77,9 +89,7 @@ export const certManagerChecks: Check<CheckContext>[] = [
     dependsOn: ["certmanager.deployments"],
     retryable: true,
     async run(ctx) {
-      const { namespace } = await ctx.kserve();
-      const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
-      await dryRunIssuer(ctx.kube, target);
+      await startIssuerProbe(ctx);
     },
   },
 ];

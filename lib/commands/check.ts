@@ -7,6 +7,7 @@ import { CheckContext } from "../checks/context.ts";
 import { runChecks, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
 import { startWebhookProbe } from "../checks/webhooks.ts";
+import { startIssuerProbe } from "../checks/cert_manager.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 
 export interface CheckInvocation {
@@ -33,7 +34,11 @@ export async function check(options: CheckInvocation): Promise<number> {
     mode: options.mode,
     withModels: options.allNamespaces || options.global.namespace !== undefined,
   });
+  // The first request opens the connection the others share; the two webhook round trips,
+  // the slowest requests of a healthy run, start right behind it instead of at their turn.
+  shared.get("/version").catch(() => {});
   if (checks.some((c) => c.id === "webhooks.probe")) startWebhookProbe(shared);
+  if (checks.some((c) => c.id === "certmanager.webhook")) startIssuerProbe(shared);
   const interactive = options.global.output !== "json" && Deno.stderr.isTerminal();
   if (interactive && options.waitMs) {
     writeErr(`waiting up to ${options.waitMs / 1000}s for checks to pass...\n`);
