@@ -58,6 +58,18 @@ async function versions(): Promise<Map<string, string>> {
   );
 }
 
+/** No webhook configuration or CRD whose name matches `names` is left, nor the kserve namespace. */
+async function assertRemoved(names: RegExp): Promise<void> {
+  const left = await kubectlOk([
+    "get",
+    "crd,validatingwebhookconfigurations,mutatingwebhookconfigurations",
+    "-o",
+    "name",
+  ]);
+  assert.doesNotMatch(left, names);
+  assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+}
+
 for (const version of ["v0.16.0", "v0.20.0"]) {
   Deno.test(`install --mode raw ${version}: check passes, a model serves, and a re-run changes nothing`, async () => {
     await resetCluster();
@@ -120,14 +132,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       env: pluginEnv(cache.path),
     });
     assert.equal(removed.code, 0, removed.stderr);
-    const left = await kubectlOk([
-      "get",
-      "crd,validatingwebhookconfigurations,mutatingwebhookconfigurations",
-      "-o",
-      "name",
-    ]);
-    assert.doesNotMatch(left, /serving\.kserve\.io/);
-    assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+    await assertRemoved(/serving\.kserve\.io/);
   });
 }
 
@@ -243,16 +248,7 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
   ], { env: pluginEnv(cache.path) });
   assert.equal(removed.code, 0, removed.stderr);
   assert.ok(Date.now() - started < 100_000);
-  const webhooks = await kubectlOk([
-    "get",
-    "validatingwebhookconfigurations,mutatingwebhookconfigurations",
-    "-o",
-    "name",
-  ]);
-  assert.doesNotMatch(webhooks, /serving\.kserve\.io|cert-manager/);
-  const crds = await kubectlOk(["get", "crd", "-o", "name"]);
-  assert.doesNotMatch(crds, /serving\.kserve\.io|cert-manager\.io/);
-  assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+  await assertRemoved(/serving\.kserve\.io|cert-manager/);
   const roles = await kubectlOk(["get", "roles,rolebindings", "-n", "kube-system", "-o", "name"]);
   assert.doesNotMatch(roles, /cert-manager/);
   await resetCluster();
