@@ -10,7 +10,7 @@
 // Runs until SIGTERM or SIGINT; logs one line per action to stderr.
 import { runCainjector } from "./cert_manager/cainjector.ts";
 import { runController } from "./cert_manager/controller.ts";
-import { Kube, log, setLogRole } from "./cert_manager/kube.ts";
+import { kubeFromKubeconfig, log, setLogRole } from "./cert_manager/kube.ts";
 import { runWebhook } from "./cert_manager/webhook.ts";
 
 const ROLES = ["controller", "cainjector", "webhook"];
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const args = expandArgs(rawArgs, Deno.env.toObject());
-  const kube = Kube.fromKubeconfig(kubeconfig);
+  const kube = kubeFromKubeconfig(kubeconfig);
   const stop = new AbortController();
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => {

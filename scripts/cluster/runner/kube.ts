@@ -1,5 +1,6 @@
-// A minimal Kubernetes API client for the pod runner: fetch with the cluster's admin client
-// certificate (read from its PKI dir), list+watch informers, and Events like the kubelet's.
+// A minimal Kubernetes API client for the test cluster's own processes (the pod runner and
+// the cert-manager double): fetch with a client certificate or token, list+watch informers,
+// and Events like the kubelet's.
 import type { KObject, Pod } from "./types.ts";
 
 /** An API request that the server answered with a non-2xx status. */
@@ -10,9 +11,16 @@ export class ApiError extends Error {
   }
 }
 
-/** Logs one line to stderr (the runner's log is $STATE/logs/pod-runner.log). */
+let logPrefix = "";
+
+/** Sets what prefixes every log line (the cert-manager double names its role). */
+export function setLogPrefix(prefix: string): void {
+  logPrefix = prefix;
+}
+
+/** Logs one line to stderr (the runner's log is $STATE/logs/pod-runner.log; a pod's is its log). */
 export function log(message: string): void {
-  console.error(`${new Date().toISOString()} ${message}`);
+  console.error(`${new Date().toISOString()} ${logPrefix}${message}`);
 }
 
 /** Resolves after `ms`, or early when `signal` aborts. */
@@ -35,15 +43,24 @@ export function key(o: KObject): string {
 export class Kube {
   readonly #server: string;
   readonly #client: Deno.HttpClient;
+  readonly #auth: Record<string, string>;
+
+  constructor(server: string, client: Deno.HttpClient, token?: string) {
+    this.#server = server.replace(/\/$/, "");
+    this.#client = client;
+    this.#auth = token ? { Authorization: `Bearer ${token}` } : {};
+  }
 
   /** A client for `server` with the cluster CA and admin cert in `pkiDir` (see pki.sh). */
-  constructor(server: string, pkiDir: string) {
-    this.#server = server.replace(/\/$/, "");
-    this.#client = Deno.createHttpClient({
-      caCerts: [Deno.readTextFileSync(`${pkiDir}/ca.crt`)],
-      cert: Deno.readTextFileSync(`${pkiDir}/admin.crt`),
-      key: Deno.readTextFileSync(`${pkiDir}/admin.key`),
-    });
+  static fromPki(server: string, pkiDir: string): Kube {
+    return new Kube(
+      server,
+      Deno.createHttpClient({
+        caCerts: [Deno.readTextFileSync(`${pkiDir}/ca.crt`)],
+        cert: Deno.readTextFileSync(`${pkiDir}/admin.crt`),
+        key: Deno.readTextFileSync(`${pkiDir}/admin.key`),
+      }),
+    );
   }
 
   /** Sends one request; returns the decoded JSON body, or null for 404 when `allow404`. */
@@ -57,6 +74,7 @@ export class Kube {
       client: this.#client,
       signal: opts.signal ?? AbortSignal.timeout(30_000),
       headers: {
+        ...this.#auth,
         "Accept": "application/json",
         ...(opts.body === undefined
           ? {}
@@ -76,13 +94,25 @@ export class Kube {
     return JSON.parse(text) as T;
   }
 
+  mergePatch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("PATCH", path, { body, contentType: "application/merge-patch+json" });
+  }
+
+  jsonPatch<T>(path: string, ops: unknown[]): Promise<T> {
+    return this.request<T>("PATCH", path, {
+      body: ops,
+      contentType: "application/json-patch+json",
+    });
+  }
+
   /** Opens a watch and yields its events until the server ends the stream. */
   async *watch(path: string, resourceVersion: string, signal: AbortSignal) {
     const sep = path.includes("?") ? "&" : "?";
     const url = `${this.#server}${path}${sep}watch=1&allowWatchBookmarks=true` +
       `&timeoutSeconds=300&resourceVersion=${encodeURIComponent(resourceVersion)}`;
-    const res = await fetch(url, { client: this.#client, signal });
+    const res = await fetch(url, { client: this.#client, signal, headers: this.#auth });
     if (!res.ok || !res.body) throw new ApiError(res.status, `watch ${path}: ${await res.text()}`);
+    // Events are newline-delimited JSON; one CRD event can span many chunks.
     let buffered = "";
     for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
       buffered += chunk;
@@ -107,6 +137,15 @@ export class Informer<T extends KObject> {
     readonly onChange: () => void,
   ) {}
 
+  /**
+   * Records an object this process just wrote, so that a reconcile running before the watch
+   * delivers it does not act on the stale copy (the double would reissue certificates twice).
+   */
+  upsert(obj: T): void {
+    const old = this.items.get(key(obj));
+    if (!old || rvNumber(obj) >= rvNumber(old)) this.items.set(key(obj), obj);
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
@@ -126,7 +165,7 @@ export class Informer<T extends KObject> {
             rv = ev.object.metadata.resourceVersion ?? rv;
             if (ev.type === "BOOKMARK") continue;
             if (ev.type === "DELETED") this.items.delete(key(ev.object));
-            else this.items.set(key(ev.object), ev.object as T);
+            else this.upsert(ev.object as T);
             this.onChange();
           }
         }
@@ -137,6 +176,10 @@ export class Informer<T extends KObject> {
       }
     }
   }
+}
+
+function rvNumber(o: KObject): number {
+  return Number(o.metadata.resourceVersion ?? 0);
 }
 
 /**

@@ -32,7 +32,7 @@ const runnerDir = `${stateDir}/runner`;
 await Deno.mkdir(runnerDir, { recursive: true });
 await Deno.remove(`${runnerDir}/ready`).catch(() => {});
 
-const kube = new Kube(opts.server!, `${stateDir}/pki`);
+const kube = Kube.fromPki(opts.server!, `${stateDir}/pki`);
 const stop = new AbortController();
 const network = new Network();
 const runners = new Map<string, { runner: PodRunner; done: Promise<void> }>();
