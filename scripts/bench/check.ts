@@ -4,16 +4,10 @@
  * Run inside the test cluster: deno task cluster exec -- deno run -A scripts/bench/check.ts [runs]
  * It first runs install (raw, from the fixtures), which changes nothing on a healthy install.
  */
-import { ensure, FIXTURES, median, plugin, report, stats, timed } from "./lib.ts";
+import { ensure, ensureHealthyInstall, median, plugin, report, stats, timed } from "./lib.ts";
 
 const runs = Number(Deno.args[0] ?? 7);
-// A healthy install of KServe (a re-run of install writes nothing), given a moment to settle.
-console.log("making sure KServe is installed and healthy...");
-ensure(
-  await timed(...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m"])),
-  "install",
-);
-await new Promise((resolve) => setTimeout(resolve, 5000));
+await ensureHealthyInstall();
 
 const manual = async () => {
   const start = performance.now();

@@ -3,14 +3,10 @@
  * on the same cluster in the same run. It first runs install (a no-op on a healthy install).
  *   deno task cluster exec -- deno run -A scripts/bench/deploy.ts [runs]
  */
-import { ensure, FIXTURES, plugin, report, timed } from "./lib.ts";
+import { ensure, ensureHealthyInstall, plugin, report, timed } from "./lib.ts";
 
 const runs = Number(Deno.args[0] ?? 15);
-ensure(
-  await timed(...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m"])),
-  "install",
-);
-await new Promise((resolve) => setTimeout(resolve, 5000));
+await ensureHealthyInstall();
 const namespace = "bench-deploy";
 await timed("kubectl", ["create", "namespace", namespace]);
 const isvc = (name: string) =>

@@ -70,6 +70,19 @@ export function ensure(run: Run, what: string): Run {
   return run;
 }
 
+/**
+ * Installs KServe raw from the fixtures (a no-op on a healthy install, so it also repairs a
+ * cluster another benchmark left half-done) and lets the controllers settle before measuring.
+ */
+export async function ensureHealthyInstall(): Promise<void> {
+  console.log("making sure KServe is installed and healthy...");
+  ensure(
+    await timed(...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m"])),
+    "install",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+}
+
 export function report(name: string, pluginMs: number[], kubectlMs: number[], extra: string): void {
   const ours = median(pluginMs);
   const theirs = median(kubectlMs);

@@ -1,12 +1,6 @@
 /** check on clusters broken in the ways that need no running KServe controller. */
 import assert from "node:assert/strict";
-import {
-  adminKubeconfig,
-  clientCertKubeconfig,
-  kubectlOk,
-  resetCluster,
-  uniqueName,
-} from "../support/cluster.ts";
+import { adminKubeconfig, editorKubeconfig, kubectlOk, resetCluster } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { patchKServeConfig } from "../support/kserve.ts";
@@ -44,42 +38,29 @@ Deno.test("check on KServe applied without cert-manager (the guide's failure) na
 });
 
 Deno.test("check --pre as a user without cluster-admin lists exactly the missing permissions", async () => {
-  const user = uniqueName("editor");
-  const binding = uniqueName("editor");
-  await using kubeconfig = await clientCertKubeconfig(user);
-  await kubectlOk([
-    "create",
-    "clusterrolebinding",
-    binding,
-    "--clusterrole=edit",
-    `--user=${user}`,
-  ]);
-  try {
-    const check = await runCheck(["--pre"], kubeconfig.path);
-    assert.equal(check.code, 1);
-    assert.deepEqual(check.failed, ["pre.permissions"]);
-    const error = check.byId("pre.permissions")!.error!;
-    for (
-      const missing of [
-        "create namespaces",
-        "create customresourcedefinitions.apiextensions.k8s.io",
-        "create clusterroles.rbac.authorization.k8s.io",
-        "create validatingwebhookconfigurations.admissionregistration.k8s.io",
-        "create roles.rbac.authorization.k8s.io in kserve",
-      ]
-    ) {
-      assert.ok(error.includes(missing), `${missing} should be listed in: ${error}`);
-    }
-    for (
-      const allowed of [
-        "create deployments.apps in kserve",
-        "create services in cert-manager",
-        "create configmaps in kserve",
-      ]
-    ) {
-      assert.ok(!error.includes(allowed), `${allowed} is allowed by "edit" and must not be listed`);
-    }
-  } finally {
-    await kubectlOk(["delete", "clusterrolebinding", binding]);
+  await using kubeconfig = await editorKubeconfig();
+  const check = await runCheck(["--pre"], kubeconfig.path);
+  assert.equal(check.code, 1);
+  assert.deepEqual(check.failed, ["pre.permissions"]);
+  const error = check.byId("pre.permissions")!.error!;
+  for (
+    const missing of [
+      "create namespaces",
+      "create customresourcedefinitions.apiextensions.k8s.io",
+      "create clusterroles.rbac.authorization.k8s.io",
+      "create validatingwebhookconfigurations.admissionregistration.k8s.io",
+      "create roles.rbac.authorization.k8s.io in kserve",
+    ]
+  ) {
+    assert.ok(error.includes(missing), `${missing} should be listed in: ${error}`);
+  }
+  for (
+    const allowed of [
+      "create deployments.apps in kserve",
+      "create services in cert-manager",
+      "create configmaps in kserve",
+    ]
+  ) {
+    assert.ok(!error.includes(allowed), `${allowed} is allowed by "edit" and must not be listed`);
   }
 });

@@ -3,8 +3,13 @@
  * broken on purpose: exactly the failing check's id, with its fix, and nothing unrelated.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlJson, kubectlOk, resetCluster } from "../support/cluster.ts";
-import { installKServe, patchKServeConfig, scaleController } from "../support/kserve.ts";
+import { adminKubeconfig, kubectlOk, resetCluster } from "../support/cluster.ts";
+import {
+  installKServe,
+  kserveConfigJson,
+  patchKServeConfig,
+  scaleController,
+} from "../support/kserve.ts";
 import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
@@ -13,19 +18,6 @@ function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
   assert.deepEqual(summary.failed, [id], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.code, 1);
   assert.match(summary.byId(id)!.hint!, hint);
-}
-
-async function configJson(key: string): Promise<Record<string, unknown>> {
-  const cm = await kubectlJson<{ data: Record<string, string> }>([
-    "get",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "-o",
-    "json",
-  ]);
-  return JSON.parse(cm.data[key]!);
 }
 
 Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece", async (t) => {
@@ -42,7 +34,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   });
 
   await t.step("ingress JSON without ingressGateway", async () => {
-    const original = await configJson("ingress");
+    const original = await kserveConfigJson("ingress");
     const { ingressGateway: _dropped, ...broken } = original;
     await patchKServeConfig("ingress", broken);
     onlyFailure(await check(), "kserve.config-ingress", /read-modify-write/);

@@ -8,7 +8,13 @@ import {
   resetCluster,
   run,
 } from "../support/cluster.ts";
-import { installKServe, patchKServeConfig, scaleController, SKLEARN } from "../support/kserve.ts";
+import {
+  deploymentModeOf,
+  installKServe,
+  patchKServeConfig,
+  scaleController,
+  SKLEARN,
+} from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
@@ -46,16 +52,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
         result.stderr,
         /in-cluster address: +http:\/\/iris-predictor\.models\.svc\.cluster\.local/,
       );
-      const isvc = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
-        "get",
-        "isvc",
-        "iris",
-        "-n",
-        "models",
-        "-o",
-        "json",
-      ]);
-      assert.equal(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+      assert.equal(await deploymentModeOf("iris", "models"), "Standard");
       const pods = await kubectlJson<
         { items: { spec: { initContainers?: { name: string }[] } }[] }
       >(
@@ -229,15 +226,6 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard and the mo
     "2m",
   ]);
   assert.equal(result.code, 0, result.stderr);
-  const isvc = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
-    "get",
-    "isvc",
-    "iris",
-    "-n",
-    "models",
-    "-o",
-    "json",
-  ]);
-  assert.equal(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+  assert.equal(await deploymentModeOf("iris", "models"), "Standard");
   await resetCluster();
 });

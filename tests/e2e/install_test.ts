@@ -2,18 +2,17 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
-  clientCertKubeconfig,
+  editorKubeconfig,
   kubectl,
   kubectlJson,
   kubectlOk,
   resetCluster,
   tempDir,
-  uniqueName,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
-import { SKLEARN } from "../support/kserve.ts";
+import { kserveConfigJson, SKLEARN } from "../support/kserve.ts";
 
 /** A private manifest cache per test, so a cached copy never hides what the test is about. */
 function pluginEnv(cache: string): Record<string, string> {
@@ -58,6 +57,14 @@ async function versions(): Promise<Map<string, string>> {
   );
 }
 
+/** Creates namespace "models" and deploys the sklearn example into it as "iris". */
+async function deployIris(cache: string, extra: string[] = []) {
+  await kubectlOk(["create", "namespace", "models"]);
+  return await runPlugin(["deploy", "iris", "-n", "models", ...SKLEARN, ...extra], {
+    env: pluginEnv(cache),
+  });
+}
+
 /** No webhook configuration or CRD whose name matches `names` is left, nor the kserve namespace. */
 async function assertRemoved(names: RegExp): Promise<void> {
   const left = await kubectlOk([
@@ -86,20 +93,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     assert.equal(check.code, 0);
     assert.equal(check.report.kserveVersion, version);
 
-    await kubectlOk(["create", "namespace", "models"]);
-    const deployed = await runPlugin(
-      [
-        "deploy",
-        "iris",
-        "-n",
-        "models",
-        ...SKLEARN,
-        "--wait",
-        "--timeout",
-        "2m",
-      ],
-      { env: pluginEnv(cache.path) },
-    );
+    const deployed = await deployIris(cache.path, ["--wait", "--timeout", "2m"]);
     assert.equal(deployed.code, 0, deployed.stderr);
 
     const before = await versions();
@@ -157,20 +151,10 @@ Deno.test("install --dry-run=client and --dry-run=server leave the cluster untou
 Deno.test("install refuses, before changing anything, a user who may not create what it installs", async () => {
   await resetCluster();
   await using cache = await tempDir();
-  const user = uniqueName("editor");
-  const binding = uniqueName("editor");
-  await using kubeconfig = await clientCertKubeconfig(user);
-  await kubectlOk([
-    "create",
-    "clusterrolebinding",
-    binding,
-    "--clusterrole=edit",
-    `--user=${user}`,
-  ]);
+  await using kubeconfig = await editorKubeconfig();
   const result = await runPlugin(["install", "--manifests", FIXTURES], {
     env: { KUBECONFIG: kubeconfig.path, XDG_CACHE_HOME: cache.path },
   });
-  await kubectlOk(["delete", "clusterrolebinding", binding]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /Cannot install: Missing permissions: create namespaces/);
   assert.notEqual(
@@ -217,17 +201,7 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
     (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
     0,
   );
-  await kubectlOk(["create", "namespace", "models"]);
-  const deployed = await runPlugin(
-    [
-      "deploy",
-      "iris",
-      "-n",
-      "models",
-      ...SKLEARN,
-    ],
-    { env: pluginEnv(cache.path) },
-  );
+  const deployed = await deployIris(cache.path);
   assert.equal(deployed.code, 0, deployed.stderr);
   const refused = await runPlugin(["uninstall", "--yes"], { env: pluginEnv(cache.path) });
   assert.equal(refused.code, 1);
@@ -285,18 +259,10 @@ Deno.test("switching an install from raw to serverless and back flips the defaul
     "json",
   ]);
   assert.equal(network.data["ingress-class"], "kourier.ingress.networking.knative.dev");
-  let config = await kubectlJson<{ data: Record<string, string> }>([
-    "get",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "-o",
-    "json",
-  ]);
-  assert.equal(JSON.parse(config.data.ingress!).disableIstioVirtualHost, true);
+  const ingress = await kserveConfigJson("ingress");
+  assert.equal(ingress.disableIstioVirtualHost, true);
   assert.equal(
-    JSON.parse(config.data.ingress!).ingressGateway,
+    ingress.ingressGateway,
     "knative-serving/knative-ingress-gateway",
   );
   assert.deepEqual((await runCheck([], adminKubeconfig())).failed, []);
@@ -304,15 +270,6 @@ Deno.test("switching an install from raw to serverless and back flips the defaul
   const raw = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
   assert.equal(raw.code, 0, raw.stderr);
   assert.match(raw.stderr, /Switching the default deployment mode from Knative to Standard/);
-  config = await kubectlJson<{ data: Record<string, string> }>([
-    "get",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "-o",
-    "json",
-  ]);
-  assert.equal(JSON.parse(config.data.deploy!).defaultDeploymentMode, "Standard");
+  assert.equal((await kserveConfigJson("deploy")).defaultDeploymentMode, "Standard");
   await resetCluster();
 });

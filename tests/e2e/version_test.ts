@@ -34,6 +34,12 @@ async function withViewer(prefix: string, fn: (namespace: string) => Promise<voi
   });
 }
 
+/** Writes `text` as the kubeconfig at `path`, then runs `version` with it. */
+async function versionWith(path: string, text: string) {
+  await Deno.writeTextFile(path, text);
+  return await runPlugin(["version"], { env: { KUBECONFIG: path } });
+}
+
 const SERVER_VERSION = /^Server Version: v1\.\d+\.\d+/m;
 
 Deno.test("version reports the server and no KServe, with the admin client certificate", async () => {
@@ -128,8 +134,7 @@ Deno.test("an exec credential plugin is run for its token", async () => {
       /^(- name: "exec-user"\n {2}user:)\n/m,
       `$1\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}\n`,
     );
-    await Deno.writeTextFile(kubeconfig.path, text);
-    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    const result = await versionWith(kubeconfig.path, text);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, SERVER_VERSION);
   });
@@ -140,11 +145,10 @@ Deno.test("a token file is read for each connection (in-cluster style)", async (
     await using kubeconfig = await serviceAccountKubeconfig(namespace, "reader");
     const tokenPath = `${kubeconfig.path}.token`;
     await Deno.writeTextFile(tokenPath, `${kubeconfig.token}\n`);
-    await Deno.writeTextFile(
+    const result = await versionWith(
       kubeconfig.path,
       kubeconfig.text.replace(/^ {4}token: .*$/m, `    tokenFile: ${JSON.stringify(tokenPath)}`),
     );
-    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, SERVER_VERSION);
   });
@@ -157,16 +161,14 @@ Deno.test("insecure-skip-tls-verify is honoured only because the kubeconfig says
       /^ {4}certificate-authority-data: .*$/m,
       "    insecure-skip-tls-verify: true",
     );
-    await Deno.writeTextFile(kubeconfig.path, insecure);
-    const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+    const result = await versionWith(kubeconfig.path, insecure);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, SERVER_VERSION);
     // Without the CA and without the flag, verification fails: nothing is skipped by default.
-    await Deno.writeTextFile(
+    const refused = await versionWith(
       kubeconfig.path,
       insecure.replace("    insecure-skip-tls-verify: true\n", ""),
     );
-    const refused = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /TLS verification of .* failed/);
   });

@@ -321,6 +321,21 @@ export async function clientCertKubeconfig(
   return { ...kc, certPem, keyPem };
 }
 
+/**
+ * A client-cert kubeconfig for a fresh user bound to the "edit" ClusterRole: what a namespace
+ * admin has, short of cluster-admin. Disposing it removes the binding.
+ */
+export async function editorKubeconfig(): Promise<TempKubeconfig> {
+  const user = uniqueName("editor");
+  const kubeconfig = await clientCertKubeconfig(user);
+  await kubectlOk(["create", "clusterrolebinding", user, "--clusterrole=edit", `--user=${user}`]);
+  const cleanup = async () => {
+    await kubectl(["delete", "clusterrolebinding", user, "--ignore-not-found"]);
+    await kubeconfig.cleanup();
+  };
+  return { ...kubeconfig, cleanup, [Symbol.asyncDispose]: cleanup };
+}
+
 /** A self-signed CA and a serving cert it signs, for local HTTPS servers (e.g. webhooks). */
 export async function servingCert(
   opts: { ips?: string[]; dnsNames?: string[] } = {},

@@ -1,6 +1,6 @@
 /** Putting KServe into the states the e2e tests need: installed, reconfigured, scaled. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, tempDir } from "./cluster.ts";
+import { adminKubeconfig, kubectlJson, kubectlOk, tempDir } from "./cluster.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { type PluginResult, runPlugin } from "./plugin.ts";
 
@@ -35,6 +35,34 @@ export async function patchKServeConfig(key: string, value: object): Promise<voi
     "-p",
     JSON.stringify({ data: { [key]: JSON.stringify(value) } }),
   ]);
+}
+
+/** One JSON value of inferenceservice-config, parsed. */
+export async function kserveConfigJson(key: string): Promise<Record<string, unknown>> {
+  const cm = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "inferenceservice-config",
+    "-n",
+    "kserve",
+    "-o",
+    "json",
+  ]);
+  return JSON.parse(cm.data[key]!);
+}
+
+/** The deployment-mode annotation an InferenceService was created with. */
+export async function deploymentModeOf(name: string, namespace: string): Promise<string> {
+  const isvc = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
+    "get",
+    "isvc",
+    name,
+    "-n",
+    namespace,
+    "-o",
+    "json",
+  ]);
+  return isvc.metadata.annotations["serving.kserve.io/deploymentMode"]!;
 }
 
 /** Scales the KServe controller; scaling up waits until it is rolled out again. */

@@ -117,6 +117,19 @@ function kserve(binary: string): ImageEntry["launch"] {
 }
 
 /** The cert-manager test double (tests/doubles/cert_manager.ts) in one of its three roles. */
+/** Why a test double's image cannot start: its script is not in this checkout. */
+function missingDouble(script: string, name: string): Launch["missing"] {
+  try {
+    Deno.statSync(script);
+    return undefined;
+  } catch {
+    return {
+      reason: "ErrImageNeverPull",
+      message: `the ${name} test double ${script} does not exist`,
+    };
+  }
+}
+
 const certManager: ImageEntry["launch"] = (ctx) => {
   const role = ctx.match[1]!;
   const script = `${ctx.repoRoot}/tests/doubles/cert_manager.ts`;
@@ -124,14 +137,7 @@ const certManager: ImageEntry["launch"] = (ctx) => {
   const config = `${ctx.repoRoot}/deno.json`;
   const args = ["run", "-A", "--quiet", "--config", config, script, role];
   const launch: Launch = { cmd: ctx.deno, args: [...args, ...(ctx.container.args ?? [])] };
-  try {
-    Deno.statSync(script);
-  } catch {
-    launch.missing = {
-      reason: "ErrImageNeverPull",
-      message: `the cert-manager test double ${script} does not exist`,
-    };
-  }
+  launch.missing = missingDouble(script, "cert-manager");
   // The real binaries answer their HTTP health probes (/livez, /healthz on named ports); the
   // double serves "ok" on the local ports behind them, so liveness probes do not kill it.
   const healthPorts = [ctx.container.livenessProbe, ctx.container.readinessProbe]
@@ -168,14 +174,7 @@ const modelServer: ImageEntry["launch"] = (ctx) => {
     cmd: ctx.deno,
     args: ["run", "--quiet", "--no-config", "--allow-net", script, ...args],
   };
-  try {
-    Deno.statSync(script);
-  } catch {
-    launch.missing = {
-      reason: "ErrImageNeverPull",
-      message: `the model-server test double ${script} does not exist`,
-    };
-  }
+  launch.missing = missingDouble(script, "model-server");
   // Without a readiness probe a kubelet marks the container Ready at once; the double takes a
   // moment to listen, so "its HTTP port accepts" stands in, and a Ready pod answers at once.
   if (!ctx.container.readinessProbe) launch.readiness = { tcpPort: httpPort };

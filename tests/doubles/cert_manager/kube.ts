@@ -10,22 +10,15 @@ import {
   setLogPrefix,
   sleep,
 } from "../../../scripts/cluster/runner/kube.ts";
+import type { KObject as RunnerObject, ObjectMeta } from "../../../scripts/cluster/runner/types.ts";
 
 export { ApiError, Informer, key, Kube, log, sleep };
 
-export interface Metadata {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
+export interface Metadata extends ObjectMeta {
   generation?: number;
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
 }
 
-export interface KObject {
-  apiVersion?: string;
-  kind?: string;
+export interface KObject extends RunnerObject {
   metadata: Metadata;
 }
 
