@@ -50,6 +50,8 @@ export const CERT_MANAGER = {
   namespace: "cert-manager",
   apiGroup: "cert-manager.io",
   deployments: ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"],
+  /** Asks cainjector to fill an object's caBundle from a Certificate's CA. */
+  injectAnnotation: "cert-manager.io/inject-ca-from",
 } as const;
 
 export const KNATIVE = {

@@ -4,12 +4,13 @@
  * webhook answers, and only then apply the objects that go through it.
  */
 import { DeadlineError } from "../errors.ts";
+import { CERT_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { Step } from "../progress.ts";
 import { type Applied, applyObjects, isWebhookStarting, withRetry } from "./apply.ts";
 import type { Phases } from "./plan.ts";
-import { waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
+import { waitConversionCa, waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
 
 export interface ComponentSpec {
   name: string;
@@ -118,6 +119,18 @@ export async function installComponent(
           );
         },
       );
+    }
+    // CRDs whose conversion webhook trusts the component's own certificate get its CA from
+    // cainjector once that certificate exists; the install is done only when they have it.
+    const injected = phases.foundation.filter((o) =>
+      o.kind === "CustomResourceDefinition" &&
+      (o.metadata?.annotations as Record<string, string> | undefined)?.[
+        CERT_MANAGER.injectAnnotation
+      ]
+    );
+    if (injected.length) {
+      options.step.update("waiting for cainjector to trust the conversion webhooks");
+      await waitConversionCa(kube, injected.map((o) => String(o.metadata?.name)), options.deadline);
     }
   }
   const admitted = options.dryRun

@@ -36,6 +36,29 @@ export async function waitEstablished(
   ));
 }
 
+/**
+ * Waits until cainjector has put the CA into each CRD's conversion webhook. Until then the API
+ * server cannot convert between the CRD's versions (LLMInferenceService v1alpha1 and v1alpha2).
+ */
+export async function waitConversionCa(
+  kube: Kube,
+  names: string[],
+  deadline: number,
+): Promise<void> {
+  await Promise.all(names.map((name) =>
+    waitFor<Obj>(kube, {
+      path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+      fieldSelector: `metadata.name=${name}`,
+      description: `cainjector to set the conversion webhook caBundle of CRD ${name}`,
+      ready: ([crd]) =>
+        crd?.spec?.conversion?.strategy !== "Webhook" ||
+          crd.spec.conversion.webhook?.clientConfig?.caBundle
+          ? true
+          : "caBundle is still empty",
+    }, { timeoutMs: remaining(deadline) })
+  ));
+}
+
 /** Waits until the named Deployments are Available; on timeout says which one and why. */
 export async function waitDeployments(
   kube: Kube,

@@ -88,6 +88,20 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       new RegExp(`KServe ${version} is installed; default deployment mode Standard`),
     );
 
+    // Done means cainjector has also given the conversion webhooks their CA (v0.20's LLM CRDs).
+    for (const crd of ["llminferenceservices", "llminferenceserviceconfigs"]) {
+      const { spec } = await kubectlJson<
+        {
+          spec: {
+            conversion?: { strategy: string; webhook?: { clientConfig?: { caBundle?: string } } };
+          };
+        }
+      >(["get", "crd", `${crd}.serving.kserve.io`, "-o", "json"]);
+      if (spec.conversion?.strategy === "Webhook") {
+        assert.ok(spec.conversion.webhook?.clientConfig?.caBundle, `${crd}: caBundle is empty`);
+      }
+    }
+
     const check = await runCheck([], adminKubeconfig());
     assert.deepEqual(check.failed, [], JSON.stringify(check.report, null, 2));
     assert.equal(check.code, 0);
