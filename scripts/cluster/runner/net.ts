@@ -111,6 +111,10 @@ async function pipe(conn: Deno.TcpConn, port: number): Promise<void> {
     conn.close();
     return;
   }
+  // The kernel NAT kube-proxy sets up adds no delay; a userspace proxy with Nagle on does (a
+  // write that waits for a delayed ACK, ~40 ms, on every other webhook call).
+  conn.setNoDelay(true);
+  upstream.setNoDelay(true);
   const copy = async (from: Deno.TcpConn, to: Deno.TcpConn) => {
     try {
       await from.readable.pipeTo(to.writable, { preventClose: true });
