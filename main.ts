@@ -2,11 +2,14 @@
  * kubectl-kserve: `deno run main.ts ARGS` behaves like `kubectl kserve ARGS`.
  * The only module that exits: everything else throws typed errors, mapped here to output and exit codes.
  */
-import { execute, parseCommandLine, wantsVerbose } from "./lib/cli.ts";
 import { CliError, ExitCode } from "./lib/errors.ts";
 import { colorEnabled, styles, writeErr } from "./lib/output.ts";
+import { contactsServer, warmUpTls } from "./lib/kube/warmup.ts";
 
 async function main(argv: string[]): Promise<number> {
+  // Started before the CLI's modules load (imported below, not statically) so the two overlap.
+  if (contactsServer(argv)) warmUpTls();
+  const { execute, parseCommandLine, wantsVerbose } = await import("./lib/cli.ts");
   try {
     return await execute(await parseCommandLine(argv));
   } catch (error) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { planTransport, proxyFor } from "../../lib/kube/transport.ts";
+import { contactsServer } from "../../lib/kube/warmup.ts";
 import type { KubeconfigSelection } from "../../lib/kube/kubeconfig.ts";
 
 function selection(
@@ -56,4 +57,23 @@ Deno.test("proxy-url becomes a fetch proxy: HTTP CONNECT, HTTPS or SOCKS5", () =
     url: "socks5://127.0.0.1:1080",
   });
   assert.equal(proxyFor(undefined), undefined);
+});
+
+Deno.test("the TLS warm-up runs only for commands that talk to a server", () => {
+  for (const argv of [["deploy", "m"], ["check"], ["version"], ["--context", "c", "list"], []]) {
+    assert.equal(contactsServer(argv), argv.length > 0, argv.join(" "));
+  }
+  for (
+    const argv of [
+      ["--help"],
+      ["deploy", "--help"],
+      ["install", "-h"],
+      ["version", "--client"],
+      ["completion", "bash"],
+      ["__complete", "deploy", ""],
+      ["help", "deploy"],
+    ]
+  ) {
+    assert.equal(contactsServer(argv), false, argv.join(" "));
+  }
 });
