@@ -66,7 +66,21 @@ export async function deploy(options: DeployInvocation): Promise<number> {
       hint: `kubectl create namespace ${namespace}`,
     });
   }
-  refuseBackendChange(request, await lookups.existing);
+  if (ns.metadata.deletionTimestamp) {
+    throw new UsageError(`Namespace "${namespace}" is being deleted (Terminating)`, {
+      hint:
+        `Wait until it is gone (kubectl wait --for=delete namespace/${namespace}), then create it again`,
+    });
+  }
+  const existing = await lookups.existing;
+  refuseBackendChange(request, existing);
+  if (existing.deleting) {
+    // An apply would update the old object, which its finalizers then remove: a wait that never ends.
+    throw new CliError(`"${request.name}" in ${namespace} is still being deleted`, {
+      hint:
+        `Wait for the delete to finish (kubectl kserve delete ${request.name} -n ${namespace} waits for it), then deploy again`,
+    });
+  }
 
   const objects = backend === "kserve"
     ? [await inferenceService(lookups, request, kserve, ns.metadata.labels ?? {}, base)]

@@ -13,9 +13,11 @@ type Obj = Record<string, any>;
 
 export interface DeployLookups {
   kserve: Promise<KServeInstall | undefined>;
-  namespace: Promise<{ metadata: { labels?: Record<string, string> } } | undefined>;
-  /** Which backends already hold a model of this name. */
-  existing: Promise<{ kserve: boolean; deployment: boolean }>;
+  namespace: Promise<
+    { metadata: { labels?: Record<string, string>; deletionTimestamp?: string } } | undefined
+  >;
+  /** Which backends already hold a model of this name, and whether it is being deleted. */
+  existing: Promise<{ kserve: boolean; deployment: boolean; deleting: boolean }>;
   /** Namespaced ServingRuntimes first, then ClusterServingRuntimes; empty without KServe. */
   runtimes: Promise<Obj[]>;
 }
@@ -40,13 +42,20 @@ export function startLookups(
     namespace: kube.getOptional(`/api/v1/namespaces/${namespace}`),
     existing: Promise.all([
       kube.getOptional<KubeObject>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
-      kube.getOptional(`${kserveApi}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`)
+      kube.getOptional<KubeObject>(
+        `${kserveApi}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`,
+      )
         .catch(() => undefined),
-    ]).then(([deployment, isvc]) => ({
-      kserve: isvc !== undefined,
-      deployment: (deployment?.metadata?.labels as Record<string, string> | undefined)
-        ?.[BACKEND_LABEL] === "deployment",
-    })),
+    ]).then(([deployment, isvc]) => {
+      const ours = (deployment?.metadata?.labels as Record<string, string> | undefined)
+        ?.[BACKEND_LABEL] === "deployment";
+      return {
+        kserve: isvc !== undefined,
+        deployment: ours,
+        deleting: [isvc, ours ? deployment : undefined]
+          .some((object) => object?.metadata?.deletionTimestamp !== undefined),
+      };
+    }),
     runtimes: Promise.all([
       kube.getOptional<{ items: Obj[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
       kube.getOptional<{ items: Obj[] }>(

@@ -41,13 +41,18 @@ export async function waitForModel(
     new CliError(`${spec.description} failed: ${message}`, {
       hint: `See everything about it with: kubectl kserve status ${spec.name} -n ${spec.namespace}`,
     });
+  // Once it has existed, its disappearance is final: waiting longer cannot bring it back.
+  let seen = applied !== undefined;
   const ready = waitFor<Obj>(kube, {
     path: spec.path,
     fieldSelector: `metadata.name=${spec.name}`,
     description: spec.description,
     ready: (items) => spec.ready(items[0]),
     failed: (items) => {
-      const reason = items[0] && spec.failedObject?.(items[0]);
+      const object = items[0];
+      if (!object) return seen ? fail("it was deleted while waiting") : undefined;
+      seen = true;
+      const reason = spec.failedObject?.(object);
       return reason ? fail(reason) : undefined;
     },
   }, {

@@ -85,8 +85,10 @@ export function errorFromResponse(
     return new KubeApiError(`Forbidden: ${stripForbiddenPrefix(serverMessage)}`, {
       status,
       reason: "Forbidden",
-      hint:
-        `Ask a cluster admin for an RBAC rule that allows this, or use a context with more rights${
+      // NamespaceLifecycle answers 403 too, and no RBAC rule helps with that one.
+      hint: /because it is being terminated/.test(serverMessage)
+        ? "Wait until the namespace is gone, then create it again"
+        : `Ask a cluster admin for an RBAC rule that allows this, or use a context with more rights${
           canI ? ` (check with: ${canI})` : ""
         }`,
     });

@@ -8,7 +8,9 @@ import { ensure, ensureHealthyInstall, plugin, report, timed } from "./lib.ts";
 const runs = Number(Deno.args[0] ?? 15);
 await ensureHealthyInstall();
 const namespace = "bench-deploy";
-await timed("kubectl", ["create", "namespace", namespace]);
+// A previous run's namespace may still be terminating, with models of the same names in it.
+await timed("kubectl", ["delete", "namespace", namespace, "--ignore-not-found", "--timeout=5m"]);
+ensure(await timed("kubectl", ["create", "namespace", namespace]), "create namespace");
 const isvc = (name: string) =>
   `apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService
