@@ -3,6 +3,8 @@
 export const PLUGIN_NAME = "kubectl-kserve";
 export const FIELD_MANAGER = "kubectl-kserve";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+/** Set on their objects by the cert-manager and Knative release manifests. */
+export const VERSION_LABEL = "app.kubernetes.io/version";
 /** Set on a CRD whose deletion is stuck, to make the API server retry its cleanup. */
 export const CLEANUP_RETRY_ANNOTATION = "kubectl-kserve/cleanup-retry";
 

@@ -22,6 +22,8 @@ import {
   liveKServeConfig,
   managedByUs,
   networkingSpec,
+  newerCertManager,
+  releaseVersion,
 } from "../install/components.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { dryRunIssuer } from "../checks/cert_manager.ts";
@@ -96,14 +98,16 @@ export async function install(options: InstallInvocation): Promise<number> {
   const existing = await kube.getOptional<KubeObject>(
     "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io",
   );
-  if (
-    existing && !managedByUs(existing) &&
-    await dryRunIssuer(kube, "default").then(() => true, () => false)
-  ) {
+  const newer = newerCertManager(existing, certManager.version, options.certManagerVersion);
+  const keep = existing && (!managedByUs(existing) || newer) &&
+    await dryRunIssuer(kube, "default").then(() => true, () => false);
+  if (keep) {
     skipped.push({
       name: "cert-manager",
-      version: certManager.version,
-      skipped: "a working cert-manager is already installed",
+      version: releaseVersion(existing) ?? "(version unknown)",
+      skipped: newer
+        ? `it is newer than the ${certManager.version} this release pins, and working; kept (--cert-manager-version ${certManager.version} installs that one)`
+        : "a working cert-manager is already installed",
       created: 0,
       changed: 0,
       unchanged: 0,

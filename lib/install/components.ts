@@ -1,5 +1,13 @@
 /** Builds each component's install spec from its release manifests and the install options. */
-import { CERT_MANAGER, FIELD_MANAGER, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import {
+  CERT_MANAGER,
+  FIELD_MANAGER,
+  KNATIVE,
+  KSERVE,
+  KSERVE_OBJECTS,
+  VERSION_LABEL,
+} from "../defaults.ts";
+import { compareVersions, parseVersion } from "../kserve/versions.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { probeInferenceService } from "../checks/webhooks.ts";
 import { dryRunIssuer } from "../checks/cert_manager.ts";
@@ -130,6 +138,27 @@ export function clusterResourcesSpec(file: ManifestFile, manifests: Manifests): 
 export function managedByUs(object: KubeObject | undefined): boolean {
   const fields = (object?.metadata?.managedFields ?? []) as { manager?: string }[];
   return fields.some((f) => f.manager === FIELD_MANAGER);
+}
+
+/** The release an object came from, as its manifest labels it. */
+export function releaseVersion(object: KubeObject | undefined): string | undefined {
+  return (object?.metadata?.labels as Record<string, string> | undefined)?.[VERSION_LABEL];
+}
+
+/**
+ * The version of a cert-manager this tool installed earlier, when it is newer than the one about
+ * to be applied: re-applying the release's pin would downgrade it (KServe v0.20.0 pins v1.18.0,
+ * v0.16.0 pins v1.16.1). A version the user asks for is always applied.
+ */
+export function newerCertManager(
+  crd: KubeObject | undefined,
+  pinned: string,
+  requested: string | undefined,
+): string | undefined {
+  if (requested || !managedByUs(crd)) return undefined;
+  const installed = releaseVersion(crd);
+  const [have, want] = [parseVersion(installed), parseVersion(pinned)];
+  return have && want && compareVersions(have, want) > 0 ? installed : undefined;
 }
 
 /** The current inferenceservice-config data, so a re-run keeps local changes. */

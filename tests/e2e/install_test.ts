@@ -130,6 +130,18 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     );
     assert.deepEqual(changed, [], "a re-run must not change any object's resourceVersion");
 
+    if (version === "v0.20.0") {
+      const older = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
+      assert.equal(older.code, 1, older.stderr);
+      assert.match(older.stderr, /KServe v0\.20\.0 is installed; installing the older v0\.16\.0/);
+      const untouched = await versions();
+      assert.deepEqual(
+        [...after].filter(([key, rv]) => untouched.get(key) !== rv && !key.includes("/models/")),
+        [],
+        "a refused downgrade changes nothing",
+      );
+    }
+
     // Uninstall, with the controller running: v0.20's webhook refuses deleting its well-known
     // LLMInferenceServiceConfigs one by one, so they must go with their CRD.
     const model = await runPlugin(["delete", "iris", "-n", "models"], {
@@ -141,6 +153,18 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     });
     assert.equal(removed.code, 0, removed.stderr);
     await assertRemoved(/serving\.kserve\.io/);
+
+    if (version === "v0.20.0") {
+      // Its cert-manager v1.18.0 stays; installing v0.16.0 (which pins v1.16.1) must not downgrade it.
+      const older = await install(
+        ["--version", "v0.16.0", "--manifests", FIXTURES, "--dry-run=server", "-o", "json"],
+        cache.path,
+      );
+      assert.equal(older.code, 0, older.stderr);
+      const certManager = JSON.parse(older.stdout).components[0];
+      assert.deepEqual([certManager.name, certManager.version], ["cert-manager", "v1.18.0"]);
+      assert.match(certManager.skipped, /newer than the v1\.16\.1 this release pins/);
+    }
   });
 }
 

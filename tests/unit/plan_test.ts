@@ -4,6 +4,8 @@ import { fullObject, parseManifest, rawManifest } from "../../lib/install/manife
 import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
 import { containsAll } from "../../lib/install/apply.ts";
+import { newerCertManager } from "../../lib/install/components.ts";
+import { isDowngrade } from "../../lib/install/preflight.ts";
 import { fixture, FIXTURES } from "../support/fixtures.ts";
 import { tempDir } from "../support/plugin.ts";
 
@@ -216,4 +218,28 @@ Deno.test("parseManifest() names the document with a syntax error", () => {
       ),
     /Cannot parse x.yaml, document 2/,
   );
+});
+
+Deno.test("newerCertManager() keeps only a newer cert-manager of ours, unless a version is asked for", () => {
+  const crd = (version: string, manager = "kubectl-kserve") => ({
+    metadata: {
+      name: "certificates.cert-manager.io",
+      labels: { "app.kubernetes.io/version": version },
+      managedFields: [{ manager }],
+    },
+  });
+  assert.equal(newerCertManager(crd("v1.18.0"), "v1.16.1", undefined), "v1.18.0");
+  assert.equal(newerCertManager(crd("v1.16.1"), "v1.16.1", undefined), undefined);
+  assert.equal(newerCertManager(crd("v1.16.1"), "v1.18.0", undefined), undefined, "upgrades");
+  assert.equal(newerCertManager(crd("v1.18.0"), "v1.16.1", "v1.16.1"), undefined, "asked for");
+  assert.equal(newerCertManager(crd("v1.18.0", "helm"), "v1.16.1", undefined), undefined);
+  assert.equal(newerCertManager(undefined, "v1.16.1", undefined), undefined);
+});
+
+Deno.test("isDowngrade() compares the installed KServe with the one asked for", () => {
+  assert.equal(isDowngrade("v0.20.0", "v0.16.0"), true);
+  assert.equal(isDowngrade("v0.16.0", "v0.20.0"), false);
+  assert.equal(isDowngrade("v0.16.0", "v0.16.0"), false);
+  assert.equal(isDowngrade("unknown", "v0.16.0"), false, "a digest-pinned image is not refused");
+  assert.equal(isDowngrade(undefined, "v0.16.0"), false);
 });
