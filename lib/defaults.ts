@@ -64,5 +64,10 @@ export const KNATIVE = {
   istioClass: "istio.ingress.networking.knative.dev",
 } as const;
 
+export const ISTIO = {
+  /** Without it KServe v0.20 warns VirtualServiceCRDNotFound on every InferenceService. */
+  virtualServiceCrd: "virtualservices.networking.istio.io",
+} as const;
+
 /** The KServe version installed and checked against when none is given. */
 export const DEFAULT_KSERVE_VERSION = "v0.20.0";

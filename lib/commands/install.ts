@@ -2,7 +2,7 @@
 import { stringify } from "yaml";
 import type { GlobalOptions } from "../cli.ts";
 import { CliError } from "../errors.ts";
-import { KNATIVE, TIMEOUTS } from "../defaults.ts";
+import { ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
@@ -81,15 +81,24 @@ export async function install(options: InstallInvocation): Promise<number> {
   if (!clientDryRun) await preflight(kube, options, progress);
 
   const mode = modeName(options.mode, versions.kserve);
-  const live = await liveKServeConfig(kube);
+  const [live, istio] = await Promise.all([
+    liveKServeConfig(kube),
+    kube.getOptional(
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${ISTIO.virtualServiceCrd}`,
+    ),
+  ]);
   const note = switchingNote(live, mode);
   if (note) progress.note(note);
   const kserveSettings = {
     defaultDeploymentMode: mode,
     ingressClass: options.ingressClass,
+    // Kourier cannot serve VirtualServices. Without Istio, raw mode turns them off as KServe's
+    // warning asks; with Istio, whatever the config says stays.
     ...(options.mode === "serverless"
       ? { disableIstioVirtualHost: options.ingress === "kourier" }
-      : {}),
+      : istio
+      ? {}
+      : { disableIstioVirtualHost: true }),
   };
 
   const specs: ComponentSpec[] = [];

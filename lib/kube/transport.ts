@@ -43,12 +43,47 @@ export function planTransport(selection: KubeconfigSelection): TransportPlan {
   return { kind: "native" };
 }
 
+/**
+ * The kubeconfig's impersonation (`as`, `as-groups`, `as-uid`) as request headers. Several groups need
+ * repeated headers, which fetch folds into one ("a, b": a single group of that name), and
+ * client-node sends no groups at all; both are refused rather than silently dropped, since the
+ * API server would then grant the impersonated user no groups.
+ */
+export function impersonationHeaders(user: Record<string, unknown>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (typeof user.as === "string" && user.as) headers["Impersonate-User"] = user.as;
+  const groups = Array.isArray(user["as-groups"]) ? user["as-groups"] as unknown[] : [];
+  const unsupported = groups.length > 1
+    ? "as-groups with more than one group"
+    : user["as-user-extra"]
+    ? "as-user-extra"
+    : undefined;
+  if (unsupported) {
+    throw new UsageError(
+      `The kubeconfig's user impersonates with ${unsupported}, which is not supported`,
+      {
+        hint: "Use a context that impersonates a user and at most one group, or none",
+      },
+    );
+  }
+  if (typeof groups[0] === "string" && groups[0]) headers["Impersonate-Group"] = groups[0];
+  if (typeof user["as-uid"] === "string" && user["as-uid"]) {
+    headers["Impersonate-Uid"] = user["as-uid"];
+  }
+  return headers;
+}
+
 /** Opens the planned transport; client-node is imported only when the plan asks for it. */
 export async function openTransport(selection: KubeconfigSelection): Promise<Transport> {
+  const impersonation = impersonationHeaders(selection.user.user);
   const plan = planTransport(selection);
   if (plan.kind === "native") return new NativeTransport(selection);
   const { ClientNodeTransport } = await import("./client_node.ts");
-  return await ClientNodeTransport.create(selection);
+  const transport = await ClientNodeTransport.create(selection);
+  return {
+    send: (request) =>
+      transport.send({ ...request, headers: { ...impersonation, ...request.headers } }),
+  };
 }
 
 type ExecAuthenticator = InstanceType<
@@ -138,7 +173,7 @@ class NativeTransport implements Transport {
       cert = options.cert ?? cert;
       key = options.key ?? key;
     }
-    if (typeof user.as === "string" && user.as) headers["Impersonate-User"] = user.as;
+    Object.assign(headers, impersonationHeaders(user));
     return { headers, cert, key };
   }
 

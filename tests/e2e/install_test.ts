@@ -109,6 +109,12 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
 
     const deployed = await deployIris(cache.path, ["--wait", "--timeout", "2m"]);
     assert.equal(deployed.code, 0, deployed.stderr);
+    // No Istio here: VirtualServices are off, so v0.20 does not warn about every model.
+    assert.equal((await kserveConfigJson("ingress")).disableIstioVirtualHost, true);
+    const reasons = await kubectlOk(
+      ["get", "events", "-n", "models", "-o", "jsonpath={.items[*].reason}"],
+    );
+    assert.doesNotMatch(reasons, /VirtualServiceCRDNotFound/);
 
     const before = await versions();
     const again = await install(

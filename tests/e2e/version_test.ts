@@ -4,6 +4,7 @@ import {
   adminKubeconfig,
   applyYaml,
   clientCertKubeconfig,
+  clusterDir,
   kubectlOk,
   resetCluster,
   serviceAccountKubeconfig,
@@ -172,4 +173,35 @@ Deno.test("insecure-skip-tls-verify is honoured only because the kubeconfig says
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /TLS verification of .* failed/);
   });
+});
+
+Deno.test("impersonation: as and one as-groups entry reach the API server on both transports; several groups are refused", async () => {
+  const pki = `${clusterDir()}/pki`;
+  const admin = { "client-certificate": `${pki}/admin.crt`, "client-key": `${pki}/admin.key` };
+  const user = uniqueName("jane");
+  await using alone = await writeKubeconfig("admin-as", { ...admin, as: user });
+  const forbidden = await runPlugin(["version"], { env: { KUBECONFIG: alone.path } });
+  assert.equal(forbidden.code, 1, forbidden.stderr);
+  assert.match(forbidden.stderr, new RegExp(`User "${user}" cannot list`));
+
+  const masters = { ...admin, as: user, "as-groups": ["system:masters"] };
+  await using kubeconfig = await writeKubeconfig("admin-as", masters);
+  const allowed = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(allowed.stdout, SERVER_VERSION);
+  // client-node carries what fetch cannot (here insecure-skip-tls-verify): the group still goes.
+  const insecure = kubeconfig.text.replace(
+    /^ {4}certificate-authority-data: .*$/m,
+    "    insecure-skip-tls-verify: true",
+  );
+  const fallback = await versionWith(kubeconfig.path, insecure);
+  assert.equal(fallback.code, 0, fallback.stderr);
+
+  await using two = await writeKubeconfig("admin-as", {
+    ...masters,
+    "as-groups": ["system:masters", "ml"],
+  });
+  const refused = await runPlugin(["version"], { env: { KUBECONFIG: two.path } });
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /impersonates with as-groups with more than one group/);
 });

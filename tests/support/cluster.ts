@@ -204,7 +204,7 @@ export async function clusterEndpoint(): Promise<{ server: string; caPem: string
   return { server: c.server, caPem: atob(c["certificate-authority-data"]) };
 }
 
-type UserEntry = Record<string, string>;
+type UserEntry = Record<string, string | string[]>;
 
 /** Writes a kubeconfig for the cluster with the given user credentials (kubeconfig `user:` keys). */
 export async function writeKubeconfig(

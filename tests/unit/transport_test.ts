@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { planTransport, proxyFor } from "../../lib/kube/transport.ts";
+import { impersonationHeaders, planTransport, proxyFor } from "../../lib/kube/transport.ts";
 import { contactsServer } from "../../lib/kube/warmup.ts";
 import type { KubeconfigSelection } from "../../lib/kube/kubeconfig.ts";
 
@@ -76,4 +76,21 @@ Deno.test("the TLS warm-up runs only for commands that talk to a server", () => 
   ) {
     assert.equal(contactsServer(argv), false, argv.join(" "));
   }
+});
+
+Deno.test("impersonation: a user, one group and a uid become headers; what fetch would fold is refused", () => {
+  assert.deepEqual(impersonationHeaders({ as: "jane", "as-groups": ["ml"], "as-uid": "42" }), {
+    "Impersonate-User": "jane",
+    "Impersonate-Group": "ml",
+    "Impersonate-Uid": "42",
+  });
+  assert.deepEqual(impersonationHeaders({ token: "t" }), {});
+  assert.throws(
+    () => impersonationHeaders({ as: "jane", "as-groups": ["ml", "ops"] }),
+    /impersonates with as-groups with more than one group, which is not supported/,
+  );
+  assert.throws(
+    () => impersonationHeaders({ as: "jane", "as-user-extra": { team: ["ml"] } }),
+    /as-user-extra/,
+  );
 });
