@@ -4,15 +4,17 @@
 import assert from "node:assert/strict";
 import {
   applyYaml,
-  clientCertKubeconfig,
-  clusterEndpoint,
   kubectl,
   kubectlOk,
-  serviceAccountKubeconfig,
   uniqueName,
   waitFor,
   withNamespace,
 } from "../support/cluster.ts";
+import {
+  clientCertKubeconfig,
+  clusterEndpoint,
+  serviceAccountKubeconfig,
+} from "../support/credentials.ts";
 
 Deno.test("cluster: a ServiceAccount token kubeconfig works, limited by its RBAC", async () => {
   await withNamespace("sa-token", async (ns) => {

@@ -4,16 +4,14 @@
 // Run inside the cluster's netns: deno task cluster exec -- deno test -A tests/cluster/
 import assert from "node:assert/strict";
 import {
-  type AdmissionRequest,
-  admissionResponse,
   applyYaml,
   kubectl,
   kubectlOk,
-  serveHttps,
   uniqueName,
   waitFor,
   withNamespace,
 } from "../support/cluster.ts";
+import { type AdmissionRequest, admissionResponse, serveHttps } from "../support/https.ts";
 
 const LABEL = "kubectl-kserve.test/webhook";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { expandArgs } from "./cert_manager.ts";
 import { shouldInject } from "./cert_manager/cainjector.ts";
-import { type Certificate, parseDuration, whyIssue } from "./cert_manager/controller.ts";
+import { type Certificate, parseDuration, whyIssue } from "./cert_manager/issuance.ts";
 import type { Secret } from "./cert_manager/kube.ts";
 import { inspectCertificate, issueCertificate, publicKeyOf } from "./cert_manager/pki.ts";
 import { parseWebhookArgs } from "./cert_manager/webhook.ts";

@@ -1,6 +1,7 @@
 /** check on clusters broken in the ways that need no running KServe controller. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, editorKubeconfig, kubectlOk, resetCluster } from "../support/cluster.ts";
+import { adminKubeconfig, kubectlOk, resetCluster } from "../support/cluster.ts";
+import { editorKubeconfig } from "../support/credentials.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { patchKServeConfig } from "../support/kserve.ts";

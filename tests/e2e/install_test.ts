@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
-  editorKubeconfig,
   kubectl,
   kubectlJson,
   kubectlOk,
   resetCluster,
   tempDir,
 } from "../support/cluster.ts";
+import { editorKubeconfig } from "../support/credentials.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";

@@ -3,16 +3,18 @@ import assert from "node:assert/strict";
 import {
   adminKubeconfig,
   applyYaml,
-  clientCertKubeconfig,
   clusterDir,
   kubectlOk,
   resetCluster,
-  serviceAccountKubeconfig,
   tempDir,
   uniqueName,
   withNamespace,
-  writeKubeconfig,
 } from "../support/cluster.ts";
+import {
+  clientCertKubeconfig,
+  serviceAccountKubeconfig,
+  writeKubeconfig,
+} from "../support/credentials.ts";
 import { runPlugin } from "../support/plugin.ts";
 
 /** Runs `fn` with ServiceAccount "reader" in a fresh namespace, bound to the "view" ClusterRole. */

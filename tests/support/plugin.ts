@@ -1,7 +1,8 @@
 /** Runs main.ts as a subprocess with the same permissions the installed shim has. */
 import meta from "../../deno.json" with { type: "json" };
 
-export { openssl, tempDir } from "./cluster.ts";
+export { tempDir } from "./cluster.ts";
+export { openssl } from "./credentials.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -9,7 +9,7 @@ import {
   type Secret,
   waitSynced,
 } from "./kube.ts";
-import type { Certificate } from "./controller.ts";
+import type { Certificate } from "./issuance.ts";
 
 const INJECT_FROM = "cert-manager.io/inject-ca-from";
 const INJECT_FROM_SECRET = "cert-manager.io/inject-ca-from-secret";
