@@ -75,7 +75,8 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   const existing = await lookups.existing;
   refuseBackendChange(request, existing);
   if (existing.deleting) {
-    // An apply would update the old object, which its finalizers then remove: a wait that never ends.
+    // An apply would update the old object, which its finalizers then remove: a wait that
+    // never ends.
     throw new CliError(`"${request.name}" in ${namespace} is still being deleted`, {
       hint:
         `Wait for the delete to finish (kubectl kserve delete ${request.name} -n ${namespace} waits for it), then deploy again`,

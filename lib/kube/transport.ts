@@ -44,8 +44,8 @@ export function planTransport(selection: KubeconfigSelection): TransportPlan {
 }
 
 /**
- * The kubeconfig's impersonation (`as`, `as-groups`, `as-uid`) as request headers. Several groups need
- * repeated headers, which fetch folds into one ("a, b": a single group of that name), and
+ * The kubeconfig's impersonation (`as`, `as-groups`, `as-uid`) as request headers. Several groups
+ * need repeated headers, which fetch folds into one ("a, b": a single group of that name), and
  * client-node sends no groups at all; both are refused rather than silently dropped, since the
  * API server would then grant the impersonated user no groups.
  */

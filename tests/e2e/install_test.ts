@@ -161,7 +161,8 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     await assertRemoved(/serving\.kserve\.io/);
 
     if (version === "v0.20.0") {
-      // Its cert-manager v1.18.0 stays; installing v0.16.0 (which pins v1.16.1) must not downgrade it.
+      // Its cert-manager v1.18.0 stays; installing v0.16.0 (which pins v1.16.1) must not
+      // downgrade it.
       const older = await install(
         ["--version", "v0.16.0", "--manifests", FIXTURES, "--dry-run=server", "-o", "json"],
         cache.path,

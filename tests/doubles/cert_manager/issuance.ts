@@ -1,5 +1,6 @@
 // What the `controller` role decides, as pure logic: which Certificates need a new Secret and
-// why, with the reasons and renewal times cert-manager reports. Unit tested in cert_manager_test.ts.
+// why, with the reasons and renewal times cert-manager reports (unit tested in
+// cert_manager_test.ts).
 import type { Condition, KObject, Secret } from "./kube.ts";
 import type { CertInfo } from "./pki.ts";
 
