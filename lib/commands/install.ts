@@ -110,6 +110,15 @@ export async function install(options: InstallInvocation): Promise<number> {
   const newer = newerCertManager(existing, certManager.version, options.certManagerVersion);
   const keep = existing && (!managedByUs(existing) || newer) &&
     await dryRunIssuer(kube, "default").then(() => true, () => false);
+  if (newer && !keep) {
+    throw new CliError(
+      `cert-manager ${newer} (installed by this plugin) is not working, and this release's ${certManager.version} would downgrade it`,
+      {
+        hint:
+          `Re-apply it with --cert-manager-version ${newer}, or see why with: kubectl kserve check`,
+      },
+    );
+  }
   if (keep) {
     skipped.push({
       name: "cert-manager",

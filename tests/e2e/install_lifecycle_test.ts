@@ -1,0 +1,160 @@
+/** install and uninstall: dry runs, refusals, interruptions, leftovers and mode switches. */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+} from "../support/cluster.ts";
+import { editorKubeconfig } from "../support/credentials.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { runCheck } from "../support/plugin_json.ts";
+import { kserveConfigJson } from "../support/kserve.ts";
+import { assertRemoved, deployIris, install, pluginEnv } from "../support/install.ts";
+
+Deno.test("install --dry-run=client and --dry-run=server leave the cluster untouched", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const client = await install(["--dry-run=client", "--manifests", FIXTURES], cache.path);
+  assert.equal(client.code, 0, client.stderr);
+  assert.match(client.stdout, /Install plan: KServe v0\.20\.0, default deployment mode Standard/);
+  const yaml = await install(
+    ["--dry-run=client", "-o", "yaml", "--manifests", FIXTURES],
+    cache.path,
+  );
+  assert.match(yaml.stdout, /name: inferenceservice-config/);
+  const server = await install(["--dry-run=server", "--manifests", FIXTURES], cache.path);
+  assert.equal(server.code, 0, server.stderr);
+  assert.notEqual((await kubectl(["get", "namespace", "kserve"])).code, 0);
+  assert.notEqual((await kubectl(["get", "crd", "inferenceservices.serving.kserve.io"])).code, 0);
+  assert.notEqual((await kubectl(["get", "namespace", "cert-manager"])).code, 0);
+});
+
+Deno.test("install refuses, before changing anything, a user who may not create what it installs", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  await using kubeconfig = await editorKubeconfig();
+  const result = await runPlugin(["install", "--manifests", FIXTURES], {
+    env: { KUBECONFIG: kubeconfig.path, XDG_CACHE_HOME: cache.path },
+  });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Cannot install: Missing permissions: create namespaces/);
+  assert.notEqual(
+    (await kubectl(["get", "namespace", "cert-manager"])).code,
+    0,
+    "nothing was created",
+  );
+});
+
+Deno.test("an install killed part-way converges when run again", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  for (const afterMs of [1500, 5000, 12000]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../main.ts", import.meta.url).pathname,
+        "install",
+        "--manifests",
+        FIXTURES,
+      ],
+      env: { ...Deno.env.toObject(), ...env },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await new Promise((r) => setTimeout(r, afterMs));
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it finished already */ }
+    await child.status;
+  }
+  const finished = await install(["--manifests", FIXTURES], cache.path);
+  assert.equal(finished.code, 0, finished.stderr);
+  const check = await runCheck([], adminKubeconfig());
+  assert.deepEqual(check.failed, []);
+});
+
+Deno.test("uninstall with an InferenceService left and the controller gone finishes, leaving nothing", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  const deployed = await deployIris(cache.path);
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const refused = await runPlugin(["uninstall", "--yes"], { env: pluginEnv(cache.path) });
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /Refusing to uninstall: 1 model object\(s\) exist: InferenceService models\/iris/,
+  );
+
+  await kubectlOk(["delete", "deployment", "kserve-controller-manager", "-n", "kserve"]);
+  const started = Date.now();
+  const removed = await runPlugin([
+    "uninstall",
+    "--yes",
+    "--force",
+    "--with-cert-manager",
+    "--timeout",
+    "90s",
+  ], { env: pluginEnv(cache.path) });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.ok(Date.now() - started < 100_000);
+  await assertRemoved(/serving\.kserve\.io|cert-manager/);
+  const roles = await kubectlOk(["get", "roles,rolebindings", "-n", "kube-system", "-o", "name"]);
+  assert.doesNotMatch(roles, /cert-manager/);
+  await resetCluster();
+});
+
+Deno.test("switching an install from raw to serverless and back flips the default mode and says so", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  const serverless = await install([
+    "--version",
+    "v0.16.0",
+    "--mode",
+    "serverless",
+    "--manifests",
+    FIXTURES,
+  ], cache.path);
+  assert.equal(serverless.code, 0, serverless.stderr);
+  assert.match(serverless.stderr, /Switching the default deployment mode from Standard to Knative/);
+  assert.match(
+    serverless.stderr,
+    /Existing InferenceServices keep the mode they were created with/,
+  );
+  const network = await kubectlJson<{ data: Record<string, string> }>([
+    "get",
+    "configmap",
+    "config-network",
+    "-n",
+    "knative-serving",
+    "-o",
+    "json",
+  ]);
+  assert.equal(network.data["ingress-class"], "kourier.ingress.networking.knative.dev");
+  const ingress = await kserveConfigJson("ingress");
+  assert.equal(ingress.disableIstioVirtualHost, true);
+  assert.equal(
+    ingress.ingressGateway,
+    "knative-serving/knative-ingress-gateway",
+  );
+  assert.deepEqual((await runCheck([], adminKubeconfig())).failed, []);
+
+  const raw = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.match(raw.stderr, /Switching the default deployment mode from Knative to Standard/);
+  assert.equal((await kserveConfigJson("deploy")).defaultDeploymentMode, "Standard");
+  await resetCluster();
+});
