@@ -9,6 +9,8 @@ import { versionFromImage } from "../kserve/detect.ts";
 
 export interface CheckOptions {
   mode?: "raw" | "serverless" | "deployment";
+  /** The KServe version an install is about to apply (pre checks); the default one otherwise. */
+  installVersion?: string;
   /** Namespace for model checks; set by -n. */
   modelNamespace?: string;
   allNamespaces?: boolean;

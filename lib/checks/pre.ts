@@ -1,6 +1,7 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
 import { CERT_MANAGER, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
+import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./model.ts";
@@ -81,8 +82,16 @@ export const preChecks: Check<CheckContext>[] = [
           })`,
         );
       }
-      if (kserve.version && kserve.version !== DEFAULT_KSERVE_VERSION) {
-        return `KServe ${kserve.version} is installed in ${kserve.namespace}; installing ${DEFAULT_KSERVE_VERSION} upgrades it`;
+      const target = ctx.options.installVersion ?? DEFAULT_KSERVE_VERSION;
+      if (isDowngrade(kserve.version, target)) {
+        // The newer release's CRDs already store API versions the older ones lack: the API
+        // server would take some of the older CRDs and reject others, leaving a mix.
+        throw new CheckFailed(
+          `KServe ${kserve.version} is installed; installing the older ${target} over it is not supported (its CRDs store newer API versions)`,
+        );
+      }
+      if (kserve.version && kserve.version !== target) {
+        return `KServe ${kserve.version} is installed in ${kserve.namespace}; installing ${target} upgrades it`;
       }
       return `KServe ${
         kserve.version ?? "(unknown version)"

@@ -7,8 +7,7 @@ import { CheckContext } from "../checks/context.ts";
 import { clusterChecks } from "../checks/cluster.ts";
 import { preChecks } from "../checks/pre.ts";
 import { runChecks } from "../checks/runner.ts";
-import { classifyMode, compareVersions, parseVersion } from "../kserve/versions.ts";
-import { findKServe } from "../kserve/detect.ts";
+import { classifyMode } from "../kserve/versions.ts";
 import { type InstallVersions, RELEASES, SUPPORTED_KNATIVE } from "./releases.ts";
 
 /** Networking releases that go with each Knative Serving release. */
@@ -76,9 +75,9 @@ export async function preflight(
 ): Promise<void> {
   const step = progress.start("Preflight checks");
   const [api] = clusterChecks;
-  const installed = findKServe(kube).catch(() => undefined);
   const results = await runChecks([api!, ...preChecks], {
-    freshContext: () => new CheckContext(kube, { mode: options.mode }),
+    freshContext: () =>
+      new CheckContext(kube, { mode: options.mode, installVersion: options.version }),
   });
   const failed = results.filter((r) => r.result === "fail");
   if (failed.length) {
@@ -87,30 +86,11 @@ export async function preflight(
       hint: failed[0]?.hint,
     });
   }
-  const current = (await installed)?.version;
-  if (isDowngrade(current, options.version)) {
-    step.fail("refused");
-    // The newer release's CRDs already store API versions the older ones lack: the API server
-    // rejects some of the older CRDs after accepting others, which would leave a mix.
-    throw new CliError(
-      `KServe ${current} is installed; installing the older ${options.version} over it is not supported`,
-      {
-        hint:
-          `Install ${current} or newer, or remove KServe first (kubectl kserve uninstall) and then install ${options.version}`,
-      },
-    );
-  }
   if (options.mode === "serverless" && options.ingress === "istio") {
     const istio = await kube.getOptional("/apis/networking.istio.io/v1");
     if (!istio) await installIstio(options.yes, step);
   }
   step.done("passed");
-}
-
-/** Whether installing `wanted` over the installed `current` would go back a version. */
-export function isDowngrade(current: string | undefined, wanted: string): boolean {
-  const [have, want] = [parseVersion(current), parseVersion(wanted)];
-  return have !== undefined && want !== undefined && compareVersions(have, want) > 0;
 }
 
 /** Explains a mode switch on an installed cluster, or undefined when nothing switches. */

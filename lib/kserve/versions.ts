@@ -18,6 +18,12 @@ export function compareVersions(a: SemVer, b: SemVer): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
 
+/** Whether installing `wanted` over the installed `current` would go back a version. */
+export function isDowngrade(current: string | undefined, wanted: string): boolean {
+  const [have, want] = [parseVersion(current), parseVersion(wanted)];
+  return have !== undefined && want !== undefined && compareVersions(have, want) > 0;
+}
+
 /** KServe v0.16.0 renamed the modes (PR #4608); older versions reject the new names. */
 export function usesNewModeNames(kserveVersion: string | undefined): boolean {
   const version = parseVersion(kserveVersion);

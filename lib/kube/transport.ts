@@ -73,16 +73,20 @@ export function impersonationHeaders(user: Record<string, unknown>): Record<stri
   return headers;
 }
 
-/** Opens the planned transport; client-node is imported only when the plan asks for it. */
+/**
+ * Opens the planned transport, which sends the kubeconfig's impersonation headers with every
+ * request; client-node is imported only when the plan asks for it.
+ */
 export async function openTransport(selection: KubeconfigSelection): Promise<Transport> {
   const impersonation = impersonationHeaders(selection.user.user);
   const plan = planTransport(selection);
-  if (plan.kind === "native") return new NativeTransport(selection);
-  const { ClientNodeTransport } = await import("./client_node.ts");
-  const transport = await ClientNodeTransport.create(selection);
+  const transport = plan.kind === "native"
+    ? new NativeTransport(selection)
+    : await (await import("./client_node.ts")).ClientNodeTransport.create(selection);
+  if (Object.keys(impersonation).length === 0) return transport;
   return {
     send: (request) =>
-      transport.send({ ...request, headers: { ...impersonation, ...request.headers } }),
+      transport.send({ ...request, headers: { ...request.headers, ...impersonation } }),
   };
 }
 
@@ -173,7 +177,6 @@ class NativeTransport implements Transport {
       cert = options.cert ?? cert;
       key = options.key ?? key;
     }
-    Object.assign(headers, impersonationHeaders(user));
     return { headers, cert, key };
   }
 

@@ -5,7 +5,7 @@ import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/ins
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
 import { containsAll } from "../../lib/install/apply.ts";
 import { newerCertManager } from "../../lib/install/components.ts";
-import { isDowngrade } from "../../lib/install/preflight.ts";
+import { isDowngrade } from "../../lib/kserve/versions.ts";
 import { fixture, FIXTURES } from "../support/fixtures.ts";
 import { tempDir } from "../support/plugin.ts";
 
