@@ -5,6 +5,8 @@ export const FIELD_MANAGER = "kubectl-kserve";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 /** Set on their objects by the cert-manager and Knative release manifests. */
 export const VERSION_LABEL = "app.kubernetes.io/version";
+/** The API path of CustomResourceDefinitions, which install, uninstall and their waits all read. */
+export const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 /** Set on a CRD whose deletion is stuck, to make the API server retry its cleanup. */
 export const CLEANUP_RETRY_ANNOTATION = "kubectl-kserve/cleanup-retry";
 
@@ -54,6 +56,8 @@ export const CERT_MANAGER = {
   deployments: ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"],
   /** Asks cainjector to fill an object's caBundle from a Certificate's CA. */
   injectAnnotation: "cert-manager.io/inject-ca-from",
+  /** Its presence says cert-manager is installed; its labels say which release. */
+  certificateCrd: "certificates.cert-manager.io",
 } as const;
 
 export const KNATIVE = {

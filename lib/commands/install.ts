@@ -2,7 +2,7 @@
 import { stringify } from "yaml";
 import type { GlobalOptions } from "../cli.ts";
 import { CliError } from "../errors.ts";
-import { ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
@@ -81,11 +81,10 @@ export async function install(options: InstallInvocation): Promise<number> {
   if (!clientDryRun) await preflight(kube, options, progress);
 
   const mode = modeName(options.mode, versions.kserve);
-  const [live, istio] = await Promise.all([
+  const [live, istio, existing] = await Promise.all([
     liveKServeConfig(kube),
-    kube.getOptional(
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${ISTIO.virtualServiceCrd}`,
-    ),
+    kube.getOptional(`${CRD_PATH}/${ISTIO.virtualServiceCrd}`),
+    kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
   ]);
   const note = switchingNote(live, mode);
   if (note) progress.note(note);
@@ -104,9 +103,6 @@ export async function install(options: InstallInvocation): Promise<number> {
   const specs: ComponentSpec[] = [];
   const skipped: ComponentResult[] = [];
   const certManager = files.find((f) => f.component === "cert-manager")!;
-  const existing = await kube.getOptional<KubeObject>(
-    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/certificates.cert-manager.io",
-  );
   const newer = newerCertManager(existing, certManager.version, options.certManagerVersion);
   const keep = existing && (!managedByUs(existing) || newer) &&
     await dryRunIssuer(kube, "default").then(() => true, () => false);

@@ -1,7 +1,7 @@
 /** `kubectl kserve uninstall`: remove KServe (and optionally cert-manager, Knative) without hanging. */
 import type { GlobalOptions } from "../cli.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { CERT_MANAGER, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { Kube } from "../kube/client.ts";
 import { Progress } from "../progress.ts";
 import { writeOut } from "../output.ts";
@@ -277,7 +277,7 @@ async function byPrefix(
 async function crdsOf(kube: Kube, group: (g: string) => boolean): Promise<Ref[]> {
   const refs = await listRefs(
     kube,
-    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    CRD_PATH,
     "customresourcedefinition",
   );
   return refs.filter((r) => group(String(r.object.spec?.group)));

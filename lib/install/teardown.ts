@@ -3,7 +3,7 @@
  * still runs, then cluster resources, webhooks, controller, CRDs and namespace (kserve-facts §9).
  */
 import { DeadlineError } from "../errors.ts";
-import { CLEANUP_RETRY_ANNOTATION, KSERVE } from "../defaults.ts";
+import { CLEANUP_RETRY_ANNOTATION, CRD_PATH, KSERVE } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { isWebhookStarting, withRetry } from "./apply.ts";
@@ -67,40 +67,36 @@ export async function deleteAll(
   refs: Ref[],
   options: { dryRun?: boolean } = {},
 ): Promise<void> {
-  await Promise.all(
-    refs.map((ref) =>
-      throughDroppedWebhooks(() =>
-        kube.request("DELETE", ref.path, {
-          query: { dryRun: options.dryRun ? "All" : undefined },
-          body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
-        })
-      ).catch((error) => {
-        if ((error as { status?: number }).status !== 404) throw error;
-      })
-    ),
-  );
-}
-
-/**
- * A webhook configuration deleted a moment ago may still be called for a second or two, and
- * a dead webhook then fails the request: such failures are retried briefly.
- */
-function throughDroppedWebhooks<T>(request: () => Promise<T>): Promise<T> {
-  return withRetry(request, { retry: isWebhookStarting, deadline: Date.now() + 10_000 });
+  await eachRef(refs, (ref) =>
+    kube.request("DELETE", ref.path, {
+      query: { dryRun: options.dryRun ? "All" : undefined },
+      body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
+    }));
 }
 
 /** Removes finalizers, for objects whose controller is gone and can never remove them. */
 export async function stripFinalizers(kube: Kube, refs: Ref[]): Promise<void> {
-  await Promise.all(refs.map((ref) =>
-    throughDroppedWebhooks(() =>
-      kube.request("PATCH", ref.path, {
-        body: { metadata: { finalizers: null } },
-        contentType: "application/merge-patch+json",
-      })
-    ).catch((error) => {
-      if ((error as { status?: number }).status !== 404) throw error;
-    })
-  ));
+  await eachRef(refs, (ref) =>
+    kube.request("PATCH", ref.path, {
+      body: { metadata: { finalizers: null } },
+      contentType: "application/merge-patch+json",
+    }));
+}
+
+/**
+ * Sends one request per object, in parallel; an object already gone (404) is skipped. A webhook
+ * configuration deleted a moment ago may still be called for a second or two, and a dead
+ * webhook then fails the request: such failures are retried briefly.
+ */
+async function eachRef(refs: Ref[], send: (ref: Ref) => Promise<unknown>): Promise<void> {
+  await Promise.all(
+    refs.map((ref) =>
+      withRetry(() => send(ref), { retry: isWebhookStarting, deadline: Date.now() + 10_000 })
+        .catch((error) => {
+          if ((error as { status?: number }).status !== 404) throw error;
+        })
+    ),
+  );
 }
 
 /** Waits until a GET on each path answers 404. */
@@ -119,7 +115,7 @@ export async function waitDeleted(
   try {
     await Promise.all([...collections].map(([collection, names]) => {
       let seen: Obj[] = [];
-      if (collection === CRD_COLLECTION) requeueStuckCleanups(kube, () => seen, stop.signal);
+      if (collection === CRD_PATH) requeueStuckCleanups(kube, () => seen, stop.signal);
       return waitFor<Obj>(kube, {
         path: collection,
         description: what,
@@ -142,8 +138,6 @@ export async function waitDeleted(
   }
 }
 
-const CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-
 /**
  * The API server's CRD cleanup fails with "storage is (re)initializing" when it runs while the
  * CRD's storage is being rebuilt (its own deletion causes that), and then may not retry for
@@ -164,7 +158,7 @@ async function requeueStuckCleanups(
     );
     await Promise.all(
       stuck.map((crd) =>
-        kube.request("PATCH", `${CRD_COLLECTION}/${crd.metadata.name}`, {
+        kube.request("PATCH", `${CRD_PATH}/${crd.metadata.name}`, {
           body: { metadata: { annotations: { [CLEANUP_RETRY_ANNOTATION]: String(Date.now()) } } },
           contentType: "application/merge-patch+json",
         }).catch(() => {}) // gone meanwhile, or not ours to touch: the wait reports what is left

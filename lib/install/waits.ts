@@ -1,5 +1,6 @@
 /** The install's waits, all built on the one watch-based waitFor, each bounded by the deadline. */
 import { DeadlineError } from "../errors.ts";
+import { CRD_PATH } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
@@ -20,7 +21,7 @@ export async function waitEstablished(
 ): Promise<void> {
   await Promise.all(crds.map(({ name, since }) =>
     waitFor<KubeObject>(kube, {
-      path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+      path: CRD_PATH,
       fieldSelector: `metadata.name=${name}`,
       description: `CRD ${name} to be Established`,
       ready: (items) =>
@@ -47,7 +48,7 @@ export async function waitConversionCa(
 ): Promise<void> {
   await Promise.all(names.map((name) =>
     waitFor<Obj>(kube, {
-      path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+      path: CRD_PATH,
       fieldSelector: `metadata.name=${name}`,
       description: `cainjector to set the conversion webhook caBundle of CRD ${name}`,
       ready: ([crd]) =>

@@ -105,10 +105,7 @@ export class Kube {
     path: string,
     options: RequestOptions,
   ): Promise<{ status: number; text: string; retryAfter?: number }> {
-    const url = new URL(this.server + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = this.#url(path, options.query ?? {});
     const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const headers: Record<string, string> = {
@@ -155,10 +152,7 @@ export class Kube {
     query: Record<string, string | number | boolean | undefined>,
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent<T>> {
-    const url = new URL(this.server + path);
-    for (const [key, value] of Object.entries({ ...query, watch: true })) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = this.#url(path, { ...query, watch: true });
     const target = this.#target("WATCH", path);
     Kube.requestsSent++;
     const started = performance.now();
@@ -237,6 +231,14 @@ export class Kube {
         dryRun: options.dryRun ? "All" : undefined,
       },
     });
+  }
+
+  #url(path: string, query: Record<string, string | number | boolean | undefined>): URL {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
   }
 
   #log(method: string, url: URL, status: number, started: number): void {
