@@ -8,45 +8,8 @@ import { parseDuration } from "./duration.ts";
 import { writeOut } from "./output.ts";
 import { registerLifecycle } from "./args/lifecycle.ts";
 import { registerModels } from "./args/models.ts";
-import type { DeployInvocation } from "./commands/deploy.ts";
-import type { PredictInvocation } from "./commands/predict.ts";
-import type { PullInvocation } from "./commands/manifests.ts";
-import type { InstallInvocation } from "./commands/install.ts";
-import type { UninstallInvocation } from "./commands/uninstall.ts";
-
-/** Flags every command takes; kubectl does not pass its own global flags to plugins. */
-export interface GlobalOptions {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  /** Milliseconds; 0 means no limit. */
-  requestTimeoutMs?: number;
-  output?: string;
-  verbose: boolean;
-  color: boolean;
-}
-
-export type Invocation =
-  | { kind: "help"; text: string }
-  | { kind: "version"; global: GlobalOptions; client: boolean }
-  | { kind: "completion"; global: GlobalOptions; shell: string }
-  | { kind: "complete"; global: GlobalOptions; words: string[] }
-  | ({ kind: "install"; global: GlobalOptions } & Omit<InstallInvocation, "global">)
-  | ({ kind: "uninstall"; global: GlobalOptions } & Omit<UninstallInvocation, "global">)
-  | ({ kind: "deploy" } & DeployInvocation)
-  | { kind: "list"; global: GlobalOptions; allNamespaces: boolean }
-  | { kind: "status"; global: GlobalOptions; name: string }
-  | { kind: "delete"; global: GlobalOptions; name: string; timeoutMs: number; wait: boolean }
-  | ({ kind: "predict" } & PredictInvocation)
-  | ({ kind: "pull" } & PullInvocation)
-  | {
-    kind: "check";
-    global: GlobalOptions;
-    pre: boolean;
-    mode?: "raw" | "serverless" | "deployment";
-    waitMs?: number;
-    allNamespaces: boolean;
-  };
+import type { GlobalOptions } from "./options.ts";
+import type { Invocation } from "./args/invocation.ts";
 
 /** Output formats each command accepts with -o. */
 const OUTPUTS: Record<string, string[]> = {

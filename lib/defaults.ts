@@ -73,5 +73,14 @@ export const ISTIO = {
   virtualServiceCrd: "virtualservices.networking.istio.io",
 } as const;
 
+/** The KServe versions this plugin installs (lib/install/releases.ts pins their manifests). */
+export const INSTALLABLE_KSERVE_VERSIONS = ["v0.16.0", "v0.20.0"] as const;
+
+/** Where KServe's Helm charts are published (kserve/kserve charts/, README of each chart). */
+export const KSERVE_HELM_CHARTS = {
+  resources: "oci://ghcr.io/kserve/charts/kserve",
+  crds: "oci://ghcr.io/kserve/charts/kserve-crd",
+} as const;
+
 /** The KServe version installed and checked against when none is given. */
 export const DEFAULT_KSERVE_VERSION = "v0.20.0";

@@ -1,6 +1,7 @@
 /** Arguments of check, install and uninstall: parsed here, validated, handed on as data. */
 import type { Command } from "commander";
-import type { GlobalOptions, Invocation } from "../cli.ts";
+import { type GlobalOptions, parseDryRun } from "../options.ts";
+import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
 import { parseDuration } from "../duration.ts";
@@ -106,7 +107,10 @@ export function registerLifecycle(
     .option("--with-knative", "also remove Knative Serving and its networking layer", false)
     .option("--keep-crds", "keep the CRDs (and so every custom object)", false)
     .option("--force", "delete existing InferenceServices and other models too", false)
-    .option("--dry-run", "print what would be deleted, change nothing", false)
+    .option(
+      "--dry-run [mode]",
+      "client (the default): print the plan of what would be deleted; sends no change",
+    )
     .option("--timeout <duration>", "how long to wait for objects to go away", "5m")
     .option("-y, --yes", "do not ask for confirmation", false)
     .action((options: Record<string, string | boolean>, command: Command) => {
@@ -117,7 +121,14 @@ export function registerLifecycle(
         withKnative: options.withKnative === true,
         keepCrds: options.keepCrds === true,
         force: options.force === true,
-        dryRun: options.dryRun === true,
+        // A bare --dry-run means client, as in kubectl; the plan is printed, nothing is sent.
+        dryRun: options.dryRun === true ||
+          parseDryRun(
+              options.dryRun === undefined || options.dryRun === false
+                ? undefined
+                : String(options.dryRun),
+              ["client"],
+            ) === "client",
         timeoutMs: parseDuration(String(options.timeout), "--timeout"),
         yes: options.yes === true,
       });
@@ -169,12 +180,7 @@ function installOptions(
   if (ingress !== "kourier" && ingress !== "istio") {
     throw new UsageError(`Unknown ingress layer "${ingress}"`, { hint: "Use kourier or istio" });
   }
-  const dryRun = options.dryRun as string | undefined;
-  if (dryRun !== undefined && dryRun !== "client" && dryRun !== "server") {
-    throw new UsageError(`Invalid --dry-run "${dryRun}"`, {
-      hint: "Use --dry-run=client or --dry-run=server",
-    });
-  }
+  const dryRun = parseDryRun(options.dryRun as string | undefined);
   const version = String(options.version);
   return {
     mode,

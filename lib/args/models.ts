@@ -1,6 +1,7 @@
 /** Arguments of deploy, list, status, delete and predict. */
 import type { Command } from "commander";
-import type { GlobalOptions, Invocation } from "../cli.ts";
+import { type GlobalOptions, parseDryRun } from "../options.ts";
+import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { parseCount, parsePairs } from "../deploy/validate.ts";
@@ -79,13 +80,19 @@ export function registerModels(
     .argument("<name>")
     .option("--timeout <duration>", "how long to wait", "2m")
     .option("--no-wait", "return without waiting for the deletion to finish")
-    .action((name: string, options: { timeout: string; wait: boolean }, command: Command) => {
+    .option("--dry-run <mode>", "client: print what would be deleted; server: validate the delete")
+    .action((
+      name: string,
+      options: { timeout: string; wait: boolean; dryRun?: string },
+      command: Command,
+    ) => {
       onAction({
         kind: "delete",
         global: globals(command),
         name,
         timeoutMs: parseDuration(options.timeout, "--timeout"),
         wait: options.wait,
+        dryRun: parseDryRun(options.dryRun),
       });
     });
 
@@ -140,12 +147,7 @@ function deployOptions(
   if (metric !== undefined && metric !== "cpu" && metric !== "memory") {
     throw new UsageError(`Unknown scale metric "${metric}"`, { hint: "Use cpu or memory" });
   }
-  const dryRun = text("dryRun");
-  if (dryRun !== undefined && dryRun !== "client" && dryRun !== "server") {
-    throw new UsageError(`Invalid --dry-run "${dryRun}"`, {
-      hint: "Use --dry-run=client or --dry-run=server",
-    });
-  }
+  const dryRun = parseDryRun(text("dryRun"));
   const format = text("modelFormat");
   const [formatName, formatVersion] = format?.split(":") ?? [];
   return {

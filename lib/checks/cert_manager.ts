@@ -1,26 +1,13 @@
 /** Category "cert-manager": KServe's webhook certificate comes from cert-manager. */
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
-import type { Kube } from "../kube/client.ts";
+import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./model.ts";
 
 const INSTALL_HINT =
   "Install cert-manager before KServe: kubectl kserve install --mode raw (installs it first), or " +
   "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
-
-/** A server-side dry-run create of an Issuer: proves cert-manager's webhook answers. */
-export function dryRunIssuer(kube: Kube, namespace: string): Promise<unknown> {
-  return kube.request("POST", `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/issuers`, {
-    query: { dryRun: "All" },
-    body: {
-      apiVersion: `${CERT_MANAGER.apiGroup}/v1`,
-      kind: "Issuer",
-      metadata: { name: "kubectl-kserve-probe" },
-      spec: { selfSigned: {} },
-    },
-  });
-}
 
 /**
  * The Issuer dry run in KServe's namespace (else "default"). `check` starts it early, as it does
@@ -30,7 +17,7 @@ export function startIssuerProbe(ctx: CheckContext): Promise<unknown> {
   return ctx.once("cert-manager.probe", async () => {
     const { namespace } = await ctx.kserve();
     const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
-    return await dryRunIssuer(ctx.kube, target);
+    return await probeCertManagerWebhook(ctx.kube, target);
   });
 }
 

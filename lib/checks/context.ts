@@ -5,7 +5,9 @@
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { versionFromImage } from "../kserve/detect.ts";
+import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/detect.ts";
+import { resolveHint } from "../kserve/hints.ts";
+import type { CheckResult } from "./model.ts";
 
 export interface CheckOptions {
   mode?: "raw" | "serverless" | "deployment";
@@ -14,21 +16,15 @@ export interface CheckOptions {
   /** Namespace for model checks; set by -n. */
   modelNamespace?: string;
   allNamespaces?: boolean;
+  /** install --force: an install of another owner may be taken over (never Kubeflow's). */
+  takeOver?: boolean;
 }
 
 // deno-lint-ignore no-explicit-any
 export type Obj = Record<string, any>;
 
-export interface KServeFacts {
-  /** Where KServe's config map or controller lives ("kserve" when neither exists). */
-  namespace: string;
-  installed: boolean;
-  /** The install namespace is being deleted: what is left of KServe is going away. */
-  terminating?: boolean;
-  controller?: Obj;
-  configMap?: Obj;
-  version?: string;
-}
+/** The KServe installation as `check` sees it (lib/kserve/detect.ts decides). */
+export type KServeFacts = KServeInstall;
 
 export class CheckContext {
   readonly kube: Kube;
@@ -106,27 +102,46 @@ export class CheckContext {
   }
 
   async #findKServe(): Promise<KServeFacts> {
-    const [controllers, configMaps] = await Promise.all([
+    const [controllers, configMaps, group] = await Promise.all([
       this.deployments({ labels: Object.fromEntries([KSERVE.controllerSelector.split("=")]) }),
       this.list("/api/v1/configmaps", {
         fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}`,
       }),
+      this.get(`/apis/${KSERVE.apiGroup}`),
     ]);
-    const controller = controllers[0];
-    const namespace = controller?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
+    const namespace = controllers[0]?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
       KSERVE.namespace;
-    const configMap = configMaps.find((c) => c.metadata.namespace === namespace);
     const home = await this.get(`/api/v1/namespaces/${namespace}`);
-    const terminating = Boolean(home?.metadata?.deletionTimestamp);
-    const image = (controller?.spec.template.spec.containers as Obj[] | undefined)
-      ?.find((c) => String(c.image).includes(KSERVE.controllerImage))?.image;
-    return {
-      namespace,
-      installed: !terminating && (controller !== undefined || configMap !== undefined),
-      ...(terminating ? { terminating } : {}),
-      controller,
-      configMap,
-      version: image ? versionFromImage(image) : undefined,
-    };
+    return kserveFrom({
+      controllers: controllers as DetectedObject[],
+      configMaps: configMaps as DetectedObject[],
+      apiServed: group !== undefined,
+      home,
+    });
   }
+}
+
+/**
+ * Fills the placeholders of every hint ({reapply}, {mode:raw}, {kserve-ns}...) with commands
+ * that fit the install found: its owner's tool, its version, its namespace, its mode.
+ */
+export async function resolveHints(
+  results: CheckResult[],
+  ctx: CheckContext,
+): Promise<CheckResult[]> {
+  if (!results.some((r) => r.hint?.includes("{"))) return results;
+  const kserve = await ctx.kserve().catch(() => undefined);
+  const fallback: KServeInstall = {
+    installed: false,
+    namespace: KSERVE.namespace,
+    apiServed: false,
+  };
+  const deploy = kserve?.configMap?.data?.deploy;
+  let mode: string | undefined;
+  try {
+    mode = deploy ? JSON.parse(deploy).defaultDeploymentMode : undefined;
+  } catch { /* an invalid config: the default mode is unknown */ }
+  return results.map((r) =>
+    r.hint ? { ...r, hint: resolveHint(r.hint, kserve ?? fallback, mode) } : r
+  );
 }

@@ -1,4 +1,6 @@
 /** Category "kserve": CRDs, version, inferenceservice-config, the webhook certificate, the controller. */
+import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
+import { describeOwner } from "../kube/owner.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
@@ -11,7 +13,7 @@ export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {
   if (!configMap) {
     throw new CheckFailed(
       `ConfigMap ${namespace}/${KSERVE_OBJECTS.configMap} does not exist; the controller exits at start ("unable to get configmap")`,
-      "Re-apply KServe: kubectl kserve install --mode raw",
+      `Re-apply KServe: ${REAPPLY}`,
     );
   }
   const text = configMap.data?.[key];
@@ -41,7 +43,12 @@ export const kserveChecks: Check<CheckContext>[] = [
     dependsOn: ["cluster.api"],
     async run(ctx) {
       const kserve = await ctx.kserve();
-      if (kserve.installed) return `in namespace ${kserve.namespace}`;
+      if (kserve.installed) {
+        const owner = kserve.owner && kserve.owner.by !== "kubectl-kserve"
+          ? `, installed by ${describeOwner(kserve.owner)}`
+          : "";
+        return `in namespace ${kserve.namespace}${owner}`;
+      }
       const gone = kserve.terminating
         ? `namespace ${kserve.namespace} is being deleted`
         : "KServe is not installed";
@@ -65,8 +72,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     id: "kserve.crds",
     category: "kserve",
     description: "KServe CRDs are installed and Established",
-    hint:
-      "Re-apply KServe server-side (the CRDs are too large for client-side apply): kubectl kserve install --mode raw",
+    hint: `Re-apply KServe server-side (the CRDs are too large for client-side apply): ${REAPPLY}`,
     dependsOn: ["kserve.installed"],
     retryable: true,
     async run(ctx) {
@@ -104,7 +110,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     id: "kserve.config-deploy",
     category: "kserve",
     description: `the "deploy" configuration is valid for this KServe version`,
-    hint: "Set a valid default: kubectl kserve install --mode raw",
+    hint: `Set a valid default: ${SWITCH_MODE.raw}`,
     dependsOn: ["kserve.installed"],
     async run(ctx) {
       const { namespace, version } = await ctx.kserve();
@@ -122,7 +128,7 @@ export const kserveChecks: Check<CheckContext>[] = [
             version ?? "(unknown version)"
           }; ` +
             `the controller exits at start. Accepted: ${acceptedModes(version).join(", ")}`,
-          `Set the raw mode with kubectl kserve install --mode raw, or ${EDIT_HINT(namespace)}`,
+          `Set the raw mode with ${SWITCH_MODE.raw}, or ${EDIT_HINT(namespace)}`,
         );
       }
       return `default mode ${mode}`;
@@ -132,7 +138,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     id: "kserve.config-ingress",
     category: "kserve",
     description: `the "ingress" configuration is valid`,
-    hint: "Restore the ingress JSON from the release manifest: kubectl kserve install --mode raw",
+    hint: `Restore the ingress JSON from the release manifest: ${REAPPLY}`,
     dependsOn: ["kserve.installed"],
     async run(ctx) {
       const { namespace } = await ctx.kserve();
@@ -169,7 +175,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     category: "kserve",
     description: `Certificate ${KSERVE_OBJECTS.certificate} is Ready and its secret is complete`,
     hint:
-      "See why cert-manager has not issued it: kubectl describe certificate serving-cert -n kserve",
+      "See why cert-manager has not issued it: kubectl describe certificate serving-cert -n {kserve-ns}",
     dependsOn: ["kserve.installed", "certmanager.crds"],
     retryable: true,
     async run(ctx) {
@@ -180,7 +186,7 @@ export const kserveChecks: Check<CheckContext>[] = [
       if (!certificate) {
         throw new CheckFailed(
           `Certificate ${namespace}/${KSERVE_OBJECTS.certificate} does not exist`,
-          "Re-apply KServe: kubectl kserve install --mode raw",
+          `Re-apply KServe: ${REAPPLY}`,
         );
       }
       const ready = (certificate.status?.conditions ?? []).find((c: Obj) => c.type === "Ready");
@@ -193,7 +199,7 @@ export const kserveChecks: Check<CheckContext>[] = [
             ready?.message ?? "cert-manager has not processed it"
           }${issuer && !issuerExists ? ` (its Issuer ${namespace}/${issuer} does not exist)` : ""}`,
           issuer && !issuerExists
-            ? `Re-create the Issuer: kubectl kserve install --mode raw re-applies it`
+            ? `Re-create the Issuer: ${REAPPLY} re-applies it`
             : `kubectl describe certificate ${KSERVE_OBJECTS.certificate} -n ${namespace}; kubectl logs -n cert-manager deploy/cert-manager`,
         );
       }
@@ -215,7 +221,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     category: "kserve",
     description: "the KServe controller Deployment is Available",
     hint:
-      "kubectl describe deployment kserve-controller-manager -n kserve; kubectl logs -n kserve deploy/kserve-controller-manager -c manager",
+      "kubectl describe deployment kserve-controller-manager -n {kserve-ns}; kubectl logs -n {kserve-ns} deploy/kserve-controller-manager -c manager",
     dependsOn: ["kserve.certificate", "kserve.config-deploy", "kserve.config-ingress"],
     retryable: true,
     async run(ctx) {
@@ -223,7 +229,7 @@ export const kserveChecks: Check<CheckContext>[] = [
       if (!controller) {
         throw new CheckFailed(
           `Deployment ${namespace}/${KSERVE.controllerDeployment} does not exist, so nothing serves the KServe webhooks`,
-          "Re-apply KServe: kubectl kserve install --mode raw",
+          `Re-apply KServe: ${REAPPLY}`,
         );
       }
       if (deploymentAvailable(controller)) return;

@@ -1,4 +1,5 @@
 /** Categories "mode" and "runtimes": the default deployment mode can work, and runtimes exist. */
+import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
 import { KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
@@ -24,7 +25,7 @@ export const modeChecks: Check<CheckContext>[] = [
     category: "mode",
     description: "the default deployment mode can run InferenceServices in this cluster",
     hint:
-      "Switch to raw mode: kubectl kserve install --mode raw; or install Knative: kubectl kserve install --mode serverless",
+      `Switch to raw mode: ${SWITCH_MODE.raw}; or install Knative Serving and use it: ${SWITCH_MODE.serverless}`,
     dependsOn: ["kserve.config-deploy"],
     async run(ctx) {
       const mode = await defaultMode(ctx);
@@ -38,7 +39,7 @@ export const modeChecks: Check<CheckContext>[] = [
       if (ctx.options.mode === "raw" && mode.kind !== "raw") {
         throw new CheckFailed(
           `The default mode is ${mode.value}, not raw`,
-          "kubectl kserve install --mode raw",
+          SWITCH_MODE.raw,
         );
       }
       return `${mode.value} (${mode.kind})`;
@@ -48,8 +49,7 @@ export const modeChecks: Check<CheckContext>[] = [
     id: "mode.knative",
     category: "mode",
     description: "Knative Serving and its networking layer are ready",
-    hint:
-      "kubectl kserve install --mode serverless installs and configures Knative Serving with Kourier",
+    hint: `Install Knative Serving and make it the default mode: ${SWITCH_MODE.serverless}`,
     dependsOn: ["mode.default"],
     retryable: true,
     async run(ctx) {
@@ -103,7 +103,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     id: "runtimes.cluster-serving-runtimes",
     category: "runtimes",
     description: "ClusterServingRuntimes are installed",
-    hint: "Apply the cluster resources once the webhook works: kubectl kserve install --mode raw",
+    hint: `Apply the cluster resources once the webhook works: ${REAPPLY}`,
     // Runtimes can only be created through a working webhook: a broken webhook is the root cause.
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
@@ -120,7 +120,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     id: "runtimes.storage-container",
     category: "runtimes",
     description: `ClusterStorageContainer "${KSERVE_OBJECTS.storageContainer}" exists`,
-    hint: "Apply the cluster resources: kubectl kserve install --mode raw",
+    hint: `Apply the cluster resources: ${REAPPLY}`,
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
       const found = await ctx.get(

@@ -37,13 +37,20 @@ export interface Check<Ctx> {
   run(ctx: Ctx): Promise<string | void>;
 }
 
-/** A failed check; `hint` replaces the check's own when the fix depends on what was found. */
+/**
+ * A failed check; `hint` replaces the check's own when the fix depends on what was found.
+ * `transient` says whether this failure resolves on its own (a certificate being issued, pods
+ * starting, endpoints filling: retried under --wait) or needs a fix; the check's `retryable`
+ * decides when it is not given.
+ */
 export class CheckFailed extends Error {
   readonly hint: string | undefined;
-  constructor(message: string, hint?: string) {
+  readonly transient: boolean | undefined;
+  constructor(message: string, hint?: string, options: { transient?: boolean } = {}) {
     super(message);
     this.name = "CheckFailed";
     this.hint = hint;
+    this.transient = options.transient;
   }
 }
 
@@ -64,6 +71,8 @@ export interface CheckResult {
   error?: string;
   note?: string;
   hint?: string;
+  /** A failure that resolves on its own (re-run with --wait); absent when it needs a fix. */
+  transient?: boolean;
 }
 
 export interface CheckReport {

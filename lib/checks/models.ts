@@ -55,7 +55,7 @@ export const modelChecks: Check<CheckContext>[] = [
     category: "models",
     description: "every InferenceService is Ready",
     hint:
-      "kubectl kserve status NAME -n NAMESPACE shows the conditions, pods and events of one model",
+      "See the conditions, pods and events of one model with: kubectl kserve status NAME -n NAMESPACE",
     dependsOn: ["kserve.crds"],
     retryable: true,
     async run(ctx) {

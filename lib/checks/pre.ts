@@ -1,6 +1,8 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
 import { CERT_MANAGER, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
+import { foreignInstall } from "../kserve/hints.ts";
+import { describeOwner } from "../kube/owner.ts";
 import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
 import type { CheckContext } from "./context.ts";
@@ -69,40 +71,42 @@ export const preChecks: Check<CheckContext>[] = [
     id: "pre.conflicts",
     category: "pre",
     description: "no conflicting KServe installation exists",
-    hint:
-      "Uninstall the other installation first (kubectl kserve uninstall), or upgrade it in place with kubectl kserve install --version",
+    hint: "Remove the other installation first with the tool that installed it",
     dependsOn: ["cluster.api"],
     async run(ctx) {
       const kserve = await ctx.kserve();
       if (!kserve.installed) return "none installed";
-      if (kserve.namespace === KSERVE.kubeflowNamespace) {
-        throw new CheckFailed(
-          `KServe from kserve_kubeflow.yaml is installed in namespace ${kserve.namespace} (${
-            kserve.version ?? "unknown version"
-          })`,
-        );
-      }
       const target = ctx.options.installVersion ?? DEFAULT_KSERVE_VERSION;
+      // Helm releases, Kubeflow's manifests, other tools: never taken over silently.
+      const foreign = foreignInstall(kserve, "install", target);
+      const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace;
+      if (foreign && (!ctx.options.takeOver || kubeflow)) {
+        throw new CheckFailed(foreign.message, foreign.hint);
+      }
       if (isDowngrade(kserve.version, target)) {
         // The newer release's CRDs already store API versions the older ones lack: the API
         // server would take some of the older CRDs and reject others, leaving a mix.
         throw new CheckFailed(
           `KServe ${kserve.version} is installed; installing the older ${target} over it is not supported (its CRDs store newer API versions)`,
+          `Keep ${kserve.version} (kubectl kserve install --version ${kserve.version}), or remove it first: kubectl kserve uninstall`,
         );
       }
+      const taking = foreign
+        ? ` (taking it over from ${describeOwner(kserve.owner!)}, --force)`
+        : "";
       if (kserve.version && kserve.version !== target) {
-        return `KServe ${kserve.version} is installed in ${kserve.namespace}; installing ${target} upgrades it`;
+        return `KServe ${kserve.version} is installed in ${kserve.namespace}; installing ${target} upgrades it${taking}`;
       }
       return `KServe ${
         kserve.version ?? "(unknown version)"
-      } is already installed in ${kserve.namespace}`;
+      } is already installed in ${kserve.namespace}${taking}`;
     },
   },
   {
     id: "pre.cert-manager",
     category: "pre",
     description: "cert-manager is present, or will be installed",
-    hint: "kubectl kserve install installs cert-manager when it is missing",
+    hint: "cert-manager is installed when it is missing by: kubectl kserve install",
     dependsOn: ["cluster.api"],
     async run(ctx) {
       const deployments = await ctx.deployments({

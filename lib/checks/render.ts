@@ -29,6 +29,9 @@ function renderCheck(check: CheckResult, s: Styles): string[] {
   const lines = [`${color(MARKS[check.result])} ${check.description}`];
   if (check.note) lines.push(s.dim(indent(check.note)));
   if (check.error) lines.push(indent(check.error));
+  if (check.transient && check.result === "fail") {
+    lines.push(indent("still settling, which resolves on its own: re-run with --wait 2m"));
+  }
   if (check.hint && (check.result === "fail" || check.result === "warn")) {
     lines.push(indent(`${s.bold("hint:")} ${check.hint}`));
   }

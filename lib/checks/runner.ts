@@ -1,6 +1,7 @@
 /** Runs checks: independent ones in parallel, dependants after what they depend on. */
 import { type Check, CheckFailed, type CheckReport, type CheckResult, SkipCheck } from "./model.ts";
 import { CATEGORIES } from "./model.ts";
+import { delay } from "../async.ts";
 
 export interface RunOptions<Ctx> {
   /** One context is shared by the first attempt of every check; each retry gets a fresh one. */
@@ -53,10 +54,10 @@ async function attempt<Ctx>(
 ): Promise<CheckResult> {
   for (let ctx = shared;; ctx = options.freshContext()) {
     const result = await runOnce(check, ctx);
-    const canRetry = check.retryable && result.result === "fail" &&
+    const canRetry = result.transient === true && result.result === "fail" &&
       Date.now() + (options.retryIntervalMs ?? 2000) < (options.retryUntil ?? 0);
     if (!canRetry) return result;
-    await new Promise((resolve) => setTimeout(resolve, options.retryIntervalMs ?? 2000));
+    await delay(options.retryIntervalMs ?? 2000);
   }
 }
 
@@ -69,7 +70,15 @@ async function runOnce<Ctx>(check: Check<Ctx>, ctx: Ctx): Promise<CheckResult> {
     if (error instanceof SkipCheck) return { ...base, result: "skip", error: error.message };
     const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof CheckFailed && error.hint ? error.hint : check.hint;
-    return { ...base, result: check.warning ? "warn" : "fail", error: message, hint };
+    const transient = (error instanceof CheckFailed ? error.transient : undefined) ??
+      check.retryable === true;
+    return {
+      ...base,
+      result: check.warning ? "warn" : "fail",
+      error: message,
+      hint,
+      ...(transient ? { transient } : {}),
+    };
   }
 }
 

@@ -1,26 +1,12 @@
 /** Category "webhooks": the KServe admission webhooks are wired up and answer, end to end. */
-import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { REAPPLY } from "../kserve/hints.ts";
+import { KSERVE_OBJECTS } from "../defaults.ts";
 import { KubeApiError } from "../kube/errors.ts";
+import { probeInferenceService, probeKServeWebhook } from "../kserve/probes.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { kserveWebhookConfigs, leftoverWebhooks } from "./kserve.ts";
 import { type Check, CheckFailed } from "./model.ts";
-
-/** The smallest InferenceService the webhooks accept; the defaulter fills in the rest. */
-export function probeInferenceService(namespace: string): Obj {
-  return {
-    apiVersion: `${KSERVE.apiGroup}/v1beta1`,
-    kind: "InferenceService",
-    metadata: { name: "kubectl-kserve-check", namespace },
-    spec: {
-      predictor: {
-        model: {
-          modelFormat: { name: "sklearn" },
-          storageUri: "gs://kfserving-examples/models/sklearn/1.0/model",
-        },
-      },
-    },
-  };
-}
+import { caBundleCheck } from "./ca_bundle.ts";
 
 /**
  * The dry-run create behind webhooks.probe. It is the slowest request of a healthy check (the
@@ -29,15 +15,10 @@ export function probeInferenceService(namespace: string): Obj {
  */
 export function startWebhookProbe(ctx: CheckContext): { sent: Obj; created: Promise<Obj> } {
   const target = ctx.options.modelNamespace ?? "default";
-  const sent = probeInferenceService(target);
+  const sent = probeInferenceService(target) as Obj;
   const created = ctx.once(
     "webhooks.probe",
-    () =>
-      ctx.kube.request<Obj>(
-        "POST",
-        `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/${target}/inferenceservices`,
-        { query: { dryRun: "All" }, body: sent },
-      ),
+    () => probeKServeWebhook(ctx.kube, target) as Promise<Obj>,
   );
   return { sent, created };
 }
@@ -68,8 +49,7 @@ export const webhookChecks: Check<CheckContext>[] = [
     id: "webhooks.service",
     category: "webhooks",
     description: "every KServe webhook points at the webhook Service in the install namespace",
-    hint:
-      "Re-apply KServe so that the webhook configurations match its namespace: kubectl kserve install --mode raw",
+    hint: `Re-apply KServe so that the webhook configurations match its namespace: ${REAPPLY}`,
     dependsOn: ["kserve.installed", "webhooks.orphans"],
     async run(ctx) {
       const { namespace } = await ctx.kserve();
@@ -95,7 +75,7 @@ export const webhookChecks: Check<CheckContext>[] = [
     category: "webhooks",
     description: "the KServe webhook Service has ready endpoints",
     hint:
-      "The controller pod is not ready; see the kserve.controller check and kubectl get pods -n kserve",
+      "The controller pod is not ready; see the kserve.controller check and kubectl get pods -n {kserve-ns}",
     dependsOn: ["kserve.controller", "webhooks.service"],
     retryable: true,
     async run(ctx) {
@@ -117,45 +97,7 @@ export const webhookChecks: Check<CheckContext>[] = [
       return `${ready.length} ready endpoint(s)`;
     },
   },
-  {
-    id: "webhooks.ca-bundle",
-    category: "webhooks",
-    description: "every KServe webhook trusts the certificate the controller serves (caBundle)",
-    hint:
-      "cert-manager's cainjector fills caBundle; restart it: kubectl rollout restart deployment/cert-manager-cainjector -n cert-manager",
-    dependsOn: ["kserve.certificate", "webhooks.service"],
-    retryable: true,
-    async run(ctx) {
-      const { namespace } = await ctx.kserve();
-      const secret = await ctx.get(
-        `/api/v1/namespaces/${namespace}/secrets/${KSERVE_OBJECTS.certSecret}`,
-      );
-      const ca = secret?.data?.["ca.crt"];
-      const problems: string[] = [];
-      for (const config of await kserveWebhookConfigs(ctx)) {
-        for (const webhook of config.object.webhooks ?? []) {
-          if (
-            !webhook.clientConfig?.service ||
-            webhook.clientConfig.service.name !== KSERVE_OBJECTS.webhookService
-          ) continue;
-          const bundle = webhook.clientConfig.caBundle;
-          if (!bundle) problems.push(`${webhook.name}: caBundle is empty`);
-          else if (ca && bundle !== ca) {
-            problems.push(
-              `${webhook.name}: caBundle differs from ca.crt of ${KSERVE_OBJECTS.certSecret}`,
-            );
-          }
-        }
-      }
-      if (problems.length) {
-        throw new CheckFailed(
-          `${
-            problems.join("; ")
-          }; the API server will fail TLS ("x509: certificate signed by unknown authority")`,
-        );
-      }
-    },
-  },
+  caBundleCheck,
   {
     id: "webhooks.probe",
     category: "webhooks",
@@ -181,7 +123,7 @@ export const webhookChecks: Check<CheckContext>[] = [
       ) {
         throw new CheckFailed(
           `The create passed but nothing was defaulted: the mutating webhook "${KSERVE_OBJECTS.defaulterWebhook}" did not run`,
-          "Check that mutatingwebhookconfiguration inferenceservice.serving.kserve.io exists: kubectl kserve install --mode raw",
+          `Check that mutatingwebhookconfiguration inferenceservice.serving.kserve.io exists, or re-apply KServe: ${REAPPLY}`,
         );
       }
     },

@@ -1,9 +1,9 @@
 /** `kubectl kserve check`: diagnose an installation down to the root cause, with the fix. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { ExitCode } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { selectChecks } from "../checks/catalog.ts";
-import { CheckContext } from "../checks/context.ts";
+import { CheckContext, resolveHints } from "../checks/context.ts";
 import { runChecks, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
 import { startWebhookProbe } from "../checks/webhooks.ts";
@@ -49,7 +49,7 @@ export async function check(options: CheckInvocation): Promise<number> {
       return new CheckContext(kube, checkOptions);
     },
     retryUntil: options.waitMs ? Date.now() + options.waitMs : 0,
-  });
+  }).then((found) => resolveHints(found, shared));
   const facts = await shared.kserve().catch(() => undefined);
   const mode = await defaultMode(shared);
   const report = toReport(results, { kserveVersion: facts?.version, mode });

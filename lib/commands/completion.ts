@@ -1,6 +1,6 @@
 /** Shell completion: scripts for bash, zsh and fish, and the `__complete` protocol kubectl uses. */
 import type { Command } from "commander";
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { writeOut } from "../output.ts";
 import { loadKubeconfig } from "../kube/load.ts";
 

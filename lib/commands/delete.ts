@@ -1,63 +1,60 @@
 /** `kubectl kserve delete`: remove a model of either backend and wait until it is gone. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { ISVC_PATH, requireModel } from "../deploy/models.ts";
-import { deleteAll, type Ref, waitDeleted, webhookAlive } from "../install/teardown.ts";
+import { deleteObjects, type Ref, waitDeleted } from "../kube/delete.ts";
+import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { writeErr } from "../output.ts";
 
-export async function deleteModel(
-  options: { global: GlobalOptions; name: string; timeoutMs: number; wait: boolean },
-): Promise<number> {
+export interface DeleteInvocation {
+  global: GlobalOptions;
+  name: string;
+  timeoutMs: number;
+  wait: boolean;
+  /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
+  dryRun?: "client" | "server";
+}
+
+export async function deleteModel(options: DeleteInvocation): Promise<number> {
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
   const { name } = options;
   const model = await requireModel(kube, namespace, name);
-  let refs: Ref[];
-  if (model.backend === "kserve") {
-    // The controller removes the InferenceService's finalizer; if it is down the delete never completes.
-    if (!await webhookAlive(kube)) {
-      throw new CliError(
-        `The KServe controller is not answering, so InferenceService ${namespace}/${name} would hang in Terminating (its finalizer is removed by the controller)`,
-        { hint: "Find out why with: kubectl kserve check; fix the controller, then delete again" },
-      );
-    }
-    refs = [{
-      path: `${ISVC_PATH}/namespaces/${namespace}/inferenceservices/${name}`,
-      kind: "InferenceService",
-      name,
-      namespace,
-    }];
-  } else {
-    refs = [
-      {
-        path: `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
-        kind: "Deployment",
-        name,
-        namespace,
-      },
-      {
-        path: `/api/v1/namespaces/${namespace}/services/${name}`,
-        kind: "Service",
-        name,
-        namespace,
-      },
-      {
-        path: `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`,
-        kind: "HorizontalPodAutoscaler",
-        name,
-        namespace,
-      },
+  const refs = model.backend === "kserve"
+    ? [ref("InferenceService", `${ISVC_PATH}/namespaces/${namespace}/inferenceservices`)]
+    : [
+      ref("Deployment", `/apis/apps/v1/namespaces/${namespace}/deployments`),
+      ref("Service", `/api/v1/namespaces/${namespace}/services`),
+      ref(
+        "HorizontalPodAutoscaler",
+        `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+      ),
     ];
+  function ref(kind: string, collection: string): Ref {
+    return { path: `${collection}/${name}`, kind, name, namespace };
   }
-  await deleteAll(kube, refs);
-  if (options.wait) {
-    await waitDeleted(kube, refs, Date.now() + options.timeoutMs, `${name} to be deleted`);
+  // The controller removes the InferenceService's finalizer; if it is down the delete never completes.
+  if (model.backend === "kserve" && !await kserveWebhookAnswers(kube)) {
+    throw new CliError(
+      `The KServe controller is not answering, so InferenceService ${namespace}/${name} would hang in Terminating (its finalizer is removed by the controller)`,
+      { hint: "Find out why with: kubectl kserve check; fix the controller, then delete again" },
+    );
   }
-  writeErr(
-    `${
-      model.backend === "kserve" ? "inferenceservice" : "deployment, service and hpa"
-    } ${name} deleted\n`,
-  );
+  const what = model.backend === "kserve" ? "inferenceservice" : "deployment, service and hpa";
+  const suffix = options.dryRun ? ` (dry run${options.dryRun === "server" ? ", server" : ""})` : "";
+  if (options.dryRun !== "client") {
+    await deleteObjects(kube, refs, { dryRun: options.dryRun === "server" });
+  }
+  if (options.wait && !options.dryRun) {
+    await waitDeleted(
+      kube,
+      refs,
+      Date.now() + options.timeoutMs,
+      `${name} to be deleted`,
+      `See what holds it with: kubectl kserve status ${name} -n ${namespace}`,
+    );
+  }
+  writeErr(`${what} ${name} deleted${suffix}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import { parse as parseYaml, stringify } from "yaml";
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { KSERVE } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -49,12 +49,15 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     name: options.request.name,
     backend: requested,
   });
-  const kserve = await lookups.kserve;
-  const backend = requested ?? (kserve ? "kserve" : "deployment");
+  // A failed lookup is thrown here: the backend is never chosen on an error.
+  const found = await lookups.kserve;
+  const usable = found.installed || found.unreadable === true;
+  const kserve = usable ? found : undefined;
+  const backend = requested ?? (usable ? "kserve" : "deployment");
   if (!requested) {
     writeErr(
       `Using the ${backend} backend (${
-        kserve ? `KServe ${kserve.version} is installed` : "KServe is not installed"
+        backendReason(found)
       }; set --backend or USE_KSERVE to choose)\n`,
     );
   }
@@ -79,7 +82,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     // never ends.
     throw new CliError(`"${request.name}" in ${namespace} is still being deleted`, {
       hint:
-        `Wait for the delete to finish (kubectl kserve delete ${request.name} -n ${namespace} waits for it), then deploy again`,
+        `Wait for the delete to finish (it waits with: kubectl kserve delete ${request.name} -n ${namespace}), then deploy again`,
     });
   }
 
@@ -116,6 +119,17 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   if (address.url) writeErr(`  URL:                 ${address.url}\n`);
   writeErr(`  in-cluster address:  ${address.internal}\n`);
   return 0;
+}
+
+/** Why the automatic backend choice fell as it did, from what detection saw. */
+function backendReason(found: KServeInstall): string {
+  if (found.installed) return `KServe ${found.version ?? "(unknown version)"} is installed`;
+  if (found.unreadable) {
+    return "serving.kserve.io is served; these credentials may not read its controller";
+  }
+  return found.apiServed
+    ? "KServe's CRDs are present, but its controller is not installed"
+    : "KServe is not installed";
 }
 
 function backendFromEnv(): "kserve" | "deployment" | undefined {

@@ -1,6 +1,6 @@
 /** `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently. */
 import { stringify } from "yaml";
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -20,13 +20,11 @@ import {
   knativeSpec,
   kserveSpec,
   liveKServeConfig,
-  managedByUs,
   networkingSpec,
-  newerCertManager,
-  releaseVersion,
 } from "../install/components.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
-import { dryRunIssuer } from "../checks/cert_manager.ts";
+import { probeCertManagerWebhook } from "../kserve/probes.ts";
+import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
 import { fullObject } from "../install/manifest.ts";
@@ -103,25 +101,21 @@ export async function install(options: InstallInvocation): Promise<number> {
   const specs: ComponentSpec[] = [];
   const skipped: ComponentResult[] = [];
   const certManager = files.find((f) => f.component === "cert-manager")!;
-  const newer = newerCertManager(existing, certManager.version, options.certManagerVersion);
-  const keep = existing && (!managedByUs(existing) || newer) &&
-    await dryRunIssuer(kube, "default").then(() => true, () => false);
-  if (newer && !keep) {
-    throw new CliError(
-      `cert-manager ${newer} (installed by this plugin) is not working, and this release's ${certManager.version} would downgrade it`,
-      {
-        hint:
-          `Re-apply it with --cert-manager-version ${newer}, or see why with: kubectl kserve check`,
-      },
-    );
-  }
-  if (keep) {
+  const facts = {
+    existing,
+    pinned: certManager.version,
+    requested: options.certManagerVersion,
+    force: options.force,
+  };
+  const working = needsProbe(facts)
+    ? await probeCertManagerWebhook(kube, "default").then(() => true, () => false)
+    : undefined;
+  const decision = decideCertManager({ ...facts, working });
+  if (decision.action === "keep") {
     skipped.push({
       name: "cert-manager",
-      version: releaseVersion(existing) ?? "(version unknown)",
-      skipped: newer
-        ? `it is newer than the ${certManager.version} this release pins, and working; kept (--cert-manager-version ${certManager.version} installs that one)`
-        : "a working cert-manager is already installed",
+      version: decision.version,
+      skipped: decision.reason,
       created: 0,
       changed: 0,
       unchanged: 0,

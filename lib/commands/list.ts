@@ -1,5 +1,5 @@
 /** `kubectl kserve list`: models of both backends in one table. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import { listModels, type ModelRow } from "../deploy/models.ts";
 import { writeOut } from "../output.ts";

@@ -1,5 +1,5 @@
 /** `kubectl kserve manifests pull`: download and verify a whole release set for offline installs. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { manifestPath, manifestsFor } from "../install/releases.ts";

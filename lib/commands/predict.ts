@@ -1,5 +1,5 @@
 /** `kubectl kserve predict`: an inference request through the API server's service proxy. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";

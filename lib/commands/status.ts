@@ -1,5 +1,5 @@
 /** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";

@@ -1,13 +1,25 @@
 /** `kubectl kserve version`: plugin, Kubernetes and installed KServe versions. */
-import type { GlobalOptions } from "../cli.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CLIENT_VERSION } from "../version.ts";
 import { writeOut } from "../output.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
+import { describeOwner, type Owner } from "../kube/owner.ts";
 
 export interface VersionReport {
   clientVersion: { version: string };
   serverVersion?: { gitVersion: string; major: string; minor: string; platform: string };
-  kserveVersion?: { installed: false } | ({ installed: true } & KServeInstall);
+  kserveVersion?: {
+    installed: boolean;
+    version?: string;
+    namespace?: string;
+    image?: string;
+    /** Who installed it: kubectl-kserve, a Helm release, or another tool. */
+    owner?: Owner;
+    /** serving.kserve.io is served (its CRDs exist). */
+    apiServed: boolean;
+    /** The controller could not be read with these credentials. */
+    unreadable?: boolean;
+  };
 }
 
 /** Prints the versions; with `client`, never contacts the cluster. */
@@ -25,12 +37,19 @@ export async function version(
       findKServe(kube),
     ]);
     report.serverVersion = server;
-    report.kserveVersion = kserve ? { installed: true, ...kserve } : { installed: false };
+    report.kserveVersion = versionOf(kserve);
   }
   const format = options.global.output ?? "text";
   const yaml = format === "yaml" ? await import("yaml") : undefined;
   writeOut(yaml ? yaml.stringify(report) : renderVersion(report, format));
   return 0;
+}
+
+function versionOf(kserve: KServeInstall): NonNullable<VersionReport["kserveVersion"]> {
+  const { installed, version, namespace, image, owner, apiServed, unreadable } = kserve;
+  return installed
+    ? { installed, version, namespace, image, owner, apiServed }
+    : { installed, apiServed, ...(unreadable ? { unreadable } : {}) };
 }
 
 /** Renders the report as kubectl renders `version`: text lines or JSON. */
@@ -40,9 +59,24 @@ export function renderVersion(report: VersionReport, format: string): string {
   if (report.serverVersion) lines.push(`Server Version: ${report.serverVersion.gitVersion}`);
   const kserve = report.kserveVersion;
   if (kserve?.installed) {
-    lines.push(`KServe Version: ${kserve.version} (namespace ${kserve.namespace})`);
+    const by = kserve.owner && kserve.owner.by !== "kubectl-kserve"
+      ? `, installed by ${describeOwner(kserve.owner)}`
+      : "";
+    lines.push(
+      `KServe Version: ${
+        kserve.version ?? "unknown (no controller Deployment)"
+      } (namespace ${kserve.namespace}${by})`,
+    );
+  } else if (kserve?.unreadable) {
+    lines.push(
+      "KServe Version: unknown (serving.kserve.io is served, but these credentials may not read the kserve-controller-manager Deployment)",
+    );
   } else if (kserve) {
-    lines.push("KServe Version: not installed (no kserve-controller-manager Deployment found)");
+    lines.push(
+      kserve.apiServed
+        ? "KServe Version: not installed (its CRDs are present, but no kserve-controller-manager Deployment or inferenceservice-config exists)"
+        : "KServe Version: not installed (no kserve-controller-manager Deployment found)",
+    );
   }
   return lines.join("\n") + "\n";
 }

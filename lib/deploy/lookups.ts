@@ -12,7 +12,7 @@ import { BACKEND_LABEL } from "./spec.ts";
 type Obj = Record<string, any>;
 
 export interface DeployLookups {
-  kserve: Promise<KServeInstall | undefined>;
+  kserve: Promise<KServeInstall>;
   namespace: Promise<
     { metadata: { labels?: Record<string, string>; deletionTimestamp?: string } } | undefined
   >;
@@ -38,7 +38,7 @@ export function startLookups(
     target.backend ? groups[target.backend] : [...groups.kserve, ...groups.deployment],
   );
   const lookups: DeployLookups = {
-    kserve: findKServe(kube).catch(() => undefined),
+    kserve: findKServe(kube),
     namespace: kube.getOptional(`/api/v1/namespaces/${namespace}`),
     existing: Promise.all([
       kube.getOptional<KubeObject>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),

@@ -4,8 +4,8 @@
  * managed-fields entry moved, which a controller updating status at the same moment cannot fake.
  */
 import { FIELD_MANAGER } from "../defaults.ts";
-import type { Kube, KubeObject } from "../kube/client.ts";
-import { KubeApiError } from "../kube/errors.ts";
+import { type Kube, type KubeObject, METADATA_LIST } from "../kube/client.ts";
+import { inParallel, retry } from "../async.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { rawManifest } from "./manifest.ts";
 
@@ -23,26 +23,7 @@ export interface Applied {
   pristineVersion?: string;
 }
 
-const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 const CONCURRENCY = 8;
-
-/** Runs `work` over items with at most `limit` in flight. */
-export async function inParallel<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /**
  * Applies objects with server-side apply; `dryRun` asks the server to validate without
@@ -73,7 +54,7 @@ export async function applyObjects(
       return { ...result, action: "unchanged" as const };
     }
     const path = await resources.objectPath(object);
-    const applied = await withRetry(
+    const applied = await retry(
       () =>
         kube.apply(path, rawManifest(object) ?? object, {
           dryRun: options.dryRun,
@@ -157,30 +138,6 @@ function quantityValue(value: unknown): number | undefined {
   return match ? Number(match[1]) * QUANTITY_SUFFIX[match[2] ?? ""]! : undefined;
 }
 
-/** Retries an operation while `retry` says the error is transient (a webhook still starting). */
-export async function withRetry<T>(
-  operation: () => Promise<T>,
-  options: { retry?: (error: unknown) => boolean; deadline?: number },
-): Promise<T> {
-  // A webhook that is starting answers within a second or two: retry often, and briefly.
-  for (let delay = 200;; delay = Math.min(Math.round(delay * 1.5), 1000)) {
-    try {
-      return await operation();
-    } catch (error) {
-      const canRetry = options.retry?.(error) && Date.now() + delay < (options.deadline ?? 0);
-      if (!canRetry) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
-/** Errors that mean a webhook is not answering yet, not that the object is wrong. */
-export function isWebhookStarting(error: unknown): boolean {
-  return error instanceof KubeApiError &&
-    /failed calling webhook|connection refused|no endpoints available|x509|context deadline exceeded/i
-      .test(error.message);
-}
-
 interface ManagedField {
   manager?: string;
   operation?: string;
@@ -224,7 +181,7 @@ async function liveObjects(
         { items: KubeObject[] }
       >(
         path,
-        kind === "CustomResourceDefinition" ? { accept: METADATA_ONLY } : {},
+        kind === "CustomResourceDefinition" ? { accept: METADATA_LIST } : {},
       );
       for (const item of list?.items ?? []) {
         found.set(keyOf({ kind, metadata: item.metadata }), {

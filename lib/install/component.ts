@@ -8,7 +8,9 @@ import { CERT_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { Step } from "../progress.ts";
-import { type Applied, applyObjects, isWebhookStarting, withRetry } from "./apply.ts";
+import { type Applied, applyObjects } from "./apply.ts";
+import { isWebhookStarting } from "../kube/errors.ts";
+import { retry as retryWhile } from "../async.ts";
 import type { Phases } from "./plan.ts";
 import { waitConversionCa, waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
 
@@ -108,7 +110,7 @@ export async function installComponent(
     }
     if (spec.probe) {
       options.step.update("waiting for the webhook to answer");
-      await withRetry(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
+      await retryWhile(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
         (error) => {
           if (!isWebhookStarting(error)) throw error;
           throw new DeadlineError(

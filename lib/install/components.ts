@@ -9,8 +9,7 @@ import {
 } from "../defaults.ts";
 import { compareVersions, parseVersion } from "../kserve/versions.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
-import { probeInferenceService } from "../checks/webhooks.ts";
-import { dryRunIssuer } from "../checks/cert_manager.ts";
+import { probeCertManagerWebhook, probeKServeWebhook } from "../kserve/probes.ts";
 import type { ComponentSpec } from "./component.ts";
 import {
   configureKServeConfig,
@@ -38,7 +37,7 @@ export function certManagerSpec(
     version: file.version,
     phases: splitPhases(parseManifest(manifests.text(file), manifestPath(file))),
     webhookServices: [{ namespace: CERT_MANAGER.namespace, name: "cert-manager-webhook" }],
-    probe: () => dryRunIssuer(kube, CERT_MANAGER.namespace),
+    probe: () => probeCertManagerWebhook(kube, CERT_MANAGER.namespace),
   };
 }
 
@@ -113,15 +112,7 @@ export function kserveSpec(
       namespace: String(s.metadata?.namespace),
       name: String(s.metadata?.name),
     })),
-    probe: () =>
-      kube.request(
-        "POST",
-        `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/default/inferenceservices`,
-        {
-          query: { dryRun: "All" },
-          body: probeInferenceService("default"),
-        },
-      ),
+    probe: () => probeKServeWebhook(kube),
   };
 }
 

@@ -3,7 +3,7 @@ import { CliError, UsageError } from "../errors.ts";
 import { KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import type { Progress } from "../progress.ts";
-import { CheckContext } from "../checks/context.ts";
+import { CheckContext, resolveHints } from "../checks/context.ts";
 import { clusterChecks } from "../checks/cluster.ts";
 import { preChecks } from "../checks/pre.ts";
 import { runChecks } from "../checks/runner.ts";
@@ -70,15 +70,24 @@ export async function preflight(
     ingress: "kourier" | "istio";
     yes: boolean;
     version: string;
+    /** --force: an install of another owner may be taken over. */
+    force: boolean;
   },
   progress: Progress,
 ): Promise<void> {
   const step = progress.start("Preflight checks");
   const [api] = clusterChecks;
-  const results = await runChecks([api!, ...preChecks], {
-    freshContext: () =>
-      new CheckContext(kube, { mode: options.mode, installVersion: options.version }),
-  });
+  const context = () =>
+    new CheckContext(kube, {
+      mode: options.mode,
+      installVersion: options.version,
+      takeOver: options.force,
+    });
+  const shared = context();
+  const results = await resolveHints(
+    await runChecks([api!, ...preChecks], { freshContext: () => shared }),
+    shared,
+  );
   const failed = results.filter((r) => r.result === "fail");
   if (failed.length) {
     step.fail("refused");

@@ -1,16 +1,22 @@
 /**
- * Deleting what install created, in the order that never hangs: models while the controller
- * still runs, then cluster resources, webhooks, controller, CRDs and namespace (kserve-facts §9).
+ * Carrying out an uninstall plan (teardown_plan.ts): reading what the cluster holds, running
+ * the steps in order with their waits, and proving afterwards that nothing is left.
  */
-import { DeadlineError } from "../errors.ts";
-import { CLEANUP_RETRY_ANNOTATION, CRD_PATH, KSERVE } from "../defaults.ts";
+import { delay } from "../async.ts";
+import { CERT_MANAGER, CRD_PATH, KSERVE } from "../defaults.ts";
+import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
-import { waitFor } from "../kube/wait.ts";
-import { isWebhookStarting, withRetry } from "./apply.ts";
-import { probeInferenceService } from "../checks/webhooks.ts";
-
-// deno-lint-ignore no-explicit-any
-export type Obj = Record<string, any>;
+import {
+  deleteObjects,
+  type Listed,
+  listRefs,
+  type Ref,
+  stripFinalizers,
+  waitDeleted,
+} from "../kube/delete.ts";
+import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import type { Inventory, TeardownOptions, TeardownPlan, TeardownStep } from "./teardown_plan.ts";
+import { CERT_MANAGER_TEARDOWN, KNATIVE_TEARDOWN, kserveTeardown } from "./teardown_plan.ts";
 
 /** Kinds whose objects carry KServe finalizers, with the API version they are listed at. */
 export const MODEL_KINDS = [
@@ -18,168 +24,179 @@ export const MODEL_KINDS = [
   { version: "v1alpha1", resource: "inferencegraphs", kind: "InferenceGraph" },
   { version: "v1alpha1", resource: "trainedmodels", kind: "TrainedModel" },
   { version: "v1alpha1", resource: "llminferenceservices", kind: "LLMInferenceService" },
-];
+] as const;
 
-export const CLUSTER_RESOURCE_KINDS = ["clusterservingruntimes", "clusterstoragecontainers"];
-export const NAMESPACED_RESOURCE_KINDS = ["llminferenceserviceconfigs"];
+const WAIT_HINT =
+  "Objects wait for their finalizers; see what holds them with: kubectl kserve check; or run uninstall again with --force";
 
-export interface Ref {
-  path: string;
-  kind: string;
-  name: string;
-  namespace?: string;
+const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
+const RBAC = "/apis/rbac.authorization.k8s.io/v1";
+const KSERVE_V1ALPHA1 = `/apis/${KSERVE.apiGroup}/v1alpha1`;
+
+/** Reads, in one round of parallel requests, everything planTeardown needs. */
+export async function readInventory(kube: Kube, options: TeardownOptions): Promise<Inventory> {
+  const namespaceNames = [
+    ...kserveTeardown(options.kserveNamespace).namespaces,
+    ...(options.withCertManager ? CERT_MANAGER_TEARDOWN.namespaces : []),
+    ...(options.withKnative ? KNATIVE_TEARDOWN.namespaces : []),
+  ];
+  const none = Promise.resolve([] as Listed[]);
+  const [
+    models,
+    clusterResources,
+    llmConfigs,
+    webhooks,
+    crds,
+    clusterRbac,
+    kubeSystemRbac,
+    namespaces,
+    certificates,
+    kserveWebhookAnswersNow,
+  ] = await Promise.all([
+    listAll(
+      kube,
+      MODEL_KINDS.map((k) => [`/apis/${KSERVE.apiGroup}/${k.version}/${k.resource}`, k.kind]),
+    ),
+    listAll(kube, [
+      [`${KSERVE_V1ALPHA1}/clusterservingruntimes`, "ClusterServingRuntime"],
+      [`${KSERVE_V1ALPHA1}/clusterstoragecontainers`, "ClusterStorageContainer"],
+    ]),
+    listRefs(kube, `${KSERVE_V1ALPHA1}/llminferenceserviceconfigs`, "LLMInferenceServiceConfig"),
+    listAll(kube, [
+      [`${ADMISSION}/validatingwebhookconfigurations`, "ValidatingWebhookConfiguration"],
+      [`${ADMISSION}/mutatingwebhookconfigurations`, "MutatingWebhookConfiguration"],
+    ]),
+    listRefs(kube, CRD_PATH, "CustomResourceDefinition", { metadataOnly: true }),
+    listAll(kube, [
+      [`${RBAC}/clusterroles`, "ClusterRole"],
+      [`${RBAC}/clusterrolebindings`, "ClusterRoleBinding"],
+    ]),
+    options.withCertManager
+      ? listAll(kube, [
+        [`${RBAC}/namespaces/kube-system/roles`, "Role"],
+        [`${RBAC}/namespaces/kube-system/rolebindings`, "RoleBinding"],
+      ])
+      : none,
+    Promise.all(namespaceNames.map((name) => namespaceRef(kube, name))).then((found) =>
+      found.filter((n): n is Listed => n !== undefined)
+    ),
+    options.withCertManager
+      ? listRefs(kube, `/apis/${CERT_MANAGER.apiGroup}/v1/certificates`, "Certificate")
+      : none,
+    kserveWebhookAnswers(kube),
+  ]);
+  return {
+    models,
+    clusterResources,
+    llmConfigs,
+    webhooks,
+    crds,
+    clusterRbac,
+    kubeSystemRbac,
+    namespaces,
+    certificates,
+    kserveWebhookAnswers: kserveWebhookAnswersNow,
+  };
 }
 
-/** Lists objects of a collection as references; an API that is not served gives none. */
-export async function listRefs(
+async function listAll(kube: Kube, collections: [string, string][]): Promise<Listed[]> {
+  return (await Promise.all(collections.map(([path, kind]) => listRefs(kube, path, kind)))).flat();
+}
+
+async function namespaceRef(kube: Kube, name: string): Promise<Listed | undefined> {
+  const path = `/api/v1/namespaces/${name}`;
+  const object = await kube.getOptional<Listed["object"]>(path);
+  return object ? { path, kind: "Namespace", name, object } : undefined;
+}
+
+export interface TeardownProgress {
+  /** A new component's steps begin. */
+  component(title: string): void;
+  /** A step of the current component begins. */
+  step(what: string): void;
+  /** The current component is done; `deleted` counts its objects. */
+  componentDone(title: string, deleted: number): void;
+}
+
+/** Runs every step in order; returns the objects deleted. */
+export async function executeTeardown(
   kube: Kube,
-  collection: string,
-  kind: string,
-): Promise<(Ref & { object: Obj })[]> {
-  const list = await kube.getOptional<{ items: Obj[] }>(collection);
-  return (list?.items ?? []).map((object) => {
-    const ns = object.metadata.namespace as string | undefined;
-    const base = collection.replace(/\/namespaces\/[^/]+\//, "/");
-    const prefix = ns ? base.replace(/\/([^/]+)$/, `/namespaces/${ns}/$1`) : base;
-    return {
-      path: `${prefix}/${object.metadata.name}`,
-      kind,
-      name: object.metadata.name,
-      namespace: ns,
-      object,
-    };
+  plan: TeardownPlan,
+  options: { deadline: number; progress: TeardownProgress },
+): Promise<Ref[]> {
+  const deleted: Ref[] = [];
+  let current: string | undefined;
+  let count = 0;
+  for (const step of plan.steps) {
+    if (step.component !== current) {
+      if (current !== undefined) options.progress.componentDone(current, count);
+      current = step.component;
+      count = 0;
+      options.progress.component(current);
+    }
+    options.progress.step(describeStep(step));
+    if (step.action === "pause") await delay(step.ms);
+    else if (step.action === "strip-finalizers") await stripFinalizers(kube, step.refs);
+    else {
+      await deleteObjects(kube, step.refs);
+      deleted.push(...step.refs);
+      count += step.refs.length;
+      await settle(kube, step, options.deadline);
+    }
+  }
+  if (current !== undefined) options.progress.componentDone(current, count);
+  await verifyGone(kube, plan);
+  return deleted;
+}
+
+async function settle(
+  kube: Kube,
+  step: Extract<TeardownStep, { action: "delete" }>,
+  deadline: number,
+): Promise<void> {
+  const spec = step.settle;
+  if (!spec) return;
+  const refs = spec.refs ?? step.refs;
+  if (spec.stripAfterMs === undefined && spec.graceMs === undefined) {
+    return await waitDeleted(kube, refs, deadline, spec.wait, WAIT_HINT);
+  }
+  const firstDeadline = spec.stripAfterMs === undefined
+    ? deadline
+    : Math.min(deadline, Date.now() + spec.stripAfterMs);
+  await waitDeleted(kube, refs, firstDeadline, spec.wait).catch(async () => {
+    // Their controller did not finish them in time (it may be gone): nothing depends on them.
+    await stripFinalizers(kube, refs);
+    await waitDeleted(kube, refs, deadline + (spec.graceMs ?? 0), spec.wait, WAIT_HINT);
   });
 }
 
-/** Every model object (InferenceService, InferenceGraph, TrainedModel, LLMInferenceService) in the cluster. */
-export async function modelObjects(kube: Kube): Promise<(Ref & { object: Obj })[]> {
-  const lists = await Promise.all(
-    MODEL_KINDS.map((k) =>
-      listRefs(kube, `/apis/${KSERVE.apiGroup}/${k.version}/${k.resource}`, k.kind)
-    ),
-  );
-  return lists.flat();
+/** One line for a step: "delete 11 ClusterServingRuntimes ...". */
+export function describeStep(step: TeardownStep): string {
+  if (step.action === "pause") return `pause ${step.ms / 1000}s ${step.what}`;
+  const verb = step.action === "delete" ? "delete" : "remove the finalizers of";
+  return `${verb} ${step.what} (${step.refs.length})`;
 }
 
-/** Deletes objects, ignoring those already gone. */
-export async function deleteAll(
-  kube: Kube,
-  refs: Ref[],
-  options: { dryRun?: boolean } = {},
-): Promise<void> {
-  await eachRef(refs, (ref) =>
-    kube.request("DELETE", ref.path, {
-      query: { dryRun: options.dryRun ? "All" : undefined },
-      body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
-    }));
-}
-
-/** Removes finalizers, for objects whose controller is gone and can never remove them. */
-export async function stripFinalizers(kube: Kube, refs: Ref[]): Promise<void> {
-  await eachRef(refs, (ref) =>
-    kube.request("PATCH", ref.path, {
-      body: { metadata: { finalizers: null } },
-      contentType: "application/merge-patch+json",
-    }));
-}
-
-/**
- * Sends one request per object, in parallel; an object already gone (404) is skipped. A webhook
- * configuration deleted a moment ago may still be called for a second or two, and a dead
- * webhook then fails the request: such failures are retried briefly.
- */
-async function eachRef(refs: Ref[], send: (ref: Ref) => Promise<unknown>): Promise<void> {
-  await Promise.all(
-    refs.map((ref) =>
-      withRetry(() => send(ref), { retry: isWebhookStarting, deadline: Date.now() + 10_000 })
-        .catch((error) => {
-          if ((error as { status?: number }).status !== 404) throw error;
-        })
-    ),
-  );
-}
-
-/** Waits until a GET on each path answers 404. */
-export async function waitDeleted(
-  kube: Kube,
-  refs: Ref[],
-  deadline: number,
-  what: string,
-): Promise<void> {
-  const collections = new Map<string, string[]>();
-  for (const ref of refs) {
-    const collection = ref.path.slice(0, ref.path.lastIndexOf("/"));
-    collections.set(collection, [...(collections.get(collection) ?? []), ref.name]);
-  }
-  const stop = new AbortController();
-  try {
-    await Promise.all([...collections].map(([collection, names]) => {
-      let seen: Obj[] = [];
-      if (collection === CRD_PATH) requeueStuckCleanups(kube, () => seen, stop.signal);
-      return waitFor<Obj>(kube, {
-        path: collection,
-        description: what,
-        ready: (items) => {
-          seen = items.filter((i) => names.includes(i.metadata.name));
-          const left = seen.map((i) => i.metadata.name);
-          return left.length === 0 ? true : `still present: ${left.join(", ")}`;
-        },
-      }, { timeoutMs: Math.max(1, deadline - Date.now()) });
-    }));
-  } catch (error) {
-    if (error instanceof DeadlineError) {
-      throw new DeadlineError(error.message, {
-        hint: "Objects wait for finalizers; see kubectl kserve check, or rerun with --force",
-      });
-    }
-    throw error;
-  } finally {
-    stop.abort();
-  }
-}
-
-/**
- * The API server's CRD cleanup fails with "storage is (re)initializing" when it runs while the
- * CRD's storage is being rebuilt (its own deletion causes that), and then may not retry for
- * minutes. Touching the CRD's metadata requeues the cleanup, so stuck CRDs get an annotation.
- */
-async function requeueStuckCleanups(
-  kube: Kube,
-  current: () => Obj[],
-  signal: AbortSignal,
-): Promise<void> {
-  while (!signal.aborted) {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    if (signal.aborted) return;
-    const stuck = current().filter((crd) =>
-      (crd.status?.conditions ?? []).some((c: Obj) =>
-        c.type === "Terminating" && c.reason === "InstanceDeletionFailed"
-      )
-    );
-    await Promise.all(
-      stuck.map((crd) =>
-        kube.request("PATCH", `${CRD_PATH}/${crd.metadata.name}`, {
-          body: { metadata: { annotations: { [CLEANUP_RETRY_ANNOTATION]: String(Date.now()) } } },
-          contentType: "application/merge-patch+json",
-        }).catch(() => {}) // gone meanwhile, or not ours to touch: the wait reports what is left
+/** Nothing of the removed components may remain: no webhooks, no CRDs, no namespaces. */
+async function verifyGone(kube: Kube, plan: TeardownPlan): Promise<void> {
+  const left: string[] = [];
+  for (const step of plan.steps) {
+    if (step.action !== "delete") continue;
+    const still = await Promise.all(
+      step.refs.filter((r) => isStructural(r)).map(async (r) =>
+        await kube.getOptional(r.path) ? `${r.kind} ${r.name}` : undefined
       ),
     );
+    left.push(...still.filter((s): s is string => s !== undefined));
+  }
+  if (left.length) {
+    throw new CliError(`Objects remain after uninstall: ${left.join(", ")}`, {
+      hint: "Run uninstall again; see what holds them with: kubectl kserve check",
+    });
   }
 }
 
-/** Whether the KServe webhook answers: a server-side dry-run create of the probe InferenceService. */
-export async function webhookAlive(kube: Kube): Promise<boolean> {
-  try {
-    await kube.request(
-      "POST",
-      `/apis/${KSERVE.apiGroup}/v1beta1/namespaces/default/inferenceservices`,
-      {
-        query: { dryRun: "All" },
-        body: probeInferenceService("default"),
-      },
-    );
-    return true;
-  } catch {
-    return false;
-  }
+/** What must be gone at the end: webhooks, CRDs and namespaces. */
+function isStructural(ref: Ref): boolean {
+  return /WebhookConfiguration$|^CustomResourceDefinition$|^Namespace$/.test(ref.kind);
 }

@@ -1,52 +1,156 @@
-/** Finds the KServe installation in a cluster from its controller Deployment. */
-import { KSERVE } from "../defaults.ts";
+/**
+ * The one way to find the KServe installation of a cluster: where it is, which version, who
+ * installed it. `version`, `check`, `deploy`, `install` and `uninstall` all use it. A user who
+ * may not list Deployments cluster-wide still gets an answer from what they may read (API
+ * discovery, the usual install namespaces); a lookup that fails otherwise is thrown, never read
+ * as "not installed".
+ */
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
+import { type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
 
-export interface KServeInstall {
-  /** The controller image tag, such as v0.16.0; "unknown" when the image is pinned by digest. */
-  version: string;
-  namespace: string;
-  image: string;
+/** An object as far as detection reads it. */
+export interface DetectedObject {
+  metadata: OwnedMetadata & { name: string; namespace?: string; deletionTimestamp?: string };
+  spec?: {
+    replicas?: number;
+    template?: { spec?: { containers?: { name: string; image?: string }[] } };
+  };
+  data?: Record<string, string>;
 }
 
-interface Deployment {
-  metadata: { name: string; namespace: string };
-  spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+export interface KServeInstall {
+  /** A controller or its config map exists, in a namespace that is not being deleted. */
+  installed: boolean;
+  /** Where the controller or config map lives ("kserve" when neither exists). */
+  namespace: string;
+  /** The controller image tag, such as v0.16.0; "unknown" when pinned by digest. */
+  version?: string;
+  image?: string;
+  /** The install namespace is being deleted: what is left of KServe is going away. */
+  terminating?: boolean;
+  /** The API server serves serving.kserve.io (its CRDs exist), from API discovery. */
+  apiServed: boolean;
+  /** Who installed it, from the controller's (else the config map's) metadata. */
+  owner?: Owner;
+  /** The controller could not be read with the user's permissions (403). */
+  unreadable?: boolean;
+  controller?: DetectedObject;
+  configMap?: DetectedObject;
+}
+
+/** What detection reads; `check` passes what its cached lists already hold. */
+export interface DetectionFacts {
+  controllers: DetectedObject[];
+  configMaps: DetectedObject[];
+  apiServed: boolean;
+  /** The namespace object of the install, when readable. */
+  home?: { metadata?: { deletionTimestamp?: string } };
+  unreadable?: boolean;
+}
+
+/** The install namespaces of KServe's own manifests: kserve.yaml and kserve_kubeflow.yaml. */
+const KNOWN_NAMESPACES = [KSERVE.namespace, KSERVE.kubeflowNamespace];
+
+/** Reads the cluster and tells where KServe is, which version, and who installed it. */
+export async function findKServe(kube: Kube): Promise<KServeInstall> {
+  const [apiServed, controllers, configMaps] = await Promise.all([
+    servesKServe(kube),
+    listOrGet(
+      kube,
+      "/apis/apps/v1/deployments",
+      { labelSelector: KSERVE.controllerSelector },
+      (ns) => `/apis/apps/v1/namespaces/${ns}/deployments/${KSERVE.controllerDeployment}`,
+    ),
+    listOrGet(
+      kube,
+      "/api/v1/configmaps",
+      { fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}` },
+      (ns) => `/api/v1/namespaces/${ns}/configmaps/${KSERVE_OBJECTS.configMap}`,
+    ),
+  ]);
+  const namespace = installNamespace(controllers.items, configMaps.items);
+  const home = await kube.getOptional<{ metadata?: { deletionTimestamp?: string } }>(
+    `/api/v1/namespaces/${namespace}`,
+  ).catch((error) => {
+    if (error instanceof KubeApiError && error.status === 403) return undefined;
+    throw error;
+  });
+  return kserveFrom({
+    controllers: controllers.items,
+    configMaps: configMaps.items,
+    apiServed,
+    home,
+    unreadable: controllers.unreadable,
+  });
+}
+
+/** Pure: the install from what was read. */
+export function kserveFrom(facts: DetectionFacts): KServeInstall {
+  const namespace = installNamespace(facts.controllers, facts.configMaps);
+  const controller = facts.controllers.find((c) => c.metadata.namespace === namespace);
+  const configMap = facts.configMaps.find((c) => c.metadata.namespace === namespace);
+  const terminating = Boolean(facts.home?.metadata?.deletionTimestamp);
+  const image = controller ? controllerImage(controller) : undefined;
+  const found = controller ?? configMap;
+  return {
+    installed: !terminating && found !== undefined,
+    namespace,
+    ...(image ? { image, version: versionFromImage(image) } : {}),
+    ...(terminating ? { terminating } : {}),
+    apiServed: facts.apiServed,
+    ...(found ? { owner: ownerOf(found.metadata) } : {}),
+    ...(facts.unreadable && !found ? { unreadable: true } : {}),
+    ...(controller ? { controller } : {}),
+    ...(configMap ? { configMap } : {}),
+  };
+}
+
+function installNamespace(controllers: DetectedObject[], configMaps: DetectedObject[]): string {
+  return controllers[0]?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
+    KSERVE.namespace;
+}
+
+/** Whether serving.kserve.io is served: discovery, which every authenticated user may read. */
+export async function servesKServe(kube: Kube): Promise<boolean> {
+  const group = await kube.getOptional(`/apis/${KSERVE.apiGroup}`);
+  return group !== undefined;
 }
 
 /**
- * Lists controller Deployments cluster-wide; a user who may not do that still gets an answer
- * when they may read the usual install namespaces.
+ * Lists cluster-wide; on 403 GETs the object in each known install namespace instead. Only
+ * when every one of those is forbidden too is the result "unreadable" (never "absent").
  */
-export async function findKServe(kube: Kube): Promise<KServeInstall | undefined> {
+async function listOrGet(
+  kube: Kube,
+  collection: string,
+  query: Record<string, string>,
+  objectIn: (namespace: string) => string,
+): Promise<{ items: DetectedObject[]; unreadable?: boolean }> {
   try {
-    const list = await kube.request<{ items: Deployment[] }>("GET", "/apis/apps/v1/deployments", {
-      query: { labelSelector: KSERVE.controllerSelector },
-    });
-    return list.items.map(installOf).find((found) => found !== undefined);
+    return {
+      items: (await kube.request<{ items: DetectedObject[] }>("GET", collection, { query })).items,
+    };
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.status !== 403) throw error;
-    for (const namespace of [KSERVE.namespace, KSERVE.kubeflowNamespace]) {
-      try {
-        const deployment = await kube.getOptional<Deployment>(
-          `/apis/apps/v1/namespaces/${namespace}/deployments/${KSERVE.controllerDeployment}`,
-        );
-        if (deployment) return installOf(deployment);
-      } catch (inner) {
-        if (!(inner instanceof KubeApiError) || inner.status !== 403) throw inner;
-      }
-    }
-    throw error;
   }
+  const found = await Promise.all(KNOWN_NAMESPACES.map(async (namespace) => {
+    try {
+      return { object: await kube.getOptional<DetectedObject>(objectIn(namespace)) };
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 403) return { forbidden: true };
+      throw error;
+    }
+  }));
+  const items = found.flatMap((f) => f.object ? [f.object] : []);
+  return { items, ...(found.every((f) => f.forbidden) ? { unreadable: true } : {}) };
 }
 
-function installOf(deployment: Deployment): KServeInstall | undefined {
+function controllerImage(deployment: DetectedObject): string | undefined {
   const containers = deployment.spec?.template?.spec?.containers ?? [];
-  const image = containers.find((c) => c.image?.includes(KSERVE.controllerImage))?.image ??
+  return containers.find((c) => c.image?.includes(KSERVE.controllerImage))?.image ??
     containers.find((c) => c.name === "manager")?.image;
-  if (!image) return undefined;
-  return { version: versionFromImage(image), namespace: deployment.metadata.namespace, image };
 }
 
 /** "kserve/kserve-controller:v0.16.0" gives "v0.16.0"; a digest-only reference gives "unknown". */

@@ -36,6 +36,8 @@ export interface KubeObject {
 
 /** The API server's metadata-only rendering of an object (its managed fields included). */
 const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+/** The same for a list: items carry metadata only (no spec, no status). */
+export const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /** Shown in the API server's audit log, as kubectl's own is. */
 const USER_AGENT = `kubectl-kserve/${CLIENT_VERSION} (${Deno.build.os}/${Deno.build.arch})`;
@@ -230,6 +232,24 @@ export class Kube {
         force: options.force ?? true,
         dryRun: options.dryRun ? "All" : undefined,
       },
+    });
+  }
+
+  /**
+   * DELETE with background propagation. With `dryRun` the API server validates the delete
+   * (admission, RBAC) and persists nothing. It reads dryRun from the DeleteOptions body when a
+   * body is sent, and ignores the query then, so the body carries it as well as the query.
+   */
+  delete(path: string, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
+    return this.request("DELETE", path, {
+      query: { dryRun: options.dryRun ? "All" : undefined },
+      body: {
+        apiVersion: "v1",
+        kind: "DeleteOptions",
+        propagationPolicy: "Background",
+        ...(options.dryRun ? { dryRun: ["All"] } : {}),
+      },
+      signal: options.signal,
     });
   }
 

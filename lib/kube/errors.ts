@@ -233,3 +233,10 @@ function stripForbiddenPrefix(message: string): string {
 function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
 }
+
+/** Errors that mean a webhook is not answering yet, not that the object is wrong. */
+export function isWebhookStarting(error: unknown): boolean {
+  return error instanceof KubeApiError &&
+    /failed calling webhook|connection refused|no endpoints available|x509|context deadline exceeded/i
+      .test(error.message);
+}

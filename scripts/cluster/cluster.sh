@@ -168,7 +168,7 @@ cmd_exec() {
   [ $# -gt 0 ] || die "usage: deno task cluster exec -- CMD [ARGS...]"
   netns_exists || die "network namespace $NETNS does not exist; run: deno task cluster up"
   [ -f "$KUBECONFIG_FILE" ] || die "no kubeconfig at $KUBECONFIG_FILE; run: deno task cluster up"
-  export KUBECONFIG="$KUBECONFIG_FILE" PATH="$CLUSTER_BIN_DIR:$PATH"
+  export KUBECONFIG="$KUBECONFIG_FILE" PATH="$CLUSTER_BIN_DIR:$HELM_BIN_DIR:$PATH"
   export KSERVE_CLUSTER_DIR="$STATE" KSERVE_CLUSTER_NETNS="$NETNS"
   if in_netns; then exec "$@"; fi
   need_root exec

@@ -12,3 +12,7 @@ CLUSTER_BINARIES="etcd kube-apiserver kube-controller-manager kube-scheduler kub
 
 # KServe versions whose controllers the pod runner plays (built by build_kserve.sh during `up`).
 KSERVE_RUNNER_VERSIONS="v0.16.0 v0.20.0"
+
+# Helm, for the tests of KServe installed by its own charts (the plugin must respect them).
+HELM_VERSION=v3.22.0
+HELM_BIN_DIR="$CLUSTER_CACHE_ROOT/helm-$HELM_VERSION/bin"

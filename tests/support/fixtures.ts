@@ -5,3 +5,6 @@ export const FIXTURES = new URL("../../../shared/fixtures/manifests/", import.me
 export function fixture(path: string): Promise<string> {
   return Deno.readTextFile(`${FIXTURES}${path}`);
 }
+
+/** KServe's Helm charts in ../shared/fixtures (kserve-crd and kserve-resources per version). */
+export const CHARTS = new URL("../../../shared/fixtures/charts/kserve/", import.meta.url).pathname;

@@ -9,7 +9,7 @@ export interface CheckSummary {
   passed: string[];
   // deno-lint-ignore no-explicit-any
   report: any;
-  byId(id: string): { result: string; error?: string; hint?: string } | undefined;
+  byId(id: string): { result: string; error?: string; hint?: string; note?: string } | undefined;
 }
 
 /** `kubectl kserve check -o json ARGS` with the given kubeconfig. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Invocation, parseCommandLine } from "../../lib/cli.ts";
+import { parseCommandLine } from "../../lib/cli.ts";
+import type { Invocation } from "../../lib/args/invocation.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { UsageError } from "../../lib/errors.ts";
 

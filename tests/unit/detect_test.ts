@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { versionFromImage } from "../../lib/kserve/detect.ts";
+import { type DetectedObject, kserveFrom, versionFromImage } from "../../lib/kserve/detect.ts";
 import { renderVersion } from "../../lib/commands/version.ts";
+import { describeOwner, ownerOf } from "../../lib/kube/owner.ts";
 
 Deno.test("versionFromImage() reads the tag and ignores registry ports and digests", () => {
   assert.equal(versionFromImage("kserve/kserve-controller:v0.16.0"), "v0.16.0");
@@ -9,15 +10,17 @@ Deno.test("versionFromImage() reads the tag and ignores registry ports and diges
   assert.equal(versionFromImage("registry:5000/kserve/kserve-controller@sha256:abc"), "unknown");
 });
 
-Deno.test("renderVersion() prints text and JSON", () => {
+Deno.test("renderVersion() prints text and JSON, and names an owner that is not this plugin", () => {
   const report = {
     clientVersion: { version: "v0.1.0" },
     serverVersion: { gitVersion: "v1.36.3", major: "1", minor: "36", platform: "linux/amd64" },
     kserveVersion: {
-      installed: true as const,
+      installed: true,
       version: "v0.16.0",
       namespace: "kserve",
       image: "kserve/kserve-controller:v0.16.0",
+      apiServed: true,
+      owner: { by: "kubectl-kserve" as const },
     },
   };
   assert.equal(
@@ -26,7 +29,80 @@ Deno.test("renderVersion() prints text and JSON", () => {
   );
   assert.deepEqual(JSON.parse(renderVersion(report, "json")), report);
   assert.match(
-    renderVersion({ ...report, kserveVersion: { installed: false } }, "text"),
+    renderVersion({
+      ...report,
+      kserveVersion: {
+        ...report.kserveVersion,
+        owner: { by: "helm", release: "kserve", namespace: "kserve" },
+      },
+    }, "text"),
+    /KServe Version: v0\.16\.0 \(namespace kserve, installed by Helm, release kserve in namespace kserve\)/,
+  );
+  assert.match(
+    renderVersion({ ...report, kserveVersion: { installed: false, apiServed: false } }, "text"),
     /KServe Version: not installed/,
   );
+  assert.match(
+    renderVersion({
+      ...report,
+      kserveVersion: { installed: false, apiServed: true, unreadable: true },
+    }, "text"),
+    /KServe Version: unknown \(serving\.kserve\.io is served, but these credentials may not read/,
+  );
+});
+
+const controller = (metadata: Partial<DetectedObject["metadata"]>): DetectedObject => ({
+  metadata: { name: "kserve-controller-manager", namespace: "kserve", ...metadata },
+  spec: {
+    template: {
+      spec: { containers: [{ name: "manager", image: "kserve/kserve-controller:v0.16.0" }] },
+    },
+  },
+});
+
+Deno.test("kserveFrom(): the owner comes from Helm's annotations, our field manager, or others' managers", () => {
+  const helm = kserveFrom({
+    controllers: [controller({
+      labels: { "app.kubernetes.io/managed-by": "Helm" },
+      annotations: {
+        "meta.helm.sh/release-name": "kserve",
+        "meta.helm.sh/release-namespace": "kserve",
+      },
+    })],
+    configMaps: [],
+    apiServed: true,
+  });
+  assert.deepEqual(helm.owner, { by: "helm", release: "kserve", namespace: "kserve" });
+  assert.equal(helm.version, "v0.16.0");
+  const ours = kserveFrom({
+    controllers: [controller({
+      managedFields: [{ manager: "kubectl-kserve", operation: "Apply" }, {
+        manager: "kube-controller-manager",
+        operation: "Update",
+      }],
+    })],
+    configMaps: [],
+    apiServed: true,
+  });
+  assert.deepEqual(ours.owner, { by: "kubectl-kserve" });
+  const kubectl = ownerOf({
+    managedFields: [{ manager: "kubectl-client-side-apply", operation: "Update" }, {
+      manager: "kube-controller-manager",
+      operation: "Update",
+    }],
+  });
+  assert.equal(describeOwner(kubectl), "another tool (field manager kubectl-client-side-apply)");
+});
+
+Deno.test("kserveFrom(): forbidden reads are 'unreadable', never 'not installed'; kubeflow is found", () => {
+  const hidden = kserveFrom({ controllers: [], configMaps: [], apiServed: true, unreadable: true });
+  assert.equal(hidden.installed, false);
+  assert.equal(hidden.unreadable, true);
+  assert.equal(hidden.apiServed, true);
+  const kubeflow = kserveFrom({
+    controllers: [controller({ namespace: "kubeflow" })],
+    configMaps: [],
+    apiServed: true,
+  });
+  assert.deepEqual([kubeflow.installed, kubeflow.namespace], [true, "kubeflow"]);
 });

@@ -1,0 +1,131 @@
+/**
+ * Fix commands that fit the install that is there: its owner (this plugin, a Helm release,
+ * Kubeflow's manifests, another tool), its version and its default mode. A hint never sends a
+ * user to `kubectl kserve install` for an install this plugin would refuse to touch, and never
+ * switches their mode.
+ */
+import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
+import { describeOwner } from "../kube/owner.ts";
+import type { KServeInstall } from "./detect.ts";
+import { classifyMode, modeName } from "./versions.ts";
+
+/** Check hints say "{reapply}" where the command that re-applies KServe belongs. */
+export const REAPPLY = "{reapply}";
+
+/** The release manifest a non-plugin install most likely came from. */
+function manifestUrl(kserve: KServeInstall, version: string): string {
+  const file = kserve.namespace === KSERVE.kubeflowNamespace
+    ? "kserve_kubeflow.yaml"
+    : "kserve.yaml";
+  return `https://github.com/kserve/kserve/releases/download/${version}/${file}`;
+}
+
+/** Whether this plugin may re-apply the install without --force. */
+export function ownedByPlugin(kserve: KServeInstall): boolean {
+  return !kserve.installed || kserve.owner === undefined || kserve.owner.by === "kubectl-kserve";
+}
+
+/**
+ * The command that re-applies KServe as it is installed now: same version, same default mode
+ * (`defaultMode` from inferenceservice-config), by its owner's own tool.
+ */
+export function reapplyCommand(kserve: KServeInstall, defaultMode?: string): string {
+  const version = kserve.version && kserve.version !== "unknown" ? kserve.version : undefined;
+  const owner = kserve.owner;
+  if (kserve.installed && owner?.by === "helm") {
+    return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
+      version ?? "<installed version>"
+    } -n ${owner.namespace} --reuse-values`;
+  }
+  if (kserve.installed && owner?.by === "other") {
+    return `kubectl apply --server-side -f ${
+      manifestUrl(kserve, version ?? "<installed version>")
+    }`;
+  }
+  const kind = defaultMode ? classifyMode(defaultMode, kserve.version) : undefined;
+  const mode = kind === "serverless" ? "serverless" : "raw";
+  const pinned = version && (INSTALLABLE_KSERVE_VERSIONS as readonly string[]).includes(version)
+    ? ` --version ${version}`
+    : "";
+  return `kubectl kserve install --mode ${mode}${pinned}`;
+}
+
+/** Why install or uninstall will not touch this install, and what its owner's command is. */
+export function foreignInstall(
+  kserve: KServeInstall,
+  action: "install" | "uninstall",
+  targetVersion?: string,
+): { message: string; hint: string } | undefined {
+  const owner = kserve.owner;
+  if (!kserve.installed || !owner || owner.by === "kubectl-kserve") return undefined;
+  const what = `KServe ${kserve.version ?? "(unknown version)"} in namespace ${kserve.namespace}`;
+  const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace
+    ? " from Kubeflow's kserve_kubeflow.yaml"
+    : "";
+  const message = `${what} was installed by ${describeOwner(owner)}${kubeflow}; ${
+    action === "install"
+      ? "installing over it would take over its objects"
+      : "this plugin did not install it"
+  }`;
+  let command: string;
+  if (owner.by === "helm") {
+    command = action === "install"
+      ? `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
+        targetVersion ?? kserve.version
+      } -n ${owner.namespace} --reuse-values`
+      : `helm uninstall ${owner.release} -n ${owner.namespace}` +
+        " (and the CRD chart's release, such as kserve-crd)";
+  } else {
+    const url = manifestUrl(
+      kserve,
+      action === "install" ? targetVersion ?? "<version>" : kserve.version ?? "<version>",
+    );
+    command = action === "install"
+      ? `kubectl apply --server-side -f ${url}`
+      : `kubectl delete -f ${url}`;
+  }
+  const verb = action === "install"
+    ? "Upgrade it with its owner's tool"
+    : "Remove it with its owner's tool";
+  const force = kubeflow
+    ? ""
+    : `, or pass --force to ${action === "install" ? "take it over" : "delete it anyway"}`;
+  return { message, hint: `${verb}: ${command}${force}` };
+}
+
+/** Check hints say "{kserve-ns}" where KServe's install namespace belongs. */
+export const KSERVE_NAMESPACE = "{kserve-ns}";
+
+/** Check hints say "{mode:raw}" or "{mode:serverless}" where a default-mode switch belongs. */
+export const SWITCH_MODE = { raw: "{mode:raw}", serverless: "{mode:serverless}" } as const;
+
+/** The command that makes `kind` the default deployment mode, by the install's owner's tool. */
+export function switchModeCommand(kserve: KServeInstall, kind: "raw" | "serverless"): string {
+  const owner = kserve.owner;
+  if (kserve.installed && owner?.by === "helm") {
+    return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
+      kserve.version ?? "<installed version>"
+    } -n ${owner.namespace} --reuse-values --set kserve.controller.deploymentMode=${
+      modeName(kind, kserve.version)
+    }`;
+  }
+  if (kserve.installed && owner?.by === "other") {
+    return `kubectl edit configmap inferenceservice-config -n ${kserve.namespace} (set deploy.defaultDeploymentMode to ${
+      modeName(kind, kserve.version)
+    })`;
+  }
+  const version = kserve.version &&
+      (INSTALLABLE_KSERVE_VERSIONS as readonly string[]).includes(kserve.version)
+    ? ` --version ${kserve.version}`
+    : "";
+  return `kubectl kserve install --mode ${kind}${version}`;
+}
+
+/** Fills a check hint's placeholders with the commands that fit this install. */
+export function resolveHint(hint: string, kserve: KServeInstall, defaultMode?: string): string {
+  return hint
+    .replaceAll(KSERVE_NAMESPACE, kserve.namespace)
+    .replaceAll(REAPPLY, reapplyCommand(kserve, defaultMode))
+    .replaceAll(SWITCH_MODE.raw, switchModeCommand(kserve, "raw"))
+    .replaceAll(SWITCH_MODE.serverless, switchModeCommand(kserve, "serverless"));
+}

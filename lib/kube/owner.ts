@@ -1,0 +1,60 @@
+/**
+ * Who wrote an object: this plugin, a Helm release, or another tool. The plugin never takes
+ * over or deletes what it did not write without --force, and says whose it is.
+ * Helm marks what it installs with the label app.kubernetes.io/managed-by=Helm and the
+ * annotations meta.helm.sh/release-name and -namespace (Helm 3.2+, pkg/action/validate.go).
+ */
+import { FIELD_MANAGER, MANAGED_BY_LABEL } from "../defaults.ts";
+
+export const HELM_RELEASE_NAME = "meta.helm.sh/release-name";
+export const HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace";
+
+export type Owner =
+  | { by: "kubectl-kserve" }
+  | { by: "helm"; release: string; namespace: string }
+  /** Written only by other field managers, such as kubectl-client-side-apply or argocd. */
+  | { by: "other"; managers: string[] };
+
+export interface OwnedMetadata {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: { manager?: string; operation?: string }[];
+}
+
+/**
+ * The owner of an object from its metadata. A Helm release is named by its annotations; an
+ * object this plugin applied carries its field manager. Managers that only update what others
+ * created (controllers writing status, cainjector writing caBundle) do not make an owner: an
+ * object counts as written by the managers whose operation is Apply, or that created it.
+ */
+export function ownerOf(metadata: OwnedMetadata): Owner {
+  const annotations = metadata.annotations ?? {};
+  const release = annotations[HELM_RELEASE_NAME];
+  if (metadata.labels?.[MANAGED_BY_LABEL] === "Helm" || release) {
+    return {
+      by: "helm",
+      release: release ?? "(unknown release)",
+      namespace: annotations[HELM_RELEASE_NAMESPACE] ?? "(unknown namespace)",
+    };
+  }
+  const fields = metadata.managedFields ?? [];
+  if (fields.some((f) => f.manager === FIELD_MANAGER)) return { by: "kubectl-kserve" };
+  const writers = fields.filter((f) => f.operation === "Apply").map((f) => f.manager);
+  const managers = [...new Set(writers.length ? writers : fields.slice(0, 1).map((f) => f.manager))]
+    .filter((m): m is string => typeof m === "string");
+  return { by: "other", managers };
+}
+
+/** "Helm release kserve in namespace kserve", "kubectl-kserve", "field manager kubectl-client-side-apply". */
+export function describeOwner(owner: Owner): string {
+  switch (owner.by) {
+    case "kubectl-kserve":
+      return "kubectl-kserve";
+    case "helm":
+      return `Helm, release ${owner.release} in namespace ${owner.namespace}`;
+    case "other":
+      return owner.managers.length
+        ? `another tool (field manager ${owner.managers.join(", ")})`
+        : "another tool (no field manager recorded)";
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Every mutating command's dry run, on an installed cluster with models of both backends: a
+ * snapshot of every object of every kind before and after must be equal. Field report: after a
+ * raw install of v0.16.0, `uninstall --dry-run` deleted the ClusterServingRuntimes, the CRDs
+ * and the namespace (the DELETE body carried no dryRun, and the API server follows the body).
+ */
+import assert from "node:assert/strict";
+import { kubectlJson, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { SKLEARN } from "../support/kserve.ts";
+import { deployIris, install, pluginEnv } from "../support/install.ts";
+import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+
+Deno.test("dry runs of install, uninstall, deploy and delete change no object on an installed cluster", async (t) => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  const plugin = (args: string[]) => runPlugin(args, { env });
+  const installed = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
+  assert.equal(installed.code, 0, installed.stderr);
+  const iris = await deployIris(cache.path, ["--wait", "--timeout", "2m"]);
+  assert.equal(iris.code, 0, iris.stderr);
+  const plain = await plugin([
+    "deploy",
+    "plain",
+    "-n",
+    "models",
+    "--backend",
+    "deployment",
+    ...SKLEARN,
+    "--image",
+    "kubectl-kserve.test/model-server:v1",
+    "--wait",
+    "--timeout",
+    "2m",
+  ]);
+  assert.equal(plain.code, 0, plain.stderr);
+  const runtimes = await kubectlJson<{ items: unknown[] }>(["get", "clusterservingruntimes"]);
+  assert.ok(runtimes.items.length > 0, "the install created ClusterServingRuntimes");
+
+  const cases: [string, string[], RegExp][] = [
+    // The field report's input, then its siblings: models present (--force), cert-manager and
+    // Knative too, machine output.
+    [
+      "uninstall --dry-run",
+      ["uninstall", "--dry-run"],
+      /Refusing to uninstall: 1 model object\(s\) exist: InferenceService models\/iris/,
+    ],
+    [
+      "uninstall --dry-run --force",
+      ["uninstall", "--dry-run", "--force"],
+      /Uninstall plan \(dry run: nothing is changed\)[\s\S]*ClusterServingRuntime/,
+    ],
+    [
+      "uninstall --dry-run=client --force --with-cert-manager --with-knative -o json",
+      [
+        "uninstall",
+        "--dry-run=client",
+        "--force",
+        "--with-cert-manager",
+        "--with-knative",
+        "-o",
+        "json",
+      ],
+      /"dryRun": true/,
+    ],
+    ["install --dry-run=client", [
+      "install",
+      "--version",
+      "v0.16.0",
+      "--manifests",
+      FIXTURES,
+      "--dry-run=client",
+    ], /Install plan/],
+    ["install --dry-run=server", [
+      "install",
+      "--version",
+      "v0.16.0",
+      "--manifests",
+      FIXTURES,
+      "--dry-run=server",
+    ], /dry run/i],
+    [
+      "install --mode serverless --dry-run=server",
+      [
+        "install",
+        "--version",
+        "v0.16.0",
+        "--mode",
+        "serverless",
+        "--manifests",
+        FIXTURES,
+        "--dry-run=server",
+      ],
+      /dry run/i,
+    ],
+    [
+      "deploy --dry-run=server of a new model",
+      ["deploy", "iris2", "-n", "models", ...SKLEARN, "--dry-run=server"],
+      /iris2/,
+    ],
+    [
+      "deploy --dry-run=server over an existing model",
+      ["deploy", "iris", "-n", "models", ...SKLEARN, "--min-replicas", "2", "--dry-run=server"],
+      /iris/,
+    ],
+    [
+      "deploy --dry-run=client",
+      ["deploy", "iris3", "-n", "models", ...SKLEARN, "--dry-run=client"],
+      /iris3/,
+    ],
+    [
+      "delete --dry-run=server (kserve)",
+      ["delete", "iris", "-n", "models", "--dry-run=server"],
+      /deleted \(dry run, server\)/,
+    ],
+    [
+      "delete --dry-run=client (kserve)",
+      ["delete", "iris", "-n", "models", "--dry-run=client"],
+      /deleted \(dry run\)/,
+    ],
+    ["delete --dry-run=server (deployment)", [
+      "delete",
+      "plain",
+      "-n",
+      "models",
+      "--dry-run=server",
+    ], /deleted \(dry run, server\)/],
+  ];
+  for (const [name, args, expected] of cases) {
+    await t.step(`${name} changes nothing`, async () => {
+      const before = await snapshot();
+      const result = await plugin(args);
+      assert.match(result.stdout + result.stderr, expected, result.stderr);
+      assertSameCluster(before, await snapshot(), name);
+    });
+  }
+
+  await t.step("the real uninstall afterwards still removes KServe", async () => {
+    const removed = await plugin(["uninstall", "--yes", "--force", "--timeout", "2m"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(
+      (await kubectlOk(["get", "crd", "-o", "name"], {})).includes("serving.kserve.io"),
+      false,
+    );
+  });
+  await resetCluster();
+});

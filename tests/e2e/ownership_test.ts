@@ -1,0 +1,139 @@
+/**
+ * KServe that this plugin did not install: by Helm (KServe's own v0.16.0 charts), by `kubectl
+ * apply`, by Kubeflow's kserve_kubeflow.yaml. `version` and `check` name the owner; `install`
+ * and `uninstall` refuse before changing anything, naming the owner's own command; --force
+ * takes over knowingly (never Kubeflow's). Field report: install applied over a Helm release
+ * and uninstall deleted the namespace holding Helm's release records.
+ */
+import assert from "node:assert/strict";
+import { adminKubeconfig, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { runCheck } from "../support/plugin_json.ts";
+import { pluginEnv } from "../support/install.ts";
+import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import {
+  certManagerWithKubectl,
+  helm,
+  kserveWithHelm,
+  kserveWithKubectl,
+} from "../support/owners.ts";
+
+/** Runs the plugin and asserts it refused (exit 1) without changing a single object. */
+async function assertRefusedUnchanged(
+  env: Record<string, string>,
+  args: string[],
+  expected: RegExp[],
+): Promise<string> {
+  const before = await snapshot();
+  const result = await runPlugin(args, { env });
+  assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+  for (const pattern of expected) assert.match(result.stderr, pattern);
+  assertSameCluster(before, await snapshot(), args.join(" "));
+  return result.stderr;
+}
+
+/** No hint of a failed check may send the user to an install this plugin refuses. */
+function assertNoInstallHints(check: Awaited<ReturnType<typeof runCheck>>): void {
+  for (const id of [...check.failed, ...check.warned]) {
+    const hint = check.byId(id)?.hint ?? "";
+    assert.doesNotMatch(hint, /kubectl kserve install/, `${id}: ${hint}`);
+  }
+}
+
+Deno.test("KServe installed by Helm: named by version and check; install and uninstall refuse, Helm's releases survive", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  await certManagerWithKubectl();
+  await kserveWithHelm();
+
+  const version = await runPlugin(["version"], { env });
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(
+    version.stdout,
+    /KServe Version: v0\.16\.0 \(namespace kserve, installed by Helm, release kserve in namespace kserve\)/,
+  );
+  const check = await runCheck([], adminKubeconfig());
+  assert.match(
+    check.byId("kserve.installed")!.note ?? "",
+    /installed by Helm, release kserve in namespace kserve/,
+  );
+  assertNoInstallHints(check);
+
+  await assertRefusedUnchanged(env, ["install", "--version", "v0.16.0", "--manifests", FIXTURES], [
+    /KServe v0\.16\.0 in namespace kserve was installed by Helm, release kserve in namespace kserve/,
+    /helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve --version v0\.16\.0 -n kserve/,
+  ]);
+  await assertRefusedUnchanged(env, ["uninstall", "--yes"], [
+    /installed by Helm, release kserve in namespace kserve/,
+    /helm uninstall kserve -n kserve/,
+  ]);
+  const releases = await helm(["list", "-n", "kserve", "-q"]);
+  assert.deepEqual(releases.trim().split("\n").sort(), ["kserve", "kserve-crd"]);
+
+  // --force takes it over knowingly: the preflight lets it through (validated, not persisted).
+  const before = await snapshot();
+  const forced = await runPlugin(
+    ["install", "--version", "v0.16.0", "--manifests", FIXTURES, "--force", "--dry-run=server"],
+    { env },
+  );
+  assert.equal(forced.code, 0, forced.stderr);
+  assertSameCluster(before, await snapshot(), "install --force --dry-run=server");
+  await helm(["uninstall", "kserve", "-n", "kserve"]);
+  await helm(["uninstall", "kserve-crd", "-n", "kserve"]);
+  await resetCluster();
+});
+
+Deno.test("KServe applied with kubectl: install and uninstall name the field manager and refuse without --force", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  await certManagerWithKubectl();
+  await kserveWithKubectl("kserve/v0.16.0/kserve.yaml", "kserve");
+  await assertRefusedUnchanged(env, ["install", "--version", "v0.16.0", "--manifests", FIXTURES], [
+    /was installed by another tool \(field manager kubectl\)/,
+    /kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml/,
+  ]);
+  await assertRefusedUnchanged(env, ["uninstall", "--yes"], [
+    /this plugin did not install it/,
+    /kubectl delete -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml/,
+  ]);
+  await resetCluster();
+});
+
+Deno.test("KServe from kserve_kubeflow.yaml in kubeflow: found and checked; install and uninstall refuse consistently, even with --force", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  await certManagerWithKubectl();
+  await kserveWithKubectl("kserve/v0.16.0/kserve_kubeflow.yaml", "kubeflow");
+
+  const version = await runPlugin(["version"], { env });
+  assert.match(
+    version.stdout,
+    /KServe Version: v0\.16\.0 \(namespace kubeflow, installed by another tool/,
+  );
+  const check = await runCheck([], adminKubeconfig());
+  assert.match(check.byId("kserve.installed")!.note ?? "", /in namespace kubeflow/);
+  assertNoInstallHints(check);
+  // Shipped default Serverless without Knative: the fix edits the config, in kubeflow.
+  assert.match(
+    check.byId("mode.default")?.hint ?? "",
+    /kubectl edit configmap inferenceservice-config -n kubeflow/,
+  );
+
+  for (const force of [[], ["--force"]]) {
+    await assertRefusedUnchanged(
+      env,
+      ["install", "--version", "v0.16.0", "--manifests", FIXTURES, ...force],
+      [/in namespace kubeflow was installed by .* from Kubeflow's kserve_kubeflow\.yaml/],
+    );
+    await assertRefusedUnchanged(env, ["uninstall", "--yes", ...force], [
+      /in namespace kubeflow was installed by .* from Kubeflow's kserve_kubeflow\.yaml; this plugin did not install it/,
+      /kubectl delete -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve_kubeflow\.yaml/,
+    ]);
+  }
+  await kubectlOk(["get", "crd", "inferenceservices.serving.kserve.io"]);
+  await resetCluster();
+});

@@ -1,0 +1,116 @@
+/**
+ * A snapshot of the whole cluster, discovery-driven: every object of every kind the API server
+ * serves and lists (cluster-scoped and namespaced), with its resourceVersion and field managers,
+ * and the count of each kind. Two snapshots are compared with `diffSnapshots`, which names every
+ * object added, removed or written, and by which manager. This is how a test proves that a
+ * dry run, a refusal or a re-run changed nothing.
+ */
+import assert from "node:assert/strict";
+import { kubectlOk } from "./cluster.ts";
+
+/** Kinds that change on their own, with no command involved: heartbeats and event records. */
+export const AMBIENT_KINDS = [
+  "events",
+  "events.events.k8s.io",
+  "leases.coordination.k8s.io",
+];
+
+export interface ObjectState {
+  resourceVersion: string;
+  /** "manager/operation" of every managedFields entry, in order. */
+  managers: string[];
+  deleting: boolean;
+}
+
+export interface Snapshot {
+  /** "kind.group namespace/name" -> state. */
+  objects: Map<string, ObjectState>;
+  /** "kind.group" -> number of objects. */
+  counts: Map<string, number>;
+}
+
+interface Item {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion: string;
+    deletionTimestamp?: string;
+    managedFields?: { manager?: string; operation?: string }[];
+  };
+}
+
+/** Every listable resource the API server serves, by kubectl's "plural.group" name. */
+export async function listableResources(): Promise<string[]> {
+  const out = await kubectlOk(["api-resources", "--verbs=list", "-o", "name"]);
+  return out.split("\n").map((s) => s.trim()).filter((s) => s && !AMBIENT_KINDS.includes(s));
+}
+
+/** Takes a snapshot of every object of every served kind (ambient kinds left out). */
+export async function snapshot(): Promise<Snapshot> {
+  const resources = await listableResources();
+  const list = JSON.parse(
+    await kubectlOk(["get", resources.join(","), "-A", "-o", "json"]),
+  ) as { items: Item[] };
+  const objects = new Map<string, ObjectState>();
+  const counts = new Map<string, number>();
+  for (const item of list.items) {
+    const group = item.apiVersion.includes("/") ? item.apiVersion.split("/")[0] : "core";
+    const kind = `${item.kind}.${group}`;
+    const key = `${kind} ${item.metadata.namespace ?? ""}/${item.metadata.name}`;
+    if (objects.has(key)) continue; // the same object listed under two API versions
+    objects.set(key, {
+      resourceVersion: item.metadata.resourceVersion,
+      managers: (item.metadata.managedFields ?? []).map((f) => `${f.manager}/${f.operation}`),
+      deleting: item.metadata.deletionTimestamp !== undefined,
+    });
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return { objects, counts };
+}
+
+export interface SnapshotDiff {
+  added: string[];
+  removed: string[];
+  /** Objects whose resourceVersion moved, with what changed in their managers or deletion. */
+  changed: string[];
+  /** "kind: before -> after" for every kind whose count differs. */
+  counts: string[];
+}
+
+/** What differs between two snapshots, object by object. */
+export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
+  const added = [...after.objects.keys()].filter((k) => !before.objects.has(k));
+  const removed = [...before.objects.keys()].filter((k) => !after.objects.has(k));
+  const changed: string[] = [];
+  for (const [key, was] of before.objects) {
+    const now = after.objects.get(key);
+    if (!now || now.resourceVersion === was.resourceVersion) continue;
+    const notes = [];
+    if (now.deleting && !was.deleting) notes.push("now being deleted");
+    const newManagers = now.managers.filter((m) => !was.managers.includes(m));
+    if (newManagers.length) notes.push(`new managers ${newManagers.join(", ")}`);
+    changed.push(
+      `${key} (resourceVersion ${was.resourceVersion} -> ${now.resourceVersion}${
+        notes.length ? `; ${notes.join("; ")}` : ""
+      })`,
+    );
+  }
+  const kinds = new Set([...before.counts.keys(), ...after.counts.keys()]);
+  const counts = [...kinds].filter((k) => before.counts.get(k) !== after.counts.get(k))
+    .map((k) => `${k}: ${before.counts.get(k) ?? 0} -> ${after.counts.get(k) ?? 0}`);
+  return { added, removed, changed, counts };
+}
+
+/** Fails, naming every difference, unless the two snapshots are equal. */
+export function assertSameCluster(before: Snapshot, after: Snapshot, what: string): void {
+  const diff = diffSnapshots(before, after);
+  const lines = [
+    ...diff.counts.map((c) => `count ${c}`),
+    ...diff.added.map((k) => `added ${k}`),
+    ...diff.removed.map((k) => `removed ${k}`),
+    ...diff.changed.map((k) => `changed ${k}`),
+  ];
+  assert.deepEqual(lines, [], `${what} changed the cluster:\n  ${lines.join("\n  ")}`);
+}

@@ -1,0 +1,127 @@
+/**
+ * Hints are true and runnable: every `kubectl kserve …` command written anywhere in lib/ parses
+ * with the plugin's own CLI, and fix commands fit the install's owner, version and mode.
+ */
+import assert from "node:assert/strict";
+import { parseCommandLine } from "../../lib/cli.ts";
+import type { KServeInstall } from "../../lib/kserve/detect.ts";
+import { foreignInstall, resolveHint } from "../../lib/kserve/hints.ts";
+
+const LIB = new URL("../../lib/", import.meta.url).pathname;
+
+/** A command runs until a character that ends it in prose: ; , ( ) | quotes, or a line end. */
+const COMMAND = /kubectl kserve((?: [^\s;,()|'"`\\]+)*)/g;
+
+/** Sample values for the template expressions hints are built from; an unknown one fails. */
+function sample(expression: string, glued: boolean): string {
+  if (glued) return ""; // "${kind}${version}": an optional " --version vX" suffix
+  if (/(^|\.)(name)$/.test(expression)) return "iris";
+  if (/namespace$/i.test(expression)) return "models";
+  if (/(^|\.)(kind|mode)$/.test(expression)) return "raw";
+  if (/version|kserve$/i.test(expression)) return "v0.16.0";
+  if (/dest$/.test(expression)) return "./manifests";
+  throw new Error(`no sample value for \${${expression}}: add one to hints_test.ts`);
+}
+
+async function hintTemplates(): Promise<{ file: string; command: string }[]> {
+  const found: { file: string; command: string }[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory) await walk(`${path}/`);
+      else if (entry.name.endsWith(".ts")) {
+        // Comments name commands in passing; hints and messages are code.
+        const code = (await Deno.readTextFile(path)).split("\n")
+          .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line)).join("\n");
+        for (const match of code.matchAll(COMMAND)) {
+          found.push({ file: path.slice(LIB.length), command: match[0] });
+        }
+      }
+    }
+  };
+  await walk(LIB);
+  return found;
+}
+
+Deno.test("every kubectl kserve command written in lib/ parses with the plugin's own CLI", async () => {
+  const templates = await hintTemplates();
+  assert.ok(templates.length > 30, `only ${templates.length} found`);
+  const failures: string[] = [];
+  for (const { file, command } of templates) {
+    const text = command.replace(
+      /\$\{([^}]+)\}/g,
+      (_all, expression: string, offset: number, whole: string) =>
+        sample(expression, whole[offset - 1] === "}"),
+    );
+    const argv = text.split(" ").slice(2).filter(Boolean);
+    try {
+      await parseCommandLine(argv);
+    } catch (error) {
+      failures.push(`${file}: "${command}" -> ${(error as Error).message}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+const base: KServeInstall = {
+  installed: true,
+  namespace: "kserve",
+  version: "v0.16.0",
+  apiServed: true,
+  owner: { by: "kubectl-kserve" },
+};
+
+Deno.test("resolveHint(): re-apply keeps the install's own mode, version and namespace", () => {
+  const hint = "Re-apply KServe: {reapply}; kubectl get pods -n {kserve-ns}";
+  assert.equal(
+    resolveHint(hint, base, "Serverless"),
+    "Re-apply KServe: kubectl kserve install --mode serverless --version v0.16.0; kubectl get pods -n kserve",
+  );
+  assert.equal(
+    resolveHint("{reapply}", { ...base, version: "v0.15.2" }, "RawDeployment"),
+    "kubectl kserve install --mode raw",
+    "a version this plugin does not install is not pinned in the hint",
+  );
+});
+
+Deno.test("resolveHint(): a Helm or kubectl install gets its owner's command, never kubectl kserve install", () => {
+  const helm: KServeInstall = {
+    ...base,
+    owner: { by: "helm", release: "kserve", namespace: "kserve" },
+  };
+  assert.equal(
+    resolveHint("{reapply}", helm, "Standard"),
+    "helm upgrade kserve oci://ghcr.io/kserve/charts/kserve --version v0.16.0 -n kserve --reuse-values",
+  );
+  assert.match(
+    resolveHint("{mode:raw}", helm),
+    /--set kserve\.controller\.deploymentMode=Standard$/,
+  );
+  const kubeflow: KServeInstall = {
+    ...base,
+    namespace: "kubeflow",
+    owner: { by: "other", managers: ["kubectl"] },
+  };
+  assert.match(
+    resolveHint("{mode:raw}", kubeflow),
+    /^kubectl edit configmap inferenceservice-config -n kubeflow/,
+  );
+  assert.match(resolveHint("{reapply}", kubeflow), /kserve_kubeflow\.yaml$/);
+});
+
+Deno.test("foreignInstall(): names the owner and its command; Kubeflow's install offers no --force", () => {
+  assert.equal(foreignInstall(base, "install"), undefined);
+  const helm = foreignInstall(
+    { ...base, owner: { by: "helm", release: "kserve", namespace: "kserve" } },
+    "uninstall",
+  )!;
+  assert.match(helm.message, /installed by Helm, release kserve in namespace kserve/);
+  assert.match(helm.hint, /helm uninstall kserve -n kserve.*--force/);
+  const kubeflow = foreignInstall(
+    { ...base, namespace: "kubeflow", owner: { by: "other", managers: ["kubectl"] } },
+    "install",
+    "v0.20.0",
+  )!;
+  assert.match(kubeflow.message, /from Kubeflow's kserve_kubeflow\.yaml/);
+  assert.doesNotMatch(kubeflow.hint, /--force/);
+});

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import {
+  type Inventory,
+  planTeardown,
+  type TeardownOptions,
+} from "../../lib/install/teardown_plan.ts";
+import type { Listed } from "../../lib/kube/delete.ts";
+import { CliError } from "../../lib/errors.ts";
+
+const OURS = { managedFields: [{ manager: "kubectl-kserve", operation: "Apply" }] };
+
+function obj(
+  kind: string,
+  name: string,
+  namespace?: string,
+  metadata: Record<string, unknown> = OURS,
+): Listed {
+  return {
+    path: `/x/${kind}/${namespace ?? ""}/${name}`,
+    kind,
+    name,
+    ...(namespace ? { namespace } : {}),
+    object: { metadata: { name, ...(namespace ? { namespace } : {}), ...metadata } },
+  };
+}
+
+function inventory(overrides: Partial<Inventory> = {}): Inventory {
+  return {
+    models: [],
+    clusterResources: [obj("ClusterServingRuntime", "kserve-sklearnserver")],
+    llmConfigs: [obj("LLMInferenceServiceConfig", "kserve-config-llm-template", "kserve")],
+    webhooks: [
+      obj("ValidatingWebhookConfiguration", "inferenceservice.serving.kserve.io"),
+      obj("MutatingWebhookConfiguration", "inferenceservice.serving.kserve.io"),
+      obj("ValidatingWebhookConfiguration", "cert-manager-webhook"),
+      obj("ValidatingWebhookConfiguration", "validation.webhook.serving.knative.dev"),
+      obj("ValidatingWebhookConfiguration", "someone-elses-webhook"),
+    ],
+    crds: [
+      obj("CustomResourceDefinition", "inferenceservices.serving.kserve.io"),
+      obj("CustomResourceDefinition", "certificates.cert-manager.io"),
+      obj("CustomResourceDefinition", "services.serving.knative.dev"),
+      obj("CustomResourceDefinition", "widgets.example.com"),
+    ],
+    clusterRbac: [
+      obj("ClusterRole", "kserve-manager-role"),
+      obj("ClusterRole", "llmisvc-manager-role"),
+      obj("ClusterRole", "cert-manager-controller-issuers"),
+      obj("ClusterRole", "admin"),
+    ],
+    kubeSystemRbac: [obj("Role", "cert-manager:leaderelection", "kube-system")],
+    namespaces: [obj("Namespace", "kserve"), obj("Namespace", "cert-manager")],
+    certificates: [obj("Certificate", "serving-cert", "kserve")],
+    kserveWebhookAnswers: true,
+    ...overrides,
+  };
+}
+
+const options: TeardownOptions = {
+  withCertManager: false,
+  withKnative: false,
+  keepCrds: false,
+  force: false,
+  kserveNamespace: "kserve",
+};
+
+const names = (plan: ReturnType<typeof planTeardown>) =>
+  plan.steps.flatMap((s) => s.action === "pause" ? [] : s.refs.map((r) => r.name));
+
+Deno.test("planTeardown(): KServe's order is cluster resources, webhooks, LLM configs, RBAC, CRDs, namespace", () => {
+  const plan = planTeardown(inventory(), options);
+  assert.deepEqual(plan.steps.map((s) => `${s.action} ${s.what}`), [
+    "delete cluster resources",
+    "delete webhook configurations",
+    "pause until the API server stops calling the deleted webhooks",
+    "delete LLMInferenceServiceConfigs",
+    "delete cluster roles and bindings",
+    "delete CRDs",
+    "delete namespaces",
+  ]);
+  const last = plan.steps.at(-1)!;
+  assert.equal(
+    last.action === "delete" && last.settle?.refs?.length,
+    2,
+    "waits for CRD and namespace",
+  );
+});
+
+Deno.test("planTeardown(): only the components asked for, never other owners' objects", () => {
+  const kserveOnly = names(planTeardown(inventory(), options));
+  for (
+    const other of [
+      "cert-manager-webhook",
+      "certificates.cert-manager.io",
+      "admin",
+      "widgets.example.com",
+      "someone-elses-webhook",
+      "cert-manager",
+    ]
+  ) {
+    assert.ok(!kserveOnly.includes(other), `${other} is not KServe's`);
+  }
+  const all = names(
+    planTeardown(inventory(), { ...options, withCertManager: true, withKnative: true }),
+  );
+  for (
+    const name of [
+      "cert-manager-webhook",
+      "certificates.cert-manager.io",
+      "cert-manager:leaderelection",
+      "cert-manager",
+      "validation.webhook.serving.knative.dev",
+      "services.serving.knative.dev",
+    ]
+  ) {
+    assert.ok(all.includes(name), `${name} is removed with its component`);
+  }
+  for (const other of ["admin", "widgets.example.com", "someone-elses-webhook"]) {
+    assert.ok(!all.includes(other), `${other} belongs to nobody we remove`);
+  }
+});
+
+Deno.test("planTeardown(): models refuse without --force, and go first with it", () => {
+  const models = [obj("InferenceService", "iris", "models")];
+  assert.throws(
+    () => planTeardown(inventory({ models }), options),
+    (e: unknown) =>
+      e instanceof CliError &&
+      /1 model object\(s\) exist: InferenceService models\/iris/.test(e.message),
+  );
+  const plan = planTeardown(inventory({ models }), { ...options, force: true });
+  assert.equal(plan.steps[0]!.what, "models");
+});
+
+Deno.test("planTeardown(): with a dead KServe webhook, its configurations go before finalizers are stripped", () => {
+  const models = [obj("InferenceService", "iris", "models")];
+  const plan = planTeardown(inventory({ models, kserveWebhookAnswers: false }), {
+    ...options,
+    force: true,
+  });
+  assert.deepEqual(plan.steps.slice(0, 3).map((s) => `${s.action} ${s.what.split(" (")[0]}`), [
+    "delete webhook configurations",
+    "strip-finalizers models",
+    "delete models",
+  ]);
+  assert.equal(plan.steps.filter((s) => s.what.startsWith("webhook configurations")).length, 1);
+});
+
+Deno.test("planTeardown(): --keep-crds keeps every CRD; cert-manager with other Certificates needs --force", () => {
+  const kept = names(
+    planTeardown(inventory(), { ...options, keepCrds: true, withCertManager: true }),
+  );
+  assert.ok(
+    !kept.some((n) => n.includes(".serving.kserve.io") && n.startsWith("inferenceservices")),
+  );
+  const others = inventory({ certificates: [obj("Certificate", "web-tls", "shop")] });
+  assert.throws(
+    () => planTeardown(others, { ...options, withCertManager: true }),
+    /cert-manager still manages 1 Certificate\(s\) of other owners: shop\/web-tls/,
+  );
+});
+
+Deno.test("planTeardown(): objects of a Helm release or another tool are refused, naming the owner and its command", () => {
+  const helm = {
+    labels: { "app.kubernetes.io/managed-by": "Helm" },
+    annotations: {
+      "meta.helm.sh/release-name": "kserve-crd",
+      "meta.helm.sh/release-namespace": "kserve",
+    },
+    managedFields: [{ manager: "helm", operation: "Update" }],
+  };
+  const crds = [
+    obj("CustomResourceDefinition", "inferenceservices.serving.kserve.io", undefined, helm),
+  ];
+  assert.throws(
+    () => planTeardown(inventory({ crds }), options),
+    (e: unknown) =>
+      e instanceof CliError &&
+      /1 object\(s\) were not installed by kubectl-kserve: 1 by Helm, release kserve-crd in namespace kserve \(CustomResourceDefinition inferenceservices\.serving\.kserve\.io\)/
+        .test(e.message) &&
+      /helm uninstall kserve-crd -n kserve/.test(e.hint ?? ""),
+  );
+  const kubectl = {
+    managedFields: [{ manager: "kubectl-client-side-apply", operation: "Update" }],
+  };
+  const namespaces = [obj("Namespace", "kserve", undefined, kubectl)];
+  assert.throws(
+    () => planTeardown(inventory({ namespaces }), options),
+    /by another tool \(field manager kubectl-client-side-apply\) \(Namespace kserve\)/,
+  );
+  const forced = planTeardown(inventory({ crds, namespaces }), { ...options, force: true });
+  assert.ok(names(forced).includes("inferenceservices.serving.kserve.io"), "--force takes them");
+});
