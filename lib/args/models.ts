@@ -4,7 +4,7 @@ import { type GlobalOptions, parseDryRun } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
-import { parseCount, parsePairs } from "../deploy/validate.ts";
+import { COUNT_RANGES, parseCount, parsePairs } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -131,7 +131,7 @@ function deployOptions(
   global: GlobalOptions,
 ): DeployInvocation {
   const text = (key: string) => o[key] as string | undefined;
-  const count = (key: string, flag: string) =>
+  const count = (key: string, flag: keyof typeof COUNT_RANGES) =>
     text(key) === undefined ? undefined : parseCount(text(key)!, flag);
   const backend = text("backend");
   if (backend !== undefined && backend !== "kserve" && backend !== "deployment") {

@@ -1,5 +1,5 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
-import { parse as parseYaml, stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { KSERVE } from "../defaults.ts";
@@ -178,12 +178,26 @@ function readInferenceService(path: string): Obj {
   } catch (error) {
     throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
   }
-  let object: Obj;
-  try {
-    object = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(`Cannot parse ${path}: ${(error as Error).message.split("\n")[0]}`);
+  // Every document is read, so that a file of several is named as such, in our words.
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [documents];
+  for (const document of list) {
+    const error = document.errors[0];
+    if (error) {
+      const line = error.linePos?.[0].line;
+      throw new UsageError(
+        `Cannot parse ${path}${line ? `:${line}` : ""}: ${error.message.split("\n")[0]}`,
+      );
+    }
   }
+  const objects = list.map((d) => d.toJS() as Obj).filter((o) => o !== null && o !== undefined);
+  if (objects.length !== 1) {
+    throw new UsageError(
+      `${path} holds ${objects.length} YAML documents; -f takes exactly one InferenceService`,
+      { hint: "Put one InferenceService in the file; deploy each model with its own -f" },
+    );
+  }
+  const object = objects[0]!;
   if (
     object?.kind !== "InferenceService" ||
     !String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`)

@@ -154,6 +154,7 @@ export async function install(options: InstallInvocation): Promise<number> {
     progress.start(`${result.name} ${result.version}`).done(`skipped: ${result.skipped}`);
   }
   for (const [index, spec] of specs.entries()) {
+    for (const note of spec.notes ?? []) progress.note(note);
     const step = progress.start(`${spec.name} ${spec.version}`);
     try {
       const result = await installComponent(kube, resources, spec, {

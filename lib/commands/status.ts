@@ -102,18 +102,33 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   return ready ? 0 : 1;
 }
 
-function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
-  const metrics = (hpa.status?.currentMetrics ?? []).map((m: Obj) =>
-    `${m.resource?.name} ${m.resource?.current?.averageUtilization ?? "?"}%`
-  );
-  const targets = (hpa.spec?.metrics ?? []).map((m: Obj) =>
-    `${m.resource?.name} target ${m.resource?.target?.averageUtilization}%`
-  );
+/**
+ * The autoscaler in one line. An HPA without metrics yet reports `currentMetrics: [{type: ""}]`
+ * (autoscaling/v2): entries without a value are left out rather than printed as "undefined ?%".
+ */
+export function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
+  const metricName = (m: Obj) =>
+    m.resource?.name ?? m.containerResource?.name ?? m.pods?.metric?.name ??
+      m.object?.metric?.name ?? m.external?.metric?.name;
+  const amount = (v: Obj | undefined) =>
+    v?.averageUtilization !== undefined ? `${v.averageUtilization}%` : v?.averageValue ?? v?.value;
+  const source = (m: Obj) =>
+    m.resource ?? m.containerResource ?? m.pods ?? m.object ?? m.external ?? {};
+  const current = (hpa.status?.currentMetrics ?? []).flatMap((m: Obj) => {
+    const name = metricName(m);
+    const value = amount(source(m).current);
+    return name && value !== undefined ? [`${name} ${value}`] : [];
+  });
+  const targets = (hpa.spec?.metrics ?? []).flatMap((m: Obj) => {
+    const name = metricName(m);
+    const value = amount(source(m).target);
+    return name && value !== undefined ? [`${name} target ${value}`] : [];
+  });
   return {
     min: hpa.spec?.minReplicas ?? 1,
     max: hpa.spec?.maxReplicas,
     current: hpa.status?.currentReplicas ?? 0,
-    metrics: [...metrics, ...targets].join(", ") || "no metrics yet",
+    metrics: [...(current.length ? current : ["no metrics yet"]), ...targets].join(", "),
   };
 }
 

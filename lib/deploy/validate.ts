@@ -67,10 +67,27 @@ export function parsePairs(values: string[], flag: string): Record<string, strin
   return pairs;
 }
 
-/** Parses a whole number flag. */
-export function parseCount(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`Invalid ${flag} "${value}": expected a whole number`);
+/** Ranges of the whole-number flags, as the API server and KServe's webhook accept them. */
+export const COUNT_RANGES = {
+  "--port": { min: 1, max: 65_535 },
+  "--gpu": { min: 1 },
+  "--min-replicas": { min: 0 },
+  "--max-replicas": { min: 1 },
+  /** A utilization percentage of the requests. */
+  "--scale-target": { min: 1, max: 100 },
+} as const satisfies Record<string, { min: number; max?: number }>;
+
+/** Parses a whole-number flag and checks its range; out of range is a usage error naming it. */
+export function parseCount(value: string, flag: keyof typeof COUNT_RANGES): number {
+  const range: { min: number; max?: number } = COUNT_RANGES[flag];
+  const expected = range.max === undefined
+    ? `a whole number of at least ${range.min}`
+    : `a whole number from ${range.min} to ${range.max}`;
+  const number = Number(value);
+  if (
+    !/^\d+$/.test(value) || number < range.min || (range.max !== undefined && number > range.max)
+  ) {
+    throw new UsageError(`Invalid ${flag} "${value}": expected ${expected}`);
   }
-  return Number(value);
+  return number;
 }

@@ -17,6 +17,8 @@ import { waitConversionCa, waitDeployments, waitEndpoints, waitEstablished } fro
 export interface ComponentSpec {
   name: string;
   version: string;
+  /** What the user should know before it is applied (a value repaired, say). */
+  notes?: string[];
   phases: Phases;
   /** Services whose endpoints must be ready before the webhook probe. */
   webhookServices?: { namespace: string; name: string }[];

@@ -17,6 +17,7 @@ import {
   kserveNamespace,
   type KServeSettings,
   splitPhases,
+  unparsableKeys,
   withConfigData,
 } from "./plan.ts";
 import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
@@ -88,14 +89,17 @@ export function kserveSpec(
   settings: KServeSettings,
   liveConfig: Record<string, string> | undefined,
 ): ComponentSpec {
-  const objects = parseManifest(manifests.text(file), manifestPath(file)).map((object) =>
-    isKServeConfig(object)
-      ? {
-        ...object,
-        data: configureKServeConfig(object.data as Record<string, string>, liveConfig, settings),
-      }
-      : object
-  );
+  const notes: string[] = [];
+  const objects = parseManifest(manifests.text(file), manifestPath(file)).map((object) => {
+    if (!isKServeConfig(object)) return object;
+    const release = object.data as Record<string, string>;
+    for (const { key, error } of unparsableKeys(release, liveConfig)) {
+      notes.push(
+        `${KSERVE_OBJECTS.configMap}: "${key}" was not valid JSON (${error}), which crashes the controller; it gets the release's value back`,
+      );
+    }
+    return { ...object, data: configureKServeConfig(release, liveConfig, settings) };
+  });
   if (
     !RELEASES[file.version]?.manifestHasNamespace && !objects.some((o) => o.kind === "Namespace")
   ) {
@@ -107,6 +111,7 @@ export function kserveSpec(
   return {
     name: "kserve",
     version: file.version,
+    notes,
     phases: splitPhases(objects),
     webhookServices: services.map((s) => ({
       namespace: String(s.metadata?.namespace),

@@ -80,12 +80,49 @@ export interface KServeSettings {
  * cluster already has (so local changes survive a re-run), then a read-modify-write of the
  * deploy and ingress JSON. Never replaces a JSON value wholesale, so ingressGateway survives.
  */
+/**
+ * The keys of the live inferenceservice-config whose value is not valid JSON while the
+ * release's is: the controller crashes on them at start (check's kserve.config-* findings),
+ * so install puts the release's value back, and says so, instead of keeping them.
+ */
+export function unparsableKeys(
+  releaseData: Record<string, string>,
+  liveData: Record<string, string> | undefined,
+): { key: string; error: string }[] {
+  return Object.entries(liveData ?? {}).flatMap(([key, value]) => {
+    if (!(key in releaseData) || !parses(releaseData[key]!)) return [];
+    try {
+      JSON.parse(value);
+      return [];
+    } catch (error) {
+      return [{ key, error: (error as Error).message }];
+    }
+  });
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function keptLiveValues(
+  releaseData: Record<string, string>,
+  liveData: Record<string, string> | undefined,
+): Record<string, string> {
+  const broken = new Set(unparsableKeys(releaseData, liveData).map((b) => b.key));
+  return Object.fromEntries(Object.entries(liveData ?? {}).filter(([key]) => !broken.has(key)));
+}
+
 export function configureKServeConfig(
   releaseData: Record<string, string>,
   liveData: Record<string, string> | undefined,
   settings: KServeSettings,
 ): Record<string, string> {
-  const data = { ...releaseData, ...liveData };
+  const data = { ...releaseData, ...keptLiveValues(releaseData, liveData) };
   const deploy = parseJson(data.deploy, "deploy");
   deploy.defaultDeploymentMode = settings.defaultDeploymentMode;
   data.deploy = JSON.stringify(deploy);

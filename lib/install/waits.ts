@@ -1,6 +1,6 @@
 /** The install's waits, all built on the one watch-based waitFor, each bounded by the deadline. */
-import { DeadlineError } from "../errors.ts";
-import { CRD_PATH } from "../defaults.ts";
+import { CliError, DeadlineError } from "../errors.ts";
+import { CRD_PATH, FIELD_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
@@ -78,6 +78,25 @@ export async function waitDeployments(
           return !deployment || !deploymentAvailable(deployment);
         });
         return waiting.length === 0 ? true : `not Available: ${waiting.join(", ")}`;
+      },
+      // Scaled to 0 never becomes Available, however long install waits: say so at once.
+      failed: (items) => {
+        const stopped = items.find((d) =>
+          names.includes(d.metadata.name) && d.spec?.replicas === 0
+        );
+        if (!stopped) return undefined;
+        const by = (stopped.metadata.managedFields ?? [] as Obj[]).find((f: Obj) =>
+          f.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined && f.manager !== FIELD_MANAGER
+        )?.manager;
+        return new CliError(
+          `Deployment ${namespace}/${stopped.metadata.name} is scaled to 0 replicas${
+            by ? ` (by field manager ${by})` : ""
+          }, so it can never become Available; install does not scale it back up`,
+          {
+            hint:
+              `kubectl scale deployment/${stopped.metadata.name} -n ${namespace} --replicas=1, then run install again`,
+          },
+        );
       },
     }, { timeoutMs: remaining(deadline) });
   } catch (error) {

@@ -5,6 +5,7 @@
  * goes through @kubernetes/client-node's KubeConfig, whose import alone takes ~350 ms.
  */
 import { UsageError } from "../errors.ts";
+import { execFailure, pem, readFile } from "./credentials.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
 
 /** One HTTP request, already addressed and authenticated by the caller's headers. */
@@ -106,6 +107,8 @@ class NativeTransport implements Transport {
   /** Exec credentials are fetched one at a time, so parallel first requests run the plugin once. */
   #execQueue: Promise<unknown> = Promise.resolve();
   #tokenFile?: { token: string; readAt: number };
+  /** The exit code of the last exec credential plugin run. */
+  #execExit?: number;
   #connected?: Promise<void>;
 
   constructor(selection: KubeconfigSelection) {
@@ -173,7 +176,14 @@ class NativeTransport implements Transport {
         )
       );
       this.#execQueue = run.catch(() => {});
-      await run;
+      await run.catch((error) => {
+        throw execFailure(
+          user.exec as { command?: string },
+          this.#user.name,
+          error,
+          this.#execExit,
+        );
+      });
       cert = options.cert ?? cert;
       key = options.key ?? key;
     }
@@ -181,9 +191,22 @@ class NativeTransport implements Transport {
   }
 
   #execAuthenticator(): Promise<ExecAuthenticator> {
-    this.#execAuth ??= import("@kubernetes/client-node/dist/exec_auth.js").then((m) =>
-      new m.ExecAuth()
-    );
+    this.#execAuth ??= Promise.all([
+      import("@kubernetes/client-node/dist/exec_auth.js"),
+      import("node:child_process"),
+    ]).then(([m, childProcess]) => {
+      const auth = new m.ExecAuth();
+      // client-node reports a failed plugin by its stderr alone; the exit code is kept here.
+      (auth as unknown as { execFn: typeof childProcess.spawn }).execFn = ((
+        ...args: Parameters<typeof childProcess.spawn>
+      ) => {
+        const child = childProcess.spawn(...args);
+        this.#execExit = undefined;
+        child.on("close", (code: number | null) => this.#execExit = code ?? undefined);
+        return child;
+      }) as typeof childProcess.spawn;
+      return auth;
+    });
     return this.#execAuth;
   }
 
@@ -219,24 +242,4 @@ export function proxyFor(url: unknown): Deno.Proxy | undefined {
   const scheme = url.slice(0, url.indexOf(":")).toLowerCase();
   if (scheme === "socks5" || scheme === "socks5h") return { transport: "socks5", url };
   return { transport: scheme === "https" ? "https" : "http", url };
-}
-
-/** A PEM from base64 `FIELD-data` or from the file `FIELD` names, as in a kubeconfig. */
-function pem(field: string, section: Record<string, unknown>): string | undefined {
-  const data = section[`${field}-data`];
-  if (typeof data === "string" && data) {
-    return new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
-  }
-  const file = section[field];
-  return typeof file === "string" && file ? readFile(file, field) : undefined;
-}
-
-function readFile(path: string, field: string): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (error) {
-    throw new UsageError(`Cannot read ${field} ${path}: ${(error as Error).message}`, {
-      hint: `Fix the ${field} path in the kubeconfig, or pass --kubeconfig with another file`,
-    });
-  }
 }

@@ -64,6 +64,73 @@ Deno.test("a certificate file the kubeconfig names but that is missing is named,
   assertOneError(result.stderr, /Cannot read certificate-authority .*missing-ca\.crt/);
 });
 
+Deno.test("a CA file or CA data that is not PEM is named as not parsing, exit 2", async () => {
+  await using dir = await tempDir();
+  // Field report: a CA file that is not PEM was reported as "not signed by that CA".
+  await Deno.writeTextFile(`${dir.path}/ca.crt`, "this is not a certificate\n");
+  const ca = await writeKubeconfig(dir.path, {
+    server: "https://127.0.0.1:1",
+    "certificate-authority": `${dir.path}/ca.crt`,
+  }, "ca.yaml");
+  const bad = await runPlugin(["version"], { env: { KUBECONFIG: ca } });
+  assert.equal(bad.code, 2);
+  assertOneError(
+    bad.stderr,
+    /certificate-authority .*ca\.crt does not parse: it is not a PEM certificate/,
+  );
+  // Its sibling: certificate-authority-data that decodes to something else.
+  const data = await writeKubeconfig(dir.path, {
+    server: "https://127.0.0.1:1",
+    "certificate-authority-data": btoa("-----BEGIN PRIVATE KEY-----\nAAAA\n"),
+  }, "data.yaml");
+  const wrong = await runPlugin(["version"], { env: { KUBECONFIG: data } });
+  assert.equal(wrong.code, 2);
+  assertOneError(wrong.stderr, /certificate-authority-data in the kubeconfig does not parse/);
+});
+
+Deno.test("an exec credential plugin that fails is named with its exit code and last stderr line", async () => {
+  await using dir = await tempDir();
+  // Field report: a plugin exiting 1 was reported as "Cannot reach the Kubernetes API server".
+  const plugin = `${dir.path}/failing-plugin.sh`;
+  await Deno.writeTextFile(
+    plugin,
+    "#!/bin/sh\necho 'starting' >&2\necho 'error: the SSO session has expired' >&2\nexit 3\n",
+  );
+  await Deno.chmod(plugin, 0o755);
+  const path = `${dir.path}/exec.yaml`;
+  const user = (command: string) => ({
+    exec: { apiVersion: "client.authentication.k8s.io/v1", command, interactiveMode: "Never" },
+  });
+  const write = (command: string) =>
+    Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "test",
+        clusters: [{ name: "test", cluster: { server: "https://127.0.0.1:1" } }],
+        users: [{ name: "sso", user: user(command) }],
+        contexts: [{ name: "test", context: { cluster: "test", user: "sso" } }],
+      }),
+    );
+  await write(plugin);
+  const failed = await runPlugin(["version"], { env: { KUBECONFIG: path } });
+  assert.equal(failed.code, 1);
+  assertOneError(
+    failed.stderr,
+    /exec credential plugin ".*failing-plugin\.sh" of user "sso" failed \(exit 3\): error: the SSO session has expired/,
+  );
+  assert.doesNotMatch(failed.stderr, /Cannot reach/);
+  // Its sibling: a plugin that is not installed.
+  await write("no-such-credential-plugin");
+  const missing = await runPlugin(["version"], { env: { KUBECONFIG: path } });
+  assert.equal(missing.code, 1);
+  assertOneError(
+    missing.stderr,
+    /"no-such-credential-plugin" of user "sso" could not be started: it is not on PATH/,
+  );
+});
+
 Deno.test("malformed kubeconfig YAML names the file and line, exit 2", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/bad.yaml`;

@@ -1,6 +1,13 @@
 /** deploy, list, status and delete with the deployment backend: no KServe in the cluster. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectl, kubectlJson, run, withNamespace } from "../support/cluster.ts";
+import {
+  adminKubeconfig,
+  kubectl,
+  kubectlJson,
+  run,
+  tempDir,
+  withNamespace,
+} from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
 
@@ -19,8 +26,30 @@ async function nothingCreated(namespace: string): Promise<void> {
 }
 
 Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () => {
+  await using dir = await tempDir();
+  const twoDocs = `${dir.path}/two.yaml`;
+  const isvc =
+    "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: a}\n";
+  await Deno.writeTextFile(twoDocs, `${isvc}---\n${isvc.replace("name: a", "name: b")}`);
+  const empty = `${dir.path}/empty.yaml`;
+  await Deno.writeTextFile(empty, "# nothing here\n");
   await withNamespace("deploy-bad", async (ns) => {
     const cases: [string[], RegExp, Record<string, string>?][] = [
+      // Field reports: an out-of-range port was accepted; a multi-document -f file got the YAML
+      // library's wording. Siblings: a percentage over 100, an empty file.
+      [
+        ["deploy", "m", ...SKLEARN, "--port", "99999"],
+        /Invalid --port "99999": expected a whole number from 1 to 65535/,
+      ],
+      [
+        ["deploy", "m", ...SKLEARN, "--scale-target", "150"],
+        /Invalid --scale-target "150": expected a whole number from 1 to 100/,
+      ],
+      [
+        ["deploy", "m", "-f", twoDocs],
+        /two\.yaml holds 2 YAML documents; -f takes exactly one InferenceService/,
+      ],
+      [["deploy", "m", "-f", empty], /empty\.yaml holds 0 YAML documents/],
       [["deploy", "Bad_Name", ...SKLEARN], /Invalid name "Bad_Name": not a DNS-1123 label/],
       [
         ["deploy", "m", "--model-format", "sklearn", "--storage-uri", "ftp://x/y"],

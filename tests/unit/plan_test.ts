@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { configureKServeConfig, kserveNamespace, splitPhases } from "../../lib/install/plan.ts";
+import {
+  configureKServeConfig,
+  kserveNamespace,
+  splitPhases,
+  unparsableKeys,
+} from "../../lib/install/plan.ts";
 import { fullObject, parseManifest, rawManifest } from "../../lib/install/manifest.ts";
 import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
@@ -242,4 +247,26 @@ Deno.test("isDowngrade() compares the installed KServe with the one asked for", 
   assert.equal(isDowngrade("v0.16.0", "v0.16.0"), false);
   assert.equal(isDowngrade("unknown", "v0.16.0"), false, "a digest-pinned image is not refused");
   assert.equal(isDowngrade(undefined, "v0.16.0"), false);
+});
+
+Deno.test("configureKServeConfig() puts the release's value back where the live JSON does not parse", () => {
+  // Field report: install left an inferenceservice-config that check calls fatal and exited 0.
+  const release = {
+    deploy: '{"defaultDeploymentMode":"Serverless"}',
+    ingress: '{"ingressGateway":"a/b"}',
+    storageInitializer: '{"image":"kserve/storage-initializer:v0.16.0"}',
+  };
+  const live = {
+    ...release,
+    storageInitializer: '{"image": "mirror/storage-initializer:v0.16.0",}',
+    ingress: '{"ingressGateway":"a/b"',
+  };
+  assert.deepEqual(unparsableKeys(release, live).map((b) => b.key).sort(), [
+    "ingress",
+    "storageInitializer",
+  ]);
+  const data = configureKServeConfig(release, live, { defaultDeploymentMode: "Standard" });
+  assert.equal(data.storageInitializer, release.storageInitializer);
+  assert.equal(JSON.parse(data.ingress!).ingressGateway, "a/b");
+  assert.deepEqual(unparsableKeys(release, data), [], "a second run finds nothing to repair");
 });
