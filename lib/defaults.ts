@@ -24,6 +24,9 @@ export const KSERVE = {
   apiGroup: "serving.kserve.io",
 } as const;
 
+/** The API path of KServe's InferenceServices (serving.kserve.io/v1beta1). */
+export const ISVC_PATH = `/apis/${KSERVE.apiGroup}/v1beta1`;
+
 export const TIMEOUTS = {
   /** Per-request timeout when --request-timeout is not given (kubectl's default is none). */
   requestMs: 30_000,

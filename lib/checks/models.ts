@@ -1,4 +1,5 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
+import { eventsOf } from "../kserve/events.ts";
 import { KSERVE } from "../defaults.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./model.ts";
@@ -9,9 +10,9 @@ const LEGACY_MODES = ["RawDeployment", "Serverless"];
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
 export function explainInferenceService(isvc: Obj, events: Obj[]): string {
   const name = `${isvc.metadata.namespace}/${isvc.metadata.name}`;
-  const mine = events.filter((e) =>
-    e.involvedObject?.name === isvc.metadata.name && e.type === "Warning"
-  );
+  // Its own events only: by UID (lib/kserve/events.ts), so an earlier model of the same name
+  // does not speak for this one.
+  const mine = eventsOf(isvc, [], events).filter((e) => e.type === "Warning");
   const rejected = mine.find((e) => e.reason === "ServerlessModeRejected");
   if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
   const conditions: Obj[] = isvc.status?.conditions ?? [];

@@ -4,6 +4,7 @@ import { Kube } from "../kube/client.ts";
 import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../checks/models.ts";
+import { eventsOf } from "../kserve/events.ts";
 import { writeOut } from "../output.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -34,16 +35,29 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     ? `serving.kserve.io/inferenceservice=${name}`
     : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
-  const [pods, events, hpa] = await Promise.all([
+  const [pods, replicaSets, deployments, events, hpa] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
+    kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/replicasets`, {
+      query: { labelSelector: podSelector },
+    }),
+    kserve
+      ? kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+        query: { labelSelector: podSelector },
+      })
+      : Promise.resolve({ items: [] as Obj[] }),
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
     kube.getOptional<Obj>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
   ]);
-  const related = events.items.filter((e) => String(e.involvedObject?.name).startsWith(name))
+  // One rule for a model's events: by UID along its owner chain, never by name prefix.
+  const related = eventsOf(
+    kserve || !hpa ? model.object : [model.object, hpa],
+    [...deployments.items, ...replicaSets.items, ...pods.items, ...(hpa ? [hpa] : [])],
+    events.items,
+  )
     .sort((a, b) =>
       String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime))
     )

@@ -1,5 +1,5 @@
 /** Models of both backends seen the same way: find, list, wait for and address them. */
-import { KSERVE, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { ISVC_PATH, KSERVE, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
@@ -11,7 +11,7 @@ type Obj = Record<string, any>;
 
 export type Backend = "kserve" | "deployment";
 
-export const ISVC_PATH = `/apis/${KSERVE.apiGroup}/v1beta1`;
+export { ISVC_PATH };
 
 export function isvcReady(isvc: Obj | undefined): boolean {
   return (isvc?.status?.conditions ?? []).some((c: Obj) =>
@@ -33,7 +33,6 @@ export function modelWait(backend: Backend, namespace: string, name: string): Mo
         return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
       },
       podSelector: `serving.kserve.io/inferenceservice=${name}`,
-      eventPrefixes: [name, `${name}-predictor`],
     };
   }
   return {
@@ -43,7 +42,6 @@ export function modelWait(backend: Backend, namespace: string, name: string): Mo
     description: `Deployment ${namespace}/${name}`,
     ready: (d) => d && deploymentAvailable(d) ? true : "not Available yet",
     podSelector: `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
-    eventPrefixes: [name],
   };
 }
 

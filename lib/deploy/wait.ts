@@ -6,6 +6,8 @@
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
+import { eventBelongs, type Owned } from "../kserve/events.ts";
+import { ISVC_PATH } from "../defaults.ts";
 
 // deno-lint-ignore no-explicit-any
 type Obj = Record<string, any>;
@@ -19,8 +21,6 @@ export interface ModelWait {
   /** A reason found on the object itself (KServe's modelStatus), if any. */
   failedObject?(object: Obj): string | undefined;
   podSelector: string;
-  /** Events about these object names (or name prefixes) can explain a failure. */
-  eventPrefixes: string[];
   description: string;
 }
 
@@ -52,6 +52,7 @@ export async function waitForModel(
       const object = items[0];
       if (!object) return seen ? fail("it was deleted while waiting") : undefined;
       seen = true;
+      rootUid ??= object.metadata?.uid;
       const reason = spec.failedObject?.(object);
       return reason ? fail(reason) : undefined;
     },
@@ -62,19 +63,29 @@ export async function waitForModel(
       ? { since: { items: [applied], resourceVersion: applied.metadata.resourceVersion } }
       : {}),
   });
-  const mine = (name: string) =>
-    spec.eventPrefixes.some((p) => name === p || name.startsWith(`${p}-`));
+  // Events belong to the model by UID along its owner chain (lib/kserve/events.ts); the
+  // model's UID is known from the apply, or from the first time the wait sees it.
+  let rootUid: string | undefined = applied?.metadata?.uid;
+  const lookup = ownerLookup(kube, spec.namespace);
+  const checked = new Set<string>();
   const events = waitFor<Obj>(kube, {
     path: `/api/v1/namespaces/${spec.namespace}/events`,
     fieldSelector: "type=Warning",
     description: "events",
     ready: () => "watching",
-    failed: (items) => {
-      const event = items.find((e) =>
-        mine(String(e.involvedObject?.name)) && EVENT_FAILURES.includes(e.reason) &&
-        (e.reason !== "FailedCreate" || /exceeded quota|forbidden/.test(e.message))
-      );
-      return event ? fail(`${event.reason}: ${event.message}`) : undefined;
+    failed: async (items) => {
+      if (!rootUid) return undefined;
+      for (const event of items) {
+        const candidate = EVENT_FAILURES.includes(event.reason) &&
+          (event.reason !== "FailedCreate" || /exceeded quota|forbidden/.test(event.message));
+        const key = String(event.metadata?.uid);
+        if (!candidate || checked.has(key)) continue;
+        checked.add(key);
+        if (await eventBelongs(event, rootUid, lookup)) {
+          return fail(`${event.reason}: ${event.message}`);
+        }
+      }
+      return undefined;
     },
   }, { timeoutMs, signal: stop.signal });
   const pods = waitFor<Obj>(kube, {
@@ -98,6 +109,30 @@ export async function waitForModel(
     // The losers of the race end with the abort; their rejections are expected.
     for (const loser of [ready, events, pods]) loser.catch(() => {});
   }
+}
+
+/** GETs the objects an owner chain passes through, once each per wait. */
+function ownerLookup(kube: Kube, namespace: string) {
+  const paths: Record<string, string> = {
+    Pod: `/api/v1/namespaces/${namespace}/pods`,
+    ReplicaSet: `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+    Deployment: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    HorizontalPodAutoscaler:
+      `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+    InferenceService: `${ISVC_PATH}/namespaces/${namespace}/inferenceservices`,
+  };
+  const cache = new Map<string, Promise<Owned | undefined>>();
+  return (kind: string, name: string): Promise<Owned | undefined> => {
+    const collection = paths[kind];
+    if (!collection) return Promise.resolve(undefined);
+    const key = `${kind}/${name}`;
+    let found = cache.get(key);
+    if (!found) {
+      found = kube.getOptional<Owned>(`${collection}/${name}`).catch(() => undefined);
+      cache.set(key, found);
+    }
+    return found;
+  };
 }
 
 async function podFailure(kube: Kube, pod: Obj): Promise<string | undefined> {

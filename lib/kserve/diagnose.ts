@@ -2,6 +2,7 @@
  * Why a workload is not ready, from pod status and events: the answer `kubectl describe`
  * would give, in one line. Pure functions on plain objects; check and deploy share them.
  */
+import { eventsOf } from "./events.ts";
 
 // deno-lint-ignore no-explicit-any
 type Obj = Record<string, any>;
@@ -29,7 +30,7 @@ export function explainPods(
 
 function explainPod(pod: Obj, events: Obj[], log: string): string | undefined {
   const name = `pod ${pod.metadata?.name}`;
-  const mine = events.filter((e) => e.involvedObject?.name === pod.metadata?.name);
+  const mine = eventsOf(pod, [], events);
   const failedMount = mine.find((e) => e.reason === "FailedMount");
   if (failedMount) return `${name} cannot start: ${failedMount.message}`;
   const statuses: Obj[] = [

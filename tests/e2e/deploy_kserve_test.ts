@@ -16,6 +16,18 @@ import {
   SKLEARN,
 } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { namespaceEditorKubeconfig } from "../support/credentials.ts";
+
+/** The same kubeconfig with its server moved to a loopback port nothing listens on. */
+async function unreachableKubeconfig(path: string): Promise<string> {
+  const text = await Deno.readTextFile(path);
+  const moved = `${path}.unreachable`;
+  await Deno.writeTextFile(
+    moved,
+    text.replace(/server: *"?https:\/\/[^\s"]+"?/, "server: https://127.0.0.1:1"),
+  );
+  return moved;
+}
 
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
   runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
@@ -182,6 +194,39 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       assert.equal(result.code, 1);
       assert.match(result.stderr, /ServerlessModeRejected/);
       await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
+    },
+  );
+
+  await t.step(
+    "a user with edit rights in one namespace gets the kserve backend, never a silent Deployment",
+    async () => {
+      // Field report: such a user got "Using the deployment backend (KServe is not installed)"
+      // and a plain Deployment, in a cluster where KServe is installed.
+      await using kubeconfig = await namespaceEditorKubeconfig("models");
+      const env = { KUBECONFIG: kubeconfig.path };
+      const result = await runPlugin(["deploy", "edited", "-n", "models", ...SKLEARN], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stderr,
+        /Using the kserve backend \(serving\.kserve\.io is served; these credentials may not read its controller/,
+      );
+      await kubectlOk(["get", "inferenceservice", "edited", "-n", "models"]);
+      assert.notEqual(
+        (await kubectl(["get", "deployment", "edited", "-n", "models"])).code,
+        0,
+        "no plain Deployment named after the model",
+      );
+      const version = await runPlugin(["version"], { env });
+      assert.match(version.stdout, /KServe Version: unknown \(serving\.kserve\.io is served/);
+      assert.doesNotMatch(version.stdout, /not installed/);
+      await kubectlOk(["delete", "isvc", "edited", "-n", "models", "--wait=false"]);
+      // Its sibling: an unreachable server is an error before any backend is chosen.
+      const refused = await runPlugin(["deploy", "x", "-n", "models", ...SKLEARN], {
+        env: { KUBECONFIG: await unreachableKubeconfig(kubeconfig.path) },
+      });
+      assert.equal(refused.code, 1);
+      assert.doesNotMatch(refused.stderr, /Using the .* backend/);
+      assert.match(refused.stderr, /Cannot reach/);
     },
   );
 

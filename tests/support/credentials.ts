@@ -161,3 +161,27 @@ export async function editorKubeconfig(): Promise<TempKubeconfig> {
   };
   return { ...kubeconfig, cleanup, [Symbol.asyncDispose]: cleanup };
 }
+
+/**
+ * A client-cert kubeconfig for a fresh user who may "edit" one namespace only (a RoleBinding):
+ * no cluster-wide list of Deployments, no read of the kserve namespace. Disposing it removes
+ * the binding.
+ */
+export async function namespaceEditorKubeconfig(namespace: string): Promise<TempKubeconfig> {
+  const user = uniqueName("ns-editor");
+  const kubeconfig = await clientCertKubeconfig(user);
+  await kubectlOk([
+    "create",
+    "rolebinding",
+    user,
+    "-n",
+    namespace,
+    "--clusterrole=edit",
+    `--user=${user}`,
+  ]);
+  const cleanup = async () => {
+    await kubectl(["delete", "rolebinding", user, "-n", namespace, "--ignore-not-found"]);
+    await kubeconfig.cleanup();
+  };
+  return { ...kubeconfig, cleanup, [Symbol.asyncDispose]: cleanup };
+}

@@ -13,40 +13,6 @@ export async function install(args: string[], cache: string) {
   return await runPlugin(["install", "--timeout", "4m", ...args], { env: pluginEnv(cache) });
 }
 
-/** resourceVersions of everything KServe and cert-manager consist of, to prove a re-run writes nothing. */
-export async function versions(): Promise<Map<string, string>> {
-  const list = await kubectlJson<
-    {
-      items: {
-        kind: string;
-        metadata: { name: string; namespace?: string; resourceVersion: string };
-      }[];
-    }
-  >(
-    [
-      "get",
-      "deployments,services,configmaps,serviceaccounts,certificates,issuers,clusterservingruntimes",
-      "-A",
-      "-o",
-      "json",
-    ],
-  );
-  const webhooks = await kubectlJson<typeof list>([
-    "get",
-    "validatingwebhookconfigurations,mutatingwebhookconfigurations,crd",
-    "-o",
-    "json",
-  ]);
-  return new Map(
-    [...list.items, ...webhooks.items].map((
-      o,
-    ) => [
-      `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`,
-      o.metadata.resourceVersion,
-    ]),
-  );
-}
-
 /** Creates namespace "models" and deploys the sklearn example into it as "iris". */
 export async function deployIris(cache: string, extra: string[] = []) {
   await kubectlOk(["create", "namespace", "models"]);
