@@ -1,11 +1,9 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
 import { eventsOf } from "../kserve/events.ts";
 import { KSERVE } from "../defaults.ts";
+import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./model.ts";
-
-const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
-const LEGACY_MODES = ["RawDeployment", "Serverless"];
 
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
 export function explainInferenceService(isvc: Obj, events: Obj[]): string {
@@ -88,15 +86,19 @@ export const modelChecks: Check<CheckContext>[] = [
           `only KServe v0.16.0 has this bug (installed: ${version ?? "unknown"})`,
         );
       }
-      const affected = (await ctx.list(modelsPath(ctx))).filter((i) =>
-        LEGACY_MODES.includes(i.metadata.annotations?.[MODE_ANNOTATION])
-      );
+      const affected = (await ctx.list(modelsPath(ctx))).flatMap((i) => {
+        const value = i.metadata.annotations?.[MODE_ANNOTATION];
+        const fix = legacyModeFix(value, i.status?.deploymentMode, version);
+        return fix ? [{ isvc: i, value, fix }] : [];
+      });
       if (affected.length) {
         throw new CheckFailed(
-          `${
-            affected.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).join(", ")
-          }: annotated ` +
-            `${MODE_ANNOTATION} with a legacy value; v0.16.0 then rejects every update, and deletion hangs`,
+          affected.map(({ isvc, value, fix }) =>
+            `${isvc.metadata.namespace}/${isvc.metadata.name}: ${MODE_ANNOTATION}=${value} is a legacy value; v0.16.0 rejects every update of it (and its deletion hangs) until it reads ${fix}`
+          ).join("\n"),
+          affected.map(({ isvc, fix }) =>
+            `kubectl annotate inferenceservice ${isvc.metadata.name} -n ${isvc.metadata.namespace} ${MODE_ANNOTATION}=${fix} --overwrite`
+          ).join("; "),
         );
       }
     },

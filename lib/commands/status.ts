@@ -5,6 +5,8 @@ import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../checks/models.ts";
 import { eventsOf } from "../kserve/events.ts";
+import { findKServe } from "../kserve/detect.ts";
+import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -22,6 +24,10 @@ export interface ModelStatus {
   pods: { name: string; phase: string; ready: string; restarts: number }[];
   hpa?: { min: number; max: number; current: number; metrics: string };
   events: { type: string; reason: string; message: string; object: string }[];
+  /** Set while a delete is pending: what holds it. */
+  deleting?: { since: string; finalizers: string[] };
+  /** Findings about the object itself, each naming the offending value and the fix. */
+  warnings?: string[];
   diagnosis?: string;
 }
 
@@ -35,7 +41,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     ? `serving.kserve.io/inferenceservice=${name}`
     : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
-  const [pods, replicaSets, deployments, events, hpa] = await Promise.all([
+  const [pods, replicaSets, deployments, events, hpa, installed] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
@@ -51,6 +57,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     kube.getOptional<Obj>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
+    kserve ? findKServe(kube).catch(() => undefined) : Promise.resolve(undefined),
   ]);
   // One rule for a model's events: by UID along its owner chain, never by name prefix.
   const related = eventsOf(
@@ -102,6 +109,19 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
     })),
   };
+  const metadata = model.object.metadata;
+  if (metadata.deletionTimestamp) {
+    report.deleting = { since: metadata.deletionTimestamp, finalizers: metadata.finalizers ?? [] };
+  }
+  const annotation = metadata.annotations?.[MODE_ANNOTATION];
+  const fix = kserve
+    ? legacyModeFix(annotation, model.object.status?.deploymentMode, installed?.version)
+    : undefined;
+  if (fix) {
+    report.warnings = [
+      `${MODE_ANNOTATION}=${annotation} is a legacy value: KServe v0.16.0 rejects every update of this InferenceService (and its deletion hangs) until it reads ${fix}. Fix: kubectl annotate inferenceservice ${name} -n ${namespace} ${MODE_ANNOTATION}=${fix} --overwrite`,
+    ];
+  }
   if (!ready) {
     report.diagnosis = explainPods(pods.items, events.items) ??
       (kserve
@@ -152,6 +172,15 @@ export function renderStatus(s: ModelStatus): string {
     `Namespace:  ${s.namespace}`,
     `Backend:    ${s.backend}${s.mode ? ` (mode ${s.mode})` : ""}`,
     `Ready:      ${s.ready ? "True" : "False"}`,
+    ...(s.deleting
+      ? [
+        `Deleting:   since ${s.deleting.since}${
+          s.deleting.finalizers.length
+            ? `, blocked by finalizer ${s.deleting.finalizers.join(", ")}`
+            : ""
+        }`,
+      ]
+      : []),
     ...(s.url ? [`URL:        ${s.url}`] : []),
     `Address:    ${s.address}`,
   ];
@@ -184,6 +213,7 @@ export function renderStatus(s: ModelStatus): string {
       ),
     );
   }
+  for (const warning of s.warnings ?? []) lines.push(`Warning:    ${warning}`);
   if (s.diagnosis) lines.push(`Diagnosis:  ${s.diagnosis}`);
   return lines.join("\n") + "\n";
 }

@@ -3,12 +3,12 @@
  * Service and HPA for the deployment backend. Pure functions on plain data.
  */
 import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
-import { classifyMode, modeName } from "../kserve/versions.ts";
+import { classifyMode, MODE_ANNOTATION, modeName } from "../kserve/versions.ts";
 import type { KubeObject } from "../kube/client.ts";
 import type { Runtime } from "./runtimes.ts";
 
 export const BACKEND_LABEL = "kubectl-kserve/backend";
-export const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+export { MODE_ANNOTATION };
 /** Where the storage initializer puts the model, in both backends. */
 export const MODEL_DIR = "/mnt/models";
 

@@ -32,6 +32,26 @@ export function usesNewModeNames(kserveVersion: string | undefined): boolean {
 
 export type ModeKind = "raw" | "serverless" | "modelmesh";
 
+/** The annotation that picks an InferenceService's deployment mode. */
+export const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+
+/**
+ * A mode annotation KServe v0.16.0's validator rejects on every update (and so on the
+ * finalizer removal of a delete) when it differs from status.deploymentMode (kserve#5025,
+ * fixed in v0.17.0): the legacy names, which v0.16.0 stores as Standard/Knative. Returns the
+ * value that passes (status.deploymentMode), or undefined when the annotation is fine.
+ */
+export function legacyModeFix(
+  annotation: string | undefined,
+  statusMode: string | undefined,
+  kserveVersion: string | undefined,
+): string | undefined {
+  if (kserveVersion !== "v0.16.0" || !annotation) return undefined;
+  if (!["RawDeployment", "Serverless"].includes(annotation)) return undefined;
+  const passing = statusMode ?? (annotation === "RawDeployment" ? "Standard" : "Knative");
+  return passing === annotation ? undefined : passing;
+}
+
 /** The mode name a version expects for raw (Standard/RawDeployment) or serverless (Knative/Serverless). */
 export function modeName(kind: "raw" | "serverless", kserveVersion: string | undefined): string {
   const modern = usesNewModeNames(kserveVersion);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { hpaSummary } from "../../lib/commands/status.ts";
+import { hpaSummary, renderStatus } from "../../lib/commands/status.ts";
+import { legacyModeFix } from "../../lib/kserve/versions.ts";
 
 Deno.test("hpaSummary(): an HPA with no metrics yet says so instead of printing undefined", () => {
   // What autoscaling/v2 reports before metrics-server has answered once.
@@ -52,4 +53,36 @@ Deno.test("hpaSummary(): utilization, average values and pod metrics are each sh
     "memory 700Mi, requests_per_second 12, memory target 1Gi, requests_per_second target 10",
   );
   assert.deepEqual([busy.min, busy.max, busy.current], [1, 4, 2]);
+});
+
+Deno.test("renderStatus() names the finalizer a delete waits for and the legacy mode value with its fix", () => {
+  const text = renderStatus({
+    name: "iris",
+    namespace: "models",
+    backend: "kserve",
+    mode: "Standard",
+    ready: false,
+    address: "http://iris-predictor.models.svc.cluster.local",
+    conditions: [],
+    pods: [],
+    events: [],
+    deleting: { since: "2026-11-30T10:00:00Z", finalizers: ["inferenceservice.finalizers"] },
+    warnings: ["serving.kserve.io/deploymentMode=RawDeployment is a legacy value"],
+  });
+  assert.match(
+    text,
+    /Deleting: +since 2026-11-30T10:00:00Z, blocked by finalizer inferenceservice\.finalizers/,
+  );
+  assert.match(text, /Warning: +serving\.kserve\.io\/deploymentMode=RawDeployment/);
+});
+
+Deno.test("legacyModeFix(): only v0.16.0's legacy values, fixed to what status.deploymentMode says", () => {
+  assert.equal(legacyModeFix("RawDeployment", "Standard", "v0.16.0"), "Standard");
+  assert.equal(legacyModeFix("Serverless", undefined, "v0.16.0"), "Knative");
+  assert.equal(legacyModeFix("Standard", "Standard", "v0.16.0"), undefined);
+  assert.equal(
+    legacyModeFix("RawDeployment", "Standard", "v0.20.0"),
+    undefined,
+    "fixed in v0.17.0",
+  );
 });
