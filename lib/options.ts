@@ -33,3 +33,18 @@ export function parseDryRun(
   }
   return value as DryRunMode;
 }
+
+/** KServe's inference protocols: v1 (KServe's own) and v2 (Open Inference Protocol). */
+export const PROTOCOLS = ["v1", "v2"] as const;
+export type Protocol = typeof PROTOCOLS[number];
+
+/** Parses a --protocol value; anything else is a usage error naming the allowed values. */
+export function parseProtocol(value: string | undefined): Protocol | undefined {
+  if (value === undefined) return undefined;
+  if (!(PROTOCOLS as readonly string[]).includes(value)) {
+    throw new UsageError(`Unknown protocol "${value}"`, {
+      hint: `Use ${PROTOCOLS.map((p) => `--protocol ${p}`).join(" or ")}`,
+    });
+  }
+  return value as Protocol;
+}

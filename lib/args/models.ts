@@ -1,6 +1,6 @@
 /** Arguments of deploy, list, status, delete and predict. */
 import type { Command } from "commander";
-import { type GlobalOptions, parseDryRun } from "../options.ts";
+import { type GlobalOptions, parseDryRun, parseProtocol } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
@@ -32,6 +32,7 @@ export function registerModels(
     .option("--model-format <format[:version]>", "model format, such as sklearn or huggingface")
     .option("--storage-uri <uri>", "where the model is: gs://, s3://, pvc://, hf://, https://")
     .option("--runtime <name>", "serving runtime to use instead of automatic selection")
+    .option("--protocol <protocol>", "inference protocol: v1 or v2 (KServe's default: v1)")
     .option("--image <image>", "serving container image (overrides the runtime's)")
     .option("--arg <arg>", "container argument (repeatable)", collect, [])
     .option("--env <KEY=VALUE>", "environment variable (repeatable)", collect, [])
@@ -112,15 +113,12 @@ export function registerModels(
       "v1",
     )
     .action((name: string, options: { data: string; protocol: string }, command: Command) => {
-      if (options.protocol !== "v1" && options.protocol !== "v2") {
-        throw new UsageError(`Unknown protocol "${options.protocol}"`, { hint: "Use v1 or v2" });
-      }
       onAction({
         kind: "predict",
         global: globals(command),
         name,
         data: options.data,
-        protocol: options.protocol,
+        protocol: parseProtocol(options.protocol)!,
       });
     });
 }
@@ -143,6 +141,7 @@ function deployOptions(
   if (mode !== undefined && mode !== "raw" && mode !== "serverless") {
     throw new UsageError(`Unknown mode "${mode}"`, { hint: "Use --mode raw or --mode serverless" });
   }
+  const protocol = parseProtocol(text("protocol"));
   const metric = text("scaleMetric");
   if (metric !== undefined && metric !== "cpu" && metric !== "memory") {
     throw new UsageError(`Unknown scale metric "${metric}"`, { hint: "Use cpu or memory" });
@@ -178,6 +177,7 @@ function deployOptions(
       minReplicas: count("minReplicas", "--min-replicas"),
       maxReplicas: count("maxReplicas", "--max-replicas"),
       scaleMetric: metric as "cpu" | "memory" | undefined,
+      protocol,
       scaleTarget: count("scaleTarget", "--scale-target"),
       serviceAccount: text("serviceAccount"),
       annotations: parsePairs(o.annotation as string[], "--annotation"),

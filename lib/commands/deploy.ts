@@ -13,7 +13,7 @@ import {
   buildInferenceService,
   type DeployRequest,
 } from "../deploy/spec.ts";
-import { selectRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
+import { runtimeProblem, selectRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
 import {
   validateName,
   validateQuantity,
@@ -232,23 +232,15 @@ async function inferenceService(
   const format =
     (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
       .predictor.model;
-  if (format.modelFormat && !format.runtime) {
-    const runtimes = await lookups.runtimes;
-    if (
-      !runtimes.some((rt) =>
-        (rt.spec?.supportedModelFormats ?? []).some((f: { name: string }) =>
-          f.name.toLowerCase() === format.modelFormat!.name.toLowerCase()
-        )
-      )
-    ) {
-      throw new UsageError(
-        `No ServingRuntime or ClusterServingRuntime supports model format "${format.modelFormat.name}"`,
-        {
-          hint:
-            "Check the format name (kubectl get clusterservingruntimes), install the runtimes (kubectl kserve install), or pass --runtime",
-        },
-      );
-    }
+  if (format.modelFormat) {
+    // Refused before anything is applied: KServe would accept the object and then report
+    // NoSupportingRuntime, or an unknown runtime, only in its status.
+    const problem = runtimeProblem(await lookups.runtimes, format.modelFormat, {
+      protocol: request.protocol,
+      named: format.runtime,
+      namespace: request.namespace,
+    });
+    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   }
   return isvc;
 }
@@ -263,6 +255,7 @@ async function deploymentObjects(
     ? { name: "custom", image: request.image, args: request.args, port: request.port ?? 8080 }
     : selectRuntime(runtimes, request.modelFormat!, {
       named: request.runtime,
+      protocol: request.protocol,
       kserveVersion: kserve?.version,
     });
   if (!runtime) {

@@ -6,6 +6,8 @@ import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../checks/models.ts";
 import { eventsOf } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
+import { selectRuntime } from "../deploy/runtimes.ts";
+import { KSERVE } from "../defaults.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
 
@@ -24,6 +26,8 @@ export interface ModelStatus {
   pods: { name: string; phase: string; ready: string; restarts: number }[];
   hpa?: { min: number; max: number; current: number; metrics: string };
   events: { type: string; reason: string; message: string; object: string }[];
+  /** The runtime that serves an InferenceService, and how it was chosen. */
+  runtime?: string;
   /** Set while a delete is pending: what holds it. */
   deleting?: { since: string; finalizers: string[] };
   /** Findings about the object itself, each naming the offending value and the fix. */
@@ -41,7 +45,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     ? `serving.kserve.io/inferenceservice=${name}`
     : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
-  const [pods, replicaSets, deployments, events, hpa, installed] = await Promise.all([
+  const [pods, replicaSets, deployments, events, hpa, installed, runtimes] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
@@ -58,6 +62,16 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
     kserve ? findKServe(kube).catch(() => undefined) : Promise.resolve(undefined),
+    kserve
+      ? Promise.all([
+        kube.getOptional<{ items: Obj[] }>(
+          `/apis/${KSERVE.apiGroup}/v1alpha1/namespaces/${namespace}/servingruntimes`,
+        ),
+        kube.getOptional<{ items: Obj[] }>(
+          `/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`,
+        ),
+      ]).then(([own, cluster]) => [...(own?.items ?? []), ...(cluster?.items ?? [])])
+      : Promise.resolve([] as Obj[]),
   ]);
   // One rule for a model's events: by UID along its owner chain, never by name prefix.
   const related = eventsOf(
@@ -109,6 +123,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
     })),
   };
+  if (kserve) report.runtime = servingRuntime(model.object, runtimes);
   const metadata = model.object.metadata;
   if (metadata.deletionTimestamp) {
     report.deleting = { since: metadata.deletionTimestamp, finalizers: metadata.finalizers ?? [] };
@@ -166,11 +181,25 @@ export function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
   };
 }
 
+/** The runtime named in the spec, or the one KServe's selection picks (lib/deploy/runtimes.ts). */
+function servingRuntime(isvc: Obj, runtimes: Obj[]): string | undefined {
+  const model = isvc.spec?.predictor?.model;
+  if (!model) return undefined;
+  if (model.runtime) return `${model.runtime} (named in the spec)`;
+  if (!model.modelFormat?.name) return undefined;
+  const protocol = model.protocolVersion ?? "v1";
+  const chosen = selectRuntime(runtimes, model.modelFormat, { protocol });
+  return chosen && runtimes.length
+    ? `${chosen.name} (selected for ${model.modelFormat.name}, protocol ${protocol})`
+    : `none serves ${model.modelFormat.name} over protocol ${protocol}`;
+}
+
 export function renderStatus(s: ModelStatus): string {
   const lines = [
     `Name:       ${s.name}`,
     `Namespace:  ${s.namespace}`,
     `Backend:    ${s.backend}${s.mode ? ` (mode ${s.mode})` : ""}`,
+    ...(s.runtime ? [`Runtime:    ${s.runtime}`] : []),
     `Ready:      ${s.ready ? "True" : "False"}`,
     ...(s.deleting
       ? [

@@ -101,3 +101,80 @@ export function selectRuntime(
 export function storageInitializerImage(kserveVersion: string | undefined): string {
   return `kserve/storage-initializer:${kserveVersion ?? DEFAULT_KSERVE_VERSION}`;
 }
+
+/**
+ * Why no runtime would serve an InferenceService, in the words of the fix; undefined when one
+ * would. Mirrors KServe's selection (pkg/apis/serving/v1beta1/predictor_model.go): a named
+ * runtime must exist and support the format; otherwise an autoSelect runtime must support the
+ * format and the protocol (v1 when none is given). Throws nothing; the caller refuses.
+ */
+export function runtimeProblem(
+  runtimes: Obj[],
+  format: { name: string; version?: string },
+  options: { protocol?: string; named?: string; namespace: string },
+): { message: string; hint: string } | undefined {
+  const protocol = options.protocol ?? "v1";
+  const formatOf = (runtime: Obj) =>
+    (runtime.spec?.supportedModelFormats ?? []).filter((f: Obj) =>
+      f.name?.toLowerCase() === format.name.toLowerCase()
+    );
+  const protocolsOf = (runtime: Obj): string[] => runtime.spec?.protocolVersions ?? ["v1"];
+  const serving = runtimes.filter((r) => !r.spec?.disabled && formatOf(r).length);
+  const names = (list: Obj[]) => [...new Set(list.map((r) => r.metadata?.name))].join(", ");
+  if (options.named) {
+    const runtime = runtimes.find((r) => r.metadata?.name === options.named);
+    if (!runtime) {
+      return {
+        message:
+          `Runtime "${options.named}" does not exist: no ServingRuntime in ${options.namespace} and no ClusterServingRuntime has that name`,
+        hint: serving.length
+          ? `Runtimes that serve ${format.name}: ${
+            names(serving)
+          }; or leave --runtime out to let KServe choose`
+          : "List them with: kubectl get servingruntimes,clusterservingruntimes -A",
+      };
+    }
+    if (!formatOf(runtime).length) {
+      return {
+        message: `Runtime "${options.named}" does not serve model format "${format.name}"`,
+        hint: serving.length
+          ? `Runtimes that serve ${format.name}: ${names(serving)}`
+          : "Leave --runtime out, or pick a runtime that lists this format",
+      };
+    }
+    if (!protocolsOf(runtime).includes(protocol)) {
+      return {
+        message: `Runtime "${options.named}" serves protocol ${
+          protocolsOf(runtime).join(", ")
+        }, not ${protocol}`,
+        hint: `Add --protocol ${protocolsOf(runtime)[0]}`,
+      };
+    }
+    return undefined;
+  }
+  if (!serving.length) {
+    return {
+      message: `No ServingRuntime or ClusterServingRuntime supports model format "${format.name}"`,
+      hint:
+        "Check the format name (kubectl get clusterservingruntimes), install the runtimes (kubectl kserve install), or pass --runtime",
+    };
+  }
+  const automatic = serving.filter((r) => formatOf(r).some((f: Obj) => f.autoSelect === true));
+  const speaking = automatic.filter((r) => protocolsOf(r).includes(protocol));
+  if (speaking.length) return undefined;
+  const offered = [...new Set(automatic.flatMap(protocolsOf))];
+  if (offered.length) {
+    return {
+      message: `${format.name} is served over protocol ${offered.join(", ")} only (by ${
+        names(automatic)
+      }), and ${protocol} was asked${options.protocol ? "" : " (KServe's default)"}`,
+      hint: `Add --protocol ${offered[0]}`,
+    };
+  }
+  return {
+    message: `No runtime selects model format "${format.name}" automatically (${
+      names(serving)
+    } serve it only when named)`,
+    hint: `Pass --runtime ${serving[0]!.metadata?.name}`,
+  };
+}

@@ -37,6 +37,8 @@ export interface DeployRequest {
   labels: Record<string, string>;
   /** Sets the deployment-mode annotation; without it the cluster's default applies. */
   mode?: "raw" | "serverless";
+  /** The inference protocol (predictor.model.protocolVersion); KServe's default is v1. */
+  protocol?: "v1" | "v2";
 }
 
 // deno-lint-ignore no-explicit-any
@@ -112,6 +114,7 @@ export function buildInferenceService(
       modelFormat: request.modelFormat ? compact({ ...request.modelFormat }) : undefined,
       storageUri: request.storageUri,
       runtime: request.runtime,
+      protocolVersion: request.protocol,
       image: request.image,
       args: request.args.length ? request.args : undefined,
       env: envList(request.env),

@@ -96,7 +96,37 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
     const status = await plugin(["status", "iris", "-n", "models"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Backend: +kserve \(mode Standard\)/);
+    assert.match(
+      status.stdout,
+      /Runtime: +kserve-sklearnserver \(selected for sklearn, protocol v1\)/,
+    );
     assert.match(status.stdout, /PredictorReady +True/);
+  });
+
+  await t.step("status shows only the model's own events, not those of iris2", async () => {
+    // Field report: status iris showed the events of iris2 and iris3 (a name-prefix match).
+    const other = await plugin([
+      "deploy",
+      "iris2",
+      "-n",
+      "models",
+      ...SKLEARN,
+      "--wait",
+      "--timeout",
+      "2m",
+    ]);
+    assert.equal(other.code, 0, other.stderr);
+    const status = JSON.parse(
+      (await plugin(["status", "iris", "-n", "models", "-o", "json"])).stdout,
+    );
+    const objects: string[] = status.events.map((e: { object: string }) => e.object);
+    assert.ok(objects.length > 0, "iris has events of its own");
+    assert.deepEqual(objects.filter((o) => o.includes("iris2")), []);
+    const mine = JSON.parse(
+      (await plugin(["status", "iris2", "-n", "models", "-o", "json"])).stdout,
+    );
+    assert.ok(mine.events.every((e: { object: string }) => e.object.includes("iris2")));
+    await kubectlOk(["delete", "isvc", "iris2", "-n", "models", "--wait=false"]);
   });
 
   await t.step("--dry-run=client -o yaml is a valid object for the real webhooks", async () => {
@@ -139,6 +169,38 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       format.stderr,
       /No ServingRuntime or ClusterServingRuntime supports model format "caffe"/,
     );
+    // Field report: mlflow on the default protocol found no runtime, after the apply.
+    const mlflow = await plugin([
+      "deploy",
+      "m",
+      "-n",
+      "models",
+      "--model-format",
+      "mlflow",
+      "--storage-uri",
+      "gs://a/b",
+    ]);
+    assert.equal(mlflow.code, 2, mlflow.stderr);
+    assert.match(mlflow.stderr, /mlflow is served over protocol v2 only \(by kserve-mlserver\)/);
+    assert.match(mlflow.stderr, /Add --protocol v2/);
+    const v2 = await plugin([
+      "deploy",
+      "m",
+      "-n",
+      "models",
+      "--model-format",
+      "mlflow",
+      "--storage-uri",
+      "gs://a/b",
+      "--protocol",
+      "v2",
+      "--dry-run=server",
+    ]);
+    assert.equal(v2.code, 0, v2.stderr);
+    // Its sibling: a --runtime that does not exist.
+    const runtime = await plugin(["deploy", "m", "-n", "models", ...SKLEARN, "--runtime", "nope"]);
+    assert.equal(runtime.code, 2, runtime.stderr);
+    assert.match(runtime.stderr, /Runtime "nope" does not exist/);
     const backend = await plugin([
       "deploy",
       "iris",

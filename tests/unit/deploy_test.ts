@@ -5,7 +5,7 @@ import {
   buildInferenceService,
   type DeployRequest,
 } from "../../lib/deploy/spec.ts";
-import { selectRuntime } from "../../lib/deploy/runtimes.ts";
+import { runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
 import {
   validateName,
   validateQuantity,
@@ -138,6 +138,40 @@ Deno.test("selectRuntime() chooses like KServe: v1 protocol, autoSelect, highest
   assert.equal(
     selectRuntime([], { name: "xgboost" }, { kserveVersion: "v0.16.0" })?.image,
     "kserve/xgbserver:v0.16.0",
+  );
+});
+
+Deno.test("runtimeProblem(): mlflow needs protocol v2; a --runtime that does not exist is named", async () => {
+  const runtimes = parseManifest(await fixture("kserve/v0.16.0/kserve-cluster-resources.yaml"), "x")
+    .filter((o) => o.kind === "ClusterServingRuntime");
+  const at = { namespace: "models" };
+  // Field report: an mlflow model on the default protocol found no runtime, after the apply.
+  const mlflow = runtimeProblem(runtimes, { name: "mlflow" }, at)!;
+  assert.match(
+    mlflow.message,
+    /^mlflow is served over protocol v2 only \(by kserve-mlserver\), and v1 was asked \(KServe's default\)/,
+  );
+  assert.equal(mlflow.hint, "Add --protocol v2");
+  assert.equal(runtimeProblem(runtimes, { name: "mlflow" }, { ...at, protocol: "v2" }), undefined);
+  // Siblings: a runtime that does not exist, and one that does not serve the format.
+  const missing = runtimeProblem(runtimes, { name: "sklearn" }, {
+    ...at,
+    named: "kserve-sklearn",
+  })!;
+  assert.match(
+    missing.message,
+    /Runtime "kserve-sklearn" does not exist: no ServingRuntime in models and no ClusterServingRuntime/,
+  );
+  assert.match(missing.hint, /Runtimes that serve sklearn: kserve-mlserver, kserve-sklearnserver/);
+  const wrong = runtimeProblem(runtimes, { name: "sklearn" }, {
+    ...at,
+    named: "kserve-tritonserver",
+  })!;
+  assert.match(wrong.message, /does not serve model format "sklearn"/);
+  assert.equal(runtimeProblem(runtimes, { name: "sklearn" }, at), undefined);
+  assert.match(
+    runtimeProblem([], { name: "sklearn" }, at)!.message,
+    /No ServingRuntime or ClusterServingRuntime supports/,
   );
 });
 
