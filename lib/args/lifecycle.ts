@@ -88,7 +88,16 @@ export function registerLifecycle(
     .option("--cert-manager-version <version>", "override the cert-manager version")
     .option("--knative-version <version>", "override the Knative Serving version")
     .option("--without-knative", "(not possible: explains why)", false)
-    .option("--force", "install a combination of versions that is not supported", false)
+    .option(
+      "--force",
+      "install an unsupported combination of versions, or take over another owner's install",
+      false,
+    )
+    .option(
+      "--force-conflicts",
+      "take back fields that other field managers set (they are listed first)",
+      false,
+    )
     .option("-y, --yes", "do not ask before running istioctl install", false)
     .action((options: Record<string, string | boolean | undefined>, command: Command) => {
       onAction({ kind: "install", global: globals(command), ...installOptions(options) });
@@ -192,6 +201,7 @@ function installOptions(
     timeoutMs: parseDuration(String(options.timeout), "--timeout"),
     yes: options.yes === true,
     force: options.force === true,
+    forceConflicts: options.forceConflicts === true,
     certManagerVersion: options.certManagerVersion as string | undefined,
     knativeVersion: options.knativeVersion as string | undefined,
   };

@@ -2,12 +2,11 @@
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
+import { INSTALL_CERT_MANAGER } from "../kserve/hints.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./model.ts";
 
-const INSTALL_HINT =
-  "Install cert-manager before KServe: kubectl kserve install --mode raw (installs it first), or " +
-  "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
+const INSTALL_HINT = `Install cert-manager before KServe: ${INSTALL_CERT_MANAGER}`;
 
 /**
  * The Issuer dry run in KServe's namespace (else "default"). `check` starts it early, as it does

@@ -237,6 +237,7 @@ export const kserveChecks: Check<CheckContext>[] = [
         throw new CheckFailed(
           `Deployment ${namespace}/${KSERVE.controllerDeployment} is scaled to 0, so nothing serves the KServe webhooks`,
           `kubectl scale deployment/${KSERVE.controllerDeployment} -n ${namespace} --replicas=1`,
+          { transient: false },
         );
       }
       throw new CheckFailed(

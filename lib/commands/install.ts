@@ -25,6 +25,7 @@ import {
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";
+import { describeConflicts, findConflicts } from "../install/conflicts.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
 import { fullObject } from "../install/manifest.ts";
@@ -40,6 +41,8 @@ export interface InstallInvocation {
   timeoutMs: number;
   yes: boolean;
   force: boolean;
+  /** Take fields that other field managers set (listed first), as kubectl --force-conflicts. */
+  forceConflicts: boolean;
   certManagerVersion?: string;
   knativeVersion?: string;
 }
@@ -146,6 +149,26 @@ export async function install(options: InstallInvocation): Promise<number> {
     return 0;
   }
   const resources = new ResourceMap(kube);
+  // Fields other managers set are never taken silently: listed, and refused or forced.
+  const conflicts = await findConflicts(kube, resources, specs.flatMap(allObjects));
+  if (conflicts.length && !options.forceConflicts) {
+    throw new CliError(
+      `Install would overwrite ${conflicts.length} field(s) that other field managers set:\n  ${
+        describeConflicts(conflicts)
+      }`,
+      {
+        hint:
+          "Keep them by leaving this install be, or put the release's values back with --force-conflicts",
+      },
+    );
+  }
+  if (conflicts.length) {
+    progress.note(
+      `Taking ${conflicts.length} field(s) back from other field managers (--force-conflicts):\n  ${
+        describeConflicts(conflicts)
+      }`,
+    );
+  }
   const foundations = specs.map((spec) =>
     applyFoundation(kube, resources, spec, { deadline, dryRun: options.dryRun === "server" })
   );
@@ -163,7 +186,7 @@ export async function install(options: InstallInvocation): Promise<number> {
         step,
         foundation: foundations[index],
       });
-      step.done(summary(result));
+      step.done(summary(result, options.dryRun === "server"));
       results.push(result);
     } catch (error) {
       step.fail(error instanceof CliError ? "failed" : "error");
@@ -177,7 +200,11 @@ export async function install(options: InstallInvocation): Promise<number> {
     components: results,
   };
   if (json) writeOut(JSON.stringify(report, null, 2) + "\n");
-  else if (!options.dryRun) {
+  else if (options.dryRun) {
+    progress.note(
+      "Server dry run: the API server validated every object and persisted nothing. Run without --dry-run to install.",
+    );
+  } else {
     progress.note(
       `KServe ${versions.kserve} is installed; default deployment mode ${mode}. Check it with: kubectl kserve check`,
     );
@@ -185,9 +212,16 @@ export async function install(options: InstallInvocation): Promise<number> {
   return 0;
 }
 
-function summary(result: ComponentResult): string {
+/** Every object of a component, in its phases. */
+function allObjects(spec: ComponentSpec): KubeObject[] {
+  const { foundation, main, webhookConfigs, afterWebhook } = spec.phases;
+  return [...foundation, ...main, ...webhookConfigs, ...afterWebhook];
+}
+
+function summary(result: ComponentResult, dryRun: boolean): string {
   if (result.created + result.changed === 0) return `unchanged (${result.unchanged} objects)`;
-  return `${result.created} created, ${result.changed} changed, ${result.unchanged} unchanged`;
+  const would = dryRun ? "would be " : "";
+  return `${result.created} ${would}created, ${result.changed} ${would}changed, ${result.unchanged} unchanged`;
 }
 
 function renderPlan(

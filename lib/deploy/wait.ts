@@ -41,6 +41,9 @@ export async function waitForModel(
     new CliError(`${spec.description} failed: ${message}`, {
       hint: `See everything about it with: kubectl kserve status ${spec.name} -n ${spec.namespace}`,
     });
+  // Events belong to the model by UID along its owner chain (lib/kserve/events.ts); the
+  // model's UID is known from the apply, or from the first time the wait sees it.
+  let rootUid: string | undefined = applied?.metadata?.uid;
   // Once it has existed, its disappearance is final: waiting longer cannot bring it back.
   let seen = applied !== undefined;
   const ready = waitFor<Obj>(kube, {
@@ -63,9 +66,6 @@ export async function waitForModel(
       ? { since: { items: [applied], resourceVersion: applied.metadata.resourceVersion } }
       : {}),
   });
-  // Events belong to the model by UID along its owner chain (lib/kserve/events.ts); the
-  // model's UID is known from the apply, or from the first time the wait sees it.
-  let rootUid: string | undefined = applied?.metadata?.uid;
   const lookup = ownerLookup(kube, spec.namespace);
   const checked = new Set<string>();
   const events = waitFor<Obj>(kube, {

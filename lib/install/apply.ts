@@ -75,6 +75,33 @@ export async function applyObjects(
   });
 }
 
+/**
+ * The objects an apply would send (they are new, or their live state lacks something this
+ * release sets), each with its live state when it exists. CRDs are left out: their live state
+ * is read as metadata only, so their contents cannot be compared here.
+ */
+export async function pendingWrites(
+  kube: Kube,
+  resources: ResourceMap,
+  objects: KubeObject[],
+): Promise<{ object: KubeObject; live?: KubeObject }[]> {
+  const candidates = objects.filter((o) => o.kind !== "CustomResourceDefinition");
+  const live = await liveObjects(kube, resources, candidates);
+  const pending: { object: KubeObject; live?: KubeObject }[] = [];
+  for (const object of candidates) {
+    const scoped = await resources.serves(String(object.apiVersion), String(object.kind)) &&
+      await resources.namespaced(String(object.apiVersion), String(object.kind));
+    const current = live.get(
+      keyOf(
+        scoped ? object : { ...object, metadata: { ...object.metadata, namespace: undefined } },
+      ),
+    );
+    if (current?.full && containsAll(current.full, desiredFields(object))) continue;
+    pending.push({ object, ...(current?.full ? { live: current.full } : {}) });
+  }
+  return pending;
+}
+
 function isEmpty(value: unknown): boolean {
   return (Array.isArray(value) && value.length === 0) ||
     (!!value && typeof value === "object" && Object.keys(value).length === 0);

@@ -121,10 +121,28 @@ export function switchModeCommand(kserve: KServeInstall, kind: "raw" | "serverle
   return `kubectl kserve install --mode ${kind}${version}`;
 }
 
+/** Check hints say "{install-cert-manager}" where the command that installs cert-manager belongs. */
+export const INSTALL_CERT_MANAGER = "{install-cert-manager}";
+
+/** cert-manager's own release manifest, the install every owner can run. */
+const CERT_MANAGER_MANIFEST =
+  "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
+
+/**
+ * How to install a missing cert-manager: this plugin's install when KServe is its own (or
+ * absent), else cert-manager's release manifest, which leaves the owner's KServe alone.
+ */
+export function installCertManagerCommand(kserve: KServeInstall): string {
+  return ownedByPlugin(kserve)
+    ? `${reapplyCommand(kserve)} (installs it first), or ${CERT_MANAGER_MANIFEST}`
+    : CERT_MANAGER_MANIFEST;
+}
+
 /** Fills a check hint's placeholders with the commands that fit this install. */
 export function resolveHint(hint: string, kserve: KServeInstall, defaultMode?: string): string {
   return hint
     .replaceAll(KSERVE_NAMESPACE, kserve.namespace)
+    .replaceAll(INSTALL_CERT_MANAGER, installCertManagerCommand(kserve))
     .replaceAll(REAPPLY, reapplyCommand(kserve, defaultMode))
     .replaceAll(SWITCH_MODE.raw, switchModeCommand(kserve, "raw"))
     .replaceAll(SWITCH_MODE.serverless, switchModeCommand(kserve, "serverless"));

@@ -19,15 +19,31 @@ export interface RequestTarget {
 export class KubeApiError extends CliError {
   readonly status: number;
   readonly reason: string | undefined;
+  /** The Status body's details.causes: for a server-side apply conflict, one per field. */
+  readonly causes: StatusCause[];
 
   constructor(
     message: string,
-    options: { status: number; reason?: string; hint?: string; cause?: unknown },
+    options: {
+      status: number;
+      reason?: string;
+      hint?: string;
+      cause?: unknown;
+      causes?: StatusCause[];
+    },
   ) {
     super(message, { hint: options.hint, cause: options.cause });
     this.status = options.status;
     this.reason = options.reason;
+    this.causes = options.causes ?? [];
   }
+}
+
+/** One cause of a Status (metav1.StatusCause). */
+export interface StatusCause {
+  type?: string;
+  message?: string;
+  field?: string;
 }
 
 /** The API server or a component's API group is not reachable or not installed. */
@@ -54,7 +70,7 @@ interface StatusBody {
   kind?: string;
   message?: string;
   reason?: string;
-  details?: { name?: string; group?: string; kind?: string };
+  details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[] };
 }
 
 /** Maps a non-2xx response to a typed error. */
@@ -115,6 +131,7 @@ export function errorFromResponse(
   return new KubeApiError(serverMessage || `${target.method} ${target.path} failed: ${reason}`, {
     status,
     reason: body?.reason,
+    causes: body?.details?.causes,
   });
 }
 

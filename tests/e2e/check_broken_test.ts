@@ -30,7 +30,12 @@ Deno.test("check on KServe applied without cert-manager (the guide's failure) na
   const failure = check.byId("certmanager.crds")!;
   assert.match(failure.error!, /kserve-webhook-server-cert is never created/);
   assert.match(failure.error!, /Missing Knative or Istio CRDs are not the cause/);
-  assert.match(failure.hint!, /kubectl kserve install --mode raw/);
+  // KServe here was applied with kubectl, not by this plugin: the fix leaves it alone.
+  assert.match(
+    failure.hint!,
+    /kubectl apply --server-side -f https:\/\/github\.com\/cert-manager\/cert-manager\/releases\/download\/v1\.18\.0\/cert-manager\.yaml$/,
+  );
+  assert.doesNotMatch(failure.hint!, /kubectl kserve install/);
   for (
     const id of ["kserve.certificate", "kserve.controller", "webhooks.endpoints", "webhooks.probe"]
   ) {

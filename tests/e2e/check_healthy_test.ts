@@ -11,6 +11,7 @@ import {
   scaleController,
 } from "../support/kserve.ts";
 import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
+import { runHint } from "../support/hints.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 
@@ -100,6 +101,75 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       const summary = await waiting;
       assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
       assert.equal(summary.code, 0);
+    },
+  );
+
+  await t.step(
+    "inject-ca-from naming a Certificate that does not exist is named, and its hint fixes it",
+    async () => {
+      // Field report: copied from a kubeflow install, the annotation named kubeflow/serving-cert;
+      // check blamed a "stale caBundle" and said to restart cainjector.
+      const webhook = "validatingwebhookconfiguration";
+      const name = "inferenceservice.serving.kserve.io";
+      await kubectlOk([
+        "annotate",
+        webhook,
+        name,
+        "cert-manager.io/inject-ca-from=kubeflow/serving-cert",
+        "--overwrite",
+      ]);
+      await kubectlOk([
+        "patch",
+        webhook,
+        name,
+        "--type",
+        "json",
+        "-p",
+        JSON.stringify([{ op: "replace", path: "/webhooks/0/clientConfig/caBundle", value: "" }]),
+      ]);
+      const summary = await check();
+      onlyFailure(
+        summary,
+        "webhooks.ca-bundle",
+        /kubectl annotate validatingwebhookconfiguration inferenceservice\.serving\.kserve\.io cert-manager\.io\/inject-ca-from=kserve\/serving-cert --overwrite/,
+      );
+      const failure = summary.byId("webhooks.ca-bundle")!;
+      assert.match(
+        failure.error!,
+        /is "kubeflow\/serving-cert", a Certificate that does not exist \(KServe's is kserve\/serving-cert\)/,
+      );
+      assert.doesNotMatch(failure.error!, /stale/);
+      assert.equal((failure as { transient?: boolean }).transient, undefined, "needs a fix");
+      await runHint(failure.hint!);
+      const fixed = await runCheck(["--wait", "90s"], adminKubeconfig());
+      assert.deepEqual(fixed.failed, [], JSON.stringify(fixed.report.categories, null, 1));
+    },
+  );
+
+  await t.step(
+    "a caBundle that is not PEM is named as not parsing, not as a CA mismatch",
+    async () => {
+      await kubectlOk([
+        "patch",
+        "validatingwebhookconfiguration",
+        "inferenceservice.serving.kserve.io",
+        "--type",
+        "json",
+        "-p",
+        JSON.stringify([{
+          op: "replace",
+          path: "/webhooks/0/clientConfig/caBundle",
+          value: btoa("not a certificate"),
+        }]),
+      ]);
+      const summary = await check();
+      assert.deepEqual(summary.failed.includes("webhooks.ca-bundle"), true);
+      const failure = summary.byId("webhooks.ca-bundle")!;
+      assert.match(failure.error!, /its caBundle is not a PEM certificate/);
+      assert.doesNotMatch(failure.error!, /differs|different CA/);
+      await runHint(failure.hint!);
+      const fixed = await runCheck(["--wait", "90s"], adminKubeconfig());
+      assert.deepEqual(fixed.failed, [], JSON.stringify(fixed.report.categories, null, 1));
     },
   );
 

@@ -29,8 +29,6 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
     "--backend",
     "deployment",
     ...SKLEARN,
-    "--image",
-    "kubectl-kserve.test/model-server:v1",
     "--wait",
     "--timeout",
     "2m",
@@ -80,7 +78,7 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
       "--manifests",
       FIXTURES,
       "--dry-run=server",
-    ], /dry run/i],
+    ], /Server dry run: the API server validated every object and persisted nothing/],
     [
       "install --mode serverless --dry-run=server",
       [
@@ -93,7 +91,7 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
         FIXTURES,
         "--dry-run=server",
       ],
-      /dry run/i,
+      /Server dry run: the API server validated every object and persisted nothing/,
     ],
     [
       "deploy --dry-run=server of a new model",

@@ -9,7 +9,11 @@ export interface CheckSummary {
   passed: string[];
   // deno-lint-ignore no-explicit-any
   report: any;
-  byId(id: string): { result: string; error?: string; hint?: string; note?: string } | undefined;
+  byId(
+    id: string,
+  ):
+    | { result: string; error?: string; hint?: string; note?: string; transient?: boolean }
+    | undefined;
 }
 
 /** `kubectl kserve check -o json ARGS` with the given kubeconfig. */

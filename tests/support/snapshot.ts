@@ -1,6 +1,7 @@
 /**
  * A snapshot of the whole cluster, discovery-driven: every object of every kind the API server
- * serves and lists (cluster-scoped and namespaced), with its resourceVersion and field managers,
+ * serves and lists (cluster-scoped and namespaced), with its resourceVersion, its content without
+ * status (what a command can write) and its field managers,
  * and the count of each kind. Two snapshots are compared with `diffSnapshots`, which names every
  * object added, removed or written, and by which manager. This is how a test proves that a
  * dry run, a refusal or a re-run changed nothing.
@@ -17,6 +18,12 @@ export const AMBIENT_KINDS = [
 
 export interface ObjectState {
   resourceVersion: string;
+  /**
+   * The object without its status and bookkeeping (resourceVersion, managedFields times, status
+   * managers): what a command can write. Controllers keep writing status (an HPA's conditions,
+   * a node's heartbeat); that moves resourceVersion but is not a change a command made.
+   */
+  content: string;
   /** "manager/operation" of every managedFields entry, in order. */
   managers: string[];
   deleting: boolean;
@@ -32,13 +39,25 @@ export interface Snapshot {
 interface Item {
   apiVersion: string;
   kind: string;
+  status?: unknown;
   metadata: {
     name: string;
     namespace?: string;
     resourceVersion: string;
     deletionTimestamp?: string;
-    managedFields?: { manager?: string; operation?: string }[];
+    managedFields?: { manager?: string; operation?: string; subresource?: string; time?: string }[];
+    [key: string]: unknown;
   };
+  [key: string]: unknown;
+}
+
+/** What a command can write: everything but status and bookkeeping. */
+function contentOf(item: Item): string {
+  const { status: _status, metadata, ...rest } = item;
+  const { resourceVersion: _rv, managedFields, ...meta } = metadata;
+  const fields = (managedFields ?? []).filter((f) => f.subresource !== "status")
+    .map(({ time: _time, ...f }) => f);
+  return JSON.stringify({ ...rest, metadata: { ...meta, managedFields: fields } });
 }
 
 /** Every listable resource the API server serves, by kubectl's "plural.group" name. */
@@ -62,6 +81,7 @@ export async function snapshot(): Promise<Snapshot> {
     if (objects.has(key)) continue; // the same object listed under two API versions
     objects.set(key, {
       resourceVersion: item.metadata.resourceVersion,
+      content: contentOf(item),
       managers: (item.metadata.managedFields ?? []).map((f) => `${f.manager}/${f.operation}`),
       deleting: item.metadata.deletionTimestamp !== undefined,
     });
@@ -73,7 +93,7 @@ export async function snapshot(): Promise<Snapshot> {
 export interface SnapshotDiff {
   added: string[];
   removed: string[];
-  /** Objects whose resourceVersion moved, with what changed in their managers or deletion. */
+  /** Objects whose content (not only their status) changed, with their managers or deletion. */
   changed: string[];
   /** "kind: before -> after" for every kind whose count differs. */
   counts: string[];
@@ -86,7 +106,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
   const changed: string[] = [];
   for (const [key, was] of before.objects) {
     const now = after.objects.get(key);
-    if (!now || now.resourceVersion === was.resourceVersion) continue;
+    if (!now || now.content === was.content) continue;
     const notes = [];
     if (now.deleting && !was.deleting) notes.push("now being deleted");
     const newManagers = now.managers.filter((m) => !was.managers.includes(m));
