@@ -1,6 +1,7 @@
 /** Category "kserve": CRDs, version, inferenceservice-config, the webhook certificate, the controller. */
 import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
 import { describeOwner } from "../kube/owner.ts";
+import { releaseCheck } from "./release.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
@@ -106,6 +107,7 @@ export const kserveChecks: Check<CheckContext>[] = [
       return kserve.version;
     },
   },
+  releaseCheck,
   {
     id: "kserve.config-deploy",
     category: "kserve",

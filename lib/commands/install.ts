@@ -25,7 +25,7 @@ import {
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";
-import { describeConflicts, findConflicts } from "../install/conflicts.ts";
+import { checkWrites, writeNotes } from "../install/conflicts.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
 import { fullObject } from "../install/manifest.ts";
@@ -140,37 +140,27 @@ export async function install(options: InstallInvocation): Promise<number> {
     clusterResourcesSpec(files.find((f) => f.file === "kserve-cluster-resources.yaml")!, manifests),
   );
 
+  const resources = new ResourceMap(kube);
+  // Before anything changes: fields other managers set (listed; refused unless
+  // --force-conflicts) and objects an upgrade must replace (an immutable field changes).
+  const writes = await checkWrites(kube, resources, specs.flatMap(allObjects));
+  const notes = writeNotes(writes, options.forceConflicts);
   if (clientDryRun) {
     writeOut(
       options.global.output === "yaml"
         ? renderObjects(specs)
-        : renderPlan(specs, skipped, versions.kserve, mode),
+        : renderPlan(specs, skipped, versions.kserve, mode) + notes.map((n) => `${n}\n`).join(""),
     );
     return 0;
   }
-  const resources = new ResourceMap(kube);
-  // Fields other managers set are never taken silently: listed, and refused or forced.
-  const conflicts = await findConflicts(kube, resources, specs.flatMap(allObjects));
-  if (conflicts.length && !options.forceConflicts) {
-    throw new CliError(
-      `Install would overwrite ${conflicts.length} field(s) that other field managers set:\n  ${
-        describeConflicts(conflicts)
-      }`,
-      {
-        hint:
-          "Keep them by leaving this install be, or put the release's values back with --force-conflicts",
-      },
-    );
-  }
-  if (conflicts.length) {
-    progress.note(
-      `Taking ${conflicts.length} field(s) back from other field managers (--force-conflicts):\n  ${
-        describeConflicts(conflicts)
-      }`,
-    );
-  }
+  for (const note of notes) progress.note(note);
+  const replace = new Set(writes.replacements.map((r) => r.key));
   const foundations = specs.map((spec) =>
-    applyFoundation(kube, resources, spec, { deadline, dryRun: options.dryRun === "server" })
+    applyFoundation(kube, resources, spec, {
+      deadline,
+      dryRun: options.dryRun === "server",
+      replace,
+    })
   );
   const results = [...skipped];
   for (const result of skipped) {
@@ -185,6 +175,7 @@ export async function install(options: InstallInvocation): Promise<number> {
         dryRun: options.dryRun === "server",
         step,
         foundation: foundations[index],
+        replace,
       });
       step.done(summary(result, options.dryRun === "server"));
       results.push(result);

@@ -34,7 +34,13 @@ export async function applyObjects(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
-  options: { dryRun?: boolean; retry?: (error: unknown) => boolean; deadline?: number } = {},
+  options: {
+    dryRun?: boolean;
+    retry?: (error: unknown) => boolean;
+    deadline?: number;
+    /** Objects to delete and create again: an immutable field changes (objectKey). */
+    replace?: Set<string>;
+  } = {},
 ): Promise<Applied[]> {
   const live = await liveObjects(kube, resources, objects);
   return await inParallel(objects, CONCURRENCY, async (object) => {
@@ -54,6 +60,9 @@ export async function applyObjects(
       return { ...result, action: "unchanged" as const };
     }
     const path = await resources.objectPath(object);
+    if (current && options.replace?.has(keyOf(object)) && !options.dryRun) {
+      await replaceDelete(kube, path, options.deadline ?? Date.now() + 60_000);
+    }
     const applied = await retry(
       () =>
         kube.apply(path, rawManifest(object) ?? object, {
@@ -73,6 +82,16 @@ export async function applyObjects(
       managers.every((f) => f.manager === FIELD_MANAGER);
     return { ...result, action, ...(pristine ? { pristineVersion: version } : {}) };
   });
+}
+
+/** Deletes an object that is about to be created again, and waits until it is gone. */
+async function replaceDelete(kube: Kube, path: string, deadline: number): Promise<void> {
+  await kube.delete(path).catch((error) => {
+    if ((error as { status?: number }).status !== 404) throw error;
+  });
+  await retry(async () => {
+    if (await kube.getOptional(path)) throw new Error(`${path} is still being deleted`);
+  }, { retry: () => true, deadline, initialMs: 100 });
 }
 
 /**
@@ -219,6 +238,11 @@ async function liveObjects(
     },
   );
   return found;
+}
+
+/** How install names one object across its steps: kind, namespace and name. */
+export function objectKey(object: KubeObject): string {
+  return keyOf(object);
 }
 
 function keyOf(object: KubeObject): string {

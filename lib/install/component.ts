@@ -46,11 +46,12 @@ export function applyFoundation(
   kube: Kube,
   resources: ResourceMap,
   spec: ComponentSpec,
-  options: { deadline: number; dryRun: boolean },
+  options: { deadline: number; dryRun: boolean; replace?: Set<string> },
 ): Promise<Applied[]> {
   const applied = applyObjects(kube, resources, spec.phases.foundation, {
     dryRun: options.dryRun,
     deadline: options.deadline,
+    replace: options.replace,
   });
   applied.catch(() => {}); // reported when the component's turn comes
   return applied;
@@ -61,7 +62,14 @@ export async function installComponent(
   kube: Kube,
   resources: ResourceMap,
   spec: ComponentSpec,
-  options: { deadline: number; dryRun: boolean; step: Step; foundation?: Promise<Applied[]> },
+  options: {
+    deadline: number;
+    dryRun: boolean;
+    step: Step;
+    foundation?: Promise<Applied[]>;
+    /** Objects to delete and create again (an immutable field changes). */
+    replace?: Set<string>;
+  },
 ): Promise<ComponentResult> {
   const { phases } = spec;
   const applied: Applied[] = [];
@@ -73,6 +81,7 @@ export async function installComponent(
         dryRun: options.dryRun,
         retry: retry ? isWebhookStarting : undefined,
         deadline: options.deadline,
+        replace: options.replace,
       }),
     );
   };

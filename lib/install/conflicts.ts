@@ -6,12 +6,12 @@
  * runtime's image). Install lists them and takes them only with --force-conflicts, as kubectl
  * does. inferenceservice-config never conflicts: it is read-modify-written.
  */
-import { FIELD_MANAGER } from "../defaults.ts";
+import { CliError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { KubeApiError, type StatusCause } from "../kube/errors.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { inParallel } from "../async.ts";
-import { pendingWrites } from "./apply.ts";
+import { objectKey, pendingWrites } from "./apply.ts";
 import { rawManifest } from "./manifest.ts";
 
 /** One field install would take from another manager. */
@@ -33,22 +33,39 @@ export function conflictsOf(causes: StatusCause[], object: string): FieldConflic
   }));
 }
 
-/** Managers that write only what their controller owns (status), never what install sets. */
-function writesSpec(field: { manager?: string; subresource?: string }): boolean {
-  return field.manager !== FIELD_MANAGER && field.subresource !== "status";
+/** An existing object whose new release changes a field the API server never updates. */
+export interface Replacement {
+  /** "ClusterRoleBinding llmisvc-manager-rolebinding". */
+  object: string;
+  /** The API server's reason: "cannot change roleRef", "field is immutable". */
+  reason: string;
+  /** The applied object, to delete and create again. */
+  key: string;
 }
 
-/** The fields install would take from other managers, found without changing anything. */
-export async function findConflicts(
+/** What the pre-check found: fields to take from others, objects to replace. */
+export interface WriteCheck {
+  conflicts: FieldConflict[];
+  replacements: Replacement[];
+}
+
+/** The API server's words for an update that must be a delete and a create. */
+const IMMUTABLE = /cannot change roleRef|field is immutable/;
+
+/**
+ * Applies, as a server-side dry run without force, every object install would change that
+ * already exists: 409 names the fields other managers set, 422 with an immutable field names an
+ * object an upgrade must replace (a ClusterRoleBinding whose roleRef changes between releases,
+ * a Deployment whose selector does). Other failures are left to the real apply, which runs its
+ * phases in order (a newer CRD first) where a dry run here cannot. Changes nothing.
+ */
+export async function checkWrites(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
-): Promise<FieldConflict[]> {
-  const shared = (await pendingWrites(kube, resources, objects)).filter(({ live }) =>
-    ((live?.metadata?.managedFields ?? []) as { manager?: string; subresource?: string }[])
-      .some(writesSpec)
-  );
-  const found = await inParallel(shared, 8, async ({ object }) => {
+): Promise<WriteCheck> {
+  const existing = (await pendingWrites(kube, resources, objects)).filter(({ live }) => live);
+  const found = await inParallel(existing, 8, async ({ object }) => {
     const name = `${object.kind} ${
       object.metadata?.namespace ? `${object.metadata.namespace}/` : ""
     }${object.metadata?.name}`;
@@ -58,15 +75,61 @@ export async function findConflicts(
         force: false,
         metadataOnly: true,
       });
-      return [];
+      return { conflicts: [], replacements: [] };
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 409) {
-        return conflictsOf(error.causes, name);
+      if (!(error instanceof KubeApiError)) throw error;
+      if (error.status === 409) {
+        return { conflicts: conflictsOf(error.causes, name), replacements: [] };
       }
-      throw error;
+      const immutable = IMMUTABLE.exec(error.message);
+      if (error.status === 422 && immutable) {
+        return {
+          conflicts: [],
+          replacements: [{ object: name, reason: immutable[0], key: objectKey(object) }],
+        };
+      }
+      return { conflicts: [], replacements: [] };
     }
   });
-  return found.flat();
+  return {
+    conflicts: found.flatMap((f) => f.conflicts),
+    replacements: found.flatMap((f) => f.replacements),
+  };
+}
+
+/**
+ * What install says about the pre-check before it applies; throws CliError (nothing changed)
+ * for conflicts unless `forceConflicts`.
+ */
+export function writeNotes(check: WriteCheck, forceConflicts: boolean): string[] {
+  const { conflicts, replacements } = check;
+  if (conflicts.length && !forceConflicts) {
+    throw new CliError(
+      `Install would overwrite ${conflicts.length} field(s) that other field managers set:\n  ${
+        describeConflicts(conflicts)
+      }`,
+      {
+        hint:
+          "Keep them by leaving this install be, or put the release's values back with --force-conflicts",
+      },
+    );
+  }
+  const notes: string[] = [];
+  if (conflicts.length) {
+    notes.push(
+      `Taking ${conflicts.length} field(s) back from other field managers (--force-conflicts):\n  ${
+        describeConflicts(conflicts)
+      }`,
+    );
+  }
+  if (replacements.length) {
+    notes.push(
+      `Replacing ${replacements.length} object(s) whose immutable fields change in this release (deleted and created again):\n  ${
+        replacements.map((r) => `${r.object} (${r.reason})`).join("\n  ")
+      }`,
+    );
+  }
+  return notes;
 }
 
 /** "ValidatingWebhookConfiguration x: .webhooks[...].rules (set by kubectl-edit)", one per line. */

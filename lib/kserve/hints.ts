@@ -12,6 +12,11 @@ import { classifyMode, modeName } from "./versions.ts";
 /** Check hints say "{reapply}" where the command that re-applies KServe belongs. */
 export const REAPPLY = "{reapply}";
 
+/** "{reapply:v0.20.0}": the same, for another release (finishing an upgrade). */
+export function reapplyAt(version: string): string {
+  return `{reapply:${version}}`;
+}
+
 /** The release manifest a non-plugin install most likely came from. */
 function manifestUrl(kserve: KServeInstall, version: string): string {
   const file = kserve.namespace === KSERVE.kubeflowNamespace
@@ -29,8 +34,13 @@ export function ownedByPlugin(kserve: KServeInstall): boolean {
  * The command that re-applies KServe as it is installed now: same version, same default mode
  * (`defaultMode` from inferenceservice-config), by its owner's own tool.
  */
-export function reapplyCommand(kserve: KServeInstall, defaultMode?: string): string {
-  const version = kserve.version && kserve.version !== "unknown" ? kserve.version : undefined;
+export function reapplyCommand(
+  kserve: KServeInstall,
+  defaultMode?: string,
+  targetVersion?: string,
+): string {
+  const version = targetVersion ??
+    (kserve.version && kserve.version !== "unknown" ? kserve.version : undefined);
   const owner = kserve.owner;
   if (kserve.installed && owner?.by === "helm") {
     return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
@@ -141,6 +151,10 @@ export function installCertManagerCommand(kserve: KServeInstall): string {
 /** Fills a check hint's placeholders with the commands that fit this install. */
 export function resolveHint(hint: string, kserve: KServeInstall, defaultMode?: string): string {
   return hint
+    .replace(
+      /\{reapply:(v[\w.-]+)\}/g,
+      (_all, version: string) => reapplyCommand(kserve, defaultMode, version),
+    )
     .replaceAll(KSERVE_NAMESPACE, kserve.namespace)
     .replaceAll(INSTALL_CERT_MANAGER, installCertManagerCommand(kserve))
     .replaceAll(REAPPLY, reapplyCommand(kserve, defaultMode))

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { adminKubeconfig, kubectl } from "./cluster.ts";
 import { runPlugin } from "./plugin.ts";
+import { FIXTURES } from "./fixtures.ts";
 
 /** The commands in a hint: each `kubectl …` up to a `;`, `,`, `(` or the end. */
 export function hintCommands(hint: string): string[][] {
@@ -13,7 +14,10 @@ export function hintCommands(hint: string): string[][] {
     .map((m) => m[0].trim().split(/\s+/));
 }
 
-/** Runs every command of a hint in order; each must succeed. Returns how many ran. */
+/**
+ * Runs every command of a hint in order; each must succeed. Returns how many ran. An install
+ * gets `--manifests` pointed at the fixtures: tests never download anything.
+ */
 export async function runHint(
   hint: string,
   env: Record<string, string> = { KUBECONFIG: adminKubeconfig() },
@@ -21,9 +25,9 @@ export async function runHint(
   const commands = hintCommands(hint);
   assert.ok(commands.length > 0, `the hint names no command to run: ${hint}`);
   for (const [, ...args] of commands) {
-    const result = args[0] === "kserve"
-      ? await runPlugin(args.slice(1), { env })
-      : await kubectl(args);
+    const plugin = args.slice(1);
+    if (plugin[0] === "install") plugin.push("--manifests", FIXTURES);
+    const result = args[0] === "kserve" ? await runPlugin(plugin, { env }) : await kubectl(args);
     assert.equal(
       result.code,
       0,

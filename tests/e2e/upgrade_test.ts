@@ -1,0 +1,137 @@
+/**
+ * Upgrading KServe v0.16.0 -> v0.20.0 in raw mode with a model serving. Field report: the
+ * upgrade failed on every run with `ClusterRoleBinding "llmisvc-manager-rolebinding" … cannot
+ * change roleRef`, leaving v0.20.0's CRDs beside v0.16.0's controllers, and check saw nothing.
+ * Now --dry-run shows the objects to replace, the upgrade replaces them, the model stays Ready
+ * (read from the object by the test, all along) and answers, and check names a half upgrade.
+ */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { runCheck } from "../support/plugin_json.ts";
+import { install, pluginEnv } from "../support/install.ts";
+import { runHint } from "../support/hints.ts";
+import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+
+const IMAGE = "kubectl-kserve.test/model-server:v1";
+const REQUEST = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
+
+async function readyCondition(): Promise<string> {
+  const isvc = await kubectlJson<{ status?: { conditions?: { type: string; status: string }[] } }>(
+    ["get", "inferenceservice", "iris", "-n", "models"],
+  );
+  return isvc.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "missing";
+}
+
+async function assertServes(env: Record<string, string>): Promise<void> {
+  const answer = await runPlugin(["predict", "iris", "-n", "models", "-d", REQUEST], { env });
+  assert.equal(answer.code, 0, answer.stderr);
+  assert.deepEqual(JSON.parse(answer.stdout), { predictions: [1] });
+}
+
+Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model stays Ready and serves", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  await kubectlOk(["create", "namespace", "models"]);
+  const deployed = await runPlugin([
+    "deploy",
+    "iris",
+    "-n",
+    "models",
+    "--model-format",
+    "sklearn",
+    "--storage-uri",
+    "gs://kfserving-examples/models/sklearn/1.0/model",
+    "--image",
+    IMAGE,
+    "--wait",
+    "--timeout",
+    "2m",
+  ], { env });
+  assert.equal(deployed.code, 0, deployed.stderr);
+  assert.equal(await readyCondition(), "True");
+  await assertServes(env);
+
+  // The plan names what the upgrade replaces, and changes nothing.
+  const before = await snapshot();
+  const plan = await install(
+    ["--version", "v0.20.0", "--manifests", FIXTURES, "--dry-run=client"],
+    cache.path,
+  );
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /Replacing \d+ object\(s\) whose immutable fields change/);
+  assert.match(
+    plan.stdout,
+    /ClusterRoleBinding llmisvc-manager-rolebinding \(cannot change roleRef\)/,
+  );
+  assertSameCluster(before, await snapshot(), "install --dry-run=client of the upgrade");
+
+  // Ready is read from the object every half second while the upgrade runs.
+  const samples: string[] = [];
+  let upgrading = true;
+  const watcher = (async () => {
+    while (upgrading) {
+      samples.push(await readyCondition().catch((e) => `error: ${e.message}`));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  const upgraded = await install(["--version", "v0.20.0", "--manifests", FIXTURES], cache.path);
+  upgrading = false;
+  await watcher;
+  assert.equal(upgraded.code, 0, upgraded.stderr);
+  assert.match(upgraded.stderr, /KServe v0\.20\.0 is installed/);
+  assert.ok(samples.length > 3, `sampled ${samples.length} times`);
+  assert.deepEqual(samples.filter((s) => s !== "True"), [], "Ready stayed True during the upgrade");
+  assert.equal(await readyCondition(), "True");
+  await assertServes(env);
+
+  const check = await runCheck([], adminKubeconfig());
+  assert.deepEqual(check.failed, [], JSON.stringify(check.report.categories, null, 1));
+  assert.equal(check.report.kserveVersion, "v0.20.0");
+  await resetCluster();
+});
+
+Deno.test("check names a half-upgraded KServe: v0.20.0's CRDs beside v0.16.0's controller", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  // What the failed upgrade left: the newer release's CRDs applied, the controllers not.
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "-f",
+    `${FIXTURES}kserve/v0.20.0/kserve-crds.yaml`,
+  ]);
+  const check = await runCheck([], adminKubeconfig());
+  const release = check.byId("kserve.release")!;
+  assert.equal(release.result, "fail");
+  assert.match(
+    release.error!,
+    /KServe is half-upgraded: the CRDs serve serving\.kserve\.io\/v1alpha2 \(a newer release's, such as v0\.20\.0\) while the controller is v0\.16\.0/,
+  );
+  // The fix finishes the upgrade: v0.16.0's CRDs would be refused over v0.20.0's.
+  assert.match(
+    release.hint!,
+    /Finish the upgrade to v0\.20\.0: kubectl kserve install --mode raw --version v0\.20\.0/,
+  );
+  await runHint(release.hint!, pluginEnv(cache.path));
+  const after = await runCheck([], adminKubeconfig());
+  assert.deepEqual(after.failed, [], JSON.stringify(after.report.categories, null, 1));
+  await resetCluster();
+});
