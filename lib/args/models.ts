@@ -4,7 +4,7 @@ import { type GlobalOptions, parseDryRun, parseProtocol } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
-import { COUNT_RANGES, parseCount, parsePairs } from "../deploy/validate.ts";
+import { type COUNT_RANGES, parseCount, parsePairs, parseToleration } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -47,6 +47,18 @@ export function registerModels(
     .option("--scale-metric <metric>", "autoscaling metric: cpu or memory")
     .option("--scale-target <n>", "autoscaling target utilization in percent")
     .option("--service-account <name>", "service account for the model's pods")
+    .option(
+      "--node-selector <KEY=VALUE>",
+      "schedule on nodes with this label (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--toleration <KEY[=VALUE][:EFFECT]>",
+      "tolerate a node taint, such as nvidia.com/gpu:NoSchedule (repeatable)",
+      collect,
+      [],
+    )
     .option("--annotation <KEY=VALUE>", "annotation (repeatable)", collect, [])
     .option("--label <KEY=VALUE>", "label (repeatable)", collect, [])
     .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
@@ -180,6 +192,8 @@ function deployOptions(
       protocol,
       scaleTarget: count("scaleTarget", "--scale-target"),
       serviceAccount: text("serviceAccount"),
+      nodeSelector: parsePairs(o.nodeSelector as string[], "--node-selector"),
+      tolerations: (o.toleration as string[]).map(parseToleration),
       annotations: parsePairs(o.annotation as string[], "--annotation"),
       labels: parsePairs(o.label as string[], "--label"),
       mode: mode as "raw" | "serverless" | undefined,

@@ -58,17 +58,28 @@ export const modeChecks: Check<CheckContext>[] = [
         throw new SkipCheck("the default mode does not use Knative");
       }
       if (!await knativeServes(ctx)) throw new CheckFailed("Knative Serving is not installed");
-      const deployments = await ctx.deployments({ namespace: KNATIVE.namespace });
+      // Where Knative Serving runs: its controller's namespace (knative-serving by default, but
+      // an operator or a platform may install it elsewhere).
+      const [controller] = await ctx.deployments({
+        labels: {
+          "app.kubernetes.io/name": "knative-serving",
+          "app.kubernetes.io/component": "controller",
+        },
+      });
+      const namespace: string = controller?.metadata.namespace ?? KNATIVE.namespace;
+      const deployments = await ctx.deployments({ namespace });
       const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>
         d.metadata.name
       );
       if (deployments.length === 0 || notReady.length) {
         throw new CheckFailed(
-          `Knative Serving Deployments not Available: ${notReady.join(", ") || "none found"}`,
+          `Knative Serving Deployments in ${namespace} not Available: ${
+            notReady.join(", ") || "none found"
+          }`,
         );
       }
       const network = await ctx.get(
-        `/api/v1/namespaces/${KNATIVE.namespace}/configmaps/config-network`,
+        `/api/v1/namespaces/${namespace}/configmaps/config-network`,
       );
       const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
       if (!ingressClass) throw new CheckFailed("config-network sets no ingress-class");
@@ -84,13 +95,13 @@ export const modeChecks: Check<CheckContext>[] = [
         throw new CheckFailed("ingress-class is Istio but Istio is not installed");
       }
       const domain = await ctx.get(
-        `/api/v1/namespaces/${KNATIVE.namespace}/configmaps/config-domain`,
+        `/api/v1/namespaces/${namespace}/configmaps/config-domain`,
       );
       const domains = Object.keys(domain?.data ?? {}).filter((k) => !k.startsWith("_"));
       if (domains.length === 0) {
         throw new CheckFailed(
           "config-domain sets no domain: services get svc.cluster.local URLs that the ingress does not expose",
-          `kubectl patch configmap config-domain -n ${KNATIVE.namespace} --type merge -p '{"data":{"example.com":""}}'`,
+          `kubectl patch configmap config-domain -n ${namespace} --type merge -p '{"data":{"example.com":""}}'`,
         );
       }
       return `ingress ${ingressClass}, domain ${domains.join(", ")}`;

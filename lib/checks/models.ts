@@ -22,11 +22,38 @@ export function explainInferenceService(isvc: Obj, events: Obj[]): string {
   }
   const failure = isvc.status?.modelStatus?.lastFailureInfo;
   if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
-  const bad = conditions.find((c) => c.type !== "Ready" && c.status === "False") ??
-    conditions.find((c) => c.type === "Ready");
+  const stopped = conditions.find((c) => c.type === "Stopped" && c.status === "True");
+  if (stopped) {
+    return `${name}: it is stopped (the serving.kserve.io/stop annotation is "true"${
+      stopped.message ? `: ${stopped.message}` : ""
+    })`;
+  }
+  // The cause before its consequences: a failed Knative revision shows in the configuration
+  // and predictor conditions; IngressReady is False only because of it. Stopped=False is
+  // healthy (the model is not stopped) and is never a cause.
+  const failing = conditions.filter((c) =>
+    c.type !== "Ready" && c.type !== "Stopped" && c.status === "False"
+  ).sort((a, b) => causeRank(a.type) - causeRank(b.type));
+  const bad = failing[0] ?? conditions.find((c) => c.type === "Ready");
   return `${name}: ${bad?.type} is ${bad?.status}${
     bad?.reason ? ` (${bad.reason}${bad.message ? `: ${bad.message}` : ""})` : ""
   }`;
+}
+
+/** Conditions in the order their failure explains the others (KServe's isvc status types). */
+const CAUSE_ORDER = [
+  "PredictorConfigurationReady",
+  "LatestDeploymentReady",
+  "PredictorReady",
+  "PredictorRouteReady",
+  "TransformerReady",
+  "ExplainerReady",
+  "IngressReady",
+];
+
+function causeRank(type: string): number {
+  const rank = CAUSE_ORDER.indexOf(type);
+  return rank === -1 ? CAUSE_ORDER.length - 1 : rank;
 }
 
 function modelsPath(ctx: CheckContext): string {

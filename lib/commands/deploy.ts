@@ -1,8 +1,9 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
-import { parseAllDocuments, stringify } from "yaml";
+import { stringify } from "yaml";
+import { readInferenceService } from "../deploy/file.ts";
+import { requireKnativeScheduling } from "../deploy/knative.ts";
 import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { KSERVE } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
@@ -87,7 +88,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   }
 
   const objects = backend === "kserve"
-    ? [await inferenceService(lookups, request, kserve, ns.metadata.labels ?? {}, base)]
+    ? [await inferenceService(kube, lookups, request, kserve, ns.metadata.labels ?? {}, base)]
     : await deploymentObjects(lookups, request, kserve);
 
   if (options.dryRun === "client") {
@@ -171,45 +172,8 @@ function validateFlags(
   }
 }
 
-function readInferenceService(path: string): Obj {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
-  }
-  // Every document is read, so that a file of several is named as such, in our words.
-  const documents = parseAllDocuments(text);
-  const list = Array.isArray(documents) ? documents : [documents];
-  for (const document of list) {
-    const error = document.errors[0];
-    if (error) {
-      const line = error.linePos?.[0].line;
-      throw new UsageError(
-        `Cannot parse ${path}${line ? `:${line}` : ""}: ${error.message.split("\n")[0]}`,
-      );
-    }
-  }
-  const objects = list.map((d) => d.toJS() as Obj).filter((o) => o !== null && o !== undefined);
-  if (objects.length !== 1) {
-    throw new UsageError(
-      `${path} holds ${objects.length} YAML documents; -f takes exactly one InferenceService`,
-      { hint: "Put one InferenceService in the file; deploy each model with its own -f" },
-    );
-  }
-  const object = objects[0]!;
-  if (
-    object?.kind !== "InferenceService" ||
-    !String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`)
-  ) {
-    throw new UsageError(`${path} is not an InferenceService (kind: ${object?.kind ?? "none"})`, {
-      hint: "-f takes one serving.kserve.io/v1beta1 InferenceService",
-    });
-  }
-  return object;
-}
-
 async function inferenceService(
+  kube: Kube,
   lookups: DeployLookups,
   request: DeployRequest,
   kserve: KServeInstall | undefined,
@@ -242,6 +206,7 @@ async function inferenceService(
     });
     if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   }
+  await requireKnativeScheduling(kube, request, kserve);
   return isvc;
 }
 

@@ -1,5 +1,5 @@
 /** Models of both backends seen the same way: find, list, wait for and address them. */
-import { ISVC_PATH, KSERVE, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";

@@ -39,6 +39,18 @@ export interface DeployRequest {
   mode?: "raw" | "serverless";
   /** The inference protocol (predictor.model.protocolVersion); KServe's default is v1. */
   protocol?: "v1" | "v2";
+  /** Pod nodeSelector, such as a GPU node pool's label. */
+  nodeSelector?: Record<string, string>;
+  /** Pod tolerations, such as for a tainted GPU node pool. */
+  tolerations?: Toleration[];
+}
+
+/** A pod toleration (core/v1 Toleration). */
+export interface Toleration {
+  key: string;
+  operator: "Equal" | "Exists";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 
 // deno-lint-ignore no-explicit-any
@@ -63,6 +75,10 @@ export function resourcesOf(request: DeployRequest): Obj | undefined {
 function envList(env: Record<string, string>): Obj[] | undefined {
   const entries = Object.entries(env).map(([name, value]) => ({ name, value }));
   return entries.length ? entries : undefined;
+}
+
+function nonEmpty(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  return map && Object.keys(map).length ? map : undefined;
 }
 
 function compact<T extends Obj>(object: T): T {
@@ -105,6 +121,8 @@ export function buildInferenceService(
       scaleMetric: request.scaleMetric,
       scaleTarget: request.scaleTarget,
       serviceAccountName: request.serviceAccount,
+      nodeSelector: nonEmpty(request.nodeSelector),
+      tolerations: request.tolerations?.length ? request.tolerations : undefined,
     }),
   );
   const model: Obj = predictor.model ?? {};
@@ -179,6 +197,8 @@ export function buildDeploymentBackend(
         metadata: { labels },
         spec: compact({
           serviceAccountName: request.serviceAccount,
+          nodeSelector: nonEmpty(request.nodeSelector),
+          tolerations: request.tolerations?.length ? request.tolerations : undefined,
           initContainers,
           containers: [container],
           volumes: request.storageUri ? [{ name: "model", emptyDir: {} }] : undefined,

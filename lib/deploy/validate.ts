@@ -1,5 +1,6 @@
 /** Checks a deploy request before anything is sent: each problem is one UsageError (exit 2). */
 import { UsageError } from "../errors.ts";
+import type { Toleration } from "./spec.ts";
 
 export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
 
@@ -90,4 +91,26 @@ export function parseCount(value: string, flag: keyof typeof COUNT_RANGES): numb
     throw new UsageError(`Invalid ${flag} "${value}": expected ${expected}`);
   }
   return number;
+}
+
+const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+
+/**
+ * Parses --toleration KEY[=VALUE][:EFFECT], as kubectl taint writes taints: with a value the
+ * operator is Equal, without one Exists; without an effect every effect is tolerated.
+ */
+export function parseToleration(value: string): Toleration {
+  const match = /^([A-Za-z0-9][-A-Za-z0-9_./]*)(?:=([^:]*))?(?::(\w+))?$/.exec(value);
+  const effect = match?.[3];
+  if (!match || (effect && !(EFFECTS as readonly string[]).includes(effect))) {
+    throw new UsageError(`Invalid --toleration "${value}": expected KEY[=VALUE][:EFFECT]`, {
+      hint: `EFFECT is one of ${EFFECTS.join(", ")}; for example nvidia.com/gpu:NoSchedule`,
+    });
+  }
+  return {
+    key: match[1]!,
+    operator: match[2] === undefined ? "Exists" : "Equal",
+    ...(match[2] !== undefined ? { value: match[2] } : {}),
+    ...(effect ? { effect: effect as Toleration["effect"] } : {}),
+  };
 }

@@ -44,6 +44,8 @@ Deno.test("check on KServe applied without cert-manager (the guide's failure) na
 });
 
 Deno.test("check --pre as a user without cluster-admin lists exactly the missing permissions", async () => {
+  // On an empty cluster: a KServe applied by kubectl would also fail pre.conflicts (its owner).
+  await resetCluster();
   await using kubeconfig = await editorKubeconfig();
   const check = await runCheck(["--pre"], kubeconfig.path);
   assert.equal(check.code, 1);

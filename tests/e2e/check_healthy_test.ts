@@ -12,6 +12,7 @@ import {
 } from "../support/kserve.ts";
 import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
+import { runPlugin } from "../support/plugin.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 
@@ -228,5 +229,51 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
   assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.report.mode, "Knative");
   assert.equal(summary.byId("mode.knative")!.result, "pass");
+
+  // Field report: GPU placement in Knative mode needs Knative's podspec features. deploy refuses
+  // with the flag to set, before applying; once set, the same deploy passes the API server.
+  await kubectlOk(["create", "namespace", "models"]);
+  const gpu = [
+    "deploy",
+    "llm",
+    "-n",
+    "models",
+    "--model-format",
+    "sklearn",
+    "--storage-uri",
+    "gs://a/b",
+    "--gpu",
+    "1",
+    "--node-selector",
+    "nvidia.com/gpu.present=true",
+    "--toleration",
+    "nvidia.com/gpu:NoSchedule",
+  ];
+  const env = { env: { KUBECONFIG: adminKubeconfig() } };
+  const refused = await runPlugin(gpu, env);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes\.podspec-nodeselector and kubernetes\.podspec-tolerations \(now: unset, unset\)/,
+  );
+  assert.match(refused.stderr, /kubectl patch configmap config-features -n knative-serving/);
+  await kubectlOk([
+    "patch",
+    "configmap",
+    "config-features",
+    "-n",
+    "knative-serving",
+    "--type",
+    "merge",
+    "-p",
+    JSON.stringify({
+      data: {
+        "kubernetes.podspec-nodeselector": "enabled",
+        "kubernetes.podspec-tolerations": "enabled",
+      },
+    }),
+  ]);
+  const accepted = await runPlugin([...gpu, "--dry-run=server"], env);
+  assert.equal(accepted.code, 0, accepted.stderr);
   await resetCluster();
 });

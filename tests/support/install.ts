@@ -1,6 +1,6 @@
 /** Helpers for the install and uninstall tests: the plugin with a private manifest cache, and checks. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectl, kubectlJson, kubectlOk } from "./cluster.ts";
+import { adminKubeconfig, kubectl, kubectlOk } from "./cluster.ts";
 import { runPlugin } from "./plugin.ts";
 import { SKLEARN } from "./kserve.ts";
 

@@ -7,6 +7,7 @@ import {
 } from "../../lib/deploy/spec.ts";
 import { runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
 import {
+  parseToleration,
   validateName,
   validateQuantity,
   validateReplicas,
@@ -222,4 +223,14 @@ Deno.test("list renders a kubectl-style table and predict uses the service proxy
     predictPath("deployment", "ml", "iris", "v2"),
     "/api/v1/namespaces/ml/services/iris:80/proxy/v2/models/iris/infer",
   );
+});
+
+Deno.test("parseToleration() reads KEY[=VALUE][:EFFECT] as kubectl taint writes it", () => {
+  assert.deepEqual(parseToleration("nvidia.com/gpu:NoSchedule"), {
+    key: "nvidia.com/gpu",
+    operator: "Exists",
+    effect: "NoSchedule",
+  });
+  assert.deepEqual(parseToleration("pool=gpu"), { key: "pool", operator: "Equal", value: "gpu" });
+  assert.throws(() => parseToleration("gpu:Sometimes"), /Invalid --toleration "gpu:Sometimes"/);
 });

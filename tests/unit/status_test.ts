@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { hpaSummary, renderStatus } from "../../lib/commands/status.ts";
 import { legacyModeFix } from "../../lib/kserve/versions.ts";
+import { explainInferenceService } from "../../lib/checks/models.ts";
 
 Deno.test("hpaSummary(): an HPA with no metrics yet says so instead of printing undefined", () => {
   // What autoscaling/v2 reports before metrics-server has answered once.
@@ -85,4 +86,48 @@ Deno.test("legacyModeFix(): only v0.16.0's legacy values, fixed to what status.d
     undefined,
     "fixed in v0.17.0",
   );
+});
+
+Deno.test("explainInferenceService(): a failed Knative revision is the cause, not IngressReady; Stopped=False is healthy", () => {
+  const isvc = (
+    conditions: { type: string; status: string; reason?: string; message?: string }[],
+  ) => ({
+    metadata: { name: "iris", namespace: "models", uid: "u1" },
+    status: { conditions },
+  });
+  // Field report: reported as "IngressReady is False (Predictor ingress not created)".
+  const revision = explainInferenceService(
+    isvc([
+      {
+        type: "IngressReady",
+        status: "False",
+        reason: "PredictorIngressNotCreated",
+        message: "Predictor ingress not created",
+      },
+      {
+        type: "PredictorConfigurationReady",
+        status: "False",
+        reason: "RevisionFailed",
+        message:
+          'Revision "iris-predictor-00001" failed with message: Container failed with: OOMKilled.',
+      },
+      { type: "Ready", status: "False" },
+    ]),
+    [],
+  );
+  assert.match(
+    revision,
+    /PredictorConfigurationReady is False \(RevisionFailed: Revision "iris-predictor-00001" failed/,
+  );
+  // Sibling: Stopped=False with another failure names the failure, never "Stopped".
+  const stoppedFalse = explainInferenceService(
+    isvc([
+      { type: "Stopped", status: "False" },
+      { type: "PredictorReady", status: "False", reason: "ProgressDeadlineExceeded" },
+      { type: "Ready", status: "False" },
+    ]),
+    [],
+  );
+  assert.match(stoppedFalse, /PredictorReady is False \(ProgressDeadlineExceeded\)/);
+  assert.doesNotMatch(stoppedFalse, /Stopped/);
 });

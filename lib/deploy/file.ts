@@ -1,0 +1,46 @@
+/** The InferenceService a user gives with `deploy -f FILE`: exactly one, in our words when not. */
+import { parseAllDocuments } from "yaml";
+import { KSERVE } from "../defaults.ts";
+import { UsageError } from "../errors.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+/** Reads FILE; throws UsageError naming the file (and line) for anything but one InferenceService. */
+export function readInferenceService(path: string): Obj {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  // Every document is read, so that a file of several is named as such, in our words.
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [documents];
+  for (const document of list) {
+    const error = document.errors[0];
+    if (error) {
+      const line = error.linePos?.[0].line;
+      throw new UsageError(
+        `Cannot parse ${path}${line ? `:${line}` : ""}: ${error.message.split("\n")[0]}`,
+      );
+    }
+  }
+  const objects = list.map((d) => d.toJS() as Obj).filter((o) => o !== null && o !== undefined);
+  if (objects.length !== 1) {
+    throw new UsageError(
+      `${path} holds ${objects.length} YAML documents; -f takes exactly one InferenceService`,
+      { hint: "Put one InferenceService in the file; deploy each model with its own -f" },
+    );
+  }
+  const object = objects[0]!;
+  if (
+    object?.kind !== "InferenceService" ||
+    !String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`)
+  ) {
+    throw new UsageError(`${path} is not an InferenceService (kind: ${object?.kind ?? "none"})`, {
+      hint: "-f takes one serving.kserve.io/v1beta1 InferenceService",
+    });
+  }
+  return object;
+}
