@@ -24,6 +24,9 @@ export const KSERVE = {
   apiGroup: "serving.kserve.io",
 } as const;
 
+/** KServe labels an InferenceService's Deployments, ReplicaSets and pods with its name. */
+export const ISVC_LABEL = "serving.kserve.io/inferenceservice";
+
 /** The API path of KServe's InferenceServices (serving.kserve.io/v1beta1). */
 export const ISVC_PATH = `/apis/${KSERVE.apiGroup}/v1beta1`;
 

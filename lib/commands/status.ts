@@ -7,7 +7,7 @@ import { explainInferenceService } from "../checks/models.ts";
 import { eventsOf } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { selectRuntime } from "../deploy/runtimes.ts";
-import { KSERVE } from "../defaults.ts";
+import { ISVC_LABEL, KSERVE } from "../defaults.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
 
@@ -41,9 +41,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const { name } = options;
   const model = await requireModel(kube, namespace, name);
   const kserve = model.backend === "kserve";
-  const podSelector = kserve
-    ? `serving.kserve.io/inferenceservice=${name}`
-    : `app.kubernetes.io/name=${name}`;
+  const podSelector = kserve ? `${ISVC_LABEL}=${name}` : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
   const [pods, replicaSets, deployments, events, hpa, installed, runtimes] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {

@@ -1,7 +1,8 @@
 /** Models of both backends seen the same way: find, list, wait for and address them. */
-import { ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { ISVC_LABEL, ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
+import { listPaged } from "../kube/list.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
 import type { ModelWait } from "./wait.ts";
@@ -32,7 +33,7 @@ export function modelWait(backend: Backend, namespace: string, name: string): Mo
         const failure = isvc.status?.modelStatus?.lastFailureInfo;
         return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
       },
-      podSelector: `serving.kserve.io/inferenceservice=${name}`,
+      podSelector: `${ISVC_LABEL}=${name}`,
     };
   }
   return {
@@ -84,20 +85,26 @@ export interface ModelRow {
 /** Models of both backends in a namespace, or in all of them. */
 export async function listModels(kube: Kube, namespace: string | undefined): Promise<ModelRow[]> {
   const scope = namespace ? `/namespaces/${namespace}` : "";
-  // One list of Deployments serves both: ours by label, and KServe's predictors by theirs.
-  const [isvcs, allDeployments] = await Promise.all([
-    kube.getOptional<{ items: Obj[] }>(`${ISVC_PATH}${scope}/inferenceservices`),
-    kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1${scope}/deployments`),
+  // Only the Deployments of models, by label: ours, and KServe's predictors. A cluster's
+  // thousands of other Deployments are never read; large lists come in pages of 500.
+  const [isvcs, predictors, ours] = await Promise.all([
+    listPaged<Obj>(kube, `${ISVC_PATH}${scope}/inferenceservices`),
+    listPaged<Obj>(kube, `/apis/apps/v1${scope}/deployments`, {
+      labelSelector: ISVC_LABEL,
+    }),
+    listPaged<Obj>(kube, `/apis/apps/v1${scope}/deployments`, {
+      labelSelector: `${BACKEND_LABEL}=deployment`,
+    }),
   ]);
-  const deployments = {
-    items: allDeployments.items.filter((d) => d.metadata.labels?.[BACKEND_LABEL] === "deployment"),
-  };
-  const predictor = (isvc: Obj) =>
-    allDeployments.items.find((d) =>
-      d.metadata.namespace === isvc.metadata.namespace &&
-      d.metadata.name === `${isvc.metadata.name}-predictor`
-    );
-  const rows: ModelRow[] = (isvcs?.items ?? []).map((i) => ({
+  const deployments = { items: ours ?? [] };
+  const byModel = new Map(
+    (predictors ?? []).filter((d) => String(d.metadata.name).endsWith("-predictor")).map((d) => [
+      `${d.metadata.namespace}/${d.metadata.labels?.[ISVC_LABEL]}`,
+      d,
+    ]),
+  );
+  const predictor = (isvc: Obj) => byModel.get(`${isvc.metadata.namespace}/${isvc.metadata.name}`);
+  const rows: ModelRow[] = (isvcs ?? []).map((i) => ({
     name: i.metadata.name,
     namespace: i.metadata.namespace,
     backend: "kserve",
