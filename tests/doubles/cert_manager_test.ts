@@ -7,6 +7,7 @@ import { type Certificate, parseDuration, whyIssue } from "./cert_manager/issuan
 import type { Secret } from "./cert_manager/kube.ts";
 import { inspectCertificate, issueCertificate, publicKeyOf } from "./cert_manager/pki.ts";
 import { parseWebhookArgs } from "./cert_manager/webhook.ts";
+import { validationErrors } from "./cert_manager/validation.ts";
 
 const HOUR = 3_600_000;
 
@@ -146,4 +147,19 @@ Deno.test("issueCertificate() signs a leaf with the requested SANs by a CA", asy
   assert.equal(await publicKeyOf(leaf.key), info.publicKey);
   const days = (info.notAfter.getTime() - info.notBefore.getTime()) / (24 * HOUR);
   assert.equal(days, 90);
+});
+
+Deno.test("the webhook double refuses what cert-manager refuses: an Issuer without a type, a Certificate without its secret", () => {
+  assert.deepEqual(validationErrors("Issuer", { spec: { selfSigned: {} } }), []);
+  assert.deepEqual(validationErrors("Issuer", {}), [
+    "spec: Required value: at least one issuer must be configured",
+  ]);
+  assert.match(
+    validationErrors("ClusterIssuer", { spec: { ca: {}, selfSigned: {} } })[0]!,
+    /more than one issuer type/,
+  );
+  assert.deepEqual(validationErrors("Certificate", { spec: { issuerRef: {} } }), [
+    "spec.secretName: Required value: must be specified",
+    "spec.issuerRef.name: Required value: must be specified",
+  ]);
 });

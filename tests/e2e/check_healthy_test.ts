@@ -3,7 +3,7 @@
  * broken on purpose: exactly the failing check's id, with its fix, and nothing unrelated.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, resetCluster } from "../support/cluster.ts";
+import { adminKubeconfig, kubectlOk, resetCluster, run } from "../support/cluster.ts";
 import {
   installKServe,
   kserveConfigJson,
@@ -33,6 +33,20 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     assert.equal(summary.report.kserveVersion, "v0.16.0");
     assert.equal(summary.report.mode, "Standard");
     assert.ok(summary.passed.includes("webhooks.probe"));
+  });
+
+  await t.step("the cert-manager webhook (double) says no where cert-manager does", async () => {
+    const issuer = JSON.stringify({
+      apiVersion: "cert-manager.io/v1",
+      kind: "Issuer",
+      metadata: { name: "no-type", namespace: "default" },
+      spec: {},
+    });
+    const refused = await run("kubectl", ["create", "--dry-run=server", "-f", "-"], {
+      stdin: issuer,
+    });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /at least one issuer must be configured/);
   });
 
   await t.step("ingress JSON without ingressGateway", async () => {

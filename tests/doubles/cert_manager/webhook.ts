@@ -1,6 +1,8 @@
 // The `webhook` role: cert-manager's admission webhook. It keeps its own CA in a Secret (which
 // cainjector copies into the webhook configurations), serves HTTPS with a certificate from that
-// CA, and admits every AdmissionReview, since only reachability and TLS matter to the tests.
+// CA, and admits or refuses each AdmissionReview as cert-manager's webhook does for the kinds
+// KServe creates (validation.ts): a probe that passes here must pass against the real one.
+import { validationErrors } from "./validation.ts";
 import {
   ApiError,
   Informer,
@@ -44,6 +46,7 @@ interface AdmissionReview {
     kind?: { kind?: string };
     namespace?: string;
     name?: string;
+    object?: { spec?: Record<string, unknown> };
   };
 }
 
@@ -57,11 +60,24 @@ async function handle(req: Request): Promise<Response> {
   const r = review.request;
   if (!r?.uid) return new Response("expected an AdmissionReview", { status: 400 });
   const obj = [r.namespace, r.name].filter(Boolean).join("/");
-  log(`${path}: allowed ${r.operation ?? "?"} ${r.kind?.kind ?? "?"} ${obj}`);
+  const errors = path === "/validate" && r.operation !== "DELETE"
+    ? validationErrors(r.kind?.kind, r.object)
+    : [];
+  log(
+    `${path}: ${errors.length ? "denied" : "allowed"} ${r.operation ?? "?"} ${
+      r.kind?.kind ?? "?"
+    } ${obj}`,
+  );
   return Response.json({
     apiVersion: review.apiVersion ?? "admission.k8s.io/v1",
     kind: "AdmissionReview",
-    response: { uid: r.uid, allowed: true },
+    response: errors.length
+      ? {
+        uid: r.uid,
+        allowed: false,
+        status: { code: 422, reason: "Invalid", message: errors.join(", ") },
+      }
+      : { uid: r.uid, allowed: true },
   });
 }
 
