@@ -196,10 +196,11 @@ async function inferenceService(
   const format =
     (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
       .predictor.model;
-  if (format.modelFormat) {
+  const runtimes = await lookups.runtimes;
+  if (format.modelFormat && runtimes) {
     // Refused before anything is applied: KServe would accept the object and then report
     // NoSupportingRuntime, or an unknown runtime, only in its status.
-    const problem = runtimeProblem(await lookups.runtimes, format.modelFormat, {
+    const problem = runtimeProblem(runtimes, format.modelFormat, {
       protocol: request.protocol,
       named: format.runtime,
       namespace: request.namespace,
@@ -215,7 +216,7 @@ async function deploymentObjects(
   request: DeployRequest,
   kserve: KServeInstall | undefined,
 ): Promise<KubeObject[]> {
-  const runtimes = kserve ? await lookups.runtimes : [];
+  const runtimes = kserve ? await lookups.runtimes ?? [] : [];
   const runtime = request.image
     ? { name: "custom", image: request.image, args: request.args, port: request.port ?? 8080 }
     : selectRuntime(runtimes, request.modelFormat!, {

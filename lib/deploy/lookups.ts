@@ -19,7 +19,7 @@ export interface DeployLookups {
   /** Which backends already hold a model of this name, and whether it is being deleted. */
   existing: Promise<{ kserve: boolean; deployment: boolean; deleting: boolean }>;
   /** Namespaced ServingRuntimes first, then ClusterServingRuntimes; empty without KServe. */
-  runtimes: Promise<Obj[]>;
+  runtimes: Promise<Obj[] | undefined>;
 }
 
 export function startLookups(
@@ -56,12 +56,20 @@ export function startLookups(
           .some((object) => object?.metadata?.deletionTimestamp !== undefined),
       };
     }),
+    // A user with namespace rights may not list ClusterServingRuntimes: then the runtimes are
+    // not known here (undefined), and KServe itself decides; never "there are none".
     runtimes: Promise.all([
       kube.getOptional<{ items: Obj[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
       kube.getOptional<{ items: Obj[] }>(
         `${kserveApi}/v1alpha1/namespaces/${namespace}/servingruntimes`,
       ),
-    ]).then(([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])]),
+    ]).then(
+      ([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])],
+      (error) => {
+        if ((error as { status?: number }).status === 403) return undefined;
+        throw error;
+      },
+    ),
   };
   for (const pending of Object.values(lookups)) (pending as Promise<unknown>).catch(() => {});
   return lookups;

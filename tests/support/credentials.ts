@@ -163,9 +163,10 @@ export async function editorKubeconfig(): Promise<TempKubeconfig> {
 }
 
 /**
- * A client-cert kubeconfig for a fresh user who may "edit" one namespace only (a RoleBinding):
- * no cluster-wide list of Deployments, no read of the kserve namespace. Disposing it removes
- * the binding.
+ * A client-cert kubeconfig for a fresh user who may "edit" one namespace only (a RoleBinding),
+ * and, as platform teams grant, manage InferenceServices there: no cluster-wide list of
+ * Deployments, no read of the kserve namespace or of ClusterServingRuntimes. Disposing it
+ * removes the bindings.
  */
 export async function namespaceEditorKubeconfig(namespace: string): Promise<TempKubeconfig> {
   const user = uniqueName("ns-editor");
@@ -179,8 +180,35 @@ export async function namespaceEditorKubeconfig(namespace: string): Promise<Temp
     "--clusterrole=edit",
     `--user=${user}`,
   ]);
+  await kubectlOk([
+    "create",
+    "role",
+    `${user}-models`,
+    "-n",
+    namespace,
+    "--verb=*",
+    "--resource=inferenceservices.serving.kserve.io,servingruntimes.serving.kserve.io",
+  ]);
+  await kubectlOk([
+    "create",
+    "rolebinding",
+    `${user}-models`,
+    "-n",
+    namespace,
+    `--role=${user}-models`,
+    `--user=${user}`,
+  ]);
   const cleanup = async () => {
-    await kubectl(["delete", "rolebinding", user, "-n", namespace, "--ignore-not-found"]);
+    await kubectl([
+      "delete",
+      "rolebinding",
+      user,
+      `${user}-models`,
+      "-n",
+      namespace,
+      "--ignore-not-found",
+    ]);
+    await kubectl(["delete", "role", `${user}-models`, "-n", namespace, "--ignore-not-found"]);
     await kubeconfig.cleanup();
   };
   return { ...kubeconfig, cleanup, [Symbol.asyncDispose]: cleanup };
