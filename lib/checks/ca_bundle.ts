@@ -7,7 +7,7 @@
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { kserveWebhookConfigs } from "./kserve.ts";
-import { type Check, CheckFailed } from "./model.ts";
+import { type Check, CheckFailed } from "./check_types.ts";
 
 interface Finding {
   problem: string;

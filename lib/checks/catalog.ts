@@ -1,12 +1,12 @@
 /** Which checks run for which flags. */
 import type { CheckContext } from "./context.ts";
-import type { Check } from "./model.ts";
+import type { Check } from "./check_types.ts";
 import { clusterChecks } from "./cluster.ts";
 import { certManagerChecks } from "./cert_manager.ts";
 import { kserveChecks } from "./kserve.ts";
 import { webhookChecks } from "./webhooks.ts";
 import { modeChecks, runtimeChecks } from "./mode.ts";
-import { modelChecks } from "./models.ts";
+import { modelChecks } from "./inference_services.ts";
 import { deploymentModeChecks, preChecks } from "./pre.ts";
 
 export interface Selection {

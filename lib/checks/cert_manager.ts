@@ -4,7 +4,7 @@ import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { INSTALL_CERT_MANAGER } from "../kserve/hints.ts";
 import type { CheckContext } from "./context.ts";
-import { type Check, CheckFailed } from "./model.ts";
+import { type Check, CheckFailed } from "./check_types.ts";
 
 const INSTALL_HINT = `Install cert-manager before KServe: ${INSTALL_CERT_MANAGER}`;
 

@@ -1,7 +1,7 @@
 /** Category "cluster": the API answers, its version suits KServe, and check may read what it reads. */
 import { compareVersions, minimumKubernetes, parseVersion } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
-import { type Check, CheckFailed } from "./model.ts";
+import { type Check, CheckFailed } from "./check_types.ts";
 
 /** What check reads; a missing permission would make later checks fail for the wrong reason. */
 const READS: { verb: string; group: string; resource: string }[] = [

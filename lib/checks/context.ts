@@ -7,7 +7,7 @@ import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/detect.ts";
 import { resolveHint } from "../kserve/hints.ts";
-import type { CheckResult } from "./model.ts";
+import type { CheckResult } from "./check_types.ts";
 
 export interface CheckOptions {
   mode?: "raw" | "serverless" | "deployment";

@@ -6,7 +6,7 @@ import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
 import type { CheckContext, Obj } from "./context.ts";
-import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 /** Parses one JSON value of inferenceservice-config, failing the check the way the controller would. */
 export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {

@@ -5,7 +5,7 @@ import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
 import { configJson } from "./kserve.ts";
-import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 async function defaultMode(
   ctx: CheckContext,

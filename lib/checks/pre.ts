@@ -6,7 +6,7 @@ import { describeOwner } from "../kube/owner.ts";
 import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
 import type { CheckContext } from "./context.ts";
-import { type Check, CheckFailed } from "./model.ts";
+import { type Check, CheckFailed } from "./check_types.ts";
 
 type Permission = { verb: string; group: string; resource: string; namespace?: string };
 

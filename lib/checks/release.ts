@@ -7,7 +7,7 @@ import { KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { reapplyAt } from "../kserve/hints.ts";
 import type { CheckContext, Obj } from "./context.ts";
-import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 /**
  * Whether a release's CRDs serve serving.kserve.io/v1alpha2 (LLMInferenceService and its

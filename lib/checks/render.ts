@@ -1,6 +1,6 @@
 /** Renders check results as text (grouped, marked, with hints) or as the JSON report. */
 import type { Styles } from "../output.ts";
-import type { CheckReport, CheckResult } from "./model.ts";
+import type { CheckReport, CheckResult } from "./check_types.ts";
 
 const MARKS = { pass: "√", warn: "‼", fail: "×", skip: "-" } as const;
 

@@ -1,6 +1,12 @@
 /** Runs checks: independent ones in parallel, dependants after what they depend on. */
-import { type Check, CheckFailed, type CheckReport, type CheckResult, SkipCheck } from "./model.ts";
-import { CATEGORIES } from "./model.ts";
+import {
+  type Check,
+  CheckFailed,
+  type CheckReport,
+  type CheckResult,
+  SkipCheck,
+} from "./check_types.ts";
+import { CATEGORIES } from "./check_types.ts";
 import { delay } from "../async.ts";
 
 export interface RunOptions<Ctx> {
@@ -9,8 +15,6 @@ export interface RunOptions<Ctx> {
   /** Keep retrying failed retryable checks until this time (ms since epoch); 0 for no retries. */
   retryUntil?: number;
   retryIntervalMs?: number;
-  /** Told about each result as soon as it is final, for progress output. */
-  onResult?(result: CheckResult): void;
 }
 
 /** Runs every check once (or until it passes under --wait) and returns the results in order. */
@@ -37,7 +41,6 @@ export async function runChecks<Ctx>(
         const result = blocker
           ? skipped(check, `skipped: "${blocker.description}" did not pass`)
           : await attempt(check, shared, options);
-        options.onResult?.(result);
         return result;
       })();
       pending.set(check.id, promise);

@@ -5,7 +5,7 @@ import { KubeApiError } from "../kube/errors.ts";
 import { probeInferenceService, probeKServeWebhook } from "../kserve/probes.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { kserveWebhookConfigs, leftoverWebhooks } from "./kserve.ts";
-import { type Check, CheckFailed } from "./model.ts";
+import { type Check, CheckFailed } from "./check_types.ts";
 import { caBundleCheck } from "./ca_bundle.ts";
 
 /**

@@ -13,7 +13,7 @@ import {
   type ComponentResult,
   type ComponentSpec,
   installComponent,
-} from "../install/component.ts";
+} from "../install/install_component.ts";
 import {
   certManagerSpec,
   clusterResourcesSpec,
@@ -21,7 +21,7 @@ import {
   kserveSpec,
   liveKServeConfig,
   networkingSpec,
-} from "../install/components.ts";
+} from "../install/component_specs.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";

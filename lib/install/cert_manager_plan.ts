@@ -6,7 +6,7 @@
 import { CliError } from "../errors.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { describeOwner, type OwnedMetadata, ownerOf } from "../kube/owner.ts";
-import { newerCertManager, releaseVersion } from "./components.ts";
+import { newerCertManager, releaseVersion } from "./component_specs.ts";
 
 export type CertManagerDecision =
   | { action: "apply" }

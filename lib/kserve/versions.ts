@@ -91,10 +91,3 @@ export function minimumKubernetes(kserveVersion: string | undefined): SemVer {
   }
   return { major: 1, minor: 32, patch: 0 };
 }
-
-/** Versioned docs for hints: v0.16 has its own docs tree, later versions the current one. */
-export function docsUrl(kserveVersion: string | undefined, page: string): string {
-  const version = parseVersion(kserveVersion);
-  const tree = version && version.minor <= 16 ? `docs/${version.major}.${version.minor}` : "docs";
-  return `https://kserve.github.io/website/${tree}/${page}`;
-}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Check, CheckFailed, SkipCheck } from "../../lib/checks/model.ts";
+import { type Check, CheckFailed, SkipCheck } from "../../lib/checks/check_types.ts";
 import { runChecks, toReport } from "../../lib/checks/runner.ts";
 import { renderJson, renderText } from "../../lib/checks/render.ts";
 import { styles } from "../../lib/output.ts";

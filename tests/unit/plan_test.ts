@@ -9,7 +9,7 @@ import { fullObject, parseManifest, rawManifest } from "../../lib/install/manife
 import { manifestsFor, pinnedSha256, RELEASES, upstreamUrl } from "../../lib/install/releases.ts";
 import { loadManifest, parseSource, sha256Hex } from "../../lib/install/source.ts";
 import { containsAll } from "../../lib/install/apply.ts";
-import { newerCertManager } from "../../lib/install/components.ts";
+import { newerCertManager } from "../../lib/install/component_specs.ts";
 import { isDowngrade } from "../../lib/kserve/versions.ts";
 import { fixture, FIXTURES } from "../support/fixtures.ts";
 import { tempDir } from "../support/plugin.ts";

@@ -10,7 +10,7 @@ import {
 import { compareVersions, parseVersion } from "../kserve/versions.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { probeCertManagerWebhook, probeKServeWebhook } from "../kserve/probes.ts";
-import type { ComponentSpec } from "./component.ts";
+import type { ComponentSpec } from "./install_component.ts";
 import {
   configureKServeConfig,
   isKServeConfig,

@@ -3,7 +3,7 @@ import { eventsOf } from "../kserve/events.ts";
 import { KSERVE } from "../defaults.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { CheckContext, Obj } from "./context.ts";
-import { type Check, CheckFailed, SkipCheck } from "./model.ts";
+import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
 export function explainInferenceService(isvc: Obj, events: Obj[]): string {
