@@ -11,6 +11,7 @@ import {
   withNamespace,
 } from "../support/cluster.ts";
 import {
+  clientCert,
   clientCertKubeconfig,
   serviceAccountKubeconfig,
   writeKubeconfig,
@@ -206,4 +207,51 @@ Deno.test("impersonation: as and one as-groups entry reach the API server on bot
   const refused = await runPlugin(["version"], { env: { KUBECONFIG: two.path } });
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /impersonates with as-groups with more than one group/);
+});
+
+Deno.test("impersonation is sent on both transports: a base credential that may only impersonate gets nothing without it", async () => {
+  // The base user may do nothing but impersonate; every read it makes must come from the
+  // impersonated identity, so dropping impersonation on either transport fails this test.
+  const base = uniqueName("impersonator");
+  const { certPem, keyPem } = await clientCert(base);
+  await kubectlOk(["create", "clusterrole", base, "--verb=impersonate", "--resource=users,groups"]);
+  await kubectlOk([
+    "create",
+    "clusterrolebinding",
+    base,
+    `--clusterrole=${base}`,
+    `--user=${base}`,
+  ]);
+  try {
+    const credential = {
+      "client-certificate-data": btoa(certPem),
+      "client-key-data": btoa(keyPem),
+    };
+    await using plain = await writeKubeconfig(base, credential);
+    const denied = await runPlugin(["version"], { env: { KUBECONFIG: plain.path } });
+    assert.equal(denied.code, 1, "without impersonation the base user may not read");
+    assert.match(denied.stderr, new RegExp(`User "${base}" cannot`));
+
+    const as = uniqueName("jane");
+    await using impersonating = await writeKubeconfig(base, {
+      ...credential,
+      as,
+      "as-groups": ["system:masters"],
+    });
+    const viaFetch = await runPlugin(["version"], { env: { KUBECONFIG: impersonating.path } });
+    assert.equal(viaFetch.code, 0, viaFetch.stderr);
+    assert.match(viaFetch.stdout, SERVER_VERSION);
+    // insecure-skip-tls-verify sends through client-node: impersonation must go there too.
+    const viaClientNode = await versionWith(
+      impersonating.path,
+      impersonating.text.replace(
+        /^ {4}certificate-authority-data: .*$/m,
+        "    insecure-skip-tls-verify: true",
+      ),
+    );
+    assert.equal(viaClientNode.code, 0, viaClientNode.stderr);
+    assert.match(viaClientNode.stdout, SERVER_VERSION);
+  } finally {
+    await kubectlOk(["delete", "clusterrolebinding,clusterrole", base, "--ignore-not-found"]);
+  }
 });
