@@ -49,34 +49,96 @@ Deno.test("install refuses, before changing anything, a user who may not create 
   );
 });
 
-Deno.test("an install killed part-way converges when run again", async () => {
+/** `kubectl get ... -o jsonpath=...` as text, "" when it does not exist yet. */
+async function jsonpath(args: string[], path: string): Promise<string> {
+  const result = await kubectl([...args, "-o", `jsonpath=${path}`]);
+  return result.success ? result.stdout.trim() : "";
+}
+
+/**
+ * Starts an install and SIGKILLs it at the moment `reached` first holds (polled every 100 ms).
+ * Fails unless the install was really interrupted there: still running when killed, killed by
+ * the signal, and without its final "is installed" line.
+ */
+async function killWhen(
+  env: Record<string, string>,
+  what: string,
+  reached: () => Promise<boolean>,
+) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../main.ts", import.meta.url).pathname,
+      "install",
+      "--manifests",
+      FIXTURES,
+    ],
+    env: { ...Deno.env.toObject(), ...env, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let exited = false;
+  const status = child.status.then((s) => (exited = true, s));
+  const deadline = Date.now() + 120_000;
+  while (!exited && !(await reached())) {
+    assert.ok(Date.now() < deadline, `never observed: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(exited, false, `the install finished before: ${what}`);
+  child.kill("SIGKILL");
+  const { signal } = await status;
+  assert.equal(signal, "SIGKILL", `killed at: ${what}`);
+  const output = new TextDecoder().decode((await child.output()).stderr);
+  assert.doesNotMatch(output, /is installed; default deployment mode/, what);
+}
+
+Deno.test("an install killed at observed points (CRDs Established, cert-manager Available, runtimes) converges when run again", async () => {
   await resetCluster();
   await using cache = await tempDir();
   const env = pluginEnv(cache.path);
-  for (const afterMs of [1500, 5000, 12000]) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../main.ts", import.meta.url).pathname,
-        "install",
-        "--manifests",
-        FIXTURES,
-      ],
-      env: { ...Deno.env.toObject(), ...env },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    await new Promise((r) => setTimeout(r, afterMs));
-    try {
-      child.kill("SIGKILL");
-    } catch { /* it finished already */ }
-    await child.status;
-  }
+  await killWhen(
+    env,
+    "the first CRDs are Established",
+    async () =>
+      await jsonpath(
+        ["get", "crd", "certificates.cert-manager.io"],
+        '{.status.conditions[?(@.type=="Established")].status}',
+      ) === "True",
+  );
+  assert.equal(
+    await jsonpath(
+      ["get", "deployment", "kserve-controller-manager", "-n", "kserve"],
+      "{.metadata.name}",
+    ),
+    "",
+    "half-installed: no KServe controller yet",
+  );
+  await killWhen(
+    env,
+    "cert-manager is Available",
+    async () =>
+      await jsonpath(
+        ["get", "deployment", "cert-manager-webhook", "-n", "cert-manager"],
+        '{.status.conditions[?(@.type=="Available")].status}',
+      ) === "True",
+  );
+  assert.equal(
+    await jsonpath(["get", "clusterservingruntimes"], "{.items[*].metadata.name}"),
+    "",
+    "half-installed: no runtimes yet",
+  );
+  await killWhen(
+    env,
+    "the runtimes are being applied",
+    async () =>
+      (await jsonpath(["get", "clusterservingruntimes"], "{.items[*].metadata.name}")) !== "",
+  );
+
   const finished = await install(["--manifests", FIXTURES], cache.path);
   assert.equal(finished.code, 0, finished.stderr);
   const check = await runCheck([], adminKubeconfig());
-  assert.deepEqual(check.failed, []);
+  assert.deepEqual(check.failed, [], JSON.stringify(check.report.categories, null, 1));
 });
 
 Deno.test("uninstall with an InferenceService left and the controller gone finishes, leaving nothing", async () => {
