@@ -60,6 +60,12 @@ Deno.test("KServe installed by Helm: named by version and check; install and uni
     /installed by Helm, release kserve in namespace kserve/,
   );
   assertNoInstallHints(check);
+  const pre = await runCheck(["--pre"], adminKubeconfig());
+  assert.equal(pre.byId("pre.conflicts")?.result, "fail");
+  assert.match(
+    pre.byId("pre.conflicts")!.hint!,
+    /helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve/,
+  );
 
   await assertRefusedUnchanged(env, ["install", "--version", "v0.16.0", "--manifests", FIXTURES], [
     /KServe v0\.16\.0 in namespace kserve was installed by Helm, release kserve in namespace kserve/,
