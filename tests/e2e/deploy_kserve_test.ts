@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
+  applyYaml,
   kubectl,
   kubectlJson,
   kubectlOk,
@@ -17,6 +18,8 @@ import {
 } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { namespaceEditorKubeconfig } from "../support/credentials.ts";
+import { runCheck } from "../support/plugin_json.ts";
+import { runHint } from "../support/hints.ts";
 
 /** The same kubeconfig with its server moved to a loopback port nothing listens on. */
 async function unreachableKubeconfig(path: string): Promise<string> {
@@ -93,7 +96,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       true,
       "1/1",
     ]);
-    const status = await plugin(["status", "iris", "-n", "models"]);
+    const status = await plugin(["status", "legacy", "-n", "models"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Backend: +kserve \(mode Standard\)/);
     assert.match(
@@ -236,6 +239,41 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       ]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /InferenceService models\/old failed: NoSupportingRuntime/);
+    },
+  );
+
+  await t.step(
+    "check -n names the model that is not Ready and a legacy mode annotation with its fix",
+    async () => {
+      // "old" failed with NoSupportingRuntime above; iris gets v0.16.0's legacy value.
+      await kubectlOk([
+        "annotate",
+        "inferenceservice",
+        "iris",
+        "-n",
+        "models",
+        "serving.kserve.io/deploymentMode=RawDeployment",
+        "--overwrite",
+      ]);
+      const check = await runCheck(["-n", "models"], adminKubeconfig());
+      const ready = check.byId("models.ready")!;
+      assert.equal(ready.result, "fail");
+      assert.match(ready.error!, /models\/old: .*NoSupportingRuntime|models\/old/);
+      const legacy = check.byId("models.legacy-mode-annotation")!;
+      assert.equal(legacy.result, "warn");
+      assert.match(
+        legacy.error!,
+        /models\/legacy: serving\.kserve\.io\/deploymentMode=RawDeployment is a legacy value; v0\.16\.0 rejects every update of it .* until it reads Standard/,
+      );
+      const status = await plugin(["status", "legacy", "-n", "models"]);
+      assert.match(
+        status.stdout,
+        /Warning: +serving\.kserve\.io\/deploymentMode=RawDeployment is a legacy value/,
+      );
+      await runHint(legacy.hint!);
+      const fixed = await runCheck(["-n", "models"], adminKubeconfig());
+      assert.equal(fixed.byId("models.legacy-mode-annotation")!.result, "pass");
+      await kubectlOk(["delete", "isvc", "old", "-n", "models", "--wait=false"]);
     },
   );
 
