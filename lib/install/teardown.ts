@@ -2,7 +2,7 @@
  * Carrying out an uninstall plan (teardown_plan.ts): reading what the cluster holds, running
  * the steps in order with their waits, and proving afterwards that nothing is left.
  */
-import { delay } from "../async.ts";
+import { allOf, delay } from "../async.ts";
 import { CERT_MANAGER, CRD_PATH, KSERVE } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
@@ -41,66 +41,50 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
     ...(options.withKnative ? KNATIVE_TEARDOWN.namespaces : []),
   ];
   const none = Promise.resolve([] as Listed[]);
-  const [
-    models,
-    clusterResources,
-    llmConfigs,
-    webhooks,
-    crds,
-    clusterRbac,
-    kubeSystemRbac,
-    namespaces,
-    certificates,
-    kserveWebhookAnswersNow,
-  ] = await Promise.all([
-    listAll(
+  return await allOf({
+    models: listAll(
       kube,
       MODEL_KINDS.map((k) => [`/apis/${KSERVE.apiGroup}/${k.version}/${k.resource}`, k.kind]),
     ),
-    listAll(kube, [
+    clusterResources: listAll(kube, [
       [`${KSERVE_V1ALPHA1}/clusterservingruntimes`, "ClusterServingRuntime"],
       [`${KSERVE_V1ALPHA1}/clusterstoragecontainers`, "ClusterStorageContainer"],
     ]),
-    listRefs(kube, `${KSERVE_V1ALPHA1}/llminferenceserviceconfigs`, "LLMInferenceServiceConfig"),
-    listAll(kube, [
+    llmConfigs: listRefs(
+      kube,
+      `${KSERVE_V1ALPHA1}/llminferenceserviceconfigs`,
+      "LLMInferenceServiceConfig",
+    ),
+    webhooks: listAll(kube, [
       [`${ADMISSION}/validatingwebhookconfigurations`, "ValidatingWebhookConfiguration"],
       [`${ADMISSION}/mutatingwebhookconfigurations`, "MutatingWebhookConfiguration"],
     ]),
-    listRefs(kube, CRD_PATH, "CustomResourceDefinition", { metadataOnly: true }),
-    listAll(kube, [
+    crds: listRefs(kube, CRD_PATH, "CustomResourceDefinition", { metadataOnly: true }),
+    clusterRbac: listAll(kube, [
       [`${RBAC}/clusterroles`, "ClusterRole"],
       [`${RBAC}/clusterrolebindings`, "ClusterRoleBinding"],
     ]),
-    options.withCertManager
+    kubeSystemRbac: options.withCertManager
       ? listAll(kube, [
         [`${RBAC}/namespaces/kube-system/roles`, "Role"],
         [`${RBAC}/namespaces/kube-system/rolebindings`, "RoleBinding"],
       ])
       : none,
-    Promise.all(namespaceNames.map((name) => namespaceRef(kube, name))).then((found) =>
-      found.filter((n): n is Listed => n !== undefined)
-    ),
-    options.withCertManager
+    namespaces: existingNamespaces(kube, namespaceNames),
+    certificates: options.withCertManager
       ? listRefs(kube, `/apis/${CERT_MANAGER.apiGroup}/v1/certificates`, "Certificate")
       : none,
-    kserveWebhookAnswers(kube),
-  ]);
-  return {
-    models,
-    clusterResources,
-    llmConfigs,
-    webhooks,
-    crds,
-    clusterRbac,
-    kubeSystemRbac,
-    namespaces,
-    certificates,
-    kserveWebhookAnswers: kserveWebhookAnswersNow,
-  };
+    kserveWebhookAnswers: kserveWebhookAnswers(kube),
+  });
 }
 
 async function listAll(kube: Kube, collections: [string, string][]): Promise<Listed[]> {
   return (await Promise.all(collections.map(([path, kind]) => listRefs(kube, path, kind)))).flat();
+}
+
+async function existingNamespaces(kube: Kube, names: string[]): Promise<Listed[]> {
+  const found = await Promise.all(names.map((name) => namespaceRef(kube, name)));
+  return found.filter((n): n is Listed => n !== undefined);
 }
 
 async function namespaceRef(kube: Kube, name: string): Promise<Listed | undefined> {
