@@ -101,7 +101,8 @@ export function kserveFrom(facts: DetectionFacts): KServeInstall {
     ...(terminating ? { terminating } : {}),
     apiServed: facts.apiServed,
     ...(found ? { owner: ownerOf(found.metadata) } : {}),
-    ...(facts.unreadable && !found ? { unreadable: true } : {}),
+    // Without serving.kserve.io in discovery there is no KServe, readable or not.
+    ...(facts.unreadable && !found && facts.apiServed ? { unreadable: true } : {}),
     ...(controller ? { controller } : {}),
     ...(configMap ? { configMap } : {}),
   };

@@ -18,7 +18,7 @@ export type Owner =
 export interface OwnedMetadata {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  managedFields?: { manager?: string; operation?: string }[];
+  managedFields?: { manager?: string; operation?: string; subresource?: string }[];
 }
 
 /**
@@ -37,7 +37,8 @@ export function ownerOf(metadata: OwnedMetadata): Owner {
       namespace: annotations[HELM_RELEASE_NAMESPACE] ?? "(unknown namespace)",
     };
   }
-  const fields = metadata.managedFields ?? [];
+  // Controllers writing status (kube-controller-manager on a Deployment) own nothing we install.
+  const fields = (metadata.managedFields ?? []).filter((f) => f.subresource !== "status");
   if (fields.some((f) => f.manager === FIELD_MANAGER)) return { by: "kubectl-kserve" };
   const writers = fields.filter((f) => f.operation === "Apply").map((f) => f.manager);
   const managers = [...new Set(writers.length ? writers : fields.slice(0, 1).map((f) => f.manager))]

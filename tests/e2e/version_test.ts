@@ -58,7 +58,7 @@ Deno.test("version reports the server and no KServe, with the admin client certi
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   assert.match(report.serverVersion.gitVersion, /^v1\.\d+/);
-  assert.deepEqual(report.kserveVersion, { installed: false });
+  assert.deepEqual(report.kserveVersion, { installed: false, apiServed: false });
 });
 
 Deno.test("version reads the KServe version from the controller image tag", async () => {
@@ -88,6 +88,8 @@ spec:
       version: "v0.16.0",
       namespace,
       image: "kserve/kserve-controller:v0.16.0",
+      owner: { by: "other", managers: ["kubectl-client-side-apply"] },
+      apiServed: false,
     });
   });
 });
@@ -112,7 +114,11 @@ Deno.test("a wrong token gets the 401 message", async () => {
 Deno.test("a user whose RBAC forbids listing deployments gets the 403 message", async () => {
   const user = uniqueName("no-rbac");
   await using kubeconfig = await clientCertKubeconfig(user);
-  const result = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+  // version answers from discovery (no serving.kserve.io: not installed); list must list.
+  const version = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /KServe Version: not installed/);
+  const result = await runPlugin(["list", "-A"], { env: { KUBECONFIG: kubeconfig.path } });
   assert.equal(result.code, 1);
   assert.match(
     result.stderr,
@@ -183,7 +189,7 @@ Deno.test("impersonation: as and one as-groups entry reach the API server on bot
   const admin = { "client-certificate": `${pki}/admin.crt`, "client-key": `${pki}/admin.key` };
   const user = uniqueName("jane");
   await using alone = await writeKubeconfig("admin-as", { ...admin, as: user });
-  const forbidden = await runPlugin(["version"], { env: { KUBECONFIG: alone.path } });
+  const forbidden = await runPlugin(["list", "-A"], { env: { KUBECONFIG: alone.path } });
   assert.equal(forbidden.code, 1, forbidden.stderr);
   assert.match(forbidden.stderr, new RegExp(`User "${user}" cannot list`));
 
@@ -228,7 +234,7 @@ Deno.test("impersonation is sent on both transports: a base credential that may 
       "client-key-data": btoa(keyPem),
     };
     await using plain = await writeKubeconfig(base, credential);
-    const denied = await runPlugin(["version"], { env: { KUBECONFIG: plain.path } });
+    const denied = await runPlugin(["list", "-A"], { env: { KUBECONFIG: plain.path } });
     assert.equal(denied.code, 1, "without impersonation the base user may not read");
     assert.match(denied.stderr, new RegExp(`User "${base}" cannot`));
 

@@ -139,6 +139,9 @@ export async function runCainjector(kube: Kube, signal: AbortSignal): Promise<vo
         if (!ca) {
           if (problems.get(id) !== problem) log(`${what}: cannot inject CA yet: ${problem}`);
           problems.set(id, problem!);
+          // What it last injected no longer counts: once the source is there again (the
+          // annotation fixed), it injects, as cainjector does on that update.
+          injected.delete(id);
           continue;
         }
         problems.delete(id);
