@@ -1,6 +1,7 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import { stringify } from "yaml";
 import { readInferenceService } from "../deploy/file.ts";
+import { installRuntimesCommand } from "../kserve/hints.ts";
 import { requireKnativeScheduling } from "../deploy/knative.ts";
 import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
@@ -201,6 +202,7 @@ async function inferenceService(
     // Refused before anything is applied: KServe would accept the object and then report
     // NoSupportingRuntime, or an unknown runtime, only in its status.
     const problem = runtimeProblem(runtimes, format.modelFormat, {
+      installRuntimes: installRuntimesCommand(kserve),
       protocol: request.protocol,
       named: format.runtime,
       namespace: request.namespace,

@@ -111,7 +111,13 @@ export function storageInitializerImage(kserveVersion: string | undefined): stri
 export function runtimeProblem(
   runtimes: Obj[],
   format: { name: string; version?: string },
-  options: { protocol?: string; named?: string; namespace: string },
+  options: {
+    protocol?: string;
+    named?: string;
+    namespace: string;
+    /** How to install the release's runtimes, by the install's owner (hints.ts). */
+    installRuntimes?: string;
+  },
 ): { message: string; hint: string } | undefined {
   const protocol = options.protocol ?? "v1";
   const formatOf = (runtime: Obj) =>
@@ -155,8 +161,9 @@ export function runtimeProblem(
   if (!serving.length) {
     return {
       message: `No ServingRuntime or ClusterServingRuntime supports model format "${format.name}"`,
-      hint:
-        "Check the format name (kubectl get clusterservingruntimes), install the runtimes (kubectl kserve install), or pass --runtime",
+      hint: `Check the format name (kubectl get clusterservingruntimes), install the runtimes (${
+        options.installRuntimes ?? "kubectl kserve install"
+      }), or pass --runtime`,
     };
   }
   const automatic = serving.filter((r) => formatOf(r).some((f: Obj) => f.autoSelect === true));

@@ -161,3 +161,11 @@ export function resolveHint(hint: string, kserve: KServeInstall, defaultMode?: s
     .replaceAll(SWITCH_MODE.raw, switchModeCommand(kserve, "raw"))
     .replaceAll(SWITCH_MODE.serverless, switchModeCommand(kserve, "serverless"));
 }
+
+/** How to (re)install the release's ClusterServingRuntimes, by the install's owner. */
+export function installRuntimesCommand(kserve: KServeInstall): string {
+  if (ownedByPlugin(kserve)) return reapplyCommand(kserve);
+  return `kubectl apply --server-side -f https://github.com/kserve/kserve/releases/download/${
+    kserve.version ?? "<version>"
+  }/kserve-cluster-resources.yaml`;
+}

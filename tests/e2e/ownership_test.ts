@@ -6,13 +6,21 @@
  * and uninstall deleted the namespace holding Helm's release records.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";
+import {
+  adminKubeconfig,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+} from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { pluginEnv } from "../support/install.ts";
 import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { SKLEARN } from "../support/kserve.ts";
 import {
+  applyUntilDone,
   certManagerWithKubectl,
   helm,
   kserveWithHelm,
@@ -141,5 +149,24 @@ Deno.test("KServe from kserve_kubeflow.yaml in kubeflow: found and checked; inst
     ]);
   }
   await kubectlOk(["get", "crd", "inferenceservices.serving.kserve.io"]);
+
+  // Models deploy against it. It ships no runtimes: the fix is its owner's, not our install.
+  await kubectlOk(["create", "namespace", "models"]);
+  const noRuntime = await runPlugin(["deploy", "iris", "-n", "models", ...SKLEARN], { env });
+  assert.equal(noRuntime.code, 2, noRuntime.stderr);
+  assert.match(
+    noRuntime.stderr,
+    /install the runtimes \(kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve-cluster-resources\.yaml\)/,
+  );
+  await applyUntilDone(`${FIXTURES}kserve/v0.16.0/kserve-cluster-resources.yaml`);
+  const deployed = await runPlugin(
+    ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "raw", "--wait", "--timeout", "2m"],
+    { env },
+  );
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const isvc = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>(
+    ["get", "inferenceservice", "iris", "-n", "models"],
+  );
+  assert.equal(isvc.status.conditions.find((c) => c.type === "Ready")?.status, "True");
   await resetCluster();
 });
