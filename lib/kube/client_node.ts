@@ -4,7 +4,7 @@
  */
 import { stringify } from "yaml";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
-import type { HttpRequest, HttpResponse, Transport } from "./transport.ts";
+import type { HttpRequest, HttpResponse, Transport } from "./http.ts";
 
 type ClientNode = typeof import("@kubernetes/client-node");
 

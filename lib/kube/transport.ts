@@ -5,28 +5,12 @@
  * goes through @kubernetes/client-node's KubeConfig, whose import alone takes ~350 ms.
  */
 import { UsageError } from "../errors.ts";
+import type { HttpRequest, HttpResponse, Transport } from "./http.ts";
 import { execFailure, pem, readFile } from "./credentials.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
 
 /** One HTTP request, already addressed and authenticated by the caller's headers. */
-export interface HttpRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
-}
-
-export interface HttpResponse {
-  status: number;
-  header(name: string): string | null;
-  text(): Promise<string>;
-  stream(): ReadableStream<Uint8Array> | null;
-}
-
-export interface Transport {
-  send(request: HttpRequest): Promise<HttpResponse>;
-}
+export type { HttpRequest, HttpResponse, Transport } from "./http.ts";
 
 export type TransportPlan = { kind: "native" } | { kind: "client-node"; reason: string };
 
