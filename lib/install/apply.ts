@@ -128,7 +128,8 @@ function isEmpty(value: unknown): boolean {
 
 /** The parts of a manifest object that an apply sets (status is not applied). */
 function desiredFields(object: KubeObject): KubeObject {
-  const { status: _status, ...rest } = object;
+  // Items of a list carry no apiVersion and kind (typed lists), so those are not compared.
+  const { status: _status, apiVersion: _apiVersion, kind: _kind, ...rest } = object;
   const { namespace: _namespace, ...metadata } = object.metadata ?? {};
   return { ...rest, metadata };
 }

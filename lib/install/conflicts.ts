@@ -26,7 +26,7 @@ export interface FieldConflict {
 
 /** The conflicts in a 409 answer to an apply: `conflict with "kubectl-edit" using v1`. */
 export function conflictsOf(causes: StatusCause[], object: string): FieldConflict[] {
-  return causes.filter((c) => c.type === "FieldManagerConflict").map((c) => ({
+  return causes.filter((c) => c.reason === "FieldManagerConflict").map((c) => ({
     object,
     field: c.field ?? "(unnamed field)",
     manager: /conflict with "([^"]+)"/.exec(c.message ?? "")?.[1] ?? "another manager",

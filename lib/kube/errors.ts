@@ -39,9 +39,9 @@ export class KubeApiError extends CliError {
   }
 }
 
-/** One cause of a Status (metav1.StatusCause). */
+/** One cause of a Status (metav1.StatusCause, whose Type is sent as "reason"). */
 export interface StatusCause {
-  type?: string;
+  reason?: string;
   message?: string;
   field?: string;
 }

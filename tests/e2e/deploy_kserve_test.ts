@@ -96,7 +96,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       true,
       "1/1",
     ]);
-    const status = await plugin(["status", "legacy", "-n", "models"]);
+    const status = await plugin(["status", "iris", "-n", "models"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Backend: +kserve \(mode Standard\)/);
     assert.match(
@@ -245,16 +245,25 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   await t.step(
     "check -n names the model that is not Ready and a legacy mode annotation with its fix",
     async () => {
-      // "old" failed with NoSupportingRuntime above; iris gets v0.16.0's legacy value.
-      await kubectlOk([
-        "annotate",
-        "inferenceservice",
-        "iris",
-        "-n",
-        "models",
-        "serving.kserve.io/deploymentMode=RawDeployment",
-        "--overwrite",
-      ]);
+      // "old" failed with NoSupportingRuntime above; "legacy" is created with v0.16.0's legacy
+      // value, as the field report's models were (v0.16.0 then refuses updates that keep it).
+      await applyYaml(JSON.stringify({
+        apiVersion: "serving.kserve.io/v1beta1",
+        kind: "InferenceService",
+        metadata: {
+          name: "legacy",
+          namespace: "models",
+          annotations: { "serving.kserve.io/deploymentMode": "RawDeployment" },
+        },
+        spec: {
+          predictor: {
+            model: {
+              modelFormat: { name: "sklearn" },
+              storageUri: "gs://kfserving-examples/models/sklearn/1.0/model",
+            },
+          },
+        },
+      }));
       const check = await runCheck(["-n", "models"], adminKubeconfig());
       const ready = check.byId("models.ready")!;
       assert.equal(ready.result, "fail");
@@ -273,7 +282,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       await runHint(legacy.hint!);
       const fixed = await runCheck(["-n", "models"], adminKubeconfig());
       assert.equal(fixed.byId("models.legacy-mode-annotation")!.result, "pass");
-      await kubectlOk(["delete", "isvc", "old", "-n", "models", "--wait=false"]);
+      await kubectlOk(["delete", "isvc", "old", "legacy", "-n", "models", "--wait=false"]);
     },
   );
 

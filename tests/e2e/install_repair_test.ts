@@ -33,7 +33,7 @@ Deno.test("install repairs a config value that is not JSON, and names a controll
     }),
   ]);
   const broken = await runCheck([], adminKubeconfig());
-  assert.ok(broken.failed.length > 0, "check finds the broken JSON");
+  assert.ok(broken.failed.includes("kserve.config-ingress"), "check finds the broken JSON");
   await scaleController(0);
 
   const started = Date.now();
@@ -44,10 +44,10 @@ Deno.test("install repairs a config value that is not JSON, and names a controll
     stopped.stderr,
     /Deployment kserve\/kserve-controller-manager is scaled to 0 replicas \(by field manager kubectl[^)]*\), so it can never become Available/,
   );
-  assert.match(stopped.stderr, /inferenceservice-config: "storageInitializer" was not valid JSON/);
+  assert.match(stopped.stderr, /inferenceservice-config: "ingress" was not valid JSON/);
   assert.equal(
-    (await kserveConfigJson("storageInitializer")).image,
-    "kserve/storage-initializer:v0.16.0",
+    (await kserveConfigJson("ingress")).ingressGateway,
+    "knative-serving/knative-ingress-gateway",
     "the release's value is back",
   );
 

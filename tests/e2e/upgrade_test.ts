@@ -8,10 +8,12 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
+  kubectl,
   kubectlJson,
   kubectlOk,
   resetCluster,
   tempDir,
+  waitFor,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";

@@ -127,10 +127,13 @@ Deno.test("a user whose RBAC forbids listing deployments gets the 403 message", 
   assert.match(
     result.stderr,
     new RegExp(
-      `^error: Forbidden: User "${user}" cannot list resource "deployments" in API group "apps" at the cluster scope`,
+      `^error: Forbidden: User "${user}" cannot list resource "(deployments|inferenceservices)" in API group "(apps|serving\\.kserve\\.io)" at the cluster scope`,
     ),
   );
-  assert.match(result.stderr, /kubectl auth can-i list deployments\.apps/);
+  assert.match(
+    result.stderr,
+    /kubectl auth can-i list (deployments\.apps|inferenceservices\.serving\.kserve\.io)/,
+  );
 });
 
 Deno.test("an exec credential plugin is run for its token", async () => {

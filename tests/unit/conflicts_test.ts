@@ -6,11 +6,11 @@ Deno.test("conflictsOf() reads the field and manager of each cause of a 409 appl
   // The API server's Status for an apply without force over another manager's value.
   const conflicts = conflictsOf([
     {
-      type: "FieldManagerConflict",
+      reason: "FieldManagerConflict",
       message: 'conflict with "kubectl-edit" using admissionregistration.k8s.io/v1',
       field: '.webhooks[name="inferenceservice.kserve-webhook-server.validator"].rules',
     },
-    { type: "FieldValueInvalid", message: "not a conflict", field: ".spec" },
+    { reason: "FieldValueInvalid", message: "not a conflict", field: ".spec" },
   ], "ValidatingWebhookConfiguration inferenceservice.serving.kserve.io");
   assert.deepEqual(conflicts, [{
     object: "ValidatingWebhookConfiguration inferenceservice.serving.kserve.io",

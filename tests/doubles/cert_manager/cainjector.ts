@@ -32,12 +32,15 @@ interface Slot {
 export interface Injected {
   source: string;
   ca: string;
+  /** The caBundle fields it covered; a field added since (a new webhook) gets the CA too. */
+  paths?: string[];
 }
 
 /**
  * Decides whether to write `ca` into a target. Unlike the real cainjector, which re-injects on
  * every update of the target, this injects only when the target is new to this process, its
- * annotation changed, or the source CA changed. A test can then empty a caBundle on purpose and
+ * annotation changed, the source CA changed, or a caBundle field was added (an upgrade's new
+ * webhook, which the real one fills on that update). A test can then empty a caBundle on purpose and
  * the broken state stays, as `check` tests need; restarting the cainjector pod repairs it.
  */
 export function shouldInject(
@@ -45,8 +48,10 @@ export function shouldInject(
   ca: string,
   source: string,
   last: Injected | undefined,
+  paths: string[] = [],
 ): boolean {
   if (current.every((c) => c === ca)) return false;
+  if (last?.paths && paths.some((p) => !last.paths!.includes(p))) return true;
   return !last || last.source !== source || last.ca !== ca;
 }
 
@@ -145,7 +150,8 @@ export async function runCainjector(kube: Kube, signal: AbortSignal): Promise<vo
           continue;
         }
         problems.delete(id);
-        if (shouldInject(slots.map((s) => s.value), ca, source, injected.get(id))) {
+        const paths = slots.map((s) => s.path);
+        if (shouldInject(slots.map((s) => s.value), ca, source, injected.get(id), paths)) {
           const ops = [
             { op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion },
             ...slots.filter((s) => s.value !== ca).map((s) => ({
@@ -162,7 +168,7 @@ export async function runCainjector(kube: Kube, signal: AbortSignal): Promise<vo
             continue;
           }
         }
-        injected.set(id, { source, ca });
+        injected.set(id, { source, ca, paths });
       }
     }
     for (const id of [...injected.keys()]) if (!seen.has(id)) injected.delete(id);
