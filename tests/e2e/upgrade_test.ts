@@ -120,6 +120,11 @@ Deno.test("check names a half-upgraded KServe: v0.20.0's CRDs beside v0.16.0's c
     "-f",
     `${FIXTURES}kserve/v0.20.0/kserve-crds.yaml`,
   ]);
+  // Served once the newer CRDs are Established and discovery has them.
+  await waitFor(
+    "serving.kserve.io/v1alpha2 in discovery",
+    async () => (await kubectl(["get", "--raw", "/apis/serving.kserve.io/v1alpha2"])).success,
+  );
   const check = await runCheck([], adminKubeconfig());
   const release = check.byId("kserve.release")!;
   assert.equal(release.result, "fail");

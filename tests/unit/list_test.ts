@@ -4,14 +4,14 @@ import { CliError } from "../../lib/errors.ts";
 
 Deno.test("allPages() follows the continue chain in pages of 500, as kubectl does", async () => {
   const asked: { limit: number; continue?: string }[] = [];
-  const items = await allPages(async (query) => {
+  const items = await allPages((query) => {
     asked.push(query);
     const start = query.continue ? Number(query.continue) : 0;
     const end = Math.min(start + query.limit, 1_234);
-    return {
+    return Promise.resolve({
       items: Array.from({ length: end - start }, (_, i) => start + i),
       metadata: end < 1_234 ? { continue: String(end) } : {},
-    };
+    });
   }, "inferenceservices");
   assert.equal(items.length, 1_234);
   assert.deepEqual(asked, [
@@ -24,9 +24,11 @@ Deno.test("allPages() follows the continue chain in pages of 500, as kubectl doe
 Deno.test("allPages(): a continue token that expires mid-list (410) says so, with how many were read", async () => {
   await assert.rejects(
     () =>
-      allPages(async (query) => {
-        if (query.continue) throw Object.assign(new Error("Gone"), { status: 410 });
-        return { items: [1, 2, 3], metadata: { continue: "next" } };
+      allPages((query) => {
+        if (query.continue) {
+          return Promise.reject(Object.assign(new Error("Gone"), { status: 410 }));
+        }
+        return Promise.resolve({ items: [1, 2, 3], metadata: { continue: "next" } });
       }, "deployments"),
     (e: unknown) =>
       e instanceof CliError &&
