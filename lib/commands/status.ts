@@ -3,7 +3,7 @@ import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
-import { explainInferenceService } from "../checks/inference_services.ts";
+import { explainInferenceService } from "../kserve/diagnose.ts";
 import { eventsOf } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { selectRuntime } from "../deploy/runtimes.ts";

@@ -101,3 +101,54 @@ export function deploymentAvailable(deployment: Obj): boolean {
   const condition = (deployment.status?.conditions ?? []).find((c: Obj) => c.type === "Available");
   return wanted > 0 && available >= wanted && condition?.status === "True";
 }
+
+/** Conditions in the order their failure explains the others (KServe's isvc status types). */
+const CAUSE_ORDER = [
+  "PredictorConfigurationReady",
+  "LatestDeploymentReady",
+  "PredictorReady",
+  "PredictorRouteReady",
+  "TransformerReady",
+  "ExplainerReady",
+  "IngressReady",
+];
+
+function causeRank(type: string): number {
+  const rank = CAUSE_ORDER.indexOf(type);
+  return rank === -1 ? CAUSE_ORDER.length - 1 : rank;
+}
+
+/** Why one InferenceService is not Ready, from its conditions, model status and events. */
+export function explainInferenceService(isvc: Obj, events: Obj[]): string {
+  const name = `${isvc.metadata.namespace}/${isvc.metadata.name}`;
+  // Its own events only: by UID (lib/kserve/events.ts), so an earlier model of the same name
+  // does not speak for this one.
+  const mine = eventsOf(isvc, [], events).filter((e) => e.type === "Warning");
+  const rejected = mine.find((e) => e.reason === "ServerlessModeRejected");
+  if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
+  const conditions: Obj[] = isvc.status?.conditions ?? [];
+  if (conditions.length === 0) {
+    const last = mine.at(-1);
+    return `${name}: the controller has not reported status${
+      last ? ` (${last.reason}: ${last.message})` : ""
+    }`;
+  }
+  const failure = isvc.status?.modelStatus?.lastFailureInfo;
+  if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
+  const stopped = conditions.find((c) => c.type === "Stopped" && c.status === "True");
+  if (stopped) {
+    return `${name}: it is stopped (the serving.kserve.io/stop annotation is "true"${
+      stopped.message ? `: ${stopped.message}` : ""
+    })`;
+  }
+  // The cause before its consequences: a failed Knative revision shows in the configuration
+  // and predictor conditions; IngressReady is False only because of it. Stopped=False is
+  // healthy (the model is not stopped) and is never a cause.
+  const failing = conditions.filter((c) =>
+    c.type !== "Ready" && c.type !== "Stopped" && c.status === "False"
+  ).sort((a, b) => causeRank(a.type) - causeRank(b.type));
+  const bad = failing[0] ?? conditions.find((c) => c.type === "Ready");
+  return `${name}: ${bad?.type} is ${bad?.status}${
+    bad?.reason ? ` (${bad.reason}${bad.message ? `: ${bad.message}` : ""})` : ""
+  }`;
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hpaSummary, renderStatus } from "../../lib/commands/status.ts";
 import { legacyModeFix } from "../../lib/kserve/versions.ts";
-import { explainInferenceService } from "../../lib/checks/inference_services.ts";
+import { explainInferenceService } from "../../lib/kserve/diagnose.ts";
 
 Deno.test("hpaSummary(): an HPA with no metrics yet says so instead of printing undefined", () => {
   // What autoscaling/v2 reports before metrics-server has answered once.
