@@ -282,7 +282,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       await runHint(legacy.hint!);
       const fixed = await runCheck(["-n", "models"], adminKubeconfig());
       assert.equal(fixed.byId("models.legacy-mode-annotation")!.result, "pass");
-      await kubectlOk(["delete", "isvc", "old", "legacy", "-n", "models", "--wait=false"]);
+      await kubectlOk(["delete", "isvc", "legacy", "-n", "models", "--wait=false"]);
     },
   );
 
