@@ -90,7 +90,7 @@ export function registerLifecycle(
     .option("--without-knative", "(not possible: explains why)", false)
     .option(
       "--force",
-      "install an unsupported combination of versions, or take over another owner's install",
+      "install an unsupported combination of versions, or take over another owner's install (and its fields)",
       false,
     )
     .option(

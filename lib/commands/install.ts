@@ -143,8 +143,15 @@ export async function install(options: InstallInvocation): Promise<number> {
   const resources = new ResourceMap(kube);
   // Before anything changes: fields other managers set (listed; refused unless
   // --force-conflicts) and objects an upgrade must replace (an immutable field changes).
-  const writes = await checkWrites(kube, resources, specs.flatMap(allObjects));
-  const notes = writeNotes(writes, options.forceConflicts);
+  const checked = await checkWrites(kube, resources, specs.flatMap(allObjects));
+  // A value install repairs (config JSON that does not parse) is taken whoever set it.
+  const repairs = new Set(specs.flatMap((spec) => spec.repairs ?? []));
+  const writes = {
+    ...checked,
+    conflicts: checked.conflicts.filter((c) => !repairs.has(`${c.object} ${c.field}`)),
+  };
+  // --force takes over another owner's install, and with it the fields that owner set.
+  const notes = writeNotes(writes, options.forceConflicts || options.force);
   if (clientDryRun) {
     writeOut(
       options.global.output === "yaml"

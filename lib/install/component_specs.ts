@@ -90,10 +90,14 @@ export function kserveSpec(
   liveConfig: Record<string, string> | undefined,
 ): ComponentSpec {
   const notes: string[] = [];
+  const repairs: string[] = [];
   const objects = parseManifest(manifests.text(file), manifestPath(file)).map((object) => {
     if (!isKServeConfig(object)) return object;
     const release = object.data as Record<string, string>;
     for (const { key, error } of unparsableKeys(release, liveConfig)) {
+      repairs.push(
+        `ConfigMap ${object.metadata?.namespace}/${KSERVE_OBJECTS.configMap} .data.${key}`,
+      );
       notes.push(
         `${KSERVE_OBJECTS.configMap}: "${key}" was not valid JSON (${error}), which crashes the controller; it gets the release's value back`,
       );
@@ -112,6 +116,7 @@ export function kserveSpec(
     name: "kserve",
     version: file.version,
     notes,
+    repairs,
     phases: splitPhases(objects),
     webhookServices: services.map((s) => ({
       namespace: String(s.metadata?.namespace),

@@ -19,6 +19,8 @@ export interface ComponentSpec {
   version: string;
   /** What the user should know before it is applied (a value repaired, say). */
   notes?: string[];
+  /** Fields it takes whoever set them, as "Kind namespace/name .field" (values it repairs). */
+  repairs?: string[];
   phases: Phases;
   /** Services whose endpoints must be ready before the webhook probe. */
   webhookServices?: { namespace: string; name: string }[];

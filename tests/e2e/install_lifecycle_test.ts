@@ -74,7 +74,13 @@ async function killWhen(
       "--manifests",
       FIXTURES,
     ],
-    env: { ...Deno.env.toObject(), ...env, NO_COLOR: "1" },
+    // XDG_CACHE_HOME moves the manifest cache; Deno's own cache (offline here) stays put.
+    env: {
+      ...Deno.env.toObject(),
+      ...env,
+      NO_COLOR: "1",
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -25,6 +25,7 @@ import {
   helm,
   kserveWithHelm,
   kserveWithKubectl,
+  manifestPart,
 } from "../support/owners.ts";
 
 /** Runs the plugin and asserts it refused (exit 1) without changing a single object. */
@@ -158,7 +159,10 @@ Deno.test("KServe from kserve_kubeflow.yaml in kubeflow: found and checked; inst
     noRuntime.stderr,
     /install the runtimes \(kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve-cluster-resources\.yaml\)/,
   );
-  await applyUntilDone(`${FIXTURES}kserve/v0.16.0/kserve-cluster-resources.yaml`);
+  // Its runtimes, as its owner applies them (the file's LLM configs belong to namespace kserve).
+  await applyUntilDone(
+    await manifestPart("kserve/v0.16.0/kserve-cluster-resources.yaml", ["ClusterServingRuntime"]),
+  );
   const deployed = await runPlugin(
     ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "raw", "--wait", "--timeout", "2m"],
     { env },

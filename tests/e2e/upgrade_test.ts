@@ -20,6 +20,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { install, pluginEnv } from "../support/install.ts";
 import { runHint } from "../support/hints.ts";
+import { manifestPart } from "../support/owners.ts";
 import { assertSameCluster, snapshot } from "../support/snapshot.ts";
 
 const IMAGE = "kubectl-kserve.test/model-server:v1";
@@ -118,7 +119,7 @@ Deno.test("check names a half-upgraded KServe: v0.20.0's CRDs beside v0.16.0's c
     "--server-side",
     "--force-conflicts",
     "-f",
-    `${FIXTURES}kserve/v0.20.0/kserve-crds.yaml`,
+    await manifestPart("kserve/v0.20.0/kserve.yaml", ["CustomResourceDefinition"]),
   ]);
   // Served once the newer CRDs are Established and discovery has them.
   await waitFor(

@@ -67,3 +67,17 @@ async function controllerAvailable(namespace: string): Promise<void> {
     "--timeout=120s",
   ]);
 }
+
+/**
+ * Writes the documents of a release manifest whose kind is one of `kinds` to a temporary file
+ * and returns its path: the runtimes alone, or the CRDs alone, as a user applies them.
+ */
+export async function manifestPart(file: string, kinds: string[]): Promise<string> {
+  const text = await Deno.readTextFile(`${FIXTURES}${file}`);
+  const documents = text.split(/^---$/m).filter((d) =>
+    kinds.some((kind) => new RegExp(`^kind: ${kind}$`, "m").test(d))
+  );
+  const path = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(path, documents.join("\n---\n"));
+  return path;
+}
