@@ -210,10 +210,14 @@ export const kserveChecks: Check<CheckContext>[] = [
       );
       const missing = ["tls.crt", "tls.key", "ca.crt"].filter((key) => !secret?.data?.[key]);
       if (missing.length) {
+        // cert-manager writes it from the Certificate: right after an install, or after the
+        // Secret was deleted, it is still being issued, and that resolves on its own.
         throw new CheckFailed(
           `Secret ${namespace}/${KSERVE_OBJECTS.certSecret} ${
             secret ? `lacks ${missing.join(", ")}` : "does not exist"
-          }`,
+          }: cert-manager is still issuing it from Certificate ${KSERVE_OBJECTS.certificate}`,
+          `Wait for it: kubectl kserve check --wait 2m; if it never comes, see kubectl logs -n cert-manager deploy/cert-manager`,
+          { transient: true },
         );
       }
     },

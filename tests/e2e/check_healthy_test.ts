@@ -202,6 +202,27 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     },
   );
 
+  await t.step(
+    "a certificate still being issued is transient: check says so and --wait waits for it",
+    async () => {
+      // Field report: right after an install, "secret kserve-webhook-server-cert not found" was
+      // not called transient, and check --wait 2m gave up within seconds.
+      await kubectlOk(["scale", "deployment/cert-manager", "-n", "cert-manager", "--replicas=0"]);
+      await kubectlOk(["delete", "secret", "kserve-webhook-server-cert", "-n", "kserve"]);
+      const issuing = await check();
+      const certificate = issuing.byId("kserve.certificate")!;
+      assert.equal(certificate.result, "fail");
+      assert.match(certificate.error!, /does not exist: cert-manager is still issuing it/);
+      assert.equal(certificate.transient, true);
+      const waiting = runCheck(["--wait", "2m"], adminKubeconfig());
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await kubectlOk(["scale", "deployment/cert-manager", "-n", "cert-manager", "--replicas=1"]);
+      const summary = await waiting;
+      assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+      assert.equal(summary.code, 0);
+    },
+  );
+
   await t.step("--wait gives up with exit 124 when the fix never lands", async () => {
     await scaleController(0);
     const summary = await runCheck(["--wait", "5s"], adminKubeconfig());
