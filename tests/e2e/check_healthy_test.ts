@@ -3,7 +3,14 @@
  * broken on purpose: exactly the failing check's id, with its fix, and nothing unrelated.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, resetCluster, run, waitFor } from "../support/cluster.ts";
+import {
+  adminKubeconfig,
+  applyYaml,
+  kubectlOk,
+  resetCluster,
+  run,
+  waitFor,
+} from "../support/cluster.ts";
 import {
   installKServe,
   kserveConfigJson,
@@ -12,6 +19,7 @@ import {
 } from "../support/kserve.ts";
 import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
+import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
@@ -34,6 +42,71 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     assert.equal(summary.report.mode, "Standard");
     assert.ok(summary.passed.includes("webhooks.probe"));
   });
+
+  await t.step(
+    "Knative Serving in a namespace other than knative-serving is found and checked",
+    async () => {
+      // Field report: reported missing. Its controller is found by its labels, in any namespace.
+      await kubectlOk([
+        "apply",
+        "--server-side",
+        "-f",
+        `${FIXTURES}knative-serving/v1.15.2/serving-crds.yaml`,
+      ]);
+      const ns = "serving-platform";
+      await applyYaml(
+        JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+      );
+      await applyYaml(JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: {
+          name: "controller",
+          namespace: ns,
+          labels: {
+            "app.kubernetes.io/name": "knative-serving",
+            "app.kubernetes.io/component": "controller",
+          },
+        },
+        spec: {
+          selector: { matchLabels: { app: "controller" } },
+          template: {
+            metadata: { labels: { app: "controller" } },
+            spec: {
+              containers: [{
+                name: "controller",
+                image: "gcr.io/knative-releases/controller:v1.15.2",
+              }],
+            },
+          },
+        },
+      }));
+      for (
+        const [name, data] of [
+          ["config-network", { "ingress-class": "contour.ingress.networking.knative.dev" }],
+          ["config-domain", { "example.com": "" }],
+        ] as const
+      ) {
+        await applyYaml(
+          JSON.stringify({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name, namespace: ns },
+            data,
+          }),
+        );
+      }
+      await kubectlOk(["rollout", "status", "deployment/controller", "-n", ns, "--timeout=60s"]);
+      const summary = await runCheck(["--mode", "serverless"], adminKubeconfig());
+      const knative = summary.byId("mode.knative")!;
+      assert.equal(knative.result, "pass", JSON.stringify(knative));
+      assert.match(
+        knative.note!,
+        /ingress contour\.ingress\.networking\.knative\.dev, domain example\.com/,
+      );
+      await kubectlOk(["delete", "namespace", ns, "--wait=false"]);
+    },
+  );
 
   await t.step("the cert-manager webhook (double) says no where cert-manager does", async () => {
     const issuer = JSON.stringify({
