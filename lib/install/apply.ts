@@ -105,9 +105,13 @@ export async function pendingWrites(
   objects: KubeObject[],
 ): Promise<{ object: KubeObject; live?: KubeObject }[]> {
   const candidates = objects.filter((o) => o.kind !== "CustomResourceDefinition");
-  const live = await liveObjects(kube, resources, candidates);
+  // A kind that cannot be listed now (a half-upgraded CRD whose conversion webhook is not
+  // served yet) is left to the real apply, which runs after the new controllers start.
+  const unlistable = new Set<string>();
+  const live = await liveObjects(kube, resources, candidates, unlistable);
   const pending: { object: KubeObject; live?: KubeObject }[] = [];
   for (const object of candidates) {
+    if (unlistable.has(String(object.kind))) continue;
     const scoped = await resources.serves(String(object.apiVersion), String(object.kind)) &&
       await resources.namespaced(String(object.apiVersion), String(object.kind));
     const current = live.get(
@@ -207,6 +211,8 @@ async function liveObjects(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
+  /** Kinds whose list fails are recorded here instead of failing (the pre-check's choice). */
+  unlistable?: Set<string>,
 ): Promise<Map<string, { stamp: string; full?: KubeObject }>> {
   const collections = new Map<string, { apiVersion: string; kind: string; namespace?: string }>();
   for (const object of objects) {
@@ -229,7 +235,11 @@ async function liveObjects(
       >(
         path,
         kind === "CustomResourceDefinition" ? { accept: METADATA_LIST } : {},
-      );
+      ).catch((error) => {
+        if (!unlistable) throw error;
+        unlistable.add(kind);
+        return undefined;
+      });
       for (const item of list?.items ?? []) {
         found.set(keyOf({ kind, metadata: item.metadata }), {
           stamp: appliedStamp(item),
