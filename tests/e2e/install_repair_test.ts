@@ -5,10 +5,10 @@
  * the user to that same install.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";
+import { adminKubeconfig, resetCluster, tempDir } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { install } from "../support/install.ts";
-import { kserveConfigJson, scaleController } from "../support/kserve.ts";
+import { kserveConfigJson, patchKServeConfig, scaleController } from "../support/kserve.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 
@@ -19,19 +19,10 @@ Deno.test("install repairs a config value that is not JSON, and names a controll
   assert.equal((await install(args, cache.path)).code, 0);
 
   // A hand edit that left the JSON broken: check says the controller would crash on it.
-  await kubectlOk([
-    "patch",
-    "configmap",
-    "inferenceservice-config",
-    "-n",
-    "kserve",
-    "--type",
-    "merge",
-    "-p",
-    JSON.stringify({
-      data: { ingress: '{"ingressGateway": "knative-serving/knative-ingress-gateway",' },
-    }),
-  ]);
+  await patchKServeConfig(
+    "ingress",
+    '{"ingressGateway": "knative-serving/knative-ingress-gateway",',
+  );
   const broken = await runCheck([], adminKubeconfig());
   assert.ok(broken.failed.includes("kserve.config-ingress"), "check finds the broken JSON");
   await scaleController(0);

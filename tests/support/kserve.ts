@@ -22,8 +22,11 @@ export async function installKServe(args: string[] = []): Promise<PluginResult> 
   return result;
 }
 
-/** Replaces one JSON value of inferenceservice-config, as a careless `kubectl patch` would. */
-export async function patchKServeConfig(key: string, value: object): Promise<void> {
+/**
+ * Replaces one JSON value of inferenceservice-config, as a careless `kubectl patch` would; a
+ * string is written as it is (a hand edit that broke the JSON, say).
+ */
+export async function patchKServeConfig(key: string, value: object | string): Promise<void> {
   await kubectlOk([
     "patch",
     "configmap",
@@ -33,7 +36,9 @@ export async function patchKServeConfig(key: string, value: object): Promise<voi
     "--type",
     "merge",
     "-p",
-    JSON.stringify({ data: { [key]: JSON.stringify(value) } }),
+    JSON.stringify({
+      data: { [key]: typeof value === "string" ? value : JSON.stringify(value) },
+    }),
   ]);
 }
 
