@@ -43,71 +43,6 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     assert.ok(summary.passed.includes("webhooks.probe"));
   });
 
-  await t.step(
-    "Knative Serving in a namespace other than knative-serving is found and checked",
-    async () => {
-      // Field report: reported missing. Its controller is found by its labels, in any namespace.
-      await kubectlOk([
-        "apply",
-        "--server-side",
-        "-f",
-        `${FIXTURES}knative-serving/v1.15.2/serving-crds.yaml`,
-      ]);
-      const ns = "serving-platform";
-      await applyYaml(
-        JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
-      );
-      await applyYaml(JSON.stringify({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: {
-          name: "controller",
-          namespace: ns,
-          labels: {
-            "app.kubernetes.io/name": "knative-serving",
-            "app.kubernetes.io/component": "controller",
-          },
-        },
-        spec: {
-          selector: { matchLabels: { app: "controller" } },
-          template: {
-            metadata: { labels: { app: "controller" } },
-            spec: {
-              containers: [{
-                name: "controller",
-                image: "gcr.io/knative-releases/controller:v1.15.2",
-              }],
-            },
-          },
-        },
-      }));
-      for (
-        const [name, data] of [
-          ["config-network", { "ingress-class": "contour.ingress.networking.knative.dev" }],
-          ["config-domain", { "example.com": "" }],
-        ] as const
-      ) {
-        await applyYaml(
-          JSON.stringify({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name, namespace: ns },
-            data,
-          }),
-        );
-      }
-      await kubectlOk(["rollout", "status", "deployment/controller", "-n", ns, "--timeout=60s"]);
-      const summary = await runCheck(["--mode", "serverless"], adminKubeconfig());
-      const knative = summary.byId("mode.knative")!;
-      assert.equal(knative.result, "pass", JSON.stringify(knative));
-      assert.match(
-        knative.note!,
-        /ingress contour\.ingress\.networking\.knative\.dev, domain example\.com/,
-      );
-      await kubectlOk(["delete", "namespace", ns, "--wait=false"]);
-    },
-  );
-
   await t.step("the cert-manager webhook (double) says no where cert-manager does", async () => {
     const issuer = JSON.stringify({
       apiVersion: "cert-manager.io/v1",
@@ -401,5 +336,69 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
   ]);
   const accepted = await runPlugin([...gpu, "--dry-run=server"], env);
   assert.equal(accepted.code, 0, accepted.stderr);
+  await resetCluster();
+});
+
+Deno.test("check finds Knative Serving installed in a namespace other than knative-serving", async () => {
+  await resetCluster();
+  await installKServe(["--version", "v0.16.0"]);
+  // Field report: reported missing. Its controller is found by its labels, in any namespace.
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "-f",
+    `${FIXTURES}knative-serving/v1.15.2/serving-crds.yaml`,
+  ]);
+  const ns = "serving-platform";
+  await applyYaml(
+    JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+  );
+  await applyYaml(JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "controller",
+      namespace: ns,
+      labels: {
+        "app.kubernetes.io/name": "knative-serving",
+        "app.kubernetes.io/component": "controller",
+      },
+    },
+    spec: {
+      selector: { matchLabels: { app: "controller" } },
+      template: {
+        metadata: { labels: { app: "controller" } },
+        spec: {
+          containers: [{
+            name: "controller",
+            image: "gcr.io/knative-releases/controller:v1.15.2",
+          }],
+        },
+      },
+    },
+  }));
+  for (
+    const [name, data] of [
+      ["config-network", { "ingress-class": "contour.ingress.networking.knative.dev" }],
+      ["config-domain", { "example.com": "" }],
+    ] as const
+  ) {
+    await applyYaml(
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name, namespace: ns },
+        data,
+      }),
+    );
+  }
+  await kubectlOk(["rollout", "status", "deployment/controller", "-n", ns, "--timeout=60s"]);
+  const summary = await runCheck(["--mode", "serverless"], adminKubeconfig());
+  const knative = summary.byId("mode.knative")!;
+  assert.equal(knative.result, "pass", JSON.stringify(knative));
+  assert.match(
+    knative.note!,
+    /ingress contour\.ingress\.networking\.knative\.dev, domain example\.com/,
+  );
   await resetCluster();
 });
