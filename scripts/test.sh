@@ -29,6 +29,7 @@ stop() {
 trap stop EXIT
 
 echo "== deno test (inside the cluster's network namespace)"
+tests_start=$(date +%s)
 set +e
 bash scripts/cluster/cluster.sh exec -- deno test --allow-all --quiet "$@" tests/ 2>&1 | tee "$report"
 status=${PIPESTATUS[0]}
@@ -43,6 +44,7 @@ if [ -z "$passed" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+echo "tests took $(($(date +%s) - tests_start))s"
 line="$passed passed, ${failed:-0} failed"
 if [ "${ignored:-0}" != 0 ]; then line="$line, $ignored skipped"; fi
 echo "$line"
