@@ -71,6 +71,8 @@ prepare_runner() {
   # shellcheck disable=SC2086 # a list of versions
   bash "$CLUSTER_SCRIPTS/build_kserve.sh" $KSERVE_RUNNER_VERSIONS ||
     say "warning: building KServe failed; its pods will wait with reason ErrImageNeverPull" >&2
+  # Helm, on PATH inside the namespace, for the tests of KServe installed by its own charts.
+  bash "$CLUSTER_SCRIPTS/build_helm.sh" || say "warning: building Helm failed" >&2
   if [ -f "$repo/tests/doubles/cert_manager.ts" ]; then
     (cd "$repo" && deno cache --quiet tests/doubles/cert_manager.ts) ||
       say "warning: cannot cache the cert-manager test double's imports" >&2
