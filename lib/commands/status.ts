@@ -8,7 +8,7 @@ import { eventsOf } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { selectRuntime } from "../deploy/runtimes.ts";
 import { ISVC_LABEL, KSERVE } from "../defaults.ts";
-import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
+import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -43,7 +43,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const kserve = model.backend === "kserve";
   const podSelector = kserve ? `${ISVC_LABEL}=${name}` : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
-  const [pods, replicaSets, deployments, events, hpa, installed, runtimes] = await Promise.all([
+  const [pods, replicaSets, deployments, events, hpa, runtimes] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
@@ -59,7 +59,6 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     kube.getOptional<Obj>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
-    kserve ? findKServe(kube).catch(() => undefined) : Promise.resolve(undefined),
     kserve
       ? Promise.all([
         kube.getOptional<{ items: Obj[] }>(
@@ -127,7 +126,10 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     report.deleting = { since: metadata.deletionTimestamp, finalizers: metadata.finalizers ?? [] };
   }
   const annotation = metadata.annotations?.[MODE_ANNOTATION];
-  const fix = kserve
+  // The KServe version matters only for a legacy mode value: found only then (4 requests).
+  const legacy = kserve && LEGACY_MODE_NAMES.includes(annotation);
+  const installed = legacy ? await findKServe(kube).catch(() => undefined) : undefined;
+  const fix = legacy
     ? legacyModeFix(annotation, model.object.status?.deploymentMode, installed?.version)
     : undefined;
   if (fix) {

@@ -51,11 +51,13 @@ export interface DetectionFacts {
 }
 
 /** The install namespaces of KServe's own manifests: kserve.yaml and kserve_kubeflow.yaml. */
-const KNOWN_NAMESPACES = [KSERVE.namespace, KSERVE.kubeflowNamespace];
+const KNOWN_NAMESPACES = [KSERVE.namespace, KSERVE.kubeflowNamespace] as const;
 
 /** Reads the cluster and tells where KServe is, which version, and who installed it. */
 export async function findKServe(kube: Kube): Promise<KServeInstall> {
-  const [apiServed, controllers, configMaps] = await Promise.all([
+  // The usual install namespaces are read in the same round as the lists: the install is
+  // almost always in one of them, so no second round trip is needed to see if it is Terminating.
+  const [apiServed, controllers, configMaps, ...known] = await Promise.all([
     servesKServe(kube),
     listOrGet(
       kube,
@@ -69,20 +71,30 @@ export async function findKServe(kube: Kube): Promise<KServeInstall> {
       { fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}` },
       (ns) => `/api/v1/namespaces/${ns}/configmaps/${KSERVE_OBJECTS.configMap}`,
     ),
+    ...KNOWN_NAMESPACES.map((ns) => namespaceObject(kube, ns)),
   ]);
   const namespace = installNamespace(controllers.items, configMaps.items);
-  const home = await kube.getOptional<{ metadata?: { deletionTimestamp?: string } }>(
-    `/api/v1/namespaces/${namespace}`,
-  ).catch((error) => {
-    if (error instanceof KubeApiError && error.status === 403) return undefined;
-    throw error;
-  });
+  const index = KNOWN_NAMESPACES.indexOf(namespace as typeof KNOWN_NAMESPACES[number]);
+  const home = index >= 0 ? known[index] : await namespaceObject(kube, namespace);
   return kserveFrom({
     controllers: controllers.items,
     configMaps: configMaps.items,
     apiServed,
     home,
     unreadable: controllers.unreadable,
+  });
+}
+
+/** A namespace object; undefined when it does not exist or may not be read (403). */
+function namespaceObject(
+  kube: Kube,
+  name: string,
+): Promise<{ metadata?: { deletionTimestamp?: string } } | undefined> {
+  return kube.getOptional<{ metadata?: { deletionTimestamp?: string } }>(
+    `/api/v1/namespaces/${name}`,
+  ).catch((error) => {
+    if (error instanceof KubeApiError && error.status === 403) return undefined;
+    throw error;
   });
 }
 

@@ -32,6 +32,9 @@ export function usesNewModeNames(kserveVersion: string | undefined): boolean {
 
 export type ModeKind = "raw" | "serverless" | "modelmesh";
 
+/** The mode names before v0.16.0's rename (PR #4608), still accepted as annotations. */
+export const LEGACY_MODE_NAMES: readonly string[] = ["RawDeployment", "Serverless"];
+
 /** The annotation that picks an InferenceService's deployment mode. */
 export const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
 
@@ -47,7 +50,7 @@ export function legacyModeFix(
   kserveVersion: string | undefined,
 ): string | undefined {
   if (kserveVersion !== "v0.16.0" || !annotation) return undefined;
-  if (!["RawDeployment", "Serverless"].includes(annotation)) return undefined;
+  if (!LEGACY_MODE_NAMES.includes(annotation)) return undefined;
   const passing = statusMode ?? (annotation === "RawDeployment" ? "Standard" : "Knative");
   return passing === annotation ? undefined : passing;
 }
