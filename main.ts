@@ -3,10 +3,20 @@
  * The only module that exits: everything else throws typed errors, mapped here to output and exit codes.
  */
 import { CliError, ExitCode } from "./lib/errors.ts";
-import { colorEnabled, styles, writeErr } from "./lib/output.ts";
+import { colorEnabled, styles, writeErr, writeOut } from "./lib/output.ts";
+import { fastAnswer } from "./lib/args/fast_path.ts";
 import { contactsServer, warmUpTls } from "./lib/kube/warmup.ts";
 
 async function main(argv: string[]): Promise<number> {
+  const fast = fastAnswer(argv);
+  if (fast?.kind === "help") {
+    writeOut(fast.text);
+    return ExitCode.ok;
+  }
+  if (fast?.kind === "client-version") {
+    const { version } = await import("./lib/commands/version.ts");
+    return await version({ global: { verbose: false, color: true }, client: true });
+  }
   // Started before the CLI's modules load (imported below, not statically) so the two overlap.
   if (contactsServer(argv)) warmUpTls();
   const { execute, parseCommandLine, wantsVerbose } = await import("./lib/cli.ts");

@@ -29,6 +29,9 @@ const OUTPUTS: Record<string, string[]> = {
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 
+/** Columns help is wrapped to. */
+export const HELP_WIDTH = 80;
+
 /** Builds the commander tree; `onAction` receives what the user asked for. */
 export function buildProgram(onAction: (invocation: Invocation) => void): Command {
   const program = new Command("kubectl kserve")
@@ -52,6 +55,9 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
     .option("-v, --verbose", "show stack traces and request details on errors", false)
     .option("--no-color", "never colour the output (also: NO_COLOR, or when piped)")
     .showSuggestionAfterError(true)
+    // A fixed width, on a terminal too: the help main.ts prints without loading commander
+    // (args/help.generated.ts) is this same text.
+    .configureHelp({ helpWidth: HELP_WIDTH })
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
@@ -93,6 +99,11 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
     command.exitOverride().configureOutput({ outputError: () => {} });
   }
   return program;
+}
+
+/** `kubectl kserve --help` as commander prints it (scripts/gen_help.ts writes it down for main.ts). */
+export function programHelp(): string {
+  return buildProgram(() => {}).helpInformation();
 }
 
 /** Every subcommand, nested ones included (manifests pull). */

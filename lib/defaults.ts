@@ -72,6 +72,10 @@ export const KNATIVE = {
   kourierNamespace: "kourier-system",
   kourierClass: "kourier.ingress.networking.knative.dev",
   istioClass: "istio.ingress.networking.knative.dev",
+  /** The CRD whose presence means Knative Serving is installed, and whose labels give its release. */
+  serviceCrd: "services.serving.knative.dev",
+  /** Labels of Knative Serving's controller Deployment (serving-core.yaml), wherever it runs. */
+  controllerLabels: "app.kubernetes.io/name=knative-serving,app.kubernetes.io/component=controller",
 } as const;
 
 export const ISTIO = {

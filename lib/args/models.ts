@@ -63,6 +63,11 @@ export function registerModels(
     .option("--label <KEY=VALUE>", "label (repeatable)", collect, [])
     .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
     .option("--dry-run <mode>", "client: print the objects; server: validate them on the server")
+    .option(
+      "--force-conflicts",
+      "take fields that other field managers set on the existing objects (they are listed first)",
+      false,
+    )
     .option("--wait", "wait until the model serves, or fail fast with the reason", false)
     .option("--timeout <duration>", "how long --wait waits", "5m")
     .action((name: string, options: Record<string, unknown>, command: Command) => {
@@ -166,6 +171,7 @@ function deployOptions(
     backend,
     file: text("filename"),
     dryRun,
+    forceConflicts: o.forceConflicts === true,
     wait: o.wait === true,
     timeoutMs: parseDuration(String(o.timeout), "--timeout"),
     request: {

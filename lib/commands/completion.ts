@@ -34,7 +34,9 @@ async function candidatesFor(
   const current = words.at(-1) ?? "";
   const previous = words.at(-2);
   const typed = words.slice(0, -1);
-  if (previous === "--context") return contextNames(global).filter((c) => c.startsWith(current));
+  if (previous === "--context") {
+    return (await contextNames(global)).filter((c) => c.startsWith(current));
+  }
   if (previous === "-n" || previous === "--namespace") {
     return (await namespaceNames(global)).filter((n) => n.startsWith(current));
   }
@@ -56,9 +58,11 @@ async function candidatesFor(
   return visible.map((c) => `${c.name()}\t${c.description()}`).filter((c) => c.startsWith(current));
 }
 
-function contextNames(global: GlobalOptions): string[] {
+async function contextNames(global: GlobalOptions): Promise<string[]> {
   try {
-    return loadKubeconfig({ kubeconfig: global.kubeconfig }).config.contexts.map((c) => c.name);
+    return (await loadKubeconfig({ kubeconfig: global.kubeconfig })).config.contexts.map((c) =>
+      c.name
+    );
   } catch {
     return [];
   }

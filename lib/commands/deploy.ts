@@ -7,6 +7,7 @@ import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
+import { applyModel } from "../deploy/apply.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import { type DeployLookups, startLookups } from "../deploy/lookups.ts";
 import { writeErr, writeOut } from "../output.ts";
@@ -34,6 +35,8 @@ export interface DeployInvocation {
   backend?: "kserve" | "deployment";
   file?: string;
   dryRun?: "client" | "server";
+  /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
+  forceConflicts?: boolean;
   wait: boolean;
   timeoutMs: number;
 }
@@ -90,20 +93,22 @@ export async function deploy(options: DeployInvocation): Promise<number> {
 
   const objects = backend === "kserve"
     ? [await inferenceService(kube, lookups, request, kserve, ns.metadata.labels ?? {}, base)]
-    : await deploymentObjects(lookups, request, kserve);
+    : await deploymentObjects(lookups, request, kserve, existing.replicas);
 
   if (options.dryRun === "client") {
     writeOut(render(objects, options.global.output ?? "yaml"));
     return 0;
   }
-  const applied: KubeObject[] = [];
-  for (const object of objects) {
-    applied.push(
-      await kube.apply(await resources.objectPath(object), object, {
-        dryRun: options.dryRun === "server",
-      }),
-    );
+  const force = options.forceConflicts === true;
+  if (!force && !options.dryRun && (existing.kserve || existing.deployment)) {
+    // Every object is tried before any is written, so a conflict on the HPA does not leave a
+    // changed Deployment behind.
+    await applyModel(kube, resources, objects, { dryRun: true, force });
   }
+  const applied = await applyModel(kube, resources, objects, {
+    dryRun: options.dryRun === "server",
+    force,
+  });
   if (options.global.output) writeOut(render(applied, options.global.output));
   else {for (const object of applied) {
       writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} applied\n`);
@@ -217,6 +222,7 @@ async function deploymentObjects(
   lookups: DeployLookups,
   request: DeployRequest,
   kserve: KServeInstall | undefined,
+  liveReplicas: number | undefined,
 ): Promise<KubeObject[]> {
   const runtimes = kserve ? await lookups.runtimes ?? [] : [];
   const runtime = request.image
@@ -231,7 +237,9 @@ async function deploymentObjects(
       hint: "Pass --image with a serving image for it",
     });
   }
-  return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version));
+  return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version), {
+    liveReplicas,
+  });
 }
 
 /** Re-deploying a name with the other backend would leave two servers; refuse instead. */

@@ -25,6 +25,8 @@ import {
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";
+import { decideKnative } from "../install/knative_plan.ts";
+import { findKnativeServing } from "../kserve/knative.ts";
 import { checkWrites, writeNotes } from "../install/conflicts.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
@@ -82,11 +84,20 @@ export async function install(options: InstallInvocation): Promise<number> {
   if (!clientDryRun) await preflight(kube, options, progress);
 
   const mode = modeName(options.mode, versions.kserve);
-  const [live, istio, existing] = await Promise.all([
+  const [live, istio, existing, knative] = await Promise.all([
     liveKServeConfig(kube),
     kube.getOptional(`${CRD_PATH}/${ISTIO.virtualServiceCrd}`),
     kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
+    options.mode === "serverless" ? findKnativeServing(kube) : undefined,
   ]);
+  const knativeFiles = {
+    crds: files.find((f) => f.file === "serving-crds.yaml"),
+    core: files.find((f) => f.file === "serving-core.yaml"),
+    networking: files.find((f) => f.component === `net-${options.ingress}`),
+  };
+  const knativeDecision = options.mode === "serverless"
+    ? decideKnative(knative, { force: options.force, pinned: knativeFiles.core!.version })
+    : undefined;
   const note = switchingNote(live, mode);
   if (note) progress.note(note);
   const kserveSettings = {
@@ -94,7 +105,9 @@ export async function install(options: InstallInvocation): Promise<number> {
     ingressClass: options.ingressClass,
     // Kourier cannot serve VirtualServices. Without Istio, raw mode turns them off as KServe's
     // warning asks; with Istio, whatever the config says stays.
-    ...(options.mode === "serverless"
+    ...(knativeDecision?.action === "keep"
+      ? { disableIstioVirtualHost: !knativeDecision.istio }
+      : options.mode === "serverless"
       ? { disableIstioVirtualHost: options.ingress === "kourier" }
       : istio
       ? {}
@@ -124,14 +137,14 @@ export async function install(options: InstallInvocation): Promise<number> {
       unchanged: 0,
     });
   } else specs.push(certManagerSpec(kube, certManager, manifests));
-  if (options.mode === "serverless") {
-    const crds = files.find((f) => f.file === "serving-crds.yaml")!;
-    const core = files.find((f) => f.file === "serving-core.yaml")!;
+  if (knativeDecision?.action === "keep") {
+    const kept = { version: knativeDecision.version, created: 0, changed: 0, unchanged: 0 };
+    skipped.push({ name: "knative-serving", skipped: knativeDecision.reason, ...kept });
+  } else if (knativeDecision) {
+    const { crds, core, networking } = knativeFiles;
     const ingressClass = options.ingress === "kourier" ? KNATIVE.kourierClass : KNATIVE.istioClass;
-    specs.push(knativeSpec({ crds, core }, manifests, ingressClass));
-    specs.push(
-      networkingSpec(files.find((f) => f.component === `net-${options.ingress}`)!, manifests),
-    );
+    specs.push(knativeSpec({ crds: crds!, core: core! }, manifests, ingressClass));
+    specs.push(networkingSpec(networking!, manifests));
   }
   specs.push(
     kserveSpec(kube, files.find((f) => f.file === "kserve.yaml")!, manifests, kserveSettings, live),

@@ -4,7 +4,7 @@ import { Kube } from "../kube/client.ts";
 import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
 import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../kserve/diagnose.ts";
-import { eventsOf } from "../kserve/events.ts";
+import { ownedUids } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { selectRuntime } from "../deploy/runtimes.ts";
 import { ISVC_LABEL, KSERVE } from "../defaults.ts";
@@ -25,7 +25,8 @@ export interface ModelStatus {
   conditions: { type: string; status: string; reason?: string; message?: string }[];
   pods: { name: string; phase: string; ready: string; restarts: number }[];
   hpa?: { min: number; max: number; current: number; metrics: string };
-  events: { type: string; reason: string; message: string; object: string }[];
+  /** `uid`: the involved object's, which tells a deleted earlier model's objects from this one's. */
+  events: { type: string; reason: string; message: string; object: string; uid: string }[];
   /** The runtime that serves an InferenceService, and how it was chosen. */
   runtime?: string;
   /** Set while a delete is pending: what holds it. */
@@ -43,7 +44,14 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const kserve = model.backend === "kserve";
   const podSelector = kserve ? `${ISVC_LABEL}=${name}` : `app.kubernetes.io/name=${name}`;
   const hpaName = kserve ? `${name}-predictor` : name;
-  const [pods, replicaSets, deployments, events, hpa, runtimes] = await Promise.all([
+  // Everything is asked for by name, label or field selector: the cost follows this model,
+  // not the number of other objects in its namespace.
+  const eventsOfUid = (uid: string) =>
+    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`, {
+      query: { fieldSelector: `involvedObject.uid=${uid}` },
+    }).then((list) => list.items);
+  const modelUid = String(model.object.metadata.uid);
+  const [pods, replicaSets, deployments, hpa, runtimes, modelEvents] = await Promise.all([
     kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
@@ -55,7 +63,6 @@ export async function status(options: { global: GlobalOptions; name: string }): 
         query: { labelSelector: podSelector },
       })
       : Promise.resolve({ items: [] as Obj[] }),
-    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
     kube.getOptional<Obj>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
@@ -69,13 +76,18 @@ export async function status(options: { global: GlobalOptions; name: string }): 
         ),
       ]).then(([own, cluster]) => [...(own?.items ?? []), ...(cluster?.items ?? [])])
       : Promise.resolve([] as Obj[]),
+    eventsOfUid(modelUid),
   ]);
-  // One rule for a model's events: by UID along its owner chain, never by name prefix.
-  const related = eventsOf(
+  // One rule for a model's events: by UID along its owner chain, never by name prefix. The
+  // events of each object it owns are asked for by that object's UID, in parallel (the model's
+  // own with the lists above).
+  const uids = ownedUids(
     kserve || !hpa ? model.object : [model.object, hpa],
     [...deployments.items, ...replicaSets.items, ...pods.items, ...(hpa ? [hpa] : [])],
-    events.items,
-  )
+  );
+  uids.delete(modelUid);
+  const events = [...modelEvents, ...(await Promise.all([...uids].map(eventsOfUid))).flat()];
+  const related = [...events]
     .sort((a, b) =>
       String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime))
     )
@@ -118,6 +130,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       reason: e.reason,
       message: e.message,
       object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+      uid: e.involvedObject.uid,
     })),
   };
   if (kserve) report.runtime = servingRuntime(model.object, runtimes);
@@ -138,9 +151,9 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     ];
   }
   if (!ready) {
-    report.diagnosis = explainPods(pods.items, events.items) ??
+    report.diagnosis = explainPods(pods.items, events) ??
       (kserve
-        ? explainInferenceService(model.object, events.items)
+        ? explainInferenceService(model.object, events)
         : "the Deployment has no available replicas yet");
   }
   writeOut(

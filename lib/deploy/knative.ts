@@ -2,12 +2,13 @@
  * What deploy checks against the cluster before it applies, beyond runtimes: Knative's
  * scheduling features for GPU node placement in Serverless mode.
  */
-import { KNATIVE } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
+import { knativeNamespace } from "../kserve/knative.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { DeployRequest } from "./spec.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
 
 /**
  * Knative rejects a Revision's nodeSelector and tolerations unless config-features enables
@@ -24,16 +25,19 @@ export async function requireKnativeScheduling(
     ...(request.tolerations?.length ? ["kubernetes.podspec-tolerations"] : []),
   ];
   if (!wanted.length) return;
-  let defaultMode: string | undefined;
-  try {
-    defaultMode = JSON.parse(kserve.configMap?.data?.deploy ?? "{}").defaultDeploymentMode;
-  } catch { /* check reports an unparsable config */ }
+  const defaultMode = defaultDeploymentMode(kserve.configMap?.data);
   const kind = request.mode ??
     (defaultMode ? classifyMode(defaultMode, kserve.version) : undefined);
   if (kind !== "serverless") return;
-  const features = await kube.getOptional<{ data?: Record<string, string> }>(
-    `/api/v1/namespaces/${KNATIVE.namespace}/configmaps/config-features`,
-  );
+  const namespace = await knativeNamespace(kube);
+  let features: { data?: Record<string, string> } | undefined;
+  try {
+    features = await kube.getOptional(`/api/v1/namespaces/${namespace}/configmaps/config-features`);
+  } catch (error) {
+    // A namespace editor may not read Knative's config: Knative itself then says no, on apply.
+    if ((error as { status?: number }).status === 403) return;
+    throw error;
+  }
   const off = wanted.filter((flag) => features?.data?.[flag] !== "enabled");
   if (!off.length) return;
   throw new UsageError(
@@ -43,7 +47,7 @@ export async function requireKnativeScheduling(
       off.map((f) => features?.data?.[f] ?? "unset").join(", ")
     })`,
     {
-      hint: `kubectl patch configmap config-features -n ${KNATIVE.namespace} --type merge -p '${
+      hint: `kubectl patch configmap config-features -n ${namespace} --type merge -p '${
         JSON.stringify({ data: Object.fromEntries(off.map((f) => [f, "enabled"])) })
       }', or deploy in raw mode (--mode raw)`,
     },

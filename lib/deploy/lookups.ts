@@ -7,9 +7,7 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import { BACKEND_LABEL } from "./spec.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+import type { ServingRuntime } from "./runtimes.ts";
 
 export interface DeployLookups {
   kserve: Promise<KServeInstall>;
@@ -17,9 +15,19 @@ export interface DeployLookups {
     { metadata: { labels?: Record<string, string>; deletionTimestamp?: string } } | undefined
   >;
   /** Which backends already hold a model of this name, and whether it is being deleted. */
-  existing: Promise<{ kserve: boolean; deployment: boolean; deleting: boolean }>;
+  existing: Promise<ExistingModel>;
   /** Namespaced ServingRuntimes first, then ClusterServingRuntimes; empty without KServe. */
-  runtimes: Promise<Obj[] | undefined>;
+  runtimes: Promise<ServingRuntime[] | undefined>;
+}
+
+/** What already holds the model's name. */
+export interface ExistingModel {
+  kserve: boolean;
+  /** A Deployment of this tool's deployment backend. */
+  deployment: boolean;
+  deleting: boolean;
+  /** That Deployment's spec.replicas (the HPA's choice), kept by a re-deploy. */
+  replicas?: number;
 }
 
 export function startLookups(
@@ -42,11 +50,11 @@ export function startLookups(
     namespace: kube.getOptional(`/api/v1/namespaces/${namespace}`),
     existing: Promise.all([
       kube.getOptional<KubeObject>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
+      // Without KServe's API this is a 404, so undefined; any other failure is an error.
       kube.getOptional<KubeObject>(
         `${kserveApi}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`,
-      )
-        .catch(() => undefined),
-    ]).then(([deployment, isvc]) => {
+      ),
+    ]).then(([deployment, isvc]): ExistingModel => {
       const ours = (deployment?.metadata?.labels as Record<string, string> | undefined)
         ?.[BACKEND_LABEL] === "deployment";
       return {
@@ -54,13 +62,14 @@ export function startLookups(
         deployment: ours,
         deleting: [isvc, ours ? deployment : undefined]
           .some((object) => object?.metadata?.deletionTimestamp !== undefined),
+        replicas: ours ? (deployment?.spec as { replicas?: number })?.replicas : undefined,
       };
     }),
     // A user with namespace rights may not list ClusterServingRuntimes: then the runtimes are
     // not known here (undefined), and KServe itself decides; never "there are none".
     runtimes: Promise.all([
-      kube.getOptional<{ items: Obj[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
-      kube.getOptional<{ items: Obj[] }>(
+      kube.getOptional<{ items: ServingRuntime[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
+      kube.getOptional<{ items: ServingRuntime[] }>(
         `${kserveApi}/v1alpha1/namespaces/${namespace}/servingruntimes`,
       ),
     ]).then(

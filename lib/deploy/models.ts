@@ -82,59 +82,72 @@ export interface ModelRow {
   created: string;
 }
 
-/** Models of both backends in a namespace, or in all of them. */
+/**
+ * Models of both backends in a namespace, or in all of them. Only the Deployments of models are
+ * read, by label (ours, and KServe's predictors), never a cluster's thousands of others; lists
+ * come in pages of 500, and each page becomes table rows as it arrives, so 10,000
+ * InferenceServices are never held in memory as whole objects.
+ */
 export async function listModels(kube: Kube, namespace: string | undefined): Promise<ModelRow[]> {
   const scope = namespace ? `/namespaces/${namespace}` : "";
-  // Only the Deployments of models, by label: ours, and KServe's predictors. A cluster's
-  // thousands of other Deployments are never read; large lists come in pages of 500.
+  const deployments = `/apis/apps/v1${scope}/deployments`;
   const [isvcs, predictors, ours] = await Promise.all([
-    listPaged<Obj>(kube, `${ISVC_PATH}${scope}/inferenceservices`),
-    listPaged<Obj>(kube, `/apis/apps/v1${scope}/deployments`, {
-      labelSelector: ISVC_LABEL,
-    }),
-    listPaged<Obj>(kube, `/apis/apps/v1${scope}/deployments`, {
-      labelSelector: `${BACKEND_LABEL}=deployment`,
-    }),
+    listPaged<Obj, ModelRow>(kube, `${ISVC_PATH}${scope}/inferenceservices`, {}, isvcRow),
+    listPaged<Obj, [string, string] | undefined>(
+      kube,
+      deployments,
+      { labelSelector: ISVC_LABEL },
+      (d) =>
+        String(d.metadata.name).endsWith("-predictor")
+          ? [`${d.metadata.namespace}/${d.metadata.labels?.[ISVC_LABEL]}`, replicasOf(d)]
+          : undefined,
+    ),
+    listPaged<Obj, ModelRow>(
+      kube,
+      deployments,
+      { labelSelector: `${BACKEND_LABEL}=deployment` },
+      deploymentRow,
+    ),
   ]);
-  const deployments = { items: ours ?? [] };
-  const byModel = new Map(
-    (predictors ?? []).filter((d) => String(d.metadata.name).endsWith("-predictor")).map((d) => [
-      `${d.metadata.namespace}/${d.metadata.labels?.[ISVC_LABEL]}`,
-      d,
-    ]),
+  const replicas = new Map((predictors ?? []).filter((p) => p !== undefined));
+  const rows = (isvcs ?? []).map((row) => ({
+    ...row,
+    replicas: replicas.get(`${row.namespace}/${row.name}`) ?? "-",
+  }));
+  rows.push(...ours ?? []);
+  return rows.sort((a, b) =>
+    a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
   );
-  const predictor = (isvc: Obj) => byModel.get(`${isvc.metadata.namespace}/${isvc.metadata.name}`);
-  const rows: ModelRow[] = (isvcs ?? []).map((i) => ({
+}
+
+function isvcRow(i: Obj): ModelRow {
+  return {
     name: i.metadata.name,
     namespace: i.metadata.namespace,
     backend: "kserve",
     mode: i.status?.deploymentMode ?? i.metadata.annotations?.[MODE_ANNOTATION] ?? "default",
     ready: isvcReady(i),
     url: i.status?.url ?? "",
-    replicas: replicasOf(predictor(i)),
+    replicas: "-",
     created: i.metadata.creationTimestamp,
-  }));
-  for (const d of deployments.items) {
-    rows.push({
-      name: d.metadata.name,
-      namespace: d.metadata.namespace,
-      backend: "deployment",
-      mode: "Deployment",
-      ready: deploymentAvailable(d),
-      url: `http://${d.metadata.name}.${d.metadata.namespace}.svc.cluster.local`,
-      replicas: replicasOf(d),
-      created: d.metadata.creationTimestamp,
-    });
-  }
-  return rows.sort((a, b) =>
-    a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
-  );
+  };
 }
 
-function replicasOf(deployment: Obj | undefined): string {
-  return deployment
-    ? `${deployment.status?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 1}`
-    : "-";
+function deploymentRow(d: Obj): ModelRow {
+  return {
+    name: d.metadata.name,
+    namespace: d.metadata.namespace,
+    backend: "deployment",
+    mode: "Deployment",
+    ready: deploymentAvailable(d),
+    url: `http://${d.metadata.name}.${d.metadata.namespace}.svc.cluster.local`,
+    replicas: replicasOf(d),
+    created: d.metadata.creationTimestamp,
+  };
+}
+
+function replicasOf(deployment: Obj): string {
+  return `${deployment.status?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 1}`;
 }
 
 /** Like findModel, but a model that is not there is an error naming how to list the others. */
@@ -159,9 +172,8 @@ export async function findModel(
   name: string,
 ): Promise<{ backend: Backend; object: Obj } | undefined> {
   const [isvc, deployment] = await Promise.all([
-    kube.getOptional<Obj>(`${ISVC_PATH}/namespaces/${namespace}/inferenceservices/${name}`).catch(
-      () => undefined,
-    ),
+    // 404 (no such model, or KServe's API not served) is undefined; any other failure is an error.
+    kube.getOptional<Obj>(`${ISVC_PATH}/namespaces/${namespace}/inferenceservices/${name}`),
     kube.getOptional<Obj>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
   ]);
   if (isvc) return { backend: "kserve", object: isvc };

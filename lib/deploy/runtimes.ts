@@ -11,8 +11,24 @@ export interface Runtime {
   port: number;
 }
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+/** A ServingRuntime or ClusterServingRuntime (serving.kserve.io/v1alpha1): the parts read here. */
+export interface ServingRuntime {
+  metadata?: { name?: string; namespace?: string };
+  spec?: {
+    disabled?: boolean;
+    /** KServe's default when absent: v1. */
+    protocolVersions?: string[];
+    supportedModelFormats?: ModelFormat[];
+    containers?: { image?: string; args?: string[]; ports?: { containerPort?: number }[] }[];
+  };
+}
+
+interface ModelFormat {
+  name?: string;
+  version?: string;
+  autoSelect?: boolean;
+  priority?: number;
+}
 
 const KSERVE_ARGS = ["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"];
 
@@ -66,7 +82,7 @@ function builtIn(version: string): Record<string, Runtime> {
  * with autoSelect, the protocol supported, the highest priority first.
  */
 export function selectRuntime(
-  clusterRuntimes: Obj[],
+  clusterRuntimes: ServingRuntime[],
   format: { name: string; version?: string },
   options: { protocol?: string; named?: string; kserveVersion?: string },
 ): Runtime | undefined {
@@ -76,22 +92,27 @@ export function selectRuntime(
     if (options.named && runtime.metadata?.name !== options.named) return [];
     const protocols: string[] = runtime.spec?.protocolVersions ?? ["v1"];
     if (!protocols.includes(protocol)) return [];
-    const formats = (runtime.spec?.supportedModelFormats ?? []).filter((f: Obj) =>
+    const formats = (runtime.spec?.supportedModelFormats ?? []).filter((f) =>
       f.name?.toLowerCase() === format.name.toLowerCase() &&
       (!format.version || f.version === format.version) &&
       (options.named || f.autoSelect === true)
     );
-    return formats.map((f: Obj) => ({ runtime, priority: Number(f.priority ?? 0) }));
+    return formats.map((f) => ({ runtime, priority: Number(f.priority ?? 0) }));
   }).sort((a, b) => b.priority - a.priority);
   const chosen = candidates[0]?.runtime;
   if (chosen) {
-    const container = chosen.spec.containers?.[0] ?? {};
+    const container = chosen.spec?.containers?.[0] ?? {};
     const port = container.ports?.[0]?.containerPort ??
       Number(
         /--(?:http_port|rest_api_port|http-port|port)=(\d+)/.exec((container.args ?? []).join(" "))
           ?.[1] ?? 8080,
       );
-    return { name: chosen.metadata.name, image: container.image, args: container.args ?? [], port };
+    return {
+      name: chosen.metadata?.name ?? "",
+      image: container.image ?? "",
+      args: container.args ?? [],
+      port,
+    };
   }
   if (clusterRuntimes.length) return undefined;
   return builtIn(options.kserveVersion ?? DEFAULT_KSERVE_VERSION)[format.name.toLowerCase()];
@@ -109,7 +130,7 @@ export function storageInitializerImage(kserveVersion: string | undefined): stri
  * format and the protocol (v1 when none is given). Throws nothing; the caller refuses.
  */
 export function runtimeProblem(
-  runtimes: Obj[],
+  runtimes: ServingRuntime[],
   format: { name: string; version?: string },
   options: {
     protocol?: string;
@@ -120,13 +141,15 @@ export function runtimeProblem(
   },
 ): { message: string; hint: string } | undefined {
   const protocol = options.protocol ?? "v1";
-  const formatOf = (runtime: Obj) =>
-    (runtime.spec?.supportedModelFormats ?? []).filter((f: Obj) =>
+  const formatOf = (runtime: ServingRuntime) =>
+    (runtime.spec?.supportedModelFormats ?? []).filter((f) =>
       f.name?.toLowerCase() === format.name.toLowerCase()
     );
-  const protocolsOf = (runtime: Obj): string[] => runtime.spec?.protocolVersions ?? ["v1"];
+  const protocolsOf = (runtime: ServingRuntime): string[] =>
+    runtime.spec?.protocolVersions ?? ["v1"];
   const serving = runtimes.filter((r) => !r.spec?.disabled && formatOf(r).length);
-  const names = (list: Obj[]) => [...new Set(list.map((r) => r.metadata?.name))].join(", ");
+  const names = (list: ServingRuntime[]) =>
+    [...new Set(list.map((r) => r.metadata?.name))].join(", ");
   if (options.named) {
     const runtime = runtimes.find((r) => r.metadata?.name === options.named);
     if (!runtime) {
@@ -166,7 +189,7 @@ export function runtimeProblem(
       }), or pass --runtime`,
     };
   }
-  const automatic = serving.filter((r) => formatOf(r).some((f: Obj) => f.autoSelect === true));
+  const automatic = serving.filter((r) => formatOf(r).some((f) => f.autoSelect === true));
   const speaking = automatic.filter((r) => protocolsOf(r).includes(protocol));
   if (speaking.length) return undefined;
   const offered = [...new Set(automatic.flatMap(protocolsOf))];

@@ -145,11 +145,15 @@ export function buildInferenceService(
   return isvc as KubeObject;
 }
 
-/** Deployment, Service and HPA for a model served without KServe. */
+/**
+ * Deployment, Service and HPA for a model served without KServe. `liveReplicas`: the replica
+ * count of the Deployment already there, which a re-deploy keeps.
+ */
 export function buildDeploymentBackend(
   request: DeployRequest,
   runtime: Runtime,
   storageInitializerImage: string,
+  options: { liveReplicas?: number } = {},
 ): KubeObject[] {
   const labels = {
     ...request.labels,
@@ -191,7 +195,11 @@ export function buildDeploymentBackend(
     kind: "Deployment",
     metadata: metadata(),
     spec: {
-      replicas: Math.max(1, request.minReplicas ?? 1),
+      // The HPA owns the replica count once it has scaled (through /scale, as
+      // kube-controller-manager). A re-deploy applies the live count: another value would undo
+      // the HPA's choice and conflict with its manager; leaving the field out would drop it to
+      // the default of 1 when this tool still owns it. On create it starts at the minimum.
+      replicas: options.liveReplicas ?? Math.max(1, request.minReplicas ?? 1),
       selector: { matchLabels: selector },
       template: {
         metadata: { labels },

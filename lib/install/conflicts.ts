@@ -6,32 +6,19 @@
  * runtime's image). Install lists them and takes them only with --force-conflicts, as kubectl
  * does. inferenceservice-config never conflicts: it is read-modify-written.
  */
-import { CliError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
-import { KubeApiError, type StatusCause } from "../kube/errors.ts";
+import { KubeApiError } from "../kube/errors.ts";
+import {
+  conflictRefusal,
+  conflictsOf,
+  describeConflicts,
+  type FieldConflict,
+  objectName,
+} from "../kube/conflicts.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { inParallel } from "../async.ts";
 import { objectKey, pendingWrites } from "./apply.ts";
 import { rawManifest } from "./manifest.ts";
-
-/** One field install would take from another manager. */
-export interface FieldConflict {
-  /** "ValidatingWebhookConfiguration inferenceservice.serving.kserve.io", with namespace/ if any. */
-  object: string;
-  /** The field path as the API server names it: .webhooks[name="..."].rules */
-  field: string;
-  /** The field manager that set it: kubectl-edit, kubectl-patch, argocd-controller... */
-  manager: string;
-}
-
-/** The conflicts in a 409 answer to an apply: `conflict with "kubectl-edit" using v1`. */
-export function conflictsOf(causes: StatusCause[], object: string): FieldConflict[] {
-  return causes.filter((c) => c.reason === "FieldManagerConflict").map((c) => ({
-    object,
-    field: c.field ?? "(unnamed field)",
-    manager: /conflict with "([^"]+)"/.exec(c.message ?? "")?.[1] ?? "another manager",
-  }));
-}
 
 /** An existing object whose new release changes a field the API server never updates. */
 export interface Replacement {
@@ -66,9 +53,7 @@ export async function checkWrites(
 ): Promise<WriteCheck> {
   const existing = (await pendingWrites(kube, resources, objects)).filter(({ live }) => live);
   const found = await inParallel(existing, 8, async ({ object }) => {
-    const name = `${object.kind} ${
-      object.metadata?.namespace ? `${object.metadata.namespace}/` : ""
-    }${object.metadata?.name}`;
+    const name = objectName(object);
     try {
       await kube.apply(await resources.objectPath(object), rawManifest(object) ?? object, {
         dryRun: true,
@@ -104,14 +89,10 @@ export async function checkWrites(
 export function writeNotes(check: WriteCheck, forceConflicts: boolean): string[] {
   const { conflicts, replacements } = check;
   if (conflicts.length && !forceConflicts) {
-    throw new CliError(
-      `Install would overwrite ${conflicts.length} field(s) that other field managers set:\n  ${
-        describeConflicts(conflicts)
-      }`,
-      {
-        hint:
-          "Keep them by leaving this install be, or put the release's values back with --force-conflicts",
-      },
+    throw conflictRefusal(
+      "Install",
+      conflicts,
+      "Keep them by leaving this install be, or put the release's values back with --force-conflicts",
     );
   }
   const notes: string[] = [];
@@ -130,9 +111,4 @@ export function writeNotes(check: WriteCheck, forceConflicts: boolean): string[]
     );
   }
   return notes;
-}
-
-/** "ValidatingWebhookConfiguration x: .webhooks[...].rules (set by kubectl-edit)", one per line. */
-export function describeConflicts(conflicts: FieldConflict[]): string {
-  return conflicts.map((c) => `${c.object}: ${c.field} (set by ${c.manager})`).join("\n  ");
 }

@@ -6,6 +6,7 @@
 import { CliError } from "../errors.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { KubeObject } from "../kube/client.ts";
+import { configValue } from "../kserve/config.ts";
 
 export interface Phases {
   /** Namespaces and CRDs; CRDs must be Established before anything else. */
@@ -89,24 +90,12 @@ export function unparsableKeys(
   releaseData: Record<string, string>,
   liveData: Record<string, string> | undefined,
 ): { key: string; error: string }[] {
-  return Object.entries(liveData ?? {}).flatMap(([key, value]) => {
-    if (!(key in releaseData) || !parses(releaseData[key]!)) return [];
-    try {
-      JSON.parse(value);
-      return [];
-    } catch (error) {
-      return [{ key, error: (error as Error).message }];
-    }
+  return Object.keys(liveData ?? {}).flatMap((key) => {
+    // Only keys the release holds as JSON objects: other keys are not ours to judge.
+    if (!configValue(releaseData, key)?.ok) return [];
+    const live = configValue(liveData, key)!;
+    return live.ok ? [] : [{ key, error: live.error }];
   });
-}
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function keptLiveValues(
@@ -123,10 +112,10 @@ export function configureKServeConfig(
   settings: KServeSettings,
 ): Record<string, string> {
   const data = { ...releaseData, ...keptLiveValues(releaseData, liveData) };
-  const deploy = parseJson(data.deploy, "deploy");
+  const deploy = parseJson(data, "deploy");
   deploy.defaultDeploymentMode = settings.defaultDeploymentMode;
   data.deploy = JSON.stringify(deploy);
-  const ingress = parseJson(data.ingress, "ingress");
+  const ingress = parseJson(data, "ingress");
   if (settings.ingressClass === "none") ingress.disableIngressCreation = true;
   else if (settings.ingressClass) {
     ingress.ingressClassName = settings.ingressClass;
@@ -149,11 +138,9 @@ export function withConfigData(object: KubeObject, data: Record<string, string>)
   return { ...object, data: { ...(object.data as Record<string, string> | undefined), ...data } };
 }
 
-function parseJson(text: string | undefined, key: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text ?? "{}");
-    if (value && typeof value === "object") return value;
-  } catch { /* reported below */ }
+function parseJson(data: Record<string, string>, key: string): Record<string, unknown> {
+  const parsed = configValue(data, key) ?? { ok: true, value: {} };
+  if (parsed.ok) return parsed.value;
   throw new CliError(`The "${key}" key of ${KSERVE_OBJECTS.configMap} is not valid JSON`, {
     hint:
       `Fix it by hand first: kubectl edit configmap ${KSERVE_OBJECTS.configMap} -n ${KSERVE.namespace}`,

@@ -9,6 +9,7 @@ import { preChecks } from "../checks/pre.ts";
 import { runChecks } from "../checks/runner.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import { type InstallVersions, RELEASES, SUPPORTED_KNATIVE } from "./releases.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
 
 /** Networking releases that go with each Knative Serving release. */
 const KNATIVE_NETWORKING: Record<string, { kourier: string; netIstio: string }> = {
@@ -107,17 +108,12 @@ export function switchingNote(
   liveConfig: Record<string, string> | undefined,
   newMode: string,
 ): string | undefined {
-  if (!liveConfig?.deploy) return undefined;
-  try {
-    const current = JSON.parse(liveConfig.deploy).defaultDeploymentMode as string;
-    if (!current || classifyMode(current, undefined) === classifyMode(newMode, undefined)) {
-      return undefined;
-    }
-    return `Switching the default deployment mode from ${current} to ${newMode} in ${KSERVE_OBJECTS.configMap}. ` +
-      "Existing InferenceServices keep the mode they were created with; only new ones use the new default.";
-  } catch {
+  const current = defaultDeploymentMode(liveConfig);
+  if (!current || classifyMode(current, undefined) === classifyMode(newMode, undefined)) {
     return undefined;
   }
+  return `Switching the default deployment mode from ${current} to ${newMode} in ${KSERVE_OBJECTS.configMap}. ` +
+    "Existing InferenceServices keep the mode they were created with; only new ones use the new default.";
 }
 
 /** Offers to run `istioctl install` when istioctl is on PATH; otherwise stops before any change. */

@@ -2,10 +2,41 @@
  * Why a workload is not ready, from pod status and events: the answer `kubectl describe`
  * would give, in one line. Pure functions on plain objects; check and deploy share them.
  */
+import type {
+  CoreV1Event,
+  V1ContainerStatus,
+  V1DeploymentCondition,
+  V1DeploymentSpec,
+  V1ObjectMeta,
+  V1Pod,
+} from "@kubernetes/client-node";
 import { eventsOf } from "./events.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+/**
+ * A core/v1 Event as read from the API (every field may be absent). client-node's types describe
+ * its deserialized objects, whose timestamps are Dates; here they are the JSON's strings, so
+ * only fields that are not timestamps are read through these types.
+ */
+export type Event = Partial<CoreV1Event>;
+
+/** The parts of a Deployment (apps/v1) whose readiness is judged. */
+export interface DeploymentState {
+  spec?: Pick<V1DeploymentSpec, "replicas">;
+  status?: {
+    availableReplicas?: number;
+    conditions?: Pick<V1DeploymentCondition, "type" | "status" | "reason" | "message">[];
+  };
+}
+
+/** The parts of an InferenceService (serving.kserve.io/v1beta1) a diagnosis reads. */
+export interface InferenceServiceStatus {
+  metadata?: V1ObjectMeta;
+  status?: {
+    /** Knative-style conditions (knative.dev/pkg apis.Condition): reason and message optional. */
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    modelStatus?: { lastFailureInfo?: { reason?: string; message?: string } };
+  };
+}
 
 /** Log lines that name the cause of a KServe controller crash (kserve-facts §6-7). */
 const KNOWN_CRASH_LINES = [
@@ -19,21 +50,21 @@ const KNOWN_CRASH_LINES = [
 
 /** One sentence on why these pods are not ready, or undefined when nothing explains it. */
 export function explainPods(
-  pods: Obj[],
-  events: Obj[],
+  pods: V1Pod[],
+  events: Event[],
   logs: Record<string, string> = {},
 ): string | undefined {
-  const reasons = pods.map((pod) => explainPod(pod, events, logs[pod.metadata?.name] ?? ""))
+  const reasons = pods.map((pod) => explainPod(pod, events, logs[pod.metadata?.name ?? ""] ?? ""))
     .filter((r): r is string => r !== undefined);
   return reasons.length ? [...new Set(reasons)].join("; ") : undefined;
 }
 
-function explainPod(pod: Obj, events: Obj[], log: string): string | undefined {
+function explainPod(pod: V1Pod, events: Event[], log: string): string | undefined {
   const name = `pod ${pod.metadata?.name}`;
   const mine = eventsOf(pod, [], events);
   const failedMount = mine.find((e) => e.reason === "FailedMount");
   if (failedMount) return `${name} cannot start: ${failedMount.message}`;
-  const statuses: Obj[] = [
+  const statuses: V1ContainerStatus[] = [
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.containerStatuses ?? []),
   ];
@@ -63,7 +94,7 @@ function explainPod(pod: Obj, events: Obj[], log: string): string | undefined {
       })`;
     }
   }
-  const scheduled = (pod.status?.conditions ?? []).find((c: Obj) => c.type === "PodScheduled");
+  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
   if (pod.status?.phase === "Pending" && scheduled?.status === "False") {
     return `${name} cannot be scheduled: ${scheduled.message ?? scheduled.reason}`;
   }
@@ -85,8 +116,8 @@ export function crashLine(log: string): string | undefined {
 }
 
 /** Why a Deployment is not Available, from its own conditions (quota, replica failures). */
-export function explainDeployment(deployment: Obj): string | undefined {
-  const conditions: Obj[] = deployment.status?.conditions ?? [];
+export function explainDeployment(deployment: DeploymentState): string | undefined {
+  const conditions = deployment.status?.conditions ?? [];
   const failure = conditions.find((c) => c.type === "ReplicaFailure" && c.status === "True");
   if (failure) return `${failure.reason}: ${failure.message}`;
   const progressing = conditions.find((c) => c.type === "Progressing" && c.status === "False");
@@ -95,10 +126,10 @@ export function explainDeployment(deployment: Obj): string | undefined {
 }
 
 /** Whether a Deployment has all its replicas available (a Deployment scaled to 0 is not serving). */
-export function deploymentAvailable(deployment: Obj): boolean {
+export function deploymentAvailable(deployment: DeploymentState): boolean {
   const wanted = deployment.spec?.replicas ?? 1;
   const available = deployment.status?.availableReplicas ?? 0;
-  const condition = (deployment.status?.conditions ?? []).find((c: Obj) => c.type === "Available");
+  const condition = (deployment.status?.conditions ?? []).find((c) => c.type === "Available");
   return wanted > 0 && available >= wanted && condition?.status === "True";
 }
 
@@ -119,14 +150,17 @@ function causeRank(type: string): number {
 }
 
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
-export function explainInferenceService(isvc: Obj, events: Obj[]): string {
-  const name = `${isvc.metadata.namespace}/${isvc.metadata.name}`;
+export function explainInferenceService(
+  isvc: InferenceServiceStatus,
+  events: Event[],
+): string {
+  const name = `${isvc.metadata?.namespace}/${isvc.metadata?.name}`;
   // Its own events only: by UID (lib/kserve/events.ts), so an earlier model of the same name
   // does not speak for this one.
   const mine = eventsOf(isvc, [], events).filter((e) => e.type === "Warning");
   const rejected = mine.find((e) => e.reason === "ServerlessModeRejected");
   if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
-  const conditions: Obj[] = isvc.status?.conditions ?? [];
+  const conditions = isvc.status?.conditions ?? [];
   if (conditions.length === 0) {
     const last = mine.at(-1);
     return `${name}: the controller has not reported status${

@@ -16,9 +16,9 @@ export interface Owned {
   };
 }
 
+/** The part of an event (core/v1 Event) the rule reads. */
 export interface KubeEvent {
   involvedObject?: { kind?: string; name?: string; uid?: string };
-  [key: string]: unknown;
 }
 
 /** The UIDs of the roots and of every object in `objects` whose owner chain leads to one. */

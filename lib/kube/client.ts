@@ -2,6 +2,7 @@
  * The API connection every command uses: typed errors, 429 retries, watches and apply.
  * Nothing is loaded or dialled until a command connects; transport.ts picks how to send.
  */
+import { delay } from "../async.ts";
 import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import { writeErr } from "../output.ts";
@@ -73,7 +74,7 @@ export class Kube {
 
   /** Loads the kubeconfig the way kubectl does and prepares a client; sends nothing yet. */
   static async connect(flags: KubeFlags): Promise<Kube> {
-    const selection = loadKubeconfig(flags);
+    const selection = await loadKubeconfig(flags);
     const transport = await openTransport(selection);
     return new Kube(transport, selection, flags);
   }
@@ -94,7 +95,7 @@ export class Kube {
         // A new CRD's storage is ready within a fraction of the second it asks for: the first
         // retries come sooner, later ones honour Retry-After.
         const seconds = attempt <= 3 ? 0.25 : Math.min(retryAfter ?? 1, 5);
-        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        await delay(seconds * 1000, options.signal);
         continue;
       }
       if (status >= 400) throw errorFromResponse(this.#target(method, path), status, text);

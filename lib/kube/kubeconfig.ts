@@ -3,7 +3,6 @@
  * how several files merge, which context is chosen and which namespace applies.
  * Nothing here talks to a cluster or imports client-node.
  */
-import { parseDocument } from "yaml";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_NAMESPACE } from "../defaults.ts";
 
@@ -49,8 +48,13 @@ export function kubeconfigPaths(
   return { paths: options.home ? [`${options.home}/.kube/config`] : [], explicit: false };
 }
 
-/** Parses one kubeconfig file; a syntax or shape error names the file and line. */
-export function parseKubeconfig(text: string, path: string): Kubeconfig {
+/**
+ * Parses one kubeconfig file; a syntax or shape error names the file and line. The `yaml`
+ * package is imported here, when a command first reads a kubeconfig, so that `--help` and
+ * `version --client` never load it.
+ */
+export async function parseKubeconfig(text: string, path: string): Promise<Kubeconfig> {
+  const { parseDocument } = await import("yaml");
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) {
@@ -60,25 +64,29 @@ export function parseKubeconfig(text: string, path: string): Kubeconfig {
       { hint: "Fix the YAML in that file, or point --kubeconfig or KUBECONFIG at another one" },
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  return toKubeconfig(doc.toJS() ?? {}, (message, at) => {
+    const node = at && doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const line = node?.range ? `:${lineAt(text, node.range[0])}` : "";
+    throw new UsageError(`Cannot load kubeconfig ${path}${line}: ${message}`);
+  });
+}
+
+/** The kubeconfig in a parsed document; `fail` reports a wrong shape, and where it is. */
+function toKubeconfig(
+  raw: unknown,
+  fail: (message: string, at?: (string | number)[]) => never,
+): Kubeconfig {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new UsageError(`Cannot load kubeconfig ${path}: expected a mapping at the top level`);
+    fail("expected a mapping at the top level");
   }
   const record = raw as Record<string, unknown>;
   const list = <T>(key: string, inner: string): T[] => {
     const value = record[key] ?? [];
-    if (!Array.isArray(value)) {
-      throw new UsageError(`Cannot load kubeconfig ${path}: "${key}" must be a list`);
-    }
+    if (!Array.isArray(value)) fail(`"${key}" must be a list`);
     value.forEach((item, i) => {
       const entry = item as Record<string, unknown> | null;
       if (!entry || typeof entry.name !== "string" || typeof entry[inner] !== "object") {
-        const line = lineOf(text, doc, [key, i]);
-        throw new UsageError(
-          `Cannot load kubeconfig ${path}${
-            line ? `:${line}` : ""
-          }: ${key}[${i}] needs "name" and "${inner}"`,
-        );
+        fail(`${key}[${i}] needs "name" and "${inner}"`, [key, i]);
       }
     });
     return value as T[];
@@ -219,15 +227,6 @@ function resolvePaths<T extends { name: string }>(entry: T, dir: string): T {
     }
   }
   return copy as T;
-}
-
-function lineOf(
-  text: string,
-  doc: ReturnType<typeof parseDocument>,
-  path: (string | number)[],
-): number | undefined {
-  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-  return node?.range ? lineAt(text, node.range[0]) : undefined;
 }
 
 function lineAt(text: string, offset: number): number {

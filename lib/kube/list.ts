@@ -10,19 +10,21 @@ import type { Kube } from "./client.ts";
 export const PAGE_SIZE = 500;
 
 export interface Page<T> {
-  items: T[];
+  items: T[] | null;
   metadata?: { continue?: string; resourceVersion?: string };
 }
 
 /**
  * Every item of a collection, page by page, from `fetchPage` (one request per page). Pure
- * apart from `fetchPage`, so the paging is tested on plain data.
+ * apart from `fetchPage`, so the paging is tested on plain data. `map` turns each item into
+ * what the caller keeps as its page arrives, so a page's full objects are not all held at once.
  */
-export async function allPages<T>(
+export async function allPages<T, R = T>(
   fetchPage: (query: { limit: number; continue?: string }) => Promise<Page<T> | undefined>,
   what: string,
-): Promise<T[]> {
-  const items: T[] = [];
+  map: (item: T) => R = (item) => item as unknown as R,
+): Promise<R[]> {
+  const items: R[] = [];
   let token: string | undefined;
   do {
     let page: Page<T> | undefined;
@@ -38,23 +40,29 @@ export async function allPages<T>(
       throw error;
     }
     if (!page) return items;
-    items.push(...page.items);
+    // A metadata-only list of nothing has "items": null.
+    for (const item of page.items ?? []) items.push(map(item));
     token = page.metadata?.continue || undefined;
   } while (token);
   return items;
 }
 
-/** A collection's items in pages; undefined when the API is not served (404). */
-export async function listPaged<T>(
+/** A collection's items in pages, each through `map`; undefined when the API is not served (404). */
+export async function listPaged<T, R = T>(
   kube: Kube,
   path: string,
   query: Record<string, string | undefined> = {},
-): Promise<T[] | undefined> {
+  map?: (item: T) => R,
+): Promise<R[] | undefined> {
   let served = true;
-  const items = await allPages<T>(async (page) => {
-    const result = await kube.getOptional<Page<T>>(path, { query: { ...query, ...page } });
-    if (!result) served = false;
-    return result;
-  }, path.slice(path.lastIndexOf("/") + 1));
+  const items = await allPages<T, R>(
+    async (page) => {
+      const result = await kube.getOptional<Page<T>>(path, { query: { ...query, ...page } });
+      if (!result) served = false;
+      return result;
+    },
+    path.slice(path.lastIndexOf("/") + 1),
+    map,
+  );
   return served ? items : undefined;
 }

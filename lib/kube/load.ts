@@ -18,7 +18,7 @@ export interface ConnectionFlags {
 }
 
 /** Loads and selects the configuration kubectl would use for these flags. */
-export function loadKubeconfig(flags: ConnectionFlags): KubeconfigSelection {
+export async function loadKubeconfig(flags: ConnectionFlags): Promise<KubeconfigSelection> {
   const { paths, explicit } = kubeconfigPaths({
     flag: flags.kubeconfig,
     env: Deno.env.get("KUBECONFIG"),
@@ -27,7 +27,7 @@ export function loadKubeconfig(flags: ConnectionFlags): KubeconfigSelection {
   const files: { path: string; config: Kubeconfig }[] = [];
   for (const path of paths) {
     const text = readIfPresent(path, explicit);
-    if (text !== undefined) files.push({ path, config: parseKubeconfig(text, path) });
+    if (text !== undefined) files.push({ path, config: await parseKubeconfig(text, path) });
   }
   if (files.length === 0) {
     const inCluster = inClusterConfig();

@@ -4,7 +4,17 @@
  * Run inside the test cluster: deno task cluster exec -- deno run -A scripts/bench/check.ts [runs]
  * It first runs install (raw, from the fixtures), which changes nothing on a healthy install.
  */
-import { ensure, ensureHealthyInstall, median, plugin, report, stats, timed } from "./lib.ts";
+import {
+  ensure,
+  ensureHealthyInstall,
+  exitOnMissedTargets,
+  median,
+  plugin,
+  report,
+  stats,
+  target,
+  timed,
+} from "./lib.ts";
 
 const runs = Number(Deno.args[0] ?? 7);
 await ensureHealthyInstall();
@@ -49,7 +59,10 @@ report(
   "check",
   ours,
   theirs,
-  `API requests per check ${median(requests)}, peak memory ${
-    Math.max(...peaks)
-  } MB (target < 150 MB)`,
+  `API requests per check ${median(requests)}, peak memory ${Math.max(...peaks)} MB`,
 );
+const ratio = median(ours) / median(theirs);
+target(`check: ${ratio.toFixed(2)}x the guide's kubectl commands`, ratio <= 1.0, "<= 1.0x");
+target(`check: peak memory ${Math.max(...peaks)} MB`, Math.max(...peaks) < 150, "< 150 MB");
+target(`check: collections listed twice: ${twice.length}`, twice.length === 0, "none");
+exitOnMissedTargets();

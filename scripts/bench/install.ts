@@ -3,7 +3,17 @@
  * same run, resetting the cluster before each. Run inside the test cluster:
  *   deno task cluster exec -- deno run -A scripts/bench/install.ts [runs] [version]
  */
-import { ensure, FIXTURES, median, plugin, report, stats, timed } from "./lib.ts";
+import {
+  ensure,
+  exitOnMissedTargets,
+  FIXTURES,
+  median,
+  plugin,
+  report,
+  stats,
+  target,
+  timed,
+} from "./lib.ts";
 
 const runs = Number(Deno.args[0] ?? 3);
 const version = Deno.args[1] ?? "v0.20.0";
@@ -84,7 +94,10 @@ report(
   `install ${version}`,
   ours,
   theirs,
-  `API requests ${median(requests)}, peak memory ${
-    Math.max(...peaks)
-  } MB (targets: ratio <= 0.8x, < 300 MB)`,
+  `API requests ${median(requests)}, peak memory ${Math.max(...peaks)} MB`,
 );
+const ratio = median(ours) / median(theirs);
+target(`install ${version}: ${ratio.toFixed(2)}x the manual sequence`, ratio <= 0.8, "<= 0.8x");
+const peak = Math.max(...peaks);
+target(`install ${version}: peak memory ${peak} MB`, peak < 300, "< 300 MB");
+exitOnMissedTargets();

@@ -89,6 +89,26 @@ export function report(name: string, pluginMs: number[], kubectlMs: number[], ex
   console.log(
     `${name}: kubectl-kserve median ${ours.toFixed(0)} ms, kubectl median ${
       theirs.toFixed(0)
-    } ms, ratio ${(ours / theirs).toFixed(2)}x; ${extra}`,
+    } ms, ratio ${(ours / theirs).toFixed(2)}x${extra ? `; ${extra}` : ""}`,
   );
+}
+
+/** kubectl under GNU time, for its peak memory beside ours. */
+export function kubectl(args: string[]): [string, string[]] {
+  return ["/usr/bin/time", ["-f", "peak_rss_kb=%M", "kubectl", ...args]];
+}
+
+const missed: string[] = [];
+
+/** Prints a figure with its target; a missed target makes the benchmark exit non-zero. */
+export function target(figure: string, met: boolean, goal: string): void {
+  console.log(`  ${met ? "ok    " : "MISSED"} ${figure} (target: ${goal})`);
+  if (!met) missed.push(`${figure} (target: ${goal})`);
+}
+
+/** Ends a benchmark: exit 1 when a target was missed, naming each. */
+export function exitOnMissedTargets(): void {
+  if (missed.length === 0) return;
+  console.log(`${missed.length} target(s) missed:\n${missed.map((m) => `  ${m}`).join("\n")}`);
+  Deno.exit(1);
 }

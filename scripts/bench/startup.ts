@@ -1,9 +1,10 @@
 /**
  * Start-up benchmark: `kubectl kserve --help` and `version --client` against
  * `kubectl version --client`, run alternately on the same machine. Prints both medians and the ratio.
- * Target: at most 1.5x kubectl. Usage: deno run -A scripts/bench/startup.ts [runs]
+ * Target: at most 1.0x kubectl (exit 1 when missed). Usage: deno run -A scripts/bench/startup.ts [runs]
  */
 import meta from "../../deno.json" with { type: "json" };
+import { exitOnMissedTargets, target } from "./lib.ts";
 
 const runs = Number(Deno.args[0] ?? 21);
 const root = new URL("../../", import.meta.url).pathname;
@@ -60,3 +61,9 @@ for (const [index, [name]] of cases.entries()) {
     }x`,
   );
 }
+for (const [index, [name]] of cases.entries()) {
+  if (index === 0) continue;
+  const ratio = median(samples[index]!) / baseline;
+  target(`${name}: ${ratio.toFixed(2)}x kubectl version --client`, ratio <= 1.0, "<= 1.0x");
+}
+exitOnMissedTargets();

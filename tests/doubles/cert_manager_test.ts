@@ -5,7 +5,12 @@ import { expandArgs } from "./cert_manager.ts";
 import { shouldInject } from "./cert_manager/cainjector.ts";
 import { type Certificate, parseDuration, whyIssue } from "./cert_manager/issuance.ts";
 import type { Secret } from "./cert_manager/kube.ts";
-import { inspectCertificate, issueCertificate, publicKeyOf } from "./cert_manager/pki.ts";
+import {
+  type CertRequest,
+  inspectCertificate,
+  issueCertificate,
+  publicKeyOf,
+} from "./cert_manager/pki.ts";
 import { parseWebhookArgs } from "./cert_manager/webhook.ts";
 import { validationErrors } from "./cert_manager/validation.ts";
 
@@ -123,15 +128,17 @@ Deno.test("expandArgs() expands $(VAR) like the kubelet", () => {
   );
 });
 
-Deno.test("issueCertificate() signs a leaf with the requested SANs by a CA", async () => {
-  const ca = await issueCertificate({
-    commonName: "test-ca",
-    dnsNames: [],
-    ipAddresses: [],
-    days: 1,
-    isCA: true,
-    keyAlgorithm: "ECDSA",
-  });
+const caRequest: CertRequest = {
+  commonName: "test-ca",
+  dnsNames: [],
+  ipAddresses: [],
+  days: 1,
+  isCA: true,
+  keyAlgorithm: "ECDSA",
+};
+
+Deno.test("issueCertificate() signs a leaf with the requested SANs by a CA, and the chain verifies", async () => {
+  const ca = await issueCertificate(caRequest);
   const leaf = await issueCertificate({
     dnsNames: ["a.ns.svc", "b.ns.svc"],
     ipAddresses: ["10.0.0.1"],
@@ -147,7 +154,28 @@ Deno.test("issueCertificate() signs a leaf with the requested SANs by a CA", asy
   assert.equal(await publicKeyOf(leaf.key), info.publicKey);
   const days = (info.notAfter.getTime() - info.notBefore.getTime()) / (24 * HOUR);
   assert.equal(days, 90);
+  // The chain: the leaf verifies against its CA, and not against another one.
+  const other = await issueCertificate({ ...caRequest, commonName: "other-ca" });
+  assert.equal(await verifiesAgainst(leaf.cert, ca.cert), true, "signed by the CA");
+  assert.equal(await verifiesAgainst(leaf.cert, other.cert), false, "not by another CA");
 });
+
+/** `openssl verify -CAfile ca leaf`: whether the leaf's signature chains to the CA. */
+async function verifiesAgainst(leafPem: string, caPem: string): Promise<boolean> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/ca.pem`, caPem);
+    await Deno.writeTextFile(`${dir}/leaf.pem`, leafPem);
+    const { code } = await new Deno.Command("openssl", {
+      args: ["verify", "-CAfile", `${dir}/ca.pem`, `${dir}/leaf.pem`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code === 0;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 Deno.test("the webhook double refuses what cert-manager refuses: an Issuer without a type, a Certificate without its secret", () => {
   assert.deepEqual(validationErrors("Issuer", { spec: { selfSigned: {} } }), []);

@@ -20,6 +20,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { namespaceEditorKubeconfig } from "../support/credentials.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
+import { assertSameCluster, snapshot } from "../support/snapshot.ts";
 
 /** The same kubeconfig with its server moved to a loopback port nothing listens on. */
 async function unreachableKubeconfig(path: string): Promise<string> {
@@ -106,6 +107,40 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
     assert.match(status.stdout, /PredictorReady +True/);
   });
 
+  await t.step(
+    "re-deploy over a kubectl patch is refused naming the field and its manager, changes nothing; --force-conflicts takes it",
+    async () => {
+      const args = ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "raw"];
+      const same = await plugin([...args, "--max-replicas", "3"]);
+      assert.equal(same.code, 0, `a plain re-deploy meets no conflict: ${same.stderr}`);
+      await kubectlOk([
+        "patch",
+        "isvc",
+        "iris",
+        "-n",
+        "models",
+        "--type",
+        "merge",
+        "-p",
+        '{"spec":{"predictor":{"maxReplicas":5}}}',
+      ]);
+      const before = await snapshot();
+      const refused = await plugin([...args, "--max-replicas", "3"]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(
+        refused.stderr,
+        /InferenceService models\/iris: \.spec\.predictor\.maxReplicas \(set by kubectl-patch\)/,
+      );
+      assertSameCluster(before, await snapshot(), "a refused re-deploy");
+      const forced = await plugin([...args, "--max-replicas", "3", "--force-conflicts"]);
+      assert.equal(forced.code, 0, forced.stderr);
+      const isvc = await kubectlJson<{ spec: { predictor: { maxReplicas: number } } }>(
+        ["get", "isvc", "iris", "-n", "models", "-o", "json"],
+      );
+      assert.equal(isvc.spec.predictor.maxReplicas, 3);
+    },
+  );
+
   await t.step("status shows only the model's own events, not those of iris2", async () => {
     // Field report: status iris showed the events of iris2 and iris3 (a name-prefix match).
     const other = await plugin([
@@ -131,6 +166,19 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
     assert.ok(mine.events.every((e: { object: string }) => e.object.includes("iris2")));
     await kubectlOk(["delete", "isvc", "iris2", "-n", "models", "--wait=false"]);
   });
+
+  await t.step(
+    "USE_KSERVE=false picks the deployment backend where KServe is installed",
+    async () => {
+      const result = await plugin(
+        ["deploy", "plain", "-n", "models", ...SKLEARN, "--dry-run=client", "-o", "json"],
+        { USE_KSERVE: "false" },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const kinds = JSON.parse(result.stdout).items.map((o: { kind: string }) => o.kind);
+      assert.deepEqual(kinds, ["Deployment", "Service", "HorizontalPodAutoscaler"]);
+    },
+  );
 
   await t.step("--dry-run=client -o yaml is a valid object for the real webhooks", async () => {
     const yaml = await plugin([
@@ -365,21 +413,38 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   await resetCluster();
 });
 
-Deno.test("kserve backend on v0.20.0: the mode annotation is Standard and the model becomes Ready", async () => {
+Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model becomes Ready, and a re-created model's status shows none of the deleted one's events", async () => {
   await freshInstall("v0.20.0");
-  const result = await plugin([
-    "deploy",
-    "iris",
-    "-n",
-    "models",
-    ...SKLEARN,
-    "--mode",
-    "raw",
-    "--wait",
-    "--timeout",
-    "2m",
-  ]);
+  const deploy = ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "raw", "--wait"];
+  const result = await plugin([...deploy, "--timeout", "2m"]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(await deploymentModeOf("iris", "models"), "Standard");
+  const isvc = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>(
+    ["get", "isvc", "iris", "-n", "models", "-o", "json"],
+  );
+  assert.equal(isvc.status.conditions.find((c) => c.type === "Ready")?.status, "True");
+
+  // Field report: status showed the events of a deleted earlier model of the same name.
+  const earlier = await kubectlJson<{ items: { involvedObject: { uid: string } }[] }>(
+    ["get", "events", "-n", "models", "-o", "json"],
+  );
+  const oldUids = new Set(earlier.items.map((e) => e.involvedObject.uid));
+  assert.ok(oldUids.size > 0, "the first model has events");
+  assert.equal((await plugin(["delete", "iris", "-n", "models"])).code, 0);
+  const again = await plugin([...deploy, "--timeout", "2m"]);
+  assert.equal(again.code, 0, again.stderr);
+  const status = JSON.parse(
+    (await plugin(["status", "iris", "-n", "models", "-o", "json"])).stdout,
+  );
+  const uids: string[] = status.events.map((e: { uid: string }) => e.uid);
+  assert.ok(uids.length > 0, "the new model has events of its own");
+  assert.deepEqual(uids.filter((uid) => oldUids.has(uid)), []);
+  const left = await kubectlJson<{ items: { involvedObject: { uid: string } }[] }>(
+    ["get", "events", "-n", "models", "-o", "json"],
+  );
+  assert.ok(
+    left.items.some((e) => oldUids.has(e.involvedObject.uid)),
+    "the deleted model's events are still there to be left out",
+  );
   await resetCluster();
 });

@@ -4,12 +4,14 @@ import {
   adminKubeconfig,
   kubectl,
   kubectlJson,
+  kubectlOk,
   run,
   tempDir,
   withNamespace,
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
+import { assertSameCluster, snapshot } from "../support/snapshot.ts";
 
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 
@@ -82,6 +84,12 @@ Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () =
     });
     assert.equal(noKServe.code, 1, noKServe.stderr);
     assert.match(noKServe.stderr, /KServe is not installed/);
+    // USE_KSERVE=true where KServe is not installed: refused the same way, not a Deployment.
+    const useKServe = await runPlugin(["deploy", "m", ...SKLEARN, "-n", ns], {
+      env: { ...env(), USE_KSERVE: "true" },
+    });
+    assert.equal(useKServe.code, 1, useKServe.stderr);
+    assert.match(useKServe.stderr, /KServe is not installed, so the kserve backend cannot be used/);
     await nothingCreated(ns);
   });
 });
@@ -111,7 +119,7 @@ Deno.test("USE_KSERVE=false picks the deployment backend, and its dry-run YAML p
   });
 });
 
-Deno.test("deploy --wait serves a model with the deployment backend; list, status, redeploy and delete work", async () => {
+Deno.test("deploy --wait makes the deployment backend's Deployment Available; list, status, redeploy and delete work", async () => {
   await withNamespace("deploy-plain", async (ns) => {
     const deployed = await runPlugin(
       [
@@ -141,6 +149,11 @@ Deno.test("deploy --wait serves a model with the deployment backend; list, statu
       ["get", "pods", "-n", ns, "-l", "app.kubernetes.io/name=iris", "-o", "json"],
     );
     assert.equal(pod.items[0]?.spec.initContainers[0]?.name, "storage-initializer");
+    // Available, as the Deployment itself says (predict_test.ts sends requests to a model).
+    const deployment = await kubectlJson<{ status: { availableReplicas?: number } }>(
+      ["get", "deployment", "iris", "-n", ns, "-o", "json"],
+    );
+    assert.equal(deployment.status.availableReplicas, 1);
 
     const listed = await runPlugin(["list", "-n", ns, "-o", "json"], { env: env() });
     assert.equal(listed.code, 0, listed.stderr);
@@ -215,5 +228,47 @@ Deno.test("deploy --wait fails fast when no node has the GPUs asked for", async 
       /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
     );
     assert.ok(Date.now() - started < 60_000, "fails fast, long before the timeout");
+  });
+});
+
+Deno.test("re-deploy over a kubectl edit is refused naming the field and its manager, changes nothing, and takes it with --force-conflicts; the HPA's replica count stays", async () => {
+  await withNamespace("deploy-edited", async (ns) => {
+    const args = ["deploy", "iris", ...SKLEARN, "--backend", "deployment", "-n", ns];
+    const first = await runPlugin([...args, "--max-replicas", "3"], { env: env() });
+    assert.equal(first.code, 0, first.stderr);
+    // An admin moves the image to a registry mirror by hand.
+    await kubectlOk([
+      "set",
+      "image",
+      "deployment/iris",
+      "-n",
+      ns,
+      "kserve-container=mirror.example/sklearnserver:v1",
+    ]);
+    // The HPA's job, done by hand: the count is no longer the Deployment's own field.
+    await kubectlOk(["scale", "deployment/iris", "-n", ns, "--replicas", "2"]);
+
+    const before = await snapshot();
+    const refused = await runPlugin([...args, "--max-replicas", "3"], { env: env() });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `Deployment ${ns}/iris: \\.spec\\.template\\.spec\\.containers\\[name="kserve-container"\\]\\.image \\(set by kubectl-set\\)`,
+      ),
+    );
+    assert.match(refused.stderr, /--force-conflicts/);
+    // Earlier tests' namespaces may still be going away meanwhile.
+    assertSameCluster(before, await snapshot(), "a refused re-deploy", (k) => !k.includes(ns));
+
+    const forced = await runPlugin([...args, "--max-replicas", "3", "--force-conflicts"], {
+      env: env(),
+    });
+    assert.equal(forced.code, 0, forced.stderr);
+    const deployment = await kubectlJson<{
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    }>(["get", "deployment", "iris", "-n", ns, "-o", "json"]);
+    assert.doesNotMatch(deployment.spec.template.spec.containers[0]!.image, /mirror\.example/);
+    assert.equal(deployment.spec.replicas, 2, "a re-deploy leaves the scaled replica count be");
   });
 });

@@ -89,7 +89,7 @@ async function killWhen(
   const deadline = Date.now() + 120_000;
   while (!exited && !(await reached())) {
     assert.ok(Date.now() < deadline, `never observed: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   assert.equal(exited, false, `the install finished before: ${what}`);
   child.kill("SIGKILL");
@@ -97,6 +97,29 @@ async function killWhen(
   assert.equal(signal, "SIGKILL", `killed at: ${what}`);
   const output = new TextDecoder().decode((await child.output()).stderr);
   assert.doesNotMatch(output, /is installed; default deployment mode/, what);
+}
+
+/** Runs `kubectl ARGS` (a watch) until stopped; `seen` turns true with its first output line. */
+function watchFirst(args: string[]): { seen: boolean; stop(): Promise<void> } {
+  const child = new Deno.Command("kubectl", { args, stdout: "piped", stderr: "null" }).spawn();
+  const reading = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({
+      write(chunk) {
+        if (chunk.trim()) state.seen = true;
+      },
+    }),
+  ).catch(() => {});
+  const state = {
+    seen: false,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+      await reading;
+    },
+  };
+  return state;
 }
 
 Deno.test("an install killed at observed points (CRDs Established, cert-manager Available, runtimes) converges when run again", async () => {
@@ -131,12 +154,11 @@ Deno.test("an install killed at observed points (CRDs Established, cert-manager 
     "",
     "half-installed: no runtimes yet",
   );
-  await killWhen(
-    env,
-    "the runtimes are being applied",
-    async () =>
-      (await jsonpath(["get", "clusterservingruntimes"], "{.items[*].metadata.name}")) !== "",
-  );
+  // The runtimes are the last phase and take well under a second: a watch sees the first one
+  // as it is created, where polling kubectl (100 ms a call) could miss the whole phase.
+  const runtimes = watchFirst(["get", "clusterservingruntimes", "--watch", "-o", "name"]);
+  await killWhen(env, "the runtimes are being applied", () => Promise.resolve(runtimes.seen));
+  await runtimes.stop();
 
   const finished = await install(["--manifests", FIXTURES], cache.path);
   assert.equal(finished.code, 0, finished.stderr);

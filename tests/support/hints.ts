@@ -8,15 +8,19 @@ import { adminKubeconfig, kubectl } from "./cluster.ts";
 import { runPlugin } from "./plugin.ts";
 import { FIXTURES } from "./fixtures.ts";
 
-/** The commands in a hint: each `kubectl …` up to a `;`, `,`, `(` or the end. */
+/**
+ * The commands in a hint: each `kubectl …` up to a `;`, `,`, `(` or the end. A single-quoted
+ * argument (a JSON patch) is one argument, without its quotes, as a shell would pass it.
+ */
 export function hintCommands(hint: string): string[][] {
-  return [...hint.matchAll(/kubectl (?:[^\s;,()'"`]+ ?)+/g)]
-    .map((m) => m[0].trim().split(/\s+/));
+  return [...hint.matchAll(/kubectl(?: (?:'[^']*'|[^\s;,()'"`]+))+/g)]
+    .map((m) => [...m[0].matchAll(/'([^']*)'|(\S+)/g)].map((t) => t[1] ?? t[2]!));
 }
 
 /**
  * Runs every command of a hint in order; each must succeed. Returns how many ran. An install
- * gets `--manifests` pointed at the fixtures: tests never download anything.
+ * gets `--manifests` pointed at the fixtures (tests never download anything) and a longer
+ * request timeout.
  */
 export async function runHint(
   hint: string,
@@ -26,7 +30,9 @@ export async function runHint(
   assert.ok(commands.length > 0, `the hint names no command to run: ${hint}`);
   for (const [, ...args] of commands) {
     const plugin = args.slice(1);
-    if (plugin[0] === "install") plugin.push("--manifests", FIXTURES);
+    // The test cluster shares two cores with others: re-applying KServe's 7 MB of CRDs can take
+    // longer than the default 30 s per request there.
+    if (plugin[0] === "install") plugin.push("--manifests", FIXTURES, "--request-timeout", "2m");
     const result = args[0] === "kserve" ? await runPlugin(plugin, { env }) : await kubectl(args);
     assert.equal(
       result.code,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { conflictsOf, writeNotes } from "../../lib/install/conflicts.ts";
+import { conflictsOf } from "../../lib/kube/conflicts.ts";
+import { writeNotes } from "../../lib/install/conflicts.ts";
 import { CliError } from "../../lib/errors.ts";
 
 Deno.test("conflictsOf() reads the field and manager of each cause of a 409 apply conflict", () => {

@@ -120,6 +120,14 @@ Deno.test("buildDeploymentBackend() makes a labelled Deployment with the storage
   for (const object of [deployment, service, hpa]) {
     assert.equal(object!.metadata.labels["kubectl-kserve/backend"], "deployment");
   }
+  assert.equal(deployment!.spec.replicas, 1, "a new Deployment starts at the minimum");
+  const [redeployed] = buildDeploymentBackend(
+    { ...request, backend: "deployment" },
+    runtime,
+    "kserve/storage-initializer:v0.16.0",
+    { liveReplicas: 3 },
+  ) as Record<string, any>[];
+  assert.equal(redeployed!.spec.replicas, 3, "a re-deploy keeps the HPA's count");
 });
 
 Deno.test("selectRuntime() chooses like KServe: v1 protocol, autoSelect, highest priority", async () => {

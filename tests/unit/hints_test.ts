@@ -29,7 +29,8 @@ async function hintTemplates(): Promise<{ file: string; command: string }[]> {
     for await (const entry of Deno.readDir(dir)) {
       const path = `${dir}${entry.name}`;
       if (entry.isDirectory) await walk(`${path}/`);
-      else if (entry.name.endsWith(".ts")) {
+      // The generated help shows usage ("kubectl kserve [command] [flags]"), not a hint.
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".generated.ts")) {
         // Comments name commands in passing; hints and messages are code.
         const code = (await Deno.readTextFile(path)).split("\n")
           .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line)).join("\n");

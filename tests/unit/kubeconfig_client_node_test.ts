@@ -24,11 +24,11 @@ interface Seen {
   skipTLSVerify: boolean;
 }
 
-function ours(kubeconfig: string, context?: string): Seen {
+async function ours(kubeconfig: string, context?: string): Promise<Seen> {
   const previous = Deno.env.get("KUBECONFIG");
   Deno.env.set("KUBECONFIG", kubeconfig);
   try {
-    const s = loadKubeconfig({ context });
+    const s = await loadKubeconfig({ context });
     const c = s.cluster.cluster as Record<string, unknown>;
     const u = s.user.user as Record<string, unknown>;
     return compact({
@@ -164,7 +164,7 @@ Deno.test("our kubeconfig loader agrees with client-node's KubeConfig where clie
     ],
   ];
   for (const [name, path] of cases) {
-    assert.deepEqual(ours(path), clientNode(path), name);
+    assert.deepEqual(await ours(path), clientNode(path), name);
   }
   // Two files merged, the context chosen by flag: both agree on what it selects.
   const a = await write("a.json", config("a", { server: "https://a:6443" }, { token: "a" }));
@@ -172,7 +172,11 @@ Deno.test("our kubeconfig loader agrees with client-node's KubeConfig where clie
     "b.json",
     config("b", { server: "https://b:6443" }, { token: "b" }, "team-b"),
   );
-  assert.deepEqual(ours(`${a}:${b}`, "b"), clientNode(`${a}:${b}`, "b"), "merge, --context b");
+  assert.deepEqual(
+    await ours(`${a}:${b}`, "b"),
+    clientNode(`${a}:${b}`, "b"),
+    "merge, --context b",
+  );
 });
 
 Deno.test("where client-node differs from kubectl, our loader follows kubectl", async () => {
@@ -185,13 +189,13 @@ Deno.test("where client-node differs from kubectl, our loader follows kubectl", 
   const a = await write("a.json", config("a", { server: "https://a:6443" }, { token: "a" }));
   const b = await write("b.json", config("b", { server: "https://b:6443" }, { token: "b" }));
   // kubectl: the first file that sets current-context wins; client-node takes the last one.
-  assert.equal(ours(`${a}:${b}`).context, "a");
+  assert.equal((await ours(`${a}:${b}`)).context, "a");
   assert.equal(clientNode(`${a}:${b}`).context, "b");
   // kubectl: the first definition of a name wins; client-node refuses duplicates.
   const again = await write(
     "a2.json",
     config("a", { server: "https://elsewhere:6443" }, { token: "x" }),
   );
-  assert.equal(ours(`${a}:${again}`).server, "https://a:6443");
+  assert.equal((await ours(`${a}:${again}`)).server, "https://a:6443");
   assert.throws(() => clientNode(`${a}:${again}`), /Duplicate (cluster|user|context)/);
 });

@@ -42,10 +42,10 @@ contexts:
   context: {cluster: prod, user: bob}
 `;
 
-function merged(): Kubeconfig {
+async function merged(): Promise<Kubeconfig> {
   return mergeKubeconfigs([
-    { path: "/home/me/.kube/first", config: parseKubeconfig(FIRST, "/home/me/.kube/first") },
-    { path: "/etc/kube/second", config: parseKubeconfig(SECOND, "/etc/kube/second") },
+    { path: "/home/me/.kube/first", config: await parseKubeconfig(FIRST, "/home/me/.kube/first") },
+    { path: "/etc/kube/second", config: await parseKubeconfig(SECOND, "/etc/kube/second") },
   ]);
 }
 
@@ -64,8 +64,8 @@ Deno.test("kubeconfigPaths() prefers the flag, then every KUBECONFIG entry, then
   });
 });
 
-Deno.test("mergeKubeconfigs() keeps the first definition of each name, as kubectl does", () => {
-  const config = merged();
+Deno.test("mergeKubeconfigs() keeps the first definition of each name, as kubectl does", async () => {
+  const config = await merged();
   assert.equal(config["current-context"], "dev");
   assert.deepEqual(config.clusters.map((c) => c.name), ["dev", "shared", "prod"]);
   assert.equal(
@@ -75,8 +75,8 @@ Deno.test("mergeKubeconfigs() keeps the first definition of each name, as kubect
   assert.deepEqual(config.contexts.map((c) => c.name), ["dev", "prod"]);
 });
 
-Deno.test("mergeKubeconfigs() resolves relative paths against each file's directory", () => {
-  const config = merged();
+Deno.test("mergeKubeconfigs() resolves relative paths against each file's directory", async () => {
+  const config = await merged();
   assert.equal(config.clusters[0]?.cluster["certificate-authority"], "/home/me/.kube/ca.crt");
   const alice = config.users.find((u) => u.name === "alice")!.user;
   assert.equal(alice["client-certificate"], "/home/me/.kube/certs/alice.crt");
@@ -85,8 +85,8 @@ Deno.test("mergeKubeconfigs() resolves relative paths against each file's direct
   assert.equal((bob.exec as { command: string }).command, "/etc/kube/./bin/get-token");
 });
 
-Deno.test("selectContext() uses --context over current-context", () => {
-  const loaded = { config: merged(), sources: ["a", "b"] };
+Deno.test("selectContext() uses --context over current-context", async () => {
+  const loaded = { config: await merged(), sources: ["a", "b"] };
   const current = selectContext(loaded, {});
   assert.equal(current.contextName, "dev");
   assert.equal(current.namespace, "team-a");
@@ -97,8 +97,8 @@ Deno.test("selectContext() uses --context over current-context", () => {
   assert.equal(selectContext(loaded, { context: "prod", namespace: "ns1" }).namespace, "ns1");
 });
 
-Deno.test("selectContext() names the contexts that exist when one is unknown", () => {
-  const loaded = { config: merged(), sources: ["/k1", "/k2"] };
+Deno.test("selectContext() names the contexts that exist when one is unknown", async () => {
+  const loaded = { config: await merged(), sources: ["/k1", "/k2"] };
   assert.throws(() => selectContext(loaded, { context: "staging" }), (error: UsageError) => {
     assert.equal(error.exitCode, 2);
     assert.match(error.message, /Context "staging" does not exist in \/k1, \/k2/);
@@ -114,23 +114,23 @@ Deno.test("resolveNamespace() follows flag, then context, then default", () => {
   assert.equal(resolveNamespace("", ""), "default");
 });
 
-Deno.test("parseKubeconfig() names the file and line of a YAML error", () => {
+Deno.test("parseKubeconfig() names the file and line of a YAML error", async () => {
   const text = "apiVersion: v1\nclusters:\n- name: x\n  cluster: {server: [\n";
-  assert.throws(() => parseKubeconfig(text, "/tmp/bad.yaml"), (error: UsageError) => {
+  await assert.rejects(parseKubeconfig(text, "/tmp/bad.yaml"), (error: UsageError) => {
     assert.equal(error.exitCode, 2);
     assert.match(error.message, /^Cannot load kubeconfig \/tmp\/bad\.yaml:\d+: /);
     return true;
   });
 });
 
-Deno.test("parseKubeconfig() names the line of an entry with the wrong shape", () => {
+Deno.test("parseKubeconfig() names the line of an entry with the wrong shape", async () => {
   const text = "clusters:\n- name: ok\n  cluster: {server: https://x}\n- cluster: {}\n";
-  assert.throws(
-    () => parseKubeconfig(text, "/k"),
+  await assert.rejects(
+    parseKubeconfig(text, "/k"),
     /Cannot load kubeconfig \/k:4: clusters\[1\] needs "name" and "cluster"/,
   );
-  assert.throws(() => parseKubeconfig("- a\n- b\n", "/k"), /expected a mapping/);
-  assert.throws(() => parseKubeconfig("users: {}\n", "/k"), /"users" must be a list/);
+  await assert.rejects(parseKubeconfig("- a\n- b\n", "/k"), /expected a mapping/);
+  await assert.rejects(parseKubeconfig("users: {}\n", "/k"), /"users" must be a list/);
 });
 
 Deno.test("inClusterKubeconfig() builds the service account's config", () => {

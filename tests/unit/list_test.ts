@@ -42,3 +42,23 @@ Deno.test("allPages(): a continue token that expires mid-list (410) says so, wit
     (e: unknown) => !(e instanceof CliError) && (e as Error).message === "Gone",
   );
 });
+
+Deno.test("allPages() maps each page's items as it arrives, and reads an empty page's null items", async () => {
+  const seen: number[][] = [];
+  const rows = await allPages<{ name: string; spec: string }, string>(
+    (query) => {
+      const page = query.continue ? { items: [{ name: "c", spec: "large" }], metadata: {} } : {
+        items: [{ name: "a", spec: "large" }, { name: "b", spec: "large" }],
+        metadata: { continue: "2" },
+      };
+      seen.push(page.items.map((_, i) => i));
+      return Promise.resolve(page);
+    },
+    "inferenceservices",
+    (item) => item.name,
+  );
+  assert.deepEqual(rows, ["a", "b", "c"]);
+  assert.equal(seen.length, 2);
+  // A metadata-only list (PartialObjectMetadataList) of nothing has "items": null.
+  assert.deepEqual(await allPages(() => Promise.resolve({ items: null, metadata: {} }), "x"), []);
+});

@@ -1,0 +1,34 @@
+/** How deploy writes a model's objects: server-side apply that lists conflicts before taking them. */
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { conflictRefusal, conflictsOf, objectName } from "../kube/conflicts.ts";
+import { KubeApiError } from "../kube/errors.ts";
+import type { ResourceMap } from "../kube/resources.ts";
+
+/**
+ * Server-side applies the model's objects without taking other managers' fields unless `force`:
+ * a re-deploy over a `kubectl edit` (or a GitOps controller's change) is refused with the fields
+ * and their managers listed (CliError, exit 1), as `kubectl apply --server-side` refuses.
+ */
+export async function applyModel(
+  kube: Kube,
+  resources: ResourceMap,
+  objects: KubeObject[],
+  options: { dryRun: boolean; force: boolean },
+): Promise<KubeObject[]> {
+  const applied: KubeObject[] = [];
+  for (const object of objects) {
+    try {
+      applied.push(await kube.apply(await resources.objectPath(object), object, options));
+    } catch (error) {
+      if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
+      const conflicts = conflictsOf(error.causes, objectName(object));
+      if (!conflicts.length) throw error;
+      throw conflictRefusal(
+        "Deploy",
+        conflicts,
+        "Keep them by changing the object with the tool that set them, or take them with this deploy command plus --force-conflicts",
+      );
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,41 @@
+/**
+ * KServe's inferenceservice-config as its controller reads it: each data key ("deploy",
+ * "ingress", "storageInitializer", ...) holds one JSON object (KServe
+ * pkg/apis/serving/v1beta1/configmap.go, NewDeployConfig and siblings); a value that does not
+ * parse makes the controller exit at start. The one parse of it: callers decide what a failure
+ * means for them (a check finding, a value install repairs, an unknown mode).
+ */
+
+/** A ConfigMap's data: key to text. */
+export type ConfigData = Record<string, string>;
+
+export type ConfigValue =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; error: string };
+
+/**
+ * One key's JSON object; undefined when the key is absent. A value that does not parse, or is
+ * not an object, is returned as an error (JSON.parse's message), never thrown.
+ */
+export function configValue(data: ConfigData | undefined, key: string): ConfigValue | undefined {
+  const text = data?.[key];
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value)) return { ok: true, value };
+    return { ok: false, error: "not a JSON object" };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/**
+ * The `deploy` key's defaultDeploymentMode ("Standard", "RawDeployment", "Knative",
+ * "Serverless", ...); undefined when it is absent, not a string, or its JSON does not parse
+ * (check reports that as kserve.config-deploy).
+ */
+export function defaultDeploymentMode(data: ConfigData | undefined): string | undefined {
+  const deploy = configValue(data, "deploy");
+  const mode = deploy?.ok ? deploy.value.defaultDeploymentMode : undefined;
+  return typeof mode === "string" ? mode : undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * Where Knative Serving runs and who installed it. Its controller may run outside
+ * `knative-serving` (an operator or a platform team installs it elsewhere), so it is found by the
+ * labels serving-core.yaml gives the controller Deployment, not by namespace.
+ */
+import { CRD_PATH, KNATIVE, VERSION_LABEL } from "../defaults.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
+import { deploymentAvailable, type DeploymentState } from "./diagnose.ts";
+
+export interface KnativeServing {
+  /** The namespace of its controller; `knative-serving` when no controller is found. */
+  namespace: string;
+  /** From the services.serving.knative.dev CRD's app.kubernetes.io/version label: "1.15.2". */
+  version?: string;
+  /** Who applied the CRD. */
+  owner: Owner;
+  /** Its controller Deployment, when one exists. */
+  controller?: KubeObject;
+  /** Whether that controller is Available. */
+  available: boolean;
+  /** config-network's ingress-class (or the older ingress.class): which networking layer serves. */
+  ingressClass?: string;
+}
+
+/**
+ * Knative Serving as installed, or undefined when its Service CRD does not exist. Reads the CRD,
+ * the controller Deployments cluster-wide by label, and config-network. Errors (403 included)
+ * are thrown: a failed lookup is never "not installed".
+ */
+export async function findKnativeServing(kube: Kube): Promise<KnativeServing | undefined> {
+  const [crd, controllers] = await Promise.all([
+    kube.getOptional<KubeObject>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
+    kube.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/deployments", {
+      query: { labelSelector: KNATIVE.controllerLabels },
+    }),
+  ]);
+  if (!crd) return undefined;
+  const controller = controllers.items[0];
+  const namespace = controller?.metadata?.namespace ?? KNATIVE.namespace;
+  const network = await kube.getOptional<{ data?: Record<string, string> }>(
+    `/api/v1/namespaces/${namespace}/configmaps/config-network`,
+  );
+  return {
+    namespace,
+    version: (crd.metadata?.labels as Record<string, string> | undefined)?.[VERSION_LABEL],
+    owner: ownerOf((crd.metadata ?? {}) as OwnedMetadata),
+    controller,
+    available: controller !== undefined && deploymentAvailable(controller as DeploymentState),
+    ingressClass: network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"],
+  };
+}
+
+/**
+ * The namespace Knative Serving's controller runs in; `knative-serving` when none is found or
+ * these credentials may not list Deployments cluster-wide (403: a namespace editor).
+ */
+export async function knativeNamespace(kube: Kube): Promise<string> {
+  try {
+    const { items } = await kube.request<{ items: KubeObject[] }>(
+      "GET",
+      "/apis/apps/v1/deployments",
+      {
+        query: { labelSelector: KNATIVE.controllerLabels },
+      },
+    );
+    return items[0]?.metadata?.namespace ?? KNATIVE.namespace;
+  } catch (error) {
+    if ((error as { status?: number }).status === 403) return KNATIVE.namespace;
+    throw error;
+  }
+}
