@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.ts";
-import { parseDuration } from "./duration.ts";
+import { durationOption } from "./args/parsers.ts";
 import { writeOut } from "./output.ts";
 import { registerLifecycle } from "./args/lifecycle.ts";
 import { registerModels } from "./args/models.ts";
@@ -46,10 +46,12 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
     )
     .option("--context <name>", "the kubeconfig context to use")
     .option("-n, --namespace <namespace>", 'namespace (default: the context\'s, else "default")')
-    .option(
-      "--request-timeout <duration>",
-      "per-request timeout such as 30s or 1m; 0 means none",
-      "30s",
+    .addOption(
+      durationOption(
+        "--request-timeout <duration>",
+        "per-request timeout such as 30s or 1m; 0 means none",
+        "30s",
+      ),
     )
     .option("-o, --output <format>", "output format (text, json or yaml, depending on the command)")
     .option("-v, --verbose", "show stack traces and request details on errors", false)
@@ -170,14 +172,11 @@ export function wantsVerbose(argv: string[]): boolean {
 function globals(command: Command): GlobalOptions {
   const raw = command.optsWithGlobals() as Record<string, unknown>;
   const string = (key: string) => typeof raw[key] === "string" ? raw[key] as string : undefined;
-  const timeout = string("requestTimeout");
   return {
     kubeconfig: string("kubeconfig"),
     context: string("context"),
     namespace: string("namespace"),
-    requestTimeoutMs: timeout === undefined
-      ? undefined
-      : parseDuration(timeout, "--request-timeout"),
+    requestTimeoutMs: raw.requestTimeout as number | undefined,
     output: string("output"),
     verbose: raw.verbose === true,
     color: raw.color !== false,

@@ -1,13 +1,26 @@
 /** Arguments of check, install and uninstall: parsed here, validated, handed on as data. */
 import type { Command } from "commander";
-import { type GlobalOptions, parseDryRun } from "../options.ts";
+import { type DryRunMode, type GlobalOptions, parseDryRun } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
-import { parseDuration } from "../duration.ts";
+import { durationOption, one } from "./parsers.ts";
 import type { InstallInvocation } from "../commands/install.ts";
 
 const CHECK_MODES = ["raw", "serverless", "deployment"] as const;
+type CheckMode = typeof CHECK_MODES[number];
+
+function parseCheckMode(value: string): CheckMode {
+  if ((CHECK_MODES as readonly string[]).includes(value)) return value as CheckMode;
+  throw new UsageError(`Unknown mode "${value}"`, {
+    hint: `Use one of: ${CHECK_MODES.join(", ")}`,
+  });
+}
+
+function parseIngress(value: string): "kourier" | "istio" {
+  if (value === "kourier" || value === "istio") return value;
+  throw new UsageError(`Unknown ingress layer "${value}"`, { hint: "Use kourier or istio" });
+}
 
 /** Adds check, install, uninstall and manifests to the program. */
 export function registerLifecycle(
@@ -23,24 +36,23 @@ export function registerLifecycle(
       "check that KServe can be installed (permissions, conflicts, cert-manager)",
       false,
     )
-    .option("--mode <mode>", "what to check for: raw, serverless or deployment (no KServe)")
     .option(
-      "--wait <duration>",
-      "retry failing checks until they pass or this time runs out (exit 124)",
+      "--mode <mode>",
+      "what to check for: raw, serverless or deployment (no KServe)",
+      one(parseCheckMode),
+    )
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "retry failing checks until they pass or this time runs out (exit 124)",
+      ),
     )
     .option("-A, --all-namespaces", "check InferenceServices in every namespace", false)
     .action(
       (
-        options: { pre: boolean; mode?: string; wait?: string; allNamespaces: boolean },
+        options: { pre: boolean; mode?: CheckMode; wait?: number; allNamespaces: boolean },
         command: Command,
       ) => {
-        if (
-          options.mode !== undefined && !(CHECK_MODES as readonly string[]).includes(options.mode)
-        ) {
-          throw new UsageError(`Unknown mode "${options.mode}"`, {
-            hint: `Use one of: ${CHECK_MODES.join(", ")}`,
-          });
-        }
         if (options.pre && options.mode === "deployment") {
           throw new UsageError(
             "--pre checks a KServe install; --mode deployment needs no install",
@@ -53,8 +65,8 @@ export function registerLifecycle(
           kind: "check",
           global: globals(command),
           pre: options.pre,
-          mode: options.mode as "raw" | "serverless" | "deployment" | undefined,
-          waitMs: options.wait === undefined ? undefined : parseDuration(options.wait, "--wait"),
+          mode: options.mode,
+          waitMs: options.wait,
           allNamespaces: options.allNamespaces,
         });
       },
@@ -68,10 +80,16 @@ export function registerLifecycle(
     .option(
       "--mode <mode>",
       "raw (RawDeployment/Standard, no Knative) or serverless (Knative)",
+      one(normalizeMode),
       "raw",
     )
     .option("--version <version>", "KServe version to install", DEFAULT_KSERVE_VERSION)
-    .option("--ingress <layer>", "serverless networking layer: kourier or istio", "kourier")
+    .option(
+      "--ingress <layer>",
+      "serverless networking layer: kourier or istio",
+      one(parseIngress),
+      "kourier",
+    )
     .option(
       "--ingress-class <name>",
       'IngressClass for raw mode\'s Ingresses; "none" creates no Ingress',
@@ -83,8 +101,15 @@ export function registerLifecycle(
     .option(
       "--dry-run <mode>",
       "client: print the plan, change nothing; server: validate on the server",
+      one(parseDryRun),
     )
-    .option("--timeout <duration>", "how long to wait for everything to become ready", "10m")
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "how long to wait for everything to become ready",
+        "10m",
+      ),
+    )
     .option("--cert-manager-version <version>", "override the cert-manager version")
     .option("--knative-version <version>", "override the Knative Serving version")
     .option("--without-knative", "(not possible: explains why)", false)
@@ -120,9 +145,11 @@ export function registerLifecycle(
       "--dry-run [mode]",
       "client (the default): print the plan of what would be deleted; sends no change",
     )
-    .option("--timeout <duration>", "how long to wait for objects to go away", "5m")
+    .addOption(
+      durationOption("--timeout <duration>", "how long to wait for objects to go away", "5m"),
+    )
     .option("-y, --yes", "do not ask for confirmation", false)
-    .action((options: Record<string, string | boolean>, command: Command) => {
+    .action((options: Record<string, string | number | boolean>, command: Command) => {
       onAction({
         kind: "uninstall",
         global: globals(command),
@@ -138,7 +165,7 @@ export function registerLifecycle(
                 : String(options.dryRun),
               ["client"],
             ) === "client",
-        timeoutMs: parseDuration(String(options.timeout), "--timeout"),
+        timeoutMs: options.timeout as number,
         yes: options.yes === true,
       });
     });
@@ -151,15 +178,20 @@ export function registerLifecycle(
       "download and verify every manifest an install needs into DIR/<component>/<version>/<file>",
     )
     .requiredOption("--dest <dir>", "directory to fill")
-    .option("--mode <mode>", "raw or serverless", "raw")
+    .option("--mode <mode>", "raw or serverless", one(normalizeMode), "raw")
     .option("--version <version>", "KServe version", DEFAULT_KSERVE_VERSION)
-    .option("--ingress <layer>", "serverless networking layer: kourier or istio", "kourier")
+    .option(
+      "--ingress <layer>",
+      "serverless networking layer: kourier or istio",
+      one(parseIngress),
+      "kourier",
+    )
     .option("--manifests <dir|url>", "pull from a mirror instead of the projects' release URLs")
     .option("--cert-manager-version <version>", "override the cert-manager version")
     .option("--knative-version <version>", "override the Knative Serving version")
     .option("--force", "allow a combination of versions that is not supported", false)
     .action((options: Record<string, string | boolean | undefined>, command: Command) => {
-      const install = installOptions({ ...options, timeout: "1s" });
+      const install = installOptions(options);
       onAction({
         kind: "pull",
         global: globals(command),
@@ -178,27 +210,22 @@ export function registerLifecycle(
 function installOptions(
   options: Record<string, string | boolean | undefined>,
 ): Omit<InstallInvocation, "global"> {
-  const mode = normalizeMode(String(options.mode));
   if (options.withoutKnative) {
     throw new UsageError("Serverless mode without Knative does not exist", {
       hint:
         "Serverless (Knative) mode needs Knative Serving. The mode without Knative is RawDeployment (Standard): kubectl kserve install --mode raw",
     });
   }
-  const ingress = String(options.ingress);
-  if (ingress !== "kourier" && ingress !== "istio") {
-    throw new UsageError(`Unknown ingress layer "${ingress}"`, { hint: "Use kourier or istio" });
-  }
-  const dryRun = parseDryRun(options.dryRun as string | undefined);
   const version = String(options.version);
   return {
-    mode,
+    mode: options.mode as "raw" | "serverless",
     version: version.startsWith("v") ? version : `v${version}`,
-    ingress,
+    ingress: options.ingress as "kourier" | "istio",
     ingressClass: options.ingressClass as string | undefined,
     manifests: options.manifests as string | undefined,
-    dryRun,
-    timeoutMs: parseDuration(String(options.timeout), "--timeout"),
+    dryRun: options.dryRun as DryRunMode | undefined,
+    // manifests pull waits for nothing.
+    timeoutMs: (options.timeout as number | undefined) ?? 0,
     yes: options.yes === true,
     force: options.force === true,
     forceConflicts: options.forceConflicts === true,

@@ -1,9 +1,15 @@
 /** Arguments of deploy, list, status, delete and predict. */
 import type { Command } from "commander";
-import { type GlobalOptions, parseDryRun, parseProtocol } from "../options.ts";
+import {
+  type DryRunMode,
+  type GlobalOptions,
+  parseDryRun,
+  parseProtocol,
+  type Protocol,
+} from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
-import { parseDuration } from "../duration.ts";
+import { durationOption, one } from "./parsers.ts";
 import { type COUNT_RANGES, parseCount, parsePairs, parseToleration } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 
@@ -24,28 +30,38 @@ export function registerModels(
     .option(
       "--backend <backend>",
       "kserve or deployment (default: USE_KSERVE, else kserve when KServe is installed)",
+      one(parseBackend),
     )
     .option(
       "--mode <mode>",
       "kserve backend: raw (Standard) or serverless (Knative); default: the cluster's",
+      one(parseDeployMode),
     )
     .option("--model-format <format[:version]>", "model format, such as sklearn or huggingface")
     .option("--storage-uri <uri>", "where the model is: gs://, s3://, pvc://, hf://, https://")
     .option("--runtime <name>", "serving runtime to use instead of automatic selection")
-    .option("--protocol <protocol>", "inference protocol: v1 or v2 (KServe's default: v1)")
+    .option(
+      "--protocol <protocol>",
+      "inference protocol: v1 or v2 (KServe's default: v1)",
+      one(parseProtocol),
+    )
     .option("--image <image>", "serving container image (overrides the runtime's)")
     .option("--arg <arg>", "container argument (repeatable)", collect, [])
     .option("--env <KEY=VALUE>", "environment variable (repeatable)", collect, [])
-    .option("--port <port>", "container port the server listens on")
+    .option("--port <port>", "container port the server listens on", count("--port"))
     .option("--cpu <quantity>", "CPU request (also the limit unless --cpu-limit)")
     .option("--memory <quantity>", "memory request (also the limit unless --memory-limit)")
     .option("--cpu-limit <quantity>", "CPU limit")
     .option("--memory-limit <quantity>", "memory limit")
-    .option("--gpu <count>", "NVIDIA GPUs (nvidia.com/gpu requests and limits)")
-    .option("--min-replicas <n>", "minimum replicas")
-    .option("--max-replicas <n>", "maximum replicas")
-    .option("--scale-metric <metric>", "autoscaling metric: cpu or memory")
-    .option("--scale-target <n>", "autoscaling target utilization in percent")
+    .option("--gpu <count>", "NVIDIA GPUs (nvidia.com/gpu requests and limits)", count("--gpu"))
+    .option("--min-replicas <n>", "minimum replicas", count("--min-replicas"))
+    .option("--max-replicas <n>", "maximum replicas", count("--max-replicas"))
+    .option("--scale-metric <metric>", "autoscaling metric: cpu or memory", one(parseScaleMetric))
+    .option(
+      "--scale-target <n>",
+      "autoscaling target utilization in percent",
+      count("--scale-target"),
+    )
     .option("--service-account <name>", "service account for the model's pods")
     .option(
       "--node-selector <KEY=VALUE>",
@@ -62,14 +78,18 @@ export function registerModels(
     .option("--annotation <KEY=VALUE>", "annotation (repeatable)", collect, [])
     .option("--label <KEY=VALUE>", "label (repeatable)", collect, [])
     .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
-    .option("--dry-run <mode>", "client: print the objects; server: validate them on the server")
+    .option(
+      "--dry-run <mode>",
+      "client: print the objects; server: validate them on the server",
+      one(parseDryRun),
+    )
     .option(
       "--force-conflicts",
       "take fields that other field managers set on the existing objects (they are listed first)",
       false,
     )
     .option("--wait", "wait until the model serves, or fail fast with the reason", false)
-    .option("--timeout <duration>", "how long --wait waits", "5m")
+    .addOption(durationOption("--timeout <duration>", "how long --wait waits", "5m"))
     .action((name: string, options: Record<string, unknown>, command: Command) => {
       onAction({ kind: "deploy", ...deployOptions(name, options, globals(command)) });
     });
@@ -96,21 +116,25 @@ export function registerModels(
     .command("delete")
     .description("delete a model and wait until it is gone")
     .argument("<name>")
-    .option("--timeout <duration>", "how long to wait", "2m")
+    .addOption(durationOption("--timeout <duration>", "how long to wait", "2m"))
     .option("--no-wait", "return without waiting for the deletion to finish")
-    .option("--dry-run <mode>", "client: print what would be deleted; server: validate the delete")
+    .option(
+      "--dry-run <mode>",
+      "client: print what would be deleted; server: validate the delete",
+      one(parseDryRun),
+    )
     .action((
       name: string,
-      options: { timeout: string; wait: boolean; dryRun?: string },
+      options: { timeout: number; wait: boolean; dryRun?: DryRunMode },
       command: Command,
     ) => {
       onAction({
         kind: "delete",
         global: globals(command),
         name,
-        timeoutMs: parseDuration(options.timeout, "--timeout"),
+        timeoutMs: options.timeout,
         wait: options.wait,
-        dryRun: parseDryRun(options.dryRun),
+        dryRun: options.dryRun,
       });
     });
 
@@ -127,15 +151,16 @@ export function registerModels(
     .option(
       "--protocol <protocol>",
       "v1 (/v1/models/NAME:predict) or v2 (/v2/models/NAME/infer)",
+      one(parseProtocol),
       "v1",
     )
-    .action((name: string, options: { data: string; protocol: string }, command: Command) => {
+    .action((name: string, options: { data: string; protocol: Protocol }, command: Command) => {
       onAction({
         kind: "predict",
         global: globals(command),
         name,
         data: options.data,
-        protocol: parseProtocol(options.protocol)!,
+        protocol: options.protocol,
       });
     });
 }
@@ -146,34 +171,17 @@ function deployOptions(
   global: GlobalOptions,
 ): DeployInvocation {
   const text = (key: string) => o[key] as string | undefined;
-  const count = (key: string, flag: keyof typeof COUNT_RANGES) =>
-    text(key) === undefined ? undefined : parseCount(text(key)!, flag);
-  const backend = text("backend");
-  if (backend !== undefined && backend !== "kserve" && backend !== "deployment") {
-    throw new UsageError(`Unknown backend "${backend}"`, {
-      hint: "Use --backend kserve or --backend deployment",
-    });
-  }
-  const mode = text("mode");
-  if (mode !== undefined && mode !== "raw" && mode !== "serverless") {
-    throw new UsageError(`Unknown mode "${mode}"`, { hint: "Use --mode raw or --mode serverless" });
-  }
-  const protocol = parseProtocol(text("protocol"));
-  const metric = text("scaleMetric");
-  if (metric !== undefined && metric !== "cpu" && metric !== "memory") {
-    throw new UsageError(`Unknown scale metric "${metric}"`, { hint: "Use cpu or memory" });
-  }
-  const dryRun = parseDryRun(text("dryRun"));
+  const number = (key: string) => o[key] as number | undefined;
   const format = text("modelFormat");
   const [formatName, formatVersion] = format?.split(":") ?? [];
   return {
     global,
-    backend,
+    backend: o.backend as DeployInvocation["backend"],
     file: text("filename"),
-    dryRun,
+    dryRun: o.dryRun as DryRunMode | undefined,
     forceConflicts: o.forceConflicts === true,
     wait: o.wait === true,
-    timeoutMs: parseDuration(String(o.timeout), "--timeout"),
+    timeoutMs: o.timeout as number,
     request: {
       name,
       ...(formatName
@@ -186,23 +194,45 @@ function deployOptions(
       image: text("image"),
       args: o.arg as string[],
       env: parsePairs(o.env as string[], "--env"),
-      port: count("port", "--port"),
+      port: number("port"),
       cpu: text("cpu"),
       memory: text("memory"),
       cpuLimit: text("cpuLimit"),
       memoryLimit: text("memoryLimit"),
-      gpu: count("gpu", "--gpu"),
-      minReplicas: count("minReplicas", "--min-replicas"),
-      maxReplicas: count("maxReplicas", "--max-replicas"),
-      scaleMetric: metric as "cpu" | "memory" | undefined,
-      protocol,
-      scaleTarget: count("scaleTarget", "--scale-target"),
+      gpu: number("gpu"),
+      minReplicas: number("minReplicas"),
+      maxReplicas: number("maxReplicas"),
+      scaleMetric: o.scaleMetric as "cpu" | "memory" | undefined,
+      protocol: o.protocol as Protocol | undefined,
+      scaleTarget: number("scaleTarget"),
       serviceAccount: text("serviceAccount"),
       nodeSelector: parsePairs(o.nodeSelector as string[], "--node-selector"),
       tolerations: (o.toleration as string[]).map(parseToleration),
       annotations: parsePairs(o.annotation as string[], "--annotation"),
       labels: parsePairs(o.label as string[], "--label"),
-      mode: mode as "raw" | "serverless" | undefined,
+      mode: o.mode as "raw" | "serverless" | undefined,
     },
   };
+}
+
+/** A count flag, parsed where commander reads it, within its range (COUNT_RANGES). */
+function count(flag: keyof typeof COUNT_RANGES): (value: string) => number {
+  return (value: string) => parseCount(value, flag);
+}
+
+function parseBackend(value: string): "kserve" | "deployment" {
+  if (value === "kserve" || value === "deployment") return value;
+  throw new UsageError(`Unknown backend "${value}"`, {
+    hint: "Use --backend kserve or --backend deployment",
+  });
+}
+
+function parseDeployMode(value: string): "raw" | "serverless" {
+  if (value === "raw" || value === "serverless") return value;
+  throw new UsageError(`Unknown mode "${value}"`, { hint: "Use --mode raw or --mode serverless" });
+}
+
+function parseScaleMetric(value: string): "cpu" | "memory" {
+  if (value === "cpu" || value === "memory") return value;
+  throw new UsageError(`Unknown scale metric "${value}"`, { hint: "Use cpu or memory" });
 }
