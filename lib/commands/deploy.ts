@@ -1,6 +1,6 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import { stringify } from "yaml";
-import { readInferenceService } from "../deploy/file.ts";
+import { type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { requireKnativeScheduling } from "../deploy/knative.ts";
 import type { GlobalOptions } from "../options.ts";
@@ -25,9 +25,6 @@ import {
 } from "../deploy/validate.ts";
 import { modelAddress, modelWait } from "../deploy/models.ts";
 import { waitForModel } from "../deploy/wait.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 
 export interface DeployInvocation {
   global: GlobalOptions;
@@ -152,7 +149,7 @@ function backendFromEnv(): "kserve" | "deployment" | undefined {
 function validateFlags(
   options: DeployInvocation,
   backend: string,
-  base: Obj | undefined,
+  base: InferenceServiceFile | undefined,
 ): void {
   const r = options.request;
   if (r.storageUri) validateStorageUri(r.storageUri);

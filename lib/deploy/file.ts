@@ -3,11 +3,23 @@ import { parseAllDocuments } from "yaml";
 import { KSERVE } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+import type { KubeObject } from "../kube/client.ts";
+
+/** An InferenceService from a user's file: the fields deploy reads; the rest passes through. */
+export interface InferenceServiceFile extends KubeObject {
+  spec?: {
+    predictor?: {
+      minReplicas?: number;
+      maxReplicas?: number;
+      model?: { modelFormat?: { name: string; version?: string }; runtime?: string };
+      [field: string]: unknown;
+    };
+    [field: string]: unknown;
+  };
+}
 
 /** Reads FILE; throws UsageError naming the file (and line) for anything but one InferenceService. */
-export function readInferenceService(path: string): Obj {
+export function readInferenceService(path: string): InferenceServiceFile {
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
@@ -26,7 +38,8 @@ export function readInferenceService(path: string): Obj {
       );
     }
   }
-  const objects = list.map((d) => d.toJS() as Obj).filter((o) => o !== null && o !== undefined);
+  const objects = list.map((d) => d.toJS() as InferenceServiceFile | null)
+    .filter((o) => o !== null && o !== undefined);
   if (objects.length !== 1) {
     throw new UsageError(
       `${path} holds ${objects.length} YAML documents; -f takes exactly one InferenceService`,
