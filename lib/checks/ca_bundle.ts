@@ -6,7 +6,7 @@
  */
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import type { CheckContext, Obj } from "./context.ts";
-import { kserveWebhookConfigs } from "./kserve.ts";
+import { kserveWebhookConfigs } from "./webhook_configs.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 
 interface Finding {

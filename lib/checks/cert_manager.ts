@@ -3,8 +3,11 @@ import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { INSTALL_CERT_MANAGER } from "../kserve/hints.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, Obj } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
+import { scaledToZero, scaleUpCommands } from "./scaled.ts";
+import { selectsNoPod } from "./selectors.ts";
+import { KubeApiError } from "../kube/errors.ts";
 
 const INSTALL_HINT = `Install cert-manager before KServe: ${INSTALL_CERT_MANAGER}`;
 
@@ -55,15 +58,24 @@ export const certManagerChecks: Check<CheckContext>[] = [
       const deployments = await ctx.deployments({
         labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
+      const scaled: Obj[] = [];
       const problems = CERT_MANAGER.deployments.map((name) => {
         const deployment = deployments.find((d) => d.metadata.name === name);
         if (!deployment) return `${name}: not found`;
         if (deploymentAvailable(deployment)) return undefined;
+        if (scaledToZero(deployment)) {
+          scaled.push(deployment);
+          return `${deployment.metadata.namespace}/${name}: scaled to 0`;
+        }
         return `${deployment.metadata.namespace}/${name}: not Available${
           explainDeployment(deployment) ? ` (${explainDeployment(deployment)})` : ""
         }`;
       }).filter((p): p is string => p !== undefined);
-      if (problems.length) throw new CheckFailed(problems.join("; "));
+      if (problems.length === 0) return;
+      if (scaled.length === problems.length) {
+        throw new CheckFailed(problems.join("; "), scaleUpCommands(scaled), { transient: false });
+      }
+      throw new CheckFailed(problems.join("; "));
     },
   },
   {
@@ -75,7 +87,37 @@ export const certManagerChecks: Check<CheckContext>[] = [
     dependsOn: ["certmanager.deployments"],
     retryable: true,
     async run(ctx) {
-      await startIssuerProbe(ctx);
+      try {
+        await startIssuerProbe(ctx);
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || !/failed calling webhook/.test(error.message)) {
+          throw error;
+        }
+        // Its Deployment is Available (this check runs only then): a Service that selects none
+        // of its pods refuses every call until someone fixes it; anything else may be starting.
+        const wrong = await webhookServiceSelectsNoPod(ctx);
+        if (wrong) {
+          throw new CheckFailed(
+            `${wrong.finding}, so the API server cannot call the cert-manager webhook: ${error.message}`,
+            wrong.fix,
+            { transient: false },
+          );
+        }
+        throw error;
+      }
     },
   },
 ];
+
+async function webhookServiceSelectsNoPod(
+  ctx: CheckContext,
+): Promise<{ finding: string; fix: string } | undefined> {
+  const [webhook] = (await ctx.deployments({
+    labels: { "app.kubernetes.io/instance": "cert-manager" },
+  })).filter((d) => d.metadata.name === "cert-manager-webhook");
+  if (!webhook) return undefined;
+  const service = await ctx.get(
+    `/api/v1/namespaces/${webhook.metadata.namespace}/services/cert-manager-webhook`,
+  );
+  return service && selectsNoPod(service, webhook, webhook.spec?.selector?.matchLabels ?? {});
+}

@@ -1,10 +1,12 @@
 /** Category "cluster": the API answers, its version suits KServe, and check may read what it reads. */
 import { compareVersions, minimumKubernetes, parseVersion } from "../kserve/versions.ts";
+import { KSERVE } from "../defaults.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
+import { type Access, describeAccess, grantCommands, subjectFlag } from "./grants.ts";
 
 /** What check reads; a missing permission would make later checks fail for the wrong reason. */
-const READS: { verb: string; group: string; resource: string }[] = [
+const READS: Access[] = [
   { verb: "list", group: "apps", resource: "deployments" },
   { verb: "list", group: "", resource: "pods" },
   { verb: "list", group: "", resource: "events" },
@@ -27,10 +29,7 @@ const READS: { verb: string; group: string; resource: string }[] = [
 ];
 
 /** Asks the API server whether the current user may do each thing; returns those denied. */
-export async function deniedPermissions(
-  ctx: CheckContext,
-  wanted: { verb: string; group: string; resource: string; namespace?: string }[],
-): Promise<string[]> {
+export async function deniedPermissions(ctx: CheckContext, wanted: Access[]): Promise<Access[]> {
   const answers = await Promise.all(wanted.map(async (attributes) => {
     const review = await ctx.kube.request<{ status: { allowed: boolean } }>(
       "POST",
@@ -43,12 +42,23 @@ export async function deniedPermissions(
         },
       },
     );
-    const what = `${attributes.verb} ${attributes.resource}${
-      attributes.group ? `.${attributes.group}` : ""
-    }${attributes.namespace ? ` in ${attributes.namespace}` : ""}`;
-    return review.status.allowed ? undefined : what;
+    return review.status.allowed ? undefined : attributes;
   }));
-  return answers.filter((a): a is string => a !== undefined);
+  return answers.filter((a): a is Access => a !== undefined);
+}
+
+/** Whether this Kubernetes (its gitVersion) is older than what the KServe version needs. */
+export function kubernetesVerdict(
+  gitVersion: string | undefined,
+  kserveVersion: string | undefined,
+): { tooOld: boolean; text: string } {
+  const actual = parseVersion(gitVersion);
+  const minimum = minimumKubernetes(kserveVersion);
+  const label = kserveVersion ? `KServe ${kserveVersion} needs` : "current KServe releases need";
+  const needs = `${label} ${minimum.major}.${minimum.minor} or newer`;
+  return actual && compareVersions(actual, minimum) < 0
+    ? { tooOld: true, text: `Kubernetes ${gitVersion} is too old: ${needs}` }
+    : { tooOld: false, text: `${gitVersion} (${needs})` };
 }
 
 export const clusterChecks: Check<CheckContext>[] = [
@@ -72,33 +82,36 @@ export const clusterChecks: Check<CheckContext>[] = [
     async run(ctx) {
       const server = await ctx.get<{ gitVersion: string }>("/version");
       const kserve = await ctx.kserve();
-      const actual = parseVersion(server?.gitVersion);
-      const minimum = minimumKubernetes(kserve.version);
-      const label = kserve.version
-        ? `KServe ${kserve.version} needs`
-        : "current KServe releases need";
-      if (actual && compareVersions(actual, minimum) < 0) {
-        throw new CheckFailed(
-          `Kubernetes ${server?.gitVersion} is too old: ${label} ${minimum.major}.${minimum.minor} or newer`,
-        );
-      }
-      return `${server?.gitVersion} (${label} ${minimum.major}.${minimum.minor} or newer)`;
+      const verdict = kubernetesVerdict(server?.gitVersion, kserve.version);
+      if (verdict.tooOld) throw new CheckFailed(verdict.text);
+      return verdict.text;
     },
   },
   {
     id: "cluster.permissions",
     category: "cluster",
     description: "you may read everything check reads",
-    hint:
-      "Run check as a user with cluster-wide read access (the 'view' ClusterRole plus secrets in the KServe namespace)",
+    hint: "Run check as a cluster admin, or ask one to grant you what it reads",
     dependsOn: ["cluster.api"],
     async run(ctx) {
-      const { namespace } = await ctx.kserve();
+      const { namespace, apiServed } = await ctx.kserve();
+      // Without KServe's CRDs its kinds are read as absent, and kubectl could not grant them.
+      const reads = READS.filter((r) => apiServed || r.group !== KSERVE.apiGroup);
       const denied = await deniedPermissions(
         ctx,
-        READS.map((r) => r.resource === "secrets" ? { ...r, namespace } : r),
+        reads.map((r) => r.resource === "secrets" ? { ...r, namespace } : r),
       );
-      if (denied.length) throw new CheckFailed(`Not allowed to: ${denied.join(", ")}`);
+      if (denied.length === 0) return;
+      // Neither "view" nor "edit" covers webhook configurations: the grant names each read.
+      const subject = await subjectFlag(ctx);
+      throw new CheckFailed(
+        `Not allowed to: ${denied.map(describeAccess).join(", ")}`,
+        subject
+          ? `Run check as a cluster admin, or have one grant exactly these: ${
+            grantCommands(denied, subject, "kubectl-kserve-check")
+          }`
+          : undefined,
+      );
     },
   },
 ];

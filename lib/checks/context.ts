@@ -8,6 +8,7 @@ import { KubeApiError } from "../kube/errors.ts";
 import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/detect.ts";
 import { resolveHint } from "../kserve/hints.ts";
 import type { CheckResult } from "./check_types.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
 
 export interface CheckOptions {
   mode?: "raw" | "serverless" | "deployment";
@@ -136,11 +137,7 @@ export async function resolveHints(
     namespace: KSERVE.namespace,
     apiServed: false,
   };
-  const deploy = kserve?.configMap?.data?.deploy;
-  let mode: string | undefined;
-  try {
-    mode = deploy ? JSON.parse(deploy).defaultDeploymentMode : undefined;
-  } catch { /* an invalid config: the default mode is unknown */ }
+  const mode = defaultDeploymentMode(kserve?.configMap?.data);
   return results.map((r) =>
     r.hint ? { ...r, hint: resolveHint(r.hint, kserve ?? fallback, mode) } : r
   );

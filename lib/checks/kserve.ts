@@ -7,6 +7,8 @@ import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/d
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
 import type { CheckContext, Obj } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
+import { leftoverWebhooks } from "./webhook_configs.ts";
+import { configValue } from "../kserve/config.ts";
 
 /** Parses one JSON value of inferenceservice-config, failing the check the way the controller would. */
 export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {
@@ -17,19 +19,14 @@ export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {
       `Re-apply KServe: ${REAPPLY}`,
     );
   }
-  const text = configMap.data?.[key];
-  if (text === undefined) {
+  const parsed = configValue(configMap.data, key);
+  if (!parsed) {
     throw new CheckFailed(`The "${key}" key of ${KSERVE_OBJECTS.configMap} is missing`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CheckFailed(
-      `The "${key}" key of ${namespace}/${KSERVE_OBJECTS.configMap} is not valid JSON (${
-        (error as Error).message
-      }); the controller crashes at start`,
-    );
-  }
+  if (parsed.ok) return parsed.value;
+  throw new CheckFailed(
+    `The "${key}" key of ${namespace}/${KSERVE_OBJECTS.configMap} is not valid JSON (${parsed.error}); the controller crashes at start`,
+  );
 }
 
 const EDIT_HINT = (ns: string) =>
@@ -84,14 +81,35 @@ export const kserveChecks: Check<CheckContext>[] = [
           missing.push(`${resource}.${KSERVE.apiGroup}`);
         }
       }
-      if (missing.length) throw new CheckFailed(`Not served: ${missing.join(", ")}`);
+      if (missing.length === 0) return;
+      // A CRD that exists but is not served yet is being Established, which resolves on its
+      // own; a deleted one never comes back without a re-apply.
+      const found = await Promise.all(
+        missing.map((name) =>
+          ctx.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)
+            .catch(() => null) // may not be read: whether it exists is not known
+        ),
+      );
+      const establishing = found.every((crd) => crd);
+      throw new CheckFailed(
+        missing.map((name, i) =>
+          found[i] === undefined
+            ? `CRD ${name} does not exist`
+            : found[i] === null
+            ? `${name} is not served`
+            : `CRD ${name} exists but is not served yet (being Established)`
+        ).join("; "),
+        undefined,
+        { transient: establishing },
+      );
     },
   },
   {
     id: "kserve.version",
     category: "kserve",
     description: "the KServe version is known from the controller image",
-    hint: "Use a released kserve/kserve-controller image tag such as v0.20.0",
+    hint:
+      "Pin the image by tag and digest (kserve/kserve-controller:v0.20.0@sha256:...), so its version can be read",
     dependsOn: ["kserve.installed"],
     warning: true,
     async run(ctx) {
@@ -102,7 +120,11 @@ export const kserveChecks: Check<CheckContext>[] = [
         );
       }
       if (!kserve.version || kserve.version === "unknown") {
-        throw new CheckFailed("The controller image has no version tag");
+        throw new CheckFailed(
+          `Deployment ${kserve.namespace}/${KSERVE.controllerDeployment} runs image ${
+            kserve.image ?? "(none found)"
+          }, which has no version tag: checks and hints that depend on the version assume the newest release`,
+        );
       }
       return kserve.version;
     },
@@ -272,41 +294,4 @@ async function whyNotAvailable(ctx: CheckContext, deployment: Obj): Promise<stri
   }));
   return explainPods(pods, events, logs) ?? explainDeployment(deployment) ??
     "its pods are not ready yet";
-}
-
-/** KServe webhook configurations whose service does not exist (left by an earlier install). */
-export async function leftoverWebhooks(
-  ctx: CheckContext,
-): Promise<{ kind: string; name: string; service: string }[]> {
-  const configs = await kserveWebhookConfigs(ctx);
-  const leftovers = [];
-  for (const config of configs) {
-    for (const webhook of config.object.webhooks ?? []) {
-      const service = webhook.clientConfig?.service;
-      if (!service) continue;
-      if (!await ctx.get(`/api/v1/namespaces/${service.namespace}/services/${service.name}`)) {
-        leftovers.push({
-          kind: config.kind,
-          name: config.object.metadata.name,
-          service: `${service.namespace}/${service.name}`,
-        });
-        break;
-      }
-    }
-  }
-  return leftovers;
-}
-
-/** Every *.serving.kserve.io webhook configuration, validating and mutating. */
-export async function kserveWebhookConfigs(
-  ctx: CheckContext,
-): Promise<{ kind: string; object: Obj }[]> {
-  const [validating, mutating] = await Promise.all([
-    ctx.list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"),
-    ctx.list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"),
-  ]);
-  return [
-    ...validating.map((object) => ({ kind: "validatingwebhookconfiguration", object })),
-    ...mutating.map((object) => ({ kind: "mutatingwebhookconfiguration", object })),
-  ].filter((c) => String(c.object.metadata.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
 }

@@ -6,6 +6,7 @@ import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
 import { configJson } from "./kserve.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
+import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 
 async function defaultMode(
   ctx: CheckContext,
@@ -18,6 +19,9 @@ async function defaultMode(
 async function knativeServes(ctx: CheckContext): Promise<boolean> {
   return await ctx.serves(`${KNATIVE.apiGroup}/v1`, "services");
 }
+
+/** A configuration that does not settle on its own (the check's other failures are pods starting). */
+const FIX = { transient: false };
 
 export const modeChecks: Check<CheckContext>[] = [
   {
@@ -57,7 +61,9 @@ export const modeChecks: Check<CheckContext>[] = [
       if (mode.kind !== "serverless" && ctx.options.mode !== "serverless") {
         throw new SkipCheck("the default mode does not use Knative");
       }
-      if (!await knativeServes(ctx)) throw new CheckFailed("Knative Serving is not installed");
+      if (!await knativeServes(ctx)) {
+        throw new CheckFailed("Knative Serving is not installed", undefined, FIX);
+      }
       // Where Knative Serving runs: its controller's namespace (knative-serving by default, but
       // an operator or a platform may install it elsewhere).
       const [controller] = await ctx.deployments({
@@ -72,17 +78,24 @@ export const modeChecks: Check<CheckContext>[] = [
         d.metadata.name
       );
       if (deployments.length === 0 || notReady.length) {
-        throw new CheckFailed(
-          `Knative Serving Deployments in ${namespace} not Available: ${
-            notReady.join(", ") || "none found"
-          }`,
-        );
+        const scaled = deployments.filter(scaledToZero);
+        const message = `Knative Serving Deployments in ${namespace} not Available: ${
+          notReady.map((name) =>
+            scaled.some((d) => d.metadata.name === name) ? `${name} (scaled to 0)` : name
+          ).join(", ") || "none found"
+        }`;
+        if (scaled.length && scaled.length === notReady.length) {
+          throw new CheckFailed(message, scaleUpCommands(scaled), { transient: false });
+        }
+        throw new CheckFailed(message);
       }
       const network = await ctx.get(
         `/api/v1/namespaces/${namespace}/configmaps/config-network`,
       );
       const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
-      if (!ingressClass) throw new CheckFailed("config-network sets no ingress-class");
+      if (!ingressClass) {
+        throw new CheckFailed("config-network sets no ingress-class", undefined, FIX);
+      }
       if (ingressClass === KNATIVE.kourierClass) {
         const kourier = await ctx.deployments({ namespace: KNATIVE.kourierNamespace });
         if (!kourier.some(deploymentAvailable)) {
@@ -92,7 +105,7 @@ export const modeChecks: Check<CheckContext>[] = [
         ingressClass === KNATIVE.istioClass &&
         !await ctx.serves("networking.istio.io/v1", "gateways")
       ) {
-        throw new CheckFailed("ingress-class is Istio but Istio is not installed");
+        throw new CheckFailed("ingress-class is Istio but Istio is not installed", undefined, FIX);
       }
       const domain = await ctx.get(
         `/api/v1/namespaces/${namespace}/configmaps/config-domain`,
@@ -102,6 +115,7 @@ export const modeChecks: Check<CheckContext>[] = [
         throw new CheckFailed(
           "config-domain sets no domain: services get svc.cluster.local URLs that the ingress does not expose",
           `kubectl patch configmap config-domain -n ${namespace} --type merge -p '{"data":{"example.com":""}}'`,
+          FIX,
         );
       }
       return `ingress ${ingressClass}, domain ${domains.join(", ")}`;
@@ -139,7 +153,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
       );
       if (!found) {
         throw new CheckFailed(
-          "It is missing: storage URIs (gs, s3, hf, https) cannot be downloaded",
+          `ClusterStorageContainer ${KSERVE_OBJECTS.storageContainer} does not exist: storage URIs (gs, s3, hf, https) cannot be downloaded`,
         );
       }
     },

@@ -1,14 +1,23 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
-import { CERT_MANAGER, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { foreignInstall } from "../kserve/hints.ts";
-import { describeOwner } from "../kube/owner.ts";
+import { describeOwner, ownerOf } from "../kube/owner.ts";
+import { startIssuerProbe } from "./cert_manager.ts";
 import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
-import type { CheckContext } from "./context.ts";
+import { KubeApiError } from "../kube/errors.ts";
+import { type Access, describeAccess, subjectFlag } from "./grants.ts";
+import type { CheckContext, Obj } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 
-type Permission = { verb: string; group: string; resource: string; namespace?: string };
+type Permission = Access;
+
+/** "edit-alice" for --user=alice: a RoleBinding name from a subject flag. */
+function bindingName(subject: string): string {
+  const who = subject.slice(subject.indexOf("=") + 1).toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  return `edit-${who}`.slice(0, 63).replace(/-+$/, "");
+}
 
 const create = (group: string, resource: string, namespace?: string): Permission => ({
   verb: "create",
@@ -64,7 +73,9 @@ export const preChecks: Check<CheckContext>[] = [
     dependsOn: ["cluster.api"],
     async run(ctx) {
       const denied = await deniedPermissions(ctx, kindsFor(ctx.options.mode ?? "raw"));
-      if (denied.length) throw new CheckFailed(`Missing permissions: ${denied.join(", ")}`);
+      if (denied.length) {
+        throw new CheckFailed(`Missing permissions: ${denied.map(describeAccess).join(", ")}`);
+      }
     },
   },
   {
@@ -108,6 +119,7 @@ export const preChecks: Check<CheckContext>[] = [
     description: "cert-manager is present, or will be installed",
     hint: "cert-manager is installed when it is missing by: kubectl kserve install",
     dependsOn: ["cluster.api"],
+    retryable: true,
     async run(ctx) {
       const deployments = await ctx.deployments({
         labels: { "app.kubernetes.io/instance": "cert-manager" },
@@ -115,9 +127,30 @@ export const preChecks: Check<CheckContext>[] = [
       const controller = deployments.find((d) => d.metadata.name === "cert-manager");
       if (!controller) return "not installed; install will add it";
       const image = controller.spec.template.spec.containers[0]?.image ?? "";
-      return `cert-manager ${
+      const found = `cert-manager ${
         versionFromImage(image)
       } in namespace ${controller.metadata.namespace}`;
+      const crd = await ctx.get(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`);
+      const owner = ownerOf(crd?.metadata ?? controller.metadata);
+      // One this plugin installed is applied again by install; another owner's is only kept
+      // when it works (lib/install/cert_manager_plan.ts), so a broken one stops install.
+      if (owner.by === "kubectl-kserve") return `${found}, installed by this plugin`;
+      if (ctx.options.takeOver) {
+        return `${found}, installed by ${
+          describeOwner(owner)
+        }; kept if it works, else replaced (--force)`;
+      }
+      try {
+        await startIssuerProbe(ctx);
+      } catch (error) {
+        throw new CheckFailed(
+          `${found}, installed by ${describeOwner(owner)}, does not admit a dry-run Issuer (${
+            (error as Error).message
+          }): install keeps a working cert-manager of another owner and stops at a broken one`,
+          "Fix it with the tool that installed it (check without --pre names the cause), or let install replace it: kubectl kserve install --force",
+        );
+      }
+      return `${found}, installed by ${describeOwner(owner)}, working; install keeps it`;
     },
   },
 ];
@@ -131,9 +164,16 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
       "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
     dependsOn: ["cluster.api"],
     async run(ctx) {
-      const service = await ctx.get(
+      const service: Obj | undefined = await ctx.get(
         "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io",
-      );
+      ).catch(async (error) => {
+        // A namespace user may not read APIServices; discovery, which anyone may read, says
+        // whether the metrics API answers.
+        if (!(error instanceof KubeApiError) || error.status !== 403) throw error;
+        if (await ctx.serves("metrics.k8s.io/v1beta1", "pods")) return { served: true };
+        throw new CheckFailed("metrics.k8s.io is not served (from API discovery)");
+      });
+      if (service?.served) return "served (from API discovery)";
       if (!service) {
         throw new CheckFailed("metrics.k8s.io is not served: metrics-server is not installed");
       }
@@ -151,8 +191,7 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
     id: "deployment.permissions",
     category: "deployment",
     description: "you may create Deployments, Services and HPAs in the namespace",
-    hint:
-      "Ask for the 'edit' ClusterRole in the namespace: kubectl create rolebinding ... --clusterrole=edit",
+    hint: "Ask for the 'edit' ClusterRole in the namespace (a RoleBinding to it, made by an admin)",
     dependsOn: ["cluster.api"],
     async run(ctx) {
       const namespace = ctx.options.modelNamespace ?? ctx.kube.namespace;
@@ -161,7 +200,17 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
         create("", "services", namespace),
         create("autoscaling", "horizontalpodautoscalers", namespace),
       ]);
-      if (denied.length) throw new CheckFailed(`Missing permissions: ${denied.join(", ")}`);
+      if (denied.length) {
+        const subject = await subjectFlag(ctx);
+        throw new CheckFailed(
+          `Missing permissions: ${denied.map(describeAccess).join(", ")}`,
+          subject
+            ? `Ask for the 'edit' ClusterRole in the namespace: kubectl create rolebinding ${
+              bindingName(subject)
+            } --clusterrole=edit ${subject} -n ${namespace}`
+            : undefined,
+        );
+      }
       return `in namespace ${namespace}`;
     },
   },

@@ -1,12 +1,13 @@
 /** Category "webhooks": the KServe admission webhooks are wired up and answer, end to end. */
 import { REAPPLY } from "../kserve/hints.ts";
-import { KSERVE_OBJECTS } from "../defaults.ts";
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { probeInferenceService, probeKServeWebhook } from "../kserve/probes.ts";
 import type { CheckContext, Obj } from "./context.ts";
-import { kserveWebhookConfigs, leftoverWebhooks } from "./kserve.ts";
+import { kserveWebhookConfigs, leftoverWebhooks } from "./webhook_configs.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { caBundleCheck } from "./ca_bundle.ts";
+import { selectsNoPod } from "./selectors.ts";
 
 /**
  * The dry-run create behind webhooks.probe. It is the slowest request of a healthy check (the
@@ -66,7 +67,14 @@ export const webhookChecks: Check<CheckContext>[] = [
           )
       );
       if (wrong.length) {
-        throw new CheckFailed(`These webhooks point outside ${namespace}: ${wrong.join(", ")}`);
+        // Whoever re-pointed them now owns those fields: a server-side re-apply conflicts with
+        // them unless it forces (Helm 3 patches client-side, and overwrites them anyway).
+        const { owner } = await ctx.kserve();
+        const force = owner?.by === "helm" ? "" : " --force-conflicts";
+        throw new CheckFailed(
+          `These webhooks point outside ${namespace}: ${wrong.join(", ")}`,
+          `Re-apply KServe, taking back the fields that were changed: ${REAPPLY}${force}`,
+        );
       }
     },
   },
@@ -75,7 +83,7 @@ export const webhookChecks: Check<CheckContext>[] = [
     category: "webhooks",
     description: "the KServe webhook Service has ready endpoints",
     hint:
-      "The controller pod is not ready; see the kserve.controller check and kubectl get pods -n {kserve-ns}",
+      "Wait for them: kubectl kserve check --wait 1m; if they never come, see kubectl get endpointslices -n {kserve-ns} -l kubernetes.io/service-name=kserve-webhook-server-service",
     dependsOn: ["kserve.controller", "webhooks.service"],
     retryable: true,
     async run(ctx) {
@@ -89,11 +97,7 @@ export const webhookChecks: Check<CheckContext>[] = [
       const ready = slices.flatMap((s) =>
         (s.endpoints ?? []).filter((e: Obj) => e.conditions?.ready !== false)
       );
-      if (ready.length === 0) {
-        throw new CheckFailed(
-          `Service ${namespace}/${KSERVE_OBJECTS.webhookService} has no ready endpoints: this is the "connection refused" of the webhook`,
-        );
-      }
+      if (ready.length === 0) await whyNoEndpoints(ctx);
       return `${ready.length} ready endpoint(s)`;
     },
   },
@@ -129,3 +133,36 @@ export const webhookChecks: Check<CheckContext>[] = [
     },
   },
 ];
+
+/**
+ * Why the webhook Service has no ready endpoints although the controller is Available (this
+ * check runs only then): a Service that selects no controller pod needs a fix; otherwise the
+ * EndpointSlice is still being filled, which resolves on its own.
+ */
+async function whyNoEndpoints(ctx: CheckContext): Promise<never> {
+  const { namespace } = await ctx.kserve();
+  // The controller as listed, not as detection types it: its pod template's labels are read.
+  const controller: Obj | undefined = (await ctx.kserve()).controller;
+  const name = `${namespace}/${KSERVE_OBJECTS.webhookService}`;
+  const service = await ctx.get(
+    `/api/v1/namespaces/${namespace}/services/${KSERVE_OBJECTS.webhookService}`,
+  );
+  if (!service) {
+    throw new CheckFailed(`Service ${name} does not exist`, `Re-apply KServe: ${REAPPLY}`, {
+      transient: false,
+    });
+  }
+  // KServe's own manifests select the controller by this one label.
+  const [key, value] = KSERVE.controllerSelector.split("=") as [string, string];
+  const wrong = controller && selectsNoPod(service, controller, { [key]: value });
+  if (wrong) {
+    throw new CheckFailed(
+      `${wrong.finding}: this is the "connection refused" of the webhook`,
+      wrong.fix,
+      { transient: false },
+    );
+  }
+  throw new CheckFailed(
+    `Service ${name} selects the controller pods but has no ready endpoints yet: this is the "connection refused" of the webhook`,
+  );
+}

@@ -9,6 +9,7 @@ import { renderJson, renderText } from "../checks/render.ts";
 import { startWebhookProbe } from "../checks/webhooks.ts";
 import { startIssuerProbe } from "../checks/cert_manager.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
 
 export interface CheckInvocation {
   global: GlobalOptions;
@@ -61,11 +62,7 @@ export async function check(options: CheckInvocation): Promise<number> {
 
 async function defaultMode(ctx: CheckContext): Promise<string | undefined> {
   try {
-    const facts = await ctx.kserve();
-    const deploy = JSON.parse(facts.configMap?.data?.deploy ?? "{}");
-    return typeof deploy.defaultDeploymentMode === "string"
-      ? deploy.defaultDeploymentMode
-      : undefined;
+    return defaultDeploymentMode((await ctx.kserve()).configMap?.data);
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import { editorKubeconfig } from "../support/credentials.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { patchKServeConfig } from "../support/kserve.ts";
+import { runHint } from "../support/hints.ts";
 
 Deno.test("check on an empty cluster: one failure, KServe is not installed", async () => {
   await resetCluster();
@@ -71,4 +72,45 @@ Deno.test("check --pre as a user without cluster-admin lists exactly the missing
   ) {
     assert.ok(!error.includes(allowed), `${allowed} is allowed by "edit" and must not be listed`);
   }
+});
+
+Deno.test("check --pre names a broken cert-manager of another owner, which install would stop at; its hint makes check --pre pass", async () => {
+  await resetCluster();
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--field-manager=platform-team",
+    "-f",
+    `${FIXTURES}cert-manager/v1.18.0/cert-manager.yaml`,
+  ]);
+  await kubectlOk(["rollout", "status", "deployment/cert-manager-webhook", "-n", "cert-manager"]);
+  assert.deepEqual((await runCheck(["--pre"], adminKubeconfig())).failed, []);
+  // Its webhook stopped: every Issuer and Certificate is refused.
+  await kubectlOk([
+    "scale",
+    "deployment/cert-manager-webhook",
+    "-n",
+    "cert-manager",
+    "--replicas=0",
+  ]);
+  await kubectlOk([
+    "wait",
+    "--for=delete",
+    "pod",
+    "-l",
+    "app.kubernetes.io/component=webhook",
+    "-n",
+    "cert-manager",
+    "--timeout=60s",
+  ]);
+  const check = await runCheck(["--pre"], adminKubeconfig());
+  assert.deepEqual(check.failed, ["pre.cert-manager"]);
+  const failure = check.byId("pre.cert-manager")!;
+  assert.match(
+    failure.error!,
+    /cert-manager v1\.18\.0 in namespace cert-manager, installed by another tool \(field manager platform-team\), does not admit a dry-run Issuer/,
+  );
+  await runHint(failure.hint!);
+  assert.deepEqual((await runCheck(["--pre"], adminKubeconfig())).failed, []);
+  await resetCluster();
 });

@@ -9,6 +9,7 @@ import { selectChecks } from "../../lib/checks/catalog.ts";
 import { preChecks } from "../../lib/checks/pre.ts";
 import { deploymentModeChecks } from "../../lib/checks/pre.ts";
 import { modelChecks } from "../../lib/checks/inference_services.ts";
+import { clusterChecks, kubernetesVerdict } from "../../lib/checks/cluster.ts";
 
 const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
   "certmanager.crds": ["e2e/check_broken_test.ts", "KServe applied without cert-manager"],
@@ -23,33 +24,47 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
   "webhooks.orphans": ["e2e/check_healthy_test.ts", "webhook configurations left after"],
   "pre.permissions": ["e2e/check_broken_test.ts", "check --pre as a user without cluster-admin"],
   "pre.conflicts": ["e2e/ownership_test.ts", "KServe installed by Helm"],
+  "pre.cert-manager": ["e2e/check_broken_test.ts", "check --pre names a broken cert-manager"],
   "models.ready": ["e2e/deploy_kserve_test.ts", "check -n names the model that is not Ready"],
   "models.legacy-mode-annotation": [
     "e2e/deploy_kserve_test.ts",
     "a legacy mode annotation with its fix",
   ],
+  // The test cluster runs one Kubernetes, newer than any minimum: the decision is tested here.
+  "cluster.version": ["unit/check_coverage_test.ts", "cluster.version fails a Kubernetes older"],
+  "cluster.api": ["e2e/check_scopes_test.ts", "an API server that refuses connections"],
+  "cluster.permissions": ["e2e/check_scopes_test.ts", "a user with 'edit' everywhere"],
+  "certmanager.deployments": [
+    "e2e/check_failures_test.ts",
+    "cert-manager's Deployments scaled to 0",
+  ],
+  "certmanager.webhook": [
+    "e2e/check_failures_test.ts",
+    "cert-manager's webhook Service selecting none of its pods",
+  ],
+  "kserve.crds": ["e2e/check_failures_test.ts", "a KServe CRD deleted"],
+  "kserve.version": ["e2e/check_failures_test.ts", "a controller image pinned by digest"],
+  "webhooks.service": ["e2e/check_failures_test.ts", "a webhook pointing at a Service in another"],
+  "webhooks.endpoints": [
+    "e2e/check_failures_test.ts",
+    "the webhook Service selecting no controller",
+  ],
+  "webhooks.probe": ["e2e/check_failures_test.ts", "the mutating webhook configuration deleted"],
+  "mode.knative": ["e2e/check_failures_test.ts", "check --mode serverless without Knative"],
+  "runtimes.cluster-serving-runtimes": [
+    "e2e/check_failures_test.ts",
+    "every ClusterServingRuntime and the default ClusterStorageContainer deleted",
+  ],
+  "runtimes.storage-container": [
+    "e2e/check_failures_test.ts",
+    "every ClusterServingRuntime and the default ClusterStorageContainer deleted",
+  ],
+  "deployment.metrics": ["e2e/check_scopes_test.ts", "--mode deployment without metrics-server"],
+  "deployment.permissions": ["e2e/check_scopes_test.ts", "a user who may only view the namespace"],
 };
 
 /** Checks no test makes fail yet, and the state that would. */
-const NOT_YET_FAILED: Record<string, string> = {
-  "cluster.api":
-    "an API server that refuses connections (tests/cli covers the error, not the check)",
-  "cluster.version": "a Kubernetes older than KServe's minimum",
-  "cluster.permissions": "a user who may not read what check reads",
-  "certmanager.deployments": "cert-manager's Deployments scaled to 0",
-  "certmanager.webhook": "cert-manager's webhook Service without endpoints",
-  "kserve.crds": "a KServe CRD deleted",
-  "kserve.version": "a controller image pinned by digest (a warning)",
-  "webhooks.service": "a webhook configuration pointing at another namespace",
-  "webhooks.endpoints": "the webhook Service without ready endpoints",
-  "webhooks.probe": "a webhook that answers with a denial",
-  "mode.knative": "Knative Serving installed with its controller not Available",
-  "runtimes.cluster-serving-runtimes": "every ClusterServingRuntime deleted",
-  "runtimes.storage-container": "ClusterStorageContainer default deleted",
-  "pre.cert-manager": "a cert-manager that is not working before install",
-  "deployment.metrics": "no metrics-server, with check --mode deployment",
-  "deployment.permissions": "a user who may not create Deployments, with --mode deployment",
-};
+const NOT_YET_FAILED: Record<string, string> = {};
 
 Deno.test("every check id is made to fail by a named test, or listed as not yet", async () => {
   const ids = new Set([
@@ -71,4 +86,23 @@ Deno.test("every check id is made to fail by a named test, or listed as not yet"
     assert.ok(text.includes(`"${id}"`), `${file} never asserts on ${id}`);
   }
   for (const id of Object.keys(NOT_YET_FAILED)) assert.ok(ids.has(id), `${id} is not a check`);
+});
+
+Deno.test("cluster.version fails a Kubernetes older than the installed KServe's minimum (its decision)", () => {
+  assert.ok(clusterChecks.some((c) => c.id === "cluster.version"));
+  assert.deepEqual(kubernetesVerdict("v1.29.4", "v0.16.0"), {
+    tooOld: true,
+    text: "Kubernetes v1.29.4 is too old: KServe v0.16.0 needs 1.30 or newer",
+  });
+  assert.deepEqual(kubernetesVerdict("v1.31.0", "v0.20.0"), {
+    tooOld: true,
+    text: "Kubernetes v1.31.0 is too old: KServe v0.20.0 needs 1.32 or newer",
+  });
+  assert.equal(kubernetesVerdict("v1.31.0", "v0.16.0").tooOld, false);
+  assert.equal(
+    kubernetesVerdict("v1.31.0", undefined).tooOld,
+    true,
+    "no KServe: the newest minimum",
+  );
+  assert.equal(kubernetesVerdict("v1.36.3", "v0.20.0").tooOld, false);
 });

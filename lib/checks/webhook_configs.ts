@@ -1,0 +1,40 @@
+/** KServe's webhook configurations, as the kserve and webhooks checks read them. */
+import { KSERVE_OBJECTS } from "../defaults.ts";
+import type { CheckContext, Obj } from "./context.ts";
+
+/** KServe webhook configurations whose service does not exist (left by an earlier install). */
+export async function leftoverWebhooks(
+  ctx: CheckContext,
+): Promise<{ kind: string; name: string; service: string }[]> {
+  const configs = await kserveWebhookConfigs(ctx);
+  const leftovers = [];
+  for (const config of configs) {
+    for (const webhook of config.object.webhooks ?? []) {
+      const service = webhook.clientConfig?.service;
+      if (!service) continue;
+      if (!await ctx.get(`/api/v1/namespaces/${service.namespace}/services/${service.name}`)) {
+        leftovers.push({
+          kind: config.kind,
+          name: config.object.metadata.name,
+          service: `${service.namespace}/${service.name}`,
+        });
+        break;
+      }
+    }
+  }
+  return leftovers;
+}
+
+/** Every *.serving.kserve.io webhook configuration, validating and mutating. */
+export async function kserveWebhookConfigs(
+  ctx: CheckContext,
+): Promise<{ kind: string; object: Obj }[]> {
+  const [validating, mutating] = await Promise.all([
+    ctx.list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"),
+    ctx.list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"),
+  ]);
+  return [
+    ...validating.map((object) => ({ kind: "validatingwebhookconfiguration", object })),
+    ...mutating.map((object) => ({ kind: "mutatingwebhookconfiguration", object })),
+  ].filter((c) => String(c.object.metadata.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
+}

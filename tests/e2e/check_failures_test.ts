@@ -1,0 +1,296 @@
+/**
+ * check on a raw install of v0.20.0, broken one piece at a time in ways only a cluster shows:
+ * each step asserts that exactly the check for that piece fails (or warns), naming the object and
+ * the offending value, and where its hint is a fix, runs the hint and asserts the check passes
+ * again. Every step puts the cluster back in a finally, so one failure does not cascade.
+ */
+import assert from "node:assert/strict";
+import { adminKubeconfig, kubectl, kubectlOk, resetCluster, waitFor } from "../support/cluster.ts";
+import { installKServe } from "../support/kserve.ts";
+import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
+import { runHint } from "../support/hints.ts";
+
+const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
+
+/** The one failing check of a run: its id is the only one failing, and the run exits 1. */
+function onlyFailure(summary: CheckSummary, id: string) {
+  assert.deepEqual(summary.failed, [id], JSON.stringify(summary.report.categories, null, 1));
+  assert.equal(summary.code, 1);
+  return summary.byId(id)!;
+}
+
+/** Polls check until nothing fails: a fix may need a controller to act on it first. */
+async function untilHealthy(args: string[] = []): Promise<CheckSummary> {
+  let last: CheckSummary | undefined;
+  await waitFor("check to pass after the hint", async () => {
+    last = await check(args);
+    return last.failed.length === 0 && last.code === 0;
+  }, { timeoutMs: 120_000, intervalMs: 2000 }).catch((error) => {
+    throw new Error(`${error.message}\n${JSON.stringify(last?.report.categories, null, 1)}`);
+  });
+  return last!;
+}
+
+// Re-applying KServe's CRDs on the shared test machine can take longer than 30 s a request.
+const TIMEOUT = ["--request-timeout", "2m"];
+const reinstall = () => installKServe(["--version", "v0.20.0", "--force-conflicts", ...TIMEOUT]);
+
+Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hint run", async (t) => {
+  await resetCluster();
+  await installKServe(["--version", "v0.20.0", ...TIMEOUT]);
+
+  await t.step(
+    "a KServe CRD deleted is named, needs a fix, and the re-apply hint fixes it",
+    async () => {
+      let fixed = false;
+      try {
+        await kubectlOk(["delete", "crd", "trainedmodels.serving.kserve.io"]);
+        const failure = onlyFailure(await check(), "kserve.crds");
+        assert.equal(failure.error, "CRD trainedmodels.serving.kserve.io does not exist");
+        assert.equal(failure.transient, undefined, "a deleted CRD never comes back on its own");
+        assert.match(failure.hint!, /kubectl kserve install --mode raw --version v0\.20\.0/);
+        await runHint(failure.hint!);
+        fixed = true;
+        assert.equal((await untilHealthy()).byId("kserve.crds")!.result, "pass");
+      } finally {
+        if (!fixed) await reinstall();
+      }
+    },
+  );
+
+  await t.step(
+    "every ClusterServingRuntime and the default ClusterStorageContainer deleted",
+    async () => {
+      let fixed = false;
+      try {
+        await kubectlOk(["delete", "clusterservingruntimes", "--all"]);
+        await kubectlOk(["delete", "clusterstoragecontainer", "default"]);
+        const summary = await check();
+        assert.deepEqual(summary.failed, [
+          "runtimes.cluster-serving-runtimes",
+          "runtimes.storage-container",
+        ]);
+        const runtimes = summary.byId("runtimes.cluster-serving-runtimes")!;
+        assert.match(runtimes.error!, /No ClusterServingRuntime exists/);
+        const storage = summary.byId("runtimes.storage-container")!;
+        assert.match(storage.error!, /^ClusterStorageContainer default does not exist/);
+        // One re-apply brings both back.
+        await runHint(runtimes.hint!);
+        fixed = true;
+        const healthy = await untilHealthy();
+        assert.match(healthy.byId("runtimes.cluster-serving-runtimes")!.note!, /^\d+ runtimes$/);
+        assert.equal(healthy.byId("runtimes.storage-container")!.result, "pass");
+      } finally {
+        if (!fixed) await reinstall();
+      }
+    },
+  );
+
+  await t.step(
+    "cert-manager's Deployments scaled to 0 are named with the scale that fixes them",
+    async () => {
+      const all = ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"]
+        .map((name) => `deployment/${name}`);
+      try {
+        await kubectlOk(["scale", ...all, "-n", "cert-manager", "--replicas=0"]);
+        const failure = onlyFailure(await check(), "certmanager.deployments");
+        assert.equal(
+          failure.error,
+          "cert-manager/cert-manager: scaled to 0; cert-manager/cert-manager-cainjector: scaled to 0; " +
+            "cert-manager/cert-manager-webhook: scaled to 0",
+        );
+        assert.equal(failure.transient, undefined, "a Deployment scaled to 0 stays so");
+        assert.equal(failure.hint, `kubectl scale ${all.join(" ")} -n cert-manager --replicas=1`);
+        await runHint(failure.hint!);
+        assert.equal((await untilHealthy()).byId("certmanager.webhook")!.result, "pass");
+      } finally {
+        await kubectlOk(["scale", ...all, "-n", "cert-manager", "--replicas=1"]);
+      }
+    },
+  );
+
+  await t.step(
+    "cert-manager's webhook Service selecting none of its pods, once they restart",
+    async () => {
+      const service = ["service", "cert-manager-webhook", "-n", "cert-manager"];
+      const selector =
+        "app.kubernetes.io/component=webhook,app.kubernetes.io/instance=cert-manager,app.kubernetes.io/name=webhook";
+      try {
+        await kubectlOk(["set", "selector", ...service, "app=nothing"]);
+        // The API server keeps its connection to the running pod; a restart ends it.
+        const webhook = ["deployment/cert-manager-webhook", "-n", "cert-manager"];
+        await kubectlOk(["rollout", "restart", ...webhook]);
+        await kubectlOk(["rollout", "status", ...webhook, "--timeout=90s"]);
+        const failure = onlyFailure(await check(), "certmanager.webhook");
+        assert.match(
+          failure.error!,
+          /^Service cert-manager\/cert-manager-webhook selects app=nothing, which matches no pod of Deployment cert-manager\/cert-manager-webhook .*connection refused/,
+        );
+        assert.equal(failure.transient, undefined, "a wrong selector stays wrong");
+        assert.equal(failure.hint, `kubectl set selector ${service.join(" ")} '${selector}'`);
+        await runHint(failure.hint!);
+        assert.equal((await untilHealthy()).byId("certmanager.webhook")!.result, "pass");
+      } finally {
+        await kubectlOk(["set", "selector", ...service, selector]);
+      }
+    },
+  );
+
+  await t.step("the webhook Service selecting no controller pod has no endpoints", async () => {
+    const service = ["service", "kserve-webhook-server-service", "-n", "kserve"];
+    try {
+      await kubectlOk(["set", "selector", ...service, "control-plane=nothing"]);
+      let summary = await check();
+      // The EndpointSlice controller empties the slice within a moment.
+      for (let i = 0; i < 20 && summary.failed.length === 0; i++) summary = await check();
+      const failure = onlyFailure(summary, "webhooks.endpoints");
+      assert.match(
+        failure.error!,
+        /^Service kserve\/kserve-webhook-server-service selects control-plane=nothing, which matches no pod of Deployment kserve\/kserve-controller-manager/,
+      );
+      assert.equal(failure.transient, undefined, "a wrong selector stays wrong");
+      assert.equal(summary.byId("webhooks.probe")!.result, "skip");
+      await runHint(failure.hint!);
+      assert.match((await untilHealthy()).byId("webhooks.endpoints")!.note!, /1 ready endpoint/);
+    } finally {
+      await kubectlOk(["set", "selector", ...service, "control-plane=kserve-controller-manager"]);
+    }
+  });
+
+  await t.step(
+    "a webhook pointing at a Service in another namespace is named, and the forced re-apply fixes it",
+    async () => {
+      // A Service of that name exists there (an earlier install's), so it is no orphan.
+      await kubectlOk(["create", "namespace", "kserve-old"]);
+      let fixed = false;
+      try {
+        await kubectlOk(
+          ["create", "service", "clusterip", "kserve-webhook-server-service", "-n", "kserve-old"]
+            .concat(["--tcp=443:9443"]),
+        );
+        await kubectlOk([
+          "patch",
+          "validatingwebhookconfiguration",
+          "inferenceservice.serving.kserve.io",
+          "--type",
+          "json",
+          "-p",
+          JSON.stringify([{
+            op: "replace",
+            path: "/webhooks/0/clientConfig/service/namespace",
+            value: "kserve-old",
+          }]),
+        ]);
+        const failure = onlyFailure(await check(), "webhooks.service");
+        assert.equal(
+          failure.error,
+          "These webhooks point outside kserve: inferenceservice.kserve-webhook-server.validator -> kserve-old/kserve-webhook-server-service",
+        );
+        // kubectl patch now owns that field: a re-apply without force would stop on it.
+        assert.match(
+          failure.hint!,
+          /kubectl kserve install --mode raw --version v0\.20\.0 --force-conflicts$/,
+        );
+        await runHint(failure.hint!);
+        fixed = true;
+        assert.equal((await untilHealthy()).byId("webhooks.service")!.result, "pass");
+      } finally {
+        if (!fixed) await reinstall();
+        await kubectl(["delete", "namespace", "kserve-old", "--wait=false"]);
+      }
+    },
+  );
+
+  await t.step(
+    "the mutating webhook configuration deleted: the probe sees nothing defaulted",
+    async () => {
+      let fixed = false;
+      try {
+        await kubectlOk([
+          "delete",
+          "mutatingwebhookconfiguration",
+          "inferenceservice.serving.kserve.io",
+        ]);
+        const failure = onlyFailure(await check(), "webhooks.probe");
+        assert.equal(
+          failure.error,
+          'The create passed but nothing was defaulted: the mutating webhook "inferenceservice.kserve-webhook-server.defaulter" did not run',
+        );
+        assert.match(failure.hint!, /kubectl kserve install --mode raw --version v0\.20\.0$/);
+        await runHint(failure.hint!);
+        fixed = true;
+        // cainjector fills the re-created configuration's caBundle a moment later.
+        assert.equal((await untilHealthy()).byId("webhooks.probe")!.result, "pass");
+      } finally {
+        if (!fixed) await reinstall();
+      }
+    },
+  );
+
+  await t.step(
+    "a controller image pinned by digest is a warning that names the image",
+    async () => {
+      const controller = ["deployment/kserve-controller-manager", "-n", "kserve"];
+      const digest = `kserve/kserve-controller@sha256:${"0".repeat(64)}`;
+      // Paused, the Deployment keeps its running pods: only the image reference is under test.
+      await kubectlOk(["rollout", "pause", ...controller]);
+      try {
+        await kubectlOk(["set", "image", ...controller, `manager=${digest}`]);
+        const summary = await check();
+        assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
+        assert.deepEqual(summary.warned, ["kserve.version"]);
+        assert.equal(summary.code, 0, "a warning does not fail the run");
+        assert.equal(summary.report.kserveVersion, "unknown");
+        assert.match(
+          summary.byId("kserve.version")!.error!,
+          new RegExp(`^Deployment kserve/kserve-controller-manager runs image ${digest}, which`),
+        );
+        assert.match(summary.byId("kserve.version")!.hint!, /kserve-controller:v0\.20\.0@sha256:/);
+        assert.equal(summary.byId("kserve.release")!.result, "skip");
+      } finally {
+        await kubectlOk([
+          "set",
+          "image",
+          ...controller,
+          "manager=kserve/kserve-controller:v0.20.0",
+        ]);
+        await kubectlOk(["rollout", "resume", ...controller]);
+      }
+      assert.equal((await check()).byId("kserve.version")!.note, "v0.20.0");
+    },
+  );
+
+  await t.step(
+    "check --mode serverless without Knative: its hint installs it; then its controller scaled to 0",
+    async () => {
+      const failure = onlyFailure(await check(["--mode", "serverless"]), "mode.knative");
+      assert.equal(failure.error, "Knative Serving is not installed");
+      assert.equal(
+        failure.hint,
+        "Install Knative Serving and make it the default mode: " +
+          "kubectl kserve install --mode serverless --version v0.20.0",
+      );
+      await runHint(failure.hint!);
+      let summary = await untilHealthy(["--mode", "serverless"]);
+      assert.equal(summary.report.mode, "Knative");
+      assert.match(summary.byId("mode.knative")!.note!, /^ingress kourier\.ingress/);
+
+      const controller = ["deployment/controller", "-n", "knative-serving"];
+      try {
+        await kubectlOk(["scale", ...controller, "--replicas=0"]);
+        const stopped = onlyFailure(await check(), "mode.knative");
+        assert.equal(
+          stopped.error,
+          "Knative Serving Deployments in knative-serving not Available: controller (scaled to 0)",
+        );
+        assert.equal(stopped.transient, undefined);
+        await runHint(stopped.hint!);
+        summary = await untilHealthy();
+        assert.equal(summary.byId("mode.knative")!.result, "pass");
+      } finally {
+        await kubectlOk(["scale", ...controller, "--replicas=1"]);
+      }
+    },
+  );
+  await resetCluster();
+});
