@@ -106,9 +106,22 @@ Deno.test("deploy refuses a model whose delete has not finished, instead of upda
 Deno.test("deploy --wait ends as soon as the model it waits for is deleted", async () => {
   await withNamespace("deploy-deleted", async (ns) => {
     // Paused by another field manager, the rollout never starts, so only the delete ends the wait.
+    // That manager also set the image, which this deploy takes knowingly (--force-conflicts).
     await applyYaml(plainDeployment("m", ns, { paused: true }));
     const waiting = runPlugin(
-      ["deploy", "m", ...SKLEARN, "--backend", "deployment", "-n", ns, "--wait", "--timeout", "2m"],
+      [
+        "deploy",
+        "m",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+        "-n",
+        ns,
+        "--force-conflicts",
+        "--wait",
+        "--timeout",
+        "2m",
+      ],
       { env: env() },
     );
     await waitFor("deploy to apply its HPA", async () => {

@@ -113,4 +113,6 @@ Deno.test("Knative Serving outside knative-serving: a broken one is refused (eve
   const accepted = await runPlugin([...gpu, "--dry-run=server"], { env: pluginEnv(cache.path) });
   assert.equal(accepted.code, 0, accepted.stderr);
   assert.match(accepted.stderr, /inferenceservice\/llm applied/);
+  // Later files expect no Knative Serving of another owner.
+  await resetCluster();
 });
