@@ -3,6 +3,7 @@ import { KSERVE } from "../defaults.ts";
 import { explainInferenceService } from "../kserve/diagnose.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { CheckContext, Obj } from "./context.ts";
+import { listPaged } from "../kube/list.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 function modelsPath(ctx: CheckContext): string {
@@ -16,6 +17,30 @@ function eventsPath(ctx: CheckContext): string {
   return ctx.options.allNamespaces
     ? "/api/v1/events"
     : `/api/v1/namespaces/${ctx.options.modelNamespace}/events`;
+}
+
+/**
+ * The models in scope, read once per run in pages of 500, each kept only in the parts the model
+ * checks read: 10,000 InferenceServices are never held as whole objects.
+ */
+function models(ctx: CheckContext): Promise<Obj[]> {
+  return ctx.once(
+    `models:${modelsPath(ctx)}`,
+    async () =>
+      await listPaged<Obj, Obj>(ctx.kube, modelsPath(ctx), {}, (isvc) => ({
+        metadata: {
+          name: isvc.metadata.name,
+          namespace: isvc.metadata.namespace,
+          uid: isvc.metadata.uid,
+          annotations: isvc.metadata.annotations,
+        },
+        status: {
+          conditions: isvc.status?.conditions,
+          modelStatus: isvc.status?.modelStatus,
+          deploymentMode: isvc.status?.deploymentMode,
+        },
+      })) ?? [],
+  );
 }
 
 function requireScope(ctx: CheckContext): void {
@@ -35,7 +60,7 @@ export const modelChecks: Check<CheckContext>[] = [
     retryable: true,
     async run(ctx) {
       requireScope(ctx);
-      const isvcs = await ctx.list(modelsPath(ctx));
+      const isvcs = await models(ctx);
       const notReady = isvcs.filter((i) =>
         !(i.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True")
       );
@@ -62,7 +87,7 @@ export const modelChecks: Check<CheckContext>[] = [
           `only KServe v0.16.0 has this bug (installed: ${version ?? "unknown"})`,
         );
       }
-      const affected = (await ctx.list(modelsPath(ctx))).flatMap((i) => {
+      const affected = (await models(ctx)).flatMap((i) => {
         const value = i.metadata.annotations?.[MODE_ANNOTATION];
         const fix = legacyModeFix(value, i.status?.deploymentMode, version);
         return fix ? [{ isvc: i, value, fix }] : [];
