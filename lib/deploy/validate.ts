@@ -1,12 +1,11 @@
 /** Checks a deploy request before anything is sent: each problem is one UsageError (exit 2). */
 import { UsageError } from "../errors.ts";
+import { isQuantity } from "../quantity.ts";
 import type { Toleration } from "./spec.ts";
 
 export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Kubernetes resource quantity syntax (k8s.io/apimachinery resource.Quantity). */
-const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
 /** A model name: a DNS-1123 label, starting with a letter as KServe's webhook requires. */
 export function validateName(name: string, backend: "kserve" | "deployment"): void {
@@ -35,7 +34,7 @@ export function validateStorageUri(uri: string): void {
 }
 
 export function validateQuantity(value: string, flag: string): void {
-  if (!QUANTITY.test(value)) {
+  if (!isQuantity(value)) {
     throw new UsageError(`Invalid quantity "${value}" for ${flag}`, {
       hint: "Use a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi",
     });

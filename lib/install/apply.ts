@@ -3,6 +3,7 @@
  * changed or left unchanged. "Changed" means this tool's own apply changed something: its
  * managed-fields entry moved, which a controller updating status at the same moment cannot fake.
  */
+import { quantityValue } from "../quantity.ts";
 import { FIELD_MANAGER } from "../defaults.ts";
 import { type Kube, type KubeObject, METADATA_LIST } from "../kube/client.ts";
 import { inParallel, retry } from "../async.ts";
@@ -161,32 +162,6 @@ export function containsAll(live: unknown, desired: unknown): boolean {
   // Quantities come back canonical ("4000m" as "4", 6 as "6") once a Go client rewrites them.
   const [a, b] = [quantityValue(live), quantityValue(desired)];
   return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
-}
-
-const QUANTITY_SUFFIX: Record<string, number> = {
-  "": 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** A Kubernetes quantity's numeric value, or undefined for anything else. */
-function quantityValue(value: unknown): number | undefined {
-  if (typeof value === "number") return value;
-  if (typeof value !== "string") return undefined;
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/
-    .exec(value);
-  return match ? Number(match[1]) * QUANTITY_SUFFIX[match[2] ?? ""]! : undefined;
 }
 
 interface ManagedField {
