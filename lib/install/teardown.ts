@@ -16,7 +16,7 @@ import {
 } from "../kube/delete.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import type { Inventory, TeardownOptions, TeardownPlan, TeardownStep } from "./teardown_plan.ts";
-import { CERT_MANAGER_TEARDOWN, KNATIVE_TEARDOWN, kserveTeardown } from "./teardown_plan.ts";
+import { CERT_MANAGER_TEARDOWN, KNATIVE_TEARDOWN, kserveTeardown } from "./component_teardowns.ts";
 
 /** Kinds whose objects carry KServe finalizers, with the API version they are listed at. */
 export const MODEL_KINDS = [
