@@ -2,9 +2,11 @@
  * Builds what `deploy` sends: an InferenceService for the kserve backend, or a Deployment,
  * Service and HPA for the deployment backend. Pure functions on plain data.
  */
+import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
 import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { classifyMode, MODE_ANNOTATION, modeName } from "../kserve/versions.ts";
 import type { KubeObject } from "../kube/client.ts";
+import type { InferenceServiceFile } from "./file.ts";
 import type { Runtime } from "./runtimes.ts";
 
 export const BACKEND_LABEL = "kubectl-kserve/backend";
@@ -57,13 +59,15 @@ export interface Toleration {
 type Obj = Record<string, any>;
 
 /** requests and limits from the flags; a limit defaults to its request, and GPUs go in both. */
-export function resourcesOf(request: DeployRequest): Obj | undefined {
-  const requests: Obj = {};
-  const limits: Obj = {};
+export function resourcesOf(request: DeployRequest): V1ResourceRequirements | undefined {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
   if (request.cpu) requests.cpu = request.cpu;
   if (request.memory) requests.memory = request.memory;
-  if (request.cpuLimit ?? request.cpu) limits.cpu = request.cpuLimit ?? request.cpu;
-  if (request.memoryLimit ?? request.memory) limits.memory = request.memoryLimit ?? request.memory;
+  const cpuLimit = request.cpuLimit ?? request.cpu;
+  const memoryLimit = request.memoryLimit ?? request.memory;
+  if (cpuLimit) limits.cpu = cpuLimit;
+  if (memoryLimit) limits.memory = memoryLimit;
   if (request.gpu) requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = String(request.gpu);
   if (Object.keys(requests).length + Object.keys(limits).length === 0) return undefined;
   return {
@@ -72,7 +76,7 @@ export function resourcesOf(request: DeployRequest): Obj | undefined {
   };
 }
 
-function envList(env: Record<string, string>): Obj[] | undefined {
+function envList(env: Record<string, string>): V1EnvVar[] | undefined {
   const entries = Object.entries(env).map(([name, value]) => ({ name, value }));
   return entries.length ? entries : undefined;
 }
@@ -81,7 +85,7 @@ function nonEmpty(map: Record<string, string> | undefined): Record<string, strin
   return map && Object.keys(map).length ? map : undefined;
 }
 
-function compact<T extends Obj>(object: T): T {
+function compact<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -92,7 +96,7 @@ function compact<T extends Obj>(object: T): T {
 export function buildInferenceService(
   request: DeployRequest,
   kserveVersion: string | undefined,
-  base?: Obj,
+  base?: InferenceServiceFile,
 ): KubeObject {
   const isvc: Obj = structuredClone(base ?? {});
   isvc.apiVersion = "serving.kserve.io/v1beta1";
