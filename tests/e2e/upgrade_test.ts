@@ -26,11 +26,17 @@ import { assertSameCluster, snapshot } from "../support/snapshot.ts";
 const IMAGE = "kubectl-kserve.test/model-server:v1";
 const REQUEST = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
 
+/** "True", or the Ready status with every condition that is not True, to say why. */
 async function readyCondition(): Promise<string> {
-  const isvc = await kubectlJson<{ status?: { conditions?: { type: string; status: string }[] } }>(
-    ["get", "inferenceservice", "iris", "-n", "models"],
-  );
-  return isvc.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "missing";
+  const isvc = await kubectlJson<
+    { status?: { conditions?: { type: string; status: string; reason?: string }[] } }
+  >(["get", "inferenceservice", "iris", "-n", "models"]);
+  const conditions = isvc.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === "Ready")?.status ?? "missing";
+  if (ready === "True") return ready;
+  const others = conditions.filter((c) => c.status !== "True")
+    .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`);
+  return `${ready}: ${others.join(", ")}`;
 }
 
 async function assertServes(env: Record<string, string>): Promise<void> {
