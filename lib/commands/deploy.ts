@@ -97,9 +97,10 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     return 0;
   }
   const force = options.forceConflicts === true;
-  if (!force && !options.dryRun && (existing.kserve || existing.deployment)) {
+  if (!force && !options.dryRun && objects.length > 1 && existing.deployment) {
     // Every object is tried before any is written, so a conflict on the HPA does not leave a
-    // changed Deployment behind.
+    // changed Deployment behind. One object (an InferenceService) needs no trial: a refused
+    // apply changes nothing.
     await applyModel(kube, resources, objects, { dryRun: true, force });
   }
   const applied = await applyModel(kube, resources, objects, {

@@ -29,14 +29,11 @@ export interface KnativeServing {
  * are thrown: a failed lookup is never "not installed".
  */
 export async function findKnativeServing(kube: Kube): Promise<KnativeServing | undefined> {
-  const [crd, controllers] = await Promise.all([
+  const [crd, controller] = await Promise.all([
     kube.getOptional<KubeObject>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
-    kube.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/deployments", {
-      query: { labelSelector: KNATIVE.controllerLabels },
-    }),
+    controllerDeployment(kube),
   ]);
   if (!crd) return undefined;
-  const controller = controllers.items[0];
   const namespace = controller?.metadata?.namespace ?? KNATIVE.namespace;
   const network = await kube.getOptional<{ data?: Record<string, string> }>(
     `/api/v1/namespaces/${namespace}/configmaps/config-network`,
@@ -57,16 +54,21 @@ export async function findKnativeServing(kube: Kube): Promise<KnativeServing | u
  */
 export async function knativeNamespace(kube: Kube): Promise<string> {
   try {
-    const { items } = await kube.request<{ items: KubeObject[] }>(
-      "GET",
-      "/apis/apps/v1/deployments",
-      {
-        query: { labelSelector: KNATIVE.controllerLabels },
-      },
-    );
-    return items[0]?.metadata?.namespace ?? KNATIVE.namespace;
+    return (await controllerDeployment(kube))?.metadata?.namespace ?? KNATIVE.namespace;
   } catch (error) {
     if ((error as { status?: number }).status === 403) return KNATIVE.namespace;
     throw error;
   }
+}
+
+/** Knative Serving's controller Deployment, in any namespace, by its labels; undefined if none. */
+async function controllerDeployment(kube: Kube): Promise<KubeObject | undefined> {
+  const { items } = await kube.request<{ items: KubeObject[] }>(
+    "GET",
+    "/apis/apps/v1/deployments",
+    {
+      query: { labelSelector: KNATIVE.controllerLabels },
+    },
+  );
+  return items[0];
 }

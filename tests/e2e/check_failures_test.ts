@@ -5,9 +5,9 @@
  * again. Every step puts the cluster back in a finally, so one failure does not cascade.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectl, kubectlOk, resetCluster, waitFor } from "../support/cluster.ts";
-import { installKServe } from "../support/kserve.ts";
-import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
+import { adminKubeconfig, kubectl, kubectlOk, resetCluster } from "../support/cluster.ts";
+import { installKServe, patchKServeWebhook } from "../support/kserve.ts";
+import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
@@ -20,15 +20,8 @@ function onlyFailure(summary: CheckSummary, id: string) {
 }
 
 /** Polls check until nothing fails: a fix may need a controller to act on it first. */
-async function untilHealthy(args: string[] = []): Promise<CheckSummary> {
-  let last: CheckSummary | undefined;
-  await waitFor("check to pass after the hint", async () => {
-    last = await check(args);
-    return last.failed.length === 0 && last.code === 0;
-  }, { timeoutMs: 120_000, intervalMs: 2000 }).catch((error) => {
-    throw new Error(`${error.message}\n${JSON.stringify(last?.report.categories, null, 1)}`);
-  });
-  return last!;
+function untilHealthy(args: string[] = []): Promise<CheckSummary> {
+  return untilCheckPasses(args, adminKubeconfig());
 }
 
 // Re-applying KServe's CRDs on the shared test machine can take longer than 30 s a request.
@@ -168,19 +161,7 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
           ["create", "service", "clusterip", "kserve-webhook-server-service", "-n", "kserve-old"]
             .concat(["--tcp=443:9443"]),
         );
-        await kubectlOk([
-          "patch",
-          "validatingwebhookconfiguration",
-          "inferenceservice.serving.kserve.io",
-          "--type",
-          "json",
-          "-p",
-          JSON.stringify([{
-            op: "replace",
-            path: "/webhooks/0/clientConfig/service/namespace",
-            value: "kserve-old",
-          }]),
-        ]);
+        await patchKServeWebhook("/webhooks/0/clientConfig/service/namespace", "kserve-old");
         const failure = onlyFailure(await check(), "webhooks.service");
         assert.equal(
           failure.error,

@@ -10,15 +10,15 @@ import {
   resetCluster,
   run,
   runnerProcesses,
-  waitFor,
 } from "../support/cluster.ts";
 import {
   installKServe,
   kserveConfigJson,
   patchKServeConfig,
+  patchKServeWebhook,
   scaleController,
 } from "../support/kserve.ts";
-import { type CheckSummary, runCheck } from "../support/plugin_json.ts";
+import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
@@ -103,15 +103,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step(
     "caBundle emptied, then check --wait passes once cainjector puts it back",
     async () => {
-      await kubectlOk([
-        "patch",
-        "validatingwebhookconfiguration",
-        "inferenceservice.serving.kserve.io",
-        "--type",
-        "json",
-        "-p",
-        JSON.stringify([{ op: "replace", path: "/webhooks/0/clientConfig/caBundle", value: "" }]),
-      ]);
+      await patchKServeWebhook("/webhooks/0/clientConfig/caBundle", "");
       onlyFailure(await check(), "webhooks.ca-bundle", /cainjector/);
       const waiting = runCheck(["--wait", "90s"], adminKubeconfig());
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -166,33 +158,14 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       assert.equal((failure as { transient?: boolean }).transient, undefined, "needs a fix");
       await runHint(failure.hint!);
       // A fix that needs a fix is not "transient": poll until cainjector has acted on it.
-      await waitFor(
-        "check to pass after the hint",
-        async () => (await check()).failed.length === 0,
-        {
-          timeoutMs: 90_000,
-          intervalMs: 2000,
-        },
-      );
+      await untilCheckPasses([], adminKubeconfig(), 90_000);
     },
   );
 
   await t.step(
     "a caBundle that is not PEM is named as not parsing, not as a CA mismatch",
     async () => {
-      await kubectlOk([
-        "patch",
-        "validatingwebhookconfiguration",
-        "inferenceservice.serving.kserve.io",
-        "--type",
-        "json",
-        "-p",
-        JSON.stringify([{
-          op: "replace",
-          path: "/webhooks/0/clientConfig/caBundle",
-          value: btoa("not a certificate"),
-        }]),
-      ]);
+      await patchKServeWebhook("/webhooks/0/clientConfig/caBundle", btoa("not a certificate"));
       const summary = await check();
       assert.deepEqual(summary.failed.includes("webhooks.ca-bundle"), true);
       const failure = summary.byId("webhooks.ca-bundle")!;
@@ -200,14 +173,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       assert.doesNotMatch(failure.error!, /differs|different CA/);
       await runHint(failure.hint!);
       // A fix that needs a fix is not "transient": poll until cainjector has acted on it.
-      await waitFor(
-        "check to pass after the hint",
-        async () => (await check()).failed.length === 0,
-        {
-          timeoutMs: 90_000,
-          intervalMs: 2000,
-        },
-      );
+      await untilCheckPasses([], adminKubeconfig(), 90_000);
     },
   );
 

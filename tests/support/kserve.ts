@@ -90,3 +90,19 @@ export async function scaleController(replicas: number): Promise<void> {
     ]);
   }
 }
+
+/**
+ * Replaces one field of KServe's validating webhook configuration (as an admin's `kubectl patch`
+ * would): `path` is a JSON pointer such as /webhooks/0/clientConfig/caBundle.
+ */
+export async function patchKServeWebhook(path: string, value: string): Promise<void> {
+  await kubectlOk([
+    "patch",
+    "validatingwebhookconfiguration",
+    "inferenceservice.serving.kserve.io",
+    "--type",
+    "json",
+    "-p",
+    JSON.stringify([{ op: "replace", path, value }]),
+  ]);
+}

@@ -1,5 +1,6 @@
 /** Runs `check -o json` and summarises its report for assertions. */
 import { runPlugin } from "./plugin.ts";
+import { waitFor } from "./cluster.ts";
 
 export interface CheckSummary {
   code: number;
@@ -42,4 +43,23 @@ export async function runCheck(args: string[], kubeconfig: string): Promise<Chec
     report,
     byId: (id) => checks.find((c) => c.id === id),
   };
+}
+
+/**
+ * Polls check until nothing fails and it exits 0: a fix may need a controller (cainjector, the
+ * cert-manager double) to act on it first. On timeout, says what still failed.
+ */
+export async function untilCheckPasses(
+  args: string[],
+  kubeconfig: string,
+  timeoutMs = 120_000,
+): Promise<CheckSummary> {
+  let last: CheckSummary | undefined;
+  await waitFor("check to pass after the hint", async () => {
+    last = await runCheck(args, kubeconfig);
+    return last.failed.length === 0 && last.code === 0;
+  }, { timeoutMs, intervalMs: 2000 }).catch((error) => {
+    throw new Error(`${error.message}\n${JSON.stringify(last?.report.categories, null, 1)}`);
+  });
+  return last!;
 }
