@@ -65,17 +65,18 @@ export class CheckContext {
   }
 
   /**
-   * Deployments of the whole cluster, listed once per run and filtered here: the KServe,
-   * cert-manager and Knative checks all read them, and no kind is listed twice.
+   * Deployments in one namespace or the whole cluster, selected by labels on the server: a
+   * platform cluster holds thousands of Deployments that are neither KServe's, cert-manager's
+   * nor Knative's, and each check asks only for its own (each distinct request once per run).
    */
-  async deployments(
+  deployments(
     filter: { namespace?: string; labels?: Record<string, string> } = {},
   ): Promise<Obj[]> {
-    const all = await this.list("/apis/apps/v1/deployments");
-    return all.filter((d) =>
-      (!filter.namespace || d.metadata.namespace === filter.namespace) &&
-      Object.entries(filter.labels ?? {}).every(([k, v]) => d.metadata.labels?.[k] === v)
-    );
+    const path = filter.namespace
+      ? `/apis/apps/v1/namespaces/${filter.namespace}/deployments`
+      : "/apis/apps/v1/deployments";
+    const labels = Object.entries(filter.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+    return this.list(path, labels ? { labelSelector: labels } : {});
   }
 
   /** Whether a resource is served, from API discovery (cheap, and only true once a CRD is Established). */

@@ -256,7 +256,7 @@ function renderPlan(
       );
     }
     if (main.length) {
-      lines.push(`       ${main.length} objects, then wait for Deployments to become Available`);
+      lines.push(`       ${main.length} objects, then wait for Deployments to be rolled out`);
     }
     if (webhookConfigs.length) {
       lines.push(

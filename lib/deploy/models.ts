@@ -3,7 +3,7 @@ import { ISVC_LABEL, ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../default
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { listPaged } from "../kube/list.ts";
-import { deploymentAvailable } from "../kserve/diagnose.ts";
+import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
 import type { ModelWait } from "./wait.ts";
 
@@ -41,7 +41,8 @@ export function modelWait(backend: Backend, namespace: string, name: string): Mo
     name,
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
     description: `Deployment ${namespace}/${name}`,
-    ready: (d) => d && deploymentAvailable(d) ? true : "not Available yet",
+    // Rolled out, not only Available: after a re-deploy the old pod keeps it Available.
+    ready: (d) => d ? deploymentRolledOut(d) : "not created yet",
     podSelector: `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
   };
 }

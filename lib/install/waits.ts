@@ -3,7 +3,12 @@ import { CliError, DeadlineError } from "../errors.ts";
 import { CRD_PATH, FIELD_MANAGER } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
-import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
+import {
+  deploymentAvailable,
+  deploymentRolledOut,
+  explainDeployment,
+  explainPods,
+} from "../kserve/diagnose.ts";
 
 // deno-lint-ignore no-explicit-any
 type Obj = Record<string, any>;
@@ -71,13 +76,16 @@ export async function waitDeployments(
   try {
     await waitFor<Obj>(kube, {
       path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-      description: `Deployments in ${namespace} to become Available`,
+      description: `Deployments in ${namespace} to be rolled out`,
+      // Rolled out, not only Available: during an upgrade the old release's pod keeps the
+      // Deployment Available, and its controller (and webhook) would still be the one answering.
       ready: (items) => {
-        const waiting = names.filter((name) => {
+        const waiting = names.flatMap((name) => {
           const deployment = items.find((d) => d.metadata.name === name);
-          return !deployment || !deploymentAvailable(deployment);
+          const state = deployment ? deploymentRolledOut(deployment) : "not found";
+          return state === true ? [] : [`${name} (${state})`];
         });
-        return waiting.length === 0 ? true : `not Available: ${waiting.join(", ")}`;
+        return waiting.length === 0 ? true : `not rolled out: ${waiting.join(", ")}`;
       },
       // Scaled to 0 never becomes Available, however long install waits: say so at once.
       failed: (items) => {

@@ -21,8 +21,12 @@ export type Event = Partial<CoreV1Event>;
 
 /** The parts of a Deployment (apps/v1) whose readiness is judged. */
 export interface DeploymentState {
+  metadata?: { generation?: number };
   spec?: Pick<V1DeploymentSpec, "replicas">;
   status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
     availableReplicas?: number;
     conditions?: Pick<V1DeploymentCondition, "type" | "status" | "reason" | "message">[];
   };
@@ -126,11 +130,33 @@ export function explainDeployment(deployment: DeploymentState): string | undefin
 }
 
 /** Whether a Deployment has all its replicas available (a Deployment scaled to 0 is not serving). */
-export function deploymentAvailable(deployment: DeploymentState): boolean {
+export function deploymentAvailable(deployment: Pick<DeploymentState, "spec" | "status">): boolean {
   const wanted = deployment.spec?.replicas ?? 1;
   const available = deployment.status?.availableReplicas ?? 0;
   const condition = (deployment.status?.conditions ?? []).find((c) => c.type === "Available");
   return wanted > 0 && available >= wanted && condition?.status === "True";
+}
+
+/**
+ * Whether a Deployment's latest spec is rolled out, as `kubectl rollout status` decides it
+ * (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go): the controller has observed the
+ * spec, every replica runs it, no replica of an older ReplicaSet is left, and all are available.
+ * Available alone is not enough after a change: the old ReplicaSet keeps it True while the new
+ * one starts, so a release's old controller would still be the one running. Returns true, or
+ * what is still rolling.
+ */
+export function deploymentRolledOut(deployment: DeploymentState): true | string {
+  const status = deployment.status ?? {};
+  const wanted = deployment.spec?.replicas ?? 1;
+  if ((status.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0)) {
+    return "the change is not observed by the Deployment controller yet";
+  }
+  const updated = status.updatedReplicas ?? 0;
+  if (updated < wanted) return `${updated} of ${wanted} replicas run the new spec`;
+  const old = (status.replicas ?? 0) - updated;
+  if (old > 0) return `${old} old replica(s) pending termination`;
+  if (!deploymentAvailable(deployment)) return "not Available";
+  return true;
 }
 
 /** Conditions in the order their failure explains the others (KServe's isvc status types). */

@@ -49,11 +49,20 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
     assert.equal(sent(check.stderr), 34, check.stderr);
     const logged = [...check.stderr.matchAll(/^\[\+\d+ms\] (GET|POST) (\S+) (\d+)/gm)];
     assert.equal(logged.length, 34, "-v logs every request");
-    const lists = logged.filter((m) => m[1] === "GET").map((m) => m[2]!.split("?")[0]!)
-      .filter((path) =>
-        /\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?\/[a-z]+$/.test(path)
+    // Each list is asked once (the same path and selectors), and Deployments by selector or
+    // namespace: never every Deployment of the cluster.
+    const lists = logged.filter((m) => m[1] === "GET").map((m) => m[2]!)
+      .filter((request) =>
+        /\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?\/[a-z]+(?:\?|$)/.test(request)
       );
     assert.deepEqual(lists.filter((path, i) => lists.indexOf(path) !== i), [], "listed twice");
+    assert.deepEqual(
+      lists.filter((request) =>
+        /^\/apis\/apps\/v1\/deployments(?:\?(?!.*labelSelector)|$)/.test(request)
+      ),
+      [],
+      "every Deployment of the cluster listed",
+    );
     await using cache = await tempDir();
     const install = await runPlugin(
       ["install", "--manifests", FIXTURES, "--version", "v0.20.0", "--request-timeout", "2m"],

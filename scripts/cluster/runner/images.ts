@@ -19,6 +19,8 @@ export interface LaunchContext {
   repoRoot: string;
   /** The deno executable that runs the runner. */
   deno: string;
+  /** The pod's namespace (what a pod's ServiceAccount namespace file holds). */
+  namespace: string;
 }
 
 export interface Launch {
@@ -67,11 +69,6 @@ function setFlag(args: string[], name: string, value: string): string[] {
   return out;
 }
 
-/** Removes a boolean flag in all its forms (`--x`, `-x`, `--x=true`, `--x=false`). */
-function dropFlag(args: string[], name: string): string[] {
-  return args.filter((a) => !new RegExp(`^--?${name}(=(true|false))?$`).test(a));
-}
-
 /** Rewrites a `host:port` flag so the process binds the local port backing the pod port. */
 function mapAddrFlag(
   args: string[],
@@ -103,16 +100,35 @@ function kserve(binary: string): ImageEntry["launch"] {
         },
       };
     }
-    // The manifests pass --leader-elect. Outside a pod controller-runtime cannot find the
-    // leader-election namespace ("unable to find leader election namespace: not running
-    // in-cluster"), and with one replica per pod there is nothing to elect, so it is dropped.
-    let args = dropFlag(ctx.container.args ?? [], "leader-elect");
-    args = mapAddrFlag(args, "metrics-addr", binary === "llmisvc" ? 8443 : 8080, ctx);
+    // The manifests pass --leader-elect, and it is kept: during a rolling update (an upgrade)
+    // the old and the new pod run at once, and on a real cluster the lease keeps the new
+    // release's controller from reconciling beside the old one (without it the two rewrite each
+    // model's Deployment in turn). Outside a pod controller-runtime finds no leader-election
+    // namespace (it reads the ServiceAccount's namespace file), so in_pod.sh provides that file
+    // in the process's own mount namespace.
+    let args = mapAddrFlag(
+      ctx.container.args ?? [],
+      "metrics-addr",
+      binary === "llmisvc" ? 8443 : 8080,
+      ctx,
+    );
     args = mapAddrFlag(args, "health-probe-addr", 8081, ctx);
     // The webhook server binds all interfaces of the netns on this port.
     const webhook = Number(findFlag(args, "webhook-port")?.value ?? 9443);
     args = setFlag(args, "webhook-port", String(ctx.port(webhook)));
-    return { cmd: path, args };
+    return {
+      cmd: "unshare",
+      args: [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        `${ctx.repoRoot}/scripts/cluster/runner/in_pod.sh`,
+        ctx.namespace,
+        path,
+        ...args,
+      ],
+    };
   };
 }
 

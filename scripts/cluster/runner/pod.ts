@@ -193,6 +193,7 @@ export class PodRunner {
       cacheRoot: this.ctx.cacheRoot,
       repoRoot: this.ctx.repoRoot,
       deno: this.ctx.deno,
+      namespace: this.pod.metadata.namespace!,
     };
   }
 
