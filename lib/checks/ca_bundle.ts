@@ -5,7 +5,9 @@
  * not parse, or it holds a CA that really differs (subjects and fingerprints shown).
  */
 import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { V1Secret } from "@kubernetes/client-node";
+import type { Deployment } from "../kube/objects.ts";
+import type { CheckContext } from "./context.ts";
 import { kserveWebhookConfigs } from "./webhook_configs.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 
@@ -38,7 +40,7 @@ async function describeBundle(
   }
 }
 
-async function cainjector(ctx: CheckContext): Promise<Obj | undefined> {
+async function cainjector(ctx: CheckContext): Promise<Deployment | undefined> {
   const found = await ctx.deployments({ labels: { "app.kubernetes.io/name": "cainjector" } });
   return found[0];
 }
@@ -54,16 +56,16 @@ export const caBundleCheck: Check<CheckContext> = {
   async run(ctx) {
     const { namespace } = await ctx.kserve();
     const expected = `${namespace}/${KSERVE_OBJECTS.certificate}`;
-    const secret = await ctx.get(
+    const secret = await ctx.get<V1Secret>(
       `/api/v1/namespaces/${namespace}/secrets/${KSERVE_OBJECTS.certSecret}`,
     );
-    const ca = secret?.data?.["ca.crt"] as string | undefined;
+    const ca = secret?.data?.["ca.crt"];
     const findings: Finding[] = [];
     for (const config of await kserveWebhookConfigs(ctx)) {
-      const name = `${config.kind} ${config.object.metadata.name}`;
-      const inject = config.object.metadata.annotations?.[CERT_MANAGER.injectAnnotation];
+      const name = `${config.kind} ${config.object.metadata?.name}`;
+      const inject = config.object.metadata?.annotations?.[CERT_MANAGER.injectAnnotation];
       const fixAnnotation =
-        `kubectl annotate ${config.kind} ${config.object.metadata.name} ${CERT_MANAGER.injectAnnotation}=${expected} --overwrite`;
+        `kubectl annotate ${config.kind} ${config.object.metadata?.name} ${CERT_MANAGER.injectAnnotation}=${expected} --overwrite`;
       let annotation: Finding | undefined;
       if (!inject) {
         annotation = {
@@ -89,7 +91,7 @@ export const caBundleCheck: Check<CheckContext> = {
       }
       for (const webhook of config.object.webhooks ?? []) {
         if (webhook.clientConfig?.service?.name !== KSERVE_OBJECTS.webhookService) continue;
-        const bundle = webhook.clientConfig.caBundle as string | undefined;
+        const bundle = webhook.clientConfig.caBundle;
         if (!bundle) {
           findings.push(annotation ?? await emptyBundle(ctx, webhook.name));
           continue;
@@ -148,6 +150,6 @@ async function emptyBundle(ctx: CheckContext, webhook: string): Promise<Finding>
 async function restartHint(ctx: CheckContext): Promise<string> {
   const injector = await cainjector(ctx);
   return injector
-    ? `Make cainjector inject again: kubectl rollout restart deployment/${injector.metadata.name} -n ${injector.metadata.namespace}`
+    ? `Make cainjector inject again: kubectl rollout restart deployment/${injector.metadata?.name} -n ${injector.metadata?.namespace}`
     : "Install cert-manager's cainjector, which fills caBundle";
 }

@@ -3,7 +3,9 @@ import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
 import { INSTALL_CERT_MANAGER } from "../kserve/hints.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { V1Service } from "@kubernetes/client-node";
+import type { Deployment } from "../kube/objects.ts";
+import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 import { selectsNoPod } from "./selectors.ts";
@@ -58,16 +60,16 @@ export const certManagerChecks: Check<CheckContext>[] = [
       const deployments = await ctx.deployments({
         labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
-      const scaled: Obj[] = [];
+      const scaled: Deployment[] = [];
       const problems = CERT_MANAGER.deployments.map((name) => {
-        const deployment = deployments.find((d) => d.metadata.name === name);
+        const deployment = deployments.find((d) => d.metadata?.name === name);
         if (!deployment) return `${name}: not found`;
         if (deploymentAvailable(deployment)) return undefined;
         if (scaledToZero(deployment)) {
           scaled.push(deployment);
-          return `${deployment.metadata.namespace}/${name}: scaled to 0`;
+          return `${deployment.metadata?.namespace}/${name}: scaled to 0`;
         }
-        return `${deployment.metadata.namespace}/${name}: not Available${
+        return `${deployment.metadata?.namespace}/${name}: not Available${
           explainDeployment(deployment) ? ` (${explainDeployment(deployment)})` : ""
         }`;
       }).filter((p): p is string => p !== undefined);
@@ -114,10 +116,10 @@ async function webhookServiceSelectsNoPod(
 ): Promise<{ finding: string; fix: string } | undefined> {
   const [webhook] = (await ctx.deployments({
     labels: { "app.kubernetes.io/instance": "cert-manager" },
-  })).filter((d) => d.metadata.name === "cert-manager-webhook");
+  })).filter((d) => d.metadata?.name === "cert-manager-webhook");
   if (!webhook) return undefined;
-  const service = await ctx.get(
-    `/api/v1/namespaces/${webhook.metadata.namespace}/services/cert-manager-webhook`,
+  const service = await ctx.get<V1Service>(
+    `/api/v1/namespaces/${webhook.metadata?.namespace}/services/cert-manager-webhook`,
   );
   return service && selectsNoPod(service, webhook, webhook.spec?.selector?.matchLabels ?? {});
 }

@@ -4,6 +4,7 @@
  */
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
+import type { Deployment, ObjectMeta } from "../kube/objects.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/detect.ts";
 import { resolveHint } from "../kserve/hints.ts";
@@ -21,9 +22,6 @@ export interface CheckOptions {
   takeOver?: boolean;
 }
 
-// deno-lint-ignore no-explicit-any
-export type Obj = Record<string, any>;
-
 /** The KServe installation as `check` sees it (lib/kserve/detect.ts decides). */
 export type KServeFacts = KServeInstall;
 
@@ -37,8 +35,8 @@ export class CheckContext {
     this.options = options;
   }
 
-  /** GETs once per run; undefined on 404. */
-  get<T = Obj>(path: string, query: Record<string, string> = {}): Promise<T | undefined> {
+  /** GETs once per run; undefined on 404. T names the shape read (unknown when only existence matters). */
+  get<T = unknown>(path: string, query: Record<string, string> = {}): Promise<T | undefined> {
     return this.once(
       `${path}?${new URLSearchParams(query)}`,
       () => this.kube.getOptional<T>(path, { query }),
@@ -60,7 +58,7 @@ export class CheckContext {
   }
 
   /** A collection's items, fetched once per run; empty when the API is not served. */
-  async list<T = Obj>(path: string, query: Record<string, string> = {}): Promise<T[]> {
+  async list<T = unknown>(path: string, query: Record<string, string> = {}): Promise<T[]> {
     return (await this.get<{ items: T[] }>(path, query))?.items ?? [];
   }
 
@@ -71,12 +69,12 @@ export class CheckContext {
    */
   deployments(
     filter: { namespace?: string; labels?: Record<string, string> } = {},
-  ): Promise<Obj[]> {
+  ): Promise<Deployment[]> {
     const path = filter.namespace
       ? `/apis/apps/v1/namespaces/${filter.namespace}/deployments`
       : "/apis/apps/v1/deployments";
     const labels = Object.entries(filter.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-    return this.list(path, labels ? { labelSelector: labels } : {});
+    return this.list<Deployment>(path, labels ? { labelSelector: labels } : {});
   }
 
   /** Whether a resource is served, from API discovery (cheap, and only true once a CRD is Established). */
@@ -106,21 +104,30 @@ export class CheckContext {
   async #findKServe(): Promise<KServeFacts> {
     const [controllers, configMaps, group] = await Promise.all([
       this.deployments({ labels: Object.fromEntries([KSERVE.controllerSelector.split("=")]) }),
-      this.list("/api/v1/configmaps", {
+      this.list<DetectedObject>("/api/v1/configmaps", {
         fieldSelector: `metadata.name=${KSERVE_OBJECTS.configMap}`,
       }),
       this.get(`/apis/${KSERVE.apiGroup}`),
     ]);
-    const namespace = controllers[0]?.metadata.namespace ?? configMaps[0]?.metadata.namespace ??
+    const namespace = controllers[0]?.metadata?.namespace ?? configMaps[0]?.metadata.namespace ??
       KSERVE.namespace;
-    const home = await this.get(`/api/v1/namespaces/${namespace}`);
+    const home = await this.get<{ metadata?: { deletionTimestamp?: string } }>(
+      `/api/v1/namespaces/${namespace}`,
+    );
     return kserveFrom({
-      controllers: controllers as DetectedObject[],
-      configMaps: configMaps as DetectedObject[],
+      controllers: controllers.filter(named),
+      configMaps,
       apiServed: group !== undefined,
       home,
     });
   }
+}
+
+/** Whether a listed object has its name, as every object the API server lists does. */
+function named<T extends { metadata?: ObjectMeta }>(
+  object: T,
+): object is T & { metadata: ObjectMeta & { name: string } } {
+  return object.metadata?.name !== undefined;
 }
 
 /**

@@ -2,7 +2,9 @@
 import { KSERVE } from "../defaults.ts";
 import { explainInferenceService } from "../kserve/diagnose.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { Event } from "../kserve/diagnose.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import type { CheckContext } from "./context.ts";
 import { listPaged } from "../kube/list.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
@@ -23,23 +25,28 @@ function eventsPath(ctx: CheckContext): string {
  * The models in scope, read once per run in pages of 500, each kept only in the parts the model
  * checks read: 10,000 InferenceServices are never held as whole objects.
  */
-function models(ctx: CheckContext): Promise<Obj[]> {
+function models(ctx: CheckContext): Promise<InferenceService[]> {
   return ctx.once(
     `models:${modelsPath(ctx)}`,
     async () =>
-      await listPaged<Obj, Obj>(ctx.kube, modelsPath(ctx), {}, (isvc) => ({
-        metadata: {
-          name: isvc.metadata.name,
-          namespace: isvc.metadata.namespace,
-          uid: isvc.metadata.uid,
-          annotations: isvc.metadata.annotations,
-        },
-        status: {
-          conditions: isvc.status?.conditions,
-          modelStatus: isvc.status?.modelStatus,
-          deploymentMode: isvc.status?.deploymentMode,
-        },
-      })) ?? [],
+      await listPaged<InferenceService, InferenceService>(
+        ctx.kube,
+        modelsPath(ctx),
+        {},
+        (isvc) => ({
+          metadata: {
+            name: isvc.metadata?.name,
+            namespace: isvc.metadata?.namespace,
+            uid: isvc.metadata?.uid,
+            annotations: isvc.metadata?.annotations,
+          },
+          status: {
+            conditions: isvc.status?.conditions,
+            modelStatus: isvc.status?.modelStatus,
+            deploymentMode: isvc.status?.deploymentMode,
+          },
+        }),
+      ) ?? [],
   );
 }
 
@@ -62,10 +69,10 @@ export const modelChecks: Check<CheckContext>[] = [
       requireScope(ctx);
       const isvcs = await models(ctx);
       const notReady = isvcs.filter((i) =>
-        !(i.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True")
+        !(i.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
       );
       if (notReady.length === 0) return `${isvcs.length} ready`;
-      const events = await ctx.list(eventsPath(ctx), {
+      const events = await ctx.list<Event>(eventsPath(ctx), {
         fieldSelector: "involvedObject.kind=InferenceService",
       });
       throw new CheckFailed(notReady.map((i) => explainInferenceService(i, events)).join("\n"));
@@ -88,17 +95,17 @@ export const modelChecks: Check<CheckContext>[] = [
         );
       }
       const affected = (await models(ctx)).flatMap((i) => {
-        const value = i.metadata.annotations?.[MODE_ANNOTATION];
+        const value = i.metadata?.annotations?.[MODE_ANNOTATION];
         const fix = legacyModeFix(value, i.status?.deploymentMode, version);
         return fix ? [{ isvc: i, value, fix }] : [];
       });
       if (affected.length) {
         throw new CheckFailed(
           affected.map(({ isvc, value, fix }) =>
-            `${isvc.metadata.namespace}/${isvc.metadata.name}: ${MODE_ANNOTATION}=${value} is a legacy value; v0.16.0 rejects every update of it (and its deletion hangs) until it reads ${fix}`
+            `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${MODE_ANNOTATION}=${value} is a legacy value; v0.16.0 rejects every update of it (and its deletion hangs) until it reads ${fix}`
           ).join("\n"),
           affected.map(({ isvc, fix }) =>
-            `kubectl annotate inferenceservice ${isvc.metadata.name} -n ${isvc.metadata.namespace} ${MODE_ANNOTATION}=${fix} --overwrite`
+            `kubectl annotate inferenceservice ${isvc.metadata?.name} -n ${isvc.metadata?.namespace} ${MODE_ANNOTATION}=${fix} --overwrite`
           ).join("; "),
         );
       }

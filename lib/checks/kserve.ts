@@ -5,28 +5,18 @@ import { releaseCheck } from "./release.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { V1Pod, V1Secret } from "@kubernetes/client-node";
+import type { DetectedObject } from "../kserve/detect.ts";
+import type { Event } from "../kserve/diagnose.ts";
+import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 import { leftoverWebhooks } from "./webhook_configs.ts";
-import { configValue } from "../kserve/config.ts";
+import { configJson } from "./config_json.ts";
 
-/** Parses one JSON value of inferenceservice-config, failing the check the way the controller would. */
-export async function configJson(ctx: CheckContext, key: string): Promise<Obj> {
-  const { configMap, namespace } = await ctx.kserve();
-  if (!configMap) {
-    throw new CheckFailed(
-      `ConfigMap ${namespace}/${KSERVE_OBJECTS.configMap} does not exist; the controller exits at start ("unable to get configmap")`,
-      `Re-apply KServe: ${REAPPLY}`,
-    );
-  }
-  const parsed = configValue(configMap.data, key);
-  if (!parsed) {
-    throw new CheckFailed(`The "${key}" key of ${KSERVE_OBJECTS.configMap} is missing`);
-  }
-  if (parsed.ok) return parsed.value;
-  throw new CheckFailed(
-    `The "${key}" key of ${namespace}/${KSERVE_OBJECTS.configMap} is not valid JSON (${parsed.error}); the controller crashes at start`,
-  );
+/** A cert-manager.io/v1 Certificate as kserve.certificate reads it. */
+interface Certificate {
+  spec?: { issuerRef?: { name?: string } };
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
 }
 
 const EDIT_HINT = (ns: string) =>
@@ -204,7 +194,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     retryable: true,
     async run(ctx) {
       const { namespace } = await ctx.kserve();
-      const certificate = await ctx.get(
+      const certificate = await ctx.get<Certificate>(
         `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${KSERVE_OBJECTS.certificate}`,
       );
       if (!certificate) {
@@ -213,7 +203,7 @@ export const kserveChecks: Check<CheckContext>[] = [
           `Re-apply KServe: ${REAPPLY}`,
         );
       }
-      const ready = (certificate.status?.conditions ?? []).find((c: Obj) => c.type === "Ready");
+      const ready = (certificate.status?.conditions ?? []).find((c) => c.type === "Ready");
       if (ready?.status !== "True") {
         const issuer = certificate.spec?.issuerRef?.name;
         const issuerExists = issuer &&
@@ -227,7 +217,7 @@ export const kserveChecks: Check<CheckContext>[] = [
             : `kubectl describe certificate ${KSERVE_OBJECTS.certificate} -n ${namespace}; kubectl logs -n cert-manager deploy/cert-manager`,
         );
       }
-      const secret = await ctx.get(
+      const secret = await ctx.get<V1Secret>(
         `/api/v1/namespaces/${namespace}/secrets/${KSERVE_OBJECTS.certSecret}`,
       );
       const missing = ["tls.crt", "tls.key", "ca.crt"].filter((key) => !secret?.data?.[key]);
@@ -278,17 +268,19 @@ export const kserveChecks: Check<CheckContext>[] = [
   },
 ];
 
-async function whyNotAvailable(ctx: CheckContext, deployment: Obj): Promise<string> {
+async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): Promise<string> {
   const namespace = deployment.metadata.namespace;
   const [pods, events] = await Promise.all([
-    ctx.list(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: KSERVE.controllerSelector }),
-    ctx.list(`/api/v1/namespaces/${namespace}/events`),
+    ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, {
+      labelSelector: KSERVE.controllerSelector,
+    }),
+    ctx.list<Event>(`/api/v1/namespaces/${namespace}/events`),
   ]);
   const logs: Record<string, string> = {};
   await Promise.all(pods.map(async (pod) => {
-    logs[pod.metadata.name] = await ctx.kube.requestText(
+    logs[String(pod.metadata?.name)] = await ctx.kube.requestText(
       "GET",
-      `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log`,
+      `/api/v1/namespaces/${namespace}/pods/${pod.metadata?.name}/log`,
       { query: { container: "manager", tailLines: 50 }, accept: "text/plain" },
     ).catch(() => "");
   }));

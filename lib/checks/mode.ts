@@ -1,10 +1,11 @@
 /** Categories "mode" and "runtimes": the default deployment mode can work, and runtimes exist. */
+import type { V1ConfigMap } from "@kubernetes/client-node";
 import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
 import { KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
-import { configJson } from "./kserve.ts";
+import { configJson } from "./config_json.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 
@@ -72,16 +73,16 @@ export const modeChecks: Check<CheckContext>[] = [
           "app.kubernetes.io/component": "controller",
         },
       });
-      const namespace: string = controller?.metadata.namespace ?? KNATIVE.namespace;
+      const namespace: string = controller?.metadata?.namespace ?? KNATIVE.namespace;
       const deployments = await ctx.deployments({ namespace });
       const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>
-        d.metadata.name
+        d.metadata?.name
       );
       if (deployments.length === 0 || notReady.length) {
         const scaled = deployments.filter(scaledToZero);
         const message = `Knative Serving Deployments in ${namespace} not Available: ${
           notReady.map((name) =>
-            scaled.some((d) => d.metadata.name === name) ? `${name} (scaled to 0)` : name
+            scaled.some((d) => d.metadata?.name === name) ? `${name} (scaled to 0)` : name
           ).join(", ") || "none found"
         }`;
         if (scaled.length && scaled.length === notReady.length) {
@@ -89,7 +90,7 @@ export const modeChecks: Check<CheckContext>[] = [
         }
         throw new CheckFailed(message);
       }
-      const network = await ctx.get(
+      const network = await ctx.get<V1ConfigMap>(
         `/api/v1/namespaces/${namespace}/configmaps/config-network`,
       );
       const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
@@ -107,7 +108,7 @@ export const modeChecks: Check<CheckContext>[] = [
       ) {
         throw new CheckFailed("ingress-class is Istio but Istio is not installed", undefined, FIX);
       }
-      const domain = await ctx.get(
+      const domain = await ctx.get<V1ConfigMap>(
         `/api/v1/namespaces/${namespace}/configmaps/config-domain`,
       );
       const domains = Object.keys(domain?.data ?? {}).filter((k) => !k.startsWith("_"));

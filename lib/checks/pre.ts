@@ -8,7 +8,17 @@ import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type Access, describeAccess, subjectFlag } from "./grants.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { ObjectMeta } from "../kube/objects.ts";
+import type { CheckContext } from "./context.ts";
+
+/**
+ * The metrics APIService (apiregistration.k8s.io/v1) as deployment.metrics reads it, or
+ * `served` when only API discovery could tell.
+ */
+interface MetricsApi {
+  served?: boolean;
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
+}
 import { type Check, CheckFailed } from "./check_types.ts";
 
 type Permission = Access;
@@ -124,14 +134,16 @@ export const preChecks: Check<CheckContext>[] = [
       const deployments = await ctx.deployments({
         labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
-      const controller = deployments.find((d) => d.metadata.name === "cert-manager");
+      const controller = deployments.find((d) => d.metadata?.name === "cert-manager");
       if (!controller) return "not installed; install will add it";
-      const image = controller.spec.template.spec.containers[0]?.image ?? "";
+      const image = controller.spec?.template.spec?.containers[0]?.image ?? "";
       const found = `cert-manager ${
         versionFromImage(image)
-      } in namespace ${controller.metadata.namespace}`;
-      const crd = await ctx.get(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`);
-      const owner = ownerOf(crd?.metadata ?? controller.metadata);
+      } in namespace ${controller.metadata?.namespace}`;
+      const crd = await ctx.get<{ metadata?: ObjectMeta }>(
+        `${CRD_PATH}/${CERT_MANAGER.certificateCrd}`,
+      );
+      const owner = ownerOf(crd?.metadata ?? controller.metadata ?? {});
       // One this plugin installed is applied again by install; another owner's is only kept
       // when it works (lib/install/cert_manager_plan.ts), so a broken one stops install.
       if (owner.by === "kubectl-kserve") return `${found}, installed by this plugin`;
@@ -164,7 +176,7 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
       "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
     dependsOn: ["cluster.api"],
     async run(ctx) {
-      const service: Obj | undefined = await ctx.get(
+      const service: MetricsApi | undefined = await ctx.get<MetricsApi>(
         "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io",
       ).catch(async (error) => {
         // A namespace user may not read APIServices; discovery, which anyone may read, says
@@ -177,9 +189,7 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
       if (!service) {
         throw new CheckFailed("metrics.k8s.io is not served: metrics-server is not installed");
       }
-      const available = (service.status?.conditions ?? []).find((c: { type: string }) =>
-        c.type === "Available"
-      );
+      const available = (service.status?.conditions ?? []).find((c) => c.type === "Available");
       if (available?.status !== "True") {
         throw new CheckFailed(
           `metrics.k8s.io is not Available: ${available?.message ?? "no status"}`,

@@ -6,7 +6,8 @@
 import { KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { reapplyAt } from "../kserve/hints.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { Deployment } from "../kube/objects.ts";
+import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
 /**
@@ -17,11 +18,11 @@ import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 const SERVES_V1ALPHA2: Record<string, boolean> = { "v0.16.0": false, "v0.20.0": true };
 
 /** "kserve/llmisvc-controller:v0.20.0" for each KServe image of the install's Deployments. */
-function kserveImages(deployments: Obj[]): { deployment: string; version: string }[] {
+function kserveImages(deployments: Deployment[]): { deployment?: string; version: string }[] {
   return deployments.flatMap((d) =>
-    ((d.spec?.template?.spec?.containers ?? []) as { image?: string }[])
+    (d.spec?.template?.spec?.containers ?? [])
       .filter((c) => /(^|\/)kserve\/[a-z-]*controller[:@]/.test(c.image ?? ""))
-      .map((c) => ({ deployment: d.metadata.name, version: versionFromImage(c.image!) }))
+      .map((c) => ({ deployment: d.metadata?.name, version: versionFromImage(c.image!) }))
   );
 }
 

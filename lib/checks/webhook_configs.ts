@@ -1,6 +1,15 @@
 /** KServe's webhook configurations, as the kserve and webhooks checks read them. */
 import { KSERVE_OBJECTS } from "../defaults.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type {
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhookConfiguration,
+} from "@kubernetes/client-node";
+import type { CheckContext } from "./context.ts";
+
+/** A validating or mutating webhook configuration (admissionregistration.k8s.io/v1). */
+export type WebhookConfiguration =
+  | V1ValidatingWebhookConfiguration
+  | V1MutatingWebhookConfiguration;
 
 /** KServe webhook configurations whose service does not exist (left by an earlier install). */
 export async function leftoverWebhooks(
@@ -15,7 +24,7 @@ export async function leftoverWebhooks(
       if (!await ctx.get(`/api/v1/namespaces/${service.namespace}/services/${service.name}`)) {
         leftovers.push({
           kind: config.kind,
-          name: config.object.metadata.name,
+          name: config.object.metadata?.name ?? "",
           service: `${service.namespace}/${service.name}`,
         });
         break;
@@ -28,13 +37,17 @@ export async function leftoverWebhooks(
 /** Every *.serving.kserve.io webhook configuration, validating and mutating. */
 export async function kserveWebhookConfigs(
   ctx: CheckContext,
-): Promise<{ kind: string; object: Obj }[]> {
+): Promise<{ kind: string; object: WebhookConfiguration }[]> {
   const [validating, mutating] = await Promise.all([
-    ctx.list("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"),
-    ctx.list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"),
+    ctx.list<V1ValidatingWebhookConfiguration>(
+      "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+    ),
+    ctx.list<V1MutatingWebhookConfiguration>(
+      "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+    ),
   ]);
   return [
     ...validating.map((object) => ({ kind: "validatingwebhookconfiguration", object })),
     ...mutating.map((object) => ({ kind: "mutatingwebhookconfiguration", object })),
-  ].filter((c) => String(c.object.metadata.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
+  ].filter((c) => String(c.object.metadata?.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
 }

@@ -3,7 +3,9 @@ import { REAPPLY } from "../kserve/hints.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { probeInferenceService, probeKServeWebhook } from "../kserve/probes.ts";
-import type { CheckContext, Obj } from "./context.ts";
+import type { V1EndpointSlice, V1Service } from "@kubernetes/client-node";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import type { CheckContext } from "./context.ts";
 import { kserveWebhookConfigs, leftoverWebhooks } from "./webhook_configs.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { caBundleCheck } from "./ca_bundle.ts";
@@ -14,12 +16,14 @@ import { selectsNoPod } from "./selectors.ts";
  * API server calls two webhooks), so `check` starts it with the first requests; when an earlier
  * check fails, its answer is simply never read.
  */
-export function startWebhookProbe(ctx: CheckContext): { sent: Obj; created: Promise<Obj> } {
+export function startWebhookProbe(
+  ctx: CheckContext,
+): { sent: InferenceService; created: Promise<InferenceService> } {
   const target = ctx.options.modelNamespace ?? "default";
-  const sent = probeInferenceService(target) as Obj;
+  const sent: InferenceService = probeInferenceService(target);
   const created = ctx.once(
     "webhooks.probe",
-    () => probeKServeWebhook(ctx.kube, target) as Promise<Obj>,
+    (): Promise<InferenceService> => probeKServeWebhook(ctx.kube, target),
   );
   return { sent, created };
 }
@@ -59,12 +63,12 @@ export const webhookChecks: Check<CheckContext>[] = [
         throw new CheckFailed("No *.serving.kserve.io webhook configuration exists");
       }
       const wrong = configs.flatMap((c) =>
-        (c.object.webhooks ?? []).filter((w: Obj) =>
-          w.clientConfig?.service && w.clientConfig.service.namespace !== namespace
-        )
-          .map((w: Obj) =>
-            `${w.name} -> ${w.clientConfig.service.namespace}/${w.clientConfig.service.name}`
-          )
+        (c.object.webhooks ?? []).flatMap((w) => {
+          const service = w.clientConfig?.service;
+          return service && service.namespace !== namespace
+            ? [`${w.name} -> ${service.namespace}/${service.name}`]
+            : [];
+        })
       );
       if (wrong.length) {
         // Whoever re-pointed them now owns those fields: a server-side re-apply conflicts with
@@ -88,14 +92,14 @@ export const webhookChecks: Check<CheckContext>[] = [
     retryable: true,
     async run(ctx) {
       const { namespace } = await ctx.kserve();
-      const slices = await ctx.list(
+      const slices = await ctx.list<V1EndpointSlice>(
         `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
         {
           labelSelector: `kubernetes.io/service-name=${KSERVE_OBJECTS.webhookService}`,
         },
       );
       const ready = slices.flatMap((s) =>
-        (s.endpoints ?? []).filter((e: Obj) => e.conditions?.ready !== false)
+        (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false)
       );
       if (ready.length === 0) await whyNoEndpoints(ctx);
       return `${ready.length} ready endpoint(s)`;
@@ -113,7 +117,7 @@ export const webhookChecks: Check<CheckContext>[] = [
     retryable: true,
     async run(ctx) {
       const { sent, created: request } = startWebhookProbe(ctx);
-      let created: Obj;
+      let created: InferenceService;
       try {
         created = await request;
       } catch (error) {
@@ -141,10 +145,10 @@ export const webhookChecks: Check<CheckContext>[] = [
  */
 async function whyNoEndpoints(ctx: CheckContext): Promise<never> {
   const { namespace } = await ctx.kserve();
-  // The controller as listed, not as detection types it: its pod template's labels are read.
-  const controller: Obj | undefined = (await ctx.kserve()).controller;
+  // The controller as listed: its pod template's labels are read.
+  const controller = (await ctx.kserve()).controller;
   const name = `${namespace}/${KSERVE_OBJECTS.webhookService}`;
-  const service = await ctx.get(
+  const service = await ctx.get<V1Service>(
     `/api/v1/namespaces/${namespace}/services/${KSERVE_OBJECTS.webhookService}`,
   );
   if (!service) {

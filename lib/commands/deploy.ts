@@ -23,8 +23,7 @@ import {
   validateReplicas,
   validateStorageUri,
 } from "../deploy/validate.ts";
-import { modelAddress, modelWait } from "../deploy/models.ts";
-import { waitForModel } from "../deploy/wait.ts";
+import { modelAddress, waitForModelOf } from "../deploy/models.ts";
 
 export interface DeployInvocation {
   global: GlobalOptions;
@@ -113,13 +112,18 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     }}
   if (options.dryRun || !options.wait) return 0;
 
-  const ready = await waitForModel(
-    kube,
-    modelWait(backend, namespace, request.name),
-    options.timeoutMs,
-    applied.find((o) => o.kind === (backend === "kserve" ? "InferenceService" : "Deployment")),
+  const main = applied.find((o) =>
+    o.kind === (backend === "kserve" ? "InferenceService" : "Deployment")
   );
-  const address = modelAddress(backend, ready, namespace, request.name);
+  const ready = await waitForModelOf(
+    backend,
+    kube,
+    namespace,
+    request.name,
+    options.timeoutMs,
+    main,
+  );
+  const address = modelAddress(ready, namespace, request.name);
   writeErr(`${request.name} is ready\n`);
   if (address.url) writeErr(`  URL:                 ${address.url}\n`);
   writeErr(`  in-cluster address:  ${address.internal}\n`);

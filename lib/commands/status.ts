@@ -1,18 +1,24 @@
 /** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
+import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
+import type {
+  Deployment,
+  HorizontalPodAutoscaler,
+  HpaMetric,
+  HpaMetricSource,
+  HpaMetricValue,
+} from "../kube/objects.ts";
 import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
-import { deploymentAvailable, explainPods } from "../kserve/diagnose.ts";
+import { deploymentAvailable, type Event, explainPods } from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../kserve/diagnose.ts";
 import { ownedUids } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
-import { selectRuntime } from "../deploy/runtimes.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import { ISVC_LABEL, KSERVE } from "../defaults.ts";
 import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 
 export interface ModelStatus {
   name: string;
@@ -24,9 +30,12 @@ export interface ModelStatus {
   address: string;
   conditions: { type: string; status: string; reason?: string; message?: string }[];
   pods: { name: string; phase: string; ready: string; restarts: number }[];
-  hpa?: { min: number; max: number; current: number; metrics: string };
-  /** `uid`: the involved object's, which tells a deleted earlier model's objects from this one's. */
-  events: { type: string; reason: string; message: string; object: string; uid: string }[];
+  hpa?: { min: number; max?: number; current: number; metrics: string };
+  /**
+   * `uid`: the involved object's, which tells a deleted earlier model's objects from this one's.
+   * An event may lack a type, reason or message (core/v1 Event omits empty fields).
+   */
+  events: { type?: string; reason?: string; message?: string; object: string; uid?: string }[];
   /** The runtime that serves an InferenceService, and how it was chosen. */
   runtime?: string;
   /** Set while a delete is pending: what holds it. */
@@ -47,35 +56,39 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   // Everything is asked for by name, label or field selector: the cost follows this model,
   // not the number of other objects in its namespace.
   const eventsOfUid = (uid: string) =>
-    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`, {
+    kube.request<{ items: Event[] }>("GET", `/api/v1/namespaces/${namespace}/events`, {
       query: { fieldSelector: `involvedObject.uid=${uid}` },
     }).then((list) => list.items);
-  const modelUid = String(model.object.metadata.uid);
+  const modelUid = String(model.object.metadata?.uid);
   const [pods, replicaSets, deployments, hpa, runtimes, modelEvents] = await Promise.all([
-    kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
+    kube.request<{ items: V1Pod[] }>("GET", `/api/v1/namespaces/${namespace}/pods`, {
       query: { labelSelector: podSelector },
     }),
-    kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/replicasets`, {
-      query: { labelSelector: podSelector },
-    }),
+    kube.request<{ items: V1ReplicaSet[] }>(
+      "GET",
+      `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+      { query: { labelSelector: podSelector } },
+    ),
     kserve
-      ? kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
-        query: { labelSelector: podSelector },
-      })
-      : Promise.resolve({ items: [] as Obj[] }),
-    kube.getOptional<Obj>(
+      ? kube.request<{ items: Deployment[] }>(
+        "GET",
+        `/apis/apps/v1/namespaces/${namespace}/deployments`,
+        { query: { labelSelector: podSelector } },
+      )
+      : Promise.resolve({ items: [] as Deployment[] }),
+    kube.getOptional<HorizontalPodAutoscaler>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
     kserve
       ? Promise.all([
-        kube.getOptional<{ items: Obj[] }>(
+        kube.getOptional<{ items: ServingRuntime[] }>(
           `/apis/${KSERVE.apiGroup}/v1alpha1/namespaces/${namespace}/servingruntimes`,
         ),
-        kube.getOptional<{ items: Obj[] }>(
+        kube.getOptional<{ items: ServingRuntime[] }>(
           `/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`,
         ),
       ]).then(([own, cluster]) => [...(own?.items ?? []), ...(cluster?.items ?? [])])
-      : Promise.resolve([] as Obj[]),
+      : Promise.resolve([] as ServingRuntime[]),
     eventsOfUid(modelUid),
   ]);
   // One rule for a model's events: by UID along its owner chain, never by name prefix. The
@@ -92,35 +105,40 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime))
     )
     .slice(-10);
-  const ready = kserve ? isvcReady(model.object) : deploymentAvailable(model.object);
-  const address = modelAddress(model.backend, model.object, namespace, name);
+  const isvc = model.backend === "kserve" ? model.object : undefined;
+  const ready = model.backend === "kserve"
+    ? isvcReady(model.object)
+    : deploymentAvailable(model.object);
+  const address = modelAddress(model, namespace, name);
+  const conditions: ModelStatus["conditions"] = model.object.status?.conditions ?? [];
   const report: ModelStatus = {
     name,
     namespace,
     backend: model.backend,
-    ...(kserve
+    ...(isvc
       ? {
-        mode: model.object.status?.deploymentMode ??
-          model.object.metadata.annotations?.["serving.kserve.io/deploymentMode"],
+        mode: isvc.status?.deploymentMode ??
+          isvc.metadata?.annotations?.["serving.kserve.io/deploymentMode"],
       }
       : {}),
     ready,
     ...(address.url ? { url: address.url } : {}),
     address: address.internal,
-    conditions: (model.object.status?.conditions ?? []).map((c: Obj) => ({
+    conditions: conditions.map((c) => ({
       type: c.type,
       status: c.status,
       reason: c.reason,
       message: c.message,
     })),
     pods: pods.items.map((p) => ({
-      name: p.metadata.name,
+      // Every pod the API lists has a name and a spec.
+      name: p.metadata?.name ?? "",
       phase: p.status?.phase ?? "Unknown",
-      ready: `${
-        (p.status?.containerStatuses ?? []).filter((c: Obj) => c.ready).length
-      }/${p.spec.containers.length}`,
+      ready: `${(p.status?.containerStatuses ?? []).filter((c) => c.ready).length}/${
+        p.spec?.containers.length ?? 0
+      }`,
       restarts: (p.status?.containerStatuses ?? []).reduce(
-        (sum: number, c: Obj) => sum + (c.restartCount ?? 0),
+        (sum: number, c) => sum + (c.restartCount ?? 0),
         0,
       ),
     })),
@@ -129,21 +147,21 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       type: e.type,
       reason: e.reason,
       message: e.message,
-      object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
-      uid: e.involvedObject.uid,
+      object: `${e.involvedObject?.kind}/${e.involvedObject?.name}`,
+      uid: e.involvedObject?.uid,
     })),
   };
-  if (kserve) report.runtime = servingRuntime(model.object, runtimes);
+  if (isvc) report.runtime = servingRuntime(isvc, runtimes);
   const metadata = model.object.metadata;
-  if (metadata.deletionTimestamp) {
+  if (metadata?.deletionTimestamp) {
     report.deleting = { since: metadata.deletionTimestamp, finalizers: metadata.finalizers ?? [] };
   }
-  const annotation = metadata.annotations?.[MODE_ANNOTATION];
+  const annotation = metadata?.annotations?.[MODE_ANNOTATION];
   // The KServe version matters only for a legacy mode value: found only then (4 requests).
-  const legacy = kserve && LEGACY_MODE_NAMES.includes(annotation);
+  const legacy = kserve && annotation !== undefined && LEGACY_MODE_NAMES.includes(annotation);
   const installed = legacy ? await findKServe(kube).catch(() => undefined) : undefined;
   const fix = legacy
-    ? legacyModeFix(annotation, model.object.status?.deploymentMode, installed?.version)
+    ? legacyModeFix(annotation, isvc?.status?.deploymentMode, installed?.version)
     : undefined;
   if (fix) {
     report.warnings = [
@@ -152,8 +170,8 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   }
   if (!ready) {
     report.diagnosis = explainPods(pods.items, events) ??
-      (kserve
-        ? explainInferenceService(model.object, events)
+      (isvc
+        ? explainInferenceService(isvc, events)
         : "the Deployment has no available replicas yet");
   }
   writeOut(
@@ -168,20 +186,20 @@ export async function status(options: { global: GlobalOptions; name: string }): 
  * The autoscaler in one line. An HPA without metrics yet reports `currentMetrics: [{type: ""}]`
  * (autoscaling/v2): entries without a value are left out rather than printed as "undefined ?%".
  */
-export function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
-  const metricName = (m: Obj) =>
+export function hpaSummary(hpa: HorizontalPodAutoscaler): ModelStatus["hpa"] {
+  const metricName = (m: HpaMetric) =>
     m.resource?.name ?? m.containerResource?.name ?? m.pods?.metric?.name ??
       m.object?.metric?.name ?? m.external?.metric?.name;
-  const amount = (v: Obj | undefined) =>
+  const amount = (v: HpaMetricValue | undefined) =>
     v?.averageUtilization !== undefined ? `${v.averageUtilization}%` : v?.averageValue ?? v?.value;
-  const source = (m: Obj) =>
+  const source = (m: HpaMetric): HpaMetricSource =>
     m.resource ?? m.containerResource ?? m.pods ?? m.object ?? m.external ?? {};
-  const current = (hpa.status?.currentMetrics ?? []).flatMap((m: Obj) => {
+  const current = (hpa.status?.currentMetrics ?? []).flatMap((m) => {
     const name = metricName(m);
     const value = amount(source(m).current);
     return name && value !== undefined ? [`${name} ${value}`] : [];
   });
-  const targets = (hpa.spec?.metrics ?? []).flatMap((m: Obj) => {
+  const targets = (hpa.spec?.metrics ?? []).flatMap((m) => {
     const name = metricName(m);
     const value = amount(source(m).target);
     return name && value !== undefined ? [`${name} target ${value}`] : [];
@@ -195,7 +213,7 @@ export function hpaSummary(hpa: Obj): ModelStatus["hpa"] {
 }
 
 /** The runtime named in the spec, or the one KServe's selection picks (lib/deploy/runtimes.ts). */
-function servingRuntime(isvc: Obj, runtimes: Obj[]): string | undefined {
+function servingRuntime(isvc: InferenceService, runtimes: ServingRuntime[]): string | undefined {
   const model = isvc.spec?.predictor?.model;
   if (!model) return undefined;
   if (model.runtime) return `${model.runtime} (named in the spec)`;
@@ -251,7 +269,7 @@ export function renderStatus(s: ModelStatus): string {
     lines.push(
       "Events:",
       ...s.events.map((e) =>
-        `  ${e.type.padEnd(8)} ${e.reason.padEnd(20)} ${e.object}: ${e.message}`
+        `  ${(e.type ?? "").padEnd(8)} ${(e.reason ?? "").padEnd(20)} ${e.object}: ${e.message}`
       ),
     );
   }

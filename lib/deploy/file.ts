@@ -2,21 +2,13 @@
 import { parseAllDocuments } from "yaml";
 import { KSERVE } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
 
-import type { KubeObject } from "../kube/client.ts";
-
-/** An InferenceService from a user's file: the fields deploy reads; the rest passes through. */
-export interface InferenceServiceFile extends KubeObject {
-  spec?: {
-    predictor?: {
-      minReplicas?: number;
-      maxReplicas?: number;
-      model?: { modelFormat?: { name: string; version?: string }; runtime?: string };
-      [field: string]: unknown;
-    };
-    [field: string]: unknown;
-  };
-}
+/**
+ * An InferenceService from a user's file: the fields deploy reads (lib/kserve/
+ * inference_service.ts); the rest passes through.
+ */
+export type InferenceServiceFile = InferenceService;
 
 /** Reads FILE; throws UsageError naming the file (and line) for anything but one InferenceService. */
 export function readInferenceService(path: string): InferenceServiceFile {

@@ -1,35 +1,51 @@
 /** Models of both backends seen the same way: find, list, wait for and address them. */
 import { ISVC_LABEL, ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { CliError } from "../errors.ts";
-import type { Kube } from "../kube/client.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
 import { listPaged } from "../kube/list.ts";
+import type { Deployment } from "../kube/objects.ts";
 import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
-import type { ModelWait } from "./wait.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+import { type ModelWait, waitForModel } from "./wait.ts";
 
 export type Backend = "kserve" | "deployment";
 
+/** A deployed model: its backend and main object, an InferenceService or a Deployment. */
+export type Model =
+  | { backend: "kserve"; object: InferenceService }
+  | { backend: "deployment"; object: Deployment };
+
 export { ISVC_PATH };
 
-export function isvcReady(isvc: Obj | undefined): boolean {
-  return (isvc?.status?.conditions ?? []).some((c: Obj) =>
-    c.type === "Ready" && c.status === "True"
-  );
+export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): boolean {
+  return (isvc?.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
 /** What deploy --wait watches for each backend. */
-export function modelWait(backend: Backend, namespace: string, name: string): ModelWait {
+export function modelWait(
+  backend: "kserve",
+  namespace: string,
+  name: string,
+): ModelWait<InferenceService>;
+export function modelWait(
+  backend: "deployment",
+  namespace: string,
+  name: string,
+): ModelWait<Deployment>;
+export function modelWait(
+  backend: Backend,
+  namespace: string,
+  name: string,
+): ModelWait<InferenceService> | ModelWait<Deployment> {
   if (backend === "kserve") {
     return {
       namespace,
       name,
       path: `${ISVC_PATH}/namespaces/${namespace}/inferenceservices`,
       description: `InferenceService ${namespace}/${name}`,
-      ready: (isvc) => isvcReady(isvc) ? true : readyReason(isvc),
-      failedObject: (isvc) => {
+      ready: (isvc: InferenceService | undefined) => isvcReady(isvc) ? true : readyReason(isvc),
+      failedObject: (isvc: InferenceService) => {
         const failure = isvc.status?.modelStatus?.lastFailureInfo;
         return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
       },
@@ -42,14 +58,31 @@ export function modelWait(backend: Backend, namespace: string, name: string): Mo
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
     description: `Deployment ${namespace}/${name}`,
     // Rolled out, not only Available: after a re-deploy the old pod keeps it Available.
-    ready: (d) => d ? deploymentRolledOut(d) : "not created yet",
+    ready: (d: Deployment | undefined) => d ? deploymentRolledOut(d) : "not created yet",
     podSelector: `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
   };
 }
 
-function readyReason(isvc: Obj | undefined): string {
+/** Waits until a model of either backend serves (deploy --wait); failures as waitForModel's. */
+export async function waitForModelOf(
+  backend: Backend,
+  kube: Kube,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+  applied?: KubeObject,
+): Promise<Model> {
+  if (backend === "kserve") {
+    const wait = modelWait(backend, namespace, name);
+    return { backend, object: await waitForModel(kube, wait, timeoutMs, applied) };
+  }
+  const wait = modelWait(backend, namespace, name);
+  return { backend, object: await waitForModel(kube, wait, timeoutMs, applied) };
+}
+
+function readyReason(isvc: InferenceService | undefined): string {
   if (!isvc) return "not created yet";
-  const ready = (isvc.status?.conditions ?? []).find((c: Obj) => c.type === "Ready");
+  const ready = (isvc.status?.conditions ?? []).find((c) => c.type === "Ready");
   return ready
     ? `Ready is ${ready.status}${ready.reason ? ` (${ready.reason})` : ""}`
     : "no status from the controller yet";
@@ -57,15 +90,14 @@ function readyReason(isvc: Obj | undefined): string {
 
 /** External URL (when there is one) and in-cluster address of a model. */
 export function modelAddress(
-  backend: Backend,
-  object: Obj,
+  model: Model,
   namespace: string,
   name: string,
 ): { url?: string; internal: string } {
-  if (backend === "kserve") {
+  if (model.backend === "kserve") {
     return {
-      url: object.status?.url,
-      internal: object.status?.address?.url ??
+      url: model.object.status?.url,
+      internal: model.object.status?.address?.url ??
         `http://${name}-predictor.${namespace}.svc.cluster.local`,
     };
   }
@@ -93,17 +125,22 @@ export async function listModels(kube: Kube, namespace: string | undefined): Pro
   const scope = namespace ? `/namespaces/${namespace}` : "";
   const deployments = `/apis/apps/v1${scope}/deployments`;
   const [isvcs, predictors, ours] = await Promise.all([
-    listPaged<Obj, ModelRow>(kube, `${ISVC_PATH}${scope}/inferenceservices`, {}, isvcRow),
-    listPaged<Obj, [string, string] | undefined>(
+    listPaged<InferenceService, ModelRow>(
+      kube,
+      `${ISVC_PATH}${scope}/inferenceservices`,
+      {},
+      isvcRow,
+    ),
+    listPaged<Deployment, [string, string] | undefined>(
       kube,
       deployments,
       { labelSelector: ISVC_LABEL },
       (d) =>
-        String(d.metadata.name).endsWith("-predictor")
-          ? [`${d.metadata.namespace}/${d.metadata.labels?.[ISVC_LABEL]}`, replicasOf(d)]
+        String(d.metadata?.name).endsWith("-predictor")
+          ? [`${d.metadata?.namespace}/${d.metadata?.labels?.[ISVC_LABEL]}`, replicasOf(d)]
           : undefined,
     ),
-    listPaged<Obj, ModelRow>(
+    listPaged<Deployment, ModelRow>(
       kube,
       deployments,
       { labelSelector: `${BACKEND_LABEL}=deployment` },
@@ -121,33 +158,35 @@ export async function listModels(kube: Kube, namespace: string | undefined): Pro
   );
 }
 
-function isvcRow(i: Obj): ModelRow {
+// A listed object always has a name, a namespace and a creation time (the API server sets them);
+// the fallbacks only satisfy the types.
+function isvcRow(i: InferenceService): ModelRow {
   return {
-    name: i.metadata.name,
-    namespace: i.metadata.namespace,
+    name: i.metadata?.name ?? "",
+    namespace: i.metadata?.namespace ?? "",
     backend: "kserve",
-    mode: i.status?.deploymentMode ?? i.metadata.annotations?.[MODE_ANNOTATION] ?? "default",
+    mode: i.status?.deploymentMode ?? i.metadata?.annotations?.[MODE_ANNOTATION] ?? "default",
     ready: isvcReady(i),
     url: i.status?.url ?? "",
     replicas: "-",
-    created: i.metadata.creationTimestamp,
+    created: i.metadata?.creationTimestamp ?? "",
   };
 }
 
-function deploymentRow(d: Obj): ModelRow {
+function deploymentRow(d: Deployment): ModelRow {
   return {
-    name: d.metadata.name,
-    namespace: d.metadata.namespace,
+    name: d.metadata?.name ?? "",
+    namespace: d.metadata?.namespace ?? "",
     backend: "deployment",
     mode: "Deployment",
     ready: deploymentAvailable(d),
-    url: `http://${d.metadata.name}.${d.metadata.namespace}.svc.cluster.local`,
+    url: `http://${d.metadata?.name}.${d.metadata?.namespace}.svc.cluster.local`,
     replicas: replicasOf(d),
-    created: d.metadata.creationTimestamp,
+    created: d.metadata?.creationTimestamp ?? "",
   };
 }
 
-function replicasOf(deployment: Obj): string {
+function replicasOf(deployment: Deployment): string {
   return `${deployment.status?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 1}`;
 }
 
@@ -156,7 +195,7 @@ export async function requireModel(
   kube: Kube,
   namespace: string,
   name: string,
-): Promise<{ backend: Backend; object: Obj }> {
+): Promise<Model> {
   const model = await findModel(kube, namespace, name);
   if (!model) {
     throw new CliError(`No model "${name}" in namespace ${namespace}`, {
@@ -171,11 +210,13 @@ export async function findModel(
   kube: Kube,
   namespace: string,
   name: string,
-): Promise<{ backend: Backend; object: Obj } | undefined> {
+): Promise<Model | undefined> {
   const [isvc, deployment] = await Promise.all([
     // 404 (no such model, or KServe's API not served) is undefined; any other failure is an error.
-    kube.getOptional<Obj>(`${ISVC_PATH}/namespaces/${namespace}/inferenceservices/${name}`),
-    kube.getOptional<Obj>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
+    kube.getOptional<InferenceService>(
+      `${ISVC_PATH}/namespaces/${namespace}/inferenceservices/${name}`,
+    ),
+    kube.getOptional<Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`),
   ]);
   if (isvc) return { backend: "kserve", object: isvc };
   if (deployment?.metadata?.labels?.[BACKEND_LABEL] === "deployment") {

@@ -4,8 +4,10 @@
  */
 import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
 import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import type { InferenceService, ModelSpec, PredictorSpec } from "../kserve/inference_service.ts";
 import { classifyMode, MODE_ANNOTATION, modeName } from "../kserve/versions.ts";
 import type { KubeObject } from "../kube/client.ts";
+import type { ObjectMeta } from "../kube/objects.ts";
 import type { InferenceServiceFile } from "./file.ts";
 import type { Runtime } from "./runtimes.ts";
 
@@ -55,9 +57,6 @@ export interface Toleration {
   effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
-
 /** requests and limits from the flags; a limit defaults to its request, and GPUs go in both. */
 export function resourcesOf(request: DeployRequest): V1ResourceRequirements | undefined {
   const requests: Record<string, string> = {};
@@ -98,12 +97,17 @@ export function buildInferenceService(
   kserveVersion: string | undefined,
   base?: InferenceServiceFile,
 ): KubeObject {
-  const isvc: Obj = structuredClone(base ?? {});
+  const isvc: InferenceService = structuredClone(base ?? {});
   isvc.apiVersion = "serving.kserve.io/v1beta1";
   isvc.kind = "InferenceService";
-  isvc.metadata = { ...isvc.metadata, name: request.name, namespace: request.namespace };
+  const metadata: ObjectMeta = {
+    ...isvc.metadata,
+    name: request.name,
+    namespace: request.namespace,
+  };
+  isvc.metadata = metadata;
   const annotations: Record<string, string> = {
-    ...isvc.metadata.annotations,
+    ...metadata.annotations,
     ...request.annotations,
   };
   const existingMode = annotations[MODE_ANNOTATION];
@@ -111,12 +115,12 @@ export function buildInferenceService(
   if (kind === "raw" || kind === "serverless") {
     annotations[MODE_ANNOTATION] = modeName(kind, kserveVersion);
   }
-  if (Object.keys(annotations).length) isvc.metadata.annotations = annotations;
-  const labels = { ...isvc.metadata.labels, ...request.labels };
-  if (Object.keys(labels).length) isvc.metadata.labels = labels;
-  delete isvc.metadata.resourceVersion;
+  if (Object.keys(annotations).length) metadata.annotations = annotations;
+  const labels = { ...metadata.labels, ...request.labels };
+  if (Object.keys(labels).length) metadata.labels = labels;
+  delete metadata.resourceVersion;
 
-  const predictor: Obj = isvc.spec?.predictor ?? {};
+  const predictor: PredictorSpec = isvc.spec?.predictor ?? {};
   Object.assign(
     predictor,
     compact({
@@ -129,7 +133,7 @@ export function buildInferenceService(
       tolerations: request.tolerations?.length ? request.tolerations : undefined,
     }),
   );
-  const model: Obj = predictor.model ?? {};
+  const model: ModelSpec = predictor.model ?? {};
   Object.assign(
     model,
     compact({
@@ -146,7 +150,7 @@ export function buildInferenceService(
   );
   predictor.model = model;
   isvc.spec = { ...isvc.spec, predictor };
-  return isvc as KubeObject;
+  return isvc;
 }
 
 /**
@@ -167,12 +171,11 @@ export function buildDeploymentBackend(
   };
   const selector = { "app.kubernetes.io/name": request.name, [MANAGED_BY_LABEL]: PLUGIN_NAME };
   const port = request.port ?? runtime.port;
-  const metadata = (extra: Obj = {}) => ({
+  const metadata = () => ({
     name: request.name,
     namespace: request.namespace,
     labels,
     ...(Object.keys(request.annotations).length ? { annotations: request.annotations } : {}),
-    ...extra,
   });
   const modelVolume = { name: "model", mountPath: MODEL_DIR };
   const initContainers = request.storageUri

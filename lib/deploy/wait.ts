@@ -3,23 +3,30 @@
  * a rejected or invalid InferenceService, an image that cannot be pulled, a crashing or
  * unschedulable pod, or an exceeded quota.
  */
+import type { V1Pod } from "@kubernetes/client-node";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
+import type { Event } from "../kserve/diagnose.ts";
 import { eventBelongs, type Owned } from "../kserve/events.ts";
 import { ISVC_PATH } from "../defaults.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
+/**
+ * What the wait reads of a model's main object (an InferenceService or a Deployment): its
+ * address, UID (events are matched by it) and resourceVersion (where watching starts).
+ */
+export interface ModelObject {
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
 
-export interface ModelWait {
+export interface ModelWait<T extends ModelObject> {
   namespace: string;
   name: string;
   /** The object whose readiness ends the wait, and the test for it. */
   path: string;
-  ready(object: Obj | undefined): true | string;
+  ready(object: T | undefined): true | string;
   /** A reason found on the object itself (KServe's modelStatus), if any. */
-  failedObject?(object: Obj): string | undefined;
+  failedObject?(object: T): string | undefined;
   podSelector: string;
   description: string;
 }
@@ -30,12 +37,12 @@ const POD_FAILURES =
 const EVENT_FAILURES = ["ServerlessModeRejected", "FailedCreate", "InferenceServiceInvalid"];
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
-export async function waitForModel(
+export async function waitForModel<T extends ModelObject>(
   kube: Kube,
-  spec: ModelWait,
+  spec: ModelWait<T>,
   timeoutMs: number,
-  applied?: Obj,
-): Promise<Obj> {
+  applied?: T,
+): Promise<T> {
   const stop = new AbortController();
   const fail = (message: string) =>
     new CliError(`${spec.description} failed: ${message}`, {
@@ -46,7 +53,7 @@ export async function waitForModel(
   let rootUid: string | undefined = applied?.metadata?.uid;
   // Once it has existed, its disappearance is final: waiting longer cannot bring it back.
   let seen = applied !== undefined;
-  const ready = waitFor<Obj>(kube, {
+  const ready = waitFor<T>(kube, {
     path: spec.path,
     fieldSelector: `metadata.name=${spec.name}`,
     description: spec.description,
@@ -68,7 +75,7 @@ export async function waitForModel(
   });
   const lookup = ownerLookup(kube, spec.namespace);
   const checked = new Set<string>();
-  const events = waitFor<Obj>(kube, {
+  const events = waitFor<Event>(kube, {
     path: `/api/v1/namespaces/${spec.namespace}/events`,
     fieldSelector: "type=Warning",
     description: "events",
@@ -76,8 +83,9 @@ export async function waitForModel(
     failed: async (items) => {
       if (!rootUid) return undefined;
       for (const event of items) {
-        const candidate = EVENT_FAILURES.includes(event.reason) &&
-          (event.reason !== "FailedCreate" || /exceeded quota|forbidden/.test(event.message));
+        const reason = event.reason ?? "";
+        const candidate = EVENT_FAILURES.includes(reason) &&
+          (reason !== "FailedCreate" || /exceeded quota|forbidden/.test(String(event.message)));
         const key = String(event.metadata?.uid);
         if (!candidate || checked.has(key)) continue;
         checked.add(key);
@@ -88,7 +96,7 @@ export async function waitForModel(
       return undefined;
     },
   }, { timeoutMs, signal: stop.signal });
-  const pods = waitFor<Obj>(kube, {
+  const pods = waitFor<V1Pod>(kube, {
     path: `/api/v1/namespaces/${spec.namespace}/pods`,
     labelSelector: spec.podSelector,
     description: "pods",
@@ -102,7 +110,9 @@ export async function waitForModel(
     },
   }, { timeoutMs, signal: stop.signal });
   try {
-    const [object] = await Promise.race([ready, events, pods]);
+    // The event and pod waits are never ready ("watching"): only their failures end the race.
+    const never = (): T[] => [];
+    const [object] = await Promise.race([ready, events.then(never), pods.then(never)]);
     return object!;
   } finally {
     stop.abort();
@@ -135,9 +145,9 @@ function ownerLookup(kube: Kube, namespace: string) {
   };
 }
 
-async function podFailure(kube: Kube, pod: Obj): Promise<string | undefined> {
-  const name = `pod ${pod.metadata.name}`;
-  const scheduled = (pod.status?.conditions ?? []).find((c: Obj) => c.type === "PodScheduled");
+async function podFailure(kube: Kube, pod: V1Pod): Promise<string | undefined> {
+  const name = `pod ${pod.metadata?.name}`;
+  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
   if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
     return `${name} cannot be scheduled (FailedScheduling): ${scheduled.message}`;
   }
@@ -152,7 +162,7 @@ async function podFailure(kube: Kube, pod: Obj): Promise<string | undefined> {
     if (reason === "CrashLoopBackOff") {
       const log = await kube.requestText(
         "GET",
-        `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`,
+        `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/log`,
         {
           query: { container: status.name, previous: true, tailLines: 20 },
           accept: "text/plain",

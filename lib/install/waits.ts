@@ -1,17 +1,17 @@
 /** The install's waits, all built on the one watch-based waitFor, each bounded by the deadline. */
 import { CliError, DeadlineError } from "../errors.ts";
 import { CRD_PATH, FIELD_MANAGER } from "../defaults.ts";
-import type { Kube, KubeObject } from "../kube/client.ts";
+import type { V1CustomResourceDefinition, V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
+import type { Kube } from "../kube/client.ts";
+import type { Deployment } from "../kube/objects.ts";
 import { waitFor } from "../kube/wait.ts";
 import {
   deploymentAvailable,
   deploymentRolledOut,
+  type Event,
   explainDeployment,
   explainPods,
 } from "../kserve/diagnose.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 
 const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
 
@@ -25,14 +25,12 @@ export async function waitEstablished(
   deadline: number,
 ): Promise<void> {
   await Promise.all(crds.map(({ name, since }) =>
-    waitFor<KubeObject>(kube, {
+    waitFor<V1CustomResourceDefinition>(kube, {
       path: CRD_PATH,
       fieldSelector: `metadata.name=${name}`,
       description: `CRD ${name} to be Established`,
       ready: (items) =>
-        (items[0]?.status as Obj | undefined)?.conditions?.some((c: Obj) =>
-            c.type === "Established" && c.status === "True"
-          )
+        items[0]?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
           ? true
           : "not Established yet",
     }, {
@@ -52,7 +50,7 @@ export async function waitConversionCa(
   deadline: number,
 ): Promise<void> {
   await Promise.all(names.map((name) =>
-    waitFor<Obj>(kube, {
+    waitFor<V1CustomResourceDefinition>(kube, {
       path: CRD_PATH,
       fieldSelector: `metadata.name=${name}`,
       description: `cainjector to set the conversion webhook caBundle of CRD ${name}`,
@@ -74,14 +72,14 @@ export async function waitDeployments(
 ): Promise<void> {
   if (names.length === 0) return;
   try {
-    await waitFor<Obj>(kube, {
+    await waitFor<Deployment>(kube, {
       path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
       description: `Deployments in ${namespace} to be rolled out`,
       // Rolled out, not only Available: during an upgrade the old release's pod keeps the
       // Deployment Available, and its controller (and webhook) would still be the one answering.
       ready: (items) => {
         const waiting = names.flatMap((name) => {
-          const deployment = items.find((d) => d.metadata.name === name);
+          const deployment = items.find((d) => d.metadata?.name === name);
           const state = deployment ? deploymentRolledOut(deployment) : "not found";
           return state === true ? [] : [`${name} (${state})`];
         });
@@ -90,19 +88,19 @@ export async function waitDeployments(
       // Scaled to 0 never becomes Available, however long install waits: say so at once.
       failed: (items) => {
         const stopped = items.find((d) =>
-          names.includes(d.metadata.name) && d.spec?.replicas === 0
+          names.includes(d.metadata?.name ?? "") && d.spec?.replicas === 0
         );
         if (!stopped) return undefined;
-        const by = (stopped.metadata.managedFields ?? [] as Obj[]).find((f: Obj) =>
+        const by = (stopped.metadata?.managedFields ?? []).find((f) =>
           f.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined && f.manager !== FIELD_MANAGER
         )?.manager;
         return new CliError(
-          `Deployment ${namespace}/${stopped.metadata.name} is scaled to 0 replicas${
+          `Deployment ${namespace}/${stopped.metadata?.name} is scaled to 0 replicas${
             by ? ` (by field manager ${by})` : ""
           }, so it can never become Available; install does not scale it back up`,
           {
             hint:
-              `kubectl scale deployment/${stopped.metadata.name} -n ${namespace} --replicas=1, then run install again`,
+              `kubectl scale deployment/${stopped.metadata?.name} -n ${namespace} --replicas=1, then run install again`,
           },
         );
       },
@@ -122,12 +120,12 @@ export async function waitEndpoints(
   service: string,
   deadline: number,
 ): Promise<void> {
-  await waitFor<Obj>(kube, {
+  await waitFor<V1EndpointSlice>(kube, {
     path: `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
     labelSelector: `kubernetes.io/service-name=${service}`,
     description: `Service ${namespace}/${service} to have ready endpoints`,
     ready: (slices) =>
-      slices.some((s) => (s.endpoints ?? []).some((e: Obj) => e.conditions?.ready !== false))
+      slices.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready !== false))
         ? true
         : "no ready endpoints",
   }, { timeoutMs: remaining(deadline) });
@@ -136,19 +134,22 @@ export async function waitEndpoints(
 async function explainNamespace(kube: Kube, namespace: string, names: string[]): Promise<string> {
   try {
     const [deployments, pods, events] = await Promise.all([
-      kube.request<{ items: Obj[] }>("GET", `/apis/apps/v1/namespaces/${namespace}/deployments`),
-      kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/pods`),
-      kube.request<{ items: Obj[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
+      kube.request<{ items: Deployment[] }>(
+        "GET",
+        `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      ),
+      kube.request<{ items: V1Pod[] }>("GET", `/api/v1/namespaces/${namespace}/pods`),
+      kube.request<{ items: Event[] }>("GET", `/api/v1/namespaces/${namespace}/events`),
     ]);
     const stuck = deployments.items.filter((d) =>
-      names.includes(d.metadata.name) && !deploymentAvailable(d)
+      names.includes(d.metadata?.name ?? "") && !deploymentAvailable(d)
     );
     const reasons = stuck.map((d) => {
       const selector = d.spec?.selector?.matchLabels ?? {};
       const mine = pods.items.filter((p) =>
-        Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v)
+        Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v)
       );
-      return `${d.metadata.name}: ${
+      return `${d.metadata?.name}: ${
         explainPods(mine, events.items) ?? explainDeployment(d) ?? "pods not ready"
       }`;
     });

@@ -9,14 +9,20 @@ import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
+import type { DeploymentState } from "./diagnose.ts";
 
 /** An object as far as detection reads it. */
 export interface DetectedObject {
   metadata: OwnedMetadata & { name: string; namespace?: string; deletionTimestamp?: string };
   spec?: {
     replicas?: number;
-    template?: { spec?: { containers?: { name: string; image?: string }[] } };
+    template?: {
+      metadata?: { labels?: Record<string, string> };
+      spec?: { containers?: { name: string; image?: string }[] };
+    };
   };
+  /** A Deployment's status (what a diagnosis of the controller reads). */
+  status?: DeploymentState["status"];
   data?: Record<string, string>;
 }
 

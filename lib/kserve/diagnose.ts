@@ -7,17 +7,28 @@ import type {
   V1ContainerStatus,
   V1DeploymentCondition,
   V1DeploymentSpec,
-  V1ObjectMeta,
   V1Pod,
 } from "@kubernetes/client-node";
+import type { ObjectMeta } from "../kube/objects.ts";
 import { eventsOf } from "./events.ts";
+import type { InferenceService } from "./inference_service.ts";
 
 /**
  * A core/v1 Event as read from the API (every field may be absent). client-node's types describe
- * its deserialized objects, whose timestamps are Dates; here they are the JSON's strings, so
- * only fields that are not timestamps are read through these types.
+ * its deserialized objects, whose timestamps are Dates; here they are the JSON's RFC 3339
+ * strings.
  */
-export type Event = Partial<CoreV1Event>;
+export type Event =
+  & Partial<
+    Omit<CoreV1Event, "metadata" | "eventTime" | "firstTimestamp" | "lastTimestamp" | "series">
+  >
+  & {
+    metadata?: ObjectMeta;
+    eventTime?: string;
+    firstTimestamp?: string;
+    lastTimestamp?: string;
+    series?: { count?: number; lastObservedTime?: string };
+  };
 
 /** The parts of a Deployment (apps/v1) whose readiness is judged. */
 export interface DeploymentState {
@@ -33,14 +44,7 @@ export interface DeploymentState {
 }
 
 /** The parts of an InferenceService (serving.kserve.io/v1beta1) a diagnosis reads. */
-export interface InferenceServiceStatus {
-  metadata?: V1ObjectMeta;
-  status?: {
-    /** Knative-style conditions (knative.dev/pkg apis.Condition): reason and message optional. */
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    modelStatus?: { lastFailureInfo?: { reason?: string; message?: string } };
-  };
-}
+export type InferenceServiceStatus = Pick<InferenceService, "metadata" | "status">;
 
 /** Log lines that name the cause of a KServe controller crash (kserve-facts §6-7). */
 const KNOWN_CRASH_LINES = [
@@ -120,7 +124,9 @@ export function crashLine(log: string): string | undefined {
 }
 
 /** Why a Deployment is not Available, from its own conditions (quota, replica failures). */
-export function explainDeployment(deployment: DeploymentState): string | undefined {
+export function explainDeployment(
+  deployment: Pick<DeploymentState, "status">,
+): string | undefined {
   const conditions = deployment.status?.conditions ?? [];
   const failure = conditions.find((c) => c.type === "ReplicaFailure" && c.status === "True");
   if (failure) return `${failure.reason}: ${failure.message}`;

@@ -10,6 +10,7 @@ import { CLIENT_VERSION } from "../version.ts";
 import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
+import { splitLines } from "./lines.ts";
 import { openTransport, type Transport } from "./transport.ts";
 
 export interface KubeFlags extends ConnectionFlags {
@@ -291,19 +292,4 @@ export class Kube {
       caSource,
     };
   }
-}
-
-function splitLines(): TransformStream<string, string> {
-  let buffer = "";
-  return new TransformStream({
-    transform(chunk, controller) {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const part of parts) controller.enqueue(part);
-    },
-    flush(controller) {
-      if (buffer) controller.enqueue(buffer);
-    },
-  });
 }

@@ -3,9 +3,17 @@
  * holds, fails fast, or the deadline passes. Watching instead of polling costs one request.
  */
 import { type CliError, DeadlineError } from "../errors.ts";
-import type { Kube, KubeObject } from "./client.ts";
+import type { Kube } from "./client.ts";
 
-export interface WaitSpec<T extends KubeObject> {
+/**
+ * What a wait reads of every object: its name and namespace, which tell watch events apart.
+ * Any object read from the API (a client-node type, a narrow local shape) has them.
+ */
+export interface Named {
+  metadata?: { name?: string; namespace?: string };
+}
+
+export interface WaitSpec<T extends Named> {
   /** Collection path, such as /apis/apps/v1/namespaces/kserve/deployments. */
   path: string;
   labelSelector?: string;
@@ -24,7 +32,7 @@ interface List<T> {
 }
 
 /** Waits until `spec.ready` holds; throws DeadlineError after `timeoutMs` with the last reason. */
-export async function waitFor<T extends KubeObject>(
+export async function waitFor<T extends Named>(
   kube: Kube,
   spec: WaitSpec<T>,
   options: {
@@ -83,6 +91,6 @@ export async function waitFor<T extends KubeObject>(
   );
 }
 
-function keyOf(object: KubeObject): string {
+function keyOf(object: Named): string {
   return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
 }

@@ -44,16 +44,20 @@ for (let i = 0; i < runs; i++) {
   peaks.push(stats(run).peakMb);
   theirs.push(await manual());
 }
-// `-v` logs every request: no collection may be listed twice in one run.
+// `-v` logs every request: no list may be asked twice in one run (the same path and selectors),
+// and Deployments only by namespace or selector, never every one of the cluster.
 const traced = ensure(await timed(...plugin(["check", "-v"])), "kubectl kserve check -v");
-const lists = [...traced.stderr.matchAll(/\] GET ([^ ?]+)(?:\?[^ ]*)? 200/g)]
-  .map((m) => m[1]!)
-  .filter((path) => /\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?\/[a-z]+$/.test(path));
-const twice = lists.filter((path, i) => lists.indexOf(path) !== i);
+const lists = [...traced.stderr.matchAll(/\] GET ([^ ?]+)(\?[^ ]*)? 200/g)]
+  .filter((m) => /\/(?:api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?\/[a-z]+$/.test(m[1]!))
+  .map((m) => `${m[1]}${m[2] ?? ""}`);
+const twice = lists.filter((request, i) => lists.indexOf(request) !== i);
+const everyDeployment = lists.filter((request) =>
+  /^\/apis\/apps\/v1\/deployments(?:\?(?!.*labelSelector)|$)/.test(request)
+);
 console.log(
   `check lists ${lists.length} collections; listed twice: ${
     twice.length ? twice.join(", ") : "none"
-  }`,
+  }; every Deployment of the cluster: ${everyDeployment.length ? "listed" : "never"}`,
 );
 report(
   "check",
@@ -65,4 +69,9 @@ const ratio = median(ours) / median(theirs);
 target(`check: ${ratio.toFixed(2)}x the guide's kubectl commands`, ratio <= 1.0, "<= 1.0x");
 target(`check: peak memory ${Math.max(...peaks)} MB`, Math.max(...peaks) < 150, "< 150 MB");
 target(`check: collections listed twice: ${twice.length}`, twice.length === 0, "none");
+target(
+  `check: lists of every Deployment: ${everyDeployment.length}`,
+  everyDeployment.length === 0,
+  "none",
+);
 exitOnMissedTargets();

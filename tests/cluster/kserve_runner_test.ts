@@ -328,6 +328,17 @@ for (const version of ["v0.16.0", "v0.20.0"] as const) {
       await install(version);
       await checkHealthyInstall(version);
     });
+    await t.step("the controller holds its leader lease in its pod's namespace", async () => {
+      // As in a pod (scripts/cluster/runner/in_pod.sh): a rolling update's new controller waits.
+      const lease = await waitFor("the leader lease", async () => {
+        const got = await kubectl(
+          ["get", "lease", "kserve-controller-manager-leader-lock", "-o", "json"],
+          { namespace: "kserve" },
+        );
+        return got.success ? JSON.parse(got.stdout) : undefined;
+      });
+      assert.ok(lease.spec?.holderIdentity, JSON.stringify(lease));
+    });
     await t.step(
       "kserve-cluster-resources.yaml passes the real validating webhook",
       () => checkClusterResources(version),

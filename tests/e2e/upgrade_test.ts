@@ -97,10 +97,30 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
     }
   })();
   const upgraded = await install(["--version", "v0.20.0", "--manifests", FIXTURES], cache.path);
-  upgrading = false;
-  await watcher;
   assert.equal(upgraded.code, 0, upgraded.stderr);
   assert.match(upgraded.stderr, /KServe v0\.20\.0 is installed/);
+  // The new controller reconciles once it holds the leader lease (the old one never released
+  // it: up to its 15 s duration later) and re-renders the model's Deployment (v0.20.0 adds the
+  // INFERENCE_SERVICE_NAME env): the samples go on until that rollout is done.
+  await waitFor("the v0.20.0 controller to roll the model's Deployment out", async () => {
+    const deployment = await kubectlJson<{
+      metadata: { generation: number };
+      spec: {
+        replicas: number;
+        template: { spec: { containers: { env?: { name: string }[] }[] } };
+      };
+      status: { observedGeneration?: number; replicas?: number; updatedReplicas?: number };
+    }>(["get", "deployment", "iris-predictor", "-n", "models"]);
+    const rendered = deployment.spec.template.spec.containers[0]?.env?.some((e) =>
+      e.name === "INFERENCE_SERVICE_NAME"
+    );
+    const { status } = deployment;
+    return rendered === true && status.observedGeneration === deployment.metadata.generation &&
+      status.replicas === deployment.spec.replicas &&
+      status.updatedReplicas === deployment.spec.replicas;
+  }, { timeoutMs: 90_000 });
+  upgrading = false;
+  await watcher;
   assert.ok(samples.length > 3, `sampled ${samples.length} times`);
   assert.deepEqual(samples.filter((s) => s !== "True"), [], "Ready stayed True during the upgrade");
   assert.equal(await readyCondition(), "True");
