@@ -34,17 +34,51 @@ export function parseDryRun(
   return value as DryRunMode;
 }
 
+/**
+ * KServe's deployment modes as this plugin's flags name them: raw (KServe's RawDeployment, named
+ * Standard from v0.16) and serverless (Serverless, named Knative from v0.16). The names KServe
+ * itself uses per version are in lib/kserve/versions.ts.
+ */
+export const KSERVE_MODES = ["raw", "serverless"] as const;
+export type KServeMode = typeof KSERVE_MODES[number];
+
+/** check --mode: a KServe mode, or deployment (no KServe: Deployment + Service + HPA). */
+export const CHECK_MODES = [...KSERVE_MODES, "deployment"] as const;
+export type CheckMode = typeof CHECK_MODES[number];
+
+/** Where a model runs: an InferenceService (kserve) or the plugin's own Deployment (deployment). */
+export const BACKENDS = ["kserve", "deployment"] as const;
+export type Backend = typeof BACKENDS[number];
+
+/** Knative Serving's networking layers that install sets up for serverless mode. */
+export const INGRESS_LAYERS = ["kourier", "istio"] as const;
+export type IngressLayer = typeof INGRESS_LAYERS[number];
+
+/** What an autoscaler scales a model on. */
+export const SCALE_METRICS = ["cpu", "memory"] as const;
+export type ScaleMetric = typeof SCALE_METRICS[number];
+
 /** KServe's inference protocols: v1 (KServe's own) and v2 (Open Inference Protocol). */
 export const PROTOCOLS = ["v1", "v2"] as const;
 export type Protocol = typeof PROTOCOLS[number];
 
-/** Parses a --protocol value; anything else is a usage error naming the allowed values. */
-export function parseProtocol(value: string | undefined): Protocol | undefined {
-  if (value === undefined) return undefined;
-  if (!(PROTOCOLS as readonly string[]).includes(value)) {
-    throw new UsageError(`Unknown protocol "${value}"`, {
-      hint: `Use ${PROTOCOLS.map((p) => `--protocol ${p}`).join(" or ")}`,
+/**
+ * A parser for a flag whose values are a closed set: the value, or a usage error that names
+ * the value given and every allowed one ("Unknown backend "x"", hint "Use --backend kserve or
+ * --backend deployment").
+ */
+export function choice<T extends string>(
+  what: string,
+  flag: string,
+  values: readonly T[],
+): (value: string) => T {
+  return (value: string): T => {
+    if ((values as readonly string[]).includes(value)) return value as T;
+    throw new UsageError(`Unknown ${what} "${value}"`, {
+      hint: `Use ${values.map((v) => `${flag} ${v}`).join(" or ")}`,
     });
-  }
-  return value as Protocol;
+  };
 }
+
+/** Parses a --protocol value; anything else is a usage error naming the allowed values. */
+export const parseProtocol = choice("protocol", "--protocol", PROTOCOLS);

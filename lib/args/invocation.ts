@@ -1,5 +1,5 @@
 /** What the command line asked for: one variant per command, handed to its module. */
-import type { GlobalOptions } from "../options.ts";
+import type { CheckMode, GlobalOptions } from "../options.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 import type { DeleteInvocation } from "../commands/delete.ts";
 import type { PredictInvocation } from "../commands/predict.ts";
@@ -24,7 +24,7 @@ export type Invocation =
     kind: "check";
     global: GlobalOptions;
     pre: boolean;
-    mode?: "raw" | "serverless" | "deployment";
+    mode?: CheckMode;
     waitMs?: number;
     allNamespaces: boolean;
   };

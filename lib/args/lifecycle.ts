@@ -1,26 +1,20 @@
 /** Arguments of check, install and uninstall: parsed here, validated, handed on as data. */
 import type { Command } from "commander";
-import { type DryRunMode, type GlobalOptions, parseDryRun } from "../options.ts";
+import {
+  type CheckMode,
+  choice,
+  type DryRunMode,
+  type GlobalOptions,
+  INGRESS_LAYERS,
+  type IngressLayer,
+  type KServeMode,
+  parseDryRun,
+} from "../options.ts";
 import type { Invocation } from "./invocation.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
-import { durationOption, one } from "./parsers.ts";
+import { durationOption, one, parseCheckMode, parseKServeMode } from "./parsers.ts";
 import type { InstallInvocation } from "../commands/install.ts";
-
-const CHECK_MODES = ["raw", "serverless", "deployment"] as const;
-type CheckMode = typeof CHECK_MODES[number];
-
-function parseCheckMode(value: string): CheckMode {
-  if ((CHECK_MODES as readonly string[]).includes(value)) return value as CheckMode;
-  throw new UsageError(`Unknown mode "${value}"`, {
-    hint: `Use one of: ${CHECK_MODES.join(", ")}`,
-  });
-}
-
-function parseIngress(value: string): "kourier" | "istio" {
-  if (value === "kourier" || value === "istio") return value;
-  throw new UsageError(`Unknown ingress layer "${value}"`, { hint: "Use kourier or istio" });
-}
 
 /** Adds check, install, uninstall and manifests to the program. */
 export function registerLifecycle(
@@ -80,14 +74,14 @@ export function registerLifecycle(
     .option(
       "--mode <mode>",
       "raw (RawDeployment/Standard, no Knative) or serverless (Knative)",
-      one(normalizeMode),
+      one(parseKServeMode),
       "raw",
     )
     .option("--version <version>", "KServe version to install", DEFAULT_KSERVE_VERSION)
     .option(
       "--ingress <layer>",
       "serverless networking layer: kourier or istio",
-      one(parseIngress),
+      one(choice("ingress layer", "--ingress", INGRESS_LAYERS)),
       "kourier",
     )
     .option(
@@ -178,12 +172,12 @@ export function registerLifecycle(
       "download and verify every manifest an install needs into DIR/<component>/<version>/<file>",
     )
     .requiredOption("--dest <dir>", "directory to fill")
-    .option("--mode <mode>", "raw or serverless", one(normalizeMode), "raw")
+    .option("--mode <mode>", "raw or serverless", one(parseKServeMode), "raw")
     .option("--version <version>", "KServe version", DEFAULT_KSERVE_VERSION)
     .option(
       "--ingress <layer>",
       "serverless networking layer: kourier or istio",
-      one(parseIngress),
+      one(choice("ingress layer", "--ingress", INGRESS_LAYERS)),
       "kourier",
     )
     .option("--manifests <dir|url>", "pull from a mirror instead of the projects' release URLs")
@@ -218,9 +212,9 @@ function installOptions(
   }
   const version = String(options.version);
   return {
-    mode: options.mode as "raw" | "serverless",
+    mode: options.mode as KServeMode,
     version: version.startsWith("v") ? version : `v${version}`,
-    ingress: options.ingress as "kourier" | "istio",
+    ingress: options.ingress as IngressLayer,
     ingressClass: options.ingressClass as string | undefined,
     manifests: options.manifests as string | undefined,
     dryRun: options.dryRun as DryRunMode | undefined,
@@ -232,16 +226,4 @@ function installOptions(
     certManagerVersion: options.certManagerVersion as string | undefined,
     knativeVersion: options.knativeVersion as string | undefined,
   };
-}
-
-/** Accepts the mode names of every KServe version, and explains the one the guide invented. */
-function normalizeMode(value: string): "raw" | "serverless" {
-  const lower = value.toLowerCase();
-  if (["raw", "rawdeployment", "standard"].includes(lower)) return "raw";
-  if (["serverless", "knative"].includes(lower)) return "serverless";
-  throw new UsageError(`Unknown mode "${value}"`, {
-    hint: lower.includes("serverless")
-      ? "Serverless without Knative does not exist (there is no kserve-serverless.yaml); the mode without Knative is --mode raw"
-      : "Use --mode raw (RawDeployment/Standard, recommended) or --mode serverless (Knative)",
-  });
 }

@@ -1,15 +1,19 @@
 /** Arguments of deploy, list, status, delete and predict. */
 import type { Command } from "commander";
 import {
+  BACKENDS,
+  choice,
   type DryRunMode,
   type GlobalOptions,
+  type KServeMode,
   parseDryRun,
   parseProtocol,
   type Protocol,
+  SCALE_METRICS,
+  type ScaleMetric,
 } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
-import { UsageError } from "../errors.ts";
-import { durationOption, one } from "./parsers.ts";
+import { durationOption, one, parseKServeMode } from "./parsers.ts";
 import { type COUNT_RANGES, parseCount, parsePairs, parseToleration } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 
@@ -30,12 +34,12 @@ export function registerModels(
     .option(
       "--backend <backend>",
       "kserve or deployment (default: USE_KSERVE, else kserve when KServe is installed)",
-      one(parseBackend),
+      one(choice("backend", "--backend", BACKENDS)),
     )
     .option(
       "--mode <mode>",
       "kserve backend: raw (Standard) or serverless (Knative); default: the cluster's",
-      one(parseDeployMode),
+      one(parseKServeMode),
     )
     .option("--model-format <format[:version]>", "model format, such as sklearn or huggingface")
     .option("--storage-uri <uri>", "where the model is: gs://, s3://, pvc://, hf://, https://")
@@ -56,7 +60,11 @@ export function registerModels(
     .option("--gpu <count>", "NVIDIA GPUs (nvidia.com/gpu requests and limits)", count("--gpu"))
     .option("--min-replicas <n>", "minimum replicas", count("--min-replicas"))
     .option("--max-replicas <n>", "maximum replicas", count("--max-replicas"))
-    .option("--scale-metric <metric>", "autoscaling metric: cpu or memory", one(parseScaleMetric))
+    .option(
+      "--scale-metric <metric>",
+      "autoscaling metric: cpu or memory",
+      one(choice("scale metric", "--scale-metric", SCALE_METRICS)),
+    )
     .option(
       "--scale-target <n>",
       "autoscaling target utilization in percent",
@@ -202,7 +210,7 @@ function deployOptions(
       gpu: number("gpu"),
       minReplicas: number("minReplicas"),
       maxReplicas: number("maxReplicas"),
-      scaleMetric: o.scaleMetric as "cpu" | "memory" | undefined,
+      scaleMetric: o.scaleMetric as ScaleMetric | undefined,
       protocol: o.protocol as Protocol | undefined,
       scaleTarget: number("scaleTarget"),
       serviceAccount: text("serviceAccount"),
@@ -210,7 +218,7 @@ function deployOptions(
       tolerations: (o.toleration as string[]).map(parseToleration),
       annotations: parsePairs(o.annotation as string[], "--annotation"),
       labels: parsePairs(o.label as string[], "--label"),
-      mode: o.mode as "raw" | "serverless" | undefined,
+      mode: o.mode as KServeMode | undefined,
     },
   };
 }
@@ -218,21 +226,4 @@ function deployOptions(
 /** A count flag, parsed where commander reads it, within its range (COUNT_RANGES). */
 function count(flag: keyof typeof COUNT_RANGES): (value: string) => number {
   return (value: string) => parseCount(value, flag);
-}
-
-function parseBackend(value: string): "kserve" | "deployment" {
-  if (value === "kserve" || value === "deployment") return value;
-  throw new UsageError(`Unknown backend "${value}"`, {
-    hint: "Use --backend kserve or --backend deployment",
-  });
-}
-
-function parseDeployMode(value: string): "raw" | "serverless" {
-  if (value === "raw" || value === "serverless") return value;
-  throw new UsageError(`Unknown mode "${value}"`, { hint: "Use --mode raw or --mode serverless" });
-}
-
-function parseScaleMetric(value: string): "cpu" | "memory" {
-  if (value === "cpu" || value === "memory") return value;
-  throw new UsageError(`Unknown scale metric "${value}"`, { hint: "Use cpu or memory" });
 }

@@ -4,6 +4,9 @@
  */
 import { Option } from "commander";
 import { parseDuration } from "../duration.ts";
+import { UsageError } from "../errors.ts";
+import { MODE_NAMES } from "../kserve/versions.ts";
+import { CHECK_MODES, type CheckMode, type KServeMode } from "../options.ts";
 
 /** A duration flag ("30s", "5m"), parsed to milliseconds; its default shown as written. */
 export function durationOption(flags: string, description: string, defaultText?: string): Option {
@@ -19,4 +22,33 @@ export function durationOption(flags: string, description: string, defaultText?:
 /** commander calls a parser with (value, previous): adapt a one-argument parser to that. */
 export function one<T>(parse: (value: string) => T): (value: string) => T {
   return (value: string) => parse(value);
+}
+
+/**
+ * A --mode value: raw or serverless, or KServe's own name of either in any version
+ * (RawDeployment or Standard; Serverless or Knative), in any case. The guide's "serverless
+ * without Knative" is named for what it is.
+ */
+export function parseKServeMode(value: string): KServeMode {
+  const lower = value.toLowerCase();
+  const name = Object.keys(MODE_NAMES).find((n) => n.toLowerCase() === lower);
+  const kind = lower === "raw" || lower === "serverless" ? lower : name && MODE_NAMES[name];
+  if (kind === "raw" || kind === "serverless") return kind;
+  throw new UsageError(`Unknown mode "${value}"`, {
+    hint: lower.includes("serverless")
+      ? "Serverless without Knative does not exist (there is no kserve-serverless.yaml); the mode without Knative is --mode raw"
+      : "Use --mode raw (RawDeployment/Standard, recommended) or --mode serverless (Knative)",
+  });
+}
+
+/** check --mode: a KServe mode (any of its names) or deployment. */
+export function parseCheckMode(value: string): CheckMode {
+  if (value.toLowerCase() === "deployment") return "deployment";
+  try {
+    return parseKServeMode(value);
+  } catch {
+    throw new UsageError(`Unknown mode "${value}"`, {
+      hint: `Use one of: ${CHECK_MODES.join(", ")}`,
+    });
+  }
 }

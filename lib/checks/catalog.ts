@@ -8,10 +8,11 @@ import { webhookChecks } from "./webhooks.ts";
 import { modeChecks, runtimeChecks } from "./mode.ts";
 import { modelChecks } from "./inference_services.ts";
 import { deploymentModeChecks, preChecks } from "./pre.ts";
+import type { CheckMode } from "../options.ts";
 
 export interface Selection {
   pre: boolean;
-  mode?: "raw" | "serverless" | "deployment";
+  mode?: CheckMode;
   withModels: boolean;
 }
 

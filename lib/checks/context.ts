@@ -10,9 +10,10 @@ import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/d
 import { resolveHint } from "../kserve/hints.ts";
 import type { CheckResult } from "./check_types.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
+import type { CheckMode } from "../options.ts";
 
 export interface CheckOptions {
-  mode?: "raw" | "serverless" | "deployment";
+  mode?: CheckMode;
   /** The KServe version an install is about to apply (pre checks); the default one otherwise. */
   installVersion?: string;
   /** Namespace for model checks; set by -n. */

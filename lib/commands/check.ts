@@ -1,5 +1,5 @@
 /** `kubectl kserve check`: diagnose an installation down to the root cause, with the fix. */
-import type { GlobalOptions } from "../options.ts";
+import type { CheckMode, GlobalOptions } from "../options.ts";
 import { ExitCode } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { selectChecks } from "../checks/catalog.ts";
@@ -14,7 +14,7 @@ import { defaultDeploymentMode } from "../kserve/config.ts";
 export interface CheckInvocation {
   global: GlobalOptions;
   pre: boolean;
-  mode?: "raw" | "serverless" | "deployment";
+  mode?: CheckMode;
   /** Retry failing retryable checks for this long (ms); exit 124 if they still fail. */
   waitMs?: number;
   allNamespaces: boolean;

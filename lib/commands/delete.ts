@@ -1,5 +1,5 @@
 /** `kubectl kserve delete`: remove a model of either backend and wait until it is gone. */
-import type { GlobalOptions } from "../options.ts";
+import type { DryRunMode, GlobalOptions } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { ISVC_PATH, requireModel } from "../deploy/models.ts";
@@ -13,7 +13,7 @@ export interface DeleteInvocation {
   timeoutMs: number;
   wait: boolean;
   /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
-  dryRun?: "client" | "server";
+  dryRun?: DryRunMode;
 }
 
 export async function deleteModel(options: DeleteInvocation): Promise<number> {

@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { requireKnativeScheduling } from "../deploy/knative.ts";
-import type { GlobalOptions } from "../options.ts";
+import type { Backend, DryRunMode, GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
@@ -28,9 +28,9 @@ import { modelAddress, waitForModelOf } from "../deploy/models.ts";
 export interface DeployInvocation {
   global: GlobalOptions;
   request: Omit<DeployRequest, "namespace" | "backend">;
-  backend?: "kserve" | "deployment";
+  backend?: Backend;
   file?: string;
-  dryRun?: "client" | "server";
+  dryRun?: DryRunMode;
   /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
   forceConflicts?: boolean;
   wait: boolean;
@@ -141,7 +141,7 @@ function backendReason(found: KServeInstall): string {
     : "KServe is not installed";
 }
 
-function backendFromEnv(): "kserve" | "deployment" | undefined {
+function backendFromEnv(): Backend | undefined {
   const value = Deno.env.get("USE_KSERVE");
   if (value === undefined || value === "") return undefined;
   if (/^(true|1|yes)$/i.test(value)) return "kserve";

@@ -1,6 +1,6 @@
 /** `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently. */
 import { stringify } from "yaml";
-import type { GlobalOptions } from "../options.ts";
+import type { DryRunMode, GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -34,12 +34,12 @@ import { fullObject } from "../install/manifest.ts";
 
 export interface InstallInvocation {
   global: GlobalOptions;
-  mode: "raw" | "serverless";
+  mode: KServeMode;
   version: string;
-  ingress: "kourier" | "istio";
+  ingress: IngressLayer;
   ingressClass?: string;
   manifests?: string;
-  dryRun?: "client" | "server";
+  dryRun?: DryRunMode;
   timeoutMs: number;
   yes: boolean;
   force: boolean;

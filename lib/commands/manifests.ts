@@ -1,5 +1,5 @@
 /** `kubectl kserve manifests pull`: download and verify a whole release set for offline installs. */
-import type { GlobalOptions } from "../options.ts";
+import type { GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { manifestPath, manifestsFor } from "../install/releases.ts";
@@ -8,8 +8,8 @@ import { resolveVersions } from "../install/preflight.ts";
 export interface PullInvocation {
   global: GlobalOptions;
   version: string;
-  mode: "raw" | "serverless";
-  ingress: "kourier" | "istio";
+  mode: KServeMode;
+  ingress: IngressLayer;
   dest: string;
   manifests?: string;
   certManagerVersion?: string;

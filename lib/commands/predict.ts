@@ -1,5 +1,5 @@
 /** `kubectl kserve predict`: an inference request through the API server's service proxy. */
-import type { GlobalOptions } from "../options.ts";
+import type { Backend, GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
@@ -15,7 +15,7 @@ export interface PredictInvocation {
 
 /** The proxy path of a model's predict endpoint; needs no ingress and no DNS. */
 export function predictPath(
-  backend: "kserve" | "deployment",
+  backend: Backend,
   namespace: string,
   name: string,
   protocol: "v1" | "v2",

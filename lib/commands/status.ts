@@ -1,6 +1,6 @@
 /** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
-import type { GlobalOptions } from "../options.ts";
+import type { Backend, GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import type {
   Deployment,
@@ -23,7 +23,7 @@ import { writeOut } from "../output.ts";
 export interface ModelStatus {
   name: string;
   namespace: string;
-  backend: "kserve" | "deployment";
+  backend: Backend;
   mode?: string;
   ready: boolean;
   url?: string;

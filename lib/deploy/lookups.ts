@@ -8,6 +8,7 @@ import type { ResourceMap } from "../kube/resources.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import { BACKEND_LABEL } from "./spec.ts";
 import type { ServingRuntime } from "./runtimes.ts";
+import type { Backend } from "../options.ts";
 
 export interface DeployLookups {
   kserve: Promise<KServeInstall>;
@@ -33,7 +34,7 @@ export interface ExistingModel {
 export function startLookups(
   kube: Kube,
   resources: ResourceMap,
-  target: { namespace: string; name: string; backend?: "kserve" | "deployment" },
+  target: { namespace: string; name: string; backend?: Backend },
 ): DeployLookups {
   const { namespace, name } = target;
   const kserveApi = `/apis/${KSERVE.apiGroup}`;

@@ -2,14 +2,13 @@
 import { ISVC_LABEL, ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
+import type { Backend } from "../options.ts";
 import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
 import { type ModelWait, waitForModel } from "./wait.ts";
-
-export type Backend = "kserve" | "deployment";
 
 /** A deployed model: its backend and main object, an InferenceService or a Deployment. */
 export type Model =

@@ -10,6 +10,7 @@ import type { KubeObject } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { InferenceServiceFile } from "./file.ts";
 import type { Runtime } from "./runtimes.ts";
+import type { Backend, KServeMode, ScaleMetric } from "../options.ts";
 
 export const BACKEND_LABEL = "kubectl-kserve/backend";
 export { MODE_ANNOTATION };
@@ -19,7 +20,7 @@ export const MODEL_DIR = "/mnt/models";
 export interface DeployRequest {
   name: string;
   namespace: string;
-  backend: "kserve" | "deployment";
+  backend: Backend;
   modelFormat?: { name: string; version?: string };
   storageUri?: string;
   runtime?: string;
@@ -34,13 +35,13 @@ export interface DeployRequest {
   gpu?: number;
   minReplicas?: number;
   maxReplicas?: number;
-  scaleMetric?: "cpu" | "memory";
+  scaleMetric?: ScaleMetric;
   scaleTarget?: number;
   serviceAccount?: string;
   annotations: Record<string, string>;
   labels: Record<string, string>;
   /** Sets the deployment-mode annotation; without it the cluster's default applies. */
-  mode?: "raw" | "serverless";
+  mode?: KServeMode;
   /** The inference protocol (predictor.model.protocolVersion); KServe's default is v1. */
   protocol?: "v1" | "v2";
   /** Pod nodeSelector, such as a GPU node pool's label. */

@@ -2,13 +2,14 @@
 import { UsageError } from "../errors.ts";
 import { isQuantity } from "../quantity.ts";
 import type { Toleration } from "./spec.ts";
+import type { Backend } from "../options.ts";
 
 export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A model name: a DNS-1123 label, starting with a letter as KServe's webhook requires. */
-export function validateName(name: string, backend: "kserve" | "deployment"): void {
+export function validateName(name: string, backend: Backend): void {
   if (!DNS1123_LABEL.test(name) || name.length > 63) {
     throw new UsageError(`Invalid name "${name}": not a DNS-1123 label`, {
       hint:

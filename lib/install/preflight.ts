@@ -10,6 +10,7 @@ import { runChecks } from "../checks/runner.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import { type InstallVersions, RELEASES, SUPPORTED_KNATIVE } from "./releases.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
+import type { IngressLayer, KServeMode } from "../options.ts";
 
 /** Networking releases that go with each Knative Serving release. */
 const KNATIVE_NETWORKING: Record<string, { kourier: string; netIstio: string }> = {
@@ -21,7 +22,7 @@ const KNATIVE_NETWORKING: Record<string, { kourier: string; netIstio: string }> 
 /** Resolves the versions to install; an unsupported combination is refused unless --force. */
 export function resolveVersions(options: {
   version: string;
-  mode: "raw" | "serverless";
+  mode: KServeMode;
   certManagerVersion?: string;
   knativeVersion?: string;
   force: boolean;
@@ -67,8 +68,8 @@ export function resolveVersions(options: {
 export async function preflight(
   kube: Kube,
   options: {
-    mode: "raw" | "serverless";
-    ingress: "kourier" | "istio";
+    mode: KServeMode;
+    ingress: IngressLayer;
     yes: boolean;
     version: string;
     /** --force: an install of another owner may be taken over. */

@@ -3,6 +3,7 @@
  * manifest is published, and its pinned sha256. A downloaded file that does not match is refused.
  */
 import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
+import type { IngressLayer, KServeMode } from "../options.ts";
 
 export type Component = "kserve" | "cert-manager" | "knative-serving" | "net-kourier" | "net-istio";
 
@@ -124,8 +125,8 @@ export interface InstallVersions {
 
 /** The manifest files one install needs, in the order their components install. */
 export function manifestsFor(
-  mode: "raw" | "serverless",
-  ingress: "kourier" | "istio",
+  mode: KServeMode,
+  ingress: IngressLayer,
   versions: InstallVersions,
 ): ManifestFile[] {
   const files: ManifestFile[] = [

@@ -8,6 +8,7 @@ import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defa
 import { describeOwner } from "../kube/owner.ts";
 import type { KServeInstall } from "./detect.ts";
 import { classifyMode, modeName } from "./versions.ts";
+import type { KServeMode } from "../options.ts";
 
 /** Check hints say "{reapply}" where the command that re-applies KServe belongs. */
 export const REAPPLY = "{reapply}";
@@ -110,7 +111,7 @@ export const KSERVE_NAMESPACE = "{kserve-ns}";
 export const SWITCH_MODE = { raw: "{mode:raw}", serverless: "{mode:serverless}" } as const;
 
 /** The command that makes `kind` the default deployment mode, by the install's owner's tool. */
-export function switchModeCommand(kserve: KServeInstall, kind: "raw" | "serverless"): string {
+export function switchModeCommand(kserve: KServeInstall, kind: KServeMode): string {
   const owner = kserve.owner;
   if (kserve.installed && owner?.by === "helm") {
     return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${

@@ -1,4 +1,5 @@
 /** What each KServe version expects: mode names and the Kubernetes versions it supports. */
+import type { KServeMode } from "../options.ts";
 
 export interface SemVer {
   major: number;
@@ -30,7 +31,7 @@ export function usesNewModeNames(kserveVersion: string | undefined): boolean {
   return !version || compareVersions(version, { major: 0, minor: 16, patch: 0 }) >= 0;
 }
 
-export type ModeKind = "raw" | "serverless" | "modelmesh";
+export type ModeKind = KServeMode | "modelmesh";
 
 /** The mode names before v0.16.0's rename (PR #4608), still accepted as annotations. */
 export const LEGACY_MODE_NAMES: readonly string[] = ["RawDeployment", "Serverless"];
@@ -56,27 +57,33 @@ export function legacyModeFix(
 }
 
 /** The mode name a version expects for raw (Standard/RawDeployment) or serverless (Knative/Serverless). */
-export function modeName(kind: "raw" | "serverless", kserveVersion: string | undefined): string {
+export function modeName(kind: KServeMode, kserveVersion: string | undefined): string {
   const modern = usesNewModeNames(kserveVersion);
   if (kind === "raw") return modern ? "Standard" : "RawDeployment";
   return modern ? "Knative" : "Serverless";
 }
+
+/**
+ * Every name KServe has given a deployment mode: RawDeployment and Serverless until v0.16.0,
+ * Standard and Knative from it (PR #4608; the old names stay accepted), and ModelMesh.
+ */
+export const MODE_NAMES: Readonly<Record<string, ModeKind>> = {
+  RawDeployment: "raw",
+  Standard: "raw",
+  Serverless: "serverless",
+  Knative: "serverless",
+  ModelMesh: "modelmesh",
+};
 
 /** Classifies a configured mode for a version; undefined when that version rejects the value. */
 export function classifyMode(
   value: string,
   kserveVersion: string | undefined,
 ): ModeKind | undefined {
-  const accepted: Record<string, ModeKind> = usesNewModeNames(kserveVersion)
-    ? {
-      Standard: "raw",
-      RawDeployment: "raw",
-      Knative: "serverless",
-      Serverless: "serverless",
-      ModelMesh: "modelmesh",
-    }
-    : { RawDeployment: "raw", Serverless: "serverless", ModelMesh: "modelmesh" };
-  return accepted[value];
+  if (!usesNewModeNames(kserveVersion) && (value === "Standard" || value === "Knative")) {
+    return undefined;
+  }
+  return Object.hasOwn(MODE_NAMES, value) ? MODE_NAMES[value] : undefined;
 }
 
 /** The mode values a version accepts, for messages. */

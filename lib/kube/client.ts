@@ -172,7 +172,7 @@ export class Kube {
       if (response.status === 429) {
         // Throttled: end this watch; the caller lists again, which retries with backoff.
         await response.text();
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await delay(1000, signal).catch(() => {}); // an abort ends the wait, and the watch
         return;
       }
       if (response.status >= 400) {

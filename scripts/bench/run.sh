@@ -22,6 +22,8 @@ run bash "$cluster" exec -- deno run -A scripts/bench/check.ts
 run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts
 bash "$cluster" reset >/dev/null || exit 1
 run bash "$cluster" exec -- deno run -A scripts/bench/scale.ts
+# Where list -n's time goes (no target): uses the scale benchmark's models in team-3.
+run bash "$cluster" exec -- deno run -A scripts/bench/floor.ts team-3
 run bash "$cluster" exec -- deno run -A scripts/bench/install.ts 3 v0.16.0
 run bash "$cluster" exec -- deno run -A scripts/bench/install.ts 3 v0.20.0
 exit $failed

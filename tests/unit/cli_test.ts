@@ -116,10 +116,37 @@ const BAD: [string, RegExp][] = [
   ["install --dry-run=maybe", /Invalid --dry-run "maybe"/],
   ["install --timeout forever", /Invalid value "forever" for --timeout/],
   ["check --mode full", /Unknown mode "full"/],
+  ["deploy m --mode full", /Unknown mode "full"/],
+  ["deploy m --mode serverless-without-knative", /Unknown mode/],
+  ["deploy m --backend serverless", /Unknown backend "serverless"/],
+  ["deploy m --scale-metric gpu", /Unknown scale metric "gpu"/],
+  ["deploy m --protocol v3", /Unknown protocol "v3"/],
   ["check --pre --mode deployment", /--pre checks a KServe install/],
   ["check --wait soon", /Invalid value "soon" for --wait/],
   ["uninstall --timeout x", /Invalid value "x" for --timeout/],
 ];
+
+Deno.test("every --mode accepts KServe's own names of a mode, of any version, in any case", async () => {
+  // One parser (lib/args/parsers.ts) for install, deploy and check: a name install accepts is
+  // not refused by deploy or check.
+  const cases: [string, string][] = [
+    ["Standard", "raw"],
+    ["RawDeployment", "raw"],
+    ["raw", "raw"],
+    ["Knative", "serverless"],
+    ["serverless", "serverless"],
+  ];
+  for (const [name, mode] of cases) {
+    const install = await parseCommandLine(["install", "--mode", name]);
+    assert.equal(install.kind === "install" && install.mode, mode, `install --mode ${name}`);
+    const deploy = await parseCommandLine(["deploy", "m", "--mode", name.toLowerCase()]);
+    assert.equal(deploy.kind === "deploy" && deploy.request.mode, mode, `deploy --mode ${name}`);
+    const check = await parseCommandLine(["check", "--mode", name]);
+    assert.equal(check.kind === "check" && check.mode, mode, `check --mode ${name}`);
+  }
+  const plain = await parseCommandLine(["check", "--mode", "deployment"]);
+  assert.equal(plain.kind === "check" && plain.mode, "deployment");
+});
 
 Deno.test("parseCommandLine() rejects bad command lines with a usage error", async () => {
   for (const [line, pattern] of BAD) {
