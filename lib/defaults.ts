@@ -30,9 +30,28 @@ export const ISVC_LABEL = "serving.kserve.io/inferenceservice";
 /** The API path of KServe's InferenceServices (serving.kserve.io/v1beta1). */
 export const ISVC_PATH = `/apis/${KSERVE.apiGroup}/v1beta1`;
 
-export const TIMEOUTS = {
+/** Named timings, in milliseconds, each with why it is what it is. */
+export const TIMINGS = {
   /** Per-request timeout when --request-timeout is not given (kubectl's default is none). */
   requestMs: 30_000,
+  /** Shell completion asks the server with this timeout, so that a TAB never hangs. */
+  completionRequestMs: 5_000,
+  /** A watch answered 429 (Too Many Requests): pause before the caller lists again. */
+  throttledWatchMs: 1_000,
+  /** A token file is read again after this long (projected ServiceAccount tokens rotate). */
+  tokenFileReuseMs: 60_000,
+  /** A webhook configuration just deleted may still be called for a moment. */
+  webhookDropMs: 2_000,
+  /** How long a delete keeps retrying a webhook that was removed a moment ago and still called. */
+  webhookGoneRetryMs: 10_000,
+  /** How often deleted CRDs are looked at for a finalizer that holds them. */
+  crdDeletePollMs: 1_500,
+  /** How long llmisvc gets to finish its LLMInferenceServiceConfigs before finalizers go. */
+  llmConfigFinalizeMs: 10_000,
+  /** Extra time to wait for models after their finalizers were stripped at the deadline. */
+  modelStripGraceMs: 30_000,
+  /** How long re-creating an object whose immutable fields change may take without a deadline. */
+  replaceMs: 60_000,
 } as const;
 
 /** Names in a KServe installation (the same in v0.16.0 and v0.20.0). */

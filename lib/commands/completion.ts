@@ -1,4 +1,5 @@
 /** Shell completion: scripts for bash, zsh and fish, and the `__complete` protocol kubectl uses. */
+import { TIMINGS } from "../defaults.ts";
 import type { Command } from "commander";
 import type { GlobalOptions } from "../options.ts";
 import { writeOut } from "../output.ts";
@@ -71,7 +72,7 @@ async function contextNames(global: GlobalOptions): Promise<string[]> {
 async function namespaceNames(global: GlobalOptions): Promise<string[]> {
   try {
     const { Kube } = await import("../kube/client.ts");
-    const kube = await Kube.connect({ ...global, requestTimeoutMs: 5_000 });
+    const kube = await Kube.connect({ ...global, requestTimeoutMs: TIMINGS.completionRequestMs });
     const list = await kube.request<{ items: { metadata: { name: string } }[] }>(
       "GET",
       "/api/v1/namespaces",

@@ -2,7 +2,7 @@
 import { stringify } from "yaml";
 import type { DryRunMode, GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { CliError } from "../errors.ts";
-import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMEOUTS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMINGS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
@@ -78,7 +78,7 @@ export async function install(options: InstallInvocation): Promise<number> {
 
   const kube = await Kube.connect({
     ...options.global,
-    requestTimeoutMs: options.global.requestTimeoutMs ?? TIMEOUTS.requestMs,
+    requestTimeoutMs: options.global.requestTimeoutMs ?? TIMINGS.requestMs,
   });
   const clientDryRun = options.dryRun === "client";
   if (!clientDryRun) await preflight(kube, options, progress);

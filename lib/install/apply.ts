@@ -4,7 +4,7 @@
  * managed-fields entry moved, which a controller updating status at the same moment cannot fake.
  */
 import { quantityValue } from "../quantity.ts";
-import { FIELD_MANAGER } from "../defaults.ts";
+import { FIELD_MANAGER, TIMINGS } from "../defaults.ts";
 import { type Kube, type KubeObject, METADATA_LIST } from "../kube/client.ts";
 import { inParallel, retry } from "../async.ts";
 import type { ResourceMap } from "../kube/resources.ts";
@@ -62,7 +62,7 @@ export async function applyObjects(
     }
     const path = await resources.objectPath(object);
     if (current && options.replace?.has(keyOf(object)) && !options.dryRun) {
-      await replaceDelete(kube, path, options.deadline ?? Date.now() + 60_000);
+      await replaceDelete(kube, path, options.deadline ?? Date.now() + TIMINGS.replaceMs);
     }
     const applied = await retry(
       () =>

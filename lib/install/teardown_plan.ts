@@ -4,6 +4,7 @@
  * models while the controller still runs, then cluster resources, webhooks, LLM configs,
  * RBAC, CRDs and namespaces. `planTeardown` is pure; `uninstall --dry-run` prints its result.
  */
+import { TIMINGS } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Listed, Ref } from "../kube/delete.ts";
 import { describeOwner, ownerOf } from "../kube/owner.ts";
@@ -67,13 +68,6 @@ export interface TeardownPlan {
   components: { title: string; namespaces: string[]; crdsKept: boolean }[];
 }
 
-/** A webhook configuration just deleted may still be called for a moment. */
-export const WEBHOOK_DROP_MS = 2_000;
-/** How long llmisvc gets to finish its LLMInferenceServiceConfigs before finalizers go. */
-export const LLM_CONFIG_FINALIZE_MS = 10_000;
-/** Extra time to wait for models after their finalizers were stripped at the deadline. */
-export const MODEL_STRIP_GRACE_MS = 30_000;
-
 /**
  * The ordered steps of an uninstall. Throws CliError (nothing changed yet) for what needs
  * --force: models that still exist, and cert-manager Certificates of other owners.
@@ -126,7 +120,7 @@ export function planTeardown(inventory: Inventory, options: TeardownOptions): Te
       action: "delete",
       what: "models",
       refs: models,
-      settle: { wait: "model objects to be deleted", graceMs: MODEL_STRIP_GRACE_MS },
+      settle: { wait: "model objects to be deleted", graceMs: TIMINGS.modelStripGraceMs },
     });
   }
   // 2. Cluster resources are admitted by the webhook too (some block DELETE), so before it;
@@ -141,12 +135,12 @@ export function planTeardown(inventory: Inventory, options: TeardownOptions): Te
       component: title,
       action: "pause",
       what: "until the API server stops calling the deleted webhooks",
-      ms: WEBHOOK_DROP_MS,
+      ms: TIMINGS.webhookDropMs,
     });
   }
   pushDelete(steps, title, "LLMInferenceServiceConfigs", inventory.llmConfigs, {
     wait: "LLMInferenceServiceConfigs to be deleted",
-    stripAfterMs: LLM_CONFIG_FINALIZE_MS,
+    stripAfterMs: TIMINGS.llmConfigFinalizeMs,
   });
   // 4. Controller RBAC, CRDs, namespace.
   componentTail(steps, kserve, inventory, options.keepCrds, false);

@@ -3,7 +3,7 @@
  * Nothing is loaded or dialled until a command connects; transport.ts picks how to send.
  */
 import { delay } from "../async.ts";
-import { FIELD_MANAGER, TIMEOUTS } from "../defaults.ts";
+import { FIELD_MANAGER, TIMINGS } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import { writeErr } from "../output.ts";
 import { CLIENT_VERSION } from "../version.ts";
@@ -70,7 +70,7 @@ export class Kube {
     this.selection = selection;
     this.namespace = selection.namespace;
     this.server = String(selection.cluster.cluster.server).replace(/\/$/, "");
-    this.#timeoutMs = flags.requestTimeoutMs ?? TIMEOUTS.requestMs;
+    this.#timeoutMs = flags.requestTimeoutMs ?? TIMINGS.requestMs;
   }
 
   /** Loads the kubeconfig the way kubectl does and prepares a client; sends nothing yet. */
@@ -172,7 +172,7 @@ export class Kube {
       if (response.status === 429) {
         // Throttled: end this watch; the caller lists again, which retries with backoff.
         await response.text();
-        await delay(1000, signal).catch(() => {}); // an abort ends the wait, and the watch
+        await delay(TIMINGS.throttledWatchMs, signal).catch(() => {}); // an abort ends the wait, and the watch
         return;
       }
       if (response.status >= 400) {

@@ -3,7 +3,7 @@
  * `delete`. An object already gone (404) counts as deleted.
  */
 import { delay, retry } from "../async.ts";
-import { CLEANUP_RETRY_ANNOTATION, CRD_PATH } from "../defaults.ts";
+import { CLEANUP_RETRY_ANNOTATION, CRD_PATH, TIMINGS } from "../defaults.ts";
 import { DeadlineError } from "../errors.ts";
 import { type Kube, type KubeObject, METADATA_LIST } from "./client.ts";
 import { isWebhookStarting } from "./errors.ts";
@@ -34,9 +34,6 @@ export interface ListedObject extends KubeObject {
 
 /** A reference together with the object it was listed from. */
 export type Listed = Ref & { object: ListedObject };
-
-/** How long a delete keeps retrying a webhook that was removed a moment ago and still called. */
-const WEBHOOK_GONE_RETRY_MS = 10_000;
 
 /**
  * Lists a collection as references; an API that is not served (404) gives none. Any other
@@ -94,7 +91,7 @@ async function eachRef(refs: Ref[], send: (ref: Ref) => Promise<unknown>): Promi
     refs.map((ref) =>
       retry(() => send(ref), {
         retry: isWebhookStarting,
-        deadline: Date.now() + WEBHOOK_GONE_RETRY_MS,
+        deadline: Date.now() + TIMINGS.webhookGoneRetryMs,
       }).catch((error) => {
         if ((error as { status?: number }).status !== 404) throw error;
       })
@@ -162,7 +159,7 @@ async function requeueStuckCleanups(
   signal: AbortSignal,
 ): Promise<void> {
   while (!signal.aborted) {
-    await delay(1500, signal).catch(() => {});
+    await delay(TIMINGS.crdDeletePollMs, signal).catch(() => {});
     if (signal.aborted) return;
     const stuck = current().filter((crd) =>
       ((crd.status as { conditions?: { type: string; reason?: string }[] } | undefined)

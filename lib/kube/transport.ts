@@ -4,6 +4,7 @@
  * What fetch cannot express (insecure-skip-tls-verify, tls-server-name, auth-provider plugins)
  * goes through @kubernetes/client-node's KubeConfig, whose import alone takes ~350 ms.
  */
+import { TIMINGS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
 import type { HttpRequest, HttpResponse, Transport } from "./http.ts";
 import { execFailure, pem, readFile } from "./credentials.ts";
@@ -197,7 +198,7 @@ class NativeTransport implements Transport {
   /** Re-read at most once a minute, as client-go does, so rotated service account tokens work. */
   #readTokenFile(path: string): string {
     const now = Date.now();
-    if (!this.#tokenFile || now - this.#tokenFile.readAt > 60_000) {
+    if (!this.#tokenFile || now - this.#tokenFile.readAt > TIMINGS.tokenFileReuseMs) {
       this.#tokenFile = { token: readFile(path, "tokenFile").trim(), readAt: now };
     }
     return this.#tokenFile.token;
