@@ -80,8 +80,8 @@ export async function install(options: InstallInvocation): Promise<number> {
     ...options.global,
     requestTimeoutMs: options.global.requestTimeoutMs ?? TIMINGS.requestMs,
   });
-  const clientDryRun = options.dryRun === "client";
-  if (!clientDryRun) await preflight(kube, options, progress);
+  // A dry run refuses what the real run would refuse (preflight only reads, and dry-runs).
+  await preflight(kube, options, progress);
 
   const mode = modeName(options.mode, versions.kserve);
   const [live, istio, existing, knative] = await Promise.all([
@@ -165,7 +165,7 @@ export async function install(options: InstallInvocation): Promise<number> {
   };
   // --force takes over another owner's install, and with it the fields that owner set.
   const notes = writeNotes(writes, options.forceConflicts || options.force);
-  if (clientDryRun) {
+  if (options.dryRun === "client") {
     writeOut(
       options.global.output === "yaml"
         ? renderObjects(specs)

@@ -3,6 +3,7 @@ import { ISVC_LABEL, ISVC_PATH, MANAGED_BY_LABEL, PLUGIN_NAME } from "../default
 import { CliError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import type { Backend } from "../options.ts";
+import { MODE_NAMES } from "../kserve/versions.ts";
 import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
@@ -49,6 +50,12 @@ export function modelWait(
         return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
       },
       podSelector: `${ISVC_LABEL}=${name}`,
+      // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
+      // reports a revision that is not ready yet in Ready itself.)
+      rolloutSelector: (isvc: InferenceService) =>
+        MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw"
+          ? `${ISVC_LABEL}=${name}`
+          : undefined,
     };
   }
   return {

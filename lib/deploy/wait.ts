@@ -4,12 +4,14 @@
  * unschedulable pod, or an exceeded quota.
  */
 import type { V1Pod } from "@kubernetes/client-node";
+import type { Deployment } from "../kube/objects.ts";
+import { deploymentRolledOut } from "../kserve/diagnose.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import { eventBelongs, type Owned } from "../kserve/events.ts";
-import { ISVC_PATH } from "../defaults.ts";
+import { FIELD_MANAGER, ISVC_PATH } from "../defaults.ts";
 
 /**
  * What the wait reads of a model's main object (an InferenceService or a Deployment): its
@@ -29,6 +31,12 @@ export interface ModelWait<T extends ModelObject> {
   failedObject?(object: T): string | undefined;
   podSelector: string;
   description: string;
+  /**
+   * When the ready object's serving Deployments must also be rolled out, their label selector:
+   * KServe v0.20 keeps a raw-mode InferenceService Ready while a re-deploy's new pod starts (the
+   * old one still serves), so Ready alone would end the wait before the change runs.
+   */
+  rolloutSelector?(object: T): string | undefined;
 }
 
 const POD_FAILURES =
@@ -96,6 +104,7 @@ export async function waitForModel<T extends ModelObject>(
       return undefined;
     },
   }, { timeoutMs, signal: stop.signal });
+  const since = appliedAt(applied);
   const pods = waitFor<V1Pod>(kube, {
     path: `/api/v1/namespaces/${spec.namespace}/pods`,
     labelSelector: spec.podSelector,
@@ -103,22 +112,68 @@ export async function waitForModel<T extends ModelObject>(
     ready: () => "watching",
     failed: async (items) => {
       for (const pod of items) {
+        // A pod created before this apply (an older ReplicaSet's, which stays while a rollout
+        // replaces it) fails for the old spec, not this change; the same second counts as after.
+        const created = Date.parse(String(pod.metadata?.creationTimestamp ?? ""));
+        if (since !== undefined && created < since) continue;
         const reason = await podFailure(kube, pod);
         if (reason) return fail(reason);
       }
       return undefined;
     },
   }, { timeoutMs, signal: stop.signal });
+  const rolledOut = ready.then(async ([object]) => {
+    const selector = spec.rolloutSelector?.(object!);
+    if (selector) await waitRolledOut(kube, spec.namespace, selector, timeoutMs, stop.signal);
+    return object!;
+  });
   try {
     // The event and pod waits are never ready ("watching"): only their failures end the race.
-    const never = (): T[] => [];
-    const [object] = await Promise.race([ready, events.then(never), pods.then(never)]);
-    return object!;
+    const never = (): T => {
+      throw new Error("unreachable");
+    };
+    return await Promise.race([rolledOut, events.then(never), pods.then(never)]);
   } finally {
     stop.abort();
     // The losers of the race end with the abort; their rejections are expected.
-    for (const loser of [ready, events, pods]) loser.catch(() => {});
+    for (const loser of [ready, rolledOut, events, pods]) loser.catch(() => {});
   }
+}
+
+/** Waits until every Deployment the selector names is rolled out (at least one exists). */
+async function waitRolledOut(
+  kube: Kube,
+  namespace: string,
+  labelSelector: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await waitFor<Deployment>(kube, {
+    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    labelSelector,
+    description: `the model's Deployments in ${namespace} to be rolled out`,
+    ready: (items) => {
+      if (items.length === 0) return "no Deployment yet";
+      const waiting = items.flatMap((d) => {
+        const state = deploymentRolledOut(d);
+        return state === true ? [] : [`${d.metadata?.name}: ${state}`];
+      });
+      return waiting.length ? waiting.join("; ") : true;
+    },
+  }, { timeoutMs, signal });
+}
+
+/**
+ * When this deploy's apply was written, by the server's clock (the field manager's entry in
+ * managedFields, RFC 3339 to the second); undefined when unknown.
+ */
+function appliedAt(applied: ModelObject | undefined): number | undefined {
+  const entries =
+    (applied as { metadata?: { managedFields?: { manager?: string; time?: string }[] } })
+      ?.metadata?.managedFields ?? [];
+  const times = entries.filter((e) => e.manager === FIELD_MANAGER && e.time)
+    .map((e) => Date.parse(e.time!));
+  return times.length ? Math.max(...times) : undefined;
 }
 
 /** GETs the objects an owner chain passes through, once each per wait. */

@@ -413,7 +413,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   await resetCluster();
 });
 
-Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model becomes Ready, and a re-created model's status shows none of the deleted one's events", async () => {
+Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model becomes Ready, a re-created model's status shows none of the deleted one's events, and a re-deploy's --wait waits for its rollout", async () => {
   await freshInstall("v0.20.0");
   const deploy = ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "raw", "--wait"];
   const result = await plugin([...deploy, "--timeout", "2m"]);
@@ -445,6 +445,42 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
   assert.ok(
     left.items.some((e) => oldUids.has(e.involvedObject.uid)),
     "the deleted model's events are still there to be left out",
+  );
+
+  // Field report: a re-deploy whose new pod crashed said "ready" at once (v0.20.0 keeps a raw
+  // model Ready while its old pod serves). --wait now waits for the predictor's rollout too.
+  const served = [
+    "deploy",
+    "served",
+    "-n",
+    "models",
+    ...SKLEARN,
+    "--image",
+    "kubectl-kserve.test/model-server:v1",
+    "--wait",
+    "--timeout",
+    "90s",
+  ];
+  const first = await plugin(served);
+  assert.equal(first.code, 0, first.stderr);
+  const crashing = await plugin([...served, "--arg=--model_name="]);
+  assert.equal(crashing.code, 1, crashing.stderr);
+  assert.match(crashing.stderr, /served-predictor-.*CrashLoopBackOff/);
+  const fixed = await plugin(served);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  // Read from the object: the rollout of the fixed spec is complete, no crashing pod left.
+  const deployment = await kubectlJson<{
+    spec: { replicas: number; template: { spec: { containers: { args?: string[] }[] } } };
+    status: { replicas?: number; updatedReplicas?: number; availableReplicas?: number };
+  }>(["get", "deployment", "served-predictor", "-n", "models", "-o", "json"]);
+  assert.ok(!deployment.spec.template.spec.containers[0]?.args?.includes("--model_name="));
+  assert.deepEqual(
+    [
+      deployment.status.replicas,
+      deployment.status.updatedReplicas,
+      deployment.status.availableReplicas,
+    ],
+    [deployment.spec.replicas, deployment.spec.replicas, deployment.spec.replicas],
   );
   await resetCluster();
 });

@@ -119,7 +119,7 @@ Deno.test("USE_KSERVE=false picks the deployment backend, and its dry-run YAML p
   });
 });
 
-Deno.test("deploy --wait makes the deployment backend's Deployment Available; list, status, redeploy and delete work", async () => {
+Deno.test("deploy --wait makes the deployment backend's Deployment Available; list, status, redeploy (a fix over a crash-looping pod) and delete work", async () => {
   await withNamespace("deploy-plain", async (ns) => {
     const deployed = await runPlugin(
       [
@@ -194,6 +194,38 @@ Deno.test("deploy --wait makes the deployment backend's Deployment Available; li
       "json",
     ]);
     assert.equal(hpa.spec.maxReplicas, 4, "re-deploying updates in place");
+
+    // Field report: a fixed re-deploy of a crash-looping model failed on the old ReplicaSet's
+    // crashing pod. Only the pods of the current template are this change's.
+    const toy = [
+      "deploy",
+      "toy",
+      ...SKLEARN,
+      "--backend",
+      "deployment",
+      "-n",
+      ns,
+      "--image",
+      "kubectl-kserve.test/model-server:v1",
+      "--wait",
+      "--timeout",
+      "60s",
+    ];
+    const crashing = await runPlugin([...toy, "--arg=--model_name="], { env: env() });
+    assert.equal(crashing.code, 1, crashing.stderr);
+    assert.match(crashing.stderr, /pod toy-.*CrashLoopBackOff/);
+    const serving = ["--arg=--model_name=toy", "--arg=--model_dir=/mnt/models"];
+    const fixed = await runPlugin([...toy, ...serving, "--arg=--http_port=8080"], { env: env() });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    const rolled = await kubectlJson<{
+      spec: { replicas: number };
+      status: { replicas?: number; updatedReplicas?: number; availableReplicas?: number };
+    }>(["get", "deployment", "toy", "-n", ns, "-o", "json"]);
+    assert.deepEqual(
+      [rolled.status.replicas, rolled.status.updatedReplicas, rolled.status.availableReplicas],
+      [rolled.spec.replicas, rolled.spec.replicas, rolled.spec.replicas],
+      "ready only once the fixed pod runs and the crashing one is gone",
+    );
 
     const deleted = await runPlugin(["delete", "iris", "-n", ns], { env: env() });
     assert.equal(deleted.code, 0, deleted.stderr);

@@ -80,6 +80,13 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       const older = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
       assert.equal(older.code, 1, older.stderr);
       assert.match(older.stderr, /KServe v0\.20\.0 is installed; installing the older v0\.16\.0/);
+      // Its dry run refuses it the same way instead of printing a plan the real run refuses.
+      const plan = await install(
+        ["--version", "v0.16.0", "--manifests", FIXTURES, "--dry-run=client"],
+        cache.path,
+      );
+      assert.equal(plan.code, 1, plan.stderr);
+      assert.match(plan.stderr, /KServe v0\.20\.0 is installed; installing the older v0\.16\.0/);
       assertSameCluster(after, await snapshot(), "a refused downgrade", inModels);
     }
 
