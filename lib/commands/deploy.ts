@@ -23,7 +23,7 @@ import {
   validateReplicas,
   validateStorageUri,
 } from "../deploy/validate.ts";
-import { modelAddress, waitForModelOf } from "../deploy/models.ts";
+import { modelAddress, modelPodUids, waitForModelOf } from "../deploy/models.ts";
 
 export interface DeployInvocation {
   global: GlobalOptions;
@@ -102,6 +102,10 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     // apply changes nothing.
     await applyModel(kube, resources, objects, { dryRun: true, force });
   }
+  // The model's pods before this apply: an old pod's failure is not the new spec's (--wait).
+  const earlier = options.wait && !options.dryRun
+    ? await modelPodUids(kube, backend, namespace, request.name)
+    : undefined;
   const applied = await applyModel(kube, resources, objects, {
     dryRun: options.dryRun === "server",
     force,
@@ -122,6 +126,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     request.name,
     options.timeoutMs,
     main,
+    earlier,
   );
   const address = modelAddress(ready, namespace, request.name);
   writeErr(`${request.name} is ready\n`);

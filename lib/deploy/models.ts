@@ -69,6 +69,24 @@ export function modelWait(
   };
 }
 
+/** The UIDs of a model's pods now (by the label its wait watches them with). */
+export async function modelPodUids(
+  kube: Kube,
+  backend: Backend,
+  namespace: string,
+  name: string,
+): Promise<Set<string>> {
+  const wait = backend === "kserve"
+    ? modelWait("kserve", namespace, name)
+    : modelWait("deployment", namespace, name);
+  const pods = await kube.request<{ items: { metadata?: { uid?: string } }[] }>(
+    "GET",
+    `/api/v1/namespaces/${namespace}/pods`,
+    { query: { labelSelector: wait.podSelector } },
+  );
+  return new Set(pods.items.map((p) => p.metadata?.uid ?? ""));
+}
+
 /** Waits until a model of either backend serves (deploy --wait); failures as waitForModel's. */
 export async function waitForModelOf(
   backend: Backend,
@@ -77,13 +95,14 @@ export async function waitForModelOf(
   name: string,
   timeoutMs: number,
   applied?: KubeObject,
+  earlierPods?: Set<string>,
 ): Promise<Model> {
   if (backend === "kserve") {
     const wait = modelWait(backend, namespace, name);
-    return { backend, object: await waitForModel(kube, wait, timeoutMs, applied) };
+    return { backend, object: await waitForModel(kube, wait, timeoutMs, applied, earlierPods) };
   }
   const wait = modelWait(backend, namespace, name);
-  return { backend, object: await waitForModel(kube, wait, timeoutMs, applied) };
+  return { backend, object: await waitForModel(kube, wait, timeoutMs, applied, earlierPods) };
 }
 
 function readyReason(isvc: InferenceService | undefined): string {

@@ -11,7 +11,7 @@ import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import { eventBelongs, type Owned } from "../kserve/events.ts";
-import { FIELD_MANAGER, ISVC_PATH } from "../defaults.ts";
+import { ISVC_PATH } from "../defaults.ts";
 
 /**
  * What the wait reads of a model's main object (an InferenceService or a Deployment): its
@@ -50,6 +50,8 @@ export async function waitForModel<T extends ModelObject>(
   spec: ModelWait<T>,
   timeoutMs: number,
   applied?: T,
+  /** UIDs of the model's pods from before the apply: their failures are the old spec's. */
+  earlierPods: Set<string> = new Set(),
 ): Promise<T> {
   const stop = new AbortController();
   const fail = (message: string) =>
@@ -104,7 +106,6 @@ export async function waitForModel<T extends ModelObject>(
       return undefined;
     },
   }, { timeoutMs, signal: stop.signal });
-  const since = appliedAt(applied);
   const pods = waitFor<V1Pod>(kube, {
     path: `/api/v1/namespaces/${spec.namespace}/pods`,
     labelSelector: spec.podSelector,
@@ -112,10 +113,9 @@ export async function waitForModel<T extends ModelObject>(
     ready: () => "watching",
     failed: async (items) => {
       for (const pod of items) {
-        // A pod created before this apply (an older ReplicaSet's, which stays while a rollout
-        // replaces it) fails for the old spec, not this change; the same second counts as after.
-        const created = Date.parse(String(pod.metadata?.creationTimestamp ?? ""));
-        if (since !== undefined && created < since) continue;
+        // A pod from before this apply (an older ReplicaSet's, which stays while a rollout
+        // replaces it) fails for the old spec, not this change.
+        if (earlierPods.has(pod.metadata?.uid ?? "")) continue;
         const reason = await podFailure(kube, pod);
         if (reason) return fail(reason);
       }
@@ -161,19 +161,6 @@ async function waitRolledOut(
       return waiting.length ? waiting.join("; ") : true;
     },
   }, { timeoutMs, signal });
-}
-
-/**
- * When this deploy's apply was written, by the server's clock (the field manager's entry in
- * managedFields, RFC 3339 to the second); undefined when unknown.
- */
-function appliedAt(applied: ModelObject | undefined): number | undefined {
-  const entries =
-    (applied as { metadata?: { managedFields?: { manager?: string; time?: string }[] } })
-      ?.metadata?.managedFields ?? [];
-  const times = entries.filter((e) => e.manager === FIELD_MANAGER && e.time)
-    .map((e) => Date.parse(e.time!));
-  return times.length ? Math.max(...times) : undefined;
 }
 
 /** GETs the objects an owner chain passes through, once each per wait. */
