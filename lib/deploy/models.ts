@@ -22,6 +22,13 @@ export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): b
   return (isvc?.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
+/** The label selector of a model's pods (KServe's label, or the plugin's own for Deployments). */
+function modelPodSelector(backend: Backend, name: string): string {
+  return backend === "kserve"
+    ? `${ISVC_LABEL}=${name}`
+    : `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`;
+}
+
 /** What deploy --wait watches for each backend. */
 export function modelWait(
   backend: "kserve",
@@ -49,7 +56,7 @@ export function modelWait(
         const failure = isvc.status?.modelStatus?.lastFailureInfo;
         return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
       },
-      podSelector: `${ISVC_LABEL}=${name}`,
+      podSelector: modelPodSelector(backend, name),
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)
       rolloutSelector: (isvc: InferenceService) =>
@@ -65,7 +72,7 @@ export function modelWait(
     description: `Deployment ${namespace}/${name}`,
     // Rolled out, not only Available: after a re-deploy the old pod keeps it Available.
     ready: (d: Deployment | undefined) => d ? deploymentRolledOut(d) : "not created yet",
-    podSelector: `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
+    podSelector: modelPodSelector(backend, name),
   };
 }
 
@@ -76,13 +83,10 @@ export async function modelPodUids(
   namespace: string,
   name: string,
 ): Promise<Set<string>> {
-  const wait = backend === "kserve"
-    ? modelWait("kserve", namespace, name)
-    : modelWait("deployment", namespace, name);
   const pods = await kube.request<{ items: { metadata?: { uid?: string } }[] }>(
     "GET",
     `/api/v1/namespaces/${namespace}/pods`,
-    { query: { labelSelector: wait.podSelector } },
+    { query: { labelSelector: modelPodSelector(backend, name) } },
   );
   return new Set(pods.items.map((p) => p.metadata?.uid ?? ""));
 }
