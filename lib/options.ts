@@ -34,6 +34,13 @@ export function parseDryRun(
   return value as DryRunMode;
 }
 
+/** What kubectl appends to a line about an object under --dry-run: " (dry run)" for client,
+ * " (server dry run)" for server, "" for a real change. */
+export function dryRunSuffix(mode: DryRunMode | undefined): string {
+  if (mode === undefined) return "";
+  return mode === "server" ? " (server dry run)" : " (dry run)";
+}
+
 /**
  * KServe's deployment modes as this plugin's flags name them: raw (KServe's RawDeployment, named
  * Standard from v0.16) and serverless (Serverless, named Knative from v0.16). The names KServe

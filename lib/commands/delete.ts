@@ -1,5 +1,5 @@
 /** `kubectl kserve delete`: remove a model of either backend and wait until it is gone. */
-import type { DryRunMode, GlobalOptions } from "../options.ts";
+import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { ISVC_PATH, requireModel } from "../deploy/models.ts";
@@ -42,7 +42,7 @@ export async function deleteModel(options: DeleteInvocation): Promise<number> {
     );
   }
   const what = model.backend === "kserve" ? "inferenceservice" : "deployment, service and hpa";
-  const suffix = options.dryRun ? ` (dry run${options.dryRun === "server" ? ", server" : ""})` : "";
+  const suffix = dryRunSuffix(options.dryRun);
   if (options.dryRun !== "client") {
     await deleteObjects(kube, refs, { dryRun: options.dryRun === "server" });
   }

@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { requireKnativeScheduling } from "../deploy/knative.ts";
-import type { Backend, DryRunMode, GlobalOptions } from "../options.ts";
+import { type Backend, type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
@@ -16,7 +16,7 @@ import {
   buildInferenceService,
   type DeployRequest,
 } from "../deploy/spec.ts";
-import { runtimeProblem, selectRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
+import { deploymentRuntime, runtimeProblem, storageInitializerImage } from "../deploy/runtimes.ts";
 import {
   validateName,
   validateQuantity,
@@ -111,9 +111,12 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     force,
   });
   if (options.global.output) writeOut(render(applied, options.global.output));
-  else {for (const object of applied) {
-      writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} applied\n`);
-    }}
+  else {
+    const suffix = dryRunSuffix(options.dryRun);
+    for (const object of applied) {
+      writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} applied${suffix}\n`);
+    }
+  }
   if (options.dryRun || !options.wait) return 0;
 
   const main = applied.find((o) =>
@@ -232,13 +235,7 @@ async function deploymentObjects(
   liveReplicas: number | undefined,
 ): Promise<KubeObject[]> {
   const runtimes = kserve ? await lookups.runtimes ?? [] : [];
-  const runtime = request.image
-    ? { name: "custom", image: request.image, args: request.args, port: request.port ?? 8080 }
-    : selectRuntime(runtimes, request.modelFormat!, {
-      named: request.runtime,
-      protocol: request.protocol,
-      kserveVersion: kserve?.version,
-    });
+  const runtime = deploymentRuntime(request, runtimes, kserve?.version);
   if (!runtime) {
     throw new UsageError(`No runtime is known for model format "${request.modelFormat?.name}"`, {
       hint: "Pass --image with a serving image for it",

@@ -13,6 +13,11 @@ export interface PredictInvocation {
   protocol: "v1" | "v2";
 }
 
+/** The Service that fronts a model's pods: KServe names it NAME-predictor, the deployment backend NAME. */
+function predictService(backend: Backend, name: string): string {
+  return backend === "kserve" ? `${name}-predictor` : name;
+}
+
 /** The proxy path of a model's predict endpoint; needs no ingress and no DNS. */
 export function predictPath(
   backend: Backend,
@@ -20,7 +25,7 @@ export function predictPath(
   name: string,
   protocol: "v1" | "v2",
 ): string {
-  const service = backend === "kserve" ? `${name}-predictor` : name;
+  const service = predictService(backend, name);
   const route = protocol === "v2" ? `v2/models/${name}/infer` : `v1/models/${name}:predict`;
   return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${route}`;
 }
@@ -41,21 +46,13 @@ export async function predict(options: PredictInvocation): Promise<number> {
       },
     );
   } catch (error) {
-    if (error instanceof KubeApiError && error.status === 503) {
-      throw new CliError(`${options.name} has no ready endpoint to answer: ${error.message}`, {
-        hint: `kubectl kserve status ${options.name} -n ${namespace}`,
-      });
-    }
-    if (
-      error instanceof KubeApiError && error.status >= 400 && error.status !== 401 &&
-      error.status !== 403
-    ) {
-      throw new CliError(`The model server answered HTTP ${error.status}: ${error.message}`, {
-        hint:
-          `Check the request body against the ${options.protocol} protocol, and the model's log: kubectl kserve status ${options.name} -n ${namespace}`,
-      });
-    }
-    throw error;
+    if (!(error instanceof KubeApiError) || error.status < 400) throw error;
+    throw predictFailure(error, {
+      name: options.name,
+      namespace,
+      service: predictService(model.backend, options.name),
+      protocol: options.protocol,
+    }) ?? error;
   }
   try {
     writeOut(JSON.stringify(JSON.parse(answer), null, 2) + "\n");
@@ -63,6 +60,49 @@ export async function predict(options: PredictInvocation): Promise<number> {
     writeOut(answer.endsWith("\n") ? answer : `${answer}\n`);
   }
   return 0;
+}
+
+/**
+ * Why a predict request failed, told apart by who answered. The API server answers with a
+ * metav1.Status: its service proxy found no Service (404, needs a fix), no ready endpoint (503
+ * "no endpoints available", transient while pods start) or could not connect to the pod (502/503
+ * "error trying to reach service", transient while the server starts, else a port mismatch). Any
+ * other body is the model server's own answer. Undefined: not a predict-specific failure
+ * (401/403 from the API server keep their own messages).
+ */
+export function predictFailure(
+  error: KubeApiError,
+  model: { name: string; namespace: string; service: string; protocol: "v1" | "v2" },
+): CliError | undefined {
+  const status = `kubectl kserve status ${model.name} -n ${model.namespace}`;
+  if (!error.fromApiServer) {
+    return new CliError(`The model server answered HTTP ${error.status}: ${error.message}`, {
+      hint:
+        `Check the request body against the ${model.protocol} protocol, and the model's log: ${status}`,
+    });
+  }
+  if (error.status === 404) {
+    return new CliError(
+      `Service ${model.namespace}/${model.service} not found: the API server has nothing to send ${model.name}'s request to (${error.message})`,
+      { hint: `See which of the model's objects are missing: ${status}` },
+    );
+  }
+  if (error.status === 503 && /no endpoints available/i.test(error.message)) {
+    return new CliError(
+      `${model.name} has no ready endpoint to answer (transient while its pods start): ${error.message}`,
+      { hint: `Retry once a pod is ready; see why none is: ${status}` },
+    );
+  }
+  if (error.status === 502 || error.status === 503) {
+    return new CliError(
+      `The API server could not reach ${model.name}'s pod through Service ${model.namespace}/${model.service} (transient while the model server starts; if it stays, the Service's port is not the one the server listens on): ${error.message}`,
+      {
+        hint:
+          `Retry in a moment; if it persists, compare the pod's port with the Service's: ${status}`,
+      },
+    );
+  }
+  return undefined;
 }
 
 /** -d takes JSON inline, @FILE, or @- for standard input; it must parse as JSON. */

@@ -1,6 +1,6 @@
 /** `kubectl kserve status NAME`: conditions, pods, events, HPA, URL, and why it is not ready. */
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
-import type { Backend, GlobalOptions } from "../options.ts";
+import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import type {
   Deployment,
@@ -9,8 +9,14 @@ import type {
   HpaMetricSource,
   HpaMetricValue,
 } from "../kube/objects.ts";
-import { isvcReady, modelAddress, requireModel } from "../deploy/models.ts";
-import { deploymentAvailable, type Event, explainPods } from "../kserve/diagnose.ts";
+import { isvcReady, modelAddress, rendersDeployments, requireModel } from "../deploy/models.ts";
+import {
+  deploymentAvailable,
+  deploymentRolledOut,
+  type Event,
+  explainPods,
+  podStatus,
+} from "../kserve/diagnose.ts";
 import { explainInferenceService } from "../kserve/diagnose.ts";
 import { ownedUids } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
@@ -19,31 +25,9 @@ import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import { ISVC_LABEL, KSERVE } from "../defaults.ts";
 import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
+import { type ModelStatus, renderStatus } from "./status_view.ts";
 
-export interface ModelStatus {
-  name: string;
-  namespace: string;
-  backend: Backend;
-  mode?: string;
-  ready: boolean;
-  url?: string;
-  address: string;
-  conditions: { type: string; status: string; reason?: string; message?: string }[];
-  pods: { name: string; phase: string; ready: string; restarts: number }[];
-  hpa?: { min: number; max?: number; current: number; metrics: string };
-  /**
-   * `uid`: the involved object's, which tells a deleted earlier model's objects from this one's.
-   * An event may lack a type, reason or message (core/v1 Event omits empty fields).
-   */
-  events: { type?: string; reason?: string; message?: string; object: string; uid?: string }[];
-  /** The runtime that serves an InferenceService, and how it was chosen. */
-  runtime?: string;
-  /** Set while a delete is pending: what holds it. */
-  deleting?: { since: string; finalizers: string[] };
-  /** Findings about the object itself, each naming the offending value and the fix. */
-  warnings?: string[];
-  diagnosis?: string;
-}
+export { type ModelStatus, renderStatus };
 
 export async function status(options: { global: GlobalOptions; name: string }): Promise<number> {
   const kube = await Kube.connect(options.global);
@@ -134,6 +118,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
       // Every pod the API lists has a name and a spec.
       name: p.metadata?.name ?? "",
       phase: p.status?.phase ?? "Unknown",
+      status: podStatus(p),
       ready: `${(p.status?.containerStatuses ?? []).filter((c) => c.ready).length}/${
         p.spec?.containers.length ?? 0
       }`,
@@ -152,6 +137,18 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     })),
   };
   if (isvc) report.runtime = servingRuntime(isvc, runtimes);
+  const serving: Deployment[] = model.backend === "kserve"
+    ? (rendersDeployments(model.object) ? deployments.items : [])
+    : [model.object];
+  const rolling = serving.flatMap((d) => {
+    const state = deploymentRolledOut(d);
+    return state === true ? [] : [`Deployment ${d.metadata?.name}: ${state}`];
+  });
+  if (serving.length) {
+    report.rollout = rolling.length
+      ? { complete: false, detail: rolling.join("; ") }
+      : { complete: true };
+  }
   const metadata = model.object.metadata;
   if (metadata?.deletionTimestamp) {
     report.deleting = { since: metadata.deletionTimestamp, finalizers: metadata.finalizers ?? [] };
@@ -167,6 +164,20 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     report.warnings = [
       `${MODE_ANNOTATION}=${annotation} is a legacy value: KServe v0.16.0 rejects every update of this InferenceService (and its deletion hangs) until it reads ${fix}. Fix: kubectl annotate inferenceservice ${name} -n ${namespace} ${MODE_ANNOTATION}=${fix} --overwrite`,
     ];
+  }
+  if (ready && rolling.length) {
+    // KServe (v0.20) and a Deployment stay Ready on the old pods while new ones fail: serving,
+    // but not the spec last deployed.
+    const why = explainPods(pods.items, events);
+    (report.warnings ??= []).push(
+      `the old pods serve while the rollout of the latest spec is not complete (${
+        rolling.join("; ")
+      })${
+        why
+          ? `: ${why}. Fix the spec and deploy again`
+          : "; transient while new pods start (deploy --wait waits for it)"
+      }`,
+    );
   }
   if (!ready) {
     report.diagnosis = explainPods(pods.items, events) ??
@@ -223,57 +234,4 @@ function servingRuntime(isvc: InferenceService, runtimes: ServingRuntime[]): str
   return chosen && runtimes.length
     ? `${chosen.name} (selected for ${model.modelFormat.name}, protocol ${protocol})`
     : `none serves ${model.modelFormat.name} over protocol ${protocol}`;
-}
-
-export function renderStatus(s: ModelStatus): string {
-  const lines = [
-    `Name:       ${s.name}`,
-    `Namespace:  ${s.namespace}`,
-    `Backend:    ${s.backend}${s.mode ? ` (mode ${s.mode})` : ""}`,
-    ...(s.runtime ? [`Runtime:    ${s.runtime}`] : []),
-    `Ready:      ${s.ready ? "True" : "False"}`,
-    ...(s.deleting
-      ? [
-        `Deleting:   since ${s.deleting.since}${
-          s.deleting.finalizers.length
-            ? `, blocked by finalizer ${s.deleting.finalizers.join(", ")}`
-            : ""
-        }`,
-      ]
-      : []),
-    ...(s.url ? [`URL:        ${s.url}`] : []),
-    `Address:    ${s.address}`,
-  ];
-  if (s.conditions.length) {
-    lines.push(
-      "Conditions:",
-      ...s.conditions.map((c) =>
-        `  ${c.type.padEnd(16)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
-          c.message ? `: ${c.message}` : ""
-        }`
-      ),
-    );
-  }
-  lines.push(
-    "Pods:",
-    ...(s.pods.length
-      ? s.pods.map((p) => `  ${p.name}  ${p.phase}  ready ${p.ready}  restarts ${p.restarts}`)
-      : ["  none"]),
-  );
-  if (s.hpa) {
-    lines.push(
-      `Autoscaler: ${s.hpa.current} replicas (min ${s.hpa.min}, max ${s.hpa.max}); ${s.hpa.metrics}`,
-    );
-  }
-  if (s.events.length) {
-    lines.push(
-      "Events:",
-      ...s.events.map((e) =>
-        `  ${(e.type ?? "").padEnd(8)} ${(e.reason ?? "").padEnd(20)} ${e.object}: ${e.message}`
-      ),
-    );
-  }
-  for (const warning of s.warnings ?? []) lines.push(`Warning:    ${warning}`);
-  if (s.diagnosis) lines.push(`Diagnosis:  ${s.diagnosis}`);
-  return lines.join("\n") + "\n";
 }

@@ -60,9 +60,7 @@ export function modelWait(
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)
       rolloutSelector: (isvc: InferenceService) =>
-        MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw"
-          ? `${ISVC_LABEL}=${name}`
-          : undefined,
+        rendersDeployments(isvc) ? `${ISVC_LABEL}=${name}` : undefined,
     };
   }
   return {
@@ -107,6 +105,15 @@ export async function waitForModelOf(
   }
   const wait = modelWait(backend, namespace, name);
   return { backend, object: await waitForModel(kube, wait, timeoutMs, applied, earlierPods) };
+}
+
+/**
+ * Whether KServe serves this InferenceService from Deployments it rolls out (raw mode, from
+ * status.deploymentMode). Knative's revisions are judged by Ready itself: an old revision's
+ * Deployment scaled to zero is not a stuck rollout.
+ */
+export function rendersDeployments(isvc: InferenceService): boolean {
+  return MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw";
 }
 
 function readyReason(isvc: InferenceService | undefined): string {

@@ -118,6 +118,36 @@ export function selectRuntime(
   return builtIn(options.kserveVersion ?? DEFAULT_KSERVE_VERSION)[format.name.toLowerCase()];
 }
 
+/**
+ * The runtime the deployment backend runs, as KServe merges a predictor's container into its
+ * runtime's (pkg/apis/serving/v1beta1/predictor_model.go, a strategic merge): --image replaces
+ * only the image; the runtime's args and port stay unless --arg or --port are given. Without a
+ * model format, or with none known for it, --image runs with its own args on port 8080.
+ * Undefined: neither an image nor a runtime for the format.
+ */
+export function deploymentRuntime(
+  request: {
+    image?: string;
+    modelFormat?: { name: string; version?: string };
+    runtime?: string;
+    protocol?: string;
+  },
+  clusterRuntimes: ServingRuntime[],
+  kserveVersion: string | undefined,
+): Runtime | undefined {
+  const selected = request.modelFormat
+    ? selectRuntime(clusterRuntimes, request.modelFormat, {
+      named: request.runtime,
+      protocol: request.protocol,
+      kserveVersion,
+    })
+    : undefined;
+  if (!request.image) return selected;
+  return selected
+    ? { ...selected, image: request.image }
+    : { name: "custom", image: request.image, args: [], port: 8080 };
+}
+
 /** The storage-initializer image of a KServe version. */
 export function storageInitializerImage(kserveVersion: string | undefined): string {
   return `kserve/storage-initializer:${kserveVersion ?? DEFAULT_KSERVE_VERSION}`;

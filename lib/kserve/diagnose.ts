@@ -84,9 +84,10 @@ function explainPod(pod: V1Pod, events: Event[], log: string): string | undefine
     }
     if (waiting?.reason === "CrashLoopBackOff" || (waiting && lastTerminated)) {
       const line = crashLine(log);
-      return `${name}: container ${status.name} is in CrashLoopBackOff (restarted ${
-        status.restartCount ?? 0
-      } times)${line ? `; its log says: ${line}` : ""}`;
+      const restarts = status.restartCount ?? 0;
+      return `${name}: container ${status.name} is in CrashLoopBackOff (restarted ${restarts} ${
+        restarts === 1 ? "time" : "times"
+      })${line ? `; its log says: ${line}` : ""}`;
     }
     if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {
       return `${name}: image ${status.image} cannot be pulled (${waiting.reason}${
@@ -111,6 +112,31 @@ function explainPod(pod: V1Pod, events: Event[], log: string): string | undefine
   const warning = mine.filter((e) => e.type === "Warning").at(-1);
   if (warning) return `${name}: ${warning.reason}: ${warning.message}`;
   return undefined;
+}
+
+/**
+ * A pod's STATUS as `kubectl get pods` prints it (k8s.io/kubernetes/pkg/printers/internalversion
+ * printPod): Terminating while deleted; else the reason a container waits or ended with
+ * (CrashLoopBackOff, ImagePullBackOff, Error, OOMKilled), init containers first as Init:REASON;
+ * else the pod's reason or phase. A crash-looping pod is "Running" by phase, never by this.
+ */
+export function podStatus(pod: V1Pod): string {
+  if (pod.metadata?.deletionTimestamp) return "Terminating";
+  for (const init of pod.status?.initContainerStatuses ?? []) {
+    const reason = init.state?.waiting?.reason ??
+      (init.state?.terminated && init.state.terminated.exitCode !== 0
+        ? init.state.terminated.reason ?? `ExitCode:${init.state.terminated.exitCode}`
+        : undefined);
+    if (reason && reason !== "PodInitializing") return `Init:${reason}`;
+  }
+  let status = pod.status?.reason ?? pod.status?.phase ?? "Unknown";
+  for (const container of [...(pod.status?.containerStatuses ?? [])].reverse()) {
+    const waiting = container.state?.waiting?.reason;
+    const terminated = container.state?.terminated;
+    if (waiting) status = waiting;
+    else if (terminated) status = terminated.reason ?? `ExitCode:${terminated.exitCode}`;
+  }
+  return status;
 }
 
 /** The most telling line of a crashed container's log. */

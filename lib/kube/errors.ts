@@ -21,6 +21,9 @@ export class KubeApiError extends CliError {
   readonly reason: string | undefined;
   /** The Status body's details.causes: for a server-side apply conflict, one per field. */
   readonly causes: StatusCause[];
+  /** Whether the API server wrote the answer (a metav1.Status body). Through the service proxy,
+   * any other body is the proxied server's own. */
+  readonly fromApiServer: boolean;
 
   constructor(
     message: string,
@@ -30,12 +33,14 @@ export class KubeApiError extends CliError {
       hint?: string;
       cause?: unknown;
       causes?: StatusCause[];
+      fromApiServer?: boolean;
     },
   ) {
     super(message, { hint: options.hint, cause: options.cause });
     this.status = options.status;
     this.reason = options.reason;
     this.causes = options.causes ?? [];
+    this.fromApiServer = options.fromApiServer ?? true;
   }
 }
 
@@ -81,12 +86,14 @@ export function errorFromResponse(
 ): KubeApiError {
   const body = parseStatus(bodyText);
   const serverMessage = body?.message ?? bodyText.trim().slice(0, 300);
+  const fromApiServer = body?.kind === "Status";
   if (status === 401) {
     return new KubeApiError(
       `Unauthorized: the API server at ${target.server} rejected the credentials of user "${target.userName}" (context "${target.contextName}"); they are expired or wrong`,
       {
         status,
         reason: "Unauthorized",
+        fromApiServer,
         hint:
           "Refresh the credentials (log in again for exec plugins such as aws, gcloud or kubelogin), or choose another --context",
       },
@@ -101,6 +108,7 @@ export function errorFromResponse(
     return new KubeApiError(`Forbidden: ${stripForbiddenPrefix(serverMessage)}`, {
       status,
       reason: "Forbidden",
+      fromApiServer,
       // NamespaceLifecycle answers 403 too, and no RBAC rule helps with that one.
       hint: /because it is being terminated/.test(serverMessage)
         ? "Wait until the namespace is gone, then create it again"
@@ -132,6 +140,7 @@ export function errorFromResponse(
     status,
     reason: body?.reason,
     causes: body?.details?.causes,
+    fromApiServer,
   });
 }
 

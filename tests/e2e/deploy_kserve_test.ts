@@ -466,6 +466,14 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
   const crashing = await plugin([...served, "--arg=--model_name="]);
   assert.equal(crashing.code, 1, crashing.stderr);
   assert.match(crashing.stderr, /served-predictor-.*CrashLoopBackOff/);
+  // status while the old pod serves: Ready (KServe's own condition) with the rollout that is not
+  // complete, and the new pod's CrashLoopBackOff rather than its phase.
+  const shown = await plugin(["status", "served", "-n", "models"]);
+  assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+  assert.match(shown.stdout, /Ready: {6}True/);
+  assert.match(shown.stdout, /Rollout: {4}in progress \(Deployment served-predictor: /);
+  assert.match(shown.stdout, /served-predictor-\S+ {2}CrashLoopBackOff/);
+  assert.match(shown.stdout, /Warning: {4}the old pods serve while the rollout/);
   const fixed = await plugin(served);
   assert.equal(fixed.code, 0, fixed.stderr);
   // Read from the object: the rollout of the fixed spec is complete, no crashing pod left.

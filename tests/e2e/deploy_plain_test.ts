@@ -115,6 +115,29 @@ Deno.test("USE_KSERVE=false picks the deployment backend, and its dry-run YAML p
       stdin: result.stdout,
     });
     assert.equal(server.code, 0, server.stderr);
+
+    // --image with a model format replaces the runtime's image, not its arguments (as KServe's
+    // merge of a predictor into its runtime does).
+    const patched = await runPlugin([
+      "deploy",
+      "iris",
+      ...SKLEARN,
+      "--image",
+      "registry.local/sklearnserver:patched",
+      "-n",
+      ns,
+      "--dry-run=client",
+      "-o",
+      "json",
+    ], { env: { ...env(), USE_KSERVE: "false" } });
+    assert.equal(patched.code, 0, patched.stderr);
+    const objects = JSON.parse(patched.stdout);
+    const deployment = (objects.items ?? objects).find((o: { kind: string }) =>
+      o.kind === "Deployment"
+    );
+    const container = deployment.spec.template.spec.containers[0];
+    assert.equal(container.image, "registry.local/sklearnserver:patched");
+    assert.ok(container.args.includes("--model_name=iris"), JSON.stringify(container.args));
     await nothingCreated(ns);
   });
 });
@@ -225,6 +248,29 @@ Deno.test("deploy --wait makes the deployment backend's Deployment Available; li
       [rolled.status.replicas, rolled.status.updatedReplicas, rolled.status.availableReplicas],
       [rolled.spec.replicas, rolled.spec.replicas, rolled.spec.replicas],
       "ready only once the fixed pod runs and the crashing one is gone",
+    );
+
+    // A crashing change over the serving model: the old pod keeps it Available, so status says
+    // Ready but shows the rollout that is not complete, the new pod's CrashLoopBackOff (not its
+    // phase Running) and what to do.
+    const broken = await runPlugin([...toy, "--arg=--model_name="], { env: env() });
+    assert.equal(broken.code, 1, broken.stderr);
+    const shown = await runPlugin(["status", "toy", "-n", ns], { env: env() });
+    assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+    assert.match(shown.stdout, /Ready: {6}True/);
+    assert.match(shown.stdout, /Rollout: {4}in progress \(Deployment toy: /);
+    assert.match(shown.stdout, /toy-\S+ {2}CrashLoopBackOff {2}ready 0\/1/);
+    assert.match(
+      shown.stdout,
+      /Warning: {4}the old pods serve while the rollout .*CrashLoopBackOff.*Fix the spec/,
+    );
+    const json = await runPlugin(["status", "toy", "-n", ns, "-o", "json"], { env: env() });
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.ready, true);
+    assert.equal(report.rollout.complete, false);
+    assert.ok(
+      report.pods.some((p: { status: string }) => p.status === "CrashLoopBackOff"),
+      json.stdout,
     );
 
     const deleted = await runPlugin(["delete", "iris", "-n", ns], { env: env() });

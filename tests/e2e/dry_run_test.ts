@@ -96,12 +96,12 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
     [
       "deploy --dry-run=server of a new model",
       ["deploy", "iris2", "-n", "models", ...SKLEARN, "--dry-run=server"],
-      /iris2/,
+      /inferenceservice\/iris2 applied \(server dry run\)/,
     ],
     [
       "deploy --dry-run=server over an existing model",
       ["deploy", "iris", "-n", "models", ...SKLEARN, "--min-replicas", "2", "--dry-run=server"],
-      /iris/,
+      /inferenceservice\/iris applied \(server dry run\)/,
     ],
     [
       "deploy --dry-run=client",
@@ -111,7 +111,7 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
     [
       "delete --dry-run=server (kserve)",
       ["delete", "iris", "-n", "models", "--dry-run=server"],
-      /deleted \(dry run, server\)/,
+      /deleted \(server dry run\)/,
     ],
     [
       "delete --dry-run=client (kserve)",
@@ -124,7 +124,7 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
       "-n",
       "models",
       "--dry-run=server",
-    ], /deleted \(dry run, server\)/],
+    ], /deleted \(server dry run\)/],
   ];
   for (const [name, args, expected] of cases) {
     await t.step(`${name} changes nothing`, async () => {

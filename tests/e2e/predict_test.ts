@@ -111,6 +111,52 @@ Deno.test("predict through the service proxy with the deployment backend: v1, v2
     assert.equal(unknown.code, 1, unknown.stderr);
     assert.match(unknown.stderr, new RegExp(`No model "nothing-here" in namespace ${ns}`));
 
+    // The API server's own answers are not the model server's. A Service port nothing listens
+    // on: the proxy cannot connect (not "no ready endpoint": the endpoint is ready).
+    await kubectlOk([
+      "patch",
+      "service",
+      "toy",
+      "-n",
+      ns,
+      "--type=json",
+      "-p",
+      '[{"op": "replace", "path": "/spec/ports/0/targetPort", "value": 9999}]',
+    ]);
+    const refused = await waitFor("predict to be refused by the pod's port", async () => {
+      const r = await predict(ns, "toy", ["-d", V1_REQUEST]);
+      return r.code === 1 && /could not reach toy's pod/.test(r.stderr) ? r : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    assert.match(refused.stderr, /through Service .*\/toy .*connection refused/);
+    assert.doesNotMatch(refused.stderr, /model server answered|no ready endpoint/);
+    // No Service at all: the API server's 404, named as such.
+    await kubectlOk(["delete", "service", "toy", "-n", ns, "--wait"]);
+    const noService = await predict(ns, "toy", ["-d", V1_REQUEST]);
+    assert.equal(noService.code, 1, noService.stderr);
+    assert.match(noService.stderr, new RegExp(`Service ${ns}/toy not found`));
+    assert.doesNotMatch(noService.stderr, /model server answered/);
+    assert.match(noService.stderr, new RegExp(`kubectl kserve status toy -n ${ns}`));
+    // deploy again puts the Service back (nothing else changed).
+    const restored = await runPlugin([
+      "deploy",
+      "toy",
+      "-n",
+      ns,
+      "--backend",
+      "deployment",
+      "--image",
+      IMAGE,
+      "--arg=--model_name=toy",
+      "--arg=--http_port=8080",
+      "--port",
+      "8080",
+    ], { env: { KUBECONFIG: adminKubeconfig() } });
+    assert.equal(restored.code, 0, restored.stderr);
+    await waitFor("predict to serve again", async () => {
+      const r = await predict(ns, "toy", ["-d", V1_REQUEST]);
+      return r.code === 0 ? r : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+
     // No ready pod: the proxy's 503 becomes "no ready endpoint" with a hint at status.
     await kubectlOk(["scale", "deployment", "toy", "-n", ns, "--replicas=0"]);
     const down = await waitFor("predict to find no endpoint", async () => {

@@ -5,7 +5,7 @@ import {
   buildInferenceService,
   type DeployRequest,
 } from "../../lib/deploy/spec.ts";
-import { runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
+import { deploymentRuntime, runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
 import {
   parseToleration,
   validateName,
@@ -148,6 +148,51 @@ Deno.test("selectRuntime() chooses like KServe: v1 protocol, autoSelect, highest
     selectRuntime([], { name: "xgboost" }, { kserveVersion: "v0.16.0" })?.image,
     "kserve/xgbserver:v0.16.0",
   );
+});
+
+Deno.test("deploymentRuntime(): --image replaces the runtime's image only, as KServe's merge does", async () => {
+  const runtimes = parseManifest(await fixture("kserve/v0.16.0/kserve-cluster-resources.yaml"), "x")
+    .filter((o) => o.kind === "ClusterServingRuntime");
+  const sklearn = selectRuntime(runtimes, { name: "sklearn" }, {})!;
+  // Field report: --image with a model format dropped the runtime's arguments.
+  const custom = deploymentRuntime(
+    { image: "registry.local/sklearn:patched", modelFormat: { name: "sklearn" } },
+    runtimes,
+    "v0.16.0",
+  )!;
+  assert.equal(custom.image, "registry.local/sklearn:patched");
+  assert.deepEqual(custom.args, sklearn.args);
+  assert.ok(custom.args.some((a) => a.includes("{{.Name}}")), "args keep KServe's name template");
+  assert.equal(custom.port, sklearn.port);
+  // Sibling: with protocol v2 the merge is over the runtime v2 selects (MLServer).
+  const v2 = deploymentRuntime(
+    { image: "registry.local/mlserver:1", modelFormat: { name: "sklearn" }, protocol: "v2" },
+    runtimes,
+    "v0.16.0",
+  )!;
+  assert.equal(v2.name, "kserve-mlserver");
+  assert.equal(v2.image, "registry.local/mlserver:1");
+  // An image without a format, or for a format no runtime serves, runs as it is.
+  assert.deepEqual(deploymentRuntime({ image: "me/server:1" }, runtimes, "v0.16.0"), {
+    name: "custom",
+    image: "me/server:1",
+    args: [],
+    port: 8080,
+  });
+  assert.equal(
+    deploymentRuntime({ image: "me/caffe:1", modelFormat: { name: "caffe" } }, runtimes, "v0.16.0")
+      ?.name,
+    "custom",
+  );
+  // The args of a deployment built from it: the runtime's, with the model's name.
+  const [deployment] = buildDeploymentBackend(
+    { ...request, backend: "deployment", image: custom.image, args: [] },
+    custom,
+    "kserve/storage-initializer:v0.16.0",
+  ) as Record<string, any>[];
+  const container = deployment!.spec.template.spec.containers[0];
+  assert.equal(container.image, "registry.local/sklearn:patched");
+  assert.ok(container.args.includes(`--model_name=${request.name}`), container.args.join(" "));
 });
 
 Deno.test("runtimeProblem(): mlflow needs protocol v2; a --runtime that does not exist is named", async () => {

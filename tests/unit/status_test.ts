@@ -131,3 +131,79 @@ Deno.test("explainInferenceService(): a failed Knative revision is the cause, no
   assert.match(stoppedFalse, /PredictorReady is False \(ProgressDeadlineExceeded\)/);
   assert.doesNotMatch(stoppedFalse, /Stopped/);
 });
+
+Deno.test("podStatus() prints a pod's STATUS as kubectl does, not its phase", async () => {
+  const { podStatus } = await import("../../lib/kserve/diagnose.ts");
+  const running = { status: { phase: "Running", containerStatuses: [] } };
+  assert.equal(podStatus(running), "Running");
+  const crashing = {
+    status: {
+      phase: "Running",
+      containerStatuses: [{
+        name: "kserve-container",
+        image: "x",
+        imageID: "",
+        ready: false,
+        restartCount: 3,
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+      }],
+    },
+  };
+  assert.equal(podStatus(crashing), "CrashLoopBackOff");
+  const exited = {
+    status: {
+      phase: "Running",
+      containerStatuses: [{
+        name: "c",
+        image: "x",
+        imageID: "",
+        ready: false,
+        restartCount: 0,
+        state: { terminated: { exitCode: 1, reason: "Error" } },
+      }],
+    },
+  };
+  assert.equal(podStatus(exited), "Error");
+  const initPull = {
+    status: {
+      phase: "Pending",
+      initContainerStatuses: [{
+        name: "storage-initializer",
+        image: "x",
+        imageID: "",
+        ready: false,
+        restartCount: 0,
+        state: { waiting: { reason: "ImagePullBackOff" } },
+      }],
+    },
+  };
+  assert.equal(podStatus(initPull), "Init:ImagePullBackOff");
+  const deleted = {
+    metadata: { deletionTimestamp: new Date() },
+    status: { phase: "Running" },
+  };
+  assert.equal(podStatus(deleted), "Terminating");
+});
+
+Deno.test("renderStatus() shows an incomplete rollout and the pods' STATUS", () => {
+  const text = renderStatus({
+    name: "toy",
+    namespace: "team",
+    backend: "deployment",
+    ready: true,
+    address: "http://toy.team.svc.cluster.local",
+    conditions: [],
+    pods: [
+      { name: "toy-old", phase: "Running", status: "Running", ready: "1/1", restarts: 0 },
+      { name: "toy-new", phase: "Running", status: "CrashLoopBackOff", ready: "0/1", restarts: 4 },
+    ],
+    rollout: { complete: false, detail: "Deployment toy: 1 old replica(s) pending termination" },
+    events: [],
+  });
+  assert.match(
+    text,
+    /Rollout: {4}in progress \(Deployment toy: 1 old replica\(s\) pending termination\)/,
+  );
+  assert.match(text, /toy-new {2}CrashLoopBackOff {2}ready 0\/1/);
+  assert.doesNotMatch(text, /toy-new {2}Running/);
+});

@@ -1,0 +1,77 @@
+/**
+ * predict's failures are told apart by who answered through the service proxy: the API server
+ * (a Status body) or the model server (anything else). Bodies are the ones the API server and
+ * KServe's model servers send.
+ */
+import assert from "node:assert/strict";
+import { errorFromResponse, type RequestTarget } from "../../lib/kube/errors.ts";
+import { predictFailure } from "../../lib/commands/predict.ts";
+
+const target: RequestTarget = {
+  method: "POST",
+  path: "/api/v1/namespaces/team/services/toy:80/proxy/v1/models/toy:predict",
+  server: "https://10.0.0.1:6443",
+  contextName: "prod",
+  userName: "alice",
+  caSource: "file /etc/ca.crt",
+};
+const model = { name: "toy", namespace: "team", service: "toy", protocol: "v1" as const };
+
+function failure(code: number, body: string) {
+  const error = predictFailure(errorFromResponse(target, code, body), model);
+  assert.ok(error, `HTTP ${code} maps to a predict failure`);
+  return error;
+}
+
+function status(code: number, message: string, reason: string, details?: object): string {
+  return JSON.stringify({ kind: "Status", apiVersion: "v1", code, message, reason, details });
+}
+
+Deno.test("predictFailure() names a missing Service as the API server's answer, not the model server's", () => {
+  const error = failure(
+    404,
+    status(404, 'services "toy" not found', "NotFound", { name: "toy", kind: "services" }),
+  );
+  assert.match(error.message, /^Service team\/toy not found/);
+  assert.doesNotMatch(error.message, /model server answered/);
+  assert.match(error.hint ?? "", /kubectl kserve status toy -n team/);
+});
+
+Deno.test("predictFailure() calls 'no endpoints available' transient: no pod is ready yet", () => {
+  const error = failure(
+    503,
+    status(503, 'no endpoints available for service "toy"', "ServiceUnavailable"),
+  );
+  assert.match(error.message, /toy has no ready endpoint to answer \(transient/);
+});
+
+Deno.test("predictFailure() tells a refused connection to the pod from a missing endpoint", () => {
+  const message =
+    "error trying to reach service: dial tcp 10.244.0.7:9999: connect: connection refused";
+  for (const code of [502, 503]) {
+    const error = failure(code, status(code, message, "ServiceUnavailable"));
+    assert.match(error.message, /could not reach toy's pod through Service team\/toy/);
+    assert.match(error.message, /connection refused/);
+    assert.doesNotMatch(error.message, /no ready endpoint/);
+  }
+});
+
+Deno.test("predictFailure() reports the model server's own answers as its, whatever the code", () => {
+  const refused = failure(400, JSON.stringify({ error: 'Expected "instances" to be a list' }));
+  assert.match(refused.message, /^The model server answered HTTP 400: .*instances/);
+  // KServe's model server answers 503 itself while a model loads; that is not the proxy's 503.
+  const loading = failure(503, JSON.stringify({ error: "Model with name toy is not ready." }));
+  assert.match(loading.message, /^The model server answered HTTP 503/);
+  const notFound = failure(404, JSON.stringify({ error: "Model with name tox does not exist." }));
+  assert.match(notFound.message, /^The model server answered HTTP 404/);
+});
+
+Deno.test("predictFailure() leaves the API server's 401 and 403 to their own messages", () => {
+  assert.equal(
+    predictFailure(
+      errorFromResponse(target, 403, status(403, "forbidden", "Forbidden")),
+      model,
+    ),
+    undefined,
+  );
+});
