@@ -1,7 +1,12 @@
 /** Categories "mode" and "runtimes": the default deployment mode can work, and runtimes exist. */
 import type { V1ConfigMap } from "@kubernetes/client-node";
 import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
-import { KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import {
+  blindToKnative,
+  restartControllerCommand,
+  type StartedPod,
+} from "../kserve/knative_seen.ts";
 import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
@@ -23,6 +28,39 @@ async function knativeServes(ctx: CheckContext): Promise<boolean> {
 
 /** A configuration that does not settle on its own (the check's other failures are pods starting). */
 const FIX = { transient: false };
+
+/** Knative mode's last condition: KServe's controller started after Knative Serving existed. */
+const controllerSeesKnative: Check<CheckContext> = {
+  id: "mode.controller-sees-knative",
+  category: "mode",
+  description:
+    "the KServe controller started after Knative Serving was installed, so it accepts Knative InferenceServices",
+  hint: restartControllerCommand("{kserve-ns}"),
+  dependsOn: ["mode.knative", "kserve.controller"],
+  async run(ctx) {
+    const { namespace } = await ctx.kserve();
+    const [crd, pods] = await Promise.all([
+      ctx.get<{ metadata?: { creationTimestamp?: string } }>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
+      ctx.list<StartedPod & { metadata?: { deletionTimestamp?: string } }>(
+        `/api/v1/namespaces/${namespace}/pods`,
+        { labelSelector: KSERVE.controllerSelector },
+      ),
+    ]);
+    const blind = blindToKnative(
+      pods.filter((pod) => !pod.metadata?.deletionTimestamp),
+      crd?.metadata?.creationTimestamp,
+    );
+    if (blind.length) {
+      throw new CheckFailed(
+        `KServe controller pod ${
+          blind.join(", ")
+        } started before CustomResourceDefinition ${KNATIVE.serviceCrd} was created (${crd?.metadata?.creationTimestamp}): it looked Knative up once, at start, and rejects every Knative-mode InferenceService (ServerlessModeRejected) until it restarts`,
+        restartControllerCommand(namespace),
+        FIX,
+      );
+    }
+  },
+};
 
 export const modeChecks: Check<CheckContext>[] = [
   {
@@ -122,6 +160,7 @@ export const modeChecks: Check<CheckContext>[] = [
       return `ingress ${ingressClass}, domain ${domains.join(", ")}`;
     },
   },
+  controllerSeesKnative,
 ];
 
 export const runtimeChecks: Check<CheckContext>[] = [

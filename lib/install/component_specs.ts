@@ -22,6 +22,7 @@ import {
 } from "./plan.ts";
 import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
 import { parseManifest } from "./manifest.ts";
+import { restartControllerBlindToKnative } from "./restart.ts";
 
 export interface Manifests {
   text(file: ManifestFile): string;
@@ -112,6 +113,9 @@ export function kserveSpec(
   const services = objects.filter((o) =>
     o.kind === "Service" && String(o.metadata?.name).endsWith("webhook-server-service")
   );
+  const controller = objects.find((o) =>
+    o.kind === "Deployment" && o.metadata?.name === KSERVE.controllerDeployment
+  );
   return {
     name: "kserve",
     version: file.version,
@@ -123,6 +127,16 @@ export function kserveSpec(
       name: String(s.metadata?.name),
     })),
     probe: () => probeKServeWebhook(kube),
+    ...(controller
+      ? {
+        afterRollout: (deadline: number) =>
+          restartControllerBlindToKnative(
+            kube,
+            String(controller.metadata?.namespace),
+            deadline,
+          ),
+      }
+      : {}),
   };
 }
 

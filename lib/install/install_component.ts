@@ -26,6 +26,12 @@ export interface ComponentSpec {
   webhookServices?: { namespace: string; name: string }[];
   /** Proves the component's webhook admits requests (a server-side dry run). */
   probe?: () => Promise<unknown>;
+  /**
+   * Runs once the component's Deployments are rolled out, before its webhook is waited for:
+   * restarts what must start again to see the cluster as it now is (KServe's controller after
+   * Knative arrived). Returns what it changed, as "restarted Deployment NS/NAME: why", if anything.
+   */
+  afterRollout?: (deadline: number) => Promise<string | undefined>;
 }
 
 export interface ComponentResult {
@@ -75,6 +81,7 @@ export async function installComponent(
 ): Promise<ComponentResult> {
   const { phases } = spec;
   const applied: Applied[] = [];
+  const restarts: string[] = [];
   const apply = async (objects: KubeObject[], label: string, retry = false) => {
     if (objects.length === 0) return;
     options.step.update(label);
@@ -117,6 +124,11 @@ export async function installComponent(
       );
       await waitDeployments(kube, namespace, names, options.deadline);
     }
+    if (spec.afterRollout) {
+      options.step.update("checking that the controller has seen the cluster as it is");
+      const restarted = await spec.afterRollout(options.deadline);
+      if (restarted) restarts.push(restarted);
+    }
     for (const service of spec.webhookServices ?? []) {
       options.step.update(`waiting for ${service.name} endpoints`);
       await waitEndpoints(kube, service.namespace, service.name, options.deadline);
@@ -153,14 +165,18 @@ export async function installComponent(
     : phases.afterWebhook;
   await apply(admitted, "objects admitted by the webhook", true);
   const count = (action: string) => applied.filter((a) => a.action === action).length;
-  const writes = applied.filter((a) => a.action !== "unchanged")
-    .map((a) => `${a.action} ${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`);
+  const writes = [
+    ...applied.filter((a) => a.action !== "unchanged")
+      .map((a) => `${a.action} ${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`),
+    ...restarts,
+  ];
   return {
     name: spec.name,
     version: spec.version,
     created: count("created"),
-    changed: count("changed"),
-    unchanged: count("unchanged"),
+    // A restart changes the Deployment's pod template, though the apply left it unchanged.
+    changed: count("changed") + restarts.length,
+    unchanged: count("unchanged") - restarts.length,
     ...(writes.length ? { writes } : {}),
   };
 }

@@ -20,6 +20,10 @@ const deno = (extra: string[]): [string, string[]] => [
 const variants: { name: string; argv: [string, string[]] }[] = [
   { name: `kubectl get isvc -n ${namespace}`, argv: kubectl(["get", "isvc", "-n", namespace]) },
   { name: "deno: one GET, no library", argv: deno([]) },
+  {
+    name: "deno: one GET + commander's node: modules",
+    argv: deno(["--with", "node-builtins"]),
+  },
   { name: "deno: one GET + commander", argv: deno(["--with", "commander"]) },
   {
     name: "deno: one GET + commander + yaml",
@@ -38,7 +42,7 @@ const base = median(times[0]!);
 for (const [v, variant] of variants.entries()) {
   const ms = median(times[v]!);
   console.log(
-    `${variant.name.padEnd(40)} median ${ms.toFixed(0).padStart(4)} ms  ${
+    `${variant.name.padEnd(46)} median ${ms.toFixed(0).padStart(4)} ms  ${
       (ms / base).toFixed(2)
     }x kubectl`,
   );

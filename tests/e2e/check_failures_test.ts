@@ -5,7 +5,15 @@
  * again. Every step puts the cluster back in a finally, so one failure does not cascade.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectl, kubectlOk, resetCluster } from "../support/cluster.ts";
+import {
+  adminKubeconfig,
+  applyYaml,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  waitFor,
+} from "../support/cluster.ts";
 import { installKServe, patchKServeWebhook } from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
@@ -251,10 +259,61 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         "Install Knative Serving and make it the default mode: " +
           "kubectl kserve install --mode serverless --version v0.20.0",
       );
+      const crdBefore = Date.now();
       await runHint(failure.hint!);
       let summary = await untilHealthy(["--mode", "serverless"]);
       assert.equal(summary.report.mode, "Knative");
       assert.match(summary.byId("mode.knative")!.note!, /^ingress kourier\.ingress/);
+      // Field report: over a raw install, KServe's controller had looked Knative up at start
+      // and kept rejecting Knative InferenceServices. install restarted it: read from its pods.
+      assert.equal(summary.byId("mode.controller-sees-knative")!.result, "pass");
+      const controllerPods = await kubectlJson<{ items: { status: { startTime: string } }[] }>(
+        [
+          "get",
+          "pods",
+          "-n",
+          "kserve",
+          "-l",
+          "control-plane=kserve-controller-manager",
+          "-o",
+          "json",
+        ],
+      );
+      assert.ok(controllerPods.items.length > 0);
+      for (const pod of controllerPods.items) {
+        assert.ok(Date.parse(pod.status.startTime) >= crdBefore - 1000, pod.status.startTime);
+      }
+      // Sibling: Knative's CRD created anew (another tool re-installed Knative) after the
+      // controller started. check names the pod, the CRD and the restart; its hint fixes it.
+      const crd = await kubectlJson<
+        Record<string, unknown> & { metadata: Record<string, unknown> }
+      >(
+        ["get", "crd", "services.serving.knative.dev", "-o", "json"],
+      );
+      const { name, labels, annotations } = crd.metadata;
+      await kubectlOk(["delete", "crd", "services.serving.knative.dev", "--wait"]);
+      await applyYaml(
+        JSON.stringify({ ...crd, metadata: { name, labels, annotations }, status: undefined }),
+      );
+      const blind = onlyFailure(
+        await waitFor("check to see the new CRD", async () => {
+          const s = await check(["--mode", "serverless"]);
+          return s.failed.includes("mode.controller-sees-knative") && s;
+        }, { timeoutMs: 60_000, intervalMs: 1000 }),
+        "mode.controller-sees-knative",
+      );
+      assert.match(
+        blind.error!,
+        /^KServe controller pod kserve-controller-manager-\S+ \(started .*\) started before CustomResourceDefinition services\.serving\.knative\.dev was created .*ServerlessModeRejected/,
+      );
+      assert.equal(blind.transient, undefined, "needs a fix: not retried under --wait");
+      assert.equal(
+        blind.hint,
+        "kubectl rollout restart deployment/kserve-controller-manager -n kserve",
+      );
+      await runHint(blind.hint!);
+      summary = await untilHealthy(["--mode", "serverless"]);
+      assert.equal(summary.byId("mode.controller-sees-knative")!.result, "pass");
 
       const controller = ["deployment/controller", "-n", "knative-serving"];
       try {

@@ -10,7 +10,7 @@ import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
 import { deployIris, install, pluginEnv } from "../support/install.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 Deno.test("dry runs of install, uninstall, deploy and delete change no object on an installed cluster", async (t) => {
   await resetCluster();
@@ -36,6 +36,8 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
   assert.equal(plain.code, 0, plain.stderr);
   const runtimes = await kubectlJson<{ items: unknown[] }>(["get", "clusterservingruntimes"]);
   assert.ok(runtimes.items.length > 0, "the install created ClusterServingRuntimes");
+  // What the setup started (endpoints of the models' pods) ends before the first comparison.
+  await settledSnapshot();
 
   const cases: [string, string[], RegExp][] = [
     // The field report's input, then its siblings: models present (--force), cert-manager and

@@ -153,3 +153,25 @@ function only(whole: Snapshot, ignore: (key: string) => boolean): Snapshot {
   }
   return { objects, counts };
 }
+
+/**
+ * Waits until the cluster stops changing on its own (two snapshots `quietMs` apart are equal):
+ * controllers finish what a setup started (an EndpointSlice gets its ready endpoint after a
+ * Deployment is Available) before a test compares a command's before and after.
+ */
+export async function settledSnapshot(quietMs = 2000, timeoutMs = 60_000): Promise<Snapshot> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await snapshot();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const current = await snapshot();
+    const diff = diffSnapshots(previous, current);
+    const quiet = !diff.added.length && !diff.removed.length && !diff.changed.length &&
+      !diff.counts.length;
+    if (quiet) return current;
+    if (Date.now() > deadline) {
+      throw new Error(`the cluster kept changing: ${[...diff.changed, ...diff.added].join(", ")}`);
+    }
+    previous = current;
+  }
+}

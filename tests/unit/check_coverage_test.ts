@@ -51,6 +51,10 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
   ],
   "webhooks.probe": ["e2e/check_failures_test.ts", "the mutating webhook configuration deleted"],
   "mode.knative": ["e2e/check_failures_test.ts", "check --mode serverless without Knative"],
+  "mode.controller-sees-knative": [
+    "e2e/check_failures_test.ts",
+    "check --mode serverless without Knative",
+  ],
   "runtimes.cluster-serving-runtimes": [
     "e2e/check_failures_test.ts",
     "every ClusterServingRuntime and the default ClusterStorageContainer deleted",

@@ -154,3 +154,21 @@ Deno.test("toReport() and the renderers group by category in order", async () =>
     ].join("\n"),
   );
 });
+
+Deno.test("blindToKnative() names the KServe controller pods that started before Knative's CRD", async () => {
+  const { blindToKnative } = await import("../../lib/kserve/knative_seen.ts");
+  const crd = "2026-11-30T10:00:05Z";
+  const pod = (name: string, startTime?: string) => ({ metadata: { name }, status: { startTime } });
+  assert.deepEqual(
+    blindToKnative(
+      [pod("early", "2026-11-30T09:00:00Z"), pod("late", "2026-11-30T10:00:06Z")],
+      crd,
+    ),
+    ["early (started 2026-11-30T09:00:00Z)"],
+  );
+  // One-second timestamps: the CRD's own second counts as before (one restart at most).
+  assert.deepEqual(blindToKnative([pod("same", crd)], crd), [`same (started ${crd})`]);
+  // No Knative CRD, or a pod not started yet: nothing to restart.
+  assert.deepEqual(blindToKnative([pod("early", "2026-11-30T09:00:00Z")], undefined), []);
+  assert.deepEqual(blindToKnative([pod("pending")], crd), []);
+});

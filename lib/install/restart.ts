@@ -1,0 +1,47 @@
+/**
+ * Restarts KServe's controller when it started before Knative Serving existed: it would reject
+ * every Knative-mode InferenceService (lib/kserve/knative_seen.ts says why). Done the way
+ * `kubectl rollout restart` does it, a pod-template annotation set by a strategic-merge patch,
+ * so the next server-side apply of the release neither removes it nor restarts again.
+ */
+import { CRD_PATH, FIELD_MANAGER, KNATIVE, KSERVE } from "../defaults.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { blindToKnative, restartPatch, type StartedPod } from "../kserve/knative_seen.ts";
+import { waitDeployments } from "./waits.ts";
+
+/**
+ * After the controller's rollout: if Knative's Service CRD exists and a running controller pod
+ * started no later than it, restarts the Deployment and waits for the new rollout (bounded by
+ * `deadline`, ms since the epoch). Returns the write, as "restarted Deployment NS/NAME (why)",
+ * or undefined when nothing was restarted. API errors are thrown.
+ */
+export async function restartControllerBlindToKnative(
+  kube: Kube,
+  namespace: string,
+  deadline: number,
+): Promise<string | undefined> {
+  const [crd, pods] = await Promise.all([
+    kube.getOptional<KubeObject>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
+    kube.request<{ items: (StartedPod & { metadata?: { deletionTimestamp?: string } })[] }>(
+      "GET",
+      `/api/v1/namespaces/${namespace}/pods`,
+      { query: { labelSelector: KSERVE.controllerSelector } },
+    ),
+  ]);
+  const running = pods.items.filter((pod) => !pod.metadata?.deletionTimestamp);
+  const blind = blindToKnative(running, crd?.metadata?.creationTimestamp as string | undefined);
+  if (!blind.length) return undefined;
+  await kube.request(
+    "PATCH",
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${KSERVE.controllerDeployment}`,
+    {
+      body: JSON.stringify(restartPatch(new Date())),
+      contentType: "application/strategic-merge-patch+json",
+      query: { fieldManager: FIELD_MANAGER },
+    },
+  );
+  await waitDeployments(kube, namespace, [KSERVE.controllerDeployment], deadline);
+  return `restarted Deployment ${namespace}/${KSERVE.controllerDeployment}: pod ${
+    blind.join(", ")
+  } started before Knative Serving's ${KNATIVE.serviceCrd} existed and would reject Knative InferenceServices (ServerlessModeRejected)`;
+}

@@ -1,0 +1,51 @@
+/**
+ * Whether KServe's controller knows that Knative Serving exists. It asks once per process: its
+ * discovery lookup is cached for the process's life (pkg/utils/utils.go
+ * GetAvailableResourcesForApi, used by IsCrdAvailable), and it watches Knative Services only if
+ * their CRD was there at start (pkg/controller/v1beta1/inferenceservice/controller.go
+ * SetupWithManager; the same in v0.16.0 and v0.20.0). A controller started before Knative was
+ * installed rejects every Knative-mode InferenceService with the event ServerlessModeRejected
+ * until it restarts, while Knative itself is healthy.
+ */
+import { KSERVE } from "../defaults.ts";
+
+/** The parts of a pod (core/v1) read here; timestamps as the API's RFC 3339 strings. */
+export interface StartedPod {
+  metadata?: { name?: string };
+  status?: { startTime?: string | Date };
+}
+
+/** The annotation `kubectl rollout restart` sets on a pod template to replace its pods. */
+export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+/**
+ * The KServe controller pods (`pods`, listed by KSERVE.controllerSelector) that started no later
+ * than Knative Serving's Service CRD was created (`crdCreated`, its creationTimestamp), as
+ * "name (started T)". Timestamps have one-second resolution: a pod started in the CRD's second
+ * counts as blind, which costs one restart at most (its successor starts later). Empty when no
+ * CRD exists or every pod started after it.
+ */
+export function blindToKnative(pods: StartedPod[], crdCreated: string | undefined): string[] {
+  const created = crdCreated ? Date.parse(crdCreated) : NaN;
+  if (Number.isNaN(created)) return [];
+  return pods.flatMap((pod) => {
+    // Not started yet (no startTime): it will look Knative up when it starts.
+    const started = pod.status?.startTime;
+    const at = started === undefined ? NaN : new Date(started).getTime();
+    return !Number.isNaN(at) && at <= created
+      ? [`${pod.metadata?.name} (started ${new Date(at).toISOString().replace(".000Z", "Z")})`]
+      : [];
+  });
+}
+
+/** The command that replaces the controller's pods, for hints. */
+export function restartControllerCommand(namespace: string): string {
+  return `kubectl rollout restart deployment/${KSERVE.controllerDeployment} -n ${namespace}`;
+}
+
+/** The strategic-merge patch `kubectl rollout restart` sends, stamped with `now`. */
+export function restartPatch(now: Date): Record<string, unknown> {
+  return {
+    spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } },
+  };
+}
