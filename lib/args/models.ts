@@ -1,7 +1,6 @@
 /** Arguments of deploy, list, status, delete and predict. */
 import type { Command } from "commander";
 import {
-  BACKENDS,
   choice,
   type DryRunMode,
   type GlobalOptions,
@@ -13,7 +12,7 @@ import {
   type ScaleMetric,
 } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
-import { durationOption, one, parseKServeMode } from "./parsers.ts";
+import { durationOption, one, parseBackend, parseKServeMode } from "./parsers.ts";
 import { type COUNT_RANGES, parseCount, parsePairs, parseToleration } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 
@@ -34,7 +33,7 @@ export function registerModels(
     .option(
       "--backend <backend>",
       "kserve or deployment (default: USE_KSERVE, else kserve when KServe is installed)",
-      one(choice("backend", "--backend", BACKENDS)),
+      one(parseBackend),
     )
     .option(
       "--mode <mode>",

@@ -6,7 +6,14 @@ import { Option } from "commander";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { MODE_NAMES } from "../kserve/versions.ts";
-import { CHECK_MODES, type CheckMode, type KServeMode } from "../options.ts";
+import {
+  type Backend,
+  BACKENDS,
+  CHECK_MODES,
+  type CheckMode,
+  choice,
+  type KServeMode,
+} from "../options.ts";
 
 /** A duration flag ("30s", "5m"), parsed to milliseconds; its default shown as written. */
 export function durationOption(flags: string, description: string, defaultText?: string): Option {
@@ -39,6 +46,25 @@ export function parseKServeMode(value: string): KServeMode {
       ? "Serverless without Knative does not exist (there is no kserve-serverless.yaml); the mode without Knative is --mode raw"
       : "Use --mode raw (RawDeployment/Standard, recommended) or --mode serverless (Knative)",
   });
+}
+
+/**
+ * deploy --backend: kserve or deployment. A KServe mode given as the backend (raw, serverless,
+ * Standard, Knative…) is named as the mode it is, with the flags that ask for it.
+ */
+export function parseBackend(value: string): Backend {
+  let mode: KServeMode | undefined;
+  try {
+    mode = parseKServeMode(value);
+  } catch {
+    return choice("backend", "--backend", BACKENDS)(value);
+  }
+  throw new UsageError(
+    `Unknown backend "${value}": it is a KServe deployment mode, not a backend`,
+    {
+      hint: `Use --backend kserve --mode ${mode}`,
+    },
+  );
 }
 
 /** check --mode: a KServe mode (any of its names) or deployment. */

@@ -49,6 +49,7 @@ const controllerSeesKnative: Check<CheckContext> = {
     const blind = blindToKnative(
       pods.filter((pod) => !pod.metadata?.deletionTimestamp),
       crd?.metadata?.creationTimestamp,
+      "seeing",
     );
     if (blind.length) {
       throw new CheckFailed(

@@ -27,8 +27,6 @@ import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/ver
 import { writeOut } from "../output.ts";
 import { type ModelStatus, renderStatus } from "./status_view.ts";
 
-export { type ModelStatus, renderStatus };
-
 export async function status(options: { global: GlobalOptions; name: string }): Promise<number> {
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
@@ -141,7 +139,8 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     ? (rendersDeployments(model.object) ? deployments.items : [])
     : [model.object];
   const rolling = serving.flatMap((d) => {
-    const state = deploymentRolledOut(d);
+    // Scaled to 0 (by the user, or KEDA's scale to zero) has nothing to roll out.
+    const state = d.spec?.replicas === 0 ? true : deploymentRolledOut(d);
     return state === true ? [] : [`Deployment ${d.metadata?.name}: ${state}`];
   });
   if (serving.length) {

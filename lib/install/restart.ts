@@ -29,7 +29,11 @@ export async function restartControllerBlindToKnative(
     ),
   ]);
   const running = pods.items.filter((pod) => !pod.metadata?.deletionTimestamp);
-  const blind = blindToKnative(running, crd?.metadata?.creationTimestamp as string | undefined);
+  const blind = blindToKnative(
+    running,
+    crd?.metadata?.creationTimestamp as string | undefined,
+    "blind",
+  );
   if (!blind.length) return undefined;
   await kube.request(
     "PATCH",

@@ -19,20 +19,26 @@ export interface StartedPod {
 export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
 /**
- * The KServe controller pods (`pods`, listed by KSERVE.controllerSelector) that started no later
- * than Knative Serving's Service CRD was created (`crdCreated`, its creationTimestamp), as
- * "name (started T)". Timestamps have one-second resolution: a pod started in the CRD's second
- * counts as blind, which costs one restart at most (its successor starts later). Empty when no
- * CRD exists or every pod started after it.
+ * The KServe controller pods (`pods`, listed by KSERVE.controllerSelector) that started before
+ * Knative Serving's Service CRD was created (`crdCreated`, its creationTimestamp), as
+ * "name (started T)". Both timestamps have one-second resolution, so a pod started in the CRD's
+ * own second cannot be placed: `ties` says how to count it. install counts it as blind (one
+ * restart at most: its successor starts later); check counts it as seeing (no finding it cannot
+ * back up). Empty when no CRD exists or no pod qualifies.
  */
-export function blindToKnative(pods: StartedPod[], crdCreated: string | undefined): string[] {
+export function blindToKnative(
+  pods: StartedPod[],
+  crdCreated: string | undefined,
+  ties: "blind" | "seeing",
+): string[] {
   const created = crdCreated ? Date.parse(crdCreated) : NaN;
   if (Number.isNaN(created)) return [];
   return pods.flatMap((pod) => {
     // Not started yet (no startTime): it will look Knative up when it starts.
     const started = pod.status?.startTime;
     const at = started === undefined ? NaN : new Date(started).getTime();
-    return !Number.isNaN(at) && at <= created
+    const blind = ties === "blind" ? at <= created : at < created;
+    return !Number.isNaN(at) && blind
       ? [`${pod.metadata?.name} (started ${new Date(at).toISOString().replace(".000Z", "Z")})`]
       : [];
   });

@@ -118,7 +118,9 @@ const BAD: [string, RegExp][] = [
   ["check --mode full", /Unknown mode "full"/],
   ["deploy m --mode full", /Unknown mode "full"/],
   ["deploy m --mode serverless-without-knative", /Unknown mode/],
-  ["deploy m --backend serverless", /Unknown backend "serverless"/],
+  ["deploy m --backend serverless", /Unknown backend "serverless": it is a KServe deployment mode/],
+  ["deploy m --backend Standard", /Unknown backend "Standard": it is a KServe deployment mode/],
+  ["deploy m --backend knative-serving", /Unknown backend "knative-serving"$/],
   ["deploy m --scale-metric gpu", /Unknown scale metric "gpu"/],
   ["deploy m --protocol v3", /Unknown protocol "v3"/],
   ["check --pre --mode deployment", /--pre checks a KServe install/],
@@ -146,6 +148,21 @@ Deno.test("every --mode accepts KServe's own names of a mode, of any version, in
   }
   const plain = await parseCommandLine(["check", "--mode", "deployment"]);
   assert.equal(plain.kind === "check" && plain.mode, "deployment");
+});
+
+Deno.test("deploy --backend with a mode's name points at --mode, and the hint parses", async () => {
+  const cases: [string, string][] = [["serverless", "serverless"], ["Standard", "raw"]];
+  for (const [value, mode] of cases) {
+    await assert.rejects(
+      parseCommandLine(["deploy", "m", "--backend", value]),
+      (error: UsageError) => {
+        assert.equal(error.hint, `Use --backend kserve --mode ${mode}`);
+        return true;
+      },
+    );
+    const fixed = await parseCommandLine(["deploy", "m", "--backend", "kserve", "--mode", mode]);
+    assert.equal(fixed.kind === "deploy" && fixed.request.mode, mode);
+  }
 });
 
 Deno.test("parseCommandLine() rejects bad command lines with a usage error", async () => {
