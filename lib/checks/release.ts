@@ -69,6 +69,8 @@ export const releaseCheck: Check<CheckContext> = {
         newest ? `Finish the upgrade to ${newest}: ${reapplyAt(newest)}` : undefined,
       );
     }
-    return `${kserve.version}${v1alpha2 ? ` (CRDs serve ${KSERVE.apiGroup}/v1alpha2)` : ""}`;
+    return `${kserve.version}${
+      v1alpha2 ? ` (its LLMInferenceService CRDs serve ${KSERVE.apiGroup}/v1alpha2)` : ""
+    }`;
   },
 };

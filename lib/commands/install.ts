@@ -81,7 +81,7 @@ export async function install(options: InstallInvocation): Promise<number> {
     requestTimeoutMs: options.global.requestTimeoutMs ?? TIMINGS.requestMs,
   });
   // A dry run refuses what the real run would refuse (preflight only reads, and dry-runs).
-  await preflight(kube, options, progress);
+  const { installedVersion } = await preflight(kube, options, progress);
 
   const mode = modeName(options.mode, versions.kserve);
   const [live, istio, existing, knative] = await Promise.all([
@@ -169,7 +169,8 @@ export async function install(options: InstallInvocation): Promise<number> {
     writeOut(
       options.global.output === "yaml"
         ? renderObjects(specs)
-        : renderPlan(specs, skipped, versions.kserve, mode) + notes.map((n) => `${n}\n`).join(""),
+        : renderPlan(specs, skipped, { kserve: versions.kserve, installedVersion, mode }) +
+          notes.map((n) => `${n}\n`).join(""),
     );
     return 0;
   }
@@ -238,12 +239,13 @@ function summary(result: ComponentResult, dryRun: boolean): string {
 function renderPlan(
   specs: ComponentSpec[],
   skipped: ComponentResult[],
-  kserve: string,
-  mode: string,
+  target: { kserve: string; installedVersion?: string; mode: string },
 ): string {
-  const lines = [
-    `Install plan: KServe ${kserve}, default deployment mode ${mode} (nothing was changed)`,
-  ];
+  const { kserve, installedVersion, mode } = target;
+  const title = installedVersion && installedVersion !== kserve
+    ? `Upgrade plan: KServe ${installedVersion} -> ${kserve}`
+    : `Install plan: KServe ${kserve}`;
+  const lines = [`${title}, default deployment mode ${mode} (nothing was changed)`];
   for (const result of skipped) {
     lines.push(`  - ${result.name} ${result.version}: skipped, ${result.skipped}`);
   }

@@ -76,7 +76,7 @@ export async function preflight(
     force: boolean;
   },
   progress: Progress,
-): Promise<void> {
+): Promise<{ installedVersion?: string }> {
   const step = progress.start("Preflight checks");
   const [api] = clusterChecks;
   const context = () =>
@@ -102,6 +102,9 @@ export async function preflight(
     if (!istio) await installIstio(options.yes, step);
   }
   step.done("passed");
+  // Read by the checks above already (the context caches it): no further request.
+  const kserve = await shared.kserve();
+  return kserve.installed && kserve.version ? { installedVersion: kserve.version } : {};
 }
 
 /** Explains a mode switch on an installed cluster, or undefined when nothing switches. */

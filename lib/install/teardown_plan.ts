@@ -69,6 +69,20 @@ export interface TeardownPlan {
 }
 
 /**
+ * The commands that delete models, at most three: `kubectl kserve delete` for an
+ * InferenceService (it waits for the controller's finalizer), kubectl for the kinds the plugin
+ * does not serve (InferenceGraph, TrainedModel, LLMInferenceService).
+ */
+function deleteCommands(models: Listed[]): string {
+  const commands = models.slice(0, 3).map((m) =>
+    m.kind === "InferenceService"
+      ? `kubectl kserve delete ${m.name} -n ${m.namespace}`
+      : `kubectl delete ${m.kind.toLowerCase()} ${m.name} -n ${m.namespace}`
+  );
+  return commands.join("; ") + (models.length > 3 ? `; and ${models.length - 3} more` : "");
+}
+
+/**
  * The ordered steps of an uninstall. Throws CliError (nothing changed yet) for what needs
  * --force: models that still exist, and cert-manager Certificates of other owners.
  */
@@ -80,9 +94,7 @@ export function planTeardown(inventory: Inventory, options: TeardownOptions): Te
       `Refusing to uninstall: ${models.length} model object(s) exist: ${
         models.map((m) => `${m.kind} ${m.namespace}/${m.name}`).join(", ")
       }`,
-      {
-        hint: "Delete them first (kubectl kserve delete NAME), or pass --force to delete them too",
-      },
+      { hint: `Delete them first (${deleteCommands(models)}), or pass --force to delete them too` },
     );
   }
   if (options.withCertManager) {

@@ -72,7 +72,7 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
       "--manifests",
       FIXTURES,
       "--dry-run=client",
-    ], /Install plan/],
+    ], /^Install plan: KServe v0\.16\.0,/m],
     ["install --dry-run=server", [
       "install",
       "--version",

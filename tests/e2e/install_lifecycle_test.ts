@@ -181,6 +181,8 @@ Deno.test("uninstall with an InferenceService left and the controller gone finis
     refused.stderr,
     /Refusing to uninstall: 1 model object\(s\) exist: InferenceService models\/iris/,
   );
+  // The hint names the command for this model, with its namespace (hints_test parses it).
+  assert.match(refused.stderr, /hint: Delete them first \(kubectl kserve delete iris -n models\)/);
 
   await kubectlOk(["delete", "deployment", "kserve-controller-manager", "-n", "kserve"]);
   const started = Date.now();

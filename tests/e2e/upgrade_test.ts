@@ -80,6 +80,11 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
     cache.path,
   );
   assert.equal(plan.code, 0, plan.stderr);
+  // Titled for what it is, with both versions (an install of the same version says "Install").
+  assert.match(
+    plan.stdout,
+    /^Upgrade plan: KServe v0\.16\.0 -> v0\.20\.0, default deployment mode Standard/m,
+  );
   assert.match(plan.stdout, /Replacing \d+ object\(s\) whose immutable fields change/);
   assert.match(
     plan.stdout,

@@ -126,7 +126,23 @@ Deno.test("planTeardown(): models refuse without --force, and go first with it",
     () => planTeardown(inventory({ models }), options),
     (e: unknown) =>
       e instanceof CliError &&
-      /1 model object\(s\) exist: InferenceService models\/iris/.test(e.message),
+      /1 model object\(s\) exist: InferenceService models\/iris/.test(e.message) &&
+      e.hint ===
+        "Delete them first (kubectl kserve delete iris -n models), or pass --force to delete them too",
+  );
+  // Kinds the plugin does not delete get kubectl's command; the list stops at three.
+  const llm = [
+    obj("LLMInferenceService", "chat", "llm"),
+    obj("InferenceService", "a", "m"),
+    obj("InferenceService", "b", "m"),
+    obj("InferenceService", "c", "m"),
+  ];
+  assert.throws(
+    () => planTeardown(inventory({ models: llm }), options),
+    (e: unknown) =>
+      e instanceof CliError &&
+      e.hint ===
+        "Delete them first (kubectl delete llminferenceservice chat -n llm; kubectl kserve delete a -n m; kubectl kserve delete b -n m; and 1 more), or pass --force to delete them too",
   );
   const plan = planTeardown(inventory({ models }), { ...options, force: true });
   assert.equal(plan.steps[0]!.what, "models");
