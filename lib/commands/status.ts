@@ -218,8 +218,24 @@ export function hpaSummary(hpa: HorizontalPodAutoscaler): ModelStatus["hpa"] {
     min: hpa.spec?.minReplicas ?? 1,
     max: hpa.spec?.maxReplicas,
     current: hpa.status?.currentReplicas ?? 0,
-    metrics: [...(current.length ? current : ["no metrics yet"]), ...targets].join(", "),
+    metrics: [...(current.length ? current : [noMetrics(hpa)]), ...targets].join(", "),
   };
+}
+
+/**
+ * Why an HPA has no metric values: "yet" while it starts, or the reason it cannot get them from
+ * its ScalingActive condition (FailedGetResourceMetric when metrics.k8s.io is not served: no
+ * metrics-server, so it never scales; the HPA controller writes it, no request is needed).
+ */
+function noMetrics(hpa: HorizontalPodAutoscaler): string {
+  const active = (hpa.status?.conditions ?? []).find((c) => c.type === "ScalingActive");
+  if (active?.status !== "False" || !/^FailedGet/.test(active.reason ?? "")) {
+    return "no metrics yet";
+  }
+  const missing = /metrics API|could not find the requested resource/i.test(active.message ?? "");
+  return `no metrics: ${active.reason}: ${active.message}${
+    missing ? " (is metrics-server installed? it never scales without it)" : ""
+  }`;
 }
 
 /** The runtime named in the spec, or the one KServe's selection picks (lib/deploy/runtimes.ts). */

@@ -48,7 +48,11 @@ export type Deployment = Omit<V1Deployment, "metadata"> & { metadata?: ObjectMet
 export interface HorizontalPodAutoscaler {
   metadata?: ObjectMeta;
   spec?: { minReplicas?: number; maxReplicas?: number; metrics?: HpaMetric[] };
-  status?: { currentReplicas?: number; currentMetrics?: HpaMetric[] };
+  status?: {
+    currentReplicas?: number;
+    currentMetrics?: HpaMetric[];
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
 }
 
 /**

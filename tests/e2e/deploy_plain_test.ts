@@ -7,6 +7,7 @@ import {
   kubectlOk,
   run,
   tempDir,
+  waitFor,
   withNamespace,
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
@@ -271,6 +272,22 @@ Deno.test("deploy --wait makes the deployment backend's Deployment Available; li
     assert.ok(
       report.pods.some((p: { status: string }) => p.status === "CrashLoopBackOff"),
       json.stdout,
+    );
+
+    // The test cluster has no metrics-server: once the HPA controller says so (read from the
+    // HPA), status says why there are no metrics instead of "no metrics yet".
+    await waitFor("the HPA controller to report it cannot get metrics", async () => {
+      const hpa = await kubectlJson<{
+        status?: { conditions?: { type: string; status: string; reason?: string }[] };
+      }>(["get", "hpa", "iris", "-n", ns, "-o", "json"]);
+      return hpa.status?.conditions?.some((c) =>
+        c.type === "ScalingActive" && c.status === "False" && c.reason === "FailedGetResourceMetric"
+      );
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    const blind = await runPlugin(["status", "iris", "-n", ns], { env: env() });
+    assert.match(
+      blind.stdout,
+      /Autoscaler: .*no metrics: FailedGetResourceMetric: .*\(is metrics-server installed\? it never scales without it\)/,
     );
 
     const deleted = await runPlugin(["delete", "iris", "-n", ns], { env: env() });

@@ -21,6 +21,32 @@ Deno.test("hpaSummary(): an HPA with no metrics yet says so instead of printing 
   assert.doesNotMatch(JSON.stringify(fresh), /undefined|\?%/);
 });
 
+Deno.test("hpaSummary(): an HPA that cannot get metrics says why, from its ScalingActive condition", () => {
+  // What kube-controller-manager writes when metrics.k8s.io is not served (no metrics-server).
+  const message =
+    "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
+  const blind = hpaSummary({
+    spec: {
+      maxReplicas: 3,
+      metrics: [{
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+      }],
+    },
+    status: {
+      currentReplicas: 1,
+      currentMetrics: [{ type: "" }],
+      conditions: [
+        { type: "AbleToScale", status: "True", reason: "SucceededGetScale" },
+        { type: "ScalingActive", status: "False", reason: "FailedGetResourceMetric", message },
+      ],
+    },
+  })!;
+  assert.match(blind.metrics, /^no metrics: FailedGetResourceMetric: the HPA was unable/);
+  assert.match(blind.metrics, /is metrics-server installed\? it never scales without it/);
+  assert.match(blind.metrics, /, cpu target 80%$/);
+});
+
 Deno.test("hpaSummary(): utilization, average values and pod metrics are each shown with their unit", () => {
   const busy = hpaSummary({
     spec: {
