@@ -260,6 +260,7 @@ function renderPlan(
     if (main.length) {
       lines.push(`       ${main.length} objects, then wait for Deployments to be rolled out`);
     }
+    if (spec.afterRollout) lines.push(`       then ${spec.afterRollout.plan}`);
     if (webhookConfigs.length) {
       lines.push(
         `       ${webhookConfigs.length} webhook configurations, then wait until the webhook answers`,

@@ -129,12 +129,16 @@ export function kserveSpec(
     probe: () => probeKServeWebhook(kube),
     ...(controller
       ? {
-        afterRollout: (deadline: number) =>
-          restartControllerBlindToKnative(
-            kube,
-            String(controller.metadata?.namespace),
-            deadline,
-          ),
+        afterRollout: {
+          plan:
+            `restart ${KSERVE.controllerDeployment} if it started before Knative Serving's CRD existed (it would reject Knative InferenceServices)`,
+          run: (deadline: number) =>
+            restartControllerBlindToKnative(
+              kube,
+              String(controller.metadata?.namespace),
+              deadline,
+            ),
+        },
       }
       : {}),
   };

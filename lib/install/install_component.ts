@@ -29,9 +29,13 @@ export interface ComponentSpec {
   /**
    * Runs once the component's Deployments are rolled out, before its webhook is waited for:
    * restarts what must start again to see the cluster as it now is (KServe's controller after
-   * Knative arrived). Returns what it changed, as "restarted Deployment NS/NAME: why", if anything.
+   * Knative arrived). `plan` says what it would do, for the dry-run plan; `run` returns what it
+   * changed, as "restarted Deployment NS/NAME: why", if anything.
    */
-  afterRollout?: (deadline: number) => Promise<string | undefined>;
+  afterRollout?: {
+    plan: string;
+    run: (deadline: number) => Promise<string | undefined>;
+  };
 }
 
 export interface ComponentResult {
@@ -126,7 +130,7 @@ export async function installComponent(
     }
     if (spec.afterRollout) {
       options.step.update("checking that the controller has seen the cluster as it is");
-      const restarted = await spec.afterRollout(options.deadline);
+      const restarted = await spec.afterRollout.run(options.deadline);
       if (restarted) restarts.push(restarted);
     }
     for (const service of spec.webhookServices ?? []) {

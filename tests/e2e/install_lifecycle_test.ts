@@ -21,6 +21,10 @@ Deno.test("install --dry-run=client and --dry-run=server leave the cluster untou
   const client = await install(["--dry-run=client", "--manifests", FIXTURES], cache.path);
   assert.equal(client.code, 0, client.stderr);
   assert.match(client.stdout, /Install plan: KServe v0\.20\.0, default deployment mode Standard/);
+  assert.match(
+    client.stdout,
+    /then restart kserve-controller-manager if it started before Knative Serving's CRD existed/,
+  );
   const yaml = await install(
     ["--dry-run=client", "-o", "yaml", "--manifests", FIXTURES],
     cache.path,
