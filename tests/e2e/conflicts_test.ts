@@ -10,7 +10,7 @@ import { kubectlJson, kubectlOk, resetCluster, tempDir } from "../support/cluste
 import { FIXTURES } from "../support/fixtures.ts";
 import { install } from "../support/install.ts";
 import { kserveConfigJson, patchKServeConfig } from "../support/kserve.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 const WEBHOOK = ["validatingwebhookconfiguration", "inferenceservice.serving.kserve.io"];
 const RUNTIME = ["clusterservingruntime", "kserve-sklearnserver"];
@@ -34,7 +34,7 @@ Deno.test("install lists the fields other managers set, refuses, and takes them 
   const initializer = await kserveConfigJson("storageInitializer");
   await patchKServeConfig("storageInitializer", { ...initializer, memoryLimit: "2Gi" });
 
-  const before = await snapshot();
+  const before = await settledSnapshot();
   const refused = await install(args, cache.path);
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(

@@ -20,7 +20,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { namespaceEditorKubeconfig } from "../support/credentials.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 /** The same kubeconfig with its server moved to a loopback port nothing listens on. */
 async function unreachableKubeconfig(path: string): Promise<string> {
@@ -124,7 +124,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
         "-p",
         '{"spec":{"predictor":{"maxReplicas":5}}}',
       ]);
-      const before = await snapshot();
+      const before = await settledSnapshot();
       const refused = await plugin([...args, "--max-replicas", "3"]);
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(

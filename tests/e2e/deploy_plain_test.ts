@@ -12,7 +12,7 @@ import {
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 
@@ -343,7 +343,7 @@ Deno.test("re-deploy over a kubectl edit is refused naming the field and its man
     // The HPA's job, done by hand: the count is no longer the Deployment's own field.
     await kubectlOk(["scale", "deployment/iris", "-n", ns, "--replicas", "2"]);
 
-    const before = await snapshot();
+    const before = await settledSnapshot();
     const refused = await runPlugin([...args, "--max-replicas", "3"], { env: env() });
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(

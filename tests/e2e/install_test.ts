@@ -13,7 +13,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { kserveConfigJson } from "../support/kserve.ts";
 import { assertRemoved, deployIris, install, pluginEnv } from "../support/install.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 /** The model's own objects, whose status KServe keeps writing. */
 const inModels = (key: string) => / models\//.test(key);
@@ -58,7 +58,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     assert.doesNotMatch(reasons, /VirtualServiceCRDNotFound/);
 
     // Three runs: the second and the third write nothing at all, namespaces and RBAC included.
-    const before = await snapshot();
+    const before = await settledSnapshot();
     for (const run of ["second", "third"]) {
       const again = await install(
         ["--version", version, "--manifests", FIXTURES, "-o", "json"],
@@ -75,7 +75,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       }
       assertSameCluster(before, await snapshot(), `the ${run} install`, inModels);
     }
-    const after = await snapshot();
+    const after = await settledSnapshot();
     if (version === "v0.20.0") {
       const older = await install(["--version", "v0.16.0", "--manifests", FIXTURES], cache.path);
       assert.equal(older.code, 1, older.stderr);

@@ -11,7 +11,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 import { SKLEARN } from "../support/kserve.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 const SERVERLESS = ["--version", "v0.16.0", "--mode", "serverless", "--manifests", FIXTURES];
 const knativeObject = (key: string) => /knative|kourier/.test(key);
@@ -59,7 +59,7 @@ Deno.test("install --mode serverless keeps a working Knative Serving another too
   await resetCluster();
   await platformKnative("knative-serving");
   await using cache = await tempDir();
-  const before = await snapshot();
+  const before = await settledSnapshot();
   const result = await install(SERVERLESS, cache.path);
   assert.equal(result.code, 0, result.stderr);
   assert.match(
@@ -88,7 +88,7 @@ Deno.test("Knative Serving outside knative-serving: a broken one is refused (eve
   await platformKnative("serving-platform");
   await kubectlOk(["scale", "deployment/controller", "-n", "serving-platform", "--replicas=0"]);
   await using cache = await tempDir();
-  const before = await snapshot();
+  const before = await settledSnapshot();
   for (const extra of [[], ["--force"]]) {
     const refused = await install([...SERVERLESS, ...extra], cache.path);
     assert.equal(refused.code, 1, refused.stderr);

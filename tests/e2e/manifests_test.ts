@@ -1,6 +1,6 @@
 /** Manifest download, verification, caching and air-gapped installs, from a loopback mirror. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, tempDir } from "../support/cluster.ts";
+import { adminKubeconfig, resetCluster, tempDir } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 
@@ -115,6 +115,8 @@ Deno.test("manifests pull fills an air-gapped directory that install then reads"
 });
 
 Deno.test("unsupported versions and combinations are refused with the reason", async () => {
+  // install's dry run runs the preflight, which reads the cluster: start from an empty one.
+  await resetCluster();
   await using cache = await tempDir();
   const env = { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path };
   const old = await runPlugin([

@@ -17,7 +17,7 @@ import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { pluginEnv } from "../support/install.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 import { SKLEARN } from "../support/kserve.ts";
 import {
   applyUntilDone,
@@ -34,7 +34,7 @@ async function assertRefusedUnchanged(
   args: string[],
   expected: RegExp[],
 ): Promise<string> {
-  const before = await snapshot();
+  const before = await settledSnapshot();
   const result = await runPlugin(args, { env });
   assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
   for (const pattern of expected) assert.match(result.stderr, pattern);
@@ -88,7 +88,7 @@ Deno.test("KServe installed by Helm: named by version and check; install and uni
   assert.deepEqual(releases.trim().split("\n").sort(), ["kserve", "kserve-crd"]);
 
   // --force takes it over knowingly: the preflight lets it through (validated, not persisted).
-  const before = await snapshot();
+  const before = await settledSnapshot();
   const forced = await runPlugin(
     ["install", "--version", "v0.16.0", "--manifests", FIXTURES, "--force", "--dry-run=server"],
     { env },

@@ -21,7 +21,7 @@ import { runCheck } from "../support/plugin_json.ts";
 import { install, pluginEnv } from "../support/install.ts";
 import { runHint } from "../support/hints.ts";
 import { manifestPart } from "../support/owners.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
 const IMAGE = "kubectl-kserve.test/model-server:v1";
 const REQUEST = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
@@ -74,7 +74,7 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
   await assertServes(env);
 
   // The plan names what the upgrade replaces, and changes nothing.
-  const before = await snapshot();
+  const before = await settledSnapshot();
   const plan = await install(
     ["--version", "v0.20.0", "--manifests", FIXTURES, "--dry-run=client"],
     cache.path,
