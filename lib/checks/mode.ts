@@ -41,13 +41,13 @@ const controllerSeesKnative: Check<CheckContext> = {
     const { namespace } = await ctx.kserve();
     const [crd, pods] = await Promise.all([
       ctx.get<{ metadata?: { creationTimestamp?: string } }>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
-      ctx.list<StartedPod & { metadata?: { deletionTimestamp?: string } }>(
+      ctx.list<StartedPod>(
         `/api/v1/namespaces/${namespace}/pods`,
         { labelSelector: KSERVE.controllerSelector },
       ),
     ]);
     const blind = blindToKnative(
-      pods.filter((pod) => !pod.metadata?.deletionTimestamp),
+      pods,
       crd?.metadata?.creationTimestamp,
       "seeing",
     );

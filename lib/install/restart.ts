@@ -5,14 +5,14 @@
  * so the next server-side apply of the release neither removes it nor restarts again.
  */
 import { CRD_PATH, FIELD_MANAGER, KNATIVE, KSERVE } from "../defaults.ts";
-import type { Kube, KubeObject } from "../kube/client.ts";
+import type { Kube } from "../kube/client.ts";
 import { blindToKnative, restartPatch, type StartedPod } from "../kserve/knative_seen.ts";
 import { waitDeployments } from "./waits.ts";
 
 /**
  * After the controller's rollout: if Knative's Service CRD exists and a running controller pod
  * started no later than it, restarts the Deployment and waits for the new rollout (bounded by
- * `deadline`, ms since the epoch). Returns the write, as "restarted Deployment NS/NAME (why)",
+ * `deadline`, ms since the epoch). Returns the write, as "restarted Deployment NS/NAME: why",
  * or undefined when nothing was restarted. API errors are thrown.
  */
 export async function restartControllerBlindToKnative(
@@ -21,19 +21,16 @@ export async function restartControllerBlindToKnative(
   deadline: number,
 ): Promise<string | undefined> {
   const [crd, pods] = await Promise.all([
-    kube.getOptional<KubeObject>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
-    kube.request<{ items: (StartedPod & { metadata?: { deletionTimestamp?: string } })[] }>(
+    kube.getOptional<{ metadata?: { creationTimestamp?: string } }>(
+      `${CRD_PATH}/${KNATIVE.serviceCrd}`,
+    ),
+    kube.request<{ items: StartedPod[] }>(
       "GET",
       `/api/v1/namespaces/${namespace}/pods`,
       { query: { labelSelector: KSERVE.controllerSelector } },
     ),
   ]);
-  const running = pods.items.filter((pod) => !pod.metadata?.deletionTimestamp);
-  const blind = blindToKnative(
-    running,
-    crd?.metadata?.creationTimestamp as string | undefined,
-    "blind",
-  );
+  const blind = blindToKnative(pods.items, crd?.metadata?.creationTimestamp, "blind");
   if (!blind.length) return undefined;
   await kube.request(
     "PATCH",

@@ -11,7 +11,7 @@ import { KSERVE } from "../defaults.ts";
 
 /** The parts of a pod (core/v1) read here; timestamps as the API's RFC 3339 strings. */
 export interface StartedPod {
-  metadata?: { name?: string };
+  metadata?: { name?: string; deletionTimestamp?: string | Date };
   status?: { startTime?: string | Date };
 }
 
@@ -21,7 +21,7 @@ export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 /**
  * The KServe controller pods (`pods`, listed by KSERVE.controllerSelector) that started before
  * Knative Serving's Service CRD was created (`crdCreated`, its creationTimestamp), as
- * "name (started T)". Both timestamps have one-second resolution, so a pod started in the CRD's
+ * "name (started T)"; pods being deleted do not count. Both timestamps have one-second resolution, so a pod started in the CRD's
  * own second cannot be placed: `ties` says how to count it. install counts it as blind (one
  * restart at most: its successor starts later); check counts it as seeing (no finding it cannot
  * back up). Empty when no CRD exists or no pod qualifies.
@@ -34,6 +34,8 @@ export function blindToKnative(
   const created = crdCreated ? Date.parse(crdCreated) : NaN;
   if (Number.isNaN(created)) return [];
   return pods.flatMap((pod) => {
+    // A pod being deleted is leaving anyway (a rollout's old pod): only running ones count.
+    if (pod.metadata?.deletionTimestamp) return [];
     // Not started yet (no startTime): it will look Knative up when it starts.
     const started = pod.status?.startTime;
     const at = started === undefined ? NaN : new Date(started).getTime();

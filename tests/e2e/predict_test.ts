@@ -53,26 +53,28 @@ async function assertPredicts(namespace: string, name: string): Promise<void> {
   ]);
 }
 
+/** The deployment backend serving the model server as "toy" on port 8080. */
+const deployToy = (ns: string) => [
+  "deploy",
+  "toy",
+  "-n",
+  ns,
+  "--backend",
+  "deployment",
+  "--image",
+  IMAGE,
+  "--arg=--model_name=toy",
+  "--arg=--http_port=8080",
+  "--port",
+  "8080",
+];
+
 Deno.test("predict through the service proxy with the deployment backend: v1, v2, @file, @-, bad input", async () => {
   await withNamespace("predict-plain", async (ns) => {
     let start = Date.now();
-    const deployed = await runPlugin([
-      "deploy",
-      "toy",
-      "-n",
-      ns,
-      "--backend",
-      "deployment",
-      "--image",
-      IMAGE,
-      "--arg=--model_name=toy",
-      "--arg=--http_port=8080",
-      "--port",
-      "8080",
-      "--wait",
-      "--timeout",
-      "60s",
-    ], { env: { KUBECONFIG: adminKubeconfig() } });
+    const deployed = await runPlugin([...deployToy(ns), "--wait", "--timeout", "60s"], {
+      env: { KUBECONFIG: adminKubeconfig() },
+    });
     assert.equal(deployed.code, 0, deployed.stderr);
     say(`deploy --wait (deployment backend) took ${((Date.now() - start) / 1000).toFixed(1)}s`);
 
@@ -137,20 +139,7 @@ Deno.test("predict through the service proxy with the deployment backend: v1, v2
     assert.doesNotMatch(noService.stderr, /model server answered/);
     assert.match(noService.stderr, new RegExp(`kubectl kserve status toy -n ${ns}`));
     // deploy again puts the Service back (nothing else changed).
-    const restored = await runPlugin([
-      "deploy",
-      "toy",
-      "-n",
-      ns,
-      "--backend",
-      "deployment",
-      "--image",
-      IMAGE,
-      "--arg=--model_name=toy",
-      "--arg=--http_port=8080",
-      "--port",
-      "8080",
-    ], { env: { KUBECONFIG: adminKubeconfig() } });
+    const restored = await runPlugin(deployToy(ns), { env: { KUBECONFIG: adminKubeconfig() } });
     assert.equal(restored.code, 0, restored.stderr);
     await waitFor("predict to serve again", async () => {
       const r = await predict(ns, "toy", ["-d", V1_REQUEST]);

@@ -161,47 +161,39 @@ Deno.test("explainInferenceService(): a failed Knative revision is the cause, no
 
 Deno.test("podStatus() prints a pod's STATUS as kubectl does, not its phase", async () => {
   const { podStatus } = await import("../../lib/kserve/diagnose.ts");
+  /** A container status (core/v1) in `state`, the fields podStatus does not read filled in. */
+  const container = (name: string, state: Record<string, unknown>) => ({
+    name,
+    image: "x",
+    imageID: "",
+    ready: false,
+    restartCount: 0,
+    state,
+  });
   const running = { status: { phase: "Running", containerStatuses: [] } };
   assert.equal(podStatus(running), "Running");
   const crashing = {
     status: {
       phase: "Running",
-      containerStatuses: [{
-        name: "kserve-container",
-        image: "x",
-        imageID: "",
-        ready: false,
-        restartCount: 3,
-        state: { waiting: { reason: "CrashLoopBackOff" } },
-      }],
+      containerStatuses: [
+        container("kserve-container", { waiting: { reason: "CrashLoopBackOff" } }),
+      ],
     },
   };
   assert.equal(podStatus(crashing), "CrashLoopBackOff");
   const exited = {
     status: {
       phase: "Running",
-      containerStatuses: [{
-        name: "c",
-        image: "x",
-        imageID: "",
-        ready: false,
-        restartCount: 0,
-        state: { terminated: { exitCode: 1, reason: "Error" } },
-      }],
+      containerStatuses: [container("c", { terminated: { exitCode: 1, reason: "Error" } })],
     },
   };
   assert.equal(podStatus(exited), "Error");
   const initPull = {
     status: {
       phase: "Pending",
-      initContainerStatuses: [{
-        name: "storage-initializer",
-        image: "x",
-        imageID: "",
-        ready: false,
-        restartCount: 0,
-        state: { waiting: { reason: "ImagePullBackOff" } },
-      }],
+      initContainerStatuses: [
+        container("storage-initializer", { waiting: { reason: "ImagePullBackOff" } }),
+      ],
     },
   };
   assert.equal(podStatus(initPull), "Init:ImagePullBackOff");
