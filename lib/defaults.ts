@@ -102,6 +102,17 @@ export const ISTIO = {
   virtualServiceCrd: "virtualservices.networking.istio.io",
 } as const;
 
+/**
+ * The resource metrics API that HPAs read CPU and memory from: served by metrics-server through
+ * this APIService. KServe's raw-mode HPAs and --mode deployment's HPAs never scale without it.
+ */
+export const METRICS_API = {
+  apiService: "v1beta1.metrics.k8s.io",
+  groupVersion: "metrics.k8s.io/v1beta1",
+  install:
+    "kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
+} as const;
+
 /** The KServe versions this plugin installs (lib/install/releases.ts pins their manifests). */
 export const INSTALLABLE_KSERVE_VERSIONS = ["v0.16.0", "v0.20.0"] as const;
 

@@ -11,6 +11,7 @@ import { deploymentAvailable } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
 import { configJson } from "./config_json.ts";
+import { checkMetricsApi, METRICS_HINT } from "./metrics.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 
@@ -162,6 +163,24 @@ export const modeChecks: Check<CheckContext>[] = [
     },
   },
   controllerSeesKnative,
+  {
+    id: "mode.metrics",
+    category: "mode",
+    description:
+      "the metrics API is available, so the HPAs KServe creates for raw-mode models can scale",
+    hint: METRICS_HINT,
+    dependsOn: ["mode.default"],
+    // Models serve without it; they only never scale (K@v0.16.0 reconcilers/hpa: class hpa is the default).
+    warning: true,
+    retryable: true,
+    async run(ctx) {
+      const mode = await defaultMode(ctx);
+      if (mode.kind !== "raw" && ctx.options.mode !== "raw") {
+        throw new SkipCheck("the default mode scales with Knative's autoscaler, not HPAs");
+      }
+      return await checkMetricsApi(ctx);
+    },
+  },
 ];
 
 export const runtimeChecks: Check<CheckContext>[] = [

@@ -6,19 +6,11 @@ import { describeOwner, ownerOf } from "../kube/owner.ts";
 import { startIssuerProbe } from "./cert_manager.ts";
 import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
-import { KubeApiError } from "../kube/errors.ts";
 import { type Access, describeAccess, subjectFlag } from "./grants.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
+import { checkMetricsApi, METRICS_HINT } from "./metrics.ts";
 
-/**
- * The metrics APIService (apiregistration.k8s.io/v1) as deployment.metrics reads it, or
- * `served` when only API discovery could tell.
- */
-interface MetricsApi {
-  served?: boolean;
-  status?: { conditions?: { type: string; status: string; message?: string }[] };
-}
 import { type Check, CheckFailed } from "./check_types.ts";
 
 type Permission = Access;
@@ -172,30 +164,10 @@ export const deploymentModeChecks: Check<CheckContext>[] = [
     id: "deployment.metrics",
     category: "deployment",
     description: "the metrics API is available, so HPAs can scale on CPU and memory",
-    hint:
-      "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
+    hint: METRICS_HINT,
     dependsOn: ["cluster.api"],
-    async run(ctx) {
-      const service: MetricsApi | undefined = await ctx.get<MetricsApi>(
-        "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io",
-      ).catch(async (error) => {
-        // A namespace user may not read APIServices; discovery, which anyone may read, says
-        // whether the metrics API answers.
-        if (!(error instanceof KubeApiError) || error.status !== 403) throw error;
-        if (await ctx.serves("metrics.k8s.io/v1beta1", "pods")) return { served: true };
-        throw new CheckFailed("metrics.k8s.io is not served (from API discovery)");
-      });
-      if (service?.served) return "served (from API discovery)";
-      if (!service) {
-        throw new CheckFailed("metrics.k8s.io is not served: metrics-server is not installed");
-      }
-      const available = (service.status?.conditions ?? []).find((c) => c.type === "Available");
-      if (available?.status !== "True") {
-        throw new CheckFailed(
-          `metrics.k8s.io is not Available: ${available?.message ?? "no status"}`,
-        );
-      }
-    },
+    retryable: true,
+    run: checkMetricsApi,
   },
   {
     id: "deployment.permissions",

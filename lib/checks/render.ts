@@ -42,7 +42,8 @@ function summaryLine(report: CheckReport, s: Styles): string {
   const all = report.categories.flatMap((c) => c.checks);
   const count = (result: string) => all.filter((c) => c.result === result).length;
   const parts = [`${count("pass")} passed`];
-  if (count("warn")) parts.push(`${count("warn")} warnings`);
+  const warnings = count("warn");
+  if (warnings) parts.push(`${warnings} ${warnings === 1 ? "warning" : "warnings"}`);
   if (count("fail")) parts.push(`${count("fail")} failed`);
   if (count("skip")) parts.push(`${count("skip")} skipped`);
   const verdict = report.success ? s.green(MARKS.pass) : s.red(MARKS.fail);

@@ -9,7 +9,13 @@ import type {
   HpaMetricSource,
   HpaMetricValue,
 } from "../kube/objects.ts";
-import { isvcReady, modelAddress, rendersDeployments, requireModel } from "../deploy/models.ts";
+import {
+  isvcReady,
+  modelAddress,
+  modelPodSelector,
+  rendersDeployments,
+  requireModel,
+} from "../deploy/models.ts";
 import {
   deploymentAvailable,
   deploymentRolledOut,
@@ -22,7 +28,7 @@ import { ownedUids } from "../kserve/events.ts";
 import { findKServe } from "../kserve/detect.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
-import { ISVC_LABEL, KSERVE } from "../defaults.ts";
+import { KSERVE } from "../defaults.ts";
 import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import { writeOut } from "../output.ts";
 import { type ModelStatus, renderStatus } from "./status_view.ts";
@@ -33,7 +39,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const { name } = options;
   const model = await requireModel(kube, namespace, name);
   const kserve = model.backend === "kserve";
-  const podSelector = kserve ? `${ISVC_LABEL}=${name}` : `app.kubernetes.io/name=${name}`;
+  const podSelector = modelPodSelector(model.backend, name);
   const hpaName = kserve ? `${name}-predictor` : name;
   // Everything is asked for by name, label or field selector: the cost follows this model,
   // not the number of other objects in its namespace.

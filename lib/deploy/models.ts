@@ -22,8 +22,11 @@ export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): b
   return (isvc?.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
-/** The label selector of a model's pods (KServe's label, or the plugin's own for Deployments). */
-function modelPodSelector(backend: Backend, name: string): string {
+/**
+ * The label selector of a model's pods, ReplicaSets and Deployments: KServe's label, or for the
+ * deployment backend the plugin's own pair (a name label alone also matches another app's pods).
+ */
+export function modelPodSelector(backend: Backend, name: string): string {
   return backend === "kserve"
     ? `${ISVC_LABEL}=${name}`
     : `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`;

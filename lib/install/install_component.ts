@@ -9,6 +9,7 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { Step } from "../progress.ts";
 import { type Applied, applyObjects } from "./apply.ts";
+import type { Restart } from "./restart.ts";
 import { isWebhookStarting } from "../kube/errors.ts";
 import { retry as retryWhile } from "../async.ts";
 import type { Phases } from "./plan.ts";
@@ -34,7 +35,7 @@ export interface ComponentSpec {
    */
   afterRollout?: {
     plan: string;
-    run: (deadline: number) => Promise<string | undefined>;
+    run: (deadline: number) => Promise<Restart | undefined>;
   };
 }
 
@@ -85,7 +86,7 @@ export async function installComponent(
 ): Promise<ComponentResult> {
   const { phases } = spec;
   const applied: Applied[] = [];
-  const restarts: string[] = [];
+  const restarts: Restart[] = [];
   const apply = async (objects: KubeObject[], label: string, retry = false) => {
     if (objects.length === 0) return;
     options.step.update(label);
@@ -168,19 +169,35 @@ export async function installComponent(
     ? await dryRunnable(kube, resources, phases.afterWebhook)
     : phases.afterWebhook;
   await apply(admitted, "objects admitted by the webhook", true);
+  return { name: spec.name, version: spec.version, ...summarizeWrites(applied, restarts) };
+}
+
+/**
+ * What an install of one component wrote: counts by action and a line per write. A restart
+ * changes a pod template, so a Deployment the apply left unchanged counts as changed (one the
+ * apply changed or created is not counted twice).
+ */
+export function summarizeWrites(
+  applied: readonly Applied[],
+  restarts: readonly Restart[],
+): Pick<ComponentResult, "created" | "changed" | "unchanged" | "writes"> {
   const count = (action: string) => applied.filter((a) => a.action === action).length;
+  const restartedUnchanged =
+    restarts.filter((r) =>
+      applied.some((a) =>
+        a.action === "unchanged" && a.kind === "Deployment" && a.namespace === r.namespace &&
+        a.name === r.name
+      )
+    ).length;
   const writes = [
     ...applied.filter((a) => a.action !== "unchanged")
       .map((a) => `${a.action} ${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`),
-    ...restarts,
+    ...restarts.map((r) => `restarted Deployment ${r.namespace}/${r.name}: ${r.why}`),
   ];
   return {
-    name: spec.name,
-    version: spec.version,
     created: count("created"),
-    // A restart changes the Deployment's pod template, though the apply left it unchanged.
-    changed: count("changed") + restarts.length,
-    unchanged: count("unchanged") - restarts.length,
+    changed: count("changed") + restartedUnchanged,
+    unchanged: count("unchanged") - restartedUnchanged,
     ...(writes.length ? { writes } : {}),
   };
 }

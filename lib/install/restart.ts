@@ -9,17 +9,24 @@ import type { Kube } from "../kube/client.ts";
 import { blindToKnative, restartPatch, type StartedPod } from "../kserve/knative_seen.ts";
 import { waitDeployments } from "./waits.ts";
 
+/** A Deployment install restarted after its rollout, and why. */
+export interface Restart {
+  namespace: string;
+  name: string;
+  why: string;
+}
+
 /**
  * After the controller's rollout: if Knative's Service CRD exists and a running controller pod
  * started no later than it, restarts the Deployment and waits for the new rollout (bounded by
- * `deadline`, ms since the epoch). Returns the write, as "restarted Deployment NS/NAME: why",
- * or undefined when nothing was restarted. API errors are thrown.
+ * `deadline`, ms since the epoch). Returns the Deployment restarted and why, or undefined when
+ * nothing was restarted. API errors are thrown.
  */
 export async function restartControllerBlindToKnative(
   kube: Kube,
   namespace: string,
   deadline: number,
-): Promise<string | undefined> {
+): Promise<Restart | undefined> {
   const [crd, pods] = await Promise.all([
     kube.getOptional<{ metadata?: { creationTimestamp?: string } }>(
       `${CRD_PATH}/${KNATIVE.serviceCrd}`,
@@ -42,7 +49,11 @@ export async function restartControllerBlindToKnative(
     },
   );
   await waitDeployments(kube, namespace, [KSERVE.controllerDeployment], deadline);
-  return `restarted Deployment ${namespace}/${KSERVE.controllerDeployment}: pod ${
-    blind.join(", ")
-  } started before Knative Serving's ${KNATIVE.serviceCrd} existed and would reject Knative InferenceServices (ServerlessModeRejected)`;
+  return {
+    namespace,
+    name: KSERVE.controllerDeployment,
+    why: `pod ${
+      blind.join(", ")
+    } started before Knative Serving's ${KNATIVE.serviceCrd} existed and would reject Knative InferenceServices (ServerlessModeRejected)`,
+  };
 }

@@ -227,7 +227,7 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         await kubectlOk(["set", "image", ...controller, `manager=${digest}`]);
         const summary = await check();
         assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
-        assert.deepEqual(summary.warned, ["kserve.version"]);
+        assert.deepEqual(summary.warned, ["kserve.version", "mode.metrics"]);
         assert.equal(summary.code, 0, "a warning does not fail the run");
         assert.equal(summary.report.kserveVersion, "unknown");
         assert.match(

@@ -35,13 +35,21 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await resetCluster();
   await installKServe(["--version", "v0.16.0"]);
 
-  await t.step("healthy: every check passes, exit 0", async () => {
+  await t.step("healthy: every check passes, exit 0; no metrics-server is a warning", async () => {
     const summary = await check();
     assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
     assert.equal(summary.code, 0);
     assert.equal(summary.report.kserveVersion, "v0.16.0");
     assert.equal(summary.report.mode, "Standard");
     assert.ok(summary.passed.includes("webhooks.probe"));
+    // The test cluster has no metrics-server: raw-mode models serve, but their HPAs never scale.
+    assert.deepEqual(summary.warned, ["mode.metrics"]);
+    assert.equal(
+      summary.byId("mode.metrics")!.error,
+      "metrics.k8s.io is not served: metrics-server is not installed",
+    );
+    assert.equal(summary.byId("mode.metrics")!.transient, false);
+    assert.match(summary.byId("mode.metrics")!.hint!, /^Install metrics-server: kubectl apply -f /);
   });
 
   await t.step("the cert-manager webhook (double) says no where cert-manager does", async () => {
@@ -263,6 +271,9 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
   assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.report.mode, "Knative");
   assert.equal(summary.byId("mode.knative")!.result, "pass");
+  // Knative's autoscaler scales Knative-mode models: no HPA, so no metrics API is needed.
+  assert.equal(summary.byId("mode.metrics")!.result, "skip");
+  assert.deepEqual(summary.warned, []);
 
   // Field report: GPU placement in Knative mode needs Knative's podspec features. deploy refuses
   // with the flag to set, before applying; once set, the same deploy passes the API server.

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
+  applyYaml,
   kubectl,
   kubectlJson,
   kubectlOk,
@@ -189,10 +190,53 @@ Deno.test("deploy --wait makes the deployment backend's Deployment Available; li
       "1/1",
     ]);
 
+    // Another app's Deployment and a bare pod in the namespace carry the same name label
+    // (app.kubernetes.io/name is a common label, not ours): status shows only the model's pods.
+    await applyYaml(JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "iris-docs", namespace: ns },
+          spec: {
+            selector: { matchLabels: { "app.kubernetes.io/name": "iris", tier: "docs" } },
+            template: {
+              metadata: { labels: { "app.kubernetes.io/name": "iris", tier: "docs" } },
+              spec: { containers: [{ name: "docs", image: "registry.invalid/iris-docs:1" }] },
+            },
+          },
+        },
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: {
+            name: "iris-debug",
+            namespace: ns,
+            labels: { "app.kubernetes.io/name": "iris" },
+          },
+          spec: { containers: [{ name: "debug", image: "registry.invalid/debug:1" }] },
+        },
+      ],
+    }));
+    await waitFor("the other app's pod", async () => {
+      const pods = await kubectlJson<{ items: unknown[] }>(
+        ["get", "pods", "-n", ns, "-l", "tier=docs", "-o", "json"],
+      );
+      return pods.items.length > 0;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
     const status = await runPlugin(["status", "iris", "-n", ns], { env: env() });
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Ready: +True/);
     assert.match(status.stdout, /Autoscaler: .*max 2/);
+    const shownPods = JSON.parse(
+      (await runPlugin(["status", "iris", "-n", ns, "-o", "json"], { env: env() })).stdout,
+    ).pods.map((p: { name: string }) => p.name);
+    assert.equal(shownPods.length, 1, shownPods.join(", "));
+    assert.match(shownPods[0], /^iris-[a-z0-9]+-[a-z0-9]+$/);
+    assert.doesNotMatch(shownPods[0], /^iris-(docs|debug)/);
+    await kubectlOk(["delete", "deployment/iris-docs", "pod/iris-debug", "-n", ns, "--wait=false"]);
 
     const again = await runPlugin([
       "deploy",

@@ -155,6 +155,23 @@ Deno.test("toReport() and the renderers group by category in order", async () =>
   );
 });
 
+Deno.test("renderText() counts one warning in the singular and two in the plural", () => {
+  const warn = (id: string) => ({
+    id,
+    category: "mode" as const,
+    description: `${id} holds`,
+    result: "warn" as const,
+    error: "not yet",
+  });
+  const summary = (n: number) =>
+    renderText(
+      { success: true, categories: [{ name: "mode", checks: [warn("a"), warn("b")].slice(0, n) }] },
+      styles(false),
+    ).trimEnd().split("\n").at(-1);
+  assert.equal(summary(1), "Status check results are √ (0 passed, 1 warning)");
+  assert.equal(summary(2), "Status check results are √ (0 passed, 2 warnings)");
+});
+
 Deno.test("blindToKnative() names the KServe controller pods that started before Knative's CRD", async () => {
   const { blindToKnative } = await import("../../lib/kserve/knative_seen.ts");
   const crd = "2026-11-30T10:00:05Z";

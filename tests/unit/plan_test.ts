@@ -270,3 +270,32 @@ Deno.test("configureKServeConfig() puts the release's value back where the live 
   assert.equal(JSON.parse(data.ingress!).ingressGateway, "a/b");
   assert.deepEqual(unparsableKeys(release, data), [], "a second run finds nothing to repair");
 });
+
+Deno.test("summarizeWrites() counts a restarted Deployment once: as changed when the apply left it unchanged", async () => {
+  const { summarizeWrites } = await import("../../lib/install/install_component.ts");
+  const controller = { kind: "Deployment", namespace: "kserve", name: "kserve-controller-manager" };
+  const config = { kind: "ConfigMap", namespace: "kserve", name: "inferenceservice-config" };
+  const restart = { namespace: "kserve", name: "kserve-controller-manager", why: "pod p started" };
+  // Same release re-applied, then the controller restarted: 1 changed, 1 unchanged.
+  const rerun = summarizeWrites(
+    [{ ...controller, action: "unchanged" }, { ...config, action: "unchanged" }],
+    [restart],
+  );
+  assert.deepEqual(rerun, {
+    created: 0,
+    changed: 1,
+    unchanged: 1,
+    writes: ["restarted Deployment kserve/kserve-controller-manager: pod p started"],
+  });
+  // The apply changed the Deployment's labels, then it was restarted: still one change, not two.
+  const relabelled = summarizeWrites(
+    [{ ...controller, action: "changed" }, { ...config, action: "unchanged" }],
+    [restart],
+  );
+  assert.deepEqual([relabelled.created, relabelled.changed, relabelled.unchanged], [0, 1, 1]);
+  assert.deepEqual(relabelled.writes, [
+    "changed Deployment kserve/kserve-controller-manager",
+    "restarted Deployment kserve/kserve-controller-manager: pod p started",
+  ]);
+  assert.equal(summarizeWrites([{ ...config, action: "unchanged" }], []).writes, undefined);
+});
