@@ -10,6 +10,7 @@ import { CheckFailed } from "./check_types.ts";
 
 /** The APIService as the check reads it (apiregistration.k8s.io/v1). */
 interface MetricsApiService {
+  spec?: { service?: { namespace?: string; name?: string } };
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
@@ -19,7 +20,7 @@ export const METRICS_HINT = `Install metrics-server: ${METRICS_API.install}`;
  * Passes (with a note when only discovery could tell) when the metrics API is served and
  * Available; throws CheckFailed naming the APIService and its condition otherwise. A namespace
  * user may not read APIServices (403): API discovery, which anyone may read, answers instead.
- * An APIService that exists but is not Available may be metrics-server starting (transient).
+ * An APIService that exists but is not Available is transient only while its endpoints are missing.
  */
 export async function checkMetricsApi(ctx: CheckContext): Promise<string | void> {
   const path = `/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API.apiService}`;
@@ -43,9 +44,20 @@ export async function checkMetricsApi(ctx: CheckContext): Promise<string | void>
   const available = (service.status?.conditions ?? []).find((c) => c.type === "Available");
   if (available?.status !== "True") {
     throw new CheckFailed(
-      `metrics.k8s.io is not Available: ${available?.message ?? "no status"}`,
-      `${METRICS_API.apiService} is registered: see why its Service does not answer with kubectl describe apiservice ${METRICS_API.apiService}`,
-      { transient: true },
+      `metrics.k8s.io is not Available: APIService ${METRICS_API.apiService} says ${
+        available ? `${available.reason ?? "False"}: ${available.message ?? ""}` : "nothing yet"
+      }`,
+      `See why its Service${
+        service.spec?.service
+          ? ` ${service.spec.service.namespace}/${service.spec.service.name}`
+          : ""
+      } does not answer: kubectl describe apiservice ${METRICS_API.apiService}`,
+      // Endpoints missing: metrics-server's pods are starting. A missing Service or a failed
+      // discovery (TLS to the kubelets, on kind) needs a fix (kube-aggregator's condition reasons).
+      {
+        transient: !available ||
+          ["MissingEndpoints", "EndpointsNotFound"].includes(available.reason ?? ""),
+      },
     );
   }
 }

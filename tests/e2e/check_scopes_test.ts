@@ -140,8 +140,14 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
         }, { timeoutMs: 60_000, intervalMs: 1000 });
         assert.match(
           summary.byId("deployment.metrics")!.error!,
-          /^metrics\.k8s\.io is not Available: .*metrics-server/,
+          /^metrics\.k8s\.io is not Available: APIService v1beta1\.metrics\.k8s\.io says ServiceNotFound: .*metrics-server/,
         );
+        assert.equal(
+          summary.byId("deployment.metrics")!.hint,
+          "See why its Service kube-system/metrics-server does not answer: kubectl describe apiservice v1beta1.metrics.k8s.io",
+        );
+        // ServiceNotFound: it does not settle on its own.
+        assert.equal(summary.byId("deployment.metrics")!.transient, false);
       } finally {
         // An unavailable aggregated API blocks namespace deletion cluster-wide: remove it first.
         await kubectl(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
