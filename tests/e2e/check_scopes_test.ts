@@ -39,16 +39,16 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
   await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
   for (const ns of ["team-a", "team-b"]) await kubectlOk(["create", "namespace", ns]);
 
-  await t.step("request counts: a healthy check sends 36, a re-run of install 171", async () => {
+  await t.step("request counts: a healthy check sends 37, a re-run of install 171", async () => {
     // Both are deterministic on a healthy install; a change here is a change of what they send
     // (update README's benchmark table with it).
     const env = { KUBECONFIG: adminKubeconfig(), KUBECTL_KSERVE_STATS: "1" };
     const sent = (stderr: string) => Number(/stats: api_requests=(\d+)/.exec(stderr)?.[1]);
     const check = await runPlugin(["check", "-v"], { env });
     assert.equal(check.code, 0, check.stdout);
-    assert.equal(sent(check.stderr), 36, check.stderr);
+    assert.equal(sent(check.stderr), 37, check.stderr);
     const logged = [...check.stderr.matchAll(/^\[\+\d+ms\] (GET|POST) (\S+) (\d+)/gm)];
-    assert.equal(logged.length, 36, "-v logs every request");
+    assert.equal(logged.length, 37, "-v logs every request");
     // Each list is asked once (the same path and selectors), and Deployments by selector or
     // namespace: never every Deployment of the cluster.
     const lists = logged.filter((m) => m[1] === "GET").map((m) => m[2]!)
@@ -147,7 +147,7 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
           "See why its Service kube-system/metrics-server does not answer: kubectl describe apiservice v1beta1.metrics.k8s.io",
         );
         // ServiceNotFound: it does not settle on its own.
-        assert.equal(summary.byId("deployment.metrics")!.transient, false);
+        assert.equal(summary.byId("deployment.metrics")!.transient, undefined);
       } finally {
         // An unavailable aggregated API blocks namespace deletion cluster-wide: remove it first.
         await kubectl(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
