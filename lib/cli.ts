@@ -21,7 +21,7 @@ const OUTPUTS: Record<string, string[]> = {
   list: ["text", "json"],
   status: ["text", "json"],
   delete: [],
-  predict: [],
+  predict: ["text", "json"],
   pull: ["text", "json"],
   completion: [],
   complete: [],

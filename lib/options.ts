@@ -89,3 +89,17 @@ export function choice<T extends string>(
 
 /** Parses a --protocol value; anything else is a usage error naming the allowed values. */
 export const parseProtocol = choice("protocol", "--protocol", PROTOCOLS);
+
+/**
+ * What predict can send: a model server's v1 or v2 request, or an OpenAI chat completion, which
+ * KServe's huggingface server (and any server built on its OpenAI data plane) answers under
+ * /openai (K@v0.16.0:python/kserve/kserve/protocol/rest/openai/endpoints.py, OPENAI_ROUTE_PREFIX).
+ */
+export const REQUEST_PROTOCOLS = [...PROTOCOLS, "openai"] as const;
+export type RequestProtocol = typeof REQUEST_PROTOCOLS[number];
+export const parseRequestProtocol = choice("protocol", "--protocol", REQUEST_PROTOCOLS);
+
+/** predict's request: a body (-d: JSON, @FILE or @-) sent as is, or one chat message. */
+export type PredictRequest =
+  | { protocol: RequestProtocol; data: string }
+  | { protocol: "openai"; chat: string };

@@ -7,11 +7,15 @@ import {
   type KServeMode,
   parseDryRun,
   parseProtocol,
+  parseRequestProtocol,
+  type PredictRequest,
   type Protocol,
+  type RequestProtocol,
   SCALE_METRICS,
   type ScaleMetric,
 } from "../options.ts";
 import type { Invocation } from "./invocation.ts";
+import { UsageError } from "../errors.ts";
 import { durationOption, one, parseBackend, parseKServeMode } from "./parsers.ts";
 import { type COUNT_RANGES, parseCount, parsePairs, parseToleration } from "../deploy/validate.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
@@ -151,25 +155,30 @@ export function registerModels(
       "send an inference request through the API server's service proxy (no ingress needed)",
     )
     .argument("<name>")
-    .requiredOption(
-      "-d, --data <json|@file>",
-      "request body: JSON, @FILE, or @- for standard input",
+    .option("-d, --data <json|@file>", "request body: JSON, @FILE, or @- for standard input")
+    .option(
+      "--chat <message>",
+      "ask an LLM one question (OpenAI chat completion); prints the answer (all of it with -o json)",
     )
     .option(
       "--protocol <protocol>",
-      "v1 (/v1/models/NAME:predict) or v2 (/v2/models/NAME/infer)",
-      one(parseProtocol),
-      "v1",
+      "v1 (/v1/models/NAME:predict), v2 (/v2/models/NAME/infer) or openai (/openai/v1/chat/completions)",
+      one(parseRequestProtocol),
     )
-    .action((name: string, options: { data: string; protocol: Protocol }, command: Command) => {
-      onAction({
-        kind: "predict",
-        global: globals(command),
-        name,
-        data: options.data,
-        protocol: options.protocol,
-      });
-    });
+    .action(
+      (
+        name: string,
+        options: { data?: string; chat?: string; protocol?: RequestProtocol },
+        command: Command,
+      ) => {
+        onAction({
+          kind: "predict",
+          global: globals(command),
+          name,
+          request: predictRequest(options),
+        });
+      },
+    );
 }
 
 function deployOptions(
@@ -225,4 +234,37 @@ function deployOptions(
 /** A count flag, parsed where commander reads it, within its range (COUNT_RANGES). */
 function count(flag: keyof typeof COUNT_RANGES): (value: string) => number {
   return (value: string) => parseCount(value, flag);
+}
+
+/**
+ * predict's request from its flags: -d (any protocol; v1 when none is given) or --chat (openai
+ * only). Usage errors: neither, both, or --chat with --protocol v1 or v2.
+ */
+export function predictRequest(
+  o: { data?: string; chat?: string; protocol?: RequestProtocol },
+): PredictRequest {
+  if (o.data !== undefined && o.chat !== undefined) {
+    throw new UsageError("-d and --chat both give the request: use one", {
+      hint: "Use --chat MESSAGE to ask an LLM, or -d with the whole request body",
+    });
+  }
+  if (o.chat !== undefined) {
+    if (o.protocol && o.protocol !== "openai") {
+      throw new UsageError(
+        `--chat sends an OpenAI chat completion, not a ${o.protocol} request`,
+        { hint: `Drop --protocol ${o.protocol}, or send a ${o.protocol} body with -d` },
+      );
+    }
+    if (!o.chat.trim()) {
+      throw new UsageError("--chat needs a message", { hint: `Use --chat "Hello"` });
+    }
+    return { protocol: "openai", chat: o.chat };
+  }
+  if (o.data === undefined) {
+    throw new UsageError("predict needs a request", {
+      hint:
+        `Pass -d '{"instances": [[6.8, 2.8, 4.8, 1.4]]}', -d @request.json, or --chat "Hello" for an LLM`,
+    });
+  }
+  return { protocol: o.protocol ?? "v1", data: o.data };
 }

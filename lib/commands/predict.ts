@@ -1,5 +1,5 @@
 /** `kubectl kserve predict`: an inference request through the API server's service proxy. */
-import type { Backend, GlobalOptions } from "../options.ts";
+import type { Backend, GlobalOptions, PredictRequest, RequestProtocol } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
@@ -9,8 +9,7 @@ import { writeOut } from "../output.ts";
 export interface PredictInvocation {
   global: GlobalOptions;
   name: string;
-  data: string;
-  protocol: "v1" | "v2";
+  request: PredictRequest;
 }
 
 /** The Service that fronts a model's pods: KServe names it NAME-predictor, the deployment backend NAME. */
@@ -18,20 +17,45 @@ function predictService(backend: Backend, name: string): string {
   return backend === "kserve" ? `${name}-predictor` : name;
 }
 
+/** Each protocol's route on the model server (KServe's v1 and v2 data planes, its OpenAI one). */
+const ROUTES: Record<RequestProtocol, (name: string) => string> = {
+  v1: (name) => `v1/models/${name}:predict`,
+  v2: (name) => `v2/models/${name}/infer`,
+  openai: () => "openai/v1/chat/completions",
+};
+
 /** The proxy path of a model's predict endpoint; needs no ingress and no DNS. */
 export function predictPath(
   backend: Backend,
   namespace: string,
   name: string,
-  protocol: "v1" | "v2",
+  protocol: RequestProtocol,
 ): string {
   const service = predictService(backend, name);
-  const route = protocol === "v2" ? `v2/models/${name}/infer` : `v1/models/${name}:predict`;
-  return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${route}`;
+  return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${ROUTES[protocol](name)}`;
+}
+
+/**
+ * The OpenAI chat completion for one user message. `model` is the served model's name, which
+ * KServe's servers take from --model_name (the InferenceService's name by default).
+ */
+export function chatBody(model: string, message: string): string {
+  return JSON.stringify({ model, messages: [{ role: "user", content: message }] });
+}
+
+/** The assistant's answer in a chat completion (choices[0].message.content), if it has one. */
+export function chatAnswer(answer: string): string | undefined {
+  try {
+    const content = JSON.parse(answer)?.choices?.[0]?.message?.content;
+    return typeof content === "string" ? content : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function predict(options: PredictInvocation): Promise<number> {
-  const body = readData(options.data);
+  const { request } = options;
+  const body = "chat" in request ? chatBody(options.name, request.chat) : readData(request.data);
   const kube = await Kube.connect(options.global);
   const namespace = options.global.namespace ?? kube.namespace;
   const model = await requireModel(kube, namespace, options.name);
@@ -39,7 +63,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
   try {
     answer = await kube.requestText(
       "POST",
-      predictPath(model.backend, namespace, options.name, options.protocol),
+      predictPath(model.backend, namespace, options.name, request.protocol),
       {
         body,
         contentType: "application/json",
@@ -51,8 +75,15 @@ export async function predict(options: PredictInvocation): Promise<number> {
       name: options.name,
       namespace,
       service: predictService(model.backend, options.name),
-      protocol: options.protocol,
+      protocol: request.protocol,
     }) ?? error;
+  }
+  const said = "chat" in request && options.global.output !== "json"
+    ? chatAnswer(answer)
+    : undefined;
+  if (said !== undefined) {
+    writeOut(said.endsWith("\n") ? said : `${said}\n`);
+    return 0;
   }
   try {
     writeOut(JSON.stringify(JSON.parse(answer), null, 2) + "\n");
@@ -72,7 +103,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
  */
 export function predictFailure(
   error: KubeApiError,
-  model: { name: string; namespace: string; service: string; protocol: "v1" | "v2" },
+  model: { name: string; namespace: string; service: string; protocol: RequestProtocol },
 ): CliError | undefined {
   const status = `kubectl kserve status ${model.name} -n ${model.namespace}`;
   if (!error.fromApiServer) {

@@ -1,7 +1,9 @@
 // A test double for a KServe model server, run by the test cluster's pod runner for the test-only
 // image `kubectl-kserve.test/model-server:<tag>` (scripts/cluster/runner/images.ts). It answers
-// KServe's v1 and v2 (Open Inference) REST protocols for one toy model, so `kubectl kserve
-// predict` can be tested end to end through the API server's service proxy. It is not a model.
+// KServe's v1 and v2 (Open Inference) REST protocols for one toy model, and the OpenAI chat
+// completion route of KServe's LLM servers (/openai/v1/chat/completions, where the toy "LLM"
+// answers "<model> heard: <last user message>"), so `kubectl kserve predict` can be tested end to
+// end through the API server's service proxy. It is not a model.
 //
 //   deno run --no-config --allow-net tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
 //
@@ -96,6 +98,27 @@ function inferV2(name: string, body: Record<string, unknown>): unknown {
   };
 }
 
+/**
+ * OpenAI chat completion, as KServe's OpenAI data plane answers it: the model named in the body
+ * must be this one (404 otherwise), the messages a non-empty list (400 otherwise).
+ */
+function chatCompletion(name: string, body: Record<string, unknown>): unknown {
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new BadRequest('Expected "messages" to be a non-empty list');
+  }
+  const last = [...messages].reverse().find((m) => m?.role === "user");
+  const content = `${name} heard: ${typeof last?.content === "string" ? last.content : ""}`;
+  return {
+    id: "chatcmpl-test",
+    object: "chat.completion",
+    created: 0,
+    model: name,
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  };
+}
+
 /** The request handler; exported for unit tests that need no process. */
 export function handler(modelName: string): (req: Request) => Promise<Response> {
   const notFound = (name: string) =>
@@ -132,6 +155,11 @@ export function handler(modelName: string): (req: Request) => Promise<Response> 
       if (post && (m = /^\/v2\/models\/([^/]+)\/infer$/.exec(path))) {
         if (m[1] !== modelName) return notFound(m[1]!);
         return json(inferV2(modelName, await readJson(req)));
+      }
+      if (post && path === "/openai/v1/chat/completions") {
+        const body = await readJson(req);
+        if (body.model !== modelName) return notFound(String(body.model));
+        return json(chatCompletion(modelName, body));
       }
       return json({ error: `Not Found: ${req.method} ${path}` }, 404);
     } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * predict end to end: through the API server's service proxy to a model server in a pod. The pod
  * runner plays the test-only image kubectl-kserve.test/model-server (tests/doubles/
- * model_server.ts: KServe's v1 and v2 protocols, class = round(sum of features) mod 3), first
+ * model_server.ts: KServe's v1 and v2 protocols, class = round(sum of features) mod 3, and an
+ * OpenAI chat route that answers "<model> heard: <message>"), first
  * behind the deployment backend, then behind a real KServe's InferenceService. The KServe test
  * installs on a reset cluster, and the file resets the cluster again at its end.
  */
@@ -36,7 +37,7 @@ async function predict(namespace: string, name: string, args: string[], stdin?: 
   });
 }
 
-/** v1 and v2 through the proxy, for a model named `name` (the server's --model_name). */
+/** v1, v2 and a chat through the proxy, for a model named `name` (the server's --model_name). */
 async function assertPredicts(namespace: string, name: string): Promise<void> {
   const v1 = await predict(namespace, name, ["-d", V1_REQUEST]);
   assert.equal(v1.code, 0, v1.stderr);
@@ -51,6 +52,14 @@ async function assertPredicts(namespace: string, name: string): Promise<void> {
   assert.deepEqual(answer.outputs, [
     { name: "output-0", shape: [3], datatype: "INT64", data: [1, 2, 0] },
   ]);
+
+  // An LLM's question: an OpenAI chat completion naming the model; the answer alone is printed.
+  const chat = await predict(namespace, name, ["--chat", "What is KServe?"]);
+  assert.equal(chat.code, 0, chat.stderr);
+  assert.equal(chat.stdout, `${name} heard: What is KServe?\n`);
+  const whole = await predict(namespace, name, ["--chat", "Hi", "-o", "json"]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.equal(JSON.parse(whole.stdout).choices[0].message.content, `${name} heard: Hi`);
 }
 
 /** The deployment backend serving the model server as "toy" on port 8080. */
@@ -69,7 +78,7 @@ const deployToy = (ns: string) => [
   "8080",
 ];
 
-Deno.test("predict through the service proxy with the deployment backend: v1, v2, @file, @-, bad input", async () => {
+Deno.test("predict through the service proxy with the deployment backend: v1, v2, OpenAI chat, @file, @-, bad input", async () => {
   await withNamespace("predict-plain", async (ns) => {
     let start = Date.now();
     const deployed = await runPlugin([...deployToy(ns), "--wait", "--timeout", "60s"], {
@@ -93,7 +102,30 @@ Deno.test("predict through the service proxy with the deployment backend: v1, v2
     assert.equal(fromStdin.code, 0, fromStdin.stderr);
     assert.deepEqual(JSON.parse(fromStdin.stdout), { predictions: [1, 2, 0] });
 
+    // A whole OpenAI body with -d: sent as it is, so a wrong model name is the server's 404.
+    const otherModel = await predict(ns, "toy", [
+      "--protocol",
+      "openai",
+      "-d",
+      JSON.stringify({ model: "other", messages: [{ role: "user", content: "Hi" }] }),
+    ]);
+    assert.equal(otherModel.code, 1, otherModel.stderr);
+    assert.match(otherModel.stderr, /The model server answered HTTP 404: .*other does not exist/);
+    assert.match(otherModel.stderr, /against the openai protocol/);
+
     // Refused before anything is sent.
+    for (
+      const [args, message] of [
+        [[], /predict needs a request/],
+        [["--chat", "Hi", "-d", V1_REQUEST], /-d and --chat both give the request/],
+        [["--chat", "Hi", "--protocol", "v1"], /--chat sends an OpenAI chat completion, not a v1/],
+      ] as const
+    ) {
+      const refused = await predict(ns, "toy", [...args]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, message);
+      assert.doesNotMatch(refused.stderr, /\n\s+at /, "no stack trace without -v");
+    }
     const invalid = await predict(ns, "toy", ["-d", '{"instances": [[1, 2]']);
     assert.equal(invalid.code, 2, invalid.stderr);
     assert.match(invalid.stderr, /The request body is not valid JSON/);
@@ -156,7 +188,7 @@ Deno.test("predict through the service proxy with the deployment backend: v1, v2
   });
 });
 
-Deno.test("predict through the service proxy to a KServe InferenceService's predictor (v1 and v2)", async () => {
+Deno.test("predict through the service proxy to a KServe InferenceService's predictor (v1, v2 and OpenAI chat)", async () => {
   try {
     say(`cluster reset in ${(await resetCluster()).toFixed(1)}s`);
     await using cache = await tempDir();

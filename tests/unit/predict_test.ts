@@ -75,3 +75,52 @@ Deno.test("predictFailure() leaves the API server's 401 and 403 to their own mes
     undefined,
   );
 });
+
+Deno.test("predictRequest(): -d or --chat, never both or neither; --chat is OpenAI only", async () => {
+  const { predictRequest } = await import("../../lib/args/models.ts");
+  const { UsageError } = await import("../../lib/errors.ts");
+  assert.deepEqual(predictRequest({ data: "{}" }), { protocol: "v1", data: "{}" });
+  assert.deepEqual(predictRequest({ data: "{}", protocol: "openai" }), {
+    protocol: "openai",
+    data: "{}",
+  });
+  assert.deepEqual(predictRequest({ chat: "Hi" }), { protocol: "openai", chat: "Hi" });
+  assert.deepEqual(predictRequest({ chat: "Hi", protocol: "openai" }), {
+    protocol: "openai",
+    chat: "Hi",
+  });
+  assert.throws(() => predictRequest({}), UsageError, "predict needs a request");
+  assert.throws(() => predictRequest({ data: "{}", chat: "Hi" }), /-d and --chat both/);
+  assert.throws(
+    () => predictRequest({ chat: "Hi", protocol: "v2" }),
+    /--chat sends an OpenAI chat completion, not a v2 request/,
+  );
+  assert.throws(() => predictRequest({ chat: "  " }), /--chat needs a message/);
+});
+
+Deno.test("predictPath() and chatBody(): an OpenAI chat completion goes to /openai/v1/chat/completions, naming the model", async () => {
+  const { chatAnswer, chatBody, predictPath } = await import("../../lib/commands/predict.ts");
+  assert.equal(
+    predictPath("kserve", "llm", "qwen", "openai"),
+    "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/openai/v1/chat/completions",
+  );
+  assert.equal(
+    predictPath("deployment", "team", "toy", "v2"),
+    "/api/v1/namespaces/team/services/toy:80/proxy/v2/models/toy/infer",
+  );
+  assert.deepEqual(JSON.parse(chatBody("qwen", "Hello")), {
+    model: "qwen",
+    messages: [{ role: "user", content: "Hello" }],
+  });
+  const completion = JSON.stringify({
+    object: "chat.completion",
+    choices: [{ index: 0, message: { role: "assistant", content: "Hi there" } }],
+  });
+  assert.equal(chatAnswer(completion), "Hi there");
+  // A streamed answer (server-sent events) or an error body has no message: printed as it came.
+  assert.equal(chatAnswer("data: {}\n\n"), undefined);
+  assert.equal(
+    chatAnswer(JSON.stringify({ error: "Model with name x does not exist." })),
+    undefined,
+  );
+});
