@@ -104,10 +104,6 @@ Deno.test("predictPath() and chatBody(): an OpenAI chat completion goes to /open
     predictPath("kserve", "llm", "qwen", "openai"),
     "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/openai/v1/chat/completions",
   );
-  assert.equal(
-    predictPath("deployment", "team", "toy", "v2"),
-    "/api/v1/namespaces/team/services/toy:80/proxy/v2/models/toy/infer",
-  );
   assert.deepEqual(JSON.parse(chatBody("qwen", "Hello")), {
     model: "qwen",
     messages: [{ role: "user", content: "Hello" }],
