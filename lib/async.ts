@@ -2,8 +2,12 @@
  * The one home for waiting in time: delays and retries that a deadline bounds and an
  * AbortSignal (Ctrl-C, an enclosing deadline) cancels, and bounded parallelism.
  */
+import { TIMINGS } from "./defaults.ts";
 
-/** Resolves after `ms` milliseconds; rejects with the signal's reason as soon as it aborts. */
+/**
+ * Resolves after `ms` milliseconds (at most TIMINGS.maxTimerMs: a server's Retry-After can ask
+ * for more than a timer holds); rejects with the signal's reason as soon as it aborts.
+ */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
@@ -14,7 +18,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, Math.min(ms, TIMINGS.maxTimerMs));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

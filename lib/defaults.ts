@@ -52,6 +52,11 @@ export const TIMINGS = {
   modelStripGraceMs: 30_000,
   /** How long re-creating an object whose immutable fields change may take without a deadline. */
   replaceMs: 60_000,
+  /**
+   * The longest a timer can wait (a signed 32-bit count of milliseconds, about 24.8 days): a
+   * longer setTimeout or AbortSignal.timeout fires at once, so a wait would become a busy loop.
+   */
+  maxTimerMs: 2 ** 31 - 1,
 } as const;
 
 /** Names in a KServe installation (the same in v0.16.0 and v0.20.0). */

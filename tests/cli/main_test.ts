@@ -28,6 +28,21 @@ Deno.test("usage errors exit 2 with one line", async () => {
       [["bogus"], /unknown command 'bogus'/],
       [["version", "-o", "xml"], /Invalid output format "xml"/],
       [["version", "--request-timeout", "soon"], /not a duration/],
+      // Field report: a timer cannot hold more than 2^31-1 ms; a longer one fired at once, and a
+      // deploy --wait watched in a busy loop (~100 requests a second).
+      [["list", "-n", "llm", "--request-timeout", "1000h"], /longer than 596h/],
+      [[
+        "deploy",
+        "big",
+        "--model-format",
+        "sklearn",
+        "--storage-uri",
+        "gs://a/b",
+        "--wait",
+        "--timeout",
+        "600h",
+      ], /"600h" for --timeout: longer than 596h/],
+      [["check", "--wait", "25d"], /not a duration/],
     ] as [string[], RegExp][]
   ) {
     const result = await runPlugin(args);

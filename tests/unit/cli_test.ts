@@ -190,4 +190,22 @@ Deno.test("parseDuration() accepts Go durations and bare seconds", () => {
   assert.equal(parseDuration("0", "--x"), 0);
   assert.throws(() => parseDuration("5 minutes", "--x"), UsageError);
   assert.throws(() => parseDuration("-1s", "--x"), UsageError);
+  // The longest a timer holds (2^31-1 ms): 596h passes, 597h and 1000h are refused, not run.
+  assert.equal(parseDuration("596h", "--x"), 596 * 3_600_000);
+  assert.throws(() => parseDuration("597h", "--timeout"), /"597h" for --timeout: longer than 596h/);
+  assert.throws(() => parseDuration("2147484", "--x"), /longer than 596h/);
+});
+
+Deno.test("delay() longer than a timer holds still waits (it does not fire at once)", async () => {
+  const { delay } = await import("../../lib/async.ts");
+  const stop = new AbortController();
+  let settled = "";
+  const long = delay(2 ** 31 + 5, stop.signal).then(() => settled = "resolved", () => {
+    settled = "aborted";
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(settled, "", "a 2^31 ms delay must not resolve after 50 ms");
+  stop.abort();
+  await long;
+  assert.equal(settled, "aborted");
 });
