@@ -244,11 +244,16 @@ function noMetrics(hpa: HorizontalPodAutoscaler): string {
   }`;
 }
 
-/** The runtime named in the spec, or the one KServe's selection picks (lib/deploy/runtimes.ts). */
+/**
+ * The runtime named in the spec; else the one the controller reports it chose (status); else,
+ * before it has reconciled, the one KServe's selection would pick (lib/deploy/runtimes.ts).
+ */
 function servingRuntime(isvc: InferenceService, runtimes: ServingRuntime[]): string | undefined {
   const model = isvc.spec?.predictor?.model;
   if (!model) return undefined;
   if (model.runtime) return `${model.runtime} (named in the spec)`;
+  const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
+  if (reported) return `${reported} (chosen by KServe)`;
   if (!model.modelFormat?.name) return undefined;
   const protocol = model.protocolVersion ?? "v1";
   const chosen = selectRuntime(runtimes, model.modelFormat, { protocol });

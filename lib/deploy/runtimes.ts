@@ -16,6 +16,10 @@ export interface ServingRuntime {
   metadata?: { name?: string; namespace?: string };
   spec?: {
     disabled?: boolean;
+    /** ModelMesh-style runtimes that load many models (TrainedModels): never a predictor's. */
+    multiModel?: boolean;
+    /** Multi-node runtimes (Ray workers): only for a predictor that has a workerSpec. */
+    workerSpec?: unknown;
     /** KServe's default when absent: v1. */
     protocolVersions?: string[];
     supportedModelFormats?: ModelFormat[];
@@ -78,8 +82,21 @@ function builtIn(version: string): Record<string, Runtime> {
 }
 
 /**
- * Picks a runtime for a format as KServe does: the format (and version, if given) supported
- * with autoSelect, the protocol supported, the highest priority first.
+ * Whether KServe would auto-select this runtime for the predictors this plugin writes (one model,
+ * no workerSpec): it skips multi-model runtimes and, unless the predictor has a workerSpec,
+ * multi-node ones (K@v0.16.0:pkg/apis/serving/v1beta1/predictor_model.go GetSupportingRuntimes:
+ * IsMultiModelRuntime() == isMMS, IsMultiNodeRuntime() == isMultinode). Without it the
+ * huggingface format picked kserve-huggingfaceserver-multinode (priority 2) over
+ * kserve-huggingfaceserver, which KServe uses.
+ */
+function selectableForPredictor(runtime: ServingRuntime): boolean {
+  return !runtime.spec?.disabled && !runtime.spec?.multiModel && !runtime.spec?.workerSpec;
+}
+
+/**
+ * Picks a runtime for a format as KServe does: a single-node, single-model runtime
+ * (selectableForPredictor) that supports the format (and version, if given) with autoSelect and
+ * the protocol, the highest priority first. A named runtime is taken as named.
  */
 export function selectRuntime(
   clusterRuntimes: ServingRuntime[],
@@ -88,7 +105,7 @@ export function selectRuntime(
 ): Runtime | undefined {
   const protocol = options.protocol ?? "v1";
   const candidates = clusterRuntimes.flatMap((runtime) => {
-    if (runtime.spec?.disabled) return [];
+    if (options.named ? runtime.spec?.disabled : !selectableForPredictor(runtime)) return [];
     if (options.named && runtime.metadata?.name !== options.named) return [];
     const protocols: string[] = runtime.spec?.protocolVersions ?? ["v1"];
     if (!protocols.includes(protocol)) return [];
@@ -219,7 +236,16 @@ export function runtimeProblem(
       }), or pass --runtime`,
     };
   }
-  const automatic = serving.filter((r) => formatOf(r).some((f) => f.autoSelect === true));
+  const usable = serving.filter(selectableForPredictor);
+  if (!usable.length) {
+    return {
+      message: `Only multi-node or multi-model runtimes serve model format "${format.name}" (${
+        names(serving)
+      }): KServe uses neither for a predictor of one model without a workerSpec`,
+      hint: "List the runtimes with: kubectl get servingruntimes,clusterservingruntimes -A",
+    };
+  }
+  const automatic = usable.filter((r) => formatOf(r).some((f) => f.autoSelect === true));
   const speaking = automatic.filter((r) => protocolsOf(r).includes(protocol));
   if (speaking.length) return undefined;
   const offered = [...new Set(automatic.flatMap(protocolsOf))];
@@ -233,8 +259,8 @@ export function runtimeProblem(
   }
   return {
     message: `No runtime selects model format "${format.name}" automatically (${
-      names(serving)
+      names(usable)
     } serve it only when named)`,
-    hint: `Pass --runtime ${serving[0]!.metadata?.name}`,
+    hint: `Pass --runtime ${usable[0]!.metadata?.name}`,
   };
 }

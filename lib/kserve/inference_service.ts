@@ -81,5 +81,8 @@ export interface InferenceServiceState {
   address?: { url?: string };
   /** The deployment mode the controller applied (lib/kserve/versions.ts names them). */
   deploymentMode?: string;
+  /** The runtime the controller chose (one of the two; the CRD of v0.16.0 and v0.20.0). */
+  servingRuntimeName?: string;
+  clusterServingRuntimeName?: string;
   modelStatus?: { lastFailureInfo?: { reason?: string; message?: string } };
 }

@@ -100,12 +100,62 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
     const status = await plugin(["status", "iris", "-n", "models"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Backend: +kserve \(mode Standard\)/);
-    assert.match(
-      status.stdout,
-      /Runtime: +kserve-sklearnserver \(selected for sklearn, protocol v1\)/,
+    // The runtime is the one the controller reports it chose, read from the object.
+    const chosen = await kubectlJson<{ status: { clusterServingRuntimeName?: string } }>(
+      ["get", "isvc", "iris", "-n", "models", "-o", "json"],
     );
+    assert.equal(chosen.status.clusterServingRuntimeName, "kserve-sklearnserver");
+    assert.match(status.stdout, /Runtime: +kserve-sklearnserver \(chosen by KServe\)/);
     assert.match(status.stdout, /PredictorReady +True/);
   });
+
+  await t.step(
+    "a huggingface model: deploy, status and KServe agree on kserve-huggingfaceserver",
+    async () => {
+      // Field report: the plugin predicted the multinode runtime (priority 2, a workerSpec),
+      // which KServe never picks for a predictor without a workerSpec.
+      const deployed = await plugin([
+        "deploy",
+        "qwen",
+        "-n",
+        "models",
+        "--model-format",
+        "huggingface",
+        "--storage-uri",
+        "hf://Qwen/Qwen2.5-0.5B-Instruct",
+        "--wait",
+        "--timeout",
+        "90s",
+      ]);
+      assert.equal(deployed.code, 0, deployed.stderr);
+      const isvc = await kubectlJson<{ status: { clusterServingRuntimeName?: string } }>(
+        ["get", "isvc", "qwen", "-n", "models", "-o", "json"],
+      );
+      assert.equal(isvc.status.clusterServingRuntimeName, "kserve-huggingfaceserver");
+      const status = await plugin(["status", "qwen", "-n", "models"]);
+      assert.match(status.stdout, /Runtime: +kserve-huggingfaceserver \(chosen by KServe\)/);
+      // The deployment backend builds the same runtime (not the multinode one's GPU image).
+      const plain = await plugin([
+        "deploy",
+        "qwen-plain",
+        "-n",
+        "models",
+        "--backend",
+        "deployment",
+        "--model-format",
+        "huggingface",
+        "--storage-uri",
+        "hf://Qwen/Qwen2.5-0.5B-Instruct",
+        "--dry-run=client",
+        "-o",
+        "json",
+      ]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const images = plain.stdout.match(/"image": "kserve\/huggingfaceserver:[^"]*"/g) ?? [];
+      assert.deepEqual(images, ['"image": "kserve/huggingfaceserver:v0.16.0"']);
+      await plugin(["delete", "qwen", "-n", "models"]);
+    },
+  );
 
   await t.step(
     "re-deploy over a kubectl patch is refused naming the field and its manager, changes nothing; --force-conflicts takes it",

@@ -150,6 +150,55 @@ Deno.test("selectRuntime() chooses like KServe: v1 protocol, autoSelect, highest
   );
 });
 
+Deno.test("selectRuntime() skips multi-node runtimes as KServe does: huggingface is kserve-huggingfaceserver", async () => {
+  for (const version of ["v0.16.0", "v0.20.0"]) {
+    const runtimes = parseManifest(
+      await fixture(`kserve/${version}/kserve-cluster-resources.yaml`),
+      "x",
+    ).filter((o) => o.kind === "ClusterServingRuntime");
+    // Field report: the multinode runtime (priority 2, a workerSpec) was picked for a predictor
+    // without a workerSpec; KServe picks the single-node one, and so does the deployment backend.
+    const chosen = selectRuntime(runtimes, { name: "huggingface" }, {})!;
+    assert.equal(chosen.name, "kserve-huggingfaceserver", version);
+    assert.equal(chosen.image, `kserve/huggingfaceserver:${version}`, version);
+    const plain = deploymentRuntime({ modelFormat: { name: "huggingface" } }, runtimes, version)!;
+    assert.equal(plain.name, "kserve-huggingfaceserver");
+    assert.doesNotMatch(plain.image, /-gpu$/);
+    assert.equal(
+      runtimeProblem(runtimes, { name: "huggingface" }, { namespace: "llm" }),
+      undefined,
+    );
+    // Named, the multinode runtime is taken as named (KServe checks it has what it needs).
+    assert.equal(
+      selectRuntime(runtimes, { name: "huggingface" }, {
+        named: "kserve-huggingfaceserver-multinode",
+      })?.name,
+      "kserve-huggingfaceserver-multinode",
+    );
+  }
+  // Sibling: a multi-model runtime (ModelMesh-style) is never a predictor's automatic choice.
+  const multiModel = {
+    metadata: { name: "mesh" },
+    spec: {
+      multiModel: true,
+      supportedModelFormats: [{ name: "sklearn", autoSelect: true, priority: 9 }],
+      containers: [{ image: "mesh:1" }],
+    },
+  };
+  const single = {
+    metadata: { name: "single" },
+    spec: {
+      supportedModelFormats: [{ name: "sklearn", autoSelect: true, priority: 1 }],
+      containers: [{ image: "single:1" }],
+    },
+  };
+  assert.equal(selectRuntime([multiModel, single], { name: "sklearn" }, {})?.name, "single");
+  assert.match(
+    runtimeProblem([multiModel], { name: "sklearn" }, { namespace: "ml" })!.message,
+    /^Only multi-node or multi-model runtimes serve model format "sklearn" \(mesh\)/,
+  );
+});
+
 Deno.test("deploymentRuntime(): --image replaces the runtime's image only, as KServe's merge does", async () => {
   const runtimes = parseManifest(await fixture("kserve/v0.16.0/kserve-cluster-resources.yaml"), "x")
     .filter((o) => o.kind === "ClusterServingRuntime");
