@@ -1,6 +1,12 @@
 /** Categories "mode" and "runtimes": the default deployment mode can work, and runtimes exist. */
 import type { V1ConfigMap } from "@kubernetes/client-node";
-import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
+import {
+  INSTALL_KNATIVE,
+  INSTALL_RUNTIMES,
+  INSTALL_STORAGE_CONTAINER,
+  SWITCH_MODE,
+  USE_KNATIVE,
+} from "../kserve/hints.ts";
 import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import {
   blindToKnative,
@@ -69,8 +75,7 @@ export const modeChecks: Check<CheckContext>[] = [
     id: "mode.default",
     category: "mode",
     description: "the default deployment mode can run InferenceServices in this cluster",
-    hint:
-      `Switch to raw mode: ${SWITCH_MODE.raw}; or install Knative Serving and use it: ${SWITCH_MODE.serverless}`,
+    hint: `Switch to raw mode: ${SWITCH_MODE.raw}; or add Knative Serving: ${INSTALL_KNATIVE}`,
     dependsOn: ["kserve.config-deploy"],
     async run(ctx) {
       const mode = await defaultMode(ctx);
@@ -79,6 +84,9 @@ export const modeChecks: Check<CheckContext>[] = [
           `The default mode is ${mode.value}, but Knative Serving is not installed: every InferenceService ` +
             `without a mode annotation is rejected ("ServerlessModeRejected"). Serverless without Knative does not exist; ` +
             `RawDeployment (Standard) is the mode without Knative.`,
+          // The default is already Knative: switching to it again would change nothing.
+          `Switch to raw mode: ${SWITCH_MODE.raw}; or add Knative Serving: ${INSTALL_KNATIVE}`,
+          FIX,
         );
       }
       if (ctx.options.mode === "raw" && mode.kind !== "raw") {
@@ -94,7 +102,7 @@ export const modeChecks: Check<CheckContext>[] = [
     id: "mode.knative",
     category: "mode",
     description: "Knative Serving and its networking layer are ready",
-    hint: `Install Knative Serving and make it the default mode: ${SWITCH_MODE.serverless}`,
+    hint: `Install Knative Serving and make it the default mode: ${USE_KNATIVE}`,
     dependsOn: ["mode.default"],
     retryable: true,
     async run(ctx) {
@@ -188,7 +196,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     id: "runtimes.cluster-serving-runtimes",
     category: "runtimes",
     description: "ClusterServingRuntimes are installed",
-    hint: `Apply the cluster resources once the webhook works: ${REAPPLY}`,
+    hint: `Apply the release's runtimes once the webhook works: ${INSTALL_RUNTIMES}`,
     // Runtimes can only be created through a working webhook: a broken webhook is the root cause.
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
@@ -205,7 +213,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     id: "runtimes.storage-container",
     category: "runtimes",
     description: `ClusterStorageContainer "${KSERVE_OBJECTS.storageContainer}" exists`,
-    hint: `Apply the cluster resources: ${REAPPLY}`,
+    hint: `Re-create it: ${INSTALL_STORAGE_CONTAINER}`,
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
       const found = await ctx.get(

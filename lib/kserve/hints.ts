@@ -5,9 +5,10 @@
  * switches their mode.
  */
 import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
+import { restartControllerCommand } from "./knative_seen.ts";
 import { describeOwner } from "../kube/owner.ts";
 import type { KServeInstall } from "./detect.ts";
-import { classifyMode, modeName } from "./versions.ts";
+import { classifyMode, compareVersions, modeName, parseVersion } from "./versions.ts";
 import type { KServeMode } from "../options.ts";
 
 /** Check hints say "{reapply}" where the command that re-applies KServe belongs. */
@@ -23,6 +24,10 @@ function manifestUrl(kserve: KServeInstall, version: string): string {
   const file = kserve.namespace === KSERVE.kubeflowNamespace
     ? "kserve_kubeflow.yaml"
     : "kserve.yaml";
+  return releaseFileUrl(version, file);
+}
+
+function releaseFileUrl(version: string, file: string): string {
   return `https://github.com/kserve/kserve/releases/download/${version}/${file}`;
 }
 
@@ -158,15 +163,62 @@ export function resolveHint(hint: string, kserve: KServeInstall, defaultMode?: s
     )
     .replaceAll(KSERVE_NAMESPACE, kserve.namespace)
     .replaceAll(INSTALL_CERT_MANAGER, installCertManagerCommand(kserve))
+    .replaceAll(INSTALL_RUNTIMES, installRuntimesCommand(kserve))
+    .replaceAll(INSTALL_STORAGE_CONTAINER, installStorageContainerCommand(kserve))
+    .replaceAll(INSTALL_KNATIVE, installKnativeCommand(kserve, false))
+    .replaceAll(USE_KNATIVE, installKnativeCommand(kserve, true))
     .replaceAll(REAPPLY, reapplyCommand(kserve, defaultMode))
     .replaceAll(SWITCH_MODE.raw, switchModeCommand(kserve, "raw"))
     .replaceAll(SWITCH_MODE.serverless, switchModeCommand(kserve, "serverless"));
 }
 
-/** How to (re)install the release's ClusterServingRuntimes, by the install's owner. */
+/**
+ * How to (re)install the release's ClusterServingRuntimes, by the install's owner: this plugin's
+ * install, Helm's upgrade (the kserve chart holds them), else the release's
+ * kserve-cluster-resources.yaml (kserve.yaml and kserve_kubeflow.yaml hold none).
+ */
 export function installRuntimesCommand(kserve: KServeInstall): string {
-  if (ownedByPlugin(kserve)) return reapplyCommand(kserve);
-  return `kubectl apply --server-side -f https://github.com/kserve/kserve/releases/download/${
-    kserve.version ?? "<version>"
-  }/kserve-cluster-resources.yaml`;
+  if (ownedByPlugin(kserve) || kserve.owner?.by === "helm") return reapplyCommand(kserve);
+  return `kubectl apply --server-side -f ${
+    releaseFileUrl(kserve.version ?? "<version>", "kserve-cluster-resources.yaml")
+  }`;
+}
+
+/**
+ * How to re-create ClusterStorageContainer "default", by the install's owner. Outside this
+ * plugin and Helm it comes from kserve-cluster-resources.yaml up to v0.16 and from kserve.yaml
+ * (or kserve_kubeflow.yaml) in v0.20 (the release fixtures of both; versions between follow v0.20).
+ */
+export function installStorageContainerCommand(kserve: KServeInstall): string {
+  const version = parseVersion(kserve.version);
+  const inClusterResources = version !== undefined &&
+    compareVersions(version, { major: 0, minor: 17, patch: 0 }) < 0;
+  if (ownedByPlugin(kserve) || kserve.owner?.by === "helm" || !inClusterResources) {
+    return reapplyCommand(kserve);
+  }
+  return installRuntimesCommand(kserve);
+}
+
+/** Check hints say "{install-runtimes}" and "{install-storage-container}" where those belong. */
+export const INSTALL_RUNTIMES = "{install-runtimes}";
+export const INSTALL_STORAGE_CONTAINER = "{install-storage-container}";
+
+/**
+ * Check hints say "{install-knative}" where adding Knative Serving under a Knative default
+ * belongs, and "{use-knative}" where Knative must be added and made the default.
+ */
+export const INSTALL_KNATIVE = "{install-knative}";
+export const USE_KNATIVE = "{use-knative}";
+
+/**
+ * How to add Knative Serving for KServe: this plugin's install (it installs Knative and Kourier,
+ * sets the default mode, and restarts the controller), else Knative's own install, the default
+ * mode switched by the owner's tool when `switchMode`, then a restart of KServe's controller,
+ * which looks Knative up only at start.
+ */
+export function installKnativeCommand(kserve: KServeInstall, switchMode: boolean): string {
+  if (ownedByPlugin(kserve)) return switchModeCommand(kserve, "serverless");
+  return `install Knative Serving and a networking layer (https://knative.dev/docs/install/yaml-install/serving/install-serving-with-yaml/), ${
+    switchMode ? `then ${switchModeCommand(kserve, "serverless")}, ` : ""
+  }then ${restartControllerCommand(kserve.namespace)}`;
 }

@@ -12,6 +12,7 @@ import {
   kubectlOk,
   resetCluster,
   tempDir,
+  waitFor,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
@@ -132,10 +133,14 @@ Deno.test("KServe from kserve_kubeflow.yaml in kubeflow: found and checked; inst
   const check = await runCheck([], adminKubeconfig());
   assert.match(check.byId("kserve.installed")!.note ?? "", /in namespace kubeflow/);
   assertNoInstallHints(check);
-  // Shipped default Serverless without Knative: the fix edits the config, in kubeflow.
+  // Shipped default Serverless without Knative: switch to raw by editing the config, in
+  // kubeflow, or add Knative (field report: the hint "switched" to Knative, already the value).
+  const modeHint = check.byId("mode.default")?.hint ?? "";
+  assert.match(modeHint, /kubectl edit configmap inferenceservice-config -n kubeflow .*Standard/);
+  assert.doesNotMatch(modeHint, /to Knative\)/);
   assert.match(
-    check.byId("mode.default")?.hint ?? "",
-    /kubectl edit configmap inferenceservice-config -n kubeflow/,
+    modeHint,
+    /add Knative Serving: install Knative Serving .* then kubectl rollout restart deployment\/kserve-controller-manager -n kubeflow$/,
   );
 
   for (const force of [[], ["--force"]]) {
@@ -158,6 +163,17 @@ Deno.test("KServe from kserve_kubeflow.yaml in kubeflow: found and checked; inst
   assert.match(
     noRuntime.stderr,
     /install the runtimes \(kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve-cluster-resources\.yaml\)/,
+  );
+  // check names the same file as deploy (field report: it named kserve_kubeflow.yaml, which
+  // holds no runtime), once the webhook answers and the runtimes check runs.
+  const runtimes = await waitFor("check to reach the runtimes", async () => {
+    const c = await runCheck([], adminKubeconfig());
+    const r = c.byId("runtimes.cluster-serving-runtimes");
+    return r?.result === "fail" ? r : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 2000 });
+  assert.match(
+    runtimes.hint ?? "",
+    /kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve-cluster-resources\.yaml$/,
   );
   // Its runtimes, as its owner applies them (the file's LLM configs belong to namespace kserve).
   await applyUntilDone(

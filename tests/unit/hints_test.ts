@@ -126,3 +126,88 @@ Deno.test("foreignInstall(): names the owner and its command; Kubeflow's install
   assert.match(kubeflow.message, /from Kubeflow's kserve_kubeflow\.yaml/);
   assert.doesNotMatch(kubeflow.hint, /--force/);
 });
+
+Deno.test("resolveHint(): runtimes and the storage container come from the file that holds them", async () => {
+  const { selectChecks } = await import("../../lib/checks/catalog.ts");
+  const hintOf = (id: string) =>
+    selectChecks({ pre: false, withModels: false }).find((c) => c.id === id)!.hint;
+  const kubeflow: KServeInstall = {
+    ...base,
+    namespace: "kubeflow",
+    owner: { by: "other", managers: ["kubectl"] },
+  };
+  // Field report: Kubeflow's (and kubectl's) install got kserve_kubeflow.yaml, which holds no
+  // ClusterServingRuntime; they are in kserve-cluster-resources.yaml.
+  const clusterResources =
+    /kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve-cluster-resources\.yaml$/;
+  assert.match(
+    resolveHint(hintOf("runtimes.cluster-serving-runtimes"), kubeflow),
+    clusterResources,
+  );
+  assert.match(resolveHint(hintOf("runtimes.storage-container"), kubeflow), clusterResources);
+  // Sibling: in v0.20.0 ClusterStorageContainer "default" is in kserve.yaml (the fixtures).
+  const kubectl20: KServeInstall = { ...kubeflow, namespace: "kserve", version: "v0.20.0" };
+  assert.match(
+    resolveHint(hintOf("runtimes.storage-container"), kubectl20),
+    /releases\/download\/v0\.20\.0\/kserve\.yaml$/,
+  );
+  assert.match(
+    resolveHint(hintOf("runtimes.cluster-serving-runtimes"), kubectl20),
+    /v0\.20\.0\/kserve-cluster-resources\.yaml$/,
+  );
+  // Helm's chart holds both: its upgrade re-creates them.
+  const helm: KServeInstall = {
+    ...base,
+    owner: { by: "helm", release: "kserve", namespace: "kserve" },
+  };
+  assert.match(
+    resolveHint(hintOf("runtimes.cluster-serving-runtimes"), helm),
+    /helm upgrade kserve /,
+  );
+  assert.match(resolveHint(hintOf("runtimes.storage-container"), helm), /helm upgrade kserve /);
+});
+
+Deno.test("resolveHint(): with a Knative default and no Knative, the hint adds Knative, never switches to Knative again", async () => {
+  const { selectChecks } = await import("../../lib/checks/catalog.ts");
+  const mode = selectChecks({ pre: false, withModels: false }).find((c) =>
+    c.id === "mode.default"
+  )!;
+  const helm: KServeInstall = {
+    ...base,
+    owner: { by: "helm", release: "kserve", namespace: "kserve" },
+  };
+  // Field report: "or install Knative Serving and use it: helm upgrade ... deploymentMode=Knative",
+  // which was already the value and installs no Knative.
+  for (
+    const install of [helm, {
+      ...base,
+      namespace: "kubeflow",
+      owner: { by: "other" as const, managers: ["kubectl"] },
+    }]
+  ) {
+    const hint = resolveHint(mode.hint, install, "Knative");
+    assert.doesNotMatch(hint, /=Knative|to Knative\)/, hint);
+    assert.match(hint, /install Knative Serving and a networking layer \(https:\/\/knative\.dev\//);
+    assert.match(
+      hint,
+      new RegExp(
+        `kubectl rollout restart deployment/kserve-controller-manager -n ${install.namespace}$`,
+      ),
+    );
+  }
+  // This plugin's own install adds Knative itself.
+  assert.match(
+    resolveHint(mode.hint, base, "Knative"),
+    /add Knative Serving: kubectl kserve install --mode serverless --version v0\.16\.0$/,
+  );
+  // Sibling: mode.knative (asked for with --mode serverless on a raw default) adds Knative and
+  // switches the default, by the owner's tool.
+  const knative = selectChecks({ pre: false, withModels: false }).find((c) =>
+    c.id === "mode.knative"
+  )!;
+  const helmHint = resolveHint(knative.hint, helm, "Standard");
+  assert.match(
+    helmHint,
+    /install Knative Serving .*then helm upgrade .*deploymentMode=Knative, then kubectl rollout restart/,
+  );
+});
