@@ -22,6 +22,8 @@ export const KSERVE = {
   controllerSelector: "control-plane=kserve-controller-manager",
   controllerImage: "kserve/kserve-controller",
   apiGroup: "serving.kserve.io",
+  /** The InferenceService CRD: its metadata says who installed KServe's CRDs (Helm's kserve-crd). */
+  isvcCrd: "inferenceservices.serving.kserve.io",
 } as const;
 
 /** KServe labels an InferenceService's Deployments, ReplicaSets and pods with its name. */

@@ -1,7 +1,7 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
 import { CERT_MANAGER, CRD_PATH, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
-import { foreignInstall } from "../kserve/hints.ts";
+import { crdOwnerOf, foreignInstall } from "../kserve/hints.ts";
 import { describeOwner, ownerOf } from "../kube/owner.ts";
 import { startIssuerProbe } from "./cert_manager.ts";
 import { isDowngrade } from "../kserve/versions.ts";
@@ -91,7 +91,12 @@ export const preChecks: Check<CheckContext>[] = [
       if (!kserve.installed) return "none installed";
       const target = ctx.options.installVersion ?? DEFAULT_KSERVE_VERSION;
       // Helm releases, Kubeflow's manifests, other tools: never taken over silently.
-      const foreign = foreignInstall(kserve, "install", target);
+      const foreign = foreignInstall(
+        kserve,
+        "install",
+        target,
+        await crdOwnerOf(kserve, (path) => ctx.get(path)),
+      );
       const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace;
       if (foreign && (!ctx.options.takeOver || kubeflow)) {
         throw new CheckFailed(foreign.message, foreign.hint);

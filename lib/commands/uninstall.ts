@@ -6,7 +6,7 @@
 import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { findKServe } from "../kserve/detect.ts";
-import { foreignInstall } from "../kserve/hints.ts";
+import { crdOwnerOf, foreignInstall } from "../kserve/hints.ts";
 import { KSERVE } from "../defaults.ts";
 import { Kube } from "../kube/client.ts";
 import type { Ref } from "../kube/delete.ts";
@@ -42,7 +42,12 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
   // Whose KServe it is decides first: Kubeflow's is never this plugin's to remove, and a Helm
   // release or another tool's install only with --force.
   const kserve = await findKServe(kube);
-  const foreign = foreignInstall(kserve, "uninstall");
+  const foreign = foreignInstall(
+    kserve,
+    "uninstall",
+    undefined,
+    await crdOwnerOf(kserve, (path) => kube.getOptional(path)),
+  );
   const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace;
   if (foreign && (!options.force || kubeflow)) {
     throw new CliError(foreign.message, { hint: foreign.hint });

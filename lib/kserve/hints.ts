@@ -4,9 +4,9 @@
  * user to `kubectl kserve install` for an install this plugin would refuse to touch, and never
  * switches their mode.
  */
-import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
+import { CRD_PATH, INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
 import { restartControllerCommand } from "./knative_seen.ts";
-import { describeOwner } from "../kube/owner.ts";
+import { describeOwner, type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
 import type { KServeInstall } from "./detect.ts";
 import { classifyMode, compareVersions, modeName, parseVersion } from "./versions.ts";
 import type { KServeMode } from "../options.ts";
@@ -29,6 +29,19 @@ function manifestUrl(kserve: KServeInstall, version: string): string {
 
 function releaseFileUrl(version: string, file: string): string {
   return `https://github.com/kserve/kserve/releases/download/${version}/${file}`;
+}
+
+/**
+ * Who installed KServe's CRDs, asked only when KServe itself is a Helm release (its CRD chart is
+ * another release): the owner of the InferenceService CRD, or undefined when it does not exist.
+ */
+export async function crdOwnerOf(
+  kserve: KServeInstall,
+  get: (path: string) => Promise<{ metadata?: OwnedMetadata } | undefined>,
+): Promise<Owner | undefined> {
+  if (kserve.owner?.by !== "helm") return undefined;
+  const crd = await get(`${CRD_PATH}/${KSERVE.isvcCrd}`);
+  return crd?.metadata ? ownerOf(crd.metadata) : undefined;
 }
 
 /** Whether this plugin may re-apply the install without --force. */
@@ -66,11 +79,18 @@ export function reapplyCommand(
   return `kubectl kserve install --mode ${mode}${pinned}`;
 }
 
-/** Why install or uninstall will not touch this install, and what its owner's command is. */
+/**
+ * Why install or uninstall will not touch this install, and what its owner's command is.
+ * `crdOwner`: who owns KServe's CRDs (the inferenceservices CRD's metadata). KServe's Helm
+ * install is two releases, the kserve-crd chart's and the kserve chart's: an upgrade moves the
+ * CRDs first (a newer controller over older CRDs is a half-upgraded install), and an uninstall
+ * removes them last.
+ */
 export function foreignInstall(
   kserve: KServeInstall,
   action: "install" | "uninstall",
   targetVersion?: string,
+  crdOwner?: Owner,
 ): { message: string; hint: string } | undefined {
   const owner = kserve.owner;
   if (!kserve.installed || !owner || owner.by === "kubectl-kserve") return undefined;
@@ -85,12 +105,20 @@ export function foreignInstall(
   }`;
   let command: string;
   if (owner.by === "helm") {
+    const version = targetVersion ?? kserve.version;
+    const crds = crdOwner?.by === "helm" && crdOwner.release !== owner.release
+      ? crdOwner
+      : undefined;
+    const resources =
+      `${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${version} -n ${owner.namespace} --reuse-values`;
     command = action === "install"
-      ? `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
-        targetVersion ?? kserve.version
-      } -n ${owner.namespace} --reuse-values`
+      ? crds
+        ? `helm upgrade ${crds.release} ${KSERVE_HELM_CHARTS.crds} --version ${version} -n ${crds.namespace}, then helm upgrade ${resources}`
+        : `helm upgrade ${resources}`
       : `helm uninstall ${owner.release} -n ${owner.namespace}` +
-        " (and the CRD chart's release, such as kserve-crd)";
+        (crds
+          ? `, then helm uninstall ${crds.release} -n ${crds.namespace}`
+          : " (and the CRD chart's release, such as kserve-crd)");
   } else {
     const url = manifestUrl(
       kserve,

@@ -80,10 +80,12 @@ Deno.test("KServe installed by Helm: named by version and check; install and uni
   await assertRefusedUnchanged(env, ["install", "--version", "v0.16.0", "--manifests", FIXTURES], [
     /KServe v0\.16\.0 in namespace kserve was installed by Helm, release kserve in namespace kserve/,
     /helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve --version v0\.16\.0 -n kserve/,
+    // Field report: the CRD chart is a release of its own, upgraded first.
+    /helm upgrade kserve-crd oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.16\.0 -n kserve, then helm upgrade kserve /,
   ]);
   await assertRefusedUnchanged(env, ["uninstall", "--yes"], [
     /installed by Helm, release kserve in namespace kserve/,
-    /helm uninstall kserve -n kserve/,
+    /helm uninstall kserve -n kserve, then helm uninstall kserve-crd -n kserve/,
   ]);
   const releases = await helm(["list", "-n", "kserve", "-q"]);
   assert.deepEqual(releases.trim().split("\n").sort(), ["kserve", "kserve-crd"]);

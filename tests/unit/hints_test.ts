@@ -211,3 +211,21 @@ Deno.test("resolveHint(): with a Knative default and no Knative, the hint adds K
     /install Knative Serving .*then helm upgrade .*deploymentMode=Knative, then kubectl rollout restart/,
   );
 });
+
+Deno.test("foreignInstall(): a Helm install's CRD chart is upgraded first and removed last, by its release name", () => {
+  const helm: KServeInstall = {
+    ...base,
+    owner: { by: "helm", release: "kserve", namespace: "kserve" },
+  };
+  const crds = { by: "helm" as const, release: "serving-crds", namespace: "platform" };
+  assert.match(
+    foreignInstall(helm, "install", "v0.20.0", crds)!.hint,
+    /^Upgrade it with its owner's tool: helm upgrade serving-crds oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.20\.0 -n platform, then helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve --version v0\.20\.0 -n kserve --reuse-values, or pass --force/,
+  );
+  assert.match(
+    foreignInstall(helm, "uninstall", undefined, crds)!.hint,
+    /helm uninstall kserve -n kserve, then helm uninstall serving-crds -n platform,/,
+  );
+  // CRDs not from a Helm release of their own (one chart, or applied by kubectl): no second command.
+  assert.doesNotMatch(foreignInstall(helm, "install", "v0.20.0")!.hint, /kserve-crd/);
+});
