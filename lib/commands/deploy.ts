@@ -2,6 +2,7 @@
 import { stringify } from "yaml";
 import { type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
+import { hostLabels } from "../kserve/config.ts";
 import { requireKnativeScheduling } from "../deploy/knative.ts";
 import { type Backend, type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
@@ -18,10 +19,12 @@ import {
 } from "../deploy/spec.ts";
 import { deploymentRuntime, runtimeProblem, storageInitializerImage } from "../deploy/runtimes.ts";
 import {
+  validateHostLabel,
   validateName,
   validateQuantity,
   validateReplicas,
   validateStorageUri,
+  validateWithinLimits,
 } from "../deploy/validate.ts";
 import { modelAddress, modelPodUids, waitForModelOf } from "../deploy/models.ts";
 
@@ -64,6 +67,13 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   }
   const request: DeployRequest = { ...options.request, namespace, backend };
   validateName(request.name, backend);
+  if (backend === "kserve") {
+    validateHostLabel(
+      request.name,
+      namespace,
+      hostLabels(kserve?.configMap?.data, `${request.name}-predictor`, namespace),
+    );
+  }
   const ns = await lookups.namespace;
   if (!ns) {
     throw new UsageError(`Namespace "${namespace}" does not exist`, {
@@ -174,6 +184,10 @@ function validateFlags(
   ) {
     if (value) validateQuantity(value, flag!);
   }
+  validateWithinLimits([
+    [r.cpu, r.cpuLimit, ["--cpu", "--cpu-limit"]],
+    [r.memory, r.memoryLimit, ["--memory", "--memory-limit"]],
+  ]);
   validateReplicas(
     r.minReplicas ?? base?.spec?.predictor?.minReplicas,
     r.maxReplicas ?? base?.spec?.predictor?.maxReplicas,

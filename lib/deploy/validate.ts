@@ -1,6 +1,6 @@
 /** Checks a deploy request before anything is sent: each problem is one UsageError (exit 2). */
 import { UsageError } from "../errors.ts";
-import { isQuantity } from "../quantity.ts";
+import { isQuantity, quantityValue } from "../quantity.ts";
 import type { Toleration } from "./spec.ts";
 import type { Backend } from "../options.ts";
 
@@ -19,6 +19,25 @@ export function validateName(name: string, backend: Backend): void {
   if (backend === "kserve" && !/^[a-z]/.test(name)) {
     throw new UsageError(
       `Invalid name "${name}": an InferenceService name must start with a letter`,
+    );
+  }
+}
+
+/**
+ * A kserve-backend name whose predictor host (KServe's domainTemplate, default
+ * NAME-predictor-NAMESPACE) has a DNS label over 63 characters: KServe would accept the
+ * InferenceService and then fail to reconcile it ("invalid domain name", ReconcileFailed).
+ */
+export function validateHostLabel(name: string, namespace: string, labels: string[] | undefined) {
+  const long = (labels ?? []).find((label) => label.length > 63);
+  if (long) {
+    throw new UsageError(
+      `Invalid name "${name}": KServe would name its host "${long}", ${long.length} characters, and a DNS label holds at most 63`,
+      {
+        hint: `Use a name of at most ${
+          name.length - (long.length - 63)
+        } characters in namespace ${namespace}`,
+      },
     );
   }
 }
@@ -55,17 +74,70 @@ export function validateReplicas(min: number | undefined, max: number | undefine
   }
 }
 
-/** Parses repeated KEY=VALUE flags. */
-export function parsePairs(values: string[], flag: string): Record<string, string> {
+/** A label or annotation key: [prefix/]name, as apimachinery's IsQualifiedName checks it. */
+const QUALIFIED_NAME =
+  /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** A label value: empty, or up to 63 of [-A-Za-z0-9_.], alphanumeric at both ends. */
+const LABEL_VALUE = /^(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+/** An environment variable name, as the API server accepts it (IsEnvVarName). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** What a KEY=VALUE flag's pairs become, which decides the syntax the API server holds them to. */
+export type PairKind = "label" | "annotation" | "env";
+
+function keyProblem(key: string, kind: PairKind): string | undefined {
+  if (kind === "env") {
+    return ENV_NAME.test(key) ? undefined : "not an environment variable name";
+  }
+  const [prefix, name] = key.includes("/") ? [key.slice(0, key.indexOf("/")), key] : ["", key];
+  if (!QUALIFIED_NAME.test(name) || prefix.length > 253 || name.split("/").at(-1)!.length > 63) {
+    return "not a qualified name ([prefix/]name: up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)";
+  }
+  return undefined;
+}
+
+/**
+ * Parses repeated KEY=VALUE flags, each key (and a label's value) checked as the API server
+ * will check it, so that a bad one is refused before anything is sent: KServe would copy it to
+ * its Deployment and fail to reconcile (ReconcileFailed) with nothing to say so at deploy time.
+ */
+export function parsePairs(
+  values: string[],
+  flag: string,
+  kind: PairKind,
+): Record<string, string> {
   const pairs: Record<string, string> = {};
   for (const value of values) {
     const index = value.indexOf("=");
     if (index <= 0) {
       throw new UsageError(`Invalid ${flag} "${value}": expected KEY=VALUE`);
     }
-    pairs[value.slice(0, index)] = value.slice(index + 1);
+    const [key, item] = [value.slice(0, index), value.slice(index + 1)];
+    const problem = keyProblem(key, kind);
+    if (problem) throw new UsageError(`Invalid ${flag} "${value}": the key "${key}" is ${problem}`);
+    if (kind === "label" && (!LABEL_VALUE.test(item) || item.length > 63)) {
+      throw new UsageError(
+        `Invalid ${flag} "${value}": the value "${item}" is not a label value (up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)`,
+      );
+    }
+    pairs[key] = item;
   }
   return pairs;
+}
+
+/** Requests above their limits are refused by the API server only once KServe applies them. */
+export function validateWithinLimits(
+  pairs: [request: string | undefined, limit: string | undefined, flags: [string, string]][],
+): void {
+  for (const [request, limit, [requestFlag, limitFlag]] of pairs) {
+    if (request === undefined || limit === undefined) continue;
+    if (quantityValue(request)! > quantityValue(limit)!) {
+      throw new UsageError(
+        `${requestFlag} ${request} is more than ${limitFlag} ${limit}: a request may not exceed its limit`,
+        { hint: `Make ${requestFlag} at most ${limitFlag}, or leave ${limitFlag} out` },
+      );
+    }
+  }
 }
 
 /** Ranges of the whole-number flags, as the API server and KServe's webhook accept them. */

@@ -39,3 +39,27 @@ export function defaultDeploymentMode(data: ConfigData | undefined): string | un
   const mode = deploy?.ok ? deploy.value.defaultDeploymentMode : undefined;
   return typeof mode === "string" ? mode : undefined;
 }
+
+/** KServe's default ingress domainTemplate (the "ingress" key of v0.16.0's and v0.20.0's config). */
+export const DEFAULT_DOMAIN_TEMPLATE = "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}";
+
+/**
+ * The host names KServe gives a component (`component`: its name, such as "iris-predictor"),
+ * rendered from the ingress domainTemplate with the ingress domain left out: "iris-predictor-ml".
+ * Undefined when the template uses anything but .Name, .Namespace and .IngressDomain.
+ */
+export function hostLabels(
+  data: ConfigData | undefined,
+  component: string,
+  namespace: string,
+): string[] | undefined {
+  const ingress = configValue(data, "ingress");
+  const template = ingress?.ok && typeof ingress.value.domainTemplate === "string"
+    ? ingress.value.domainTemplate
+    : DEFAULT_DOMAIN_TEMPLATE;
+  const host = template
+    .replace(/\{\{\s*\.Name\s*\}\}/g, component)
+    .replace(/\{\{\s*\.Namespace\s*\}\}/g, namespace)
+    .replace(/\.?\{\{\s*\.IngressDomain\s*\}\}/g, "");
+  return host.includes("{{") ? undefined : host.split(".").filter((label) => label !== "");
+}

@@ -252,6 +252,25 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   });
 
   await t.step("refusals: the kserve namespace, an unknown format, a backend change", async () => {
+    // Field report: a 60-character name is a valid label, but KServe names the host
+    // NAME-predictor-NAMESPACE and fails to reconcile it ("invalid domain name").
+    const long = await plugin(["deploy", "a".repeat(60), "-n", "models", ...SKLEARN]);
+    assert.equal(long.code, 2, long.stderr);
+    assert.match(
+      long.stderr,
+      /KServe would name its host "a{60}-predictor-models", 77 characters, and a DNS label holds at most 63/,
+    );
+    assert.match(long.stderr, /Use a name of at most 46 characters in namespace models/);
+    // Sibling: the longest name that fits is accepted (server-side dry run).
+    const fits = await plugin([
+      "deploy",
+      "a".repeat(46),
+      "-n",
+      "models",
+      ...SKLEARN,
+      "--dry-run=server",
+    ]);
+    assert.equal(fits.code, 0, fits.stderr);
     const inKServe = await plugin(["deploy", "m", "-n", "kserve", ...SKLEARN]);
     assert.equal(inKServe.code, 2);
     assert.match(inKServe.stderr, /labelled control-plane, which KServe's pod mutator skips/);

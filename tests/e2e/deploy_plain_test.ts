@@ -70,6 +70,26 @@ Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () =
       ],
       [["deploy", "m", ...SKLEARN], /Invalid USE_KSERVE="maybe"/, { USE_KSERVE: "maybe" }],
       [["deploy", "m", ...SKLEARN, "--backend", "serverless"], /Unknown backend "serverless"/],
+      // Field report: values the API server refuses only once KServe copies them into its
+      // Deployment (ReconcileFailed, then a wait to the timeout). Siblings: a label value, an
+      // env name, memory over its limit.
+      [
+        ["deploy", "m", ...SKLEARN, "--node-selector", "Bad Key=x"],
+        /Invalid --node-selector "Bad Key=x": the key "Bad Key" is not a qualified name/,
+      ],
+      [
+        ["deploy", "m", ...SKLEARN, "--label", "team=a b"],
+        /Invalid --label "team=a b": the value "a b" is not a label value/,
+      ],
+      [["deploy", "m", ...SKLEARN, "--env", "1X=y"], /the key "1X" is not an environment/],
+      [
+        ["deploy", "m", ...SKLEARN, "--cpu", "2", "--cpu-limit", "1"],
+        /--cpu 2 is more than --cpu-limit 1: a request may not exceed its limit/,
+      ],
+      [
+        ["deploy", "m", ...SKLEARN, "--memory", "2Gi", "--memory-limit", "1000Mi"],
+        /--memory 2Gi is more than --memory-limit 1000Mi/,
+      ],
     ];
     for (const [args, pattern, extra] of cases) {
       const result = await runPlugin([...args, "-n", ns], { env: { ...env(), ...extra } });

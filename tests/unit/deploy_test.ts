@@ -336,3 +336,40 @@ Deno.test("parseToleration() reads KEY[=VALUE][:EFFECT] as kubectl taint writes 
   assert.deepEqual(parseToleration("pool=gpu"), { key: "pool", operator: "Equal", value: "gpu" });
   assert.throws(() => parseToleration("gpu:Sometimes"), /Invalid --toleration "gpu:Sometimes"/);
 });
+
+Deno.test("parsePairs() holds keys and label values to the API server's syntax", async () => {
+  const { parsePairs } = await import("../../lib/deploy/validate.ts");
+  assert.deepEqual(
+    parsePairs(
+      ["nvidia.com/gpu.present=true", "pool=gpu-a100", "empty="],
+      "--node-selector",
+      "label",
+    ),
+    { "nvidia.com/gpu.present": "true", pool: "gpu-a100", empty: "" },
+  );
+  assert.throws(
+    () => parsePairs(["Bad Key=x"], "--node-selector", "label"),
+    /not a qualified name/,
+  );
+  assert.throws(() => parsePairs(["a/b/c=x"], "--label", "label"), /not a qualified name/);
+  assert.throws(() => parsePairs([`k=${"v".repeat(64)}`], "--label", "label"), /not a label value/);
+  // Annotation values are free text; env names follow their own rule.
+  assert.deepEqual(parsePairs(["note=any text: here"], "--annotation", "annotation"), {
+    note: "any text: here",
+  });
+  assert.deepEqual(parsePairs(["HF_TOKEN=x y"], "--env", "env"), { HF_TOKEN: "x y" });
+  assert.throws(() => parsePairs(["MY VAR=1"], "--env", "env"), /not an environment variable/);
+});
+
+Deno.test("hostLabels() renders KServe's domainTemplate; an unknown variable skips the check", async () => {
+  const { hostLabels } = await import("../../lib/kserve/config.ts");
+  assert.deepEqual(hostLabels(undefined, "iris-predictor", "ml"), ["iris-predictor-ml"]);
+  const custom = {
+    ingress: JSON.stringify({ domainTemplate: "{{.Name}}.{{.Namespace}}.{{.IngressDomain}}" }),
+  };
+  assert.deepEqual(hostLabels(custom, "iris-predictor", "ml"), ["iris-predictor", "ml"]);
+  const annotated = {
+    ingress: JSON.stringify({ domainTemplate: "{{ .Annotations.host }}.{{ .IngressDomain }}" }),
+  };
+  assert.equal(hostLabels(annotated, "iris-predictor", "ml"), undefined);
+});
