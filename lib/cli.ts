@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.ts";
-import { durationOption } from "./args/parsers.ts";
+import { durationOption, one } from "./args/parsers.ts";
+import { parseNamespace } from "./deploy/validate.ts";
 import { writeOut } from "./output.ts";
 import { registerLifecycle } from "./args/lifecycle.ts";
 import { registerModels } from "./args/models.ts";
@@ -45,7 +46,11 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
       "path to the kubeconfig file (default: KUBECONFIG or ~/.kube/config)",
     )
     .option("--context <name>", "the kubeconfig context to use")
-    .option("-n, --namespace <namespace>", 'namespace (default: the context\'s, else "default")')
+    .option(
+      "-n, --namespace <namespace>",
+      'namespace (default: the context\'s, else "default")',
+      one(parseNamespace),
+    )
     .addOption(
       durationOption(
         "--request-timeout <duration>",

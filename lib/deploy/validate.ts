@@ -42,6 +42,20 @@ export function validateHostLabel(name: string, namespace: string, labels: strin
   }
 }
 
+/**
+ * A -n value: namespaces are DNS-1123 labels. Checked at parse time, so a bad one is refused
+ * before any request (and no hint offers `kubectl create namespace` with a name it refuses).
+ */
+export function parseNamespace(value: string): string {
+  if (!DNS1123_LABEL.test(value) || value.length > 63) {
+    throw new UsageError(`Invalid namespace "${value}": not a DNS-1123 label`, {
+      hint:
+        "Namespace names are at most 63 lower-case letters, digits and '-', alphanumeric at both ends",
+    });
+  }
+  return value;
+}
+
 export function validateStorageUri(uri: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(uri)?.[1];
   if (!scheme || !STORAGE_SCHEMES.includes(scheme)) {

@@ -43,6 +43,13 @@ Deno.test("usage errors exit 2 with one line", async () => {
         "600h",
       ], /"600h" for --timeout: longer than 596h/],
       [["check", "--wait", "25d"], /not a duration/],
+      // Field report: an invalid namespace got the hint `kubectl create namespace Bad_NS`,
+      // which kubectl refuses. Sibling: one over 63 characters.
+      [
+        ["deploy", "ok", "-n", "Bad_NS", "--model-format", "sklearn", "--storage-uri", "gs://a/b"],
+        /Invalid namespace "Bad_NS": not a DNS-1123 label/,
+      ],
+      [["list", "--namespace", "n".repeat(64)], /Invalid namespace "n{64}"/],
     ] as [string[], RegExp][]
   ) {
     const result = await runPlugin(args);
