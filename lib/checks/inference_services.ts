@@ -1,6 +1,6 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
 import { KSERVE } from "../defaults.ts";
-import { explainInferenceService } from "../kserve/diagnose.ts";
+import { explainInferenceService, lastingFailure } from "../kserve/diagnose.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
@@ -38,9 +38,11 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
             name: isvc.metadata?.name,
             namespace: isvc.metadata?.namespace,
             uid: isvc.metadata?.uid,
+            generation: isvc.metadata?.generation,
             annotations: isvc.metadata?.annotations,
           },
           status: {
+            observedGeneration: isvc.status?.observedGeneration,
             conditions: isvc.status?.conditions,
             modelStatus: isvc.status?.modelStatus,
             deploymentMode: isvc.status?.deploymentMode,
@@ -75,7 +77,17 @@ export const modelChecks: Check<CheckContext>[] = [
       const events = await ctx.list<Event>(eventsPath(ctx), {
         fieldSelector: "involvedObject.kind=InferenceService",
       });
-      throw new CheckFailed(notReady.map((i) => explainInferenceService(i, events)).join("\n"));
+      // Each model in the words of what holds it; the run settles on its own only if every one
+      // may still become Ready (field report: an invalid spec was called "still settling").
+      const lasting = notReady.map((i) => lastingFailure(i, events));
+      const first = notReady[0]!.metadata;
+      throw new CheckFailed(
+        notReady.map((i, n) => lasting[n] ?? explainInferenceService(i, events)).join("\n"),
+        `See its conditions, pods and events with: kubectl kserve status ${first?.name} -n ${first?.namespace}${
+          notReady.length > 1 ? " (and the same for each model above)" : ""
+        }`,
+        { transient: lasting.every((l) => l === undefined) },
+      );
     },
   },
   {

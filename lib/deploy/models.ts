@@ -6,7 +6,7 @@ import type { Backend } from "../options.ts";
 import { MODE_NAMES } from "../kserve/versions.ts";
 import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
-import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
+import { deploymentAvailable, deploymentRolledOut, lastingFailure } from "../kserve/diagnose.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
 import { type ModelWait, waitForModel } from "./wait.ts";
@@ -55,10 +55,10 @@ export function modelWait(
       path: `${ISVC_PATH}/namespaces/${namespace}/inferenceservices`,
       description: `InferenceService ${namespace}/${name}`,
       ready: (isvc: InferenceService | undefined) => isvcReady(isvc) ? true : readyReason(isvc),
-      failedObject: (isvc: InferenceService) => {
-        const failure = isvc.status?.modelStatus?.lastFailureInfo;
-        return failure?.reason ? `${failure.reason}: ${failure.message ?? ""}`.trim() : undefined;
-      },
+      // What waiting cannot fix fails at once (field report: an invalid node selector waited
+      // out the whole --timeout on ReconcileFailed).
+      failedObject: (isvc: InferenceService) =>
+        lastingFailure(isvc, [])?.replace(`${namespace}/${name}: `, ""),
       podSelector: modelPodSelector(backend, name),
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)

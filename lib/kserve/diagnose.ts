@@ -207,6 +207,40 @@ function causeRank(type: string): number {
   return rank === -1 ? CAUSE_ORDER.length - 1 : rank;
 }
 
+/**
+ * A failure KServe keeps reporting until the spec or the cluster changes: a condition that says
+ * the API server refused what KServe rendered from the spec (ReconcileFailed with "Invalid
+ * value", "invalid", "forbidden", "exceeded quota"; an update conflict, also ReconcileFailed,
+ * passes), the model's own failure (modelStatus.lastFailureInfo: NoSupportingRuntime,
+ * ModelLoadFailed, ...), a stop annotation, or ServerlessModeRejected, for the current spec (a
+ * status of an earlier generation is not). Returns the failure in explainInferenceService's
+ * words, or undefined when the model may still become Ready.
+ */
+export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
+  const name = `${isvc.metadata?.namespace}/${isvc.metadata?.name}`;
+  // A status written for an earlier spec says nothing lasting about this one (a fix re-deployed).
+  const observed = isvc.status?.observedGeneration;
+  const generation = isvc.metadata?.generation;
+  if (observed !== undefined && generation !== undefined && observed < generation) return undefined;
+  const rejected = eventsOf(isvc, [], events).find((e) =>
+    e.type === "Warning" && e.reason === "ServerlessModeRejected"
+  );
+  if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
+  const failure = isvc.status?.modelStatus?.lastFailureInfo;
+  if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
+  const conditions = isvc.status?.conditions ?? [];
+  if (conditions.some((c) => c.type === "Stopped" && c.status === "True")) {
+    return explainInferenceService(isvc, events);
+  }
+  const refused = conditions.find((c) =>
+    c.status === "False" && c.reason === "ReconcileFailed" &&
+    /invalid|forbidden|exceeded quota/i.test(c.message ?? "")
+  );
+  return refused
+    ? `${name}: ${refused.type} is False (ReconcileFailed: ${refused.message})`
+    : undefined;
+}
+
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
 export function explainInferenceService(
   isvc: InferenceServiceStatus,

@@ -79,6 +79,8 @@ export interface InferenceServiceState {
   url?: string;
   /** The in-cluster address. */
   address?: { url?: string };
+  /** The metadata.generation this status was written for (Knative duck status). */
+  observedGeneration?: number;
   /** The deployment mode the controller applied (lib/kserve/versions.ts names them). */
   deploymentMode?: string;
   /** The runtime the controller chose (one of the two; the CRD of v0.16.0 and v0.20.0). */

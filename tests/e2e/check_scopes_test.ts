@@ -86,6 +86,12 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
       assert.deepEqual(all.failed, ["models.ready"]);
       assert.match(all.byId("models.ready")!.error!, /team-a\/unservable/);
       assert.equal(all.code, 1);
+      // No runtime serves it: a fix, not settling; the hint names the model that exists.
+      assert.equal(all.byId("models.ready")!.transient, undefined);
+      assert.match(
+        all.byId("models.ready")!.hint!,
+        /^See its conditions, pods and events with: kubectl kserve status unservable -n team-a$/,
+      );
 
       const teamA = await admin(["-n", "team-a"]);
       assert.deepEqual(teamA.failed, ["models.ready"]);

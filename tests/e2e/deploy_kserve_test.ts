@@ -8,6 +8,7 @@ import {
   kubectlOk,
   resetCluster,
   run,
+  tempDir,
 } from "../support/cluster.ts";
 import {
   deploymentModeOf,
@@ -420,6 +421,60 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       assert.equal(result.code, 1);
       assert.match(result.stderr, /ServerlessModeRejected/);
       await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
+    },
+  );
+
+  await t.step(
+    "a spec KServe cannot render fails fast (ReconcileFailed), and check calls it a fix, not settling",
+    async () => {
+      await using dir = await tempDir();
+      // Field report: an invalid node selector waited out --timeout on ReconcileFailed, and check
+      // said "still settling". Sibling: a CPU request over its limit.
+      const specs = {
+        badsel: { nodeSelector: { "Bad Key": "x" } },
+        overlimit: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+      };
+      for (const [name, predictor] of Object.entries(specs)) {
+        const file = `${dir.path}/${name}.json`;
+        await Deno.writeTextFile(
+          file,
+          JSON.stringify({
+            apiVersion: "serving.kserve.io/v1beta1",
+            kind: "InferenceService",
+            metadata: { name },
+            spec: {
+              predictor: {
+                ...predictor,
+                model: { modelFormat: { name: "sklearn" }, storageUri: "gs://a/b" },
+              },
+            },
+          }),
+        );
+        const result = await plugin([
+          "deploy",
+          name,
+          "-n",
+          "models",
+          "-f",
+          file,
+          "--wait",
+          "--timeout",
+          "3m",
+        ]);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /failed: .*ReconcileFailed: .*(Invalid value|invalid)/i);
+        assert.doesNotMatch(result.stderr, /Timed out/);
+      }
+      const check = await runCheck(["-n", "models"], adminKubeconfig());
+      const ready = check.byId("models.ready")!;
+      assert.match(ready.error!, /models\/badsel: .*ReconcileFailed/);
+      assert.match(ready.error!, /models\/overlimit: .*ReconcileFailed/);
+      assert.equal(ready.transient, undefined, "needs a fix: not retried under --wait");
+      assert.match(ready.hint!, /kubectl kserve status \S+ -n models/);
+      assert.doesNotMatch(ready.hint!, /NAME|NAMESPACE/);
+      for (const name of Object.keys(specs)) {
+        await kubectlOk(["delete", "isvc", name, "-n", "models", "--wait=false"]);
+      }
     },
   );
 
