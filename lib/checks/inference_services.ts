@@ -63,8 +63,7 @@ export const modelChecks: Check<CheckContext>[] = [
     id: "models.ready",
     category: "models",
     description: "every InferenceService is Ready",
-    hint:
-      "See the conditions, pods and events of one model with: kubectl kserve status NAME -n NAMESPACE",
+    hint: "See the conditions, pods and events of each model named above with the status command",
     dependsOn: ["kserve.crds"],
     retryable: true,
     async run(ctx) {
@@ -81,9 +80,10 @@ export const modelChecks: Check<CheckContext>[] = [
       // may still become Ready (field report: an invalid spec was called "still settling").
       const lasting = notReady.map((i) => lastingFailure(i, events));
       const first = notReady[0]!.metadata;
+      const status = `kubectl kserve status ${first?.name} -n ${first?.namespace}`;
       throw new CheckFailed(
         notReady.map((i, n) => lasting[n] ?? explainInferenceService(i, events)).join("\n"),
-        `See its conditions, pods and events with: kubectl kserve status ${first?.name} -n ${first?.namespace}${
+        `See its conditions, pods and events with: ${status}${
           notReady.length > 1 ? " (and the same for each model above)" : ""
         }`,
         { transient: lasting.every((l) => l === undefined) },
