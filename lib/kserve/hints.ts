@@ -133,7 +133,9 @@ export function foreignInstall(
     : "Remove it with its owner's tool";
   const force = kubeflow
     ? ""
-    : `, or pass --force to ${action === "install" ? "take it over" : "delete it anyway"}`;
+    : `, or pass --force to ${
+      action === "install" ? "apply over it anyway (it stays theirs)" : "delete it anyway"
+    }`;
   return { message, hint: `${verb}: ${command}${force}` };
 }
 
