@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { hostLabels } from "../kserve/config.ts";
-import { requireKnativeScheduling } from "../deploy/knative.ts";
+import { requireKnativeForMode, requireKnativeScheduling } from "../deploy/knative.ts";
 import { type Backend, type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -238,6 +238,7 @@ async function inferenceService(
     });
     if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   }
+  await requireKnativeForMode(kube, request, kserve);
   await requireKnativeScheduling(kube, request, kserve);
   return isvc;
 }

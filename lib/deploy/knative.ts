@@ -9,6 +9,37 @@ import { knativeNamespace } from "../kserve/knative.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { DeployRequest } from "./spec.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
+import { installKnativeCommand } from "../kserve/hints.ts";
+import { KNATIVE } from "../defaults.ts";
+
+/**
+ * An InferenceService in Knative mode (asked with --mode serverless, or the install's default)
+ * where Knative Serving is not served: KServe accepts it and then rejects it
+ * (ServerlessModeRejected). Refused before the apply, with --mode raw as the fix. Knative that
+ * is installed but unseen by KServe's controller is left to deploy --wait (it names the event).
+ */
+export async function requireKnativeForMode(
+  kube: Kube,
+  request: DeployRequest,
+  kserve: KServeInstall,
+): Promise<void> {
+  const defaultMode = defaultDeploymentMode(kserve.configMap?.data);
+  const kind = request.mode ??
+    (defaultMode ? classifyMode(defaultMode, kserve.version) : undefined);
+  if (kind !== "serverless") return;
+  if (await kube.getOptional(`/apis/${KNATIVE.apiGroup}/v1`)) return;
+  const why = request.mode
+    ? "--mode serverless needs Knative Serving"
+    : `KServe's default deployment mode here is ${defaultMode}, which needs Knative Serving`;
+  throw new UsageError(
+    `${why}, and Knative Serving is not installed: KServe would reject this InferenceService (ServerlessModeRejected)`,
+    {
+      hint: `Deploy in raw mode: add --mode raw${
+        request.mode ? "" : `; or add Knative Serving: ${installKnativeCommand(kserve, false)}`
+      }`,
+    },
+  );
+}
 
 /**
  * Knative rejects a Revision's nodeSelector and tolerations unless config-features enables

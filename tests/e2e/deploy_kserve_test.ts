@@ -405,22 +405,51 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   );
 
   await t.step(
-    "default mode Serverless without Knative fails fast with ServerlessModeRejected",
+    "default mode Serverless without Knative: deploy is refused before the apply, with --mode raw",
     async () => {
+      // Field report: a bare deploy applied, then failed with ServerlessModeRejected, and neither
+      // it nor status pointed at --mode raw.
       await patchKServeConfig("deploy", { defaultDeploymentMode: "Serverless" });
-      const result = await plugin([
+      try {
+        const before = await settledSnapshot();
+        const result = await plugin(["deploy", "knative", "-n", "models", ...SKLEARN, "--wait"]);
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(
+          result.stderr,
+          /default deployment mode here is Serverless, which needs Knative Serving, and Knative Serving is not installed: KServe would reject this InferenceService \(ServerlessModeRejected\)/,
+        );
+        assert.match(result.stderr, /Deploy in raw mode: add --mode raw; or add Knative Serving: /);
+        assertSameCluster(before, await snapshot(), "a refused deploy");
+        // The hint's flag fixes it (validated by the API server and KServe's webhook).
+        const raw = await plugin([
+          "deploy",
+          "knative",
+          "-n",
+          "models",
+          ...SKLEARN,
+          "--mode",
+          "raw",
+          "--dry-run=server",
+        ]);
+        assert.equal(raw.code, 0, raw.stderr);
+      } finally {
+        await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
+      }
+      // Sibling: --mode serverless asked for on a raw default, without Knative.
+      const asked = await plugin([
         "deploy",
         "knative",
         "-n",
         "models",
         ...SKLEARN,
-        "--wait",
-        "--timeout",
-        "90s",
+        "--mode",
+        "serverless",
       ]);
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, /ServerlessModeRejected/);
-      await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
+      assert.equal(asked.code, 2, asked.stderr);
+      assert.match(
+        asked.stderr,
+        /--mode serverless needs Knative Serving, and Knative Serving is not installed/,
+      );
     },
   );
 
