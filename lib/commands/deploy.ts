@@ -132,6 +132,11 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   const main = applied.find((o) =>
     o.kind === (backend === "kserve" ? "InferenceService" : "Deployment")
   );
+  // An apply that changed no spec (the same generation) leaves the pods there the current
+  // spec's: their failures count (field report: a re-run of a deploy stuck on FailedScheduling
+  // waited out --timeout).
+  const sameSpec = main?.metadata?.generation !== undefined &&
+    main.metadata.generation === existing.generation[backend];
   const ready = await waitForModelOf(
     backend,
     kube,
@@ -139,7 +144,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     request.name,
     options.timeoutMs,
     main,
-    earlier,
+    sameSpec ? undefined : earlier,
   );
   const address = modelAddress(ready, namespace, request.name);
   writeErr(`${request.name} is ready\n`);

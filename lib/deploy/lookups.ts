@@ -29,6 +29,8 @@ export interface ExistingModel {
   deleting: boolean;
   /** That Deployment's spec.replicas (the HPA's choice), kept by a re-deploy. */
   replicas?: number;
+  /** metadata.generation of each backend's object, when it exists: an apply that leaves it the same changed no spec. */
+  generation: { kserve?: number; deployment?: number };
 }
 
 export function startLookups(
@@ -64,6 +66,10 @@ export function startLookups(
         deleting: [isvc, ours ? deployment : undefined]
           .some((object) => object?.metadata?.deletionTimestamp !== undefined),
         replicas: ours ? (deployment?.spec as { replicas?: number })?.replicas : undefined,
+        generation: {
+          kserve: isvc?.metadata?.generation as number | undefined,
+          deployment: ours ? deployment?.metadata?.generation as number | undefined : undefined,
+        },
       };
     }),
     // A user with namespace rights may not list ClusterServingRuntimes: then the runtimes are

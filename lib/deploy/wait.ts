@@ -6,7 +6,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import { deploymentRolledOut } from "../kserve/diagnose.ts";
-import { CliError } from "../errors.ts";
+import { CliError, DeadlineError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import type { Event } from "../kserve/diagnose.ts";
@@ -54,6 +54,7 @@ export async function waitForModel<T extends ModelObject>(
   earlierPods: Set<string> = new Set(),
 ): Promise<T> {
   const stop = new AbortController();
+  const deadline = Date.now() + timeoutMs;
   const fail = (message: string) =>
     new CliError(`${spec.description} failed: ${message}`, {
       hint: `See everything about it with: kubectl kserve status ${spec.name} -n ${spec.namespace}`,
@@ -124,15 +125,27 @@ export async function waitForModel<T extends ModelObject>(
   }, { timeoutMs, signal: stop.signal });
   const rolledOut = ready.then(async ([object]) => {
     const selector = spec.rolloutSelector?.(object!);
-    if (selector) await waitRolledOut(kube, spec.namespace, selector, timeoutMs, stop.signal);
+    // The rest of the same --timeout, not a second one.
+    const left = Math.max(1, deadline - Date.now());
+    if (selector) await waitRolledOut(kube, spec.namespace, selector, left, stop.signal);
     return object!;
   });
   try {
     // The event and pod waits are never ready ("watching"): only their failures end the race.
-    const never = (): T => {
-      throw new Error("unreachable");
-    };
-    return await Promise.race([rolledOut, events.then(never), pods.then(never)]);
+    // Their own deadline is not the answer either: the model's wait times out at the same moment
+    // and says what the model lacks (field report: which of the three timed out first decided
+    // the message, "waiting for pods: watching").
+    const failureOnly = (watch: Promise<unknown>): Promise<T> =>
+      watch.then(
+        () => {
+          throw new Error("unreachable");
+        },
+        (error) => {
+          if (error instanceof DeadlineError) return new Promise<T>(() => {});
+          throw error;
+        },
+      );
+    return await Promise.race([rolledOut, failureOnly(events), failureOnly(pods)]);
   } finally {
     stop.abort();
     // The losers of the race end with the abort; their rejections are expected.

@@ -387,6 +387,51 @@ Deno.test("deploy --wait fails fast when no node has the GPUs asked for", async 
       /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
     );
     assert.ok(Date.now() - started < 60_000, "fails fast, long before the timeout");
+    // Field report: the same command run again (no spec change) waited out --timeout, "waiting
+    // for pods: watching": the pending pod was taken for an older spec's.
+    const again = await runPlugin(
+      [
+        "deploy",
+        "big",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+        "-n",
+        ns,
+        "--gpu",
+        "4",
+        "--wait",
+        "--timeout",
+        "2m",
+      ],
+      { env: env() },
+    );
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(
+      again.stderr,
+      /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
+    );
+    // Sibling: a wait that does time out says what the model lacks, not which watch ended.
+    const short = await runPlugin(
+      [
+        "deploy",
+        "slow",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+        "-n",
+        ns,
+        "--gpu",
+        "4",
+        "--wait",
+        "--timeout",
+        "1ms",
+      ],
+      { env: env() },
+    );
+    assert.equal(short.code, 124, short.stderr);
+    assert.match(short.stderr, new RegExp(`Timed out after .* waiting for Deployment ${ns}/slow`));
+    assert.doesNotMatch(short.stderr, /waiting for (pods|events)/);
   });
 });
 
