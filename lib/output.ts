@@ -8,6 +8,11 @@ export interface Styles {
   dim(text: string): string;
 }
 
+/** "1 object", "2 objects": a count with its noun in the right number. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** Colour only on a terminal, and never with NO_COLOR set or --no-color given. */
 export function colorEnabled(stream: { isTerminal(): boolean }, flag = true): boolean {
   const noColor = Deno.env.get("NO_COLOR");

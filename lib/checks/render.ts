@@ -1,5 +1,5 @@
 /** Renders check results as text (grouped, marked, with hints) or as the JSON report. */
-import type { Styles } from "../output.ts";
+import { countOf, type Styles } from "../output.ts";
 import type { CheckReport, CheckResult } from "./check_types.ts";
 
 const MARKS = { pass: "√", warn: "‼", fail: "×", skip: "-" } as const;
@@ -43,7 +43,7 @@ function summaryLine(report: CheckReport, s: Styles): string {
   const count = (result: string) => all.filter((c) => c.result === result).length;
   const parts = [`${count("pass")} passed`];
   const warnings = count("warn");
-  if (warnings) parts.push(`${warnings} ${warnings === 1 ? "warning" : "warnings"}`);
+  if (warnings) parts.push(countOf(warnings, "warning"));
   if (count("fail")) parts.push(`${count("fail")} failed`);
   if (count("skip")) parts.push(`${count("skip")} skipped`);
   const verdict = report.success ? s.green(MARKS.pass) : s.red(MARKS.fail);

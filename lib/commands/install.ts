@@ -6,7 +6,7 @@ import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMINGS } from "../defaults.ts"
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
-import { writeOut } from "../output.ts";
+import { countOf, writeOut } from "../output.ts";
 import { modeName } from "../kserve/versions.ts";
 import {
   applyFoundation,
@@ -258,16 +258,20 @@ function renderPlan(
       );
     }
     if (main.length) {
-      lines.push(`       ${main.length} objects, then wait for Deployments to be rolled out`);
+      lines.push(
+        `       ${countOf(main.length, "object")}, then wait for Deployments to be rolled out`,
+      );
     }
     if (spec.afterRollout) lines.push(`       then ${spec.afterRollout.plan}`);
     if (webhookConfigs.length) {
       lines.push(
-        `       ${webhookConfigs.length} webhook configurations, then wait until the webhook answers`,
+        `       ${
+          countOf(webhookConfigs.length, "webhook configuration")
+        }, then wait until the webhook answers`,
       );
     }
     if (afterWebhook.length) {
-      lines.push(`       ${afterWebhook.length} objects admitted by the webhook`);
+      lines.push(`       ${countOf(afterWebhook.length, "object")} admitted by the webhook`);
     }
   });
   return lines.join("\n") + "\n";

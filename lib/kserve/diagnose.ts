@@ -2,6 +2,7 @@
  * Why a workload is not ready, from pod status and events: the answer `kubectl describe`
  * would give, in one line. Pure functions on plain objects; check and deploy share them.
  */
+import { countOf } from "../output.ts";
 import type {
   CoreV1Event,
   V1ContainerStatus,
@@ -85,8 +86,8 @@ function explainPod(pod: V1Pod, events: Event[], log: string): string | undefine
     if (waiting?.reason === "CrashLoopBackOff" || (waiting && lastTerminated)) {
       const line = crashLine(log);
       const restarts = status.restartCount ?? 0;
-      return `${name}: container ${status.name} is in CrashLoopBackOff (restarted ${restarts} ${
-        restarts === 1 ? "time" : "times"
+      return `${name}: container ${status.name} is in CrashLoopBackOff (restarted ${
+        countOf(restarts, "time")
       })${line ? `; its log says: ${line}` : ""}`;
     }
     if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {

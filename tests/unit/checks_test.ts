@@ -188,3 +188,11 @@ Deno.test("blindToKnative() names the KServe controller pods that started before
   assert.deepEqual(blindToKnative([pod("early", "2026-11-30T09:00:00Z")], undefined, "blind"), []);
   assert.deepEqual(blindToKnative([pod("pending")], crd, "blind"), []);
 });
+
+Deno.test("countOf() puts the noun in the number of the count (install's plan, restarts, warnings)", async () => {
+  const { countOf } = await import("../../lib/output.ts");
+  assert.equal(countOf(1, "object"), "1 object");
+  assert.equal(countOf(0, "object"), "0 objects");
+  assert.equal(countOf(3, "webhook configuration"), "3 webhook configurations");
+  assert.equal(countOf(1, "time"), "1 time");
+});
