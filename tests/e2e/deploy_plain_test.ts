@@ -363,72 +363,38 @@ Deno.test("deploy --wait makes the deployment backend's Deployment Available; li
 
 Deno.test("deploy --wait fails fast when no node has the GPUs asked for", async () => {
   await withNamespace("deploy-gpu", async (ns) => {
+    const gpus = (name: string, timeout: string) =>
+      runPlugin(
+        [
+          "deploy",
+          name,
+          ...SKLEARN,
+          "--backend",
+          "deployment",
+          "-n",
+          ns,
+          "--gpu",
+          "4",
+          "--wait",
+          "--timeout",
+          timeout,
+        ],
+        { env: env() },
+      );
+    const unschedulable =
+      /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/;
     const started = Date.now();
-    const result = await runPlugin(
-      [
-        "deploy",
-        "big",
-        ...SKLEARN,
-        "--backend",
-        "deployment",
-        "-n",
-        ns,
-        "--gpu",
-        "4",
-        "--wait",
-        "--timeout",
-        "2m",
-      ],
-      { env: env() },
-    );
+    const result = await gpus("big", "2m");
     assert.equal(result.code, 1);
-    assert.match(
-      result.stderr,
-      /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
-    );
+    assert.match(result.stderr, unschedulable);
     assert.ok(Date.now() - started < 60_000, "fails fast, long before the timeout");
     // Field report: the same command run again (no spec change) waited out --timeout, "waiting
     // for pods: watching": the pending pod was taken for an older spec's.
-    const again = await runPlugin(
-      [
-        "deploy",
-        "big",
-        ...SKLEARN,
-        "--backend",
-        "deployment",
-        "-n",
-        ns,
-        "--gpu",
-        "4",
-        "--wait",
-        "--timeout",
-        "2m",
-      ],
-      { env: env() },
-    );
+    const again = await gpus("big", "2m");
     assert.equal(again.code, 1, again.stderr);
-    assert.match(
-      again.stderr,
-      /cannot be scheduled \(FailedScheduling\): .*Insufficient nvidia\.com\/gpu/,
-    );
+    assert.match(again.stderr, unschedulable);
     // Sibling: a wait that does time out says what the model lacks, not which watch ended.
-    const short = await runPlugin(
-      [
-        "deploy",
-        "slow",
-        ...SKLEARN,
-        "--backend",
-        "deployment",
-        "-n",
-        ns,
-        "--gpu",
-        "4",
-        "--wait",
-        "--timeout",
-        "1ms",
-      ],
-      { env: env() },
-    );
+    const short = await gpus("slow", "1ms");
     assert.equal(short.code, 124, short.stderr);
     assert.match(short.stderr, new RegExp(`Timed out after .* waiting for Deployment ${ns}/slow`));
     assert.doesNotMatch(short.stderr, /waiting for (pods|events)/);
