@@ -5,20 +5,26 @@
  */
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
-import { deploymentRolledOut } from "../kserve/diagnose.ts";
+import { deploymentRolledOut, eventTime, REFUSED_BY_API_SERVER } from "../kserve/diagnose.ts";
 import { CliError, DeadlineError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import { eventBelongs, type Owned } from "../kserve/events.ts";
-import { ISVC_PATH } from "../defaults.ts";
+import { FIELD_MANAGER, ISVC_PATH } from "../defaults.ts";
 
 /**
  * What the wait reads of a model's main object (an InferenceService or a Deployment): its
  * address, UID (events are matched by it) and resourceVersion (where watching starts).
  */
 export interface ModelObject {
-  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    managedFields?: { manager?: string; operation?: string; time?: string }[];
+  };
 }
 
 export interface ModelWait<T extends ModelObject> {
@@ -55,6 +61,11 @@ export async function waitForModel<T extends ModelObject>(
 ): Promise<T> {
   const stop = new AbortController();
   const deadline = Date.now() + timeoutMs;
+  // When this apply was written, by the server's clock (its managedFields entry).
+  const appliedAt =
+    applied?.metadata?.managedFields?.find((f) =>
+      f.manager === FIELD_MANAGER && f.operation === "Apply"
+    )?.time ?? "";
   const fail = (message: string) =>
     new CliError(`${spec.description} failed: ${message}`, {
       hint: `See everything about it with: kubectl kserve status ${spec.name} -n ${spec.namespace}`,
@@ -95,8 +106,13 @@ export async function waitForModel<T extends ModelObject>(
       if (!rootUid) return undefined;
       for (const event of items) {
         const reason = event.reason ?? "";
-        const candidate = EVENT_FAILURES.includes(reason) &&
-          (reason !== "FailedCreate" || /exceeded quota|forbidden/.test(String(event.message)));
+        const candidate = (EVENT_FAILURES.includes(reason) &&
+          (reason !== "FailedCreate" || /exceeded quota|forbidden/.test(String(event.message)))) ||
+          // KServe v0.16 reports a rendered object the API server refused as InternalError
+          // (as it does an update conflict, which passes); one from before this apply was
+          // about an earlier spec.
+          (reason === "InternalError" && REFUSED_BY_API_SERVER.test(String(event.message)) &&
+            (eventTime(event) ?? "") >= appliedAt);
         const key = String(event.metadata?.uid);
         if (!candidate || checked.has(key)) continue;
         checked.add(key);

@@ -209,23 +209,34 @@ function causeRank(type: string): number {
 }
 
 /**
- * A failure KServe keeps reporting until the spec or the cluster changes: a condition that says
- * the API server refused what KServe rendered from the spec (ReconcileFailed with "Invalid
- * value", "invalid", "forbidden", "exceeded quota"; an update conflict, also ReconcileFailed,
- * passes), the model's own failure (modelStatus.lastFailureInfo: NoSupportingRuntime,
- * ModelLoadFailed, ...), a stop annotation, or ServerlessModeRejected, for the current spec (a
- * status of an earlier generation is not). Returns the failure in explainInferenceService's
- * words, or undefined when the model may still become Ready.
+ * What the API server says when it refuses an object KServe rendered from the spec (a field's
+ * value, a policy or a quota): the same spec is refused again on every reconcile.
+ */
+export const REFUSED_BY_API_SERVER = /is invalid|Invalid value|forbidden|exceeded quota/i;
+
+/** When an event last happened (RFC 3339, second resolution), by whichever field the producer set. */
+export function eventTime(event: Event): string | undefined {
+  return event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ??
+    event.firstTimestamp;
+}
+
+/**
+ * A failure KServe keeps reporting until the spec or the cluster changes, for the current spec:
+ * the API server refused what KServe rendered from it (v0.20: a False condition with reason
+ * ReconcileFailed; v0.16: a Warning event InternalError "fails to reconcile predictor: ... is
+ * invalid", with no condition newer than it; an update conflict, reported the same way, passes),
+ * the model's own failure (modelStatus.lastFailureInfo: NoSupportingRuntime, ModelLoadFailed, ...),
+ * a stop annotation, or ServerlessModeRejected. A status of an earlier generation says nothing
+ * (a fix re-deployed). Returns the failure in explainInferenceService's words, or undefined when
+ * the model may still become Ready.
  */
 export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
   const name = `${isvc.metadata?.namespace}/${isvc.metadata?.name}`;
-  // A status written for an earlier spec says nothing lasting about this one (a fix re-deployed).
   const observed = isvc.status?.observedGeneration;
   const generation = isvc.metadata?.generation;
   if (observed !== undefined && generation !== undefined && observed < generation) return undefined;
-  const rejected = eventsOf(isvc, [], events).find((e) =>
-    e.type === "Warning" && e.reason === "ServerlessModeRejected"
-  );
+  const warnings = eventsOf(isvc, [], events).filter((e) => e.type === "Warning");
+  const rejected = warnings.find((e) => e.reason === "ServerlessModeRejected");
   if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
   const failure = isvc.status?.modelStatus?.lastFailureInfo;
   if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
@@ -235,11 +246,15 @@ export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): s
   }
   const refused = conditions.find((c) =>
     c.status === "False" && c.reason === "ReconcileFailed" &&
-    /invalid|forbidden|exceeded quota/i.test(c.message ?? "")
+    REFUSED_BY_API_SERVER.test(c.message ?? "")
   );
-  return refused
-    ? `${name}: ${refused.type} is False (ReconcileFailed: ${refused.message})`
-    : undefined;
+  if (refused) return `${name}: ${refused.type} is False (ReconcileFailed: ${refused.message})`;
+  const latest = conditions.map((c) => c.lastTransitionTime ?? "").sort().at(-1) ?? "";
+  const refusal = warnings.findLast((e) =>
+    e.reason === "InternalError" && REFUSED_BY_API_SERVER.test(e.message ?? "") &&
+    (eventTime(e) ?? "") >= latest
+  );
+  return refusal ? `${name}: ${refusal.reason}: ${refusal.message}` : undefined;
 }
 
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */

@@ -226,3 +226,56 @@ Deno.test("renderStatus() shows an incomplete rollout and the pods' STATUS", () 
   assert.match(text, /toy-new {2}CrashLoopBackOff {2}ready 0\/1/);
   assert.doesNotMatch(text, /toy-new {2}Running/);
 });
+
+Deno.test("lastingFailure(): a spec the API server refused lasts (v0.20's condition, v0.16's event); a conflict or a stale status does not", async () => {
+  const { lastingFailure } = await import("../../lib/kserve/diagnose.ts");
+  const invalid =
+    'fails to reconcile predictor: Deployment.apps "badsel-predictor" is invalid: spec.template.spec.nodeSelector: Invalid value: "Bad Key"';
+  const isvc = (status: object, generation = 1) => ({
+    metadata: { name: "badsel", namespace: "models", uid: "u1", generation },
+    status,
+  });
+  const event = (message: string, at: string) => ({
+    type: "Warning",
+    reason: "InternalError",
+    message,
+    lastTimestamp: at,
+    involvedObject: { uid: "u1", kind: "InferenceService", name: "badsel" },
+  });
+  // v0.20: a False condition, reason ReconcileFailed.
+  const v20 = isvc({
+    observedGeneration: 1,
+    conditions: [{ type: "Ready", status: "False", reason: "ReconcileFailed", message: invalid }],
+  });
+  assert.match(
+    lastingFailure(v20, [])!,
+    /^models\/badsel: Ready is False \(ReconcileFailed: .*Invalid value/,
+  );
+  // v0.16: no condition at all, a Warning event InternalError (the field report's input).
+  const v16 = isvc({ deploymentMode: "Standard" });
+  assert.match(
+    lastingFailure(v16, [event(invalid, "2026-12-04T10:00:00Z")])!,
+    /InternalError: fails to reconcile/,
+  );
+  // Siblings that may still settle: an update conflict, a status of an earlier generation, an
+  // event older than the latest condition (the spec was fixed since).
+  assert.equal(
+    lastingFailure(v16, [
+      event("Operation cannot be fulfilled: the object has been modified", "2026-12-04T10:00:00Z"),
+    ]),
+    undefined,
+  );
+  assert.equal(
+    lastingFailure({ ...v20, metadata: { ...v20.metadata, generation: 2 } }, []),
+    undefined,
+  );
+  const fixed = isvc({
+    conditions: [{
+      type: "Ready",
+      status: "False",
+      reason: "MinimumReplicasUnavailable",
+      lastTransitionTime: "2026-12-04T10:05:00Z",
+    }],
+  });
+  assert.equal(lastingFailure(fixed, [event(invalid, "2026-12-04T10:00:00Z")]), undefined);
+});
