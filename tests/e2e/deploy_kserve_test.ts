@@ -454,7 +454,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   );
 
   await t.step(
-    "a spec KServe cannot render fails fast (ReconcileFailed), and check calls it a fix, not settling",
+    "a spec KServe cannot render fails fast (its InternalError event), and check calls it a fix, not settling",
     async () => {
       await using dir = await tempDir();
       // Field report: an invalid node selector waited out --timeout on ReconcileFailed, and check
@@ -491,13 +491,17 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
           "3m",
         ]);
         assert.equal(result.code, 1, result.stderr);
-        assert.match(result.stderr, /failed: .*ReconcileFailed: .*(Invalid value|invalid)/i);
+        // v0.16.0 says so in a Warning event (v0.20.0 in a ReconcileFailed condition).
+        assert.match(
+          result.stderr,
+          /failed: InternalError: fails to reconcile predictor: .* is invalid/,
+        );
         assert.doesNotMatch(result.stderr, /Timed out/);
       }
       const check = await runCheck(["-n", "models"], adminKubeconfig());
       const ready = check.byId("models.ready")!;
-      assert.match(ready.error!, /models\/badsel: .*ReconcileFailed/);
-      assert.match(ready.error!, /models\/overlimit: .*ReconcileFailed/);
+      assert.match(ready.error!, /models\/badsel: InternalError: .*Invalid value: "Bad Key"/);
+      assert.match(ready.error!, /models\/overlimit: InternalError: .* is invalid/);
       assert.equal(ready.transient, undefined, "needs a fix: not retried under --wait");
       assert.match(ready.hint!, /kubectl kserve status \S+ -n models/);
       assert.doesNotMatch(ready.hint!, /NAME|NAMESPACE/);
