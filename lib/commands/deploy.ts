@@ -243,8 +243,8 @@ async function inferenceService(
     });
     if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   }
-  await requireKnativeForMode(kube, request, kserve);
-  await requireKnativeScheduling(kube, request, kserve);
+  await requireKnativeForMode(kube, isvc, kserve);
+  await requireKnativeScheduling(kube, request, isvc, kserve);
   return isvc;
 }
 

@@ -3,40 +3,59 @@
  * scheduling features for GPU node placement in Serverless mode.
  */
 import { UsageError } from "../errors.ts";
-import type { Kube } from "../kube/client.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
-import { classifyMode } from "../kserve/versions.ts";
+import { classifyMode, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { DeployRequest } from "./spec.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { installKnativeCommand } from "../kserve/hints.ts";
 import { KNATIVE } from "../defaults.ts";
 
 /**
- * An InferenceService in Knative mode (asked with --mode serverless, or the install's default)
- * where Knative Serving is not served: KServe accepts it and then rejects it
+ * The mode an InferenceService will run in: its mode annotation (set by --mode, or in an -f
+ * file), else the install's default. `source` says which, for messages.
+ */
+function modeOf(
+  isvc: KubeObject,
+  kserve: KServeInstall,
+): { kind?: string; value?: string; source: "annotation" | "default" } {
+  const annotation = (isvc.metadata?.annotations as Record<string, string> | undefined)?.[
+    MODE_ANNOTATION
+  ];
+  const value = annotation ?? defaultDeploymentMode(kserve.configMap?.data);
+  return {
+    kind: value ? classifyMode(value, kserve.version) : undefined,
+    value,
+    source: annotation ? "annotation" : "default",
+  };
+}
+
+/**
+ * An InferenceService in Knative mode (its annotation, from --mode or -f, or the install's
+ * default) where Knative Serving is not served: KServe accepts it and then rejects it
  * (ServerlessModeRejected). Refused before the apply, with --mode raw as the fix. Knative that
  * is installed but unseen by KServe's controller is left to deploy --wait (it names the event).
  */
 export async function requireKnativeForMode(
   kube: Kube,
-  request: DeployRequest,
+  isvc: KubeObject,
   kserve: KServeInstall,
 ): Promise<void> {
-  const defaultMode = defaultDeploymentMode(kserve.configMap?.data);
-  const kind = request.mode ??
-    (defaultMode ? classifyMode(defaultMode, kserve.version) : undefined);
-  if (kind !== "serverless") return;
+  const mode = modeOf(isvc, kserve);
+  if (mode.kind !== "serverless") return;
   if (await kube.getOptional(`/apis/${KNATIVE.apiGroup}/v1`)) return;
-  const why = request.mode
-    ? "--mode serverless needs Knative Serving"
-    : `KServe's default deployment mode here is ${defaultMode}, which needs Knative Serving`;
+  const why = mode.source === "annotation"
+    ? `Its annotation ${MODE_ANNOTATION}=${mode.value} asks for Knative mode, which needs Knative Serving`
+    : `KServe's default deployment mode here is ${mode.value}, which needs Knative Serving`;
   throw new UsageError(
     `${why}, and Knative Serving is not installed: KServe would reject this InferenceService (ServerlessModeRejected)`,
     {
-      hint: `Deploy in raw mode: add --mode raw${
-        request.mode ? "" : `; or add Knative Serving: ${installKnativeCommand(kserve, false)}`
-      }`,
+      hint: mode.source === "annotation"
+        ? "Deploy in raw mode: --mode raw"
+        : `Deploy in raw mode: add --mode raw; or add Knative Serving: ${
+          installKnativeCommand(kserve, false)
+        }`,
     },
   );
 }
@@ -49,6 +68,7 @@ export async function requireKnativeForMode(
 export async function requireKnativeScheduling(
   kube: Kube,
   request: DeployRequest,
+  isvc: KubeObject,
   kserve: KServeInstall,
 ): Promise<void> {
   const wanted = [
@@ -56,10 +76,7 @@ export async function requireKnativeScheduling(
     ...(request.tolerations?.length ? ["kubernetes.podspec-tolerations"] : []),
   ];
   if (!wanted.length) return;
-  const defaultMode = defaultDeploymentMode(kserve.configMap?.data);
-  const kind = request.mode ??
-    (defaultMode ? classifyMode(defaultMode, kserve.version) : undefined);
-  if (kind !== "serverless") return;
+  if (modeOf(isvc, kserve).kind !== "serverless") return;
   const namespace = await knativeNamespace(kube);
   let features: { data?: Record<string, string> } | undefined;
   try {

@@ -432,6 +432,33 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
           "--dry-run=server",
         ]);
         assert.equal(raw.code, 0, raw.stderr);
+        // So does a raw-mode annotation in an -f file: the model's own mode decides, not the default.
+        await using dir = await tempDir();
+        const file = `${dir.path}/raw.json`;
+        await Deno.writeTextFile(
+          file,
+          JSON.stringify({
+            apiVersion: "serving.kserve.io/v1beta1",
+            kind: "InferenceService",
+            metadata: {
+              name: "filed",
+              annotations: { "serving.kserve.io/deploymentMode": "Standard" },
+            },
+            spec: {
+              predictor: { model: { modelFormat: { name: "sklearn" }, storageUri: "gs://a/b" } },
+            },
+          }),
+        );
+        const filed = await plugin([
+          "deploy",
+          "filed",
+          "-n",
+          "models",
+          "-f",
+          file,
+          "--dry-run=server",
+        ]);
+        assert.equal(filed.code, 0, filed.stderr);
       } finally {
         await patchKServeConfig("deploy", { defaultDeploymentMode: "Standard" });
       }
@@ -448,7 +475,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       assert.equal(asked.code, 2, asked.stderr);
       assert.match(
         asked.stderr,
-        /--mode serverless needs Knative Serving, and Knative Serving is not installed/,
+        /annotation serving\.kserve\.io\/deploymentMode=Knative asks for Knative mode, which needs Knative Serving, and Knative Serving is not installed/,
       );
     },
   );
