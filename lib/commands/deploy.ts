@@ -98,7 +98,17 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   }
 
   const objects = backend === "kserve"
-    ? [await inferenceService(kube, lookups, request, kserve, ns.metadata.labels ?? {}, base)]
+    ? [
+      await inferenceService(
+        kube,
+        resources,
+        lookups,
+        request,
+        kserve,
+        ns.metadata.labels ?? {},
+        base,
+      ),
+    ]
     : await deploymentObjects(lookups, request, kserve, existing.replicas);
 
   if (options.dryRun === "client") {
@@ -209,6 +219,7 @@ function validateFlags(
 
 async function inferenceService(
   kube: Kube,
+  resources: ResourceMap,
   lookups: DeployLookups,
   request: DeployRequest,
   kserve: KServeInstall | undefined,
@@ -243,7 +254,7 @@ async function inferenceService(
     });
     if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   }
-  await requireKnativeForMode(kube, isvc, kserve);
+  await requireKnativeForMode(resources, isvc, kserve);
   await requireKnativeScheduling(kube, request, isvc, kserve);
   return isvc;
 }

@@ -67,7 +67,8 @@ export async function status(options: { global: GlobalOptions; name: string }): 
     kube.getOptional<HorizontalPodAutoscaler>(
       `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${hpaName}`,
     ),
-    kserve
+    // The runtimes are read only to predict KServe's choice before it has reported one.
+    model.backend === "kserve" && !knownRuntime(model.object)
       ? Promise.all([
         kube.getOptional<{ items: ServingRuntime[] }>(
           `/apis/${KSERVE.apiGroup}/v1alpha1/namespaces/${namespace}/servingruntimes`,
@@ -244,6 +245,14 @@ function noMetrics(hpa: HorizontalPodAutoscaler): string {
   }`;
 }
 
+/** The runtime named in the spec, or the one the controller reports it chose (its status). */
+function knownRuntime(isvc: InferenceService): string | undefined {
+  const named = isvc.spec?.predictor?.model?.runtime;
+  if (named) return `${named} (named in the spec)`;
+  const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
+  return reported ? `${reported} (chosen by KServe)` : undefined;
+}
+
 /**
  * The runtime named in the spec; else the one the controller reports it chose (status); else,
  * before it has reconciled, the one KServe's selection would pick (lib/deploy/runtimes.ts).
@@ -251,9 +260,8 @@ function noMetrics(hpa: HorizontalPodAutoscaler): string {
 function servingRuntime(isvc: InferenceService, runtimes: ServingRuntime[]): string | undefined {
   const model = isvc.spec?.predictor?.model;
   if (!model) return undefined;
-  if (model.runtime) return `${model.runtime} (named in the spec)`;
-  const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
-  if (reported) return `${reported} (chosen by KServe)`;
+  const known = knownRuntime(isvc);
+  if (known) return known;
   if (!model.modelFormat?.name) return undefined;
   const protocol = model.protocolVersion ?? "v1";
   const chosen = selectRuntime(runtimes, model.modelFormat, { protocol });

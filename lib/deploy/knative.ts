@@ -4,6 +4,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
+import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
 import { classifyMode, MODE_ANNOTATION } from "../kserve/versions.ts";
@@ -38,13 +39,13 @@ function modeOf(
  * is installed but unseen by KServe's controller is left to deploy --wait (it names the event).
  */
 export async function requireKnativeForMode(
-  kube: Kube,
+  resources: ResourceMap,
   isvc: KubeObject,
   kserve: KServeInstall,
 ): Promise<void> {
   const mode = modeOf(isvc, kserve);
   if (mode.kind !== "serverless") return;
-  if (await kube.getOptional(`/apis/${KNATIVE.apiGroup}/v1`)) return;
+  if (await resources.serves(`${KNATIVE.apiGroup}/v1`, "Service")) return;
   const why = mode.source === "annotation"
     ? `Its annotation ${MODE_ANNOTATION}=${mode.value} asks for Knative mode, which needs Knative Serving`
     : `KServe's default deployment mode here is ${mode.value}, which needs Knative Serving`;

@@ -6,7 +6,7 @@ import type { Backend } from "../options.ts";
 import { MODE_NAMES } from "../kserve/versions.ts";
 import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
-import { deploymentAvailable, deploymentRolledOut, lastingFailure } from "../kserve/diagnose.ts";
+import { deploymentAvailable, deploymentRolledOut, lastingCause } from "../kserve/diagnose.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { BACKEND_LABEL, MODE_ANNOTATION } from "./spec.ts";
 import { type ModelWait, waitForModel } from "./wait.ts";
@@ -57,8 +57,7 @@ export function modelWait(
       ready: (isvc: InferenceService | undefined) => isvcReady(isvc) ? true : readyReason(isvc),
       // What waiting cannot fix fails at once (field report: an invalid node selector waited
       // out the whole --timeout on ReconcileFailed).
-      failedObject: (isvc: InferenceService) =>
-        lastingFailure(isvc, [])?.replace(`${namespace}/${name}: `, ""),
+      failedObject: (isvc: InferenceService) => lastingCause(isvc, []),
       podSelector: modelPodSelector(backend, name),
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)

@@ -103,8 +103,9 @@ function keyProblem(key: string, kind: PairKind): string | undefined {
   if (kind === "env") {
     return ENV_NAME.test(key) ? undefined : "not an environment variable name";
   }
-  const [prefix, name] = key.includes("/") ? [key.slice(0, key.indexOf("/")), key] : ["", key];
-  if (!QUALIFIED_NAME.test(name) || prefix.length > 253 || name.split("/").at(-1)!.length > 63) {
+  const slash = key.indexOf("/");
+  const [prefix, name] = [key.slice(0, Math.max(slash, 0)), key.slice(slash + 1)];
+  if (!QUALIFIED_NAME.test(key) || prefix.length > 253 || name.length > 63) {
     return "not a qualified name ([prefix/]name: up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)";
   }
   return undefined;

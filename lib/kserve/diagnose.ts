@@ -220,6 +220,13 @@ export function eventTime(event: Event): string | undefined {
     event.firstTimestamp;
 }
 
+/** A Stopped=True condition, in words. */
+function stoppedCause(stopped: { message?: string }): string {
+  return `it is stopped (the serving.kserve.io/stop annotation is "true"${
+    stopped.message ? `: ${stopped.message}` : ""
+  })`;
+}
+
 /**
  * A failure KServe keeps reporting until the spec or the cluster changes, for the current spec:
  * the API server refused what KServe rendered from it (v0.20: a False condition with reason
@@ -227,34 +234,38 @@ export function eventTime(event: Event): string | undefined {
  * invalid", with no condition newer than it; an update conflict, reported the same way, passes),
  * the model's own failure (modelStatus.lastFailureInfo: NoSupportingRuntime, ModelLoadFailed, ...),
  * a stop annotation, or ServerlessModeRejected. A status of an earlier generation says nothing
- * (a fix re-deployed). Returns the failure in explainInferenceService's words, or undefined when
- * the model may still become Ready.
+ * (a fix re-deployed). Returns the cause (without the model's name), or undefined when the model
+ * may still become Ready.
  */
-export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
-  const name = `${isvc.metadata?.namespace}/${isvc.metadata?.name}`;
+export function lastingCause(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
   const observed = isvc.status?.observedGeneration;
   const generation = isvc.metadata?.generation;
   if (observed !== undefined && generation !== undefined && observed < generation) return undefined;
   const warnings = eventsOf(isvc, [], events).filter((e) => e.type === "Warning");
   const rejected = warnings.find((e) => e.reason === "ServerlessModeRejected");
-  if (rejected) return `${name}: ${rejected.reason}: ${rejected.message}`;
+  if (rejected) return `${rejected.reason}: ${rejected.message}`;
   const failure = isvc.status?.modelStatus?.lastFailureInfo;
-  if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
+  if (failure?.reason) return `${failure.reason}: ${failure.message ?? ""}`.trim();
   const conditions = isvc.status?.conditions ?? [];
-  if (conditions.some((c) => c.type === "Stopped" && c.status === "True")) {
-    return explainInferenceService(isvc, events);
-  }
+  const stopped = conditions.find((c) => c.type === "Stopped" && c.status === "True");
+  if (stopped) return stoppedCause(stopped);
   const refused = conditions.find((c) =>
     c.status === "False" && c.reason === "ReconcileFailed" &&
     REFUSED_BY_API_SERVER.test(c.message ?? "")
   );
-  if (refused) return `${name}: ${refused.type} is False (ReconcileFailed: ${refused.message})`;
+  if (refused) return `${refused.type} is False (ReconcileFailed: ${refused.message})`;
   const latest = conditions.map((c) => c.lastTransitionTime ?? "").sort().at(-1) ?? "";
   const refusal = warnings.findLast((e) =>
     e.reason === "InternalError" && REFUSED_BY_API_SERVER.test(e.message ?? "") &&
     (eventTime(e) ?? "") >= latest
   );
-  return refusal ? `${name}: ${refusal.reason}: ${refusal.message}` : undefined;
+  return refusal ? `${refusal.reason}: ${refusal.message}` : undefined;
+}
+
+/** lastingCause() with the model's "namespace/name: " first, as explainInferenceService words it. */
+export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
+  const cause = lastingCause(isvc, events);
+  return cause && `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${cause}`;
 }
 
 /** Why one InferenceService is not Ready, from its conditions, model status and events. */
@@ -278,11 +289,7 @@ export function explainInferenceService(
   const failure = isvc.status?.modelStatus?.lastFailureInfo;
   if (failure?.reason) return `${name}: ${failure.reason}: ${failure.message ?? ""}`.trim();
   const stopped = conditions.find((c) => c.type === "Stopped" && c.status === "True");
-  if (stopped) {
-    return `${name}: it is stopped (the serving.kserve.io/stop annotation is "true"${
-      stopped.message ? `: ${stopped.message}` : ""
-    })`;
-  }
+  if (stopped) return `${name}: ${stoppedCause(stopped)}`;
   // The cause before its consequences: a failed Knative revision shows in the configuration
   // and predictor conditions; IngressReady is False only because of it. Stopped=False is
   // healthy (the model is not stopped) and is never a cause.
