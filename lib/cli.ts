@@ -4,31 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.ts";
-import { durationOption, one } from "./args/parsers.ts";
-import { parseNamespace } from "./deploy/validate.ts";
+import { durationOption, one, parseNamespace } from "./args/parsers.ts";
 import { writeOut } from "./output.ts";
-import { registerLifecycle } from "./args/lifecycle.ts";
-import { registerModels } from "./args/models.ts";
-import type { GlobalOptions } from "./options.ts";
+import type { CommandArgs } from "./args/command.ts";
+import { COMMANDS } from "./args/commands.ts";
+import { completionRequest } from "./args/completion.ts";
 import type { Invocation } from "./args/invocation.ts";
-
-/** Output formats each command accepts with -o. */
-const OUTPUTS: Record<string, string[]> = {
-  version: ["text", "json", "yaml"],
-  check: ["text", "json"],
-  install: ["text", "json", "yaml"],
-  uninstall: ["text", "json"],
-  deploy: ["yaml", "json"],
-  list: ["text", "json"],
-  status: ["text", "json"],
-  delete: [],
-  predict: ["text", "json"],
-  pull: ["text", "json"],
-  completion: [],
-  complete: [],
-};
-
-export const SHELLS = ["bash", "zsh", "fish"] as const;
 
 /** Columns help is wrapped to. */
 export const HELP_WIDTH = 80;
@@ -68,39 +49,9 @@ export function buildProgram(onAction: (invocation: Invocation) => void): Comman
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
-  program
-    .command("version")
-    .description("print the plugin, Kubernetes and installed KServe versions")
-    .option("--client", "print only the plugin version; do not contact the cluster", false)
-    .action((options: { client: boolean }, command: Command) => {
-      onAction({ kind: "version", global: globals(command), client: options.client });
-    });
-
-  registerLifecycle(program, onAction, globals);
-  registerModels(program, onAction, globals);
-
-  program
-    .command("completion")
-    .description("print a shell completion script (bash, zsh or fish)")
-    .argument("<shell>", `one of ${SHELLS.join(", ")}`)
-    .action((shell: string, _options: unknown, command: Command) => {
-      if (!(SHELLS as readonly string[]).includes(shell)) {
-        throw new UsageError(`Unknown shell "${shell}"`, {
-          hint: `Use one of: ${SHELLS.join(", ")}`,
-        });
-      }
-      onAction({ kind: "completion", global: globals(command), shell });
-    });
-
-  // kubectl >= 1.26 runs kubectl_complete-kserve, which calls this with the words typed so far.
-  program
-    .command("__complete", { hidden: true })
-    .argument("[words...]")
-    .allowUnknownOption(true)
-    .helpOption(false)
-    .action((words: string[], _options: unknown, command: Command) => {
-      onAction({ kind: "complete", global: globals(command), words });
-    });
+  for (const args of commands()) {
+    args.declare(program, (options) => onAction({ kind: args.kind, ...options } as Invocation));
+  }
 
   for (const command of descendants(program)) {
     command.exitOverride().configureOutput({ outputError: () => {} });
@@ -121,7 +72,7 @@ function descendants(command: Command): Command[] {
 /** Parses argv into an Invocation, or throws UsageError for a bad command line. */
 export async function parseCommandLine(argv: string[]): Promise<Invocation> {
   // Completion gets the words as typed: commander would consume --context and friends itself.
-  if (argv[0] === "__complete") return completionRequest(argv.slice(1));
+  if (argv[0] === "__complete") return { kind: "complete", ...completionRequest(argv.slice(1)) };
   let invocation: Invocation | undefined;
   let helpText = "";
   const program = buildProgram((found) => invocation = found);
@@ -150,47 +101,24 @@ export async function parseCommandLine(argv: string[]): Promise<Invocation> {
   return invocation;
 }
 
-function completionRequest(words: string[]): Invocation {
-  const flag = (name: string) => {
-    const index = words.indexOf(name);
-    // The flag's value only counts once the user has moved past it.
-    return index >= 0 && index + 2 < words.length ? words[index + 1] : undefined;
-  };
-  return {
-    kind: "complete",
-    words,
-    global: {
-      kubeconfig: flag("--kubeconfig"),
-      context: flag("--context"),
-      namespace: flag("--namespace") ?? flag("-n"),
-      verbose: false,
-      color: false,
-    },
-  };
-}
-
 /** Whether argv asks for verbose errors; read before parsing so parse errors honour it too. */
 export function wantsVerbose(argv: string[]): boolean {
   return argv.some((arg) => arg === "-v" || arg === "--verbose");
 }
 
-function globals(command: Command): GlobalOptions {
-  const raw = command.optsWithGlobals() as Record<string, unknown>;
-  const string = (key: string) => typeof raw[key] === "string" ? raw[key] as string : undefined;
-  return {
-    kubeconfig: string("kubeconfig"),
-    context: string("context"),
-    namespace: string("namespace"),
-    requestTimeoutMs: raw.requestTimeout as number | undefined,
-    output: string("output"),
-    verbose: raw.verbose === true,
-    color: raw.color !== false,
-  };
+/** The declaration of a command, by its invocation's kind. */
+function commandArgs(kind: string): CommandArgs<string, object> {
+  return commands().find((args) => args.kind === kind)!;
+}
+
+/** The commands, their options erased: each runs only with the options its own action built. */
+function commands(): readonly CommandArgs<string, object>[] {
+  return COMMANDS;
 }
 
 function checkOutput(command: string, output: string | undefined): void {
   if (output === undefined) return;
-  const allowed = OUTPUTS[command] ?? [];
+  const allowed = commandArgs(command).outputs;
   if (!allowed.includes(output)) {
     throw new UsageError(
       allowed.length
@@ -203,36 +131,9 @@ function checkOutput(command: string, output: string | undefined): void {
 
 /** Runs what was parsed; each command's module loads only when it runs. */
 export async function execute(invocation: Invocation): Promise<number> {
-  switch (invocation.kind) {
-    case "help":
-      writeOut(invocation.text);
-      return 0;
-    case "version":
-      return (await import("./commands/version.ts")).version(invocation);
-    case "install":
-      return (await import("./commands/install.ts")).install(invocation);
-    case "deploy":
-      return (await import("./commands/deploy.ts")).deploy(invocation);
-    case "list":
-      return (await import("./commands/list.ts")).list(invocation);
-    case "status":
-      return (await import("./commands/status.ts")).status(invocation);
-    case "delete":
-      return (await import("./commands/delete.ts")).deleteModel(invocation);
-    case "predict":
-      return (await import("./commands/predict.ts")).predict(invocation);
-    case "pull":
-      return (await import("./commands/manifests.ts")).pull(invocation);
-    case "uninstall":
-      return (await import("./commands/uninstall.ts")).uninstall(invocation);
-    case "check":
-      return (await import("./commands/check.ts")).check(invocation);
-    case "completion":
-      return (await import("./commands/completion.ts")).completionScript(invocation);
-    case "complete":
-      return (await import("./commands/completion.ts")).complete(
-        invocation,
-        buildProgram(() => {}),
-      );
+  if (invocation.kind === "help") {
+    writeOut(invocation.text);
+    return 0;
   }
+  return await commandArgs(invocation.kind).run(invocation, () => buildProgram(() => {}));
 }

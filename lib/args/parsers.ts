@@ -6,6 +6,7 @@ import { Option } from "commander";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { MODE_NAMES } from "../kserve/versions.ts";
+import { isDnsLabel } from "../kube/names.ts";
 import {
   type Backend,
   BACKENDS,
@@ -77,4 +78,43 @@ export function parseCheckMode(value: string): CheckMode {
       hint: `Use one of: ${CHECK_MODES.join(", ")}`,
     });
   }
+}
+
+/**
+ * A -n value: namespaces are DNS-1123 labels. Checked at parse time, so a bad one is refused
+ * before any request (and no hint offers `kubectl create namespace` with a name it refuses).
+ */
+export function parseNamespace(value: string): string {
+  if (!isDnsLabel(value)) {
+    throw new UsageError(`Invalid namespace "${value}": not a DNS-1123 label`, {
+      hint:
+        "Namespace names are at most 63 lower-case letters, digits and '-', alphanumeric at both ends",
+    });
+  }
+  return value;
+}
+
+/** Ranges of the whole-number flags, as the API server and KServe's webhook accept them. */
+export const COUNT_RANGES = {
+  "--port": { min: 1, max: 65_535 },
+  "--gpu": { min: 1 },
+  "--min-replicas": { min: 0 },
+  "--max-replicas": { min: 1 },
+  /** A utilization percentage of the requests. */
+  "--scale-target": { min: 1, max: 100 },
+} as const satisfies Record<string, { min: number; max?: number }>;
+
+/** Parses a whole-number flag and checks its range; out of range is a usage error naming it. */
+export function parseCount(value: string, flag: keyof typeof COUNT_RANGES): number {
+  const range: { min: number; max?: number } = COUNT_RANGES[flag];
+  const expected = range.max === undefined
+    ? `a whole number of at least ${range.min}`
+    : `a whole number from ${range.min} to ${range.max}`;
+  const number = Number(value);
+  if (
+    !/^\d+$/.test(value) || number < range.min || (range.max !== undefined && number > range.max)
+  ) {
+    throw new UsageError(`Invalid ${flag} "${value}": expected ${expected}`);
+  }
+  return number;
 }

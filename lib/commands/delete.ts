@@ -1,20 +1,12 @@
 /** `kubectl kserve delete`: remove a model of either backend and wait until it is gone. */
-import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
+import { dryRunSuffix } from "../options.ts";
+import type { DeleteInvocation } from "../args/delete.ts";
 import { CliError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { ISVC_PATH, requireModel } from "../deploy/models.ts";
 import { deleteObjects, type Ref, waitDeleted } from "../kube/delete.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { writeErr } from "../output.ts";
-
-export interface DeleteInvocation {
-  global: GlobalOptions;
-  name: string;
-  timeoutMs: number;
-  wait: boolean;
-  /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
-  dryRun?: DryRunMode;
-}
 
 export async function deleteModel(options: DeleteInvocation): Promise<number> {
   const kube = await Kube.connect(options.global);

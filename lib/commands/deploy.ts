@@ -4,7 +4,8 @@ import { type InferenceServiceFile, readInferenceService } from "../deploy/file.
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { hostLabels } from "../kserve/config.ts";
 import { requireKnativeForMode, requireKnativeScheduling } from "../deploy/knative.ts";
-import { type Backend, type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
+import { type Backend, dryRunSuffix } from "../options.ts";
+import type { DeployInvocation } from "../args/deploy.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
@@ -27,18 +28,6 @@ import {
   validateWithinLimits,
 } from "../deploy/validate.ts";
 import { modelAddress, modelPodUids, waitForModelOf } from "../deploy/models.ts";
-
-export interface DeployInvocation {
-  global: GlobalOptions;
-  request: Omit<DeployRequest, "namespace" | "backend">;
-  backend?: Backend;
-  file?: string;
-  dryRun?: DryRunMode;
-  /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
-  forceConflicts?: boolean;
-  wait: boolean;
-  timeoutMs: number;
-}
 
 /** Validates, builds, applies and (with --wait) waits; returns the exit code. */
 export async function deploy(options: DeployInvocation): Promise<number> {

@@ -1,6 +1,6 @@
 /** `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently. */
 import { stringify } from "yaml";
-import type { DryRunMode, GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
+import type { InstallInvocation } from "../args/install.ts";
 import { CliError } from "../errors.ts";
 import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMINGS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -31,23 +31,6 @@ import { checkWrites, writeNotes } from "../install/conflicts.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
 import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
 import { fullObject } from "../install/manifest.ts";
-
-export interface InstallInvocation {
-  global: GlobalOptions;
-  mode: KServeMode;
-  version: string;
-  ingress: IngressLayer;
-  ingressClass?: string;
-  manifests?: string;
-  dryRun?: DryRunMode;
-  timeoutMs: number;
-  yes: boolean;
-  force: boolean;
-  /** Take fields that other field managers set (listed first), as kubectl --force-conflicts. */
-  forceConflicts: boolean;
-  certManagerVersion?: string;
-  knativeVersion?: string;
-}
 
 /** Runs the install and prints a report; returns the exit code. */
 export async function install(options: InstallInvocation): Promise<number> {

@@ -1,16 +1,11 @@
 /** `kubectl kserve predict`: an inference request through the API server's service proxy. */
-import type { Backend, GlobalOptions, PredictRequest, RequestProtocol } from "../options.ts";
+import type { Backend, RequestProtocol } from "../options.ts";
+import type { PredictInvocation } from "../args/predict.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { requireModel } from "../deploy/models.ts";
 import { writeOut } from "../output.ts";
-
-export interface PredictInvocation {
-  global: GlobalOptions;
-  name: string;
-  request: PredictRequest;
-}
 
 /** The Service that fronts a model's pods: KServe names it NAME-predictor, the deployment backend NAME. */
 function predictService(backend: Backend, name: string): string {

@@ -6,8 +6,8 @@ import {
   type DeployRequest,
 } from "../../lib/deploy/spec.ts";
 import { deploymentRuntime, runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
+import { parsePairs, parseToleration } from "../../lib/args/pairs.ts";
 import {
-  parseToleration,
   validateName,
   validateQuantity,
   validateReplicas,
@@ -337,8 +337,7 @@ Deno.test("parseToleration() reads KEY[=VALUE][:EFFECT] as kubectl taint writes 
   assert.throws(() => parseToleration("gpu:Sometimes"), /Invalid --toleration "gpu:Sometimes"/);
 });
 
-Deno.test("parsePairs() holds keys and label values to the API server's syntax", async () => {
-  const { parsePairs } = await import("../../lib/deploy/validate.ts");
+Deno.test("parsePairs() holds keys and label values to the API server's syntax", () => {
   assert.deepEqual(
     parsePairs(
       ["nvidia.com/gpu.present=true", "pool=gpu-a100", "empty="],

@@ -77,7 +77,7 @@ Deno.test("predictFailure() leaves the API server's 401 and 403 to their own mes
 });
 
 Deno.test("predictRequest(): -d or --chat, never both or neither; --chat is OpenAI only", async () => {
-  const { predictRequest } = await import("../../lib/args/models.ts");
+  const { predictRequest } = await import("../../lib/args/predict.ts");
   const { UsageError } = await import("../../lib/errors.ts");
   assert.deepEqual(predictRequest({ data: "{}" }), { protocol: "v1", data: "{}" });
   assert.deepEqual(predictRequest({ data: "{}", protocol: "openai" }), {

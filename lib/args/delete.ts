@@ -1,0 +1,46 @@
+/** delete: remove a model of either backend and wait until it is gone. */
+import type { Command } from "commander";
+import { type DryRunMode, type GlobalOptions, parseDryRun } from "../options.ts";
+import { defineCommand, globals } from "./command.ts";
+import { durationOption, one } from "./parsers.ts";
+
+export interface DeleteInvocation {
+  global: GlobalOptions;
+  name: string;
+  timeoutMs: number;
+  wait: boolean;
+  /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
+  dryRun?: DryRunMode;
+}
+
+export const deleteArgs = defineCommand<"delete", DeleteInvocation>({
+  kind: "delete",
+  outputs: [],
+  declare(program, parsed) {
+    program
+      .command("delete")
+      .description("delete a model and wait until it is gone")
+      .argument("<name>")
+      .addOption(durationOption("--timeout <duration>", "how long to wait", "2m"))
+      .option("--no-wait", "return without waiting for the deletion to finish")
+      .option(
+        "--dry-run <mode>",
+        "client: print what would be deleted; server: validate the delete",
+        one(parseDryRun),
+      )
+      .action((
+        name: string,
+        options: { timeout: number; wait: boolean; dryRun?: DryRunMode },
+        command: Command,
+      ) => {
+        parsed({
+          global: globals(command),
+          name,
+          timeoutMs: options.timeout,
+          wait: options.wait,
+          dryRun: options.dryRun,
+        });
+      });
+  },
+  run: async (options) => (await import("../commands/delete.ts")).deleteModel(options),
+});

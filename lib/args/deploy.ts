@@ -1,0 +1,64 @@
+/** deploy: serve a model as an InferenceService or as Deployment + Service + HPA. */
+import type { Command } from "commander";
+import type { Backend, DryRunMode, GlobalOptions } from "../options.ts";
+import { parseDryRun } from "../options.ts";
+import { defineCommand, globals } from "./command.ts";
+import { durationOption, one, parseBackend } from "./parsers.ts";
+import { modelFlags, type ModelRequest, modelRequest } from "./model_flags.ts";
+
+export interface DeployInvocation {
+  global: GlobalOptions;
+  request: ModelRequest;
+  backend?: Backend;
+  file?: string;
+  dryRun?: DryRunMode;
+  /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
+  forceConflicts?: boolean;
+  wait: boolean;
+  timeoutMs: number;
+}
+
+export const deployArgs = defineCommand<"deploy", DeployInvocation>({
+  kind: "deploy",
+  outputs: ["yaml", "json"],
+  declare(program, parsed) {
+    const command = program
+      .command("deploy")
+      .description(
+        "serve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
+      )
+      .argument("<name>", "model name (a DNS-1123 label)")
+      .option(
+        "--backend <backend>",
+        "kserve or deployment (default: USE_KSERVE, else kserve when KServe is installed)",
+        one(parseBackend),
+      );
+    modelFlags(command)
+      .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
+      .option(
+        "--dry-run <mode>",
+        "client: print the objects; server: validate them on the server",
+        one(parseDryRun),
+      )
+      .option(
+        "--force-conflicts",
+        "take fields that other field managers set on the existing objects (they are listed first)",
+        false,
+      )
+      .option("--wait", "wait until the model serves, or fail fast with the reason", false)
+      .addOption(durationOption("--timeout <duration>", "how long --wait waits", "5m"))
+      .action((name: string, options: Record<string, unknown>, command: Command) => {
+        parsed({
+          global: globals(command),
+          backend: options.backend as Backend | undefined,
+          file: options.filename as string | undefined,
+          dryRun: options.dryRun as DryRunMode | undefined,
+          forceConflicts: options.forceConflicts === true,
+          wait: options.wait === true,
+          timeoutMs: options.timeout as number,
+          request: modelRequest(name, options),
+        });
+      });
+  },
+  run: async (options) => (await import("../commands/deploy.ts")).deploy(options),
+});

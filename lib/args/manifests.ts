@@ -1,0 +1,65 @@
+/** manifests pull: download and verify a whole release set for offline installs. */
+import type { Command } from "commander";
+import {
+  choice,
+  type GlobalOptions,
+  INGRESS_LAYERS,
+  type IngressLayer,
+  type KServeMode,
+} from "../options.ts";
+import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
+import { defineCommand, globals, group } from "./command.ts";
+import { one, parseKServeMode } from "./parsers.ts";
+import { installOptions } from "./install.ts";
+
+export interface PullInvocation {
+  global: GlobalOptions;
+  version: string;
+  mode: KServeMode;
+  ingress: IngressLayer;
+  dest: string;
+  manifests?: string;
+  certManagerVersion?: string;
+  knativeVersion?: string;
+  force: boolean;
+}
+
+export const pullArgs = defineCommand<"pull", PullInvocation>({
+  kind: "pull",
+  outputs: ["text", "json"],
+  declare(program, parsed) {
+    group(program, "manifests", "work with release manifests for air-gapped installs")
+      .command("pull")
+      .description(
+        "download and verify every manifest an install needs into DIR/<component>/<version>/<file>",
+      )
+      .requiredOption("--dest <dir>", "directory to fill")
+      .option("--mode <mode>", "raw or serverless", one(parseKServeMode), "raw")
+      .option("--version <version>", "KServe version", DEFAULT_KSERVE_VERSION)
+      .option(
+        "--ingress <layer>",
+        "serverless networking layer: kourier or istio",
+        one(choice("ingress layer", "--ingress", INGRESS_LAYERS)),
+        "kourier",
+      )
+      .option("--manifests <dir|url>", "pull from a mirror instead of the projects' release URLs")
+      .option("--cert-manager-version <version>", "override the cert-manager version")
+      .option("--knative-version <version>", "override the Knative Serving version")
+      .option("--force", "allow a combination of versions that is not supported", false)
+      .action((options: Record<string, string | boolean | undefined>, command: Command) => {
+        const install = installOptions(options);
+        parsed({
+          global: globals(command),
+          dest: String(options.dest),
+          mode: install.mode,
+          version: install.version,
+          ingress: install.ingress,
+          manifests: install.manifests,
+          certManagerVersion: install.certManagerVersion,
+          knativeVersion: install.knativeVersion,
+          force: install.force,
+        });
+      });
+  },
+  run: async (options) => (await import("../commands/manifests.ts")).pull(options),
+});
