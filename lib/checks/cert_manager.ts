@@ -88,6 +88,9 @@ export const certManagerChecks: Check<CheckContext>[] = [
       "Wait for it: kubectl wait --for=condition=Available deployment/cert-manager-webhook -n cert-manager --timeout=120s",
     dependsOn: ["certmanager.deployments"],
     retryable: true,
+    prefetch(ctx) {
+      startIssuerProbe(ctx);
+    },
     async run(ctx) {
       try {
         await startIssuerProbe(ctx);

@@ -33,6 +33,11 @@ export interface Check<Ctx> {
   warning?: boolean;
   /** May pass later on its own (a pod starting, a certificate being issued): retried under --wait. */
   retryable?: boolean;
+  /**
+   * Starts, as the run begins, a slow request this check will await (a webhook's round trip),
+   * so that it overlaps the checks before it; `run` then reads the same cached promise.
+   */
+  prefetch?(ctx: Ctx): void;
   /** Resolves to pass (optionally with a note); throws CheckFailed or SkipCheck otherwise. */
   run(ctx: Ctx): Promise<string | void>;
 }

@@ -115,6 +115,9 @@ export const webhookChecks: Check<CheckContext>[] = [
       "Fix the first failing check above; if all pass, retry in a minute (a just-started controller needs about 30 s)",
     dependsOn: ["webhooks.endpoints", "webhooks.ca-bundle"],
     retryable: true,
+    prefetch(ctx) {
+      startWebhookProbe(ctx);
+    },
     async run(ctx) {
       const { sent, created: request } = startWebhookProbe(ctx);
       let created: InferenceService;

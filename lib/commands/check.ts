@@ -6,8 +6,6 @@ import { selectChecks } from "../checks/catalog.ts";
 import { CheckContext, resolveHints } from "../checks/context.ts";
 import { runChecks, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
-import { startWebhookProbe } from "../checks/webhooks.ts";
-import { startIssuerProbe } from "../checks/cert_manager.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 
@@ -26,11 +24,10 @@ export async function check(options: CheckInvocation): Promise<number> {
     mode: options.mode,
     withModels: options.allNamespaces || options.global.namespace !== undefined,
   });
-  // The first request opens the connection the others share; the two webhook round trips,
-  // the slowest requests of a healthy run, start right behind it instead of at their turn.
+  // The first request opens the connection the others share; what checks prefetch (the two
+  // webhook round trips, the slowest requests of a healthy run) starts right behind it.
   shared.get("/version").catch(() => {});
-  if (checks.some((c) => c.id === "webhooks.probe")) startWebhookProbe(shared);
-  if (checks.some((c) => c.id === "certmanager.webhook")) startIssuerProbe(shared);
+  for (const check of checks) check.prefetch?.(shared);
   const interactive = options.global.output !== "json" && Deno.stderr.isTerminal();
   if (interactive && options.waitMs) {
     writeErr(`waiting up to ${options.waitMs / 1000}s for checks to pass...\n`);
