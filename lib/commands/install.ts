@@ -1,36 +1,32 @@
-/** `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently. */
-import { stringify } from "yaml";
+/**
+ * `kubectl kserve install`: cert-manager, optionally Knative, then KServe, in order, idempotently.
+ * Reads: fetch and verify the manifests, connect, preflight, read the cluster, plan
+ * (lib/install/install_plan.ts), then print the plan (--dry-run=client) or apply it, report.
+ */
 import type { InstallInvocation } from "../args/install.ts";
 import { CliError } from "../errors.ts";
-import { CERT_MANAGER, CRD_PATH, ISTIO, KNATIVE, TIMINGS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, ISTIO, TIMINGS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
-import { countOf, writeOut } from "../output.ts";
-import { modeName } from "../kserve/versions.ts";
-import {
-  applyFoundation,
-  type ComponentResult,
-  type ComponentSpec,
-  installComponent,
-} from "../install/install_component.ts";
-import {
-  certManagerSpec,
-  clusterResourcesSpec,
-  knativeSpec,
-  kserveSpec,
-  liveKServeConfig,
-  networkingSpec,
-} from "../install/component_specs.ts";
+import { writeOut } from "../output.ts";
+import { applyFoundation, installComponent } from "../install/install_component.ts";
+import { liveKServeConfig, type Manifests } from "../install/component_specs.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
-import { decideCertManager, needsProbe } from "../install/cert_manager_plan.ts";
-import { decideKnative } from "../install/knative_plan.ts";
+import { needsProbe } from "../install/cert_manager_plan.ts";
 import { findKnativeServing } from "../kserve/knative.ts";
 import { checkWrites, writeNotes } from "../install/conflicts.ts";
 import { type ManifestFile, manifestPath, manifestsFor } from "../install/releases.ts";
-import { preflight, resolveVersions, switchingNote } from "../install/preflight.ts";
-import { fullObject } from "../install/manifest.ts";
+import { preflight, resolveVersions } from "../install/preflight.ts";
+import {
+  certManagerFacts,
+  componentSpecs,
+  type InstallFacts,
+  planInstall,
+  specObjects,
+} from "../install/install_plan.ts";
+import { renderObjects, renderPlan, summary } from "../install/install_render.ts";
 
 /** Runs the install and prints a report; returns the exit code. */
 export async function install(options: InstallInvocation): Promise<number> {
@@ -43,22 +39,7 @@ export async function install(options: InstallInvocation): Promise<number> {
     color: options.global.color,
   });
 
-  // Every manifest is fetched and verified before anything is sent to the cluster.
-  const texts = new Map<string, string>();
-  const source = parseSource(options.manifests);
-  const fetching = progress.start("Fetching and verifying manifests");
-  await Promise.all(files.map(async (file) => {
-    texts.set(
-      manifestPath(file),
-      await loadManifest(file, source, { cacheDir: defaultCacheDir() }),
-    );
-  })).catch((error) => {
-    fetching.fail("refused");
-    throw error;
-  });
-  fetching.done(`${files.length} files, sha256 verified`);
-  const manifests = { text: (file: ManifestFile) => texts.get(manifestPath(file))! };
-
+  const manifests = await fetchManifests(files, options.manifests, progress);
   const kube = await Kube.connect({
     ...options.global,
     requestTimeoutMs: options.global.requestTimeoutMs ?? TIMINGS.requestMs,
@@ -66,80 +47,14 @@ export async function install(options: InstallInvocation): Promise<number> {
   // A dry run refuses what the real run would refuse (preflight only reads, and dry-runs).
   const { installedVersion } = await preflight(kube, options, progress);
 
-  const mode = modeName(options.mode, versions.kserve);
-  const [live, istio, existing, knative] = await Promise.all([
-    liveKServeConfig(kube),
-    kube.getOptional(`${CRD_PATH}/${ISTIO.virtualServiceCrd}`),
-    kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
-    options.mode === "serverless" ? findKnativeServing(kube) : undefined,
-  ]);
-  const knativeFiles = {
-    crds: files.find((f) => f.file === "serving-crds.yaml"),
-    core: files.find((f) => f.file === "serving-core.yaml"),
-    networking: files.find((f) => f.component === `net-${options.ingress}`),
-  };
-  const knativeDecision = options.mode === "serverless"
-    ? decideKnative(knative, { force: options.force, pinned: knativeFiles.core!.version })
-    : undefined;
-  const note = switchingNote(live, mode);
-  if (note) progress.note(note);
-  const kserveSettings = {
-    defaultDeploymentMode: mode,
-    ingressClass: options.ingressClass,
-    // Kourier cannot serve VirtualServices. Without Istio, raw mode turns them off as KServe's
-    // warning asks; with Istio, whatever the config says stays.
-    ...(knativeDecision?.action === "keep"
-      ? { disableIstioVirtualHost: !knativeDecision.istio }
-      : options.mode === "serverless"
-      ? { disableIstioVirtualHost: options.ingress === "kourier" }
-      : istio
-      ? {}
-      : { disableIstioVirtualHost: true }),
-  };
-
-  const specs: ComponentSpec[] = [];
-  const skipped: ComponentResult[] = [];
-  const certManager = files.find((f) => f.component === "cert-manager")!;
-  const facts = {
-    existing,
-    pinned: certManager.version,
-    requested: options.certManagerVersion,
-    force: options.force,
-  };
-  const working = needsProbe(facts)
-    ? await probeCertManagerWebhook(kube, "default").then(() => true, () => false)
-    : undefined;
-  const decision = decideCertManager({ ...facts, working });
-  if (decision.action === "keep") {
-    skipped.push({
-      name: "cert-manager",
-      version: decision.version,
-      skipped: decision.reason,
-      created: 0,
-      changed: 0,
-      unchanged: 0,
-    });
-  } else specs.push(certManagerSpec(kube, certManager, manifests));
-  if (knativeDecision?.action === "keep") {
-    const kept = { version: knativeDecision.version, created: 0, changed: 0, unchanged: 0 };
-    skipped.push({ name: "knative-serving", skipped: knativeDecision.reason, ...kept });
-  } else if (knativeDecision) {
-    const { crds, core, networking } = knativeFiles;
-    const ingressClass = options.ingress === "kourier" ? KNATIVE.kourierClass : KNATIVE.istioClass;
-    specs.push(knativeSpec({ crds: crds!, core: core! }, manifests, ingressClass));
-    specs.push(networkingSpec(networking!, manifests));
-  }
-  specs.push(
-    kserveSpec(kube, files.find((f) => f.file === "kserve.yaml")!, manifests, kserveSettings, live),
-  );
-  specs.push(
-    clusterResourcesSpec(files.find((f) => f.file === "kserve-cluster-resources.yaml")!, manifests),
-  );
-
+  const facts = await readFacts(kube, options, files);
+  const plan = planInstall(options, files, versions.kserve, facts);
+  if (plan.note) progress.note(plan.note);
+  const specs = componentSpecs(plan, kube, manifests, facts.liveConfig);
   const resources = new ResourceMap(kube);
   // Before anything changes: fields other managers set (listed; refused unless
   // --force-conflicts) and objects an upgrade must replace (an immutable field changes).
-  const checked = await checkWrites(kube, resources, specs.flatMap(allObjects));
+  const checked = await checkWrites(kube, resources, specs.flatMap(specObjects));
   // A value install repairs (config JSON that does not parse) is taken whoever set it.
   const repairs = new Set(specs.flatMap((spec) => spec.repairs ?? []));
   const writes = {
@@ -152,7 +67,7 @@ export async function install(options: InstallInvocation): Promise<number> {
     writeOut(
       options.global.output === "yaml"
         ? renderObjects(specs)
-        : renderPlan(specs, skipped, { kserve: versions.kserve, installedVersion, mode }) +
+        : renderPlan(plan, specs, installedVersion) +
           notes.map((n) => `${n}\n`).join(""),
     );
     return 0;
@@ -166,8 +81,8 @@ export async function install(options: InstallInvocation): Promise<number> {
       replace,
     })
   );
-  const results = [...skipped];
-  for (const result of skipped) {
+  const results = [...plan.skipped];
+  for (const result of plan.skipped) {
     progress.start(`${result.name} ${result.version}`).done(`skipped: ${result.skipped}`);
   }
   for (const [index, spec] of specs.entries()) {
@@ -190,7 +105,7 @@ export async function install(options: InstallInvocation): Promise<number> {
   }
   const report = {
     kserveVersion: versions.kserve,
-    mode,
+    mode: plan.mode,
     dryRun: options.dryRun ?? false,
     components: results,
   };
@@ -201,73 +116,48 @@ export async function install(options: InstallInvocation): Promise<number> {
     );
   } else {
     progress.note(
-      `KServe ${versions.kserve} is installed; default deployment mode ${mode}. Check it with: kubectl kserve check`,
+      `KServe ${versions.kserve} is installed; default deployment mode ${plan.mode}. Check it with: kubectl kserve check`,
     );
   }
   return 0;
 }
 
-/** Every object of a component, in its phases. */
-function allObjects(spec: ComponentSpec): KubeObject[] {
-  const { foundation, main, webhookConfigs, afterWebhook } = spec.phases;
-  return [...foundation, ...main, ...webhookConfigs, ...afterWebhook];
-}
-
-function summary(result: ComponentResult, dryRun: boolean): string {
-  if (result.created + result.changed === 0) return `unchanged (${result.unchanged} objects)`;
-  const would = dryRun ? "would be " : "";
-  return `${result.created} ${would}created, ${result.changed} ${would}changed, ${result.unchanged} unchanged`;
-}
-
-function renderPlan(
-  specs: ComponentSpec[],
-  skipped: ComponentResult[],
-  target: { kserve: string; installedVersion?: string; mode: string },
-): string {
-  const { kserve, installedVersion, mode } = target;
-  const title = installedVersion && installedVersion !== kserve
-    ? `Upgrade plan: KServe ${installedVersion} -> ${kserve}`
-    : `Install plan: KServe ${kserve}`;
-  const lines = [`${title}, default deployment mode ${mode} (nothing was changed)`];
-  for (const result of skipped) {
-    lines.push(`  - ${result.name} ${result.version}: skipped, ${result.skipped}`);
-  }
-  specs.forEach((spec, index) => {
-    const { foundation, main, webhookConfigs, afterWebhook } = spec.phases;
-    lines.push(`  ${index + 1}. ${spec.name} ${spec.version}:`);
-    if (foundation.length) {
-      lines.push(
-        `       ${foundation.length} namespaces and CRDs, then wait until the CRDs are Established`,
-      );
-    }
-    if (main.length) {
-      lines.push(
-        `       ${countOf(main.length, "object")}, then wait for Deployments to be rolled out`,
-      );
-    }
-    if (spec.afterRollout) lines.push(`       then ${spec.afterRollout.plan}`);
-    if (webhookConfigs.length) {
-      lines.push(
-        `       ${
-          countOf(webhookConfigs.length, "webhook configuration")
-        }, then wait until the webhook answers`,
-      );
-    }
-    if (afterWebhook.length) {
-      lines.push(`       ${countOf(afterWebhook.length, "object")} admitted by the webhook`);
-    }
+/** Every manifest, fetched and sha256-verified before anything is sent to the cluster. */
+async function fetchManifests(
+  files: ManifestFile[],
+  from: string | undefined,
+  progress: Progress,
+): Promise<Manifests> {
+  const texts = new Map<string, string>();
+  const source = parseSource(from);
+  const fetching = progress.start("Fetching and verifying manifests");
+  await Promise.all(files.map(async (file) => {
+    texts.set(
+      manifestPath(file),
+      await loadManifest(file, source, { cacheDir: defaultCacheDir() }),
+    );
+  })).catch((error) => {
+    fetching.fail("refused");
+    throw error;
   });
-  return lines.join("\n") + "\n";
+  fetching.done(`${files.length} files, sha256 verified`);
+  return { text: (file: ManifestFile) => texts.get(manifestPath(file))! };
 }
 
-function renderObjects(specs: ComponentSpec[]): string {
-  return specs.flatMap((
-    s,
-  ) => [
-    ...s.phases.foundation,
-    ...s.phases.main,
-    ...s.phases.webhookConfigs,
-    ...s.phases.afterWebhook,
-  ])
-    .map((o) => stringify(fullObject(o), { aliasDuplicateObjects: false })).join("---\n");
+/** What the plan decides on; cert-manager's webhook is probed only when the decision needs it. */
+async function readFacts(
+  kube: Kube,
+  options: InstallInvocation,
+  files: ManifestFile[],
+): Promise<InstallFacts> {
+  const [liveConfig, istio, certManagerCrd, knative] = await Promise.all([
+    liveKServeConfig(kube),
+    kube.getOptional(`${CRD_PATH}/${ISTIO.virtualServiceCrd}`),
+    kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
+    options.mode === "serverless" ? findKnativeServing(kube) : undefined,
+  ]);
+  const certManagerWorking = needsProbe(certManagerFacts(options, files, certManagerCrd))
+    ? await probeCertManagerWebhook(kube, "default").then(() => true, () => false)
+    : undefined;
+  return { liveConfig, istio: Boolean(istio), certManagerCrd, knative, certManagerWorking };
 }
