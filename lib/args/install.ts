@@ -1,5 +1,5 @@
 /** install: cert-manager, optionally Knative, then KServe, in order, idempotently. */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import {
   choice,
   type DryRunMode,
@@ -47,12 +47,7 @@ export const installArgs = defineCommand<"install", InstallInvocation>({
         "raw",
       )
       .option("--version <version>", "KServe version to install", DEFAULT_KSERVE_VERSION)
-      .option(
-        "--ingress <layer>",
-        "serverless networking layer: kourier or istio",
-        one(choice("ingress layer", "--ingress", INGRESS_LAYERS)),
-        "kourier",
-      )
+      .addOption(ingressOption())
       .option(
         "--ingress-class <name>",
         'IngressClass for raw mode\'s Ingresses; "none" creates no Ingress',
@@ -93,6 +88,13 @@ export const installArgs = defineCommand<"install", InstallInvocation>({
   },
   run: async (options) => (await import("../commands/install.ts")).install(options),
 });
+
+/** --ingress, for install and manifests pull: the networking layer a serverless install uses. */
+export function ingressOption(): Option {
+  return new Option("--ingress <layer>", "serverless networking layer: kourier or istio")
+    .argParser(one(choice("ingress layer", "--ingress", INGRESS_LAYERS)))
+    .default("kourier");
+}
 
 /** The install flags (shared by manifests pull), checked; --without-knative explains itself. */
 export function installOptions(

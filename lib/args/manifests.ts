@@ -1,16 +1,10 @@
 /** manifests pull: download and verify a whole release set for offline installs. */
 import type { Command } from "commander";
-import {
-  choice,
-  type GlobalOptions,
-  INGRESS_LAYERS,
-  type IngressLayer,
-  type KServeMode,
-} from "../options.ts";
+import type { GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
 import { defineCommand, globals, group } from "./command.ts";
 import { one, parseKServeMode } from "./parsers.ts";
-import { installOptions } from "./install.ts";
+import { ingressOption, installOptions } from "./install.ts";
 
 export interface PullInvocation {
   global: GlobalOptions;
@@ -36,12 +30,7 @@ export const pullArgs = defineCommand<"pull", PullInvocation>({
       .requiredOption("--dest <dir>", "directory to fill")
       .option("--mode <mode>", "raw or serverless", one(parseKServeMode), "raw")
       .option("--version <version>", "KServe version", DEFAULT_KSERVE_VERSION)
-      .option(
-        "--ingress <layer>",
-        "serverless networking layer: kourier or istio",
-        one(choice("ingress layer", "--ingress", INGRESS_LAYERS)),
-        "kourier",
-      )
+      .addOption(ingressOption())
       .option("--manifests <dir|url>", "pull from a mirror instead of the projects' release URLs")
       .option("--cert-manager-version <version>", "override the cert-manager version")
       .option("--knative-version <version>", "override the Knative Serving version")

@@ -209,3 +209,38 @@ Deno.test("delay() longer than a timer holds still waits (it does not fire at on
   await long;
   assert.equal(settled, "aborted");
 });
+
+Deno.test("modelFlags(): a second command declares deploy's model flags in one line and reads the same model", async () => {
+  const { Command } = await import("commander");
+  const { modelFlags, modelRequest } = await import("../../lib/args/model_flags.ts");
+  const flags = [
+    "--model-format=sklearn:1",
+    "--storage-uri=gs://b/m",
+    "--image=i:1",
+    "--arg=--x",
+    "--env=A=1",
+    "--cpu=1",
+    "--memory-limit=2Gi",
+    "--gpu=1",
+    "--max-replicas=3",
+    "--scale-metric=memory",
+    "--toleration=gpu:NoSchedule",
+    "--label=team=ml",
+    "--annotation=a/b=c",
+    "--node-selector=pool=gpu",
+    "--mode=Standard",
+    "--protocol=v2",
+  ];
+  let read: unknown;
+  const program = new Command().exitOverride();
+  modelFlags(program.command("start").argument("<name>"))
+    .action((name: string, options: Record<string, unknown>) => {
+      read = modelRequest(name, options);
+    });
+  await program.parseAsync(["start", "m", ...flags], { from: "user" });
+  const deploy = await parseCommandLine(["deploy", "m", ...flags]);
+  assert.ok(deploy.kind === "deploy");
+  assert.deepEqual(read, deploy.request);
+  assert.equal(deploy.request.gpu, 1);
+  assert.deepEqual(deploy.request.labels, { team: "ml" });
+});
