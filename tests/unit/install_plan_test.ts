@@ -122,7 +122,8 @@ Deno.test("planInstall(): another owner's cert-manager is probed, kept when work
   assert.equal(planned.components[0]!.component, "kserve");
   assert.throws(
     () => plan(raw, { istio: false, certManagerCrd: helmCertManager, certManagerWorking: false }),
-    (error: CliError) => /installed by Helm.* is not working/.test(error.message),
+    (error: CliError) =>
+      error instanceof CliError && /installed by Helm.* is not working/.test(error.message),
   );
 });
 
