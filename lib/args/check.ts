@@ -14,7 +14,7 @@ export interface CheckInvocation {
   allNamespaces: boolean;
 }
 
-export const checkArgs = defineCommand<"check", CheckInvocation>({
+export const checkArgs = defineCommand({
   kind: "check",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -61,5 +61,5 @@ export const checkArgs = defineCommand<"check", CheckInvocation>({
         },
       );
   },
-  run: async (options) => (await import("../commands/check.ts")).check(options),
+  run: async (options: CheckInvocation) => (await import("../commands/check.ts")).check(options),
 });

@@ -18,7 +18,10 @@ export interface CommandArgs<Kind extends string, Options> {
   run(options: Options, program: () => Command): Promise<number>;
 }
 
-/** Types a command's declaration: `kind` stays a literal, so invocations narrow on it. */
+/**
+ * Types a command's declaration: `kind` stays a literal, so invocations narrow on it, and the
+ * options type is the one `run` declares for its parameter.
+ */
 export function defineCommand<Kind extends string, Options>(
   args: CommandArgs<Kind, Options>,
 ): CommandArgs<Kind, Options> {

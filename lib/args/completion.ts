@@ -20,7 +20,7 @@ export interface CompleteInvocation {
   words: string[];
 }
 
-export const completionArgs = defineCommand<"completion", CompletionInvocation>({
+export const completionArgs = defineCommand({
   kind: "completion",
   outputs: [],
   declare(program, parsed) {
@@ -37,10 +37,11 @@ export const completionArgs = defineCommand<"completion", CompletionInvocation>(
         parsed({ global: globals(command), shell });
       });
   },
-  run: async (options) => (await import("../commands/completion.ts")).completionScript(options),
+  run: async (options: CompletionInvocation) =>
+    (await import("../commands/completion.ts")).completionScript(options),
 });
 
-export const completeArgs = defineCommand<"complete", CompleteInvocation>({
+export const completeArgs = defineCommand({
   kind: "complete",
   outputs: [],
   declare(program, parsed) {
@@ -53,7 +54,7 @@ export const completeArgs = defineCommand<"complete", CompleteInvocation>({
         parsed({ global: globals(command), words });
       });
   },
-  run: async (options, program) =>
+  run: async (options: CompleteInvocation, program: () => Command) =>
     (await import("../commands/completion.ts")).complete(options, program()),
 });
 

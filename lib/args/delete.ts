@@ -13,7 +13,7 @@ export interface DeleteInvocation {
   dryRun?: DryRunMode;
 }
 
-export const deleteArgs = defineCommand<"delete", DeleteInvocation>({
+export const deleteArgs = defineCommand({
   kind: "delete",
   outputs: [],
   declare(program, parsed) {
@@ -42,5 +42,6 @@ export const deleteArgs = defineCommand<"delete", DeleteInvocation>({
         });
       });
   },
-  run: async (options) => (await import("../commands/delete.ts")).deleteModel(options),
+  run: async (options: DeleteInvocation) =>
+    (await import("../commands/delete.ts")).deleteModel(options),
 });

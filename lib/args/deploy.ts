@@ -18,7 +18,7 @@ export interface DeployInvocation {
   timeoutMs: number;
 }
 
-export const deployArgs = defineCommand<"deploy", DeployInvocation>({
+export const deployArgs = defineCommand({
   kind: "deploy",
   outputs: ["yaml", "json"],
   declare(program, parsed) {
@@ -60,5 +60,5 @@ export const deployArgs = defineCommand<"deploy", DeployInvocation>({
         });
       });
   },
-  run: async (options) => (await import("../commands/deploy.ts")).deploy(options),
+  run: async (options: DeployInvocation) => (await import("../commands/deploy.ts")).deploy(options),
 });

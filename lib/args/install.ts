@@ -31,7 +31,7 @@ export interface InstallInvocation {
   knativeVersion?: string;
 }
 
-export const installArgs = defineCommand<"install", InstallInvocation>({
+export const installArgs = defineCommand({
   kind: "install",
   outputs: ["text", "json", "yaml"],
   declare(program, parsed) {
@@ -86,7 +86,8 @@ export const installArgs = defineCommand<"install", InstallInvocation>({
         parsed({ global: globals(command), ...installOptions(options) });
       });
   },
-  run: async (options) => (await import("../commands/install.ts")).install(options),
+  run: async (options: InstallInvocation) =>
+    (await import("../commands/install.ts")).install(options),
 });
 
 /** --ingress, for install and manifests pull: the networking layer a serverless install uses. */

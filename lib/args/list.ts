@@ -8,7 +8,7 @@ export interface ListInvocation {
   allNamespaces: boolean;
 }
 
-export const listArgs = defineCommand<"list", ListInvocation>({
+export const listArgs = defineCommand({
   kind: "list",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -20,5 +20,5 @@ export const listArgs = defineCommand<"list", ListInvocation>({
         parsed({ global: globals(command), allNamespaces: options.allNamespaces });
       });
   },
-  run: async (options) => (await import("../commands/list.ts")).list(options),
+  run: async (options: ListInvocation) => (await import("../commands/list.ts")).list(options),
 });

@@ -18,7 +18,7 @@ export interface PullInvocation {
   force: boolean;
 }
 
-export const pullArgs = defineCommand<"pull", PullInvocation>({
+export const pullArgs = defineCommand({
   kind: "pull",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -50,5 +50,5 @@ export const pullArgs = defineCommand<"pull", PullInvocation>({
         });
       });
   },
-  run: async (options) => (await import("../commands/manifests.ts")).pull(options),
+  run: async (options: PullInvocation) => (await import("../commands/manifests.ts")).pull(options),
 });

@@ -16,7 +16,7 @@ export interface PredictInvocation {
   request: PredictRequest;
 }
 
-export const predictArgs = defineCommand<"predict", PredictInvocation>({
+export const predictArgs = defineCommand({
   kind: "predict",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -46,7 +46,8 @@ export const predictArgs = defineCommand<"predict", PredictInvocation>({
         },
       );
   },
-  run: async (options) => (await import("../commands/predict.ts")).predict(options),
+  run: async (options: PredictInvocation) =>
+    (await import("../commands/predict.ts")).predict(options),
 });
 
 /**

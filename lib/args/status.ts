@@ -8,7 +8,7 @@ export interface StatusInvocation {
   name: string;
 }
 
-export const statusArgs = defineCommand<"status", StatusInvocation>({
+export const statusArgs = defineCommand({
   kind: "status",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -22,5 +22,5 @@ export const statusArgs = defineCommand<"status", StatusInvocation>({
         parsed({ global: globals(command), name });
       });
   },
-  run: async (options) => (await import("../commands/status.ts")).status(options),
+  run: async (options: StatusInvocation) => (await import("../commands/status.ts")).status(options),
 });

@@ -15,7 +15,7 @@ export interface UninstallInvocation {
   yes: boolean;
 }
 
-export const uninstallArgs = defineCommand<"uninstall", UninstallInvocation>({
+export const uninstallArgs = defineCommand({
   kind: "uninstall",
   outputs: ["text", "json"],
   declare(program, parsed) {
@@ -60,5 +60,6 @@ export const uninstallArgs = defineCommand<"uninstall", UninstallInvocation>({
         });
       });
   },
-  run: async (options) => (await import("../commands/uninstall.ts")).uninstall(options),
+  run: async (options: UninstallInvocation) =>
+    (await import("../commands/uninstall.ts")).uninstall(options),
 });

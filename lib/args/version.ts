@@ -9,7 +9,7 @@ export interface VersionInvocation {
   client: boolean;
 }
 
-export const versionArgs = defineCommand<"version", VersionInvocation>({
+export const versionArgs = defineCommand({
   kind: "version",
   outputs: ["text", "json", "yaml"],
   declare(program, parsed) {
@@ -21,5 +21,6 @@ export const versionArgs = defineCommand<"version", VersionInvocation>({
         parsed({ global: globals(command), client: options.client });
       });
   },
-  run: async (options) => (await import("../commands/version.ts")).version(options),
+  run: async (options: VersionInvocation) =>
+    (await import("../commands/version.ts")).version(options),
 });
