@@ -9,7 +9,7 @@ import type { DeployInvocation } from "../args/deploy.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
-import { applyModel } from "../deploy/apply.ts";
+import { applyModel, unchangedBy } from "../deploy/apply.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import { type DeployLookups, startLookups } from "../deploy/lookups.ts";
 import { writeErr, writeOut } from "../output.ts";
@@ -123,7 +123,11 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   else {
     const suffix = dryRunSuffix(options.dryRun);
     for (const object of applied) {
-      writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} applied${suffix}\n`);
+      const before = existing.live.find((o) => o.kind === object.kind);
+      const what = !options.dryRun && unchangedBy(before, object)
+        ? "unchanged"
+        : `applied${suffix}`;
+      writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} ${what}\n`);
     }
   }
   if (options.dryRun || !options.wait) return 0;

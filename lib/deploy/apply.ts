@@ -3,6 +3,7 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import { conflictRefusal, conflictsOf, objectName } from "../kube/conflicts.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import type { ResourceMap } from "../kube/resources.ts";
+import { appliedStamp } from "../kube/owner.ts";
 
 /**
  * Server-side applies the model's objects without taking other managers' fields unless `force`:
@@ -31,4 +32,15 @@ export async function applyModel(
     }
   }
   return applied;
+}
+
+/**
+ * True when an apply wrote nothing: the object existed, this plugin's managed-fields entry is
+ * the same (a server-side apply that changes nothing leaves it, and the object, as it was), and
+ * so is the generation (a spec change within the entry's one-second time resolution).
+ */
+export function unchangedBy(before: KubeObject | undefined, after: KubeObject): boolean {
+  const stamp = appliedStamp(after);
+  return before !== undefined && stamp !== "" && stamp === appliedStamp(before) &&
+    before.metadata?.generation === after.metadata?.generation;
 }

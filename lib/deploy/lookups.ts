@@ -31,6 +31,12 @@ export interface ExistingModel {
   replicas?: number;
   /** metadata.generation of each backend's object, when it exists: an apply that leaves it the same changed no spec. */
   generation: { kserve?: number; deployment?: number };
+  /**
+   * The objects of this name a deploy may write, as they are before it: the InferenceService
+   * and the Deployment, plus the Service and HPA unless the backend is kserve. A re-deploy
+   * compares what it wrote with them (`unchangedBy`).
+   */
+  live: KubeObject[];
 }
 
 export function startLookups(
@@ -57,7 +63,13 @@ export function startLookups(
       kube.getOptional<KubeObject>(
         `${kserveApi}/v1beta1/namespaces/${namespace}/inferenceservices/${name}`,
       ),
-    ]).then(([deployment, isvc]): ExistingModel => {
+      ...(target.backend === "kserve" ? [] : [
+        kube.getOptional<KubeObject>(`/api/v1/namespaces/${namespace}/services/${name}`),
+        kube.getOptional<KubeObject>(
+          `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`,
+        ),
+      ]),
+    ]).then(([deployment, isvc, ...others]): ExistingModel => {
       const ours = (deployment?.metadata?.labels as Record<string, string> | undefined)
         ?.[BACKEND_LABEL] === "deployment";
       return {
@@ -70,6 +82,7 @@ export function startLookups(
           kserve: isvc?.metadata?.generation as number | undefined,
           deployment: ours ? deployment?.metadata?.generation as number | undefined : undefined,
         },
+        live: [deployment, isvc, ...others].filter((o): o is KubeObject => o !== undefined),
       };
     }),
     // A user with namespace rights may not list ClusterServingRuntimes: then the runtimes are

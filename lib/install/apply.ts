@@ -9,6 +9,7 @@ import { type Kube, type KubeObject, METADATA_LIST } from "../kube/client.ts";
 import { inParallel, retry } from "../async.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { rawManifest } from "./manifest.ts";
+import { appliedStamp } from "../kube/owner.ts";
 
 export type Action = "created" | "changed" | "unchanged";
 
@@ -169,13 +170,6 @@ interface ManagedField {
   operation?: string;
   time?: string;
   fieldsV1?: unknown;
-}
-
-/** What our last apply wrote: its managed-fields entry (time and field set); "" if we never applied. */
-function appliedStamp(object: KubeObject): string {
-  const fields = (object.metadata?.managedFields ?? []) as ManagedField[];
-  const ours = fields.find((f) => f.manager === FIELD_MANAGER && f.operation === "Apply");
-  return ours ? `${ours.time}|${JSON.stringify(ours.fieldsV1)}` : "";
 }
 
 /**

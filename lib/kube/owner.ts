@@ -5,6 +5,8 @@
  * annotations meta.helm.sh/release-name and -namespace (Helm 3.2+, pkg/action/validate.go).
  */
 import { FIELD_MANAGER, MANAGED_BY_LABEL } from "../defaults.ts";
+import type { KubeObject } from "./client.ts";
+import type { ManagedFieldsEntry } from "./objects.ts";
 
 export const HELM_RELEASE_NAME = "meta.helm.sh/release-name";
 export const HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace";
@@ -58,4 +60,15 @@ export function describeOwner(owner: Owner): string {
         ? `another tool (field manager ${owner.managers.join(", ")})`
         : "another tool (no field manager recorded)";
   }
+}
+
+/**
+ * What this plugin's last apply wrote to an object: its managed-fields entry (time and field
+ * set); "" if it never applied it. A server-side apply that changes nothing leaves the entry as
+ * it was, and a controller writing status meanwhile does not touch it.
+ */
+export function appliedStamp(object: KubeObject): string {
+  const fields = (object.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+  const ours = fields.find((f) => f.manager === FIELD_MANAGER && f.operation === "Apply");
+  return ours ? `${ours.time}|${JSON.stringify(ours.fieldsV1)}` : "";
 }

@@ -14,6 +14,7 @@ import {
   validateStorageUri,
 } from "../../lib/deploy/validate.ts";
 import { parseManifest } from "../../lib/install/manifest.ts";
+import { unchangedBy } from "../../lib/deploy/apply.ts";
 import { age, renderTable } from "../../lib/commands/list.ts";
 import { predictPath } from "../../lib/commands/predict.ts";
 import { fixture } from "../support/fixtures.ts";
@@ -371,4 +372,37 @@ Deno.test("hostLabels() renders KServe's domainTemplate; an unknown variable ski
     ingress: JSON.stringify({ domainTemplate: "{{ .Annotations.host }}.{{ .IngressDomain }}" }),
   };
   assert.equal(hostLabels(annotated, "iris-predictor", "ml"), undefined);
+});
+
+Deno.test("unchangedBy(): an apply left the object as it was only when our entry and the generation are the same", () => {
+  const ours = (time: string, fields: object = { "f:spec": {} }) => ({
+    manager: "kubectl-kserve",
+    operation: "Apply",
+    time,
+    fieldsV1: fields,
+  });
+  const object = (generation: number, ...managedFields: object[]) => ({
+    kind: "InferenceService",
+    metadata: { name: "iris", generation, managedFields },
+  });
+  const status = { manager: "manager", operation: "Update", subresource: "status", time: "T2" };
+  const before = object(1, ours("T1"));
+  assert.equal(unchangedBy(before, object(1, ours("T1"))), true);
+  // A controller wrote status meanwhile: still nothing of ours changed.
+  assert.equal(unchangedBy(before, object(1, ours("T1"), status)), true);
+  assert.equal(unchangedBy(before, object(2, ours("T2"))), false, "the spec changed");
+  assert.equal(unchangedBy(before, object(1, ours("T2"))), false, "a label or annotation changed");
+  assert.equal(
+    unchangedBy(before, object(1, ours("T1", { "f:metadata": {} }))),
+    false,
+    "another field set",
+  );
+  assert.equal(
+    unchangedBy(before, object(2, ours("T1"))),
+    false,
+    "a spec change in the same second",
+  );
+  assert.equal(unchangedBy(undefined, object(1, ours("T1"))), false, "created");
+  const other = object(1, { manager: "kubectl", operation: "Apply", time: "T1" });
+  assert.equal(unchangedBy(other, { ...other }), false, "never applied by this plugin");
 });
