@@ -21,13 +21,12 @@ export PATH="$work/root/bin:$PATH" XDG_CACHE_HOME="$work/cache"
 image=kubectl-kserve.test/model-server:v1
 request='{"instances": [[6.8, 2.8, 4.8, 1.4]]}'
 
+# shellcheck source=transcript.sh
+. scripts/transcript.sh
+
 # Prints the command as typed, then runs it; output is shown as is (stderr included).
 run() {
-  local shown=() arg
-  for arg in "$@"; do
-    if [[ $arg =~ ^[A-Za-z0-9_./:=@,+-]+$ ]]; then shown+=("$arg"); else shown+=("'$arg'"); fi
-  done
-  printf '$ %s\n' "${shown[*]}" | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
+  print_command "$@" | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
   "$@" 2>&1 | sed "s|$fixtures|./manifests|g; s|$work/mirror|./mirror|g"
   echo
 }

@@ -22,7 +22,9 @@ usage: deno task cluster <verb>
   down               stop every cluster process, delete the network namespace and the state
   reset              return to an empty cluster (wipe etcd, restart the control plane)
   status             show what runs; exit 1 if the cluster is not up
-  exec -- CMD...     run CMD in the cluster's network namespace with KUBECONFIG set
+  exec -- CMD...     run CMD in the cluster's network namespace with KUBECONFIG set, and the
+                     cluster's kubectl and helm first on PATH (and the plugin, once
+                     `deno task demo` has installed it: kubectl kserve)
   logs COMPONENT [-f]
                      print a component's log ($COMPONENTS)
   logs POD [-n NAMESPACE] [-c CONTAINER] [-p] [-f]
@@ -170,7 +172,8 @@ cmd_exec() {
   [ $# -gt 0 ] || die "usage: deno task cluster exec -- CMD [ARGS...]"
   netns_exists || die "network namespace $NETNS does not exist; run: deno task cluster up"
   [ -f "$KUBECONFIG_FILE" ] || die "no kubeconfig at $KUBECONFIG_FILE; run: deno task cluster up"
-  export KUBECONFIG="$KUBECONFIG_FILE" PATH="$CLUSTER_BIN_DIR:$HELM_BIN_DIR:$PATH"
+  # $STATE/bin: the plugin scripts/demo.sh installs from this checkout (kubectl kserve).
+  export KUBECONFIG="$KUBECONFIG_FILE" PATH="$CLUSTER_BIN_DIR:$HELM_BIN_DIR:$STATE/bin:$PATH"
   export KSERVE_CLUSTER_DIR="$STATE" KSERVE_CLUSTER_NETNS="$NETNS"
   if in_netns; then exec "$@"; fi
   need_root exec
