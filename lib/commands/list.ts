@@ -1,7 +1,8 @@
-/** `kubectl kserve list`: models of both backends in one table. */
+/** `kubectl kserve list`: models of every kind in one table. */
 import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
-import { listModels, type ModelRow } from "../deploy/models.ts";
+import { listModels } from "../models/kinds.ts";
+import type { ModelRow } from "../models/kind.ts";
 import { writeOut } from "../output.ts";
 
 export async function list(

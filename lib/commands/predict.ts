@@ -4,20 +4,9 @@ import type { PredictInvocation } from "../args/predict.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { requireModel } from "../deploy/models.ts";
+import { kindOf, requireModel } from "../models/kinds.ts";
+import { predictPathOf } from "../models/kind.ts";
 import { writeOut } from "../output.ts";
-
-/** The Service that fronts a model's pods: KServe names it NAME-predictor, the deployment backend NAME. */
-function predictService(backend: Backend, name: string): string {
-  return backend === "kserve" ? `${name}-predictor` : name;
-}
-
-/** Each protocol's route on the model server (KServe's v1 and v2 data planes, its OpenAI one). */
-const ROUTES: Record<RequestProtocol, (name: string) => string> = {
-  v1: (name) => `v1/models/${name}:predict`,
-  v2: (name) => `v2/models/${name}/infer`,
-  openai: () => "openai/v1/chat/completions",
-};
 
 /** The proxy path of a model's predict endpoint; needs no ingress and no DNS. */
 export function predictPath(
@@ -26,8 +15,7 @@ export function predictPath(
   name: string,
   protocol: RequestProtocol,
 ): string {
-  const service = predictService(backend, name);
-  return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${ROUTES[protocol](name)}`;
+  return predictPathOf(kindOf(backend), namespace, name, protocol);
 }
 
 /**
@@ -69,7 +57,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
     throw predictFailure(error, {
       name: options.name,
       namespace,
-      service: predictService(model.backend, options.name),
+      service: kindOf(model).service(options.name),
       protocol: request.protocol,
     }) ?? error;
   }

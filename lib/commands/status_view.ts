@@ -1,34 +1,7 @@
 /** What `kubectl kserve status` reports of a model, and its text form (JSON is the object itself). */
-import type { Backend } from "../options.ts";
+import type { ModelStatus } from "../models/kind.ts";
 
-export interface ModelStatus {
-  name: string;
-  namespace: string;
-  backend: Backend;
-  mode?: string;
-  ready: boolean;
-  url?: string;
-  address: string;
-  conditions: { type: string; status: string; reason?: string; message?: string }[];
-  /** `status`: the pod's STATUS as kubectl prints it (CrashLoopBackOff, not the phase Running). */
-  pods: { name: string; phase: string; status: string; ready: string; restarts: number }[];
-  /** Whether the Deployments that serve the model run its latest spec (kubectl rollout status);
-   * absent for Knative, whose revisions Ready already judges. */
-  rollout?: { complete: boolean; detail?: string };
-  hpa?: { min: number; max?: number; current: number; metrics: string };
-  /**
-   * `uid`: the involved object's, which tells a deleted earlier model's objects from this one's.
-   * An event may lack a type, reason or message (core/v1 Event omits empty fields).
-   */
-  events: { type?: string; reason?: string; message?: string; object: string; uid?: string }[];
-  /** The runtime that serves an InferenceService, and how it was chosen. */
-  runtime?: string;
-  /** Set while a delete is pending: what holds it. */
-  deleting?: { since: string; finalizers: string[] };
-  /** Findings about the object itself, each naming the offending value and the fix. */
-  warnings?: string[];
-  diagnosis?: string;
-}
+export type { ModelStatus };
 
 export function renderStatus(s: ModelStatus): string {
   const lines = [

@@ -85,21 +85,29 @@ export function startLookups(
         live: [deployment, isvc, ...others].filter((o): o is KubeObject => o !== undefined),
       };
     }),
-    // A user with namespace rights may not list ClusterServingRuntimes: then the runtimes are
-    // not known here (undefined), and KServe itself decides; never "there are none".
-    runtimes: Promise.all([
-      kube.getOptional<{ items: ServingRuntime[] }>(`${kserveApi}/v1alpha1/clusterservingruntimes`),
-      kube.getOptional<{ items: ServingRuntime[] }>(
-        `${kserveApi}/v1alpha1/namespaces/${namespace}/servingruntimes`,
-      ),
-    ]).then(
-      ([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])],
-      (error) => {
-        if ((error as { status?: number }).status === 403) return undefined;
-        throw error;
-      },
-    ),
+    runtimes: readRuntimes(kube, namespace),
   };
   for (const pending of Object.values(lookups)) (pending as Promise<unknown>).catch(() => {});
   return lookups;
+}
+
+/**
+ * The ServingRuntimes of a namespace, then the ClusterServingRuntimes. A user with namespace
+ * rights may not list ClusterServingRuntimes (403): then the runtimes are not known here
+ * (undefined) and KServe itself decides; never "there are none". Without KServe's API: none.
+ */
+export function readRuntimes(kube: Kube, namespace: string): Promise<ServingRuntime[] | undefined> {
+  const kserveApi = `/apis/${KSERVE.apiGroup}/v1alpha1`;
+  return Promise.all([
+    kube.getOptional<{ items: ServingRuntime[] }>(`${kserveApi}/clusterservingruntimes`),
+    kube.getOptional<{ items: ServingRuntime[] }>(
+      `${kserveApi}/namespaces/${namespace}/servingruntimes`,
+    ),
+  ]).then(
+    ([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])],
+    (error) => {
+      if ((error as { status?: number }).status === 403) return undefined;
+      throw error;
+    },
+  );
 }

@@ -2,22 +2,19 @@
 import { UsageError } from "../errors.ts";
 import { isQuantity, quantityValue } from "../quantity.ts";
 import { isDnsLabel } from "../kube/names.ts";
-import type { Backend } from "../options.ts";
 
 export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
 
-/** A model name: a DNS-1123 label, starting with a letter as KServe's webhook requires. */
-export function validateName(name: string, backend: Backend): void {
+/**
+ * A model name: a DNS-1123 label. (An InferenceService's must also start with a letter, as
+ * KServe's webhook requires: lib/models/inference_service.ts.)
+ */
+export function validateName(name: string): void {
   if (!isDnsLabel(name)) {
     throw new UsageError(`Invalid name "${name}": not a DNS-1123 label`, {
       hint:
         "Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
     });
-  }
-  if (backend === "kserve" && !/^[a-z]/.test(name)) {
-    throw new UsageError(
-      `Invalid name "${name}": an InferenceService name must start with a letter`,
-    );
   }
 }
 

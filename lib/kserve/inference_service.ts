@@ -10,6 +10,7 @@ import type {
   V1Toleration,
 } from "@kubernetes/client-node";
 import type { ObjectMeta } from "../kube/objects.ts";
+import { MODE_ANNOTATION, MODE_NAMES } from "./versions.ts";
 
 /**
  * A Knative-style condition (knative.dev/pkg apis.Condition), which KServe reports: unlike
@@ -87,4 +88,30 @@ export interface InferenceServiceState {
   servingRuntimeName?: string;
   clusterServingRuntimeName?: string;
   modelStatus?: { lastFailureInfo?: { reason?: string; message?: string } };
+}
+
+/**
+ * The name KServe gives an InferenceService's predictor: its Service, raw-mode Deployment and
+ * HPA, and the first label of its host (pkg/constants: PredictorServiceName, NAME-predictor).
+ */
+export function predictorName(name: string): string {
+  return `${name}-predictor`;
+}
+
+export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): boolean {
+  return (isvc?.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+/**
+ * Whether KServe serves this InferenceService from Deployments it rolls out (raw mode, from
+ * status.deploymentMode). Knative's revisions are judged by Ready itself: an old revision's
+ * Deployment scaled to zero is not a stuck rollout.
+ */
+export function rendersDeployments(isvc: InferenceService): boolean {
+  return MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw";
+}
+
+/** The mode KServe reports, else the one the annotation asks for. */
+export function modeOf(isvc: InferenceService): string | undefined {
+  return isvc.status?.deploymentMode ?? isvc.metadata?.annotations?.[MODE_ANNOTATION];
 }

@@ -8,7 +8,6 @@ import {
 import { deploymentRuntime, runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
 import { parsePairs, parseToleration } from "../../lib/args/pairs.ts";
 import {
-  validateName,
   validateQuantity,
   validateReplicas,
   validateStorageUri,
@@ -17,6 +16,7 @@ import { parseManifest } from "../../lib/install/manifest.ts";
 import { unchangedBy } from "../../lib/deploy/apply.ts";
 import { age, renderTable } from "../../lib/commands/list.ts";
 import { predictPath } from "../../lib/commands/predict.ts";
+import { kindOf } from "../../lib/models/kinds.ts";
 import { fixture } from "../support/fixtures.ts";
 
 const request: DeployRequest = {
@@ -280,11 +280,12 @@ Deno.test("runtimeProblem(): mlflow needs protocol v2; a --runtime that does not
 });
 
 Deno.test("validation rejects bad names, URIs, quantities and replica ranges", () => {
-  validateName("sklearn-iris", "kserve");
-  assert.throws(() => validateName("Iris", "deployment"), /not a DNS-1123 label/);
-  assert.throws(() => validateName("iris_1", "deployment"), /not a DNS-1123 label/);
-  assert.throws(() => validateName("1iris", "kserve"), /must start with a letter/);
-  validateName("1iris", "deployment");
+  kindOf("kserve").validateName("sklearn-iris");
+  assert.throws(() => kindOf("deployment").validateName("Iris"), /not a DNS-1123 label/);
+  assert.throws(() => kindOf("deployment").validateName("iris_1"), /not a DNS-1123 label/);
+  assert.throws(() => kindOf("kserve").validateName("iris_1"), /not a DNS-1123 label/);
+  assert.throws(() => kindOf("kserve").validateName("1iris"), /must start with a letter/);
+  kindOf("deployment").validateName("1iris");
   for (
     const uri of ["gs://b/m", "s3://b/m", "pvc://claim/m", "hf://org/model", "https://x/m.tgz"]
   ) validateStorageUri(uri);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hpaSummary } from "../../lib/commands/status.ts";
+import { hpaSummary } from "../../lib/models/hpa.ts";
 import { renderStatus } from "../../lib/commands/status_view.ts";
 import { legacyModeFix } from "../../lib/kserve/versions.ts";
 import { explainInferenceService } from "../../lib/kserve/diagnose.ts";

@@ -1,0 +1,129 @@
+/**
+ * The deployment backend's kind: a model served without KServe, as a Deployment, a Service
+ * and an HPA of the model's name, written by this tool (BACKEND_LABEL marks them).
+ */
+import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
+import { UsageError } from "../errors.ts";
+import type { KubeObject } from "../kube/client.ts";
+import { listPaged } from "../kube/list.ts";
+import type { Deployment } from "../kube/objects.ts";
+import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
+import { deploymentRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
+import { BACKEND_LABEL, buildDeploymentBackend } from "../deploy/spec.ts";
+import { validateName } from "../deploy/validate.ts";
+import type { ModelWait } from "../deploy/wait.ts";
+import type { ModelKind, ModelObject, ModelRow, PlanContext } from "./kind.ts";
+import { serviceAddress } from "./kind.ts";
+import { baseReport, finishReport, observe } from "./status.ts";
+
+/** "ready/desired" replicas of a Deployment, as `list` shows them. */
+export function replicasOf(deployment: Deployment): string {
+  return `${deployment.status?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 1}`;
+}
+
+const collection = (namespace?: string) =>
+  `/apis/apps/v1${namespace ? `/namespaces/${namespace}` : ""}/deployments`;
+
+export const DEPLOYMENT: ModelKind = {
+  backend: "deployment",
+  kind: "Deployment",
+  owns: "deployment, service and hpa",
+  formatHint: "Pass --model-format, or --image for your own server",
+  collection,
+  async find(kube, namespace, name) {
+    const deployment = await kube.getOptional<Deployment>(`${collection(namespace)}/${name}`);
+    // Another app's Deployment of the same name is not a model.
+    return deployment?.metadata?.labels?.[BACKEND_LABEL] === "deployment" ? deployment : undefined;
+  },
+  list: (kube, namespace) =>
+    listPaged<Deployment, ModelRow>(
+      kube,
+      collection(namespace),
+      { labelSelector: `${BACKEND_LABEL}=deployment` },
+      row,
+    ).then((rows) => rows ?? []),
+  ready: (object) => deploymentAvailable(object as Deployment),
+  // The plugin's own pair: a name label alone also matches another app's pods.
+  podSelector: (name) => `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
+  wait(namespace, name): ModelWait<ModelObject> {
+    const wait: ModelWait<Deployment> = {
+      namespace,
+      name,
+      path: collection(namespace),
+      description: `Deployment ${namespace}/${name}`,
+      // Rolled out, not only Available: after a re-deploy the old pod keeps it Available.
+      ready: (d) => d ? deploymentRolledOut(d) : "not created yet",
+      podSelector: this.podSelector(name),
+    };
+    return wait as ModelWait<ModelObject>;
+  },
+  service: (name) => name,
+  address: (_object, namespace, name) => ({ internal: serviceAddress(name, namespace) }),
+  async explain(kube, object, namespace, name) {
+    const deployment = object as Deployment;
+    const observed = await observe(kube, deployment, {
+      namespace,
+      podSelector: this.podSelector(name),
+      hpaName: name,
+      listDeployments: false,
+      hpaIsRoot: true,
+    });
+    const report = baseReport(
+      { backend: this.backend, object, name, namespace },
+      observed,
+      this.ready(object),
+      this.address(object, namespace, name),
+    );
+    return finishReport(
+      report,
+      object,
+      observed,
+      [deployment],
+      [],
+      () => "the Deployment has no available replicas yet",
+    );
+  },
+  deleted: (namespace, name) =>
+    [
+      ["Deployment", collection(namespace)],
+      ["Service", `/api/v1/namespaces/${namespace}/services`],
+      [
+        "HorizontalPodAutoscaler",
+        `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+      ],
+    ].map(([kind, objects]) => ({ path: `${objects}/${name}`, kind: kind!, name, namespace })),
+  validateName: (name) => validateName(name),
+  plan,
+};
+
+/** The Deployment, Service and HPA, with the runtime KServe would run for the format. */
+async function plan(context: PlanContext): Promise<KubeObject[]> {
+  const { request, kserve } = context;
+  const runtimes = kserve ? await context.lookups.runtimes ?? [] : [];
+  const runtime = deploymentRuntime(request, runtimes, kserve?.version);
+  if (!runtime) {
+    throw new UsageError(`No runtime is known for model format "${request.modelFormat?.name}"`, {
+      hint: "Pass --image with a serving image for it",
+    });
+  }
+  return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version), {
+    liveReplicas: context.existing.replicas,
+  });
+}
+
+// A listed object always has a name, a namespace and a creation time (the API server sets them);
+// the fallbacks only satisfy the types.
+function row(d: Deployment): ModelRow {
+  const name = d.metadata?.name ?? "";
+  const namespace = d.metadata?.namespace ?? "";
+  return {
+    name,
+    namespace,
+    backend: "deployment",
+    mode: "Deployment",
+    ready: deploymentAvailable(d),
+    url: serviceAddress(name, namespace),
+    replicas: replicasOf(d),
+    created: d.metadata?.creationTimestamp ?? "",
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The InferenceService kind (serving.kserve.io/v1beta1): KServe renders its predictor (a
+ * Deployment in raw mode, a Knative Service otherwise) and names it predictorName(NAME).
+ */
+import { ISVC_LABEL, ISVC_PATH } from "../defaults.ts";
+import { CliError, UsageError } from "../errors.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { listPaged } from "../kube/list.ts";
+import type { Deployment } from "../kube/objects.ts";
+import { hostLabels } from "../kserve/config.ts";
+import { lastingCause } from "../kserve/diagnose.ts";
+import { installRuntimesCommand } from "../kserve/hints.ts";
+import {
+  type InferenceService,
+  isvcReady,
+  modeOf,
+  predictorName,
+  rendersDeployments,
+} from "../kserve/inference_service.ts";
+import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import { requireKnativeForMode, requireKnativeScheduling } from "../deploy/knative.ts";
+import { runtimeProblem } from "../deploy/runtimes.ts";
+import { buildInferenceService } from "../deploy/spec.ts";
+import { validateHostLabel, validateName } from "../deploy/validate.ts";
+import type { ModelWait } from "../deploy/wait.ts";
+import { explainInferenceService } from "./inference_service_status.ts";
+import {
+  type ModelKind,
+  type ModelObject,
+  type ModelRow,
+  type PlanContext,
+  serviceAddress,
+} from "./kind.ts";
+import { replicasOf } from "./deployment.ts";
+
+function readyReason(isvc: InferenceService | undefined): string {
+  if (!isvc) return "not created yet";
+  const ready = (isvc.status?.conditions ?? []).find((c) => c.type === "Ready");
+  return ready
+    ? `Ready is ${ready.status}${ready.reason ? ` (${ready.reason})` : ""}`
+    : "no status from the controller yet";
+}
+
+const collection = (namespace?: string) =>
+  `${ISVC_PATH}${namespace ? `/namespaces/${namespace}` : ""}/inferenceservices`;
+
+export const INFERENCE_SERVICE: ModelKind = {
+  backend: "kserve",
+  kind: "InferenceService",
+  owns: "inferenceservice",
+  formatHint:
+    "Pass --model-format (such as sklearn), or -f FILE with spec.predictor.model.modelFormat",
+  collection,
+  // 404 (no such model, or KServe's API not served) is undefined; any other failure is an error.
+  find: (kube, namespace, name) =>
+    kube.getOptional<InferenceService>(`${collection(namespace)}/${name}`),
+  list,
+  ready: (object) => isvcReady(object as InferenceService),
+  podSelector: (name) => `${ISVC_LABEL}=${name}`,
+  wait(namespace, name): ModelWait<ModelObject> {
+    const wait: ModelWait<InferenceService> = {
+      namespace,
+      name,
+      path: collection(namespace),
+      description: `InferenceService ${namespace}/${name}`,
+      ready: (isvc) => isvcReady(isvc) ? true : readyReason(isvc),
+      // What waiting cannot fix fails at once (field report: an invalid node selector waited
+      // out the whole --timeout on ReconcileFailed).
+      failedObject: (isvc) => lastingCause(isvc, []),
+      podSelector: this.podSelector(name),
+      // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
+      // reports a revision that is not ready yet in Ready itself.)
+      rolloutSelector: (isvc) => rendersDeployments(isvc) ? `${ISVC_LABEL}=${name}` : undefined,
+    };
+    return wait as ModelWait<ModelObject>;
+  },
+  service: predictorName,
+  address(object, namespace, name) {
+    const isvc = object as InferenceService;
+    return {
+      url: isvc.status?.url,
+      internal: isvc.status?.address?.url ?? serviceAddress(predictorName(name), namespace),
+    };
+  },
+  explain(kube, object, namespace, name) {
+    return explainInferenceService(this, kube, object as InferenceService, namespace, name);
+  },
+  deleted: (namespace, name) => [
+    { path: `${collection(namespace)}/${name}`, kind: "InferenceService", name, namespace },
+  ],
+  async canDelete(kube, namespace, name) {
+    // The controller removes the InferenceService's finalizer; if it is down the delete never
+    // completes.
+    if (await kserveWebhookAnswers(kube)) return;
+    throw new CliError(
+      `The KServe controller is not answering, so InferenceService ${namespace}/${name} would hang in Terminating (its finalizer is removed by the controller)`,
+      { hint: "Find out why with: kubectl kserve check; fix the controller, then delete again" },
+    );
+  },
+  validateName(name, where) {
+    validateName(name);
+    if (where) {
+      validateHostLabel(
+        name,
+        where.namespace,
+        hostLabels(where.kserve?.configMap?.data, predictorName(name), where.namespace),
+      );
+    }
+    if (!/^[a-z]/.test(name)) {
+      throw new UsageError(
+        `Invalid name "${name}": an InferenceService name must start with a letter`,
+      );
+    }
+  },
+  plan,
+};
+
+/**
+ * The InferenceService deploy applies, refused before anything is sent where KServe would
+ * accept it and then fail: no KServe, a control-plane namespace, no runtime for its format, a
+ * mode or scheduling that needs Knative.
+ */
+async function plan(context: PlanContext): Promise<KubeObject[]> {
+  const { request, kserve } = context;
+  if (!kserve) {
+    throw new CliError("KServe is not installed, so the kserve backend cannot be used", {
+      hint:
+        "Install it (kubectl kserve install --mode raw), or deploy without it: --backend deployment",
+    });
+  }
+  if ("control-plane" in context.namespaceLabels) {
+    throw new UsageError(
+      `Namespace "${request.namespace}" is labelled control-plane, which KServe's pod mutator skips: the model would start without its storage-initializer and find no files in /mnt/models`,
+      { hint: "Deploy into another namespace, such as one you create for models" },
+    );
+  }
+  const isvc = buildInferenceService(request, kserve.version, context.base);
+  const format =
+    (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
+      .predictor.model;
+  const runtimes = await context.lookups.runtimes;
+  if (format.modelFormat && runtimes) {
+    // Refused before anything is applied: KServe would accept the object and then report
+    // NoSupportingRuntime, or an unknown runtime, only in its status.
+    const problem = runtimeProblem(runtimes, format.modelFormat, {
+      installRuntimes: installRuntimesCommand(kserve),
+      protocol: request.protocol,
+      named: format.runtime,
+      namespace: request.namespace,
+    });
+    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+  }
+  await requireKnativeForMode(context.resources, isvc, kserve);
+  await requireKnativeScheduling(context.kube, request, isvc, kserve);
+  return [isvc];
+}
+
+/**
+ * InferenceServices as rows, with the replicas of their raw-mode predictor Deployments (read
+ * by KServe's label, never a cluster's thousands of others). Lists come in pages of 500, and
+ * each page becomes rows as it arrives: 10,000 InferenceServices are never held whole.
+ */
+async function list(kube: Kube, namespace: string | undefined): Promise<ModelRow[]> {
+  const scope = namespace ? `/namespaces/${namespace}` : "";
+  const [isvcs, predictors] = await Promise.all([
+    listPaged<InferenceService, ModelRow>(kube, collection(namespace), {}, row),
+    listPaged<Deployment, [string, string] | undefined>(
+      kube,
+      `/apis/apps/v1${scope}/deployments`,
+      { labelSelector: ISVC_LABEL },
+      (d) => {
+        const model = d.metadata?.labels?.[ISVC_LABEL] ?? "";
+        return d.metadata?.name === predictorName(model)
+          ? [`${d.metadata?.namespace}/${model}`, replicasOf(d)]
+          : undefined;
+      },
+    ),
+  ]);
+  const replicas = new Map((predictors ?? []).filter((p) => p !== undefined));
+  return (isvcs ?? []).map((r) => ({
+    ...r,
+    replicas: replicas.get(`${r.namespace}/${r.name}`) ?? "-",
+  }));
+}
+
+// A listed object always has a name, a namespace and a creation time (the API server sets them);
+// the fallbacks only satisfy the types.
+function row(i: InferenceService): ModelRow {
+  return {
+    name: i.metadata?.name ?? "",
+    namespace: i.metadata?.namespace ?? "",
+    backend: "kserve",
+    mode: modeOf(i) ?? "default",
+    ready: isvcReady(i),
+    url: i.status?.url ?? "",
+    replicas: "-",
+    created: i.metadata?.creationTimestamp ?? "",
+  };
+}

@@ -1,0 +1,98 @@
+/** `status` of an InferenceService: its objects and events, its runtime, its mode's warnings. */
+import type { Kube } from "../kube/client.ts";
+import { explainInferenceService as diagnose } from "../kserve/diagnose.ts";
+import { findKServe } from "../kserve/detect.ts";
+import { type InferenceService, modeOf, rendersDeployments } from "../kserve/inference_service.ts";
+import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
+import { readRuntimes } from "../deploy/lookups.ts";
+import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
+import type { ModelKind, ModelStatus } from "./kind.ts";
+import { baseReport, finishReport, observe } from "./status.ts";
+
+/** Everything `status` reports of an InferenceService of `kind`. */
+export async function explainInferenceService(
+  kind: ModelKind,
+  kube: Kube,
+  isvc: InferenceService,
+  namespace: string,
+  name: string,
+): Promise<ModelStatus> {
+  const [observed, runtimes] = await Promise.all([
+    observe(kube, isvc, {
+      namespace,
+      podSelector: kind.podSelector(name),
+      hpaName: kind.service(name),
+      listDeployments: true,
+      hpaIsRoot: false,
+    }),
+    // The runtimes are read only to predict KServe's choice before it has reported one.
+    knownRuntime(isvc) ? Promise.resolve([]) : readRuntimes(kube, namespace),
+  ]);
+  const report = baseReport(
+    { backend: kind.backend, object: isvc, name, namespace, mode: modeOf(isvc) },
+    observed,
+    kind.ready(isvc),
+    kind.address(isvc, namespace, name),
+  );
+  report.runtime = servingRuntime(isvc, runtimes);
+  if (report.runtime === undefined) delete report.runtime;
+  return finishReport(
+    report,
+    isvc,
+    observed,
+    rendersDeployments(isvc) ? observed.deployments : [],
+    await legacyWarnings(kube, isvc, namespace, name),
+    () => diagnose(isvc, observed.events),
+  );
+}
+
+/** A legacy mode annotation, which v0.16.0 holds against every update: how to fix it. */
+async function legacyWarnings(
+  kube: Kube,
+  isvc: InferenceService,
+  namespace: string,
+  name: string,
+): Promise<string[]> {
+  const annotation = isvc.metadata?.annotations?.[MODE_ANNOTATION];
+  if (annotation === undefined || !LEGACY_MODE_NAMES.includes(annotation)) return [];
+  // The KServe version matters only for a legacy mode value: found only then (4 requests).
+  const installed = await findKServe(kube).catch(() => undefined);
+  const fix = legacyModeFix(annotation, isvc.status?.deploymentMode, installed?.version);
+  return fix
+    ? [
+      `${MODE_ANNOTATION}=${annotation} is a legacy value: KServe v0.16.0 rejects every update of this InferenceService (and its deletion hangs) until it reads ${fix}. Fix: kubectl annotate inferenceservice ${name} -n ${namespace} ${MODE_ANNOTATION}=${fix} --overwrite`,
+    ]
+    : [];
+}
+
+/** The runtime named in the spec, or the one the controller reports it chose (its status). */
+function knownRuntime(isvc: InferenceService): string | undefined {
+  const named = isvc.spec?.predictor?.model?.runtime;
+  if (named) return `${named} (named in the spec)`;
+  const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
+  return reported ? `${reported} (chosen by KServe)` : undefined;
+}
+
+/**
+ * The runtime named in the spec; else the one the controller reports it chose (status); else,
+ * before it has reconciled, the one KServe's selection would pick (lib/deploy/runtimes.ts).
+ * `runtimes` undefined: these credentials may not list them (a namespace-scoped user).
+ */
+function servingRuntime(
+  isvc: InferenceService,
+  runtimes: ServingRuntime[] | undefined,
+): string | undefined {
+  const model = isvc.spec?.predictor?.model;
+  if (!model) return undefined;
+  const known = knownRuntime(isvc);
+  if (known) return known;
+  if (!model.modelFormat?.name) return undefined;
+  const protocol = model.protocolVersion ?? "v1";
+  if (!runtimes) {
+    return `not known yet (KServe chooses one for ${model.modelFormat.name}, protocol ${protocol}; these credentials may not list the runtimes)`;
+  }
+  const chosen = selectRuntime(runtimes, model.modelFormat, { protocol });
+  return chosen && runtimes.length
+    ? `${chosen.name} (selected for ${model.modelFormat.name}, protocol ${protocol})`
+    : `none serves ${model.modelFormat.name} over protocol ${protocol}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * One kind of model, and everything a command asks of it: where its API is, how to find, list,
+ * explain, wait for, address, delete and plan it. Each kind is one file beside this one
+ * (inference_service.ts, deployment.ts); commands reach them only through kindOf()
+ * (kinds.ts). Modelled on kubectl's per-kind helpers (pkg/polymorphichelpers).
+ */
+import type { Kube, KubeObject } from "../kube/client.ts";
+import type { Ref } from "../kube/delete.ts";
+import type { Deployment } from "../kube/objects.ts";
+import type { ResourceMap } from "../kube/resources.ts";
+import type { KServeInstall } from "../kserve/detect.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import type { DeployLookups, ExistingModel } from "../deploy/lookups.ts";
+import type { InferenceServiceFile } from "../deploy/file.ts";
+import type { DeployRequest } from "../deploy/spec.ts";
+import type { ModelWait } from "../deploy/wait.ts";
+import type { Backend, RequestProtocol } from "../options.ts";
+import type { HpaLine } from "./hpa.ts";
+
+/** The main object of a model: an InferenceService, or the deployment backend's Deployment. */
+export type ModelObject = InferenceService | Deployment;
+
+/** A deployed model: the backend (which names its kind) and its main object as read. */
+export interface Model {
+  backend: Backend;
+  object: ModelObject;
+}
+
+/** One row of `list`. */
+export interface ModelRow {
+  name: string;
+  namespace: string;
+  backend: Backend;
+  mode: string;
+  ready: boolean;
+  url: string;
+  replicas: string;
+  created: string;
+}
+
+/** External URL (when there is one) and in-cluster address of a model. */
+export interface ModelAddress {
+  url?: string;
+  internal: string;
+}
+
+/** What `status` reports of a model (JSON is this object itself). */
+export interface ModelStatus {
+  name: string;
+  namespace: string;
+  backend: Backend;
+  mode?: string;
+  ready: boolean;
+  url?: string;
+  address: string;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  /** `status`: the pod's STATUS as kubectl prints it (CrashLoopBackOff, not the phase Running). */
+  pods: { name: string; phase: string; status: string; ready: string; restarts: number }[];
+  /** Whether the Deployments that serve the model run its latest spec (kubectl rollout status);
+   * absent for Knative, whose revisions Ready already judges. */
+  rollout?: { complete: boolean; detail?: string };
+  hpa?: HpaLine;
+  /**
+   * `uid`: the involved object's, which tells a deleted earlier model's objects from this one's.
+   * An event may lack a type, reason or message (core/v1 Event omits empty fields).
+   */
+  events: { type?: string; reason?: string; message?: string; object: string; uid?: string }[];
+  /** The runtime that serves an InferenceService, and how it was chosen. */
+  runtime?: string;
+  /** Set while a delete is pending: what holds it. */
+  deleting?: { since: string; finalizers: string[] };
+  /** Findings about the object itself, each naming the offending value and the fix. */
+  warnings?: string[];
+  diagnosis?: string;
+}
+
+/** What planning a deploy knows: the request, the reads started for it, the install found. */
+export interface PlanContext {
+  kube: Kube;
+  resources: ResourceMap;
+  lookups: DeployLookups;
+  request: DeployRequest;
+  /** The KServe install, when it is there (or its controller cannot be read). */
+  kserve: KServeInstall | undefined;
+  namespaceLabels: Record<string, string>;
+  existing: ExistingModel;
+  /** The -f file, for the kinds that take one. */
+  base: InferenceServiceFile | undefined;
+}
+
+export interface ModelKind {
+  readonly backend: Backend;
+  /** The main object's kind, as the API names it. */
+  readonly kind: string;
+  /** What `delete` says it removed. */
+  readonly owns: string;
+  /** How to pass a model format (the hint when none is given). */
+  readonly formatHint: string;
+  /** The collection of main objects in a namespace, or in all of them. */
+  collection(namespace?: string): string;
+  /** The main object of NAME, or undefined when this kind holds no model of that name. */
+  find(kube: Kube, namespace: string, name: string): Promise<ModelObject | undefined>;
+  /** The rows of every model of this kind in a namespace (or all of them). */
+  list(kube: Kube, namespace: string | undefined): Promise<ModelRow[]>;
+  ready(object: ModelObject): boolean;
+  /** The label selector of the model's pods, ReplicaSets and Deployments. */
+  podSelector(name: string): string;
+  /** What deploy --wait watches. */
+  wait(namespace: string, name: string): ModelWait<ModelObject>;
+  /** The Service in front of the model's pods. */
+  service(name: string): string;
+  address(object: ModelObject, namespace: string, name: string): ModelAddress;
+  /** Everything `status` reports, gathered by name, label and UID. */
+  explain(kube: Kube, object: ModelObject, namespace: string, name: string): Promise<ModelStatus>;
+  /** The objects `delete` removes (their dependents go with them). */
+  deleted(namespace: string, name: string): Ref[];
+  /** Throws when a delete could not finish (a controller that must remove a finalizer is down). */
+  canDelete?(kube: Kube, namespace: string, name: string): Promise<void>;
+  /**
+   * Refuses a name this kind cannot take (UsageError); with `where`, also a name that the
+   * install would render into an invalid host there.
+   */
+  validateName(
+    name: string,
+    where?: { namespace: string; kserve: KServeInstall | undefined },
+  ): void;
+  /** The objects deploy applies, after every refusal this kind makes before sending. */
+  plan(context: PlanContext): Promise<KubeObject[]>;
+  /**
+   * Room for `stop` (serving.kserve.io/stop for an InferenceService; scale to 0 for a
+   * Deployment): not a command yet.
+   */
+  stop?(kube: Kube, namespace: string, name: string): Promise<void>;
+}
+
+/** Each protocol's route on the model server (KServe's v1 and v2 data planes, its OpenAI one). */
+const ROUTES: Record<RequestProtocol, (name: string) => string> = {
+  v1: (name) => `v1/models/${name}:predict`,
+  v2: (name) => `v2/models/${name}/infer`,
+  openai: () => "openai/v1/chat/completions",
+};
+
+/** The proxy path of a model's predict endpoint through its Service; needs no ingress, no DNS. */
+export function predictPathOf(
+  kind: ModelKind,
+  namespace: string,
+  name: string,
+  protocol: RequestProtocol,
+): string {
+  return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
+    ROUTES[protocol](name)
+  }`;
+}
+
+/** The in-cluster address of a Service. */
+export function serviceAddress(service: string, namespace: string): string {
+  return `http://${service}.${namespace}.svc.cluster.local`;
+}

@@ -1,0 +1,166 @@
+/**
+ * What `deploy` applies, decided before anything is sent: the flags checked, the backend
+ * chosen (from --backend, USE_KSERVE, or whether KServe is installed), and the chosen kind's
+ * objects planned, with every refusal made first (bad input is one UsageError, exit 2).
+ */
+import { CliError, UsageError } from "../errors.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
+import { ResourceMap } from "../kube/resources.ts";
+import type { KServeInstall } from "../kserve/detect.ts";
+import type { InferenceServiceFile } from "../deploy/file.ts";
+import { type ExistingModel, startLookups } from "../deploy/lookups.ts";
+import type { DeployRequest } from "../deploy/spec.ts";
+import {
+  validateQuantity,
+  validateReplicas,
+  validateStorageUri,
+  validateWithinLimits,
+} from "../deploy/validate.ts";
+import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
+import { writeErr } from "../output.ts";
+import type { ModelKind } from "./kind.ts";
+import { kindOf } from "./kinds.ts";
+
+/** What deploy was asked: the flags' request, and the backend and file if given. */
+export interface DeployAsk {
+  global: GlobalOptions;
+  request: Omit<DeployRequest, "namespace" | "backend">;
+  backend?: Backend;
+}
+
+export interface DeployPlan {
+  kind: ModelKind;
+  request: DeployRequest;
+  resources: ResourceMap;
+  existing: ExistingModel;
+  objects: KubeObject[];
+}
+
+/** Checks the flags that need no cluster; throws UsageError on the first bad one. */
+export function checkFlags(ask: DeployAsk, base: InferenceServiceFile | undefined): void {
+  const r = ask.request;
+  if (r.storageUri) validateStorageUri(r.storageUri);
+  const quantities = [
+    ["--cpu", r.cpu],
+    ["--memory", r.memory],
+    ["--cpu-limit", r.cpuLimit],
+    ["--memory-limit", r.memoryLimit],
+  ] as const;
+  for (const [flag, value] of quantities) if (value) validateQuantity(value, flag);
+  validateWithinLimits([
+    [r.cpu, r.cpuLimit, ["--cpu", "--cpu-limit"]],
+    [r.memory, r.memoryLimit, ["--memory", "--memory-limit"]],
+  ]);
+  validateReplicas(
+    r.minReplicas ?? base?.spec?.predictor?.minReplicas,
+    r.maxReplicas ?? base?.spec?.predictor?.maxReplicas,
+  );
+  const format = r.modelFormat ?? base?.spec?.predictor?.model?.modelFormat;
+  if (!format && !r.image) {
+    throw new UsageError("Missing --model-format", {
+      hint: kindOf(requestedBackend(ask) ?? "kserve").formatHint,
+    });
+  }
+}
+
+/** --backend, else USE_KSERVE, else undefined (chosen by whether KServe is installed). */
+export function requestedBackend(ask: DeployAsk): Backend | undefined {
+  if (ask.backend) return ask.backend;
+  const value = Deno.env.get("USE_KSERVE");
+  if (value === undefined || value === "") return undefined;
+  if (/^(true|1|yes)$/i.test(value)) return "kserve";
+  if (/^(false|0|no)$/i.test(value)) return "deployment";
+  throw new UsageError(`Invalid USE_KSERVE="${value}"`, {
+    hint: "Set USE_KSERVE to true or false",
+  });
+}
+
+/** Reads what deploy needs, chooses the kind, and plans its objects; refusals are thrown. */
+export async function planDeploy(
+  kube: Kube,
+  ask: DeployAsk,
+  base: InferenceServiceFile | undefined,
+): Promise<DeployPlan> {
+  const requested = requestedBackend(ask);
+  const namespace = ask.global.namespace ?? kube.namespace;
+  const resources = new ResourceMap(kube);
+  const lookups = startLookups(kube, resources, {
+    namespace,
+    name: ask.request.name,
+    backend: requested,
+  });
+  // A failed lookup is thrown here: the backend is never chosen on an error.
+  const found = await lookups.kserve;
+  const usable = found.installed || found.unreadable === true;
+  const kserve = usable ? found : undefined;
+  const backend = requested ?? (usable ? "kserve" : "deployment");
+  if (!requested) {
+    writeErr(
+      `Using the ${backend} backend (${
+        backendReason(found)
+      }; set --backend or USE_KSERVE to choose)\n`,
+    );
+  }
+  const kind = kindOf(backend);
+  const request: DeployRequest = { ...ask.request, namespace, backend };
+  kind.validateName(request.name, { namespace, kserve });
+  const ns = await lookups.namespace;
+  if (!ns) {
+    throw new UsageError(`Namespace "${namespace}" does not exist`, {
+      hint: `kubectl create namespace ${namespace}`,
+    });
+  }
+  if (ns.metadata.deletionTimestamp) {
+    throw new UsageError(`Namespace "${namespace}" is being deleted (Terminating)`, {
+      hint:
+        `Wait until it is gone (kubectl wait --for=delete namespace/${namespace}), then create it again`,
+    });
+  }
+  const existing = await lookups.existing;
+  refuseBackendChange(request, existing);
+  if (existing.deleting) {
+    // An apply would update the old object, which its finalizers then remove: a wait that
+    // never ends.
+    throw new CliError(`"${request.name}" in ${namespace} is still being deleted`, {
+      hint:
+        `Wait for the delete to finish (it waits with: kubectl kserve delete ${request.name} -n ${namespace}), then deploy again`,
+    });
+  }
+  const objects = await kind.plan({
+    kube,
+    resources,
+    lookups,
+    request,
+    kserve,
+    namespaceLabels: ns.metadata.labels ?? {},
+    existing,
+    base,
+  });
+  return { kind, request, resources, existing, objects };
+}
+
+/** Why the automatic backend choice fell as it did, from what detection saw. */
+function backendReason(found: KServeInstall): string {
+  if (found.installed) return `KServe ${found.version ?? "(unknown version)"} is installed`;
+  if (found.unreadable) {
+    return "serving.kserve.io is served; these credentials may not read its controller";
+  }
+  return found.apiServed
+    ? "KServe's CRDs are present, but its controller is not installed"
+    : "KServe is not installed";
+}
+
+/** Re-deploying a name with the other backend would leave two servers; refuse instead. */
+function refuseBackendChange(request: DeployRequest, existing: ExistingModel): void {
+  const { namespace, name } = request;
+  const other = BACKENDS.find((backend) => backend !== request.backend && existing[backend]);
+  if (other) {
+    throw new CliError(
+      `"${name}" is already deployed in ${namespace} with the ${other} backend; changing the backend of an existing model is refused`,
+      {
+        hint:
+          `Delete it first (kubectl kserve delete ${name} -n ${namespace}), or deploy under another name`,
+      },
+    );
+  }
+}
