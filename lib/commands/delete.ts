@@ -1,4 +1,4 @@
-/** `kubectl kserve delete`: remove a model of any kind and wait until it is gone. */
+/** `kubectl kserve delete`: remove a model of any kind and wait until it and what it owns are gone. */
 import { dryRunSuffix } from "../options.ts";
 import type { DeleteInvocation } from "../args/delete.ts";
 import { Kube } from "../kube/client.ts";
@@ -15,8 +15,14 @@ export async function deleteModel(options: DeleteInvocation): Promise<number> {
   await kind.canDelete?.(kube, namespace, name);
   const suffix = dryRunSuffix(options.dryRun);
   if (options.dryRun !== "client") {
+    // Foreground, as kubectl delete --cascade=foreground: each object stays until what it owns
+    // (ReplicaSets, pods, the predictor's Deployment) is gone, so the wait below ends when
+    // nothing of the model is left, and with --no-wait a deploy of the name is refused until
+    // then (field report: a deploy of the same name right after a
+    // delete judged the old pod ready, which the garbage collector removed 20 s later).
     await deleteObjects(kube, refs, {
       dryRun: options.dryRun === "server",
+      foreground: true,
     });
   }
   if (options.wait && !options.dryRun) {
@@ -24,7 +30,7 @@ export async function deleteModel(options: DeleteInvocation): Promise<number> {
       kube,
       refs,
       Date.now() + options.timeoutMs,
-      `${name} to be deleted`,
+      `${name} and what it owns to be deleted`,
       `See what holds it with: kubectl kserve status ${name} -n ${namespace}`,
     );
   }

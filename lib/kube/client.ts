@@ -238,17 +238,21 @@ export class Kube {
   }
 
   /**
-   * DELETE with background propagation. With `dryRun` the API server validates the delete
+   * DELETE, with background propagation; `foreground`: the object stays until the dependents
+   * that block it are gone (kubectl --cascade=foreground). With `dryRun` the API server validates the delete
    * (admission, RBAC) and persists nothing. It reads dryRun from the DeleteOptions body when a
    * body is sent, and ignores the query then, so the body carries it as well as the query.
    */
-  delete(path: string, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
+  delete(
+    path: string,
+    options: { dryRun?: boolean; signal?: AbortSignal; foreground?: boolean } = {},
+  ): Promise<unknown> {
     return this.request("DELETE", path, {
       query: { dryRun: options.dryRun ? "All" : undefined },
       body: {
         apiVersion: "v1",
         kind: "DeleteOptions",
-        propagationPolicy: "Background",
+        propagationPolicy: options.foreground ? "Foreground" : "Background",
         ...(options.dryRun ? { dryRun: ["All"] } : {}),
       },
       signal: options.signal,

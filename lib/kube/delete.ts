@@ -63,13 +63,16 @@ export async function listRefs(
   });
 }
 
-/** Deletes objects in parallel (dryRun: the server validates, nothing is deleted). */
+/**
+ * Deletes objects in parallel (dryRun: the server validates, nothing is deleted; foreground:
+ * as Kube.delete).
+ */
 export async function deleteObjects(
   kube: Kube,
   refs: Ref[],
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; foreground?: boolean } = {},
 ): Promise<void> {
-  await eachRef(refs, (ref) => kube.delete(ref.path, { dryRun: options.dryRun }));
+  await eachRef(refs, (ref) => kube.delete(ref.path, options));
 }
 
 /** Removes finalizers, for objects whose controller is gone and can never remove them. */

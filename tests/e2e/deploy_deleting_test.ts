@@ -1,6 +1,7 @@
 /**
  * deploy and things being deleted: a Terminating namespace, a model whose delete has not
- * finished, and a model deleted while `deploy --wait` watches it. Deployment backend (no KServe).
+ * finished, a model deleted while `deploy --wait` watches it, and what `delete` removes, keeps
+ * and waits for. Deployment backend (no KServe).
  */
 import assert from "node:assert/strict";
 import {
@@ -134,5 +135,144 @@ Deno.test("deploy --wait ends as soon as the model it waits for is deleted", asy
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /failed: it was deleted while waiting/);
     assert.ok(Date.now() - started < 30_000, "ends long before the timeout");
+  });
+});
+
+/** Deploys NAME with the deployment backend into `ns`. */
+const deployPlain = (name: string, ns: string, extra: string[] = []) =>
+  runPlugin(["deploy", name, ...SKLEARN, "--backend", "deployment", "-n", ns, ...extra], {
+    env: env(),
+  });
+
+/** The model's own pods and ReplicaSets, by the pair of labels the deployment backend sets. */
+async function ownedBy(name: string, ns: string): Promise<string[]> {
+  const list = await kubectlJson<{ items: { kind: string; metadata: { name: string } }[] }>([
+    "get",
+    "replicasets,pods",
+    "-n",
+    ns,
+    "-l",
+    `app.kubernetes.io/name=${name},app.kubernetes.io/managed-by=kubectl-kserve`,
+    "-o",
+    "json",
+  ]);
+  return list.items.map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+/** Another app's Deployment, Service and HPA named web-api, labelled app.kubernetes.io/name=web. */
+function otherApp(ns: string): string {
+  const labels = { "app.kubernetes.io/name": "web", tier: "api" };
+  const metadata = { name: "web-api", namespace: ns, labels };
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata,
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: "api", image: "registry.invalid/web-api:1" }] },
+          },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata,
+        spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+      },
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web-api" },
+          minReplicas: 1,
+          maxReplicas: 2,
+        },
+      },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web", namespace: ns, labels } },
+    ],
+  });
+}
+
+Deno.test("delete removes the deployment backend's Deployment, Service and HPA with their pods, and keeps another app's objects of similar names and labels; list shows a model that is not Ready", async () => {
+  await withNamespace("delete-plain", async (ns) => {
+    const web = await deployPlain("web", ns, ["--wait", "--timeout", "60s"]);
+    assert.equal(web.code, 0, web.stderr);
+    // A second model whose image cannot be pulled: never Ready.
+    const web2 = await deployPlain("web2", ns, ["--image", "registry.invalid/web2:1"]);
+    assert.equal(web2.code, 0, web2.stderr);
+    await applyYaml(otherApp(ns));
+
+    const listed = await runPlugin(["list", "-n", ns, "-o", "json"], { env: env() });
+    assert.equal(listed.code, 0, listed.stderr);
+    const rows = JSON.parse(listed.stdout).items.map((
+      r: { name: string; ready: boolean; replicas: string },
+    ) => [r.name, r.ready, r.replicas]);
+    assert.deepEqual(rows, [["web", true, "1/1"], ["web2", false, "0/1"]]);
+    const table = await runPlugin(["list", "-n", ns], { env: env() });
+    assert.match(table.stdout, /^web2 +deployment +Deployment +False +\S+ +0\/1 /m);
+
+    const objects = async () =>
+      (await kubectlJson<{ items: { kind: string; metadata: { name: string } }[] }>(
+        ["get", "deployments,services,hpa,configmaps", "-n", ns, "-o", "json"],
+      )).items.map((o) => `${o.kind}/${o.metadata.name}`)
+        .filter((o) => o !== "ConfigMap/kube-root-ca.crt").sort();
+    const deleted = await runPlugin(["delete", "web", "-n", ns], { env: env() });
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stderr, /deployment, service and hpa web deleted/);
+    assert.deepEqual(await objects(), [
+      "ConfigMap/web",
+      "Deployment/web-api",
+      "Deployment/web2",
+      "HorizontalPodAutoscaler/web-api",
+      "HorizontalPodAutoscaler/web2",
+      "Service/web-api",
+      "Service/web2",
+    ]);
+    // Nothing the model owned is left when delete returns (foreground, as kubectl
+    // --cascade=foreground), and the other app's pod is still there.
+    assert.deepEqual(await ownedBy("web", ns), []);
+    const others = await kubectlJson<{ items: unknown[] }>(
+      ["get", "pods", "-n", ns, "-l", "tier=api", "-o", "json"],
+    );
+    assert.equal(others.items.length, 1);
+  });
+});
+
+Deno.test("delete waits for the model's pods: one held by a finalizer keeps it waiting until --timeout, and the name is not deployed again meanwhile", async () => {
+  await withNamespace("delete-slow", async (ns) => {
+    const web = await deployPlain("web", ns, ["--wait", "--timeout", "60s"]);
+    assert.equal(web.code, 0, web.stderr);
+    const pod = (await ownedBy("web", ns)).find((o) => o.startsWith("Pod/"))!.slice(4);
+    await kubectlOk([
+      "patch",
+      "pod",
+      pod,
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      `{"metadata":{"finalizers":["${HOLD}"]}}`,
+    ]);
+    try {
+      const started = Date.now();
+      const held = await runPlugin(["delete", "web", "-n", ns, "--timeout", "8s"], { env: env() });
+      assert.equal(held.code, 124, held.stderr);
+      assert.match(held.stderr, /still present: web \(blocked by finalizer foregroundDeletion\)/);
+      assert.ok(Date.now() - started >= 8000, "it waited for the pod");
+      const again = await deployPlain("web", ns);
+      assert.equal(again.code, 1, again.stderr);
+      assert.match(again.stderr, new RegExp(`"web" in ${ns} is still being deleted`));
+    } finally {
+      await release("pod", pod, ns);
+    }
+    await waitGone(["deployment", "web", "-n", ns]);
+    assert.deepEqual(await ownedBy("web", ns), []);
   });
 });
