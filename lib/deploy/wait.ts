@@ -143,7 +143,9 @@ export async function waitForModel<T extends ModelObject>(
     const selector = spec.rolloutSelector?.(object!);
     // The rest of the same --timeout, not a second one.
     const left = Math.max(1, deadline - Date.now());
-    if (selector) await waitRolledOut(kube, spec.namespace, selector, left, stop.signal);
+    if (selector) {
+      await waitRolledOut(kube, spec.namespace, selector, object!.metadata?.uid, left, stop.signal);
+    }
     return object!;
   });
   try {
@@ -169,11 +171,17 @@ export async function waitForModel<T extends ModelObject>(
   }
 }
 
-/** Waits until every Deployment the selector names is rolled out (at least one exists). */
+/**
+ * Waits until every Deployment the selector names and `ownerUid` owns is rolled out (at least
+ * one exists). Another owner's is not this model's: a deleted model's Deployment of the same
+ * name stays until the garbage collector removes it (field report: a deploy right after a
+ * delete was called ready on the old pod).
+ */
 async function waitRolledOut(
   kube: Kube,
   namespace: string,
   labelSelector: string,
+  ownerUid: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<void> {
@@ -181,8 +189,11 @@ async function waitRolledOut(
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
     labelSelector,
     description: `the model's Deployments in ${namespace} to be rolled out`,
-    ready: (items) => {
-      if (items.length === 0) return "no Deployment yet";
+    ready: (listed) => {
+      const items = listed.filter((d) =>
+        (d.metadata?.ownerReferences ?? []).some((owner) => owner.uid === ownerUid)
+      );
+      if (items.length === 0) return "no Deployment of this model yet";
       const waiting = items.flatMap((d) => {
         const state = deploymentRolledOut(d);
         return state === true ? [] : [`${d.metadata?.name}: ${state}`];

@@ -34,6 +34,22 @@ async function unreachableKubeconfig(path: string): Promise<string> {
   return moved;
 }
 
+const ISVC_IRIS = "serving.kserve.io/inferenceservice=iris";
+
+/** The predictor Deployment is the current InferenceService's (by UID) and serves. */
+async function assertServedByCurrent(name: string): Promise<void> {
+  const isvc = await kubectlJson<{ metadata: { uid: string } }>(
+    ["get", "isvc", name, "-n", "models", "-o", "json"],
+  );
+  const predictor = await kubectlJson<{
+    metadata: { ownerReferences?: { uid: string }[]; deletionTimestamp?: string };
+    status: { availableReplicas?: number };
+  }>(["get", "deployment", `${name}-predictor`, "-n", "models", "-o", "json"]);
+  assert.deepEqual(predictor.metadata.ownerReferences?.map((o) => o.uid), [isvc.metadata.uid]);
+  assert.equal(predictor.metadata.deletionTimestamp, undefined);
+  assert.ok((predictor.status.availableReplicas ?? 0) >= 1, "the new Deployment serves");
+}
+
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
   runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
 
@@ -400,7 +416,8 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       await runHint(legacy.hint!);
       const fixed = await runCheck(["-n", "models"], adminKubeconfig());
       assert.equal(fixed.byId("models.legacy-mode-annotation")!.result, "pass");
-      await kubectlOk(["delete", "isvc", "legacy", "-n", "models", "--wait=false"]);
+      // Gone with what it owns before the next step's snapshot.
+      await kubectlOk(["delete", "isvc", "legacy", "-n", "models", "--cascade=foreground"]);
     },
   );
 
@@ -561,6 +578,25 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       assert.match(version.stdout, /KServe Version: unknown \(serving\.kserve\.io is served/);
       assert.doesNotMatch(version.stdout, /not installed/);
       await kubectlOk(["delete", "isvc", "edited", "-n", "models", "--wait=false"]);
+      // status of a model that names no runtime, and for which KServe reports none (no runtime
+      // serves its format): status would read the runtimes, which this user may not list
+      // (403). Field report: status failed where deploy goes on without them.
+      await applyYaml(`apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: unlisted, namespace: models}
+spec:
+  predictor:
+    model: {modelFormat: {name: no-such-format}, storageUri: "gs://bucket/model"}
+`);
+      const shown = await runPlugin(["status", "unlisted", "-n", "models"], { env });
+      assert.equal(shown.code, 1, shown.stdout + shown.stderr);
+      assert.match(shown.stdout, /^Name: +unlisted$/m);
+      assert.match(
+        shown.stdout,
+        /^Runtime: +not known yet \(KServe chooses one for no-such-format, protocol v1; these credentials may not list the runtimes\)$/m,
+      );
+      assert.doesNotMatch(shown.stderr, /forbidden/i);
+      await kubectlOk(["delete", "isvc", "unlisted", "-n", "models", "--wait=false"]);
       // Its sibling: an unreachable server is an error before any backend is chosen.
       const refused = await runPlugin(["deploy", "x", "-n", "models", ...SKLEARN], {
         env: { KUBECONFIG: await unreachableKubeconfig(kubeconfig.path) },
@@ -614,9 +650,17 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
   );
   const oldUids = new Set(earlier.items.map((e) => e.involvedObject.uid));
   assert.ok(oldUids.size > 0, "the first model has events");
+  // Field report: delete returned while the predictor Deployment was still there, and the
+  // deploy right after it was called ready on the old pod. delete returns once what the model
+  // owned is gone, and --wait judges the new InferenceService's own Deployment.
   assert.equal((await plugin(["delete", "iris", "-n", "models"])).code, 0);
+  const owned = await kubectlJson<{ items: { kind: string; metadata: { name: string } }[] }>(
+    ["get", "deployments,replicasets,pods", "-n", "models", "-l", ISVC_IRIS, "-o", "json"],
+  );
+  assert.deepEqual(owned.items.map((o) => `${o.kind}/${o.metadata.name}`), []);
   const again = await plugin([...deploy, "--timeout", "2m"]);
   assert.equal(again.code, 0, again.stderr);
+  await assertServedByCurrent("iris");
   const status = JSON.parse(
     (await plugin(["status", "iris", "-n", "models", "-o", "json"])).stdout,
   );
@@ -630,6 +674,40 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
     left.items.some((e) => oldUids.has(e.involvedObject.uid)),
     "the deleted model's events are still there to be left out",
   );
+
+  // Its sibling: deleted by kubectl (background: the garbage collector removes the predictor
+  // Deployment later; a finalizer holds it here), the old Deployment is still Available when
+  // the same name is deployed again. --wait is not ready until the new object's own is.
+  await kubectlOk([
+    "patch",
+    "deployment",
+    "iris-predictor",
+    "-n",
+    "models",
+    "--type=merge",
+    "-p",
+    '{"metadata":{"finalizers":["kubectl-kserve.test/hold"]}}',
+  ]);
+  await kubectlOk(["delete", "isvc", "iris", "-n", "models"]);
+  const waiting = plugin([...deploy, "--timeout", "2m"]);
+  const early = await Promise.race([
+    waiting.then(() => "returned"),
+    new Promise((resolve) => setTimeout(() => resolve("waiting"), 20_000)),
+  ]);
+  await kubectlOk([
+    "patch",
+    "deployment",
+    "iris-predictor",
+    "-n",
+    "models",
+    "--type=merge",
+    "-p",
+    '{"metadata":{"finalizers":null}}',
+  ]);
+  const renewed = await waiting;
+  assert.equal(early, "waiting", `ready on the deleted model's Deployment: ${renewed.stderr}`);
+  assert.equal(renewed.code, 0, renewed.stderr);
+  await assertServedByCurrent("iris");
 
   // Field report: a re-deploy whose new pod crashed said "ready" at once (v0.20.0 keeps a raw
   // model Ready while its old pod serves). --wait now waits for the predictor's rollout too.
