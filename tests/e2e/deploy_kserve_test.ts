@@ -50,6 +50,19 @@ async function assertServedByCurrent(name: string): Promise<void> {
   assert.ok((predictor.status.availableReplicas ?? 0) >= 1, "the new Deployment serves");
 }
 
+/** Sets the finalizers of the iris predictor Deployment (null: none), to hold its deletion. */
+const holdPredictor = (finalizers: string[] | null) =>
+  kubectlOk([
+    "patch",
+    "deployment",
+    "iris-predictor",
+    "-n",
+    "models",
+    "--type=merge",
+    "-p",
+    JSON.stringify({ metadata: { finalizers } }),
+  ]);
+
 const plugin = (args: string[], extra: Record<string, string> = {}) =>
   runPlugin(args, { env: { KUBECONFIG: adminKubeconfig(), ...extra } });
 
@@ -678,32 +691,14 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
   // Its sibling: deleted by kubectl (background: the garbage collector removes the predictor
   // Deployment later; a finalizer holds it here), the old Deployment is still Available when
   // the same name is deployed again. --wait is not ready until the new object's own is.
-  await kubectlOk([
-    "patch",
-    "deployment",
-    "iris-predictor",
-    "-n",
-    "models",
-    "--type=merge",
-    "-p",
-    '{"metadata":{"finalizers":["kubectl-kserve.test/hold"]}}',
-  ]);
+  await holdPredictor(["kubectl-kserve.test/hold"]);
   await kubectlOk(["delete", "isvc", "iris", "-n", "models"]);
   const waiting = plugin([...deploy, "--timeout", "2m"]);
   const early = await Promise.race([
     waiting.then(() => "returned"),
     new Promise((resolve) => setTimeout(() => resolve("waiting"), 20_000)),
   ]);
-  await kubectlOk([
-    "patch",
-    "deployment",
-    "iris-predictor",
-    "-n",
-    "models",
-    "--type=merge",
-    "-p",
-    '{"metadata":{"finalizers":null}}',
-  ]);
+  await holdPredictor(null);
   const renewed = await waiting;
   assert.equal(early, "waiting", `ready on the deleted model's Deployment: ${renewed.stderr}`);
   assert.equal(renewed.code, 0, renewed.stderr);
