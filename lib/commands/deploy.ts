@@ -23,7 +23,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
     return 0;
   }
   const force = options.forceConflicts === true;
-  if (!force && !options.dryRun && objects.length > 1 && existing.deployment) {
+  if (!force && !options.dryRun && objects.length > 1 && existing[kind.backend]) {
     // Every object is tried before any is written, so a conflict on the HPA does not leave a
     // changed Deployment behind. One object (an InferenceService) needs no trial: a refused
     // apply changes nothing.
@@ -55,7 +55,7 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   // spec's: their failures count (field report: a re-run of a deploy stuck on FailedScheduling
   // waited out --timeout).
   const sameSpec = main?.metadata?.generation !== undefined &&
-    main.metadata.generation === existing.generation[kind.backend];
+    main.metadata.generation === existing[kind.backend]?.metadata?.generation;
   const ready = await waitForKind(
     kind,
     kube,

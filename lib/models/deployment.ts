@@ -28,6 +28,7 @@ export const DEPLOYMENT: ModelKind = {
   backend: "deployment",
   kind: "Deployment",
   owns: "deployment, service and hpa",
+  apiVersions: ["apps/v1", "v1", "autoscaling/v2"],
   formatHint: "Pass --model-format, or --image for your own server",
   collection,
   async find(kube, namespace, name) {
@@ -107,7 +108,8 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
     });
   }
   return buildDeploymentBackend(request, runtime, storageInitializerImage(kserve?.version), {
-    liveReplicas: context.existing.replicas,
+    // The Deployment already there: its replica count (the HPA's choice) is kept.
+    liveReplicas: (context.existing.deployment as Deployment | undefined)?.spec?.replicas,
   });
 }
 

@@ -48,6 +48,7 @@ export const INFERENCE_SERVICE: ModelKind = {
   backend: "kserve",
   kind: "InferenceService",
   owns: "inferenceservice",
+  apiVersions: [ISVC_PATH.replace(/^\/apis\//, "")],
   formatHint:
     "Pass --model-format (such as sklearn), or -f FILE with spec.predictor.model.modelFormat",
   collection,

@@ -10,7 +10,7 @@ import type { Deployment } from "../kube/objects.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
-import type { DeployLookups, ExistingModel } from "../deploy/lookups.ts";
+import type { DeployLookups } from "../deploy/lookups.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
 import type { DeployRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
@@ -25,6 +25,9 @@ export interface Model {
   backend: Backend;
   object: ModelObject;
 }
+
+/** The main objects that already hold a name, by backend. */
+export type Existing = Partial<Record<Backend, ModelObject>>;
 
 /** One row of `list`. */
 export interface ModelRow {
@@ -83,7 +86,7 @@ export interface PlanContext {
   /** The KServe install, when it is there (or its controller cannot be read). */
   kserve: KServeInstall | undefined;
   namespaceLabels: Record<string, string>;
-  existing: ExistingModel;
+  existing: Existing;
   /** The -f file, for the kinds that take one. */
   base: InferenceServiceFile | undefined;
 }
@@ -94,6 +97,8 @@ export interface ModelKind {
   readonly kind: string;
   /** What `delete` says it removed. */
   readonly owns: string;
+  /** The API versions of the objects deploy applies (their discovery is started early). */
+  readonly apiVersions: string[];
   /** How to pass a model format (the hint when none is given). */
   readonly formatHint: string;
   /** The collection of main objects in a namespace, or in all of them. */

@@ -8,7 +8,7 @@ import { waitForModel } from "../deploy/wait.ts";
 import type { Backend } from "../options.ts";
 import { DEPLOYMENT } from "./deployment.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
-import type { Model, ModelKind, ModelObject, ModelRow } from "./kind.ts";
+import type { Existing, Model, ModelKind, ModelObject, ModelRow } from "./kind.ts";
 
 /** Each backend's kind. A name both hold is the InferenceService's (the first found). */
 const KINDS: Record<Backend, ModelKind> = {
@@ -21,16 +21,24 @@ export function kindOf(model: Model | Backend): ModelKind {
   return KINDS[typeof model === "string" ? model : model.backend];
 }
 
+/** The main object of each kind that holds NAME (read in parallel). */
+export async function findEach(kube: Kube, namespace: string, name: string): Promise<Existing> {
+  const kinds = Object.values(KINDS);
+  const found = await Promise.all(kinds.map((kind) => kind.find(kube, namespace, name)));
+  return Object.fromEntries(
+    kinds.flatMap((kind, i) => found[i] ? [[kind.backend, found[i]]] : []),
+  );
+}
+
 /** Which kind serves NAME, with its main object, or undefined when it is not deployed. */
 export async function findModel(
   kube: Kube,
   namespace: string,
   name: string,
 ): Promise<Model | undefined> {
-  const kinds = Object.values(KINDS);
-  const found = await Promise.all(kinds.map((kind) => kind.find(kube, namespace, name)));
-  const index = found.findIndex((object) => object !== undefined);
-  return index < 0 ? undefined : { backend: kinds[index]!.backend, object: found[index]! };
+  const found = await findEach(kube, namespace, name);
+  const kind = Object.values(KINDS).find((kind) => found[kind.backend]);
+  return kind ? { backend: kind.backend, object: found[kind.backend]! } : undefined;
 }
 
 /** Like findModel, but a model that is not there is an error naming how to list the others. */

@@ -8,7 +8,7 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
-import { type ExistingModel, startLookups } from "../deploy/lookups.ts";
+import { startLookups } from "../deploy/lookups.ts";
 import type { DeployRequest } from "../deploy/spec.ts";
 import {
   validateQuantity,
@@ -18,8 +18,8 @@ import {
 } from "../deploy/validate.ts";
 import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
-import type { ModelKind } from "./kind.ts";
-import { kindOf } from "./kinds.ts";
+import type { Existing, ModelKind } from "./kind.ts";
+import { findEach, kindOf } from "./kinds.ts";
 
 /** What deploy was asked: the flags' request, and the backend and file if given. */
 export interface DeployAsk {
@@ -32,7 +32,7 @@ export interface DeployPlan {
   kind: ModelKind;
   request: DeployRequest;
   resources: ResourceMap;
-  existing: ExistingModel;
+  existing: Existing;
   objects: KubeObject[];
 }
 
@@ -86,9 +86,11 @@ export async function planDeploy(
   const resources = new ResourceMap(kube);
   const lookups = startLookups(kube, resources, {
     namespace,
-    name: ask.request.name,
-    backend: requested,
+    apiVersions: (requested ? [requested] : BACKENDS).flatMap((b) => kindOf(b).apiVersions),
   });
+  // Which kinds already hold the name (any failure but a 404 is an error, when awaited).
+  const held = findEach(kube, namespace, ask.request.name);
+  held.catch(() => {});
   // A failed lookup is thrown here: the backend is never chosen on an error.
   const found = await lookups.kserve;
   const usable = found.installed || found.unreadable === true;
@@ -116,9 +118,9 @@ export async function planDeploy(
         `Wait until it is gone (kubectl wait --for=delete namespace/${namespace}), then create it again`,
     });
   }
-  const existing = await lookups.existing;
+  const existing = await held;
   refuseBackendChange(request, existing);
-  if (existing.deleting) {
+  if (Object.values(existing).some((object) => object.metadata?.deletionTimestamp)) {
     // An apply would update the old object, which its finalizers then remove: a wait that
     // never ends.
     throw new CliError(`"${request.name}" in ${namespace} is still being deleted`, {
@@ -151,7 +153,7 @@ function backendReason(found: KServeInstall): string {
 }
 
 /** Re-deploying a name with the other backend would leave two servers; refuse instead. */
-function refuseBackendChange(request: DeployRequest, existing: ExistingModel): void {
+function refuseBackendChange(request: DeployRequest, existing: Existing): void {
   const { namespace, name } = request;
   const other = BACKENDS.find((backend) => backend !== request.backend && existing[backend]);
   if (other) {
