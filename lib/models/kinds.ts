@@ -10,7 +10,10 @@ import { DEPLOYMENT } from "./deployment.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
 import type { Existing, Model, ModelKind, ModelObject, ModelRow } from "./kind.ts";
 
-/** Each backend's kind. A name both hold is the InferenceService's (the first found). */
+/**
+ * Each backend's kind. A name both hold is the InferenceService's (the first found). A new kind
+ * (an LLMInferenceService) is one more file beside these and one more entry here.
+ */
 const KINDS: Record<Backend, ModelKind> = {
   kserve: INFERENCE_SERVICE,
   deployment: DEPLOYMENT,
