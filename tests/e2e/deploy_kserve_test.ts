@@ -244,7 +244,7 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
       (await plugin(["status", "iris2", "-n", "models", "-o", "json"])).stdout,
     );
     assert.ok(mine.events.every((e: { object: string }) => e.object.includes("iris2")));
-    await kubectlOk(["delete", "isvc", "iris2", "-n", "models", "--wait=false"]);
+    await kubectlOk(["delete", "isvc", "iris2", "-n", "models", "--cascade=foreground"]);
   });
 
   await t.step(
