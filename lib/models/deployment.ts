@@ -13,7 +13,7 @@ import { BACKEND_LABEL, buildDeploymentBackend } from "../deploy/spec.ts";
 import { validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { ModelKind, ModelObject, ModelRow, PlanContext } from "./kind.ts";
-import { serviceAddress } from "./kind.ts";
+import { serviceAddress, waitTarget } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 
 /** "ready/desired" replicas of a Deployment, as `list` shows them. */
@@ -48,13 +48,9 @@ export const DEPLOYMENT: ModelKind = {
   podSelector: (name) => `app.kubernetes.io/name=${name},${MANAGED_BY_LABEL}=${PLUGIN_NAME}`,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<Deployment> = {
-      namespace,
-      name,
-      path: collection(namespace),
-      description: `Deployment ${namespace}/${name}`,
+      ...waitTarget(this, namespace, name),
       // Rolled out, not only Available: after a re-deploy the old pod keeps it Available.
       ready: (d) => d ? deploymentRolledOut(d) : "not created yet",
-      podSelector: this.podSelector(name),
     };
     return wait as ModelWait<ModelObject>;
   },

@@ -30,6 +30,7 @@ import {
   type ModelRow,
   type PlanContext,
   serviceAddress,
+  waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
 
@@ -60,15 +61,11 @@ export const INFERENCE_SERVICE: ModelKind = {
   podSelector: (name) => `${ISVC_LABEL}=${name}`,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<InferenceService> = {
-      namespace,
-      name,
-      path: collection(namespace),
-      description: `InferenceService ${namespace}/${name}`,
+      ...waitTarget(this, namespace, name),
       ready: (isvc) => isvcReady(isvc) ? true : readyReason(isvc),
       // What waiting cannot fix fails at once (field report: an invalid node selector waited
       // out the whole --timeout on ReconcileFailed).
       failedObject: (isvc) => lastingCause(isvc, []),
-      podSelector: this.podSelector(name),
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)
       rolloutSelector: (isvc) => rendersDeployments(isvc) ? `${ISVC_LABEL}=${name}` : undefined,

@@ -157,6 +157,20 @@ export function predictPathOf(
   }`;
 }
 
+/**
+ * The parts of deploy --wait's watch that every kind has: where its main object is, what it is
+ * called in messages, and its pods. The kind adds its own readiness and failures.
+ */
+export function waitTarget(kind: ModelKind, namespace: string, name: string) {
+  return {
+    namespace,
+    name,
+    path: kind.collection(namespace),
+    description: `${kind.kind} ${namespace}/${name}`,
+    podSelector: kind.podSelector(name),
+  };
+}
+
 /** The in-cluster address of a Service. */
 export function serviceAddress(service: string, namespace: string): string {
   return `http://${service}.${namespace}.svc.cluster.local`;
