@@ -204,10 +204,18 @@ Deno.test("delete removes the deployment backend's Deployment, Service and HPA w
   await withNamespace("delete-plain", async (ns) => {
     const web = await deployPlain("web", ns, ["--wait", "--timeout", "60s"]);
     assert.equal(web.code, 0, web.stderr);
-    // A second model whose image cannot be pulled: never Ready.
-    const web2 = await deployPlain("web2", ns, ["--image", "registry.invalid/web2:1"]);
+    // A second model that asks for GPUs no node has: its pod is never scheduled, never Ready.
+    const web2 = await deployPlain("web2", ns, ["--gpu", "4"]);
     assert.equal(web2.code, 0, web2.stderr);
     await applyYaml(otherApp(ns));
+    const otherPods = async () =>
+      (await kubectlJson<{ items: unknown[] }>(
+        ["get", "pods", "-n", ns, "-l", "tier=api", "-o", "json"],
+      )).items.length;
+    await waitFor("the other app's pod", async () => await otherPods() > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
 
     const listed = await runPlugin(["list", "-n", ns, "-o", "json"], { env: env() });
     assert.equal(listed.code, 0, listed.stderr);
@@ -238,10 +246,7 @@ Deno.test("delete removes the deployment backend's Deployment, Service and HPA w
     // Nothing the model owned is left when delete returns (foreground, as kubectl
     // --cascade=foreground), and the other app's pod is still there.
     assert.deepEqual(await ownedBy("web", ns), []);
-    const others = await kubectlJson<{ items: unknown[] }>(
-      ["get", "pods", "-n", ns, "-l", "tier=api", "-o", "json"],
-    );
-    assert.equal(others.items.length, 1);
+    assert.equal(await otherPods(), 1);
   });
 });
 
