@@ -4,7 +4,7 @@ import { readInferenceService } from "../deploy/file.ts";
 import { dryRunSuffix } from "../options.ts";
 import type { DeployInvocation } from "../args/deploy.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
-import { applyModel, unchangedBy } from "../deploy/apply.ts";
+import { applyModel, liveObjects, unchangedBy } from "../deploy/apply.ts";
 import { writeErr, writeOut } from "../output.ts";
 import { checkFlags, planDeploy, requestedBackend } from "../models/plan.ts";
 import { modelPodUids, waitForKind } from "../models/kinds.ts";
@@ -33,6 +33,10 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   const earlier = options.wait && !options.dryRun
     ? await modelPodUids(kube, kind, namespace, name)
     : undefined;
+  // What this apply may leave as it was, read before it (`unchanged` in the report).
+  const before = options.dryRun || options.global.output
+    ? []
+    : await liveObjects(kube, resources, objects, Object.values(existing));
   const applied = await applyModel(kube, resources, objects, {
     dryRun: options.dryRun === "server",
     force,
@@ -41,10 +45,8 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   else {
     const suffix = dryRunSuffix(options.dryRun);
     for (const object of applied) {
-      const before = existing.live.find((o) => o.kind === object.kind);
-      const what = !options.dryRun && unchangedBy(before, object)
-        ? "unchanged"
-        : `applied${suffix}`;
+      const live = before.find((o) => o.kind === object.kind);
+      const what = !options.dryRun && unchangedBy(live, object) ? "unchanged" : `applied${suffix}`;
       writeErr(`${String(object.kind).toLowerCase()}/${object.metadata?.name} ${what}\n`);
     }
   }

@@ -44,3 +44,21 @@ export function unchangedBy(before: KubeObject | undefined, after: KubeObject): 
   return before !== undefined && stamp !== "" && stamp === appliedStamp(before) &&
     before.metadata?.generation === after.metadata?.generation;
 }
+
+/**
+ * The objects an apply of `objects` would write, as they are now: those already read (`known`,
+ * by kind) and a GET of each other one (absent ones left out). `unchangedBy` compares with them.
+ * Errors: a failed GET (other than 404) is thrown.
+ */
+export async function liveObjects(
+  kube: Kube,
+  resources: ResourceMap,
+  objects: KubeObject[],
+  known: KubeObject[],
+): Promise<KubeObject[]> {
+  const unread = objects.filter((object) => !known.some((k) => k.kind === object.kind));
+  const read = await Promise.all(
+    unread.map(async (object) => kube.getOptional<KubeObject>(await resources.objectPath(object))),
+  );
+  return [...known, ...read.filter((o): o is KubeObject => o !== undefined)];
+}
