@@ -4,29 +4,9 @@
  */
 import { UsageError } from "../errors.ts";
 import type { Toleration } from "../deploy/spec.ts";
+import { keyProblem, labelValueProblem, type PairKind } from "../kserve/model_rules.ts";
 
-/** A label or annotation key: [prefix/]name, as apimachinery's IsQualifiedName checks it. */
-const QUALIFIED_NAME =
-  /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-/** A label value: empty, or up to 63 of [-A-Za-z0-9_.], alphanumeric at both ends. */
-const LABEL_VALUE = /^(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-/** An environment variable name, as the API server accepts it (IsEnvVarName). */
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-
-/** What a KEY=VALUE flag's pairs become, which decides the syntax the API server holds them to. */
-export type PairKind = "label" | "annotation" | "env";
-
-function keyProblem(key: string, kind: PairKind): string | undefined {
-  if (kind === "env") {
-    return ENV_NAME.test(key) ? undefined : "not an environment variable name";
-  }
-  const slash = key.indexOf("/");
-  const [prefix, name] = [key.slice(0, Math.max(slash, 0)), key.slice(slash + 1)];
-  if (!QUALIFIED_NAME.test(key) || prefix.length > 253 || name.length > 63) {
-    return "not a qualified name ([prefix/]name: up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)";
-  }
-  return undefined;
-}
+export type { PairKind };
 
 /**
  * Parses repeated KEY=VALUE flags, each key (and a label's value) checked as the API server
@@ -47,10 +27,9 @@ export function parsePairs(
     const [key, item] = [value.slice(0, index), value.slice(index + 1)];
     const problem = keyProblem(key, kind);
     if (problem) throw new UsageError(`Invalid ${flag} "${value}": the key "${key}" is ${problem}`);
-    if (kind === "label" && (!LABEL_VALUE.test(item) || item.length > 63)) {
-      throw new UsageError(
-        `Invalid ${flag} "${value}": the value "${item}" is not a label value (up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)`,
-      );
+    const valueProblem = kind === "label" ? labelValueProblem(item) : undefined;
+    if (valueProblem) {
+      throw new UsageError(`Invalid ${flag} "${value}": the value "${item}" is ${valueProblem}`);
     }
     pairs[key] = item;
   }

@@ -31,7 +31,10 @@ export interface Check<Ctx> {
   dependsOn?: string[];
   /** A failure is reported as a warning and does not fail the run. */
   warning?: boolean;
-  /** May pass later on its own (a pod starting, a certificate being issued): retried under --wait. */
+  /**
+   * May report a transient finding (a pod starting, a certificate being issued), which --wait
+   * retries; a failure is transient only when its CheckFailed says so, never by this flag.
+   */
   retryable?: boolean;
   /**
    * Starts, as the run begins, a slow request this check will await (a webhook's round trip),
@@ -44,9 +47,9 @@ export interface Check<Ctx> {
 
 /**
  * A failed check; `hint` replaces the check's own when the fix depends on what was found.
- * `transient` says whether this failure resolves on its own (a certificate being issued, pods
- * starting, endpoints filling: retried under --wait) or needs a fix; the check's `retryable`
- * decides when it is not given.
+ * `transient` says that this failure resolves on its own (a certificate being issued, pods
+ * starting, endpoints filling, a caBundle cainjector is about to inject: retried under --wait);
+ * its message then says what it waits for. Without it the failure needs a fix.
  */
 export class CheckFailed extends Error {
   readonly hint: string | undefined;

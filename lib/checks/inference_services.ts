@@ -1,8 +1,10 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
-import { KSERVE } from "../defaults.ts";
-import { explainInferenceService, lastingFailure } from "../kserve/diagnose.ts";
+import { ISVC_LABEL, KSERVE } from "../defaults.ts";
+import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
+import { modelProblems } from "../kserve/model_rules.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
-import type { Event } from "../kserve/diagnose.ts";
+import type { Event, Owned } from "../kserve/events.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import type { CheckContext } from "./context.ts";
 import { listPaged } from "../kube/list.ts";
@@ -39,8 +41,16 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
             namespace: isvc.metadata?.namespace,
             uid: isvc.metadata?.uid,
             generation: isvc.metadata?.generation,
+            labels: isvc.metadata?.labels,
             annotations: isvc.metadata?.annotations,
+            // When the spec was last written: a refusal older than it was about an earlier spec.
+            managedFields: isvc.metadata?.managedFields?.map((f) => ({
+              time: f.time,
+              ...(f.subresource ? { subresource: f.subresource } : {}),
+            })),
           },
+          // What the model rules read (lib/kserve/model_rules.ts).
+          spec: { predictor: isvc.spec?.predictor },
           status: {
             observedGeneration: isvc.status?.observedGeneration,
             conditions: isvc.status?.conditions,
@@ -50,6 +60,20 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
         }),
       ) ?? [],
   );
+}
+
+/** A namespace's labels; none when it may not be read (a namespace user): its rules then pass. */
+async function namespaceLabels(
+  ctx: CheckContext,
+  namespace: string,
+): Promise<Record<string, string>> {
+  const read = await ctx.get<{ metadata?: { labels?: Record<string, string> } }>(
+    `/api/v1/namespaces/${namespace}`,
+  ).catch((error) => {
+    if ((error as { status?: number }).status === 403) return undefined;
+    throw error;
+  });
+  return read?.metadata?.labels ?? {};
 }
 
 function requireScope(ctx: CheckContext): void {
@@ -69,25 +93,60 @@ export const modelChecks: Check<CheckContext>[] = [
     async run(ctx) {
       requireScope(ctx);
       const isvcs = await models(ctx);
+      const events = await ctx.list<Event>(eventsPath(ctx), { fieldSelector: "type=Warning" });
       const notReady = isvcs.filter((i) =>
-        !(i.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+        !(i.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True") ||
+        refusedGeneration(i, events) !== undefined
       );
       if (notReady.length === 0) return `${isvcs.length} ready`;
-      const events = await ctx.list<Event>(eventsPath(ctx), {
-        fieldSelector: "involvedObject.kind=InferenceService",
-      });
-      // Each model in the words of what holds it; the run settles on its own only if every one
-      // may still become Ready (field report: an invalid spec was called "still settling").
-      const lasting = notReady.map((i) => lastingFailure(i, events));
+      // Each model in the words status and deploy --wait use (lib/kserve/model_diagnosis.ts);
+      // the run settles on its own only if every one is on its way (field report: a quota
+      // refusal, a failed revision and an invalid spec were called "still settling").
+      const findings = await Promise.all(notReady.map(async (i) => {
+        const { name, namespace } = i.metadata ?? {};
+        const selector = { labelSelector: `${ISVC_LABEL}=${name}` };
+        const [pods, replicaSets, deployments, labels] = await Promise.all([
+          ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, selector),
+          ctx.list<V1ReplicaSet>(`/apis/apps/v1/namespaces/${namespace}/replicasets`, selector),
+          ctx.list<Owned>(`/apis/apps/v1/namespaces/${namespace}/deployments`, selector),
+          namespaceLabels(ctx, String(namespace)),
+        ]);
+        return diagnoseInferenceService(i, events, pods, { namespaceLabels: labels }, [
+          ...deployments,
+          ...replicaSets,
+        ]);
+      }));
       const first = notReady[0]!.metadata;
       const status = `kubectl kserve status ${first?.name} -n ${first?.namespace}`;
       throw new CheckFailed(
-        notReady.map((i, n) => lasting[n] ?? explainInferenceService(i, events)).join("\n"),
+        notReady.map((i, n) =>
+          `${i.metadata?.namespace}/${i.metadata?.name}: ${findings[n]!.cause}`
+        )
+          .join("\n"),
         `See its conditions, pods and events with: ${status}${
           notReady.length > 1 ? " (and the same for each model above)" : ""
         }`,
-        { transient: lasting.every((l) => l === undefined) },
+        { transient: findings.every((f) => !f.lasting) },
       );
+    },
+  },
+  {
+    id: "models.spec",
+    category: "models",
+    description: "every InferenceService keeps the rules deploy applies before it sends",
+    hint: "Fix each model's spec as its line says, then apply it again",
+    dependsOn: ["kserve.crds"],
+    async run(ctx) {
+      requireScope(ctx);
+      const isvcs = await models(ctx);
+      const broken = (await Promise.all(isvcs.map(async (i) => {
+        const labels = await namespaceLabels(ctx, String(i.metadata?.namespace));
+        return modelProblems(i, { namespaceLabels: labels }).map((p) =>
+          `${i.metadata?.namespace}/${i.metadata?.name}: ${p.message}. Fix: ${p.fix}`
+        );
+      }))).flat();
+      if (broken.length) throw new CheckFailed(broken.join("\n"), undefined, { transient: false });
+      return `${isvcs.length} checked`;
     },
   },
   {

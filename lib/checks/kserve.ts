@@ -3,7 +3,8 @@ import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
 import { describeOwner } from "../kube/owner.ts";
 import { releaseCheck } from "./release.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
-import { deploymentAvailable, explainDeployment, explainPods } from "../kserve/diagnose.ts";
+import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
+import { classifyPods, type Finding } from "../kserve/failures.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
 import type { V1Pod, V1Secret } from "@kubernetes/client-node";
 import type { DetectedObject } from "../kserve/detect.ts";
@@ -208,13 +209,20 @@ export const kserveChecks: Check<CheckContext>[] = [
         const issuer = certificate.spec?.issuerRef?.name;
         const issuerExists = issuer &&
           await ctx.get(`/apis/cert-manager.io/v1/namespaces/${namespace}/issuers/${issuer}`);
+        // Being issued (Ready Unknown, or no condition yet) resolves on its own; a False
+        // condition (the issuer refused, a bad spec) or a missing Issuer needs a fix.
+        const issuing = (issuer === undefined || Boolean(issuerExists)) &&
+          ready?.status !== "False";
         throw new CheckFailed(
           `Certificate ${namespace}/${KSERVE_OBJECTS.certificate} is not Ready: ${
             ready?.message ?? "cert-manager has not processed it"
-          }${issuer && !issuerExists ? ` (its Issuer ${namespace}/${issuer} does not exist)` : ""}`,
+          }${issuer && !issuerExists ? ` (its Issuer ${namespace}/${issuer} does not exist)` : ""}${
+            issuing ? "; waiting for cert-manager to issue it" : ""
+          }`,
           issuer && !issuerExists
             ? `Re-create the Issuer: ${REAPPLY} re-applies it`
             : `kubectl describe certificate ${KSERVE_OBJECTS.certificate} -n ${namespace}; kubectl logs -n cert-manager deploy/cert-manager`,
+          { transient: issuing },
         );
       }
       const secret = await ctx.get<V1Secret>(
@@ -258,17 +266,22 @@ export const kserveChecks: Check<CheckContext>[] = [
           { transient: false },
         );
       }
+      const why = await whyNotAvailable(ctx, controller);
       throw new CheckFailed(
-        `Deployment ${namespace}/${KSERVE.controllerDeployment} is not Available: ${await whyNotAvailable(
-          ctx,
-          controller,
-        )}`,
+        `Deployment ${namespace}/${KSERVE.controllerDeployment} is not Available: ${why.cause}`,
+        undefined,
+        { transient: !why.lasting },
       );
     },
   },
 ];
 
-async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): Promise<string> {
+/**
+ * Why the controller is not Available, and whether waiting can fix it: its pods' findings
+ * (lib/kserve/failures.ts), else its Deployment's own conditions (a quota, a replica failure:
+ * lasting), else its pods are starting.
+ */
+async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): Promise<Finding> {
   const namespace = deployment.metadata.namespace;
   const [pods, events] = await Promise.all([
     ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, {
@@ -284,6 +297,9 @@ async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): P
       { query: { container: "manager", tailLines: 50 }, accept: "text/plain" },
     ).catch(() => "");
   }));
-  return explainPods(pods, events, logs) ?? explainDeployment(deployment) ??
-    "its pods are not ready yet";
+  const found = classifyPods(pods, events, logs);
+  if (found?.lasting) return found;
+  const stuck = explainDeployment(deployment);
+  if (stuck) return { cause: stuck, lasting: true };
+  return found ?? { cause: "waiting for its pods to be created and become ready", lasting: false };
 }

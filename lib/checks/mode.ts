@@ -13,7 +13,7 @@ import {
   restartControllerCommand,
   type StartedPod,
 } from "../kserve/knative_seen.ts";
-import { deploymentAvailable } from "../kserve/diagnose.ts";
+import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
 import type { CheckContext } from "./context.ts";
 import { configJson } from "./config_json.ts";
@@ -136,7 +136,18 @@ export const modeChecks: Check<CheckContext>[] = [
         if (scaled.length && scaled.length === notReady.length) {
           throw new CheckFailed(message, scaleUpCommands(scaled), { transient: false });
         }
-        throw new CheckFailed(message);
+        // Progressing (their pods starting) resolves on its own; a replica failure (a quota)
+        // or a rollout past its deadline needs a fix.
+        const stuck = deployments.flatMap((d) => {
+          const why = deploymentAvailable(d) ? undefined : explainDeployment(d);
+          return why ? [`${d.metadata?.name}: ${why}`] : [];
+        });
+        if (stuck.length || deployments.length === 0) {
+          throw new CheckFailed(`${message}${stuck.length ? ` (${stuck.join("; ")})` : ""}`);
+        }
+        throw new CheckFailed(`${message}; waiting for their pods to start`, undefined, {
+          transient: true,
+        });
       }
       const network = await ctx.get<V1ConfigMap>(
         `/api/v1/namespaces/${namespace}/configmaps/config-network`,

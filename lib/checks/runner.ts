@@ -73,8 +73,10 @@ async function runOnce<Ctx>(check: Check<Ctx>, ctx: Ctx): Promise<CheckResult> {
     if (error instanceof SkipCheck) return { ...base, result: "skip", error: error.message };
     const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof CheckFailed && error.hint ? error.hint : check.hint;
-    const transient = (error instanceof CheckFailed ? error.transient : undefined) ??
-      check.retryable === true;
+    // Transient is a short, named list: only a finding that says what it waits for (a
+    // certificate being issued, a pod starting, endpoints filling, a caBundle cainjector is
+    // about to inject). Anything else, including what no check recognises, needs a fix.
+    const transient = error instanceof CheckFailed && error.transient === true;
     return {
       ...base,
       result: check.warning ? "warn" : "fail",
@@ -93,6 +95,15 @@ function skipped<Ctx>(check: Check<Ctx>, reason: string): CheckResult {
     result: "skip",
     error: reason,
   };
+}
+
+/**
+ * Whether a run under --wait ran out of time: a transient failure is left (it was retried until
+ * the deadline). Only lasting failures left means waiting cannot help: the run ends at once,
+ * exit 1, not 124.
+ */
+export function timedOut(results: CheckResult[]): boolean {
+  return results.some((r) => r.result === "fail" && r.transient === true);
 }
 
 /** Groups results by category, in category order, into the report JSON output uses. */

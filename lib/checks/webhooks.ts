@@ -170,6 +170,8 @@ async function whyNoEndpoints(ctx: CheckContext): Promise<never> {
     );
   }
   throw new CheckFailed(
-    `Service ${name} selects the controller pods but has no ready endpoints yet: this is the "connection refused" of the webhook`,
+    `Service ${name} selects the controller pods but has no ready endpoints yet: this is the "connection refused" of the webhook; waiting for its EndpointSlice to list the ready pods`,
+    undefined,
+    { transient: true },
   );
 }

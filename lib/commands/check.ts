@@ -4,7 +4,7 @@ import { ExitCode } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { selectChecks } from "../checks/catalog.ts";
 import { CheckContext, resolveHints } from "../checks/context.ts";
-import { runChecks, toReport } from "../checks/runner.ts";
+import { runChecks, timedOut, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
@@ -45,7 +45,7 @@ export async function check(options: CheckInvocation): Promise<number> {
   if (options.global.output === "json") writeOut(renderJson(report));
   else writeOut(renderText(report, styles(colorEnabled(Deno.stdout, options.global.color))));
   if (report.success) return ExitCode.ok;
-  return options.waitMs ? ExitCode.timeout : ExitCode.failed;
+  return options.waitMs && timedOut(results) ? ExitCode.timeout : ExitCode.failed;
 }
 
 async function defaultMode(ctx: CheckContext): Promise<string | undefined> {

@@ -1,9 +1,8 @@
 /** Checks a deploy request before anything is sent: each problem is one UsageError (exit 2). */
 import { UsageError } from "../errors.ts";
-import { isQuantity, quantityValue } from "../quantity.ts";
+import { isQuantity } from "../quantity.ts";
 import { isDnsLabel } from "../kube/names.ts";
-
-export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
+import { hostLabelProblem, storageUriProblem, withinLimitProblem } from "../kserve/model_rules.ts";
 
 /**
  * A model name: a DNS-1123 label. (An InferenceService's must also start with a letter, as
@@ -18,34 +17,18 @@ export function validateName(name: string): void {
   }
 }
 
-/**
- * A kserve-backend name whose predictor host (KServe's domainTemplate, default
- * NAME-predictor-NAMESPACE) has a DNS label over 63 characters: KServe would accept the
- * InferenceService and then fail to reconcile it ("invalid domain name", ReconcileFailed).
- */
+/** A kserve-backend name whose predictor host is too long (the model rule hostLabelProblem). */
 export function validateHostLabel(name: string, namespace: string, labels: string[] | undefined) {
-  const long = (labels ?? []).find((label) => label.length > 63);
-  if (long) {
-    throw new UsageError(
-      `Invalid name "${name}": KServe would name its host "${long}", ${long.length} characters, and a DNS label holds at most 63`,
-      {
-        hint: `Use a name of at most ${
-          name.length - (long.length - 63)
-        } characters in namespace ${namespace}`,
-      },
-    );
+  const problem = hostLabelProblem(name, namespace, labels);
+  if (problem) {
+    throw new UsageError(`Invalid name "${name}": ${problem.message}`, { hint: problem.fix });
   }
 }
 
+/** A --storage-uri flag, by the model rule (lib/kserve/model_rules.ts). */
 export function validateStorageUri(uri: string): void {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(uri)?.[1];
-  if (!scheme || !STORAGE_SCHEMES.includes(scheme)) {
-    throw new UsageError(`Unsupported storage URI "${uri}"`, {
-      hint: `Use one of the schemes KServe's storage initializer knows: ${
-        STORAGE_SCHEMES.map((s) => `${s}://`).join(", ")
-      }`,
-    });
-  }
+  const problem = storageUriProblem(uri);
+  if (problem) throw new UsageError(`Unsupported ${problem.message}`, { hint: problem.fix });
 }
 
 export function validateQuantity(value: string, flag: string): void {
@@ -74,8 +57,7 @@ export function validateWithinLimits(
   pairs: [request: string | undefined, limit: string | undefined, flags: [string, string]][],
 ): void {
   for (const [request, limit, [requestFlag, limitFlag]] of pairs) {
-    if (request === undefined || limit === undefined) continue;
-    if (quantityValue(request)! > quantityValue(limit)!) {
+    if (withinLimitProblem(request, limit)) {
       throw new UsageError(
         `${requestFlag} ${request} is more than ${limitFlag} ${limit}: a request may not exceed its limit`,
         { hint: `Make ${requestFlag} at most ${limitFlag}, or leave ${limitFlag} out` },

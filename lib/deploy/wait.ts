@@ -5,7 +5,8 @@
  */
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
-import { deploymentRolledOut, eventTime, REFUSED_BY_API_SERVER } from "../kserve/diagnose.ts";
+import { deploymentRolledOut } from "../kserve/diagnose.ts";
+import { classifyPod, lastingEvent } from "../kserve/failures.ts";
 import { CliError, DeadlineError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
@@ -44,11 +45,6 @@ export interface ModelWait<T extends ModelObject> {
    */
   rolloutSelector?(object: T): string | undefined;
 }
-
-const POD_FAILURES =
-  /ImagePullBackOff|ErrImagePull|InvalidImageName|CrashLoopBackOff|CreateContainerConfigError|OOMKilled/;
-// InternalError is left out: KServe also reports transient update conflicts with it.
-const EVENT_FAILURES = ["ServerlessModeRejected", "FailedCreate", "InferenceServiceInvalid"];
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
 export async function waitForModel<T extends ModelObject>(
@@ -105,20 +101,13 @@ export async function waitForModel<T extends ModelObject>(
     failed: async (items) => {
       if (!rootUid) return undefined;
       for (const event of items) {
-        const reason = event.reason ?? "";
-        const candidate = (EVENT_FAILURES.includes(reason) &&
-          (reason !== "FailedCreate" || /exceeded quota|forbidden/.test(String(event.message)))) ||
-          // KServe v0.16 reports a rendered object the API server refused as InternalError
-          // (as it does an update conflict, which passes); one from before this apply was
-          // about an earlier spec.
-          (reason === "InternalError" && REFUSED_BY_API_SERVER.test(String(event.message)) &&
-            (eventTime(event) ?? "") >= appliedAt);
+        // One rule (lib/kserve/failures.ts); a refusal from before this apply was about an
+        // earlier spec.
+        const cause = lastingEvent(event, appliedAt);
         const key = String(event.metadata?.uid);
-        if (!candidate || checked.has(key)) continue;
+        if (!cause || checked.has(key)) continue;
         checked.add(key);
-        if (await eventBelongs(event, rootUid, lookup)) {
-          return fail(`${event.reason}: ${event.message}`);
-        }
+        if (await eventBelongs(event, rootUid, lookup)) return fail(cause);
       }
       return undefined;
     },
@@ -227,37 +216,22 @@ function ownerLookup(kube: Kube, namespace: string) {
   };
 }
 
+/**
+ * A lasting failure of one pod in classifyPod's words (lib/kserve/failures.ts), with the last
+ * lines of a crash-looping container's previous log read for it; undefined while it may start.
+ */
 async function podFailure(kube: Kube, pod: V1Pod): Promise<string | undefined> {
-  const name = `pod ${pod.metadata?.name}`;
-  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
-  if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
-    return `${name} cannot be scheduled (FailedScheduling): ${scheduled.message}`;
-  }
-  for (
-    const status of [
-      ...(pod.status?.initContainerStatuses ?? []),
-      ...(pod.status?.containerStatuses ?? []),
-    ]
-  ) {
-    const reason = status.state?.waiting?.reason ?? status.lastState?.terminated?.reason;
-    if (!reason || !POD_FAILURES.test(reason)) continue;
-    if (reason === "CrashLoopBackOff") {
-      const log = await kube.requestText(
-        "GET",
-        `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/log`,
-        {
-          query: { container: status.name, previous: true, tailLines: 20 },
-          accept: "text/plain",
-        },
-      ).catch(() => "");
-      const lines = log.trim().split("\n").slice(-5).join("\n      ");
-      return `${name}: container ${status.name} is in CrashLoopBackOff${
-        log ? `; last log lines:\n      ${lines}` : ""
-      }`;
-    }
-    return `${name}: container ${status.name}: ${reason}${
-      status.state?.waiting?.message ? `: ${status.state.waiting.message}` : ""
-    }`;
-  }
-  return undefined;
+  const finding = classifyPod(pod);
+  if (!finding?.lasting) return undefined;
+  const crashing = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ].find((status) => status.state?.waiting?.reason === "CrashLoopBackOff");
+  if (!crashing || /OOMKilled/.test(finding.cause)) return finding.cause;
+  const log = await kube.requestText(
+    "GET",
+    `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/log`,
+    { query: { container: crashing.name, previous: true, tailLines: 20 }, accept: "text/plain" },
+  ).catch(() => "");
+  return classifyPod(pod, [], log)?.cause ?? finding.cause;
 }

@@ -6,6 +6,26 @@
  * `status`, `deploy --wait` and `check` all use it.
  */
 
+import type { CoreV1Event } from "@kubernetes/client-node";
+import type { ObjectMeta } from "../kube/objects.ts";
+
+/**
+ * A core/v1 Event as read from the API (every field may be absent). client-node's types describe
+ * its deserialized objects, whose timestamps are Dates; here they are the JSON's RFC 3339
+ * strings.
+ */
+export type Event =
+  & Partial<
+    Omit<CoreV1Event, "metadata" | "eventTime" | "firstTimestamp" | "lastTimestamp" | "series">
+  >
+  & {
+    metadata?: ObjectMeta;
+    eventTime?: string;
+    firstTimestamp?: string;
+    lastTimestamp?: string;
+    series?: { count?: number; lastObservedTime?: string };
+  };
+
 /** The parts of an object the rule reads. */
 export interface Owned {
   kind?: string;

@@ -7,7 +7,7 @@ import { UsageError } from "../errors.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
-import { deploymentAvailable, deploymentRolledOut } from "../kserve/diagnose.ts";
+import { deploymentAvailable, deploymentRolledOut, explainPods } from "../kserve/diagnose.ts";
 import { deploymentRuntime, storageInitializerImage } from "../deploy/runtimes.ts";
 import { BACKEND_LABEL, buildDeploymentBackend } from "../deploy/spec.ts";
 import { validateName } from "../deploy/validate.ts";
@@ -77,7 +77,9 @@ export const DEPLOYMENT: ModelKind = {
       observed,
       [deployment],
       [],
-      () => "the Deployment has no available replicas yet",
+      () =>
+        explainPods(observed.pods, observed.events) ??
+          "the Deployment has no available replicas yet",
     );
   },
   deleted: (namespace, name) =>

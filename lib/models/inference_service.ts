@@ -10,6 +10,7 @@ import type { Deployment } from "../kube/objects.ts";
 import { hostLabels } from "../kserve/config.ts";
 import { lastingCause } from "../kserve/diagnose.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
+import { modelProblems } from "../kserve/model_rules.ts";
 import {
   type InferenceService,
   isvcReady,
@@ -126,13 +127,10 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
         "Install it (kubectl kserve install --mode raw), or deploy without it: --backend deployment",
     });
   }
-  if ("control-plane" in context.namespaceLabels) {
-    throw new UsageError(
-      `Namespace "${request.namespace}" is labelled control-plane, which KServe's pod mutator skips: the model would start without its storage-initializer and find no files in /mnt/models`,
-      { hint: "Deploy into another namespace, such as one you create for models" },
-    );
-  }
   const isvc = buildInferenceService(request, kserve.version, context.base);
+  // The rules check and status apply to every model, applied to what is about to be sent.
+  const broken = modelProblems(isvc, { namespaceLabels: context.namespaceLabels })[0];
+  if (broken) throw new UsageError(broken.message, { hint: broken.fix });
   const format =
     (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
       .predictor.model;

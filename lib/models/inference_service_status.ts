@@ -1,6 +1,7 @@
 /** `status` of an InferenceService: its objects and events, its runtime, its mode's warnings. */
 import type { Kube } from "../kube/client.ts";
-import { explainInferenceService as diagnose } from "../kserve/diagnose.ts";
+import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
+import { modelProblems } from "../kserve/model_rules.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { type InferenceService, modeOf, rendersDeployments } from "../kserve/inference_service.ts";
 import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
@@ -17,7 +18,7 @@ export async function explainInferenceService(
   namespace: string,
   name: string,
 ): Promise<ModelStatus> {
-  const [observed, runtimes] = await Promise.all([
+  const [observed, runtimes, namespaceLabels] = await Promise.all([
     observe(kube, isvc, {
       namespace,
       podSelector: kind.podSelector(name),
@@ -27,23 +28,40 @@ export async function explainInferenceService(
     }),
     // The runtimes are read only to predict KServe's choice before it has reported one.
     knownRuntime(isvc) ? Promise.resolve([]) : readRuntimes(kube, namespace),
+    readNamespaceLabels(kube, namespace),
   ]);
   const report = baseReport(
     { backend: kind.backend, object: isvc, name, namespace, mode: modeOf(isvc) },
     observed,
-    kind.ready(isvc),
+    // A refused latest generation is not Ready: its pods serve the previous spec.
+    kind.ready(isvc) && !refusedGeneration(isvc, observed.events),
     kind.address(isvc, namespace, name),
   );
   report.runtime = servingRuntime(isvc, runtimes);
   if (report.runtime === undefined) delete report.runtime;
+  // The rules deploy applies before it sends, applied to the model whoever wrote it.
+  const problems = modelProblems(isvc, { namespaceLabels })
+    .map((problem) => `${problem.message}. Fix: ${problem.fix}`);
   return finishReport(
     report,
     isvc,
     observed,
     rendersDeployments(isvc) ? observed.deployments : [],
-    await legacyWarnings(kube, isvc, namespace, name),
-    () => diagnose(isvc, observed.events),
+    [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
+    () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }),
   );
+}
+
+/** The namespace's labels; none when a namespace editor may not read its namespace (403). */
+async function readNamespaceLabels(kube: Kube, namespace: string): Promise<Record<string, string>> {
+  const ns = await kube.getOptional<{ metadata?: { labels?: Record<string, string> } }>(
+    `/api/v1/namespaces/${namespace}`,
+  ).catch((error) => {
+    // The rules that need its labels then pass.
+    if ((error as { status?: number }).status === 403) return undefined;
+    throw error;
+  });
+  return ns?.metadata?.labels ?? {};
 }
 
 /** A legacy mode annotation, which v0.16.0 holds against every update: how to fix it. */

@@ -137,7 +137,7 @@ export function baseReport(
 /**
  * Adds the rollout of the Deployments that serve the model, a pending delete, and what is wrong:
  * the kind's `warnings` about the object, a rollout that fails behind Ready pods, and for a
- * model that is not ready a diagnosis (its pods' first, else `otherwise`).
+ * model that is not ready the kind's diagnosis (`diagnose`).
  */
 export function finishReport(
   report: ModelStatus,
@@ -145,7 +145,7 @@ export function finishReport(
   observed: Observed,
   serving: Deployment[],
   warnings: string[],
-  otherwise: () => string,
+  diagnose: () => string,
 ): ModelStatus {
   const rolling = serving.flatMap((d) => {
     // Scaled to 0 (by the user, or KEDA's scale to zero) has nothing to roll out.
@@ -176,6 +176,6 @@ export function finishReport(
       }`,
     );
   }
-  if (!report.ready) report.diagnosis = explainPods(observed.pods, observed.events) ?? otherwise();
+  if (!report.ready) report.diagnosis = diagnose();
   return report;
 }

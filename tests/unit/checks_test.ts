@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Check, CheckFailed, SkipCheck } from "../../lib/checks/check_types.ts";
-import { runChecks, toReport } from "../../lib/checks/runner.ts";
+import { runChecks, timedOut, toReport } from "../../lib/checks/runner.ts";
 import { renderJson, renderText } from "../../lib/checks/render.ts";
 import { styles } from "../../lib/output.ts";
 
@@ -73,13 +73,15 @@ Deno.test("runChecks() runs independent checks in parallel", async () => {
   assert.equal(peak, 3);
 });
 
-Deno.test("runChecks() retries a retryable failure with a fresh context until it passes", async () => {
+Deno.test("runChecks() retries a transient failure with a fresh context until it passes", async () => {
   let contexts = 0;
   const results = await runChecks([
     fake("r", () => {}, {
       retryable: true,
       run: (ctx) =>
-        ctx.attempt < 2 ? Promise.reject(new CheckFailed("not yet")) : Promise.resolve(),
+        ctx.attempt < 2
+          ? Promise.reject(new CheckFailed("waiting for x", undefined, { transient: true }))
+          : Promise.resolve(),
     }),
   ], {
     freshContext: () => ({ attempt: contexts++ }),
@@ -88,6 +90,39 @@ Deno.test("runChecks() retries a retryable failure with a fresh context until it
   });
   assert.equal(results[0]!.result, "pass");
   assert.equal(contexts, 3);
+});
+
+Deno.test("runChecks(): a failure no finding calls transient is lasting, even in a retryable check: --wait returns at once and it is no time-out", async () => {
+  // Field report: a deleted Deployment, a quota refusal, a failed Knative revision and a Knative
+  // feature flag that is off were each "still settling", and check --wait spent its budget.
+  let contexts = 0;
+  const started = Date.now();
+  const results = await runChecks([
+    fake("gone", () => {}, {
+      retryable: true,
+      run: () =>
+        Promise.reject(
+          new CheckFailed("Deployment kserve/kserve-controller-manager does not exist"),
+        ),
+    }),
+  ], {
+    freshContext: () => ({ attempt: contexts++ }),
+    retryUntil: Date.now() + 60_000,
+    retryIntervalMs: 10,
+  });
+  assert.equal(results[0]!.result, "fail");
+  assert.equal(results[0]!.transient, undefined);
+  assert.equal(contexts, 1, "tried once");
+  assert.ok(Date.now() - started < 5_000);
+  assert.equal(timedOut(results), false, "exit 1, not 124");
+  // Sibling: a transient finding left at the deadline is a time-out.
+  const waiting = await runChecks([
+    fake("w", () => {}, {
+      run: () => Promise.reject(new CheckFailed("waiting for y", undefined, { transient: true })),
+    }),
+  ], { freshContext: () => ({ attempt: 0 }), retryUntil: Date.now() + 50, retryIntervalMs: 10 });
+  assert.equal(waiting[0]!.transient, true);
+  assert.equal(timedOut(waiting), true);
 });
 
 Deno.test("toReport() and the renderers group by category in order", async () => {

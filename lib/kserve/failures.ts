@@ -1,0 +1,186 @@
+/**
+ * What waiting can fix and what it cannot, in one place: a pod's state, and the events KServe and
+ * the controllers report, classified once, so that `deploy --wait`, `status` and `check` describe
+ * the same failing model in the same words. Transient is a short, named list (a container being
+ * created or initialized, a pod waiting for a scheduler that has not answered, a container that
+ * runs but is not ready yet); every other failure is lasting: it needs a fix. Pure functions on
+ * plain objects.
+ */
+import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { countOf } from "../output.ts";
+import { eventsOf } from "./events.ts";
+import type { Event } from "./events.ts";
+
+/** A failure, in one line, and whether waiting can fix it. */
+export interface Finding {
+  /** The object and the cause: "pod iris-predictor-x: image ... cannot be pulled (...)". */
+  cause: string;
+  /** True when waiting cannot fix it; false when the cluster is on its way (`cause` says to what). */
+  lasting: boolean;
+}
+
+/** Container waiting reasons of a container on its way to start (the kubelet's); others are failures. */
+const STARTING = ["ContainerCreating", "PodInitializing"];
+
+/** Waiting reasons of an image the kubelet cannot pull or may not pull. */
+const IMAGE_FAILURE = /ImagePull|ErrImage|InvalidImageName/;
+
+/** Log lines that name the cause of a KServe controller crash (kserve-facts §6-7). */
+const KNOWN_CRASH_LINES = [
+  /unable to get (?:deploy|ingress) config/,
+  /invalid ingress config[^"]*/,
+  /invalid deploy(?:ment)? (?:config|mode)[^"]*/,
+  /Gateway API CRD not available/,
+  /unable to get configmap[^"]*/,
+  /failed to (?:create|start) manager[^"]*/,
+];
+
+/** The most telling line of a crashed container's log: a known cause, an error line, or the last. */
+export function crashLine(log: string): string | undefined {
+  for (const pattern of KNOWN_CRASH_LINES) {
+    const match = pattern.exec(log);
+    if (match) return match[0].trim();
+  }
+  const lines = log.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const errorLine = [...lines].reverse().find((line) => /error|fatal|panic/i.test(line));
+  return (errorLine ?? lines.at(-1))?.slice(0, 300);
+}
+
+/** `(REASON: MESSAGE)` or `(REASON)`. */
+function reasonOf(reason: string, message: string | undefined): string {
+  return `(${reason}${message ? `: ${message}` : ""})`;
+}
+
+/**
+ * Why one pod does not serve, and whether waiting can fix it; undefined when it is ready or
+ * leaving (being deleted). `events` may hold any events: the pod's own are picked by UID. `log`
+ * is the previous log of a crash-looping container (its last lines), when the caller read it.
+ * Lasting: an image that cannot be pulled, a crash loop, an OOM kill, a container that cannot
+ * be created, an unschedulable pod, a volume that cannot be mounted, a pod that ended.
+ */
+export function classifyPod(pod: V1Pod, events: Event[] = [], log = ""): Finding | undefined {
+  if (pod.metadata?.deletionTimestamp) return undefined;
+  const name = `pod ${pod.metadata?.name}`;
+  const lasting = (cause: string): Finding => ({ cause, lasting: true });
+  const mine = eventsOf(pod, [], events);
+  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
+  const failedScheduling = mine.findLast((e) => e.reason === "FailedScheduling");
+  if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
+    return lasting(`${name} cannot be scheduled (FailedScheduling): ${scheduled.message}`);
+  }
+  if (!pod.spec?.nodeName && failedScheduling && scheduled?.status !== "True") {
+    return lasting(`${name} cannot be scheduled (FailedScheduling): ${failedScheduling.message}`);
+  }
+  if (pod.status?.phase === "Failed") {
+    return lasting(
+      `${name} has failed ${reasonOf(pod.status.reason ?? "Failed", pod.status.message)}`,
+    );
+  }
+  const statuses: V1ContainerStatus[] = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  const started = statuses.some((s) => s.state?.running || s.state?.terminated);
+  const failedMount = mine.findLast((e) => e.reason === "FailedMount");
+  if (failedMount && !started) return lasting(`${name} cannot start: ${failedMount.message}`);
+  let starting: Finding | undefined;
+  for (const status of statuses) {
+    const waiting = status.state?.waiting;
+    const container = `container ${status.name}`;
+    if (
+      status.lastState?.terminated?.reason === "OOMKilled" ||
+      status.state?.terminated?.reason === "OOMKilled"
+    ) {
+      return lasting(`${name}: ${container} was OOMKilled (memory limit too low)`);
+    }
+    if (waiting?.reason === "CrashLoopBackOff") {
+      const line = crashLine(log);
+      return lasting(
+        `${name}: ${container} is in CrashLoopBackOff (restarted ${
+          countOf(status.restartCount ?? 0, "time")
+        })${line ? `; its log says: ${line}` : ""}`,
+      );
+    }
+    if (waiting?.reason && IMAGE_FAILURE.test(waiting.reason)) {
+      return lasting(
+        `${name}: image ${status.image} cannot be pulled ${
+          reasonOf(waiting.reason, waiting.message)
+        }`,
+      );
+    }
+    if (waiting?.reason && !STARTING.includes(waiting.reason)) {
+      return lasting(
+        `${name}: ${container} is waiting ${reasonOf(waiting.reason, waiting.message)}`,
+      );
+    }
+    if (waiting) {
+      starting ??= {
+        cause: `${name} is starting (${container}: ${waiting.reason ?? "waiting"})`,
+        lasting: false,
+      };
+    } else if (status.state?.running && !status.ready) {
+      starting ??= {
+        cause: `${name} is starting (${container} runs and is not ready yet)`,
+        lasting: false,
+      };
+    }
+  }
+  if (starting) return starting;
+  if (scheduled?.status !== "True" && pod.status?.phase === "Pending") {
+    return { cause: `${name} is waiting to be scheduled`, lasting: false };
+  }
+  return undefined;
+}
+
+/**
+ * The pods' findings in one line each, lasting ones first (a crash explains more than a pod
+ * that is still starting); `logs` by pod name. Undefined when every pod is ready.
+ */
+export function classifyPods(
+  pods: V1Pod[],
+  events: Event[] = [],
+  logs: Record<string, string> = {},
+): Finding | undefined {
+  const findings = pods.flatMap((pod) => {
+    const finding = classifyPod(pod, events, logs[pod.metadata?.name ?? ""] ?? "");
+    return finding ? [finding] : [];
+  });
+  const lasting = findings.filter((f) => f.lasting);
+  const chosen = lasting.length ? lasting : findings;
+  if (!chosen.length) return undefined;
+  return {
+    cause: [...new Set(chosen.map((f) => f.cause))].join("; "),
+    lasting: lasting.length > 0,
+  };
+}
+
+/**
+ * What the API server says when it refuses an object KServe rendered from the spec (a field's
+ * value, a policy or a quota): the same spec is refused again on every reconcile.
+ */
+export const REFUSED_BY_API_SERVER = /is invalid|Invalid value|forbidden|exceeded quota/i;
+
+/** When an event last happened (RFC 3339, second resolution), by whichever field the producer set. */
+export function eventTime(event: Event): string | undefined {
+  return event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ??
+    event.firstTimestamp;
+}
+
+/**
+ * Whether a Warning event reports what waiting cannot fix, for the spec written at `since` (RFC
+ * 3339; events before it were about an earlier spec): KServe rejecting the mode
+ * (ServerlessModeRejected) or the spec (InferenceServiceInvalid), a ReplicaSet refused a pod by
+ * quota or policy (FailedCreate), or the API server refusing what KServe rendered (v0.16:
+ * InternalError "... is invalid"; KServe reports an update conflict with the same reason, which
+ * passes). Returns "REASON: MESSAGE", or undefined.
+ */
+export function lastingEvent(event: Event, since = ""): string | undefined {
+  if (event.type !== "Warning") return undefined;
+  const reason = event.reason ?? "";
+  const message = String(event.message ?? "");
+  const lasting = reason === "ServerlessModeRejected" || reason === "InferenceServiceInvalid" ||
+    (reason === "FailedCreate" && /exceeded quota|forbidden/.test(message)) ||
+    (reason === "InternalError" && REFUSED_BY_API_SERVER.test(message) &&
+      (eventTime(event) ?? "") >= since);
+  return lasting ? `${reason}: ${message}` : undefined;
+}
