@@ -1,0 +1,247 @@
+/**
+ * One classifier: the same pod, event and condition states fed to it give the same words and the
+ * same verdict (lasting or transient) that deploy --wait, status and check print.
+ */
+import assert from "node:assert/strict";
+import type { V1Pod } from "@kubernetes/client-node";
+import { classifyPod, crashLine, lastingEvent } from "../../lib/kserve/failures.ts";
+import { diagnoseInferenceService, refusedGeneration } from "../../lib/kserve/model_diagnosis.ts";
+import { explainPods } from "../../lib/kserve/diagnose.ts";
+import type { Event } from "../../lib/kserve/events.ts";
+import type { KnativeCondition } from "../../lib/kserve/inference_service.ts";
+
+/** A pod of model iris with one container in `state` (and `extra` status fields). */
+function pod(state: Record<string, unknown>, extra: Record<string, unknown> = {}): V1Pod {
+  return {
+    metadata: { name: "iris-predictor-1", uid: "p1", namespace: "models" },
+    spec: { nodeName: "node-1", containers: [{ name: "kserve-container" }] },
+    status: {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "True" }],
+      containerStatuses: [{
+        name: "kserve-container",
+        image: "kserve/sklearnserver:v0.20.0",
+        imageID: "",
+        ready: false,
+        restartCount: 3,
+        ...state,
+      }],
+      ...extra,
+    },
+  } as V1Pod;
+}
+
+const CASES: [name: string, input: V1Pod, cause: RegExp, lasting: boolean][] = [
+  [
+    "an image that cannot be pulled",
+    pod({ state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling" } } }),
+    /^pod iris-predictor-1: image kserve\/sklearnserver:v0\.20\.0 cannot be pulled \(ImagePullBackOff: Back-off pulling\)$/,
+    true,
+  ],
+  [
+    "a crash loop",
+    pod({ state: { waiting: { reason: "CrashLoopBackOff" } } }),
+    /^pod iris-predictor-1: container kserve-container is in CrashLoopBackOff \(restarted 3 times\)$/,
+    true,
+  ],
+  [
+    "an OOM kill is named before the crash loop it causes",
+    pod({
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } },
+    }),
+    /^pod iris-predictor-1: container kserve-container was OOMKilled \(memory limit too low\)$/,
+    true,
+  ],
+  [
+    "a container that cannot be created (a reason no rule names is lasting)",
+    pod({ state: { waiting: { reason: "CreateContainerConfigError", message: "secret x" } } }),
+    /^pod iris-predictor-1: container kserve-container is waiting \(CreateContainerConfigError: secret x\)$/,
+    true,
+  ],
+  [
+    "an unschedulable pod",
+    pod({}, {
+      conditions: [{
+        type: "PodScheduled",
+        status: "False",
+        reason: "Unschedulable",
+        message: "0/1 nodes: Insufficient nvidia.com/gpu",
+      }],
+      containerStatuses: [],
+    }),
+    /^pod iris-predictor-1 cannot be scheduled \(FailedScheduling\): 0\/1 nodes: Insufficient/,
+    true,
+  ],
+  [
+    "a container being created (transient: says what it waits for)",
+    pod({ state: { waiting: { reason: "ContainerCreating" } } }),
+    /^pod iris-predictor-1 is starting \(container kserve-container: ContainerCreating\)$/,
+    false,
+  ],
+  [
+    "a container that runs and is not ready yet (transient)",
+    pod({ state: { running: {} } }, { phase: "Running" }),
+    /^pod iris-predictor-1 is starting \(container kserve-container runs and is not ready yet\)$/,
+    false,
+  ],
+];
+
+for (const [name, input, cause, lasting] of CASES) {
+  Deno.test(`classifyPod(): ${name}`, () => {
+    const finding = classifyPod(input);
+    assert.ok(finding);
+    assert.match(finding.cause, cause);
+    assert.equal(finding.lasting, lasting);
+    // status and check say it through explainPods (lasting only) and the model diagnosis.
+    assert.equal(explainPods([input], []), lasting ? finding.cause : undefined);
+    assert.deepEqual(diagnoseInferenceService(MODEL(), [], [input]), finding);
+  });
+}
+
+Deno.test("classifyPod(): a ready pod and a pod being deleted have nothing to say", () => {
+  const ready = pod({ state: { running: {} }, ready: true }, { phase: "Running" });
+  assert.equal(classifyPod(ready), undefined);
+  const leaving = pod({ state: { waiting: { reason: "CrashLoopBackOff" } } });
+  leaving.metadata!.deletionTimestamp = new Date();
+  assert.equal(classifyPod(leaving), undefined);
+});
+
+Deno.test("crashLine(): a known cause, else the last error line, else the last line", () => {
+  assert.equal(crashLine("a\nfailed to create manager: x\n"), "failed to create manager: x");
+  assert.equal(crashLine("start\nERROR bad model\nexit\n"), "ERROR bad model");
+  assert.equal(crashLine("start\nno model name given\n"), "no model name given");
+  assert.equal(crashLine(""), undefined);
+});
+
+/** Model iris at generation 2 with these conditions (observed 2 unless given). */
+function MODEL(
+  conditions: KnativeCondition[] = [{ type: "PredictorReady", status: "Unknown" }],
+  observedGeneration = 2,
+) {
+  return {
+    metadata: {
+      name: "iris",
+      namespace: "models",
+      uid: "m1",
+      generation: 2,
+      managedFields: [{ manager: "kubectl", operation: "Apply", time: "2026-12-07T10:00:00Z" }],
+    },
+    spec: { predictor: { model: { storageUri: "gs://b/m", modelFormat: { name: "sklearn" } } } },
+    status: { observedGeneration, conditions: [...conditions, { type: "Ready", status: "False" }] },
+  };
+}
+
+/** A Warning event about `uid` of `kind`. */
+function warning(kind: string, uid: string, reason: string, message: string): Event {
+  return {
+    type: "Warning",
+    reason,
+    message,
+    involvedObject: { kind, uid },
+    lastTimestamp: "2026-12-07T10:00:05Z",
+  };
+}
+
+Deno.test("diagnoseInferenceService(): the field inputs that were 'still settling' are lasting", () => {
+  // A quota refusal: the ReplicaSet's FailedCreate, found through the model's owner chain.
+  const replicaSet = { metadata: { uid: "rs1", ownerReferences: [{ uid: "d1" }] } };
+  const deployment = { metadata: { uid: "d1", ownerReferences: [{ uid: "m1" }] } };
+  const quota = diagnoseInferenceService(
+    MODEL([{ type: "PredictorReady", status: "False", reason: "MinimumReplicasUnavailable" }]),
+    [warning("ReplicaSet", "rs1", "FailedCreate", 'pods "x" is forbidden: exceeded quota: q')],
+    [],
+    {},
+    [deployment, replicaSet],
+  );
+  assert.deepEqual(quota, {
+    cause: 'FailedCreate: pods "x" is forbidden: exceeded quota: q',
+    lasting: true,
+  });
+  // A Knative revision that failed.
+  const revision = diagnoseInferenceService(
+    MODEL([{
+      type: "PredictorConfigurationReady",
+      status: "False",
+      reason: "RevisionFailed",
+      message: 'Revision "iris-predictor-00001" failed',
+    }]),
+    [],
+  );
+  assert.equal(revision.lasting, true);
+  assert.match(revision.cause, /^PredictorConfigurationReady is False \(RevisionFailed: /);
+  // A Knative feature flag that is off: Knative's webhook refuses the revision's nodeSelector.
+  const feature = diagnoseInferenceService(
+    MODEL([{
+      type: "PredictorReady",
+      status: "False",
+      reason: "ReconcileFailed",
+      message: "admission webhook denied the request: must not set the field(s): nodeSelector",
+    }]),
+    [],
+  );
+  assert.equal(feature.lasting, true);
+  assert.match(feature.cause, /must not set the field\(s\): nodeSelector/);
+  // Sibling: a model KServe has not reconciled yet, and one whose pods are being created,
+  // are on their way and say what they wait for.
+  assert.deepEqual(diagnoseInferenceService(MODEL([], 1), []), {
+    cause: "waiting for the KServe controller to reconcile generation 2 (it has observed 1)",
+    lasting: false,
+  });
+  assert.deepEqual(
+    diagnoseInferenceService(
+      MODEL([{ type: "PredictorReady", status: "False", reason: "MinimumReplicasUnavailable" }]),
+      [],
+    ),
+    {
+      cause:
+        "waiting for its pods to be created (PredictorReady is False (MinimumReplicasUnavailable))",
+      lasting: false,
+    },
+  );
+});
+
+Deno.test("refusedGeneration(): a refused latest generation is named with the spec its pods serve", () => {
+  const refusal = warning(
+    "InferenceService",
+    "m1",
+    "InternalError",
+    'fails to reconcile predictor: Deployment.apps "iris-predictor" is invalid: x',
+  );
+  const model = MODEL([], 1);
+  assert.equal(
+    refusedGeneration(model, [refusal]),
+    'the controller refuses generation 2 (InternalError: fails to reconcile predictor: Deployment.apps "iris-predictor" is invalid: x): its pods serve the spec of generation 1',
+  );
+  assert.equal(diagnoseInferenceService(model, [refusal]).lasting, true);
+  // Sibling: a refusal from before the spec was last written was about an earlier spec.
+  const old = { ...refusal, lastTimestamp: "2026-12-07T09:59:00Z" };
+  assert.equal(refusedGeneration(model, [old]), undefined);
+  assert.equal(diagnoseInferenceService(model, [old]).lasting, false);
+  // Sibling: an update conflict is no refusal.
+  const conflict = { ...refusal, message: "the object has been modified; please apply again" };
+  assert.equal(refusedGeneration(model, [conflict]), undefined);
+});
+
+Deno.test("lastingEvent(): one rule for the events deploy --wait fails on and check calls lasting", () => {
+  const at = (reason: string, message: string) =>
+    warning("InferenceService", "m1", reason, message);
+  assert.equal(
+    lastingEvent(at("ServerlessModeRejected", "no Knative")),
+    "ServerlessModeRejected: no Knative",
+  );
+  assert.equal(
+    lastingEvent(at("FailedCreate", "exceeded quota: q")),
+    "FailedCreate: exceeded quota: q",
+  );
+  assert.equal(lastingEvent(at("FailedCreate", "some transient error")), undefined);
+  assert.equal(
+    lastingEvent(at("InternalError", "x is invalid"), "2026-12-07T10:00:00Z") !== undefined,
+    true,
+  );
+  assert.equal(
+    lastingEvent(at("InternalError", "x is invalid"), "2026-12-07T11:00:00Z"),
+    undefined,
+  );
+  assert.equal(lastingEvent({ ...at("ServerlessModeRejected", "x"), type: "Normal" }), undefined);
+});
