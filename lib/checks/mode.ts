@@ -8,6 +8,7 @@ import {
   USE_KNATIVE,
 } from "../kserve/hints.ts";
 import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { knativeServed } from "../kserve/knative.ts";
 import {
   blindToKnative,
   restartControllerCommand,
@@ -29,8 +30,8 @@ async function defaultMode(
   return { value, kind: classifyMode(value, version) };
 }
 
-async function knativeServes(ctx: CheckContext): Promise<boolean> {
-  return await ctx.serves(`${KNATIVE.apiGroup}/v1`, "services");
+function knativeServes(ctx: CheckContext): Promise<boolean> {
+  return knativeServed((groupVersion, resource) => ctx.serves(groupVersion, resource));
 }
 
 /** A configuration that does not settle on its own (the check's other failures are pods starting). */

@@ -6,12 +6,11 @@ import { UsageError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
-import { knativeNamespace } from "../kserve/knative.ts";
-import { classifyMode, MODE_ANNOTATION } from "../kserve/versions.ts";
+import { knativeNamespace, knativeServed } from "../kserve/knative.ts";
+import { classifyMode, MODE_ANNOTATION, modelMode } from "../kserve/versions.ts";
 import type { DeployRequest } from "./spec.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { installKnativeCommand } from "../kserve/hints.ts";
-import { KNATIVE } from "../defaults.ts";
 
 /**
  * The mode an InferenceService will run in: its mode annotation (set by --mode, or in an -f
@@ -21,14 +20,15 @@ function modeOf(
   isvc: KubeObject,
   kserve: KServeInstall,
 ): { kind?: string; value?: string; source: "annotation" | "default" } {
-  const annotation = (isvc.metadata?.annotations as Record<string, string> | undefined)?.[
-    MODE_ANNOTATION
-  ];
-  const value = annotation ?? defaultDeploymentMode(kserve.configMap?.data);
+  const mode = modelMode(
+    isvc as { metadata?: { annotations?: Record<string, string> } },
+    defaultDeploymentMode(kserve.configMap?.data),
+  );
+  // A to-be-sent object has no status: its annotation, else the install's default.
   return {
-    kind: value ? classifyMode(value, kserve.version) : undefined,
-    value,
-    source: annotation ? "annotation" : "default",
+    kind: classifyMode(mode.value, kserve.version),
+    value: mode.value,
+    source: mode.source === "default" ? "default" : "annotation",
   };
 }
 
@@ -45,7 +45,7 @@ export async function requireKnativeForMode(
 ): Promise<void> {
   const mode = modeOf(isvc, kserve);
   if (mode.kind !== "serverless") return;
-  if (await resources.serves(`${KNATIVE.apiGroup}/v1`, "Service")) return;
+  if (await knativeServed((gv, resource) => resources.servesResource(gv, resource))) return;
   const why = mode.source === "annotation"
     ? `Its annotation ${MODE_ANNOTATION}=${mode.value} asks for Knative mode, which needs Knative Serving`
     : `KServe's default deployment mode here is ${mode.value}, which needs Knative Serving`;

@@ -10,7 +10,7 @@ import type {
   V1Toleration,
 } from "@kubernetes/client-node";
 import type { ObjectMeta } from "../kube/objects.ts";
-import { MODE_ANNOTATION, MODE_NAMES } from "./versions.ts";
+import { MODE_NAMES } from "./versions.ts";
 
 /**
  * A Knative-style condition (knative.dev/pkg apis.Condition), which KServe reports: unlike
@@ -109,9 +109,4 @@ export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): b
  */
 export function rendersDeployments(isvc: InferenceService): boolean {
   return MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw";
-}
-
-/** The mode KServe reports, else the one the annotation asks for. */
-export function modeOf(isvc: InferenceService): string | undefined {
-  return isvc.status?.deploymentMode ?? isvc.metadata?.annotations?.[MODE_ANNOTATION];
 }

@@ -24,7 +24,21 @@ export interface KnativeServing {
 }
 
 /**
- * Knative Serving as installed, or undefined when its Service CRD does not exist. Reads the CRD,
+ * Whether Knative Serving is served: API discovery of serving.knative.dev/v1 lists its
+ * `services` resource. One meaning for every reader (deploy's refusal, check's mode checks): a
+ * Service CRD that exists but is not Established yet is not served. `serves(groupVersion,
+ * resource)` asks discovery (CheckContext.serves, ResourceMap.servesResource).
+ */
+export function knativeServed(
+  serves: (groupVersion: string, resource: string) => Promise<boolean>,
+): Promise<boolean> {
+  return serves(`${KNATIVE.apiGroup}/v1`, "services");
+}
+
+/**
+ * Knative Serving as installed (who applied it, which version, where its controller runs), or
+ * undefined when its Service CRD does not exist: what install builds on, found from the CRD
+ * object. Whether it is served is knativeServed's question. Reads the CRD,
  * the controller Deployments cluster-wide by label, and config-network. Errors (403 included)
  * are thrown: a failed lookup is never "not installed".
  */

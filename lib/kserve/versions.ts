@@ -39,6 +39,38 @@ export const LEGACY_MODE_NAMES: readonly string[] = ["RawDeployment", "Serverles
 /** The annotation that picks an InferenceService's deployment mode. */
 export const MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
 
+/** A model's deployment mode, and where it was read. */
+export interface ModelMode {
+  /** "Standard", "Knative", "RawDeployment", ...; "default" when nothing has decided yet. */
+  value: string;
+  /**
+   * "status": KServe reconciled it (status.deploymentMode); "annotation": the model asks for it
+   * and KServe has not reported yet; "default": neither, so the install's default decides
+   * (`installDefault` when the caller knows it, else the word "default").
+   */
+  source: "status" | "annotation" | "default";
+}
+
+/**
+ * The one answer for a model's mode, read by list, status and deploy: what KServe reports, else
+ * what the model's annotation asks for, else the install's default. An unreconciled model
+ * without an annotation is "default" (list said so, status showed nothing): it is true (KServe
+ * will apply the install's default) and says why no mode name is known yet.
+ */
+export function modelMode(
+  isvc: {
+    metadata?: { annotations?: Record<string, string> };
+    status?: { deploymentMode?: string };
+  },
+  installDefault?: string,
+): ModelMode {
+  const reported = isvc.status?.deploymentMode;
+  if (reported) return { value: reported, source: "status" };
+  const annotation = isvc.metadata?.annotations?.[MODE_ANNOTATION];
+  if (annotation) return { value: annotation, source: "annotation" };
+  return { value: installDefault ?? "default", source: "default" };
+}
+
 /**
  * A mode annotation KServe v0.16.0's validator rejects on every update (and so on the
  * finalizer removal of a delete) when it differs from status.deploymentMode (kserve#5025,

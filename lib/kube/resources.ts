@@ -33,6 +33,11 @@ export class ResourceMap {
     return (await this.#resources(apiVersion))?.some((r) => r.kind === kind) ?? false;
   }
 
+  /** Whether the cluster serves this resource (by its plural name, as discovery lists it) now. */
+  async servesResource(apiVersion: string, resource: string): Promise<boolean> {
+    return (await this.#resources(apiVersion))?.some((r) => r.name === resource) ?? false;
+  }
+
   /** The collection path for a kind in a namespace (ignored for cluster-scoped kinds). */
   async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.#resource(apiVersion, kind);

@@ -11,10 +11,10 @@ import { hostLabels } from "../kserve/config.ts";
 import { lastingCause } from "../kserve/diagnose.ts";
 import { installRuntimesCommand } from "../kserve/hints.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
+import { modelMode } from "../kserve/versions.ts";
 import {
   type InferenceService,
   isvcReady,
-  modeOf,
   predictorName,
   rendersDeployments,
 } from "../kserve/inference_service.ts";
@@ -186,7 +186,7 @@ function row(i: InferenceService): ModelRow {
     name: i.metadata?.name ?? "",
     namespace: i.metadata?.namespace ?? "",
     backend: "kserve",
-    mode: modeOf(i) ?? "default",
+    mode: modelMode(i).value,
     ready: isvcReady(i),
     url: i.status?.url ?? "",
     replicas: "-",

@@ -3,8 +3,13 @@ import type { Kube } from "../kube/client.ts";
 import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
 import { findKServe } from "../kserve/detect.ts";
-import { type InferenceService, modeOf, rendersDeployments } from "../kserve/inference_service.ts";
-import { LEGACY_MODE_NAMES, legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
+import { type InferenceService, rendersDeployments } from "../kserve/inference_service.ts";
+import {
+  LEGACY_MODE_NAMES,
+  legacyModeFix,
+  MODE_ANNOTATION,
+  modelMode,
+} from "../kserve/versions.ts";
 import { readRuntimes } from "../deploy/lookups.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
@@ -31,7 +36,7 @@ export async function explainInferenceService(
     readNamespaceLabels(kube, namespace),
   ]);
   const report = baseReport(
-    { backend: kind.backend, object: isvc, name, namespace, mode: modeOf(isvc) },
+    { backend: kind.backend, object: isvc, name, namespace, mode: modelMode(isvc).value },
     observed,
     // A refused latest generation is not Ready: its pods serve the previous spec.
     kind.ready(isvc) && !refusedGeneration(isvc, observed.events),
