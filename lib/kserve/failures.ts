@@ -93,7 +93,11 @@ export function classifyPod(pod: V1Pod, events: Event[] = [], log = ""): Finding
     ) {
       return lasting(`${name}: ${container} was OOMKilled (memory limit too low)`);
     }
-    if (waiting?.reason === "CrashLoopBackOff") {
+    // Between two back-offs a crash-looping container runs for a moment (not ready, restarted,
+    // its last run failed): still the crash loop, not a pod starting.
+    const crashed = (status.lastState?.terminated?.exitCode ?? 0) !== 0 &&
+      (status.restartCount ?? 0) > 0 && !status.ready;
+    if (waiting?.reason === "CrashLoopBackOff" || (crashed && !waiting)) {
       const line = crashLine(log);
       return lasting(
         `${name}: ${container} is in CrashLoopBackOff (restarted ${

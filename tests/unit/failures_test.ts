@@ -45,6 +45,14 @@ const CASES: [name: string, input: V1Pod, cause: RegExp, lasting: boolean][] = [
     true,
   ],
   [
+    "a crash loop between two back-offs (running for a moment, its last run failed)",
+    pod({ state: { running: {} }, lastState: { terminated: { reason: "Error", exitCode: 1 } } }, {
+      phase: "Running",
+    }),
+    /^pod iris-predictor-1: container kserve-container is in CrashLoopBackOff \(restarted 3 times\)$/,
+    true,
+  ],
+  [
     "an OOM kill is named before the crash loop it causes",
     pod({
       state: { waiting: { reason: "CrashLoopBackOff" } },
