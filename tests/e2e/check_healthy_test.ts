@@ -31,6 +31,22 @@ function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
   assert.match(summary.byId(id)!.hint!, hint);
 }
 
+/**
+ * KServe's serving certificate Secret deleted while cert-manager's controller is paused
+ * (SIGSTOP to the double's process, its pod still Ready): a slow cert-manager, not a broken one.
+ * Returns the function that lets it go on.
+ */
+async function certificateNeverIssued(): Promise<() => void> {
+  const controller = (await runnerProcesses()).find((p) =>
+    p.namespace === "cert-manager" && p.image.includes("cert-manager-controller") && p.pid
+  );
+  assert.ok(controller?.pid, "the pod runner plays cert-manager's controller");
+  const pid = controller.pid;
+  Deno.kill(pid, "SIGSTOP");
+  await kubectlOk(["delete", "secret", "kserve-webhook-server-cert", "-n", "kserve"]);
+  return () => Deno.kill(pid, "SIGCONT");
+}
+
 Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece", async (t) => {
   await resetCluster();
   await installKServe(["--version", "v0.16.0"]);
@@ -190,14 +206,8 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     async () => {
       // Field report: right after an install, "secret kserve-webhook-server-cert not found" was
       // not called transient, and check --wait 2m gave up within seconds.
-      // cert-manager's controller paused (SIGSTOP to the double's process, its pod still Ready):
-      // a slow cert-manager, not a broken one (scaled to 0 is a fix, certmanager.deployments).
-      const controller = (await runnerProcesses()).find((p) =>
-        p.namespace === "cert-manager" && p.image.includes("cert-manager-controller") && p.pid
-      );
-      assert.ok(controller?.pid, "the pod runner plays cert-manager's controller");
-      Deno.kill(controller.pid, "SIGSTOP");
-      await kubectlOk(["delete", "secret", "kserve-webhook-server-cert", "-n", "kserve"]);
+      // (scaled to 0 is a fix, certmanager.deployments).
+      const resume = await certificateNeverIssued();
       const issuing = await check();
       const certificate = issuing.byId("kserve.certificate")!;
       assert.equal(certificate.result, "fail");
@@ -205,7 +215,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       assert.equal(certificate.transient, true);
       const waiting = runCheck(["--wait", "2m"], adminKubeconfig());
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      Deno.kill(controller.pid, "SIGCONT");
+      resume();
       const summary = await waiting;
       assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
       assert.equal(summary.code, 0);
@@ -216,18 +226,13 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     "--wait gives up with exit 124 only on what it waits for; what needs a fix returns at once with exit 1",
     async () => {
       // What it waits for never comes: cert-manager paused, the Secret it issues deleted.
-      const controller = (await runnerProcesses()).find((p) =>
-        p.namespace === "cert-manager" && p.image.includes("cert-manager-controller") && p.pid
-      );
-      assert.ok(controller?.pid, "the pod runner plays cert-manager's controller");
-      Deno.kill(controller.pid, "SIGSTOP");
+      const resume = await certificateNeverIssued();
       try {
-        await kubectlOk(["delete", "secret", "kserve-webhook-server-cert", "-n", "kserve"]);
         const summary = await runCheck(["--wait", "5s"], adminKubeconfig());
         assert.equal(summary.code, 124);
         assert.ok(summary.failed.includes("kserve.certificate"), summary.failed.join());
       } finally {
-        Deno.kill(controller.pid, "SIGCONT");
+        resume();
       }
       await untilCheckPasses([], adminKubeconfig());
       // Sibling: a controller scaled to 0 stays so: no waiting, exit 1 (field report: a deleted
