@@ -209,8 +209,7 @@ export const kserveChecks: Check<CheckContext>[] = [
         const issuer = certificate.spec?.issuerRef?.name;
         const issuerExists = issuer &&
           await ctx.get(`/apis/cert-manager.io/v1/namespaces/${namespace}/issuers/${issuer}`);
-        // Being issued (Ready Unknown, or no condition yet) resolves on its own; a False
-        // condition (the issuer refused, a bad spec) or a missing Issuer needs a fix.
+        // Being issued resolves on its own; Ready=False or a missing Issuer needs a fix.
         const issuing = (issuer === undefined || Boolean(issuerExists)) &&
           ready?.status !== "False";
         throw new CheckFailed(
@@ -276,11 +275,7 @@ export const kserveChecks: Check<CheckContext>[] = [
   },
 ];
 
-/**
- * Why the controller is not Available, and whether waiting can fix it: its pods' findings
- * (lib/kserve/failures.ts), else its Deployment's own conditions (a quota, a replica failure:
- * lasting), else its pods are starting.
- */
+/** Why the controller is not Available: its pods' findings, else its Deployment's conditions. */
 async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): Promise<Finding> {
   const namespace = deployment.metadata.namespace;
   const [pods, events] = await Promise.all([
