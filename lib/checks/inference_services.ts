@@ -93,11 +93,15 @@ export const modelChecks: Check<CheckContext>[] = [
     async run(ctx) {
       requireScope(ctx);
       const isvcs = await models(ctx);
-      const events = await ctx.list<Event>(eventsPath(ctx), { fieldSelector: "type=Warning" });
-      const notReady = isvcs.filter((i) =>
-        !(i.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True") ||
-        refusedGeneration(i, events) !== undefined
+      const ready = (i: InferenceService) =>
+        (i.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+      // Ready with a generation the controller has not observed: its refusal is read below.
+      const unsettled = isvcs.filter((i) =>
+        !ready(i) || (i.status?.observedGeneration ?? 0) < (i.metadata?.generation ?? 0)
       );
+      if (unsettled.length === 0) return `${isvcs.length} ready`;
+      const events = await ctx.list<Event>(eventsPath(ctx), { fieldSelector: "type=Warning" });
+      const notReady = unsettled.filter((i) => !ready(i) || refusedGeneration(i, events));
       if (notReady.length === 0) return `${isvcs.length} ready`;
       // Each model in the words status and deploy --wait use (lib/kserve/model_diagnosis.ts);
       // the run settles on its own only if every one is on its way (field report: a quota
