@@ -77,7 +77,13 @@ export const certManagerChecks: Check<CheckContext>[] = [
       if (scaled.length === problems.length) {
         throw new CheckFailed(problems.join("; "), scaleUpCommands(scaled), { transient: false });
       }
-      throw new CheckFailed(problems.join("; "));
+      // Not Available with nothing wrong on the Deployment: its pods are starting.
+      const starting = problems.every((p) => p.endsWith(": not Available"));
+      throw new CheckFailed(
+        `${problems.join("; ")}${starting ? "; waiting for their pods to start" : ""}`,
+        undefined,
+        { transient: starting },
+      );
     },
   },
   {
@@ -108,7 +114,11 @@ export const certManagerChecks: Check<CheckContext>[] = [
             { transient: false },
           );
         }
-        throw error;
+        throw new CheckFailed(
+          `The cert-manager webhook does not answer yet; waiting for it to start serving: ${error.message}`,
+          undefined,
+          { transient: true },
+        );
       }
     },
   },

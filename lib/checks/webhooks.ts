@@ -125,7 +125,14 @@ export const webhookChecks: Check<CheckContext>[] = [
         created = await request;
       } catch (error) {
         if (error instanceof KubeApiError && /failed calling webhook/.test(error.message)) {
-          throw new CheckFailed(`The API server cannot call the KServe webhook: ${error.message}`);
+          // Its endpoints are ready and its caBundle matches the certificate it serves (the
+          // checks this one depends on): the API server has yet to use the bundle cainjector
+          // just wrote, or the controller is still starting. Both resolve in seconds.
+          throw new CheckFailed(
+            `The API server cannot call the KServe webhook yet; waiting for it to trust the caBundle cainjector wrote and for the controller to answer: ${error.message}`,
+            undefined,
+            { transient: true },
+          );
         }
         throw error;
       }

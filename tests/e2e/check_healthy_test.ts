@@ -234,7 +234,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       } finally {
         resume();
       }
-      await untilCheckPasses([], adminKubeconfig());
+      await untilCheckPasses([], adminKubeconfig(), 90_000);
       // Sibling: a controller scaled to 0 stays so: no waiting, exit 1 (field report: a deleted
       // Deployment was "still settling" and --wait spent its whole budget).
       await scaleController(0);
