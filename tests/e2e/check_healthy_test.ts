@@ -225,15 +225,27 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step(
     "--wait gives up with exit 124 only on what it waits for; what needs a fix returns at once with exit 1",
     async () => {
-      // What it waits for never comes: cert-manager paused, the Secret it issues deleted.
-      const resume = await certificateNeverIssued();
+      // What it waits for never comes: cainjector paused, the caBundle it fills emptied.
+      const cainjector = (await runnerProcesses()).find((p) =>
+        p.namespace === "cert-manager" && p.image.includes("cainjector") && p.pid
+      );
+      assert.ok(cainjector?.pid, "the pod runner plays cert-manager's cainjector");
+      Deno.kill(cainjector.pid, "SIGSTOP");
       try {
+        await patchKServeWebhook("/webhooks/0/clientConfig/caBundle", "");
         const summary = await runCheck(["--wait", "5s"], adminKubeconfig());
         assert.equal(summary.code, 124);
-        assert.ok(summary.failed.includes("kserve.certificate"), summary.failed.join());
+        assert.deepEqual(summary.failed, ["webhooks.ca-bundle"]);
       } finally {
-        resume();
+        Deno.kill(cainjector.pid, "SIGCONT");
       }
+      await kubectlOk([
+        "rollout",
+        "restart",
+        "deployment/cert-manager-cainjector",
+        "-n",
+        "cert-manager",
+      ]);
       await untilCheckPasses([], adminKubeconfig(), 90_000);
       // Sibling: a controller scaled to 0 stays so: no waiting, exit 1 (field report: a deleted
       // Deployment was "still settling" and --wait spent its whole budget).
