@@ -31,6 +31,10 @@ function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
   assert.match(summary.byId(id)!.hint!, hint);
 }
 
+/** Replaces cainjector's pod: a new one injects every caBundle at start. */
+const restartCainjector = () =>
+  kubectlOk(["rollout", "restart", "deployment/cert-manager-cainjector", "-n", "cert-manager"]);
+
 /**
  * KServe's serving certificate Secret deleted while cert-manager's controller is paused
  * (SIGSTOP to the double's process, its pod still Ready): a slow cert-manager, not a broken one.
@@ -131,13 +135,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       onlyFailure(await check(), "webhooks.ca-bundle", /cainjector/);
       const waiting = runCheck(["--wait", "90s"], adminKubeconfig());
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      await kubectlOk([
-        "rollout",
-        "restart",
-        "deployment/cert-manager-cainjector",
-        "-n",
-        "cert-manager",
-      ]);
+      await restartCainjector();
       const summary = await waiting;
       assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
       assert.equal(summary.code, 0);
@@ -239,13 +237,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       } finally {
         Deno.kill(cainjector.pid, "SIGCONT");
       }
-      await kubectlOk([
-        "rollout",
-        "restart",
-        "deployment/cert-manager-cainjector",
-        "-n",
-        "cert-manager",
-      ]);
+      await restartCainjector();
       await untilCheckPasses([], adminKubeconfig(), 90_000);
       // Sibling: a controller scaled to 0 stays so: no waiting, exit 1 (field report: a deleted
       // Deployment was "still settling" and --wait spent its whole budget).
