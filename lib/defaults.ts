@@ -90,6 +90,8 @@ export const CERT_MANAGER = {
   injectAnnotation: "cert-manager.io/inject-ca-from",
   /** Its presence says cert-manager is installed; its labels say which release. */
   certificateCrd: "certificates.cert-manager.io",
+  /** cert-manager's Helm chart repository (chart "cert-manager"). */
+  chartRepo: "https://charts.jetstack.io",
 } as const;
 
 export const KNATIVE = {

@@ -1,8 +1,10 @@
 /** Category "cert-manager": KServe's webhook certificate comes from cert-manager. */
-import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, KSERVE_OBJECTS, VERSION_LABEL } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { probeCertManagerWebhook } from "../kserve/probes.ts";
-import { INSTALL_CERT_MANAGER } from "../kserve/hints.ts";
+import { INSTALL_CERT_MANAGER, installCertManagerManifest } from "../kserve/hints.ts";
+import type { Kube } from "../kube/client.ts";
+import { type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
 import type { V1Service } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
@@ -23,6 +25,122 @@ export function startIssuerProbe(ctx: CheckContext): Promise<unknown> {
     const target = await ctx.get(`/api/v1/namespaces/${namespace}`) ? namespace : "default";
     return await probeCertManagerWebhook(ctx.kube, target);
   });
+}
+
+/** The label cert-manager's manifest and chart give its Deployments (the release "cert-manager"). */
+const CERT_MANAGER_LABELS = { "app.kubernetes.io/instance": "cert-manager" };
+
+/** Why cert-manager does not work; every list empty when it works. */
+export interface CertManagerFaults {
+  /** One line each: "cert-manager/cert-manager-cainjector: not found". */
+  problems: string[];
+  /** Deployment names that do not exist. */
+  missing: string[];
+  /** Deployments scaled to 0 (and nothing else wrong with them). */
+  scaled: Deployment[];
+  /** The namespace its Deployments are in (where the missing ones belong). */
+  namespace: string;
+}
+
+/**
+ * Pure: the Deployments' part of "cert-manager works": its controller, cainjector and webhook
+ * (CERT_MANAGER.deployments) each exist and are Available. Without cainjector no caBundle is
+ * injected (KServe's webhook and conversion CAs), without the webhook no Certificate is admitted,
+ * without the controller none is issued.
+ */
+export function certManagerDeploymentFaults(deployments: Deployment[]): CertManagerFaults {
+  const namespace = deployments[0]?.metadata?.namespace ?? CERT_MANAGER.namespace;
+  const faults: CertManagerFaults = { problems: [], missing: [], scaled: [], namespace };
+  for (const name of CERT_MANAGER.deployments) {
+    const deployment = deployments.find((d) => d.metadata?.name === name);
+    if (!deployment) {
+      faults.missing.push(name);
+      faults.problems.push(`${namespace}/${name}: not found`);
+    } else if (deploymentAvailable(deployment)) continue;
+    else if (scaledToZero(deployment)) {
+      faults.scaled.push(deployment);
+      faults.problems.push(`${namespace}/${name}: scaled to 0`);
+    } else {
+      const why = explainDeployment(deployment);
+      faults.problems.push(`${namespace}/${name}: not Available${why ? ` (${why})` : ""}`);
+    }
+  }
+  return faults;
+}
+
+/**
+ * Whether cert-manager works, the one judgement install, check --pre and check share: its
+ * Deployments Available (certManagerDeploymentFaults), then its webhook admitting a dry-run
+ * Issuer. `read` lists its Deployments and runs the probe (a CheckContext's cached ones, or
+ * install's). A failed read is thrown, never taken for "not working".
+ */
+export async function certManagerFaults(
+  read: { deployments(): Promise<Deployment[]>; probe(): Promise<unknown> },
+): Promise<CertManagerFaults> {
+  const faults = certManagerDeploymentFaults(await read.deployments());
+  if (faults.problems.length) return faults;
+  try {
+    await read.probe();
+  } catch (error) {
+    if (!(error instanceof KubeApiError)) throw error;
+    faults.problems.push(`its webhook does not admit a dry-run Issuer (${error.message})`);
+  }
+  return faults;
+}
+
+/** certManagerFaults() read with a client (install). */
+export function readCertManager(kube: Kube): Promise<CertManagerFaults> {
+  return certManagerFaults({
+    deployments: async () =>
+      (await kube.request<{ items: Deployment[] }>("GET", "/apis/apps/v1/deployments", {
+        query: { labelSelector: "app.kubernetes.io/instance=cert-manager" },
+      })).items,
+    probe: () => probeCertManagerWebhook(kube, "default"),
+  });
+}
+
+/** certManagerFaults() read through a check's context (its cached lists and probe). */
+export function checkCertManager(ctx: CheckContext): Promise<CertManagerFaults> {
+  return certManagerFaults({
+    deployments: () => ctx.deployments({ labels: CERT_MANAGER_LABELS }),
+    probe: () => startIssuerProbe(ctx),
+  });
+}
+
+/**
+ * The fix for a cert-manager that does not work, true for its owner: Deployments scaled to 0
+ * are scaled up (by anyone); missing ones are re-created by the tool that installed it (Helm
+ * upgrades its release from cert-manager's chart repository; another tool re-applies the
+ * release manifest of `version`); anything else is diagnosed by check. Undefined when this
+ * plugin owns it (install applies it again).
+ */
+export function certManagerFix(
+  faults: CertManagerFaults,
+  owner: Owner,
+  version: string,
+): string | undefined {
+  if (owner.by === "kubectl-kserve") return undefined;
+  const fixes: string[] = [];
+  if (faults.scaled.length) fixes.push(`Scale it up: ${scaleUpCommands(faults.scaled)}`);
+  if (faults.missing.length) fixes.push(recreateFix(faults.missing.join(", "), owner, version));
+  const explained = faults.scaled.length + faults.missing.length;
+  if (explained < faults.problems.length) fixes.push("See why with: kubectl kserve check");
+  return fixes.join("; ");
+}
+
+/** How the owner of a cert-manager re-creates `what` (Deployments it lost). */
+function recreateFix(what: string, owner: Owner, version: string): string {
+  const byItsTool = `Re-create ${what} with the tool that installed it`;
+  if (!/^v\d+\.\d+\.\d+$/.test(version) || owner.by === "kubectl-kserve") return byItsTool;
+  if (owner.by === "helm") {
+    return `Re-create ${what} with Helm: helm upgrade ${owner.release} cert-manager --repo ${CERT_MANAGER.chartRepo} --version ${version} -n ${owner.namespace} --reuse-values`;
+  }
+  // Applied again as it was (by the same field manager), the release manifest re-creates what
+  // is missing and takes no field from anyone.
+  if (owner.managers.length !== 1) return byItsTool;
+  return `Re-create ${what} from the release it came from: ${
+    installCertManagerManifest(version, owner.managers[0])
+  }`;
 }
 
 export const certManagerChecks: Check<CheckContext>[] = [
@@ -57,25 +175,22 @@ export const certManagerChecks: Check<CheckContext>[] = [
     dependsOn: ["certmanager.crds"],
     retryable: true,
     async run(ctx) {
-      const deployments = await ctx.deployments({
-        labels: { "app.kubernetes.io/instance": "cert-manager" },
-      });
-      const scaled: Deployment[] = [];
-      const problems = CERT_MANAGER.deployments.map((name) => {
-        const deployment = deployments.find((d) => d.metadata?.name === name);
-        if (!deployment) return `${name}: not found`;
-        if (deploymentAvailable(deployment)) return undefined;
-        if (scaledToZero(deployment)) {
-          scaled.push(deployment);
-          return `${deployment.metadata?.namespace}/${name}: scaled to 0`;
-        }
-        return `${deployment.metadata?.namespace}/${name}: not Available${
-          explainDeployment(deployment) ? ` (${explainDeployment(deployment)})` : ""
-        }`;
-      }).filter((p): p is string => p !== undefined);
+      const faults = certManagerDeploymentFaults(
+        await ctx.deployments({ labels: CERT_MANAGER_LABELS }),
+      );
+      const { problems, scaled, missing } = faults;
       if (problems.length === 0) return;
-      if (scaled.length === problems.length) {
-        throw new CheckFailed(problems.join("; "), scaleUpCommands(scaled), { transient: false });
+      if (scaled.length + missing.length === problems.length) {
+        // Neither comes back on its own: a missing Deployment is re-created by its owner's tool.
+        const crd = await ctx.get<{ metadata?: OwnedMetadata }>(
+          `${CRD_PATH}/${CERT_MANAGER.certificateCrd}`,
+        );
+        const owner = ownerOf(crd?.metadata ?? {});
+        const version = crd?.metadata?.labels?.[VERSION_LABEL];
+        const fix = scaled.length === problems.length
+          ? scaleUpCommands(scaled)
+          : version && certManagerFix(faults, owner, version);
+        throw new CheckFailed(problems.join("; "), fix || undefined, { transient: false });
       }
       // Not Available with nothing wrong on the Deployment: its pods are starting.
       const starting = problems.every((p) => p.endsWith(": not Available"));

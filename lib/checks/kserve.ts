@@ -1,7 +1,7 @@
 /** Category "kserve": CRDs, version, inferenceservice-config, the webhook certificate, the controller. */
 import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
 import { describeOwner } from "../kube/owner.ts";
-import { releaseCheck } from "./release.ts";
+import { configImagesCheck, releaseCheck } from "./release.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { classifyPods, type Finding } from "../kserve/failures.ts";
@@ -121,6 +121,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     },
   },
   releaseCheck,
+  configImagesCheck,
   {
     id: "kserve.config-deploy",
     category: "kserve",

@@ -1,9 +1,16 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
-import { CERT_MANAGER, CRD_PATH, DEFAULT_KSERVE_VERSION, KNATIVE, KSERVE } from "../defaults.ts";
+import {
+  CERT_MANAGER,
+  CRD_PATH,
+  DEFAULT_KSERVE_VERSION,
+  KNATIVE,
+  KSERVE,
+  VERSION_LABEL,
+} from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { crdOwnerOf, foreignInstall } from "../kserve/hints.ts";
 import { describeOwner, ownerOf } from "../kube/owner.ts";
-import { startIssuerProbe } from "./cert_manager.ts";
+import { certManagerFix, checkCertManager } from "./cert_manager.ts";
 import { isDowngrade } from "../kserve/versions.ts";
 import { deniedPermissions } from "./cluster.ts";
 import { type Access, describeAccess, subjectFlag } from "./grants.ts";
@@ -131,16 +138,19 @@ export const preChecks: Check<CheckContext>[] = [
       const deployments = await ctx.deployments({
         labels: { "app.kubernetes.io/instance": "cert-manager" },
       });
+      // Any one of its Deployments says it is there, even when another is gone.
+      if (deployments.length === 0) return "not installed; install will add it";
       const controller = deployments.find((d) => d.metadata?.name === "cert-manager");
-      if (!controller) return "not installed; install will add it";
-      const image = controller.spec?.template.spec?.containers[0]?.image ?? "";
-      const found = `cert-manager ${
-        versionFromImage(image)
-      } in namespace ${controller.metadata?.namespace}`;
       const crd = await ctx.get<{ metadata?: ObjectMeta }>(
         `${CRD_PATH}/${CERT_MANAGER.certificateCrd}`,
       );
-      const owner = ownerOf(crd?.metadata ?? controller.metadata ?? {});
+      const image = controller?.spec?.template.spec?.containers[0]?.image;
+      const version = crd?.metadata?.labels?.[VERSION_LABEL] ??
+        (image ? versionFromImage(image) : "(version unknown)");
+      const found = `cert-manager ${version} in namespace ${
+        controller?.metadata?.namespace ?? CERT_MANAGER.namespace
+      }`;
+      const owner = ownerOf(crd?.metadata ?? controller?.metadata ?? {});
       // One this plugin installed is applied again by install; another owner's is only kept
       // when it works (lib/install/cert_manager_plan.ts), so a broken one stops install.
       if (owner.by === "kubectl-kserve") return `${found}, installed by this plugin`;
@@ -149,14 +159,20 @@ export const preChecks: Check<CheckContext>[] = [
           describeOwner(owner)
         }; kept if it works, else replaced (--force)`;
       }
-      try {
-        await startIssuerProbe(ctx);
-      } catch (error) {
+      const faults = await checkCertManager(ctx);
+      if (faults.problems.length) {
+        const fix = certManagerFix(faults, owner, version);
         throw new CheckFailed(
-          `${found}, installed by ${describeOwner(owner)}, does not admit a dry-run Issuer (${
-            (error as Error).message
+          `${found}, installed by ${describeOwner(owner)}, is not working (${
+            faults.problems.join("; ")
           }): install keeps a working cert-manager of another owner and stops at a broken one`,
-          "Fix it with the tool that installed it (check without --pre names the cause), or let install replace it: kubectl kserve install --force",
+          `${
+            fix || "Fix it with the tool that installed it"
+          }; or let install replace it with --force`,
+          // Missing and scaled-down Deployments stay so until someone acts.
+          faults.missing.length + faults.scaled.length === faults.problems.length
+            ? { transient: false }
+            : {},
         );
       }
       return `${found}, installed by ${describeOwner(owner)}, working; install keeps it`;

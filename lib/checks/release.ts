@@ -3,9 +3,10 @@
  * upgrade that stopped half-way (field report: v0.20.0's CRDs and cert-manager beside v0.16.0's
  * controllers) looks healthy to every other check; this one names the versions it sees.
  */
-import { KSERVE } from "../defaults.ts";
+import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
-import { reapplyAt } from "../kserve/hints.ts";
+import { configImages } from "../kserve/config.ts";
+import { KSERVE_NAMESPACE, ownedByPlugin, reapplyAt } from "../kserve/hints.ts";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
@@ -74,3 +75,47 @@ export const releaseCheck: Check<CheckContext> = {
     }`;
   },
 };
+
+/**
+ * The kserve.config-images check: the images inferenceservice-config names for the agent,
+ * logger, batcher, router and storage initializer are the controller's release's. Field report:
+ * an upgrade v0.16.0 -> v0.20.0 left v0.16.0's images there, which the v0.20.0 controller then
+ * put into every new model's pods.
+ */
+export const configImagesCheck: Check<CheckContext> = {
+  id: "kserve.config-images",
+  category: "kserve",
+  description: `the images in ${KSERVE_OBJECTS.configMap} are the controller's release's`,
+  hint:
+    `Set the images to the controller's release: kubectl edit configmap ${KSERVE_OBJECTS.configMap} -n ${KSERVE_NAMESPACE}`,
+  dependsOn: ["kserve.version"],
+  async run(ctx) {
+    const kserve = await ctx.kserve();
+    const version = kserve.version;
+    if (!version || version === "unknown") {
+      throw new SkipCheck("the controller version is not known");
+    }
+    const other = configImages(kserve.configMap?.data).filter((i) =>
+      i.version !== undefined && i.version !== version
+    );
+    if (other.length === 0) return;
+    const where = `ConfigMap ${kserve.namespace}/${KSERVE_OBJECTS.configMap}`;
+    // Install takes a release's own image for that release's default (config_merge.ts), and
+    // changes nothing of an install it does not own.
+    const reinstall = ownedByPlugin(kserve) &&
+      other.every((i) => i.releaseDefault && installable(i.version!));
+    throw new CheckFailed(
+      `${where} names images of another release than the controller (${version}): ${
+        other.map((i) => `"${i.key}" ${i.field} ${i.image}`).join(", ")
+      }; new models' pods get them`,
+      reinstall
+        ? `Put ${version}'s images in: ${reapplyAt(version)}`
+        : `Set their tag to ${version}: kubectl edit configmap ${KSERVE_OBJECTS.configMap} -n ${kserve.namespace}`,
+      { transient: false },
+    );
+  },
+};
+
+function installable(version: string): boolean {
+  return (INSTALLABLE_KSERVE_VERSIONS as readonly string[]).includes(version);
+}

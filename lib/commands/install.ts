@@ -11,9 +11,14 @@ import { ResourceMap } from "../kube/resources.ts";
 import { Progress } from "../progress.ts";
 import { writeOut } from "../output.ts";
 import { applyFoundation, installComponent } from "../install/install_component.ts";
-import { liveKServeConfig, type Manifests } from "../install/component_specs.ts";
-import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
-import { probeCertManagerWebhook } from "../kserve/probes.ts";
+import { configBases, liveKServeConfig, type Manifests } from "../install/component_specs.ts";
+import {
+  defaultCacheDir,
+  loadManifest,
+  type ManifestSource,
+  parseSource,
+} from "../install/source.ts";
+import { readCertManager } from "../checks/cert_manager.ts";
 import { needsProbe } from "../install/cert_manager_plan.ts";
 import { findKnativeServing } from "../kserve/knative.ts";
 import { checkWrites, writeNotes } from "../install/conflicts.ts";
@@ -39,7 +44,8 @@ export async function install(options: InstallInvocation): Promise<number> {
     color: options.global.color,
   });
 
-  const manifests = await fetchManifests(files, options.manifests, progress);
+  const source = parseSource(options.manifests);
+  const manifests = await fetchManifests(files, source, progress);
   const kube = await Kube.connect({
     ...options.global,
     requestTimeoutMs: options.global.requestTimeoutMs ?? TIMINGS.requestMs,
@@ -50,7 +56,16 @@ export async function install(options: InstallInvocation): Promise<number> {
   const facts = await readFacts(kube, options, files);
   const plan = planInstall(options, files, versions.kserve, facts);
   if (plan.note) progress.note(plan.note);
-  const specs = componentSpecs(plan, kube, manifests, facts.liveConfig);
+  // The releases the live config may come from: their defaults are not the admin's edits.
+  const bases = await configBases(
+    facts.liveConfig,
+    installedVersion,
+    (file) =>
+      manifests.has(file)
+        ? Promise.resolve(manifests.text(file))
+        : loadManifest(file, source, { cacheDir: defaultCacheDir() }),
+  );
+  const specs = componentSpecs(plan, kube, manifests, facts.liveConfig, bases);
   const resources = new ResourceMap(kube);
   // Before anything changes: fields other managers set (listed; refused unless
   // --force-conflicts) and objects an upgrade must replace (an immutable field changes).
@@ -62,13 +77,13 @@ export async function install(options: InstallInvocation): Promise<number> {
     conflicts: checked.conflicts.filter((c) => !repairs.has(`${c.object} ${c.field}`)),
   };
   // --force takes over another owner's install, and with it the fields that owner set.
-  const notes = writeNotes(writes, options.forceConflicts || options.force);
+  const notes = writeNotes(writes, options.forceConflicts || options.force, !!options.dryRun);
   if (options.dryRun === "client") {
     writeOut(
       options.global.output === "yaml"
         ? renderObjects(specs)
         : renderPlan(plan, specs, installedVersion) +
-          notes.map((n) => `${n}\n`).join(""),
+          [...specs.flatMap((s) => s.notes ?? []), ...notes].map((n) => `${n}\n`).join(""),
     );
     return 0;
   }
@@ -108,6 +123,8 @@ export async function install(options: InstallInvocation): Promise<number> {
     mode: plan.mode,
     dryRun: options.dryRun ?? false,
     components: results,
+    // What progress notes say on a terminal: replacements, the config edits kept.
+    notes: [...notes, ...specs.flatMap((spec) => spec.notes ?? [])],
   };
   if (json) writeOut(JSON.stringify(report, null, 2) + "\n");
   else if (options.dryRun) {
@@ -125,11 +142,10 @@ export async function install(options: InstallInvocation): Promise<number> {
 /** Every manifest, fetched and sha256-verified before anything is sent to the cluster. */
 async function fetchManifests(
   files: ManifestFile[],
-  from: string | undefined,
+  source: ManifestSource,
   progress: Progress,
-): Promise<Manifests> {
+): Promise<Manifests & { has(file: ManifestFile): boolean }> {
   const texts = new Map<string, string>();
-  const source = parseSource(from);
   const fetching = progress.start("Fetching and verifying manifests");
   await Promise.all(files.map(async (file) => {
     texts.set(
@@ -141,7 +157,10 @@ async function fetchManifests(
     throw error;
   });
   fetching.done(`${files.length} files, sha256 verified`);
-  return { text: (file: ManifestFile) => texts.get(manifestPath(file))! };
+  return {
+    text: (file: ManifestFile) => texts.get(manifestPath(file))!,
+    has: (file: ManifestFile) => texts.has(manifestPath(file)),
+  };
 }
 
 /** What the plan decides on; cert-manager's webhook is probed only when the decision needs it. */
@@ -156,8 +175,9 @@ async function readFacts(
     kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
     options.mode === "serverless" ? findKnativeServing(kube) : undefined,
   ]);
-  const certManagerWorking = needsProbe(certManagerFacts(options, files, certManagerCrd))
-    ? await probeCertManagerWebhook(kube, "default").then(() => true, () => false)
+  // Works: its controller, cainjector and webhook Available, its webhook answering.
+  const certManagerFaults = needsProbe(certManagerFacts(options, files, certManagerCrd))
+    ? await readCertManager(kube)
     : undefined;
-  return { liveConfig, istio: Boolean(istio), certManagerCrd, knative, certManagerWorking };
+  return { liveConfig, istio: Boolean(istio), certManagerCrd, knative, certManagerFaults };
 }

@@ -11,7 +11,8 @@ import type { ResourceMap } from "../kube/resources.ts";
 import { rawManifest } from "./manifest.ts";
 import { appliedStamp } from "../kube/owner.ts";
 
-export type Action = "created" | "changed" | "unchanged";
+/** "replaced": deleted and created again, as an immutable field changes (a dry run only asks). */
+export type Action = "created" | "changed" | "replaced" | "unchanged";
 
 export interface Applied {
   kind: string;
@@ -62,7 +63,14 @@ export async function applyObjects(
       return { ...result, action: "unchanged" as const };
     }
     const path = await resources.objectPath(object);
-    if (current && options.replace?.has(keyOf(object)) && !options.dryRun) {
+    const replacing = current !== undefined && options.replace?.has(keyOf(object)) === true;
+    if (replacing && options.dryRun) {
+      // The API server refuses the update itself ("cannot change roleRef"), and a create beside
+      // the live object would be "already exists": the delete is what can be validated.
+      await kube.delete(path, { dryRun: true });
+      return { ...result, action: "replaced" as const };
+    }
+    if (replacing) {
       await replaceDelete(kube, path, options.deadline ?? Date.now() + TIMINGS.replaceMs);
     }
     const applied = await retry(
@@ -75,6 +83,8 @@ export async function applyObjects(
     );
     const action: Action = current === undefined
       ? "created"
+      : replacing
+      ? "replaced"
       : current.stamp === appliedStamp(applied)
       ? "unchanged"
       : "changed";

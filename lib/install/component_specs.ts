@@ -2,6 +2,7 @@
 import {
   CERT_MANAGER,
   FIELD_MANAGER,
+  INSTALLABLE_KSERVE_VERSIONS,
   KNATIVE,
   KSERVE,
   KSERVE_OBJECTS,
@@ -16,12 +17,15 @@ import {
   isKServeConfig,
   kserveNamespace,
   type KServeSettings,
+  settingPaths,
   splitPhases,
   unparsableKeys,
   withConfigData,
 } from "./plan.ts";
 import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
 import { parseManifest } from "./manifest.ts";
+import { baseVersions, keptNote, mergeConfig } from "./config_merge.ts";
+import type { ConfigData } from "../kserve/config.ts";
 import { restartControllerBlindToKnative } from "./restart.ts";
 
 export interface Manifests {
@@ -82,28 +86,43 @@ export function networkingSpec(file: ManifestFile, manifests: Manifests): Compon
   };
 }
 
-/** KServe itself; the config map keeps local changes and gets the chosen mode. */
+/**
+ * KServe itself; the config map keeps the admin's edits (a three-way merge against `bases`,
+ * the config data of the releases it may come from) and gets the chosen mode.
+ */
 export function kserveSpec(
   kube: Kube,
   file: ManifestFile,
   manifests: Manifests,
   settings: KServeSettings,
   liveConfig: Record<string, string> | undefined,
+  bases: ConfigBases = { bases: [], unread: [] },
 ): ComponentSpec {
-  const notes: string[] = [];
+  const notes: string[] = bases.unread.map((u) =>
+    `${KSERVE_OBJECTS.configMap}: every value the cluster has is kept, as KServe ${u.version}'s defaults could not be read to tell them from edits (${u.error})`
+  );
   const repairs: string[] = [];
   const objects = parseManifest(manifests.text(file), manifestPath(file)).map((object) => {
     if (!isKServeConfig(object)) return object;
     const release = object.data as Record<string, string>;
     for (const { key, error } of unparsableKeys(release, liveConfig)) {
-      repairs.push(
-        `ConfigMap ${object.metadata?.namespace}/${KSERVE_OBJECTS.configMap} .data.${key}`,
-      );
       notes.push(
         `${KSERVE_OBJECTS.configMap}: "${key}" was not valid JSON (${error}), which crashes the controller; it gets the release's value back`,
       );
     }
-    return { ...object, data: configureKServeConfig(release, liveConfig, settings) };
+    const data = configureKServeConfig(release, liveConfig, settings, bases.bases);
+    // The merge decided each key (an admin's value is kept in it): whoever set the key before.
+    for (const key of Object.keys(data).filter((k) => liveConfig && data[k] !== liveConfig[k])) {
+      repairs.push(
+        `ConfigMap ${object.metadata?.namespace}/${KSERVE_OBJECTS.configMap} .data.${key}`,
+      );
+    }
+    const settingFields = new Set(settingPaths(settings));
+    const kept = mergeConfig(release, liveConfig, bases.bases).kept
+      .filter((path) => !settingFields.has(path));
+    const note = keptNote(KSERVE_OBJECTS.configMap, kept);
+    if (note) notes.push(note);
+    return { ...object, data };
   });
   if (
     !RELEASES[file.version]?.manifestHasNamespace && !objects.some((o) => o.kind === "Namespace")
@@ -178,6 +197,36 @@ export function newerCertManager(
   const installed = releaseVersion(crd);
   const [have, want] = [parseVersion(installed), parseVersion(pinned)];
   return have && want && compareVersions(have, want) > 0 ? installed : undefined;
+}
+
+/** The config data of the releases the live inferenceservice-config may come from. */
+export interface ConfigBases {
+  bases: ConfigData[];
+  /** Releases whose manifest could not be read (an air-gapped directory without them). */
+  unread: { version: string; error: string }[];
+}
+
+/**
+ * Reads the inferenceservice-config of each release the live config may come from
+ * (config_merge.ts baseVersions: the installed controller's, and those its images name).
+ */
+export async function configBases(
+  live: ConfigData | undefined,
+  installed: string | undefined,
+  load: (file: ManifestFile) => Promise<string>,
+): Promise<ConfigBases> {
+  const result: ConfigBases = { bases: [], unread: [] };
+  if (!live) return result;
+  for (const version of baseVersions(live, installed, INSTALLABLE_KSERVE_VERSIONS)) {
+    const file: ManifestFile = { component: "kserve", version, file: "kserve.yaml" };
+    try {
+      const config = parseManifest(await load(file), manifestPath(file)).find(isKServeConfig);
+      if (config?.data) result.bases.push(config.data as ConfigData);
+    } catch (error) {
+      result.unread.push({ version, error: (error as Error).message });
+    }
+  }
+  return result;
 }
 
 /** The current inferenceservice-config data, so a re-run keeps local changes. */

@@ -84,9 +84,9 @@ export async function checkWrites(
 
 /**
  * What install says about the pre-check before it applies; throws CliError (nothing changed)
- * for conflicts unless `forceConflicts`.
+ * for conflicts unless `forceConflicts`. A dry run says what it would replace.
  */
-export function writeNotes(check: WriteCheck, forceConflicts: boolean): string[] {
+export function writeNotes(check: WriteCheck, forceConflicts: boolean, dryRun = false): string[] {
   const { conflicts, replacements } = check;
   if (conflicts.length && !forceConflicts) {
     throw conflictRefusal(
@@ -105,7 +105,9 @@ export function writeNotes(check: WriteCheck, forceConflicts: boolean): string[]
   }
   if (replacements.length) {
     notes.push(
-      `Replacing ${replacements.length} object(s) whose immutable fields change in this release (deleted and created again):\n  ${
+      `${
+        dryRun ? "Would replace" : "Replacing"
+      } ${replacements.length} object(s) whose immutable fields change in this release (deleted and created again):\n  ${
         replacements.map((r) => `${r.object} (${r.reason})`).join("\n  ")
       }`,
     );

@@ -45,6 +45,8 @@ export interface ComponentResult {
   skipped?: string;
   created: number;
   changed: number;
+  /** Deleted and created again (an immutable field changes); absent when none. */
+  replaced?: number;
   unchanged: number;
   /** Which objects a run created or changed, as "Kind namespace/name". */
   writes?: string[];
@@ -180,7 +182,7 @@ export async function installComponent(
 export function summarizeWrites(
   applied: readonly Applied[],
   restarts: readonly Restart[],
-): Pick<ComponentResult, "created" | "changed" | "unchanged" | "writes"> {
+): Pick<ComponentResult, "created" | "changed" | "replaced" | "unchanged" | "writes"> {
   const count = (action: string) => applied.filter((a) => a.action === action).length;
   const restartedUnchanged =
     restarts.filter((r) =>
@@ -197,6 +199,7 @@ export function summarizeWrites(
   return {
     created: count("created"),
     changed: count("changed") + restartedUnchanged,
+    ...(count("replaced") ? { replaced: count("replaced") } : {}),
     unchanged: count("unchanged") - restartedUnchanged,
     ...(writes.length ? { writes } : {}),
   };

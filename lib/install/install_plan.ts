@@ -13,12 +13,14 @@ import { type CertManagerFacts, decideCertManager } from "./cert_manager_plan.ts
 import {
   certManagerSpec,
   clusterResourcesSpec,
+  type ConfigBases,
   knativeSpec,
   kserveSpec,
   type Manifests,
   networkingSpec,
 } from "./component_specs.ts";
 import type { ComponentResult, ComponentSpec } from "./install_component.ts";
+import type { CertManagerFaults } from "../checks/cert_manager.ts";
 import { decideKnative } from "./knative_plan.ts";
 import type { KServeSettings } from "./plan.ts";
 import { switchingNote } from "./preflight.ts";
@@ -43,8 +45,11 @@ export interface InstallFacts {
   istio: boolean;
   /** The certificates.cert-manager.io CRD, when it exists. */
   certManagerCrd?: KubeObject;
-  /** Whether cert-manager's webhook answers; asked only when needsProbe(certManagerFacts()). */
-  certManagerWorking?: boolean;
+  /**
+   * Why cert-manager does not work (checks/cert_manager.ts: its Deployments Available, its
+   * webhook answering); asked only when needsProbe(certManagerFacts()).
+   */
+  certManagerFaults?: CertManagerFaults;
   /** Knative Serving as found (serverless only). */
   knative?: KnativeServing;
 }
@@ -77,7 +82,7 @@ export function certManagerFacts(
   request: InstallRequest,
   files: ManifestFile[],
   crd: KubeObject | undefined,
-): Omit<CertManagerFacts, "working"> {
+): Omit<CertManagerFacts, "faults"> {
   return {
     existing: crd,
     pinned: fileOf(files, (f) => f.component === "cert-manager").version,
@@ -123,7 +128,7 @@ export function planInstall(
   const components: PlannedComponent[] = [];
   const certManager = decideCertManager({
     ...certManagerFacts(request, files, facts.certManagerCrd),
-    working: facts.certManagerWorking,
+    faults: facts.certManagerFaults,
   });
   if (certManager.action === "keep") {
     skipped.push(kept("cert-manager", certManager.version, certManager.reason));
@@ -162,6 +167,7 @@ export function componentSpecs(
   kube: Kube,
   manifests: Manifests,
   liveConfig: Record<string, string> | undefined,
+  bases?: ConfigBases,
 ): ComponentSpec[] {
   return plan.components.map((planned) => {
     switch (planned.component) {
@@ -172,7 +178,7 @@ export function componentSpecs(
       case "networking":
         return networkingSpec(planned.file, manifests);
       case "kserve":
-        return kserveSpec(kube, planned.file, manifests, plan.settings, liveConfig);
+        return kserveSpec(kube, planned.file, manifests, plan.settings, liveConfig, bases);
       case "kserve-cluster-resources":
         return clusterResourcesSpec(planned.file, manifests);
     }

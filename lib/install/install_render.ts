@@ -58,7 +58,12 @@ export function renderObjects(specs: ComponentSpec[]): string {
 
 /** A component's line once it is applied: what was created, changed and left unchanged. */
 export function summary(result: ComponentResult, dryRun: boolean): string {
-  if (result.created + result.changed === 0) return `unchanged (${result.unchanged} objects)`;
+  const replaced = result.replaced ?? 0;
+  if (result.created + result.changed + replaced === 0) {
+    return `unchanged (${result.unchanged} objects)`;
+  }
   const would = dryRun ? "would be " : "";
-  return `${result.created} ${would}created, ${result.changed} ${would}changed, ${result.unchanged} unchanged`;
+  return `${result.created} ${would}created, ${result.changed} ${would}changed, ${
+    replaced ? `${replaced} ${would}replaced, ` : ""
+  }${result.unchanged} unchanged`;
 }

@@ -7,6 +7,7 @@ import { CliError } from "../errors.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { configValue } from "../kserve/config.ts";
+import { mergeConfig } from "./config_merge.ts";
 
 export interface Phases {
   /** Namespaces and CRDs; CRDs must be Established before anything else. */
@@ -77,11 +78,6 @@ export interface KServeSettings {
 }
 
 /**
- * The data of inferenceservice-config to apply: the release's keys, overlaid with what the
- * cluster already has (so local changes survive a re-run), then a read-modify-write of the
- * deploy and ingress JSON. Never replaces a JSON value wholesale, so ingressGateway survives.
- */
-/**
  * The keys of the live inferenceservice-config whose value is not valid JSON while the
  * release's is: the controller crashes on them at start (check's kserve.config-* findings),
  * so install puts the release's value back, and says so, instead of keeping them.
@@ -98,20 +94,18 @@ export function unparsableKeys(
   });
 }
 
-function keptLiveValues(
-  releaseData: Record<string, string>,
-  liveData: Record<string, string> | undefined,
-): Record<string, string> {
-  const broken = new Set(unparsableKeys(releaseData, liveData).map((b) => b.key));
-  return Object.fromEntries(Object.entries(liveData ?? {}).filter(([key]) => !broken.has(key)));
-}
-
+/**
+ * The data of inferenceservice-config to apply: the release's, three-way merged with what the
+ * cluster has against `bases` (config_merge.ts: the admin's edits survive, the old release's
+ * defaults do not), then the settings written into the deploy and ingress JSON.
+ */
 export function configureKServeConfig(
   releaseData: Record<string, string>,
   liveData: Record<string, string> | undefined,
   settings: KServeSettings,
+  bases: Record<string, string>[] = [],
 ): Record<string, string> {
-  const data = { ...releaseData, ...keptLiveValues(releaseData, liveData) };
+  const data = mergeConfig(releaseData, liveData, bases).data;
   const deploy = parseJson(data, "deploy");
   deploy.defaultDeploymentMode = settings.defaultDeploymentMode;
   data.deploy = JSON.stringify(deploy);
@@ -126,6 +120,19 @@ export function configureKServeConfig(
   }
   data.ingress = JSON.stringify(ingress);
   return data;
+}
+
+/** The fields of inferenceservice-config that `settings` write, as "deploy.defaultDeploymentMode". */
+export function settingPaths(settings: KServeSettings): string[] {
+  return [
+    "deploy.defaultDeploymentMode",
+    ...(settings.ingressClass === "none"
+      ? ["ingress.disableIngressCreation"]
+      : settings.ingressClass
+      ? ["ingress.ingressClassName", "ingress.disableIngressCreation"]
+      : []),
+    ...(settings.disableIstioVirtualHost !== undefined ? ["ingress.disableIstioVirtualHost"] : []),
+  ];
 }
 
 /** Whether an object is KServe's inferenceservice-config. */

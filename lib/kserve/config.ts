@@ -63,3 +63,43 @@ export function hostLabels(
     .replace(/\.?\{\{\s*\.IngressDomain\s*\}\}/g, "");
   return host.includes("{{") ? undefined : host.split(".").filter((label) => label !== "");
 }
+
+/**
+ * Where inferenceservice-config names an image KServe releases with each version (its tag is
+ * the release: kserve/agent:v0.20.0), as key and field (KServe config/configmap/inferenceservice.yaml).
+ */
+export const RELEASE_IMAGE_FIELDS: readonly { key: string; field: string }[] = [
+  { key: "agent", field: "image" },
+  { key: "batcher", field: "image" },
+  { key: "logger", field: "image" },
+  { key: "router", field: "image" },
+  { key: "storageInitializer", field: "image" },
+  { key: "localModel", field: "defaultJobImage" },
+];
+
+/** One image named in inferenceservice-config. */
+export interface ConfigImage {
+  key: string;
+  field: string;
+  /** "kserve/agent:v0.16.0", as the config holds it. */
+  image: string;
+  /** The release tag ("v0.16.0"); undefined when the tag is not a version (a digest, "latest"). */
+  version?: string;
+  /** KServe's own image by its release name (kserve/NAME:TAG, no other registry or name). */
+  releaseDefault: boolean;
+}
+
+/**
+ * The images of RELEASE_IMAGE_FIELDS that the config holds (keys whose JSON does not parse, or
+ * that lack the field, are left out).
+ */
+export function configImages(data: ConfigData | undefined): ConfigImage[] {
+  return RELEASE_IMAGE_FIELDS.flatMap(({ key, field }) => {
+    const parsed = configValue(data, key);
+    const image = parsed?.ok ? parsed.value[field] : undefined;
+    if (typeof image !== "string") return [];
+    const match = /^kserve\/[a-z-]+:(v\d+\.\d+\.\d+[\w.-]*)$/.exec(image);
+    const tag = /:(v\d+\.\d+\.\d+[\w.-]*)(@.*)?$/.exec(image)?.[1];
+    return [{ key, field, image, ...(tag ? { version: tag } : {}), releaseDefault: !!match }];
+  });
+}

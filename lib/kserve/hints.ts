@@ -170,9 +170,20 @@ export function switchModeCommand(kserve: KServeInstall, kind: KServeMode): stri
 /** Check hints say "{install-cert-manager}" where the command that installs cert-manager belongs. */
 export const INSTALL_CERT_MANAGER = "{install-cert-manager}";
 
+/**
+ * cert-manager's release manifest of `version` ("v1.18.0"), applied as `manager` applied it:
+ * client-side for kubectl's client-side apply, else server-side under that field manager.
+ */
+export function installCertManagerManifest(version: string, manager?: string): string {
+  const url =
+    `https://github.com/cert-manager/cert-manager/releases/download/${version}/cert-manager.yaml`;
+  if (manager === "kubectl-client-side-apply") return `kubectl apply -f ${url}`;
+  const as = manager && manager !== "kubectl" ? ` --field-manager=${manager}` : "";
+  return `kubectl apply --server-side${as} -f ${url}`;
+}
+
 /** cert-manager's own release manifest, the install every owner can run. */
-const CERT_MANAGER_MANIFEST =
-  "kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml";
+const CERT_MANAGER_MANIFEST = installCertManagerManifest("v1.18.0");
 
 /**
  * How to install a missing cert-manager: this plugin's install when KServe is its own (or

@@ -6,6 +6,7 @@ import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { patchKServeConfig } from "../support/kserve.ts";
 import { runHint } from "../support/hints.ts";
+import { certManagerOfPlatformTeam } from "../support/owners.ts";
 
 Deno.test("check on an empty cluster: one failure, KServe is not installed", async () => {
   await resetCluster();
@@ -76,14 +77,7 @@ Deno.test("check --pre as a user without cluster-admin lists exactly the missing
 
 Deno.test("check --pre names a broken cert-manager of another owner, which install would stop at; its hint makes check --pre pass", async () => {
   await resetCluster();
-  await kubectlOk([
-    "apply",
-    "--server-side",
-    "--field-manager=platform-team",
-    "-f",
-    `${FIXTURES}cert-manager/v1.18.0/cert-manager.yaml`,
-  ]);
-  await kubectlOk(["rollout", "status", "deployment/cert-manager-webhook", "-n", "cert-manager"]);
+  await certManagerOfPlatformTeam();
   assert.deepEqual((await runCheck(["--pre"], adminKubeconfig())).failed, []);
   // Its webhook stopped: every Issuer and Certificate is refused.
   await kubectlOk([
@@ -108,9 +102,15 @@ Deno.test("check --pre names a broken cert-manager of another owner, which insta
   const failure = check.byId("pre.cert-manager")!;
   assert.match(
     failure.error!,
-    /cert-manager v1\.18\.0 in namespace cert-manager, installed by another tool \(field manager platform-team\), does not admit a dry-run Issuer/,
+    /cert-manager v1\.18\.0 in namespace cert-manager, installed by another tool \(field manager platform-team\), is not working \(cert-manager\/cert-manager-webhook: scaled to 0\)/,
+  );
+  assert.equal(failure.transient, undefined, "a Deployment scaled to 0 stays so");
+  assert.equal(
+    failure.hint,
+    "Scale it up: kubectl scale deployment/cert-manager-webhook -n cert-manager --replicas=1; or let install replace it with --force",
   );
   await runHint(failure.hint!);
+  await kubectlOk(["rollout", "status", "deployment/cert-manager-webhook", "-n", "cert-manager"]);
   assert.deepEqual((await runCheck(["--pre"], adminKubeconfig())).failed, []);
   await resetCluster();
 });

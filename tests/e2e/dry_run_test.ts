@@ -136,6 +136,47 @@ Deno.test("dry runs of install, uninstall, deploy and delete change no object on
     });
   }
 
+  await t.step(
+    "install --dry-run=server over a binding whose roleRef another release set says it would replace it, and changes nothing",
+    async () => {
+      // What a release that renames a Role leaves: the binding this plugin applied, another roleRef.
+      const binding = {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "llmisvc-leader-election-rolebinding", namespace: "kserve" },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "Role",
+          name: "kserve-leader-election-role",
+        },
+        subjects: [{
+          kind: "ServiceAccount",
+          name: "llmisvc-controller-manager",
+          namespace: "kserve",
+        }],
+      };
+      const file = `${cache.path}/binding.json`;
+      await Deno.writeTextFile(file, JSON.stringify(binding));
+      await kubectlOk(["delete", "rolebinding", binding.metadata.name, "-n", "kserve"]);
+      await kubectlOk(["apply", "--server-side", "--field-manager=kubectl-kserve", "-f", file]);
+      const before = await settledSnapshot();
+      const result = await plugin(
+        ["install", "--version", "v0.16.0", "--manifests", FIXTURES, "--dry-run=server"],
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stderr,
+        /Would replace 1 object\(s\)[^\n]*\n\s+RoleBinding kserve\/llmisvc-leader-election-rolebinding \(cannot change roleRef\)/,
+      );
+      assert.match(result.stderr, /kserve v0\.16\.0\b.*1 would be replaced/);
+      assertSameCluster(
+        before,
+        await snapshot(),
+        "install --dry-run=server replacing a RoleBinding",
+      );
+    },
+  );
+
   await t.step("the real uninstall afterwards still removes KServe", async () => {
     const removed = await plugin(["uninstall", "--yes", "--force", "--timeout", "2m"]);
     assert.equal(removed.code, 0, removed.stderr);

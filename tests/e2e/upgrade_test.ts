@@ -22,6 +22,10 @@ import { install, pluginEnv } from "../support/install.ts";
 import { runHint } from "../support/hints.ts";
 import { manifestPart } from "../support/owners.ts";
 import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
+import { kserveConfigJson, patchKServeConfig } from "../support/kserve.ts";
+import { fixture } from "../support/fixtures.ts";
+import { parseManifest } from "../../lib/install/manifest.ts";
+import { isKServeConfig } from "../../lib/install/plan.ts";
 
 const IMAGE = "kubectl-kserve.test/model-server:v1";
 const REQUEST = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
@@ -37,6 +41,22 @@ async function readyCondition(): Promise<string> {
   const others = conditions.filter((c) => c.status !== "True")
     .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`);
   return `${ready}: ${others.join(", ")}`;
+}
+
+/** What install says of the admin's edit it keeps in inferenceservice-config. */
+const KEPT_AGENT_LIMIT =
+  /inferenceservice-config: kept 1 value\(s\) that differ from every release default \(your edits\): agent\.memoryLimit/;
+
+/** The images inferenceservice-config names, by "key.field". */
+async function configImages(): Promise<Record<string, string>> {
+  const images: Record<string, string> = {};
+  for (const key of ["agent", "batcher", "logger", "router", "storageInitializer"]) {
+    images[`${key}.image`] = String((await kserveConfigJson(key)).image);
+  }
+  images["localModel.defaultJobImage"] = String(
+    (await kserveConfigJson("localModel")).defaultJobImage,
+  );
+  return images;
 }
 
 async function assertServes(env: Record<string, string>): Promise<void> {
@@ -72,8 +92,10 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.equal(await readyCondition(), "True");
   await assertServes(env);
+  // An admin's edit, which the upgrade keeps and lists; every other value is v0.16.0's default.
+  await patchKServeConfig("agent", { ...await kserveConfigJson("agent"), memoryLimit: "2Gi" });
 
-  // The plan names what the upgrade replaces, and changes nothing.
+  // The plan names what the upgrade replaces and the edits it keeps, and changes nothing.
   const before = await settledSnapshot();
   const plan = await install(
     ["--version", "v0.20.0", "--manifests", FIXTURES, "--dry-run=client"],
@@ -85,12 +107,26 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
     plan.stdout,
     /^Upgrade plan: KServe v0\.16\.0 -> v0\.20\.0, default deployment mode Standard/m,
   );
-  assert.match(plan.stdout, /Replacing \d+ object\(s\) whose immutable fields change/);
+  assert.match(plan.stdout, /Would replace \d+ object\(s\) whose immutable fields change/);
   assert.match(
     plan.stdout,
     /ClusterRoleBinding llmisvc-manager-rolebinding \(cannot change roleRef\)/,
   );
+  assert.match(plan.stdout, KEPT_AGENT_LIMIT);
   assertSameCluster(before, await snapshot(), "install --dry-run=client of the upgrade");
+  // The server validates the upgrade: the binding it cannot update is a delete it would make.
+  const serverPlan = await install(
+    ["--version", "v0.20.0", "--manifests", FIXTURES, "--dry-run=server"],
+    cache.path,
+  );
+  assert.equal(serverPlan.code, 0, serverPlan.stderr);
+  assert.match(
+    serverPlan.stderr,
+    /Would replace 1 object\(s\)[^\n]*\n\s+ClusterRoleBinding llmisvc-manager-rolebinding \(cannot change roleRef\)/,
+  );
+  assert.match(serverPlan.stderr, /kserve v0\.20\.0\b.*1 would be replaced/);
+  assert.match(serverPlan.stderr, KEPT_AGENT_LIMIT);
+  assertSameCluster(before, await snapshot(), "install --dry-run=server of the upgrade");
 
   // Ready is read from the object every half second while the upgrade runs.
   const samples: string[] = [];
@@ -104,6 +140,17 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
   const upgraded = await install(["--version", "v0.20.0", "--manifests", FIXTURES], cache.path);
   assert.equal(upgraded.code, 0, upgraded.stderr);
   assert.match(upgraded.stderr, /KServe v0\.20\.0 is installed/);
+  assert.match(upgraded.stderr, KEPT_AGENT_LIMIT);
+  // v0.16.0's images were its defaults, not edits: they are v0.20.0's now; the edit stays.
+  assert.deepEqual(await configImages(), {
+    "agent.image": "kserve/agent:v0.20.0",
+    "batcher.image": "kserve/agent:v0.20.0",
+    "logger.image": "kserve/agent:v0.20.0",
+    "router.image": "kserve/router:v0.20.0",
+    "storageInitializer.image": "kserve/storage-initializer:v0.20.0",
+    "localModel.defaultJobImage": "kserve/storage-initializer:v0.20.0",
+  });
+  assert.equal((await kserveConfigJson("agent")).memoryLimit, "2Gi");
   // The new controller reconciles once it holds the leader lease (the old one never released
   // it: up to its 15 s duration later) and re-renders the model's Deployment (v0.20.0 adds the
   // INFERENCE_SERVICE_NAME env): the samples go on until that rollout is done.
@@ -172,5 +219,46 @@ Deno.test("check names a half-upgraded KServe: v0.20.0's CRDs beside v0.16.0's c
   await runHint(release.hint!, pluginEnv(cache.path));
   const after = await runCheck([], adminKubeconfig());
   assert.deepEqual(after.failed, [], JSON.stringify(after.report.categories, null, 1));
+  await resetCluster();
+});
+
+Deno.test("check names an image left from v0.16.0 in v0.20.0's inferenceservice-config, and install puts v0.20.0's back", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  assert.equal(
+    (await install(["--version", "v0.20.0", "--manifests", FIXTURES], cache.path)).code,
+    0,
+  );
+  // What an upgrade that kept every live value left: the router key as v0.16.0 shipped it.
+  const old = parseManifest(await fixture("kserve/v0.16.0/kserve.yaml"), "kserve.yaml")
+    .find(isKServeConfig)!.data as Record<string, string>;
+  await patchKServeConfig("router", old.router!);
+  const check = await runCheck([], adminKubeconfig());
+  assert.deepEqual(check.failed, ["kserve.config-images"]);
+  const finding = check.byId("kserve.config-images")!;
+  assert.match(
+    finding.error!,
+    /ConfigMap kserve\/inferenceservice-config names images of another release than the controller \(v0\.20\.0\): "router" image kserve\/router:v0\.16\.0;/,
+  );
+  assert.equal(finding.transient, undefined, "an image left in the config stays there");
+  assert.match(
+    finding.hint!,
+    /Put v0\.20\.0's images in: kubectl kserve install --mode raw --version v0\.20\.0$/,
+  );
+  await runHint(finding.hint!, pluginEnv(cache.path));
+  assert.equal((await kserveConfigJson("router")).image, "kserve/router:v0.20.0");
+  const after = await runCheck([], adminKubeconfig());
+  assert.deepEqual(after.failed, [], JSON.stringify(after.report.categories, null, 1));
+
+  // A mirror's image is the admin's choice, which install keeps: the fix is theirs to make.
+  const logger = await kserveConfigJson("logger");
+  await patchKServeConfig("logger", { ...logger, image: "mirror.local/kserve/agent:v0.16.0" });
+  const mirrored = (await runCheck([], adminKubeconfig())).byId("kserve.config-images")!;
+  assert.equal(mirrored.result, "fail");
+  assert.match(mirrored.error!, /"logger" image mirror\.local\/kserve\/agent:v0\.16\.0/);
+  assert.match(
+    mirrored.hint!,
+    /^Set their tag to v0\.20\.0: kubectl edit configmap inferenceservice-config -n kserve$/,
+  );
   await resetCluster();
 });

@@ -29,6 +29,29 @@ export async function certManagerWithKubectl(): Promise<void> {
   ]);
 }
 
+/**
+ * cert-manager v1.18.0 from its release manifest, applied by a platform team's field manager
+ * (not this plugin); waits until its Deployments are Available.
+ */
+export async function certManagerOfPlatformTeam(): Promise<void> {
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--field-manager=platform-team",
+    "-f",
+    `${FIXTURES}cert-manager/v1.18.0/cert-manager.yaml`,
+  ]);
+  await kubectlOk([
+    "wait",
+    "-n",
+    "cert-manager",
+    "--for=condition=Available",
+    "deployment",
+    "--all",
+    "--timeout=90s",
+  ]);
+}
+
 /** Runs the cluster's helm (built by scripts/cluster/build_helm.sh, on PATH in the netns). */
 export async function helm(args: string[]): Promise<string> {
   const result = await run("helm", args);

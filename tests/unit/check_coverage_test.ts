@@ -19,6 +19,7 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
   "kserve.config-ingress": ["e2e/check_healthy_test.ts", "ingress JSON without ingressGateway"],
   "kserve.controller": ["e2e/check_healthy_test.ts", "controller scaled to 0"],
   "kserve.release": ["e2e/upgrade_test.ts", "check names a half-upgraded KServe"],
+  "kserve.config-images": ["e2e/upgrade_test.ts", "check names an image left from v0.16.0"],
   "mode.metrics": ["e2e/check_healthy_test.ts", "no metrics-server is a warning"],
   "mode.default": ["e2e/check_healthy_test.ts", "default mode Serverless with no Knative"],
   "webhooks.ca-bundle": ["e2e/check_healthy_test.ts", "inject-ca-from naming a Certificate"],

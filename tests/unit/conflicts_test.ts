@@ -32,13 +32,16 @@ Deno.test("writeNotes() refuses conflicts without --force-conflicts and names re
       e instanceof CliError &&
       /ClusterServingRuntime x: \.spec\.containers \(set by argocd\)/.test(e.message),
   );
+  const replacement = { object: "ClusterRoleBinding b", reason: "cannot change roleRef", key: "k" };
   const notes = writeNotes({
     conflicts,
-    replacements: [{ object: "ClusterRoleBinding b", reason: "cannot change roleRef", key: "k" }],
+    replacements: [replacement],
   }, true);
   assert.match(notes[0]!, /Taking 1 field\(s\) back/);
   assert.match(
     notes[1]!,
     /Replacing 1 object\(s\).*\n {2}ClusterRoleBinding b \(cannot change roleRef\)/,
   );
+  const planned = writeNotes({ conflicts: [], replacements: [{ ...replacement }] }, false, true);
+  assert.match(planned[0]!, /^Would replace 1 object\(s\)/);
 });

@@ -6,6 +6,7 @@ import {
   planInstall,
 } from "../../lib/install/install_plan.ts";
 import { needsProbe } from "../../lib/install/cert_manager_plan.ts";
+import { certManagerDeploymentFaults } from "../../lib/checks/cert_manager.ts";
 import { manifestsFor } from "../../lib/install/releases.ts";
 import { resolveVersions } from "../../lib/install/preflight.ts";
 import type { KnativeServing } from "../../lib/kserve/knative.ts";
@@ -109,7 +110,7 @@ Deno.test("planInstall(): another owner's cert-manager is probed, kept when work
   const { plan: planned } = plan(raw, {
     istio: false,
     certManagerCrd: helmCertManager,
-    certManagerWorking: true,
+    certManagerFaults: { problems: [], missing: [], scaled: [], namespace: "cert-manager" },
   });
   assert.deepEqual(planned.skipped, [{
     name: "cert-manager",
@@ -121,9 +122,16 @@ Deno.test("planInstall(): another owner's cert-manager is probed, kept when work
   }]);
   assert.equal(planned.components[0]!.component, "kserve");
   assert.throws(
-    () => plan(raw, { istio: false, certManagerCrd: helmCertManager, certManagerWorking: false }),
+    () =>
+      plan(raw, {
+        istio: false,
+        certManagerCrd: helmCertManager,
+        certManagerFaults: certManagerDeploymentFaults([]),
+      }),
     (error: CliError) =>
-      error instanceof CliError && /installed by Helm.* is not working/.test(error.message),
+      error instanceof CliError &&
+      /installed by Helm.* is not working \(cert-manager\/cert-manager: not found; cert-manager\/cert-manager-cainjector: not found; cert-manager\/cert-manager-webhook: not found\)/
+        .test(error.message),
   );
 });
 
