@@ -61,7 +61,7 @@ export const TIMINGS = {
   maxTimerMs: 2 ** 31 - 1,
 } as const;
 
-/** Names in a KServe installation (the same in v0.16.0 and v0.20.0). */
+/** Names in a KServe installation (the same in every release of the release table). */
 export const KSERVE_OBJECTS = {
   configMap: "inferenceservice-config",
   certificate: "serving-cert",
@@ -71,14 +71,6 @@ export const KSERVE_OBJECTS = {
   /** Webhook configurations are named after the resource: "inferenceservice.serving.kserve.io". */
   webhookSuffix: ".serving.kserve.io",
   defaulterWebhook: "inferenceservice.kserve-webhook-server.defaulter",
-  crds: [
-    "inferenceservices",
-    "servingruntimes",
-    "clusterservingruntimes",
-    "clusterstoragecontainers",
-    "inferencegraphs",
-    "trainedmodels",
-  ],
   storageContainer: "default",
 } as const;
 
@@ -122,14 +114,8 @@ export const METRICS_API = {
     "kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
 } as const;
 
-/** The KServe versions this plugin installs (lib/install/releases.ts pins their manifests). */
-export const INSTALLABLE_KSERVE_VERSIONS = ["v0.16.0", "v0.20.0"] as const;
-
 /** Where KServe's Helm charts are published (kserve/kserve charts/, README of each chart). */
 export const KSERVE_HELM_CHARTS = {
   resources: "oci://ghcr.io/kserve/charts/kserve",
   crds: "oci://ghcr.io/kserve/charts/kserve-crd",
 } as const;
-
-/** The KServe version installed and checked against when none is given. */
-export const DEFAULT_KSERVE_VERSION = "v0.20.0";

@@ -10,7 +10,7 @@ import {
   parseDryRun,
 } from "../options.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
+import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseKServeMode } from "./parsers.ts";
 

@@ -1,7 +1,7 @@
 /** manifests pull: download and verify a whole release set for offline installs. */
 import type { Command } from "commander";
 import type { GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
-import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
+import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import { defineCommand, globals, group } from "./command.ts";
 import { one, parseKServeMode } from "./parsers.ts";
 import { ingressOption, installOptions } from "./install.ts";

@@ -1,20 +1,28 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
-import { ISVC_LABEL, KSERVE } from "../defaults.ts";
+import { ISVC_LABEL } from "../defaults.ts";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { Event, Owned } from "../kserve/events.ts";
+import { KSERVE_RELEASES, releaseOf } from "../kserve/releases.ts";
+import { kindPath, kserveKind } from "../kserve/api_kinds.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import type { CheckContext } from "./context.ts";
 import { listPaged } from "../kube/list.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
+/** The releases whose validator rejects a legacy mode annotation (kserve#5025), and their fixes. */
+const LEGACY_MODE_BUG = KSERVE_RELEASES.filter((r) => r.legacyModeAnnotationBug);
+const BUGGY = LEGACY_MODE_BUG.map((r) => r.version).join(", ");
+const FIXES = LEGACY_MODE_BUG.map(({ legacyModeAnnotationBug: bug }) =>
+  `fixed in ${bug!.fixedIn} by ${bug!.issue}`
+).join("; ");
+
 function modelsPath(ctx: CheckContext): string {
-  const base = `/apis/${KSERVE.apiGroup}/v1beta1`;
-  return ctx.options.allNamespaces
-    ? `${base}/inferenceservices`
-    : `${base}/namespaces/${ctx.options.modelNamespace}/inferenceservices`;
+  return kindPath(kserveKind("InferenceService"), {
+    namespace: ctx.options.allNamespaces ? undefined : ctx.options.modelNamespace,
+  });
 }
 
 function eventsPath(ctx: CheckContext): string {
@@ -156,17 +164,17 @@ export const modelChecks: Check<CheckContext>[] = [
   {
     id: "models.legacy-mode-annotation",
     category: "models",
-    description: "no InferenceService uses a legacy mode annotation on KServe v0.16.0",
+    description: `no InferenceService uses a legacy mode annotation on KServe ${BUGGY}`,
     hint:
-      "On v0.16.0 annotate with Standard or Knative instead (fixed in v0.17.0 by kserve#5025); a stuck object needs its finalizer removed",
+      `On ${BUGGY} annotate with Standard or Knative instead (${FIXES}); a stuck object needs its finalizer removed`,
     dependsOn: ["kserve.crds"],
     warning: true,
     async run(ctx) {
       requireScope(ctx);
       const { version } = await ctx.kserve();
-      if (version !== "v0.16.0") {
+      if (!releaseOf(version)?.legacyModeAnnotationBug) {
         throw new SkipCheck(
-          `only KServe v0.16.0 has this bug (installed: ${version ?? "unknown"})`,
+          `only KServe ${BUGGY} has this bug (installed: ${version ?? "unknown"})`,
         );
       }
       const affected = (await models(ctx)).flatMap((i) => {
@@ -177,7 +185,7 @@ export const modelChecks: Check<CheckContext>[] = [
       if (affected.length) {
         throw new CheckFailed(
           affected.map(({ isvc, value, fix }) =>
-            `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${MODE_ANNOTATION}=${value} is a legacy value; v0.16.0 rejects every update of it (and its deletion hangs) until it reads ${fix}`
+            `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${MODE_ANNOTATION}=${value} is a legacy value; ${version} rejects every update of it (and its deletion hangs) until it reads ${fix}`
           ).join("\n"),
           affected.map(({ isvc, fix }) =>
             `kubectl annotate inferenceservice ${isvc.metadata?.name} -n ${isvc.metadata?.namespace} ${MODE_ANNOTATION}=${fix} --overwrite`

@@ -6,6 +6,8 @@ import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { classifyPods, type Finding } from "../kserve/failures.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
+import { crdName, groupVersionOf, KSERVE_KINDS } from "../kserve/api_kinds.ts";
+import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import type { V1Pod, V1Secret } from "@kubernetes/client-node";
 import type { DetectedObject } from "../kserve/detect.ts";
 import type { Event } from "../kserve/diagnose.ts";
@@ -66,11 +68,8 @@ export const kserveChecks: Check<CheckContext>[] = [
     retryable: true,
     async run(ctx) {
       const missing: string[] = [];
-      for (const resource of KSERVE_OBJECTS.crds) {
-        const version = resource === "inferenceservices" ? "v1beta1" : "v1alpha1";
-        if (!await ctx.serves(`${KSERVE.apiGroup}/${version}`, resource)) {
-          missing.push(`${resource}.${KSERVE.apiGroup}`);
-        }
+      for (const kind of KSERVE_KINDS.filter((k) => k.core)) {
+        if (!await ctx.serves(groupVersionOf(kind), kind.resource)) missing.push(crdName(kind));
       }
       if (missing.length === 0) return;
       // A CRD that exists but is not served yet is being Established, which resolves on its
@@ -100,7 +99,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     category: "kserve",
     description: "the KServe version is known from the controller image",
     hint:
-      "Pin the image by tag and digest (kserve/kserve-controller:v0.20.0@sha256:...), so its version can be read",
+      `Pin the image by tag and digest (${KSERVE.controllerImage}:${DEFAULT_KSERVE_VERSION}@sha256:...), so its version can be read`,
     dependsOn: ["kserve.installed"],
     warning: true,
     async run(ctx) {

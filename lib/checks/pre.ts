@@ -1,12 +1,6 @@
 /** Category "pre": before installing, can this user install the chosen mode, and does anything conflict? */
-import {
-  CERT_MANAGER,
-  CRD_PATH,
-  DEFAULT_KSERVE_VERSION,
-  KNATIVE,
-  KSERVE,
-  VERSION_LABEL,
-} from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, KNATIVE, KSERVE, VERSION_LABEL } from "../defaults.ts";
+import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { crdOwnerOf, foreignInstall } from "../kserve/hints.ts";
 import { describeOwner, ownerOf } from "../kube/owner.ts";

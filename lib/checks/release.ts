@@ -1,24 +1,34 @@
 /**
  * The kserve.release check: the controllers and the CRDs come from one KServe release. An
- * upgrade that stopped half-way (field report: v0.20.0's CRDs and cert-manager beside v0.16.0's
- * controllers) looks healthy to every other check; this one names the versions it sees.
+ * upgrade that stopped half-way (field report: the newer release's CRDs and cert-manager beside
+ * the older one's controllers) looks healthy to every other check; this one names the versions it
+ * sees.
  */
-import { INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { versionFromImage } from "../kserve/detect.ts";
 import { configImages } from "../kserve/config.ts";
 import { KSERVE_NAMESPACE, ownedByPlugin, reapplyAt } from "../kserve/hints.ts";
+import { INSTALLABLE_KSERVE_VERSIONS, KSERVE_RELEASES, releaseOf } from "../kserve/releases.ts";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
 
-/**
- * Whether a release's CRDs serve serving.kserve.io/v1alpha2 (LLMInferenceService and its
- * configs), read from the pinned release manifests (install/<version>/kserve.yaml); releases
- * not listed are not judged.
- */
-const SERVES_V1ALPHA2: Record<string, boolean> = { "v0.16.0": false, "v0.20.0": true };
+/** The API version only newer releases serve (LLMInferenceService and its configs). */
+const NEWER_API = "v1alpha2";
 
-/** "kserve/llmisvc-controller:v0.20.0" for each KServe image of the install's Deployments. */
+/**
+ * Whether a release's CRDs serve serving.kserve.io/v1alpha2, from the release table; releases it
+ * does not list are not judged (undefined).
+ */
+function servesNewerApi(version: string): boolean | undefined {
+  return releaseOf(version)?.apiVersions.includes(NEWER_API);
+}
+
+/** The newest release of the table that serves it, and the newest that does not. */
+const withNewerApi = KSERVE_RELEASES.filter((r) => r.apiVersions.includes(NEWER_API)).at(-1);
+const withoutNewerApi = KSERVE_RELEASES.filter((r) => !r.apiVersions.includes(NEWER_API)).at(-1);
+
+/** "kserve/llmisvc-controller:<version>" for each KServe image of the install's Deployments. */
 function kserveImages(deployments: Deployment[]): { deployment?: string; version: string }[] {
   return deployments.flatMap((d) =>
     (d.spec?.template?.spec?.containers ?? [])
@@ -41,8 +51,8 @@ export const releaseCheck: Check<CheckContext> = {
     if (!kserve.version || kserve.version === "unknown") {
       throw new SkipCheck("the controller version is not known");
     }
-    const v1alpha2 = await ctx.get(`/apis/${KSERVE.apiGroup}/v1alpha2`) !== undefined;
-    const expectsV1alpha2 = SERVES_V1ALPHA2[kserve.version] ?? v1alpha2;
+    const v1alpha2 = await ctx.get(`/apis/${KSERVE.apiGroup}/${NEWER_API}`) !== undefined;
+    const expectsV1alpha2 = servesNewerApi(kserve.version) ?? v1alpha2;
     const problems: string[] = [];
     if (versions.length > 1) {
       problems.push(
@@ -53,25 +63,23 @@ export const releaseCheck: Check<CheckContext> = {
     }
     if (v1alpha2 && !expectsV1alpha2) {
       problems.push(
-        `the CRDs serve ${KSERVE.apiGroup}/v1alpha2 (a newer release's, such as v0.20.0) while the controller is ${kserve.version}`,
+        `the CRDs serve ${KSERVE.apiGroup}/${NEWER_API} (a newer release's, such as ${withNewerApi?.version}) while the controller is ${kserve.version}`,
       );
     } else if (!v1alpha2 && expectsV1alpha2) {
       problems.push(
-        `the CRDs do not serve ${KSERVE.apiGroup}/v1alpha2 (an older release's, such as v0.16.0) while the controller is ${kserve.version}`,
+        `the CRDs do not serve ${KSERVE.apiGroup}/${NEWER_API} (an older release's, such as ${withoutNewerApi?.version}) while the controller is ${kserve.version}`,
       );
     }
     if (problems.length) {
       // Finish with the release the CRDs come from: the older one's CRDs would be refused.
-      const newest = v1alpha2 && !expectsV1alpha2
-        ? Object.keys(SERVES_V1ALPHA2).filter((v) => SERVES_V1ALPHA2[v]).at(-1)
-        : versions.sort().at(-1);
+      const newest = v1alpha2 && !expectsV1alpha2 ? withNewerApi?.version : versions.sort().at(-1);
       throw new CheckFailed(
         `KServe is half-upgraded: ${problems.join("; ")}`,
         newest ? `Finish the upgrade to ${newest}: ${reapplyAt(newest)}` : undefined,
       );
     }
     return `${kserve.version}${
-      v1alpha2 ? ` (its LLMInferenceService CRDs serve ${KSERVE.apiGroup}/v1alpha2)` : ""
+      v1alpha2 ? ` (its LLMInferenceService CRDs serve ${KSERVE.apiGroup}/${NEWER_API})` : ""
     }`;
   },
 };

@@ -2,7 +2,7 @@
  * Which serving image runs a model format: the cluster's ClusterServingRuntimes when KServe
  * is there (chosen the way KServe chooses), otherwise a built-in table of the same images.
  */
-import { DEFAULT_KSERVE_VERSION } from "../defaults.ts";
+import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 
 export interface Runtime {
   name: string;

@@ -2,13 +2,13 @@
 import {
   CERT_MANAGER,
   FIELD_MANAGER,
-  INSTALLABLE_KSERVE_VERSIONS,
   KNATIVE,
   KSERVE,
   KSERVE_OBJECTS,
   VERSION_LABEL,
 } from "../defaults.ts";
 import { compareVersions, parseVersion } from "../kserve/versions.ts";
+import { INSTALLABLE_KSERVE_VERSIONS } from "../kserve/releases.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { probeCertManagerWebhook, probeKServeWebhook } from "../kserve/probes.ts";
 import type { ComponentSpec } from "./install_component.ts";
@@ -22,7 +22,8 @@ import {
   unparsableKeys,
   withConfigData,
 } from "./plan.ts";
-import { type ManifestFile, manifestPath, RELEASES } from "./releases.ts";
+import { type ManifestFile, manifestPath } from "./releases.ts";
+import { releaseOf } from "../kserve/releases.ts";
 import { parseManifest } from "./manifest.ts";
 import { baseVersions, keptNote, mergeConfig } from "./config_merge.ts";
 import type { ConfigData } from "../kserve/config.ts";
@@ -125,7 +126,7 @@ export function kserveSpec(
     return { ...object, data };
   });
   if (
-    !RELEASES[file.version]?.manifestHasNamespace && !objects.some((o) => o.kind === "Namespace")
+    !releaseOf(file.version)?.manifestHasNamespace && !objects.some((o) => o.kind === "Namespace")
   ) {
     objects.unshift(kserveNamespace());
   }
@@ -185,8 +186,8 @@ export function releaseVersion(object: KubeObject | undefined): string | undefin
 
 /**
  * The version of a cert-manager this tool installed earlier, when it is newer than the one about
- * to be applied: re-applying the release's pin would downgrade it (KServe v0.20.0 pins v1.18.0,
- * v0.16.0 pins v1.16.1). A version the user asks for is always applied.
+ * to be applied: re-applying the release's pin would downgrade it (a newer KServe pins a newer
+ * cert-manager). A version the user asks for is always applied.
  */
 export function newerCertManager(
   crd: KubeObject | undefined,

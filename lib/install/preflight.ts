@@ -8,16 +8,10 @@ import { clusterChecks } from "../checks/cluster.ts";
 import { preChecks } from "../checks/pre.ts";
 import { runChecks } from "../checks/runner.ts";
 import { classifyMode } from "../kserve/versions.ts";
-import { type InstallVersions, RELEASES, SUPPORTED_KNATIVE } from "./releases.ts";
+import type { InstallVersions } from "./releases.ts";
+import { INSTALLABLE_KSERVE_VERSIONS, KNATIVE_RELEASES, releaseOf } from "../kserve/releases.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import type { IngressLayer, KServeMode } from "../options.ts";
-
-/** Networking releases that go with each Knative Serving release. */
-const KNATIVE_NETWORKING: Record<string, { kourier: string; netIstio: string }> = {
-  "v1.11.0": { kourier: "v1.11.0", netIstio: "v1.11.0" },
-  "v1.15.2": { kourier: "v1.15.1", netIstio: "v1.15.1" },
-  "v1.21.1": { kourier: "v1.21.0", netIstio: "v1.21.1" },
-};
 
 /** Resolves the versions to install; an unsupported combination is refused unless --force. */
 export function resolveVersions(options: {
@@ -27,22 +21,22 @@ export function resolveVersions(options: {
   knativeVersion?: string;
   force: boolean;
 }): InstallVersions {
-  const release = RELEASES[options.version];
+  const release = releaseOf(options.version);
   if (!release) {
     throw new UsageError(`KServe ${options.version} is not a version this plugin installs`, {
-      hint: `Use one of: ${Object.keys(RELEASES).join(", ")}`,
+      hint: `Use one of: ${INSTALLABLE_KSERVE_VERSIONS.join(", ")}`,
     });
   }
   const knative = options.knativeVersion ?? release.knative;
-  const networking = KNATIVE_NETWORKING[knative];
+  const networking = KNATIVE_RELEASES[knative];
   if (options.mode === "serverless") {
     if (!networking) {
       throw new UsageError(`Knative ${knative} has no pinned manifests`, {
-        hint: `Use one of: ${Object.keys(KNATIVE_NETWORKING).join(", ")}`,
+        hint: `Use one of: ${Object.keys(KNATIVE_RELEASES).join(", ")}`,
       });
     }
     const minor = knative.replace(/^v/, "").split(".").slice(0, 2).join(".");
-    const supported = SUPPORTED_KNATIVE[options.version] ?? [];
+    const supported = release.supportedKnative;
     if (!supported.includes(minor) && !options.force) {
       throw new UsageError(
         `Knative ${knative} is not supported with KServe ${options.version} (tested with Knative ${
@@ -59,8 +53,8 @@ export function resolveVersions(options: {
     kserve: options.version,
     certManager: options.certManagerVersion ?? release.certManager,
     knative,
-    kourier: networking?.kourier ?? release.kourier,
-    netIstio: networking?.netIstio ?? release.netIstio,
+    // Raw mode installs no networking layer: an unpinned --knative-version is not used.
+    ...(networking ?? KNATIVE_RELEASES[release.knative]!),
   };
 }
 

@@ -3,7 +3,7 @@
  * the steps in order with their waits, and proving afterwards that nothing is left.
  */
 import { allOf, delay } from "../async.ts";
-import { CERT_MANAGER, CRD_PATH, KSERVE } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import {
@@ -15,23 +15,20 @@ import {
   waitDeleted,
 } from "../kube/delete.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import { kindPath, KSERVE_KINDS, type KServeKind } from "../kserve/api_kinds.ts";
 import type { Inventory, TeardownOptions, TeardownPlan, TeardownStep } from "./teardown_plan.ts";
 import { CERT_MANAGER_TEARDOWN, KNATIVE_TEARDOWN, kserveTeardown } from "./component_teardowns.ts";
 
-/** Kinds whose objects carry KServe finalizers, with the API version they are listed at. */
-export const MODEL_KINDS = [
-  { version: "v1beta1", resource: "inferenceservices", kind: "InferenceService" },
-  { version: "v1alpha1", resource: "inferencegraphs", kind: "InferenceGraph" },
-  { version: "v1alpha1", resource: "trainedmodels", kind: "TrainedModel" },
-  { version: "v1alpha1", resource: "llminferenceservices", kind: "LLMInferenceService" },
-] as const;
+/** The collections of the KServe kinds uninstall deletes as `role`, each at the version every release serves. */
+function kindCollections(role: KServeKind["teardown"]): [string, string][] {
+  return KSERVE_KINDS.filter((k) => k.teardown === role).map((k) => [kindPath(k), k.kind]);
+}
 
 const WAIT_HINT =
   "Objects wait for their finalizers; see what holds them with: kubectl kserve check; or run uninstall again with --force";
 
 const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 const RBAC = "/apis/rbac.authorization.k8s.io/v1";
-const KSERVE_V1ALPHA1 = `/apis/${KSERVE.apiGroup}/v1alpha1`;
 
 /** Reads, in one round of parallel requests, everything planTeardown needs. */
 export async function readInventory(kube: Kube, options: TeardownOptions): Promise<Inventory> {
@@ -42,19 +39,9 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
   ];
   const none = Promise.resolve([] as Listed[]);
   return await allOf({
-    models: listAll(
-      kube,
-      MODEL_KINDS.map((k) => [`/apis/${KSERVE.apiGroup}/${k.version}/${k.resource}`, k.kind]),
-    ),
-    clusterResources: listAll(kube, [
-      [`${KSERVE_V1ALPHA1}/clusterservingruntimes`, "ClusterServingRuntime"],
-      [`${KSERVE_V1ALPHA1}/clusterstoragecontainers`, "ClusterStorageContainer"],
-    ]),
-    llmConfigs: listRefs(
-      kube,
-      `${KSERVE_V1ALPHA1}/llminferenceserviceconfigs`,
-      "LLMInferenceServiceConfig",
-    ),
+    models: listAll(kube, kindCollections("model")),
+    clusterResources: listAll(kube, kindCollections("cluster-resource")),
+    llmConfigs: listAll(kube, kindCollections("llm-config")),
     webhooks: listAll(kube, [
       [`${ADMISSION}/validatingwebhookconfigurations`, "ValidatingWebhookConfiguration"],
       [`${ADMISSION}/mutatingwebhookconfigurations`, "MutatingWebhookConfiguration"],

@@ -4,17 +4,24 @@
  * user to `kubectl kserve install` for an install this plugin would refuse to touch, and never
  * switches their mode.
  */
-import { CRD_PATH, INSTALLABLE_KSERVE_VERSIONS, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
+import { CRD_PATH, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
 import { restartControllerCommand } from "./knative_seen.ts";
 import { describeOwner, type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
 import type { KServeInstall } from "./detect.ts";
-import { classifyMode, compareVersions, modeName, parseVersion } from "./versions.ts";
+import { classifyMode, modeName } from "./versions.ts";
+import {
+  DEFAULT_KSERVE_VERSION,
+  factsOf,
+  INSTALLABLE_KSERVE_VERSIONS,
+  releaseAssetUrl,
+  releaseOf,
+} from "./releases.ts";
 import type { KServeMode } from "../options.ts";
 
 /** Check hints say "{reapply}" where the command that re-applies KServe belongs. */
 export const REAPPLY = "{reapply}";
 
-/** "{reapply:v0.20.0}": the same, for another release (finishing an upgrade). */
+/** "{reapply:<version>}": the same, for another release (finishing an upgrade). */
 export function reapplyAt(version: string): string {
   return `{reapply:${version}}`;
 }
@@ -28,7 +35,7 @@ function manifestUrl(kserve: KServeInstall, version: string): string {
 }
 
 function releaseFileUrl(version: string, file: string): string {
-  return `https://github.com/kserve/kserve/releases/download/${version}/${file}`;
+  return releaseAssetUrl("kserve", version, file);
 }
 
 /**
@@ -73,7 +80,7 @@ export function reapplyCommand(
   }
   const kind = defaultMode ? classifyMode(defaultMode, kserve.version) : undefined;
   const mode = kind === "serverless" ? "serverless" : "raw";
-  const pinned = version && (INSTALLABLE_KSERVE_VERSIONS as readonly string[]).includes(version)
+  const pinned = version && INSTALLABLE_KSERVE_VERSIONS.includes(version)
     ? ` --version ${version}`
     : "";
   return `kubectl kserve install --mode ${mode}${pinned}`;
@@ -160,8 +167,7 @@ export function switchModeCommand(kserve: KServeInstall, kind: KServeMode): stri
       modeName(kind, kserve.version)
     })`;
   }
-  const version = kserve.version &&
-      (INSTALLABLE_KSERVE_VERSIONS as readonly string[]).includes(kserve.version)
+  const version = kserve.version && INSTALLABLE_KSERVE_VERSIONS.includes(kserve.version)
     ? ` --version ${kserve.version}`
     : "";
   return `kubectl kserve install --mode ${kind}${version}`;
@@ -175,15 +181,16 @@ export const INSTALL_CERT_MANAGER = "{install-cert-manager}";
  * client-side for kubectl's client-side apply, else server-side under that field manager.
  */
 export function installCertManagerManifest(version: string, manager?: string): string {
-  const url =
-    `https://github.com/cert-manager/cert-manager/releases/download/${version}/cert-manager.yaml`;
+  const url = releaseAssetUrl("cert-manager", version, "cert-manager.yaml");
   if (manager === "kubectl-client-side-apply") return `kubectl apply -f ${url}`;
   const as = manager && manager !== "kubectl" ? ` --field-manager=${manager}` : "";
   return `kubectl apply --server-side${as} -f ${url}`;
 }
 
-/** cert-manager's own release manifest, the install every owner can run. */
-const CERT_MANAGER_MANIFEST = installCertManagerManifest("v1.18.0");
+/** cert-manager's own release manifest (the default release's pin), the install every owner can run. */
+const CERT_MANAGER_MANIFEST = installCertManagerManifest(
+  releaseOf(DEFAULT_KSERVE_VERSION)!.certManager,
+);
 
 /**
  * How to install a missing cert-manager: this plugin's install when KServe is its own (or
@@ -227,13 +234,12 @@ export function installRuntimesCommand(kserve: KServeInstall): string {
 
 /**
  * How to re-create ClusterStorageContainer "default", by the install's owner. Outside this
- * plugin and Helm it comes from kserve-cluster-resources.yaml up to v0.16 and from kserve.yaml
- * (or kserve_kubeflow.yaml) in v0.20 (the release fixtures of both; versions between follow v0.20).
+ * plugin and Helm it comes from the release asset the release table names: kserve-cluster-resources.yaml
+ * in older releases, kserve.yaml (or kserve_kubeflow.yaml) in newer ones.
  */
 export function installStorageContainerCommand(kserve: KServeInstall): string {
-  const version = parseVersion(kserve.version);
-  const inClusterResources = version !== undefined &&
-    compareVersions(version, { major: 0, minor: 17, patch: 0 }) < 0;
+  const inClusterResources = kserve.version !== undefined &&
+    factsOf(kserve.version).storageContainerFile === "kserve-cluster-resources.yaml";
   if (ownedByPlugin(kserve) || kserve.owner?.by === "helm" || !inClusterResources) {
     return reapplyCommand(kserve);
   }

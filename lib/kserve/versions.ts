@@ -1,23 +1,12 @@
-/** What each KServe version expects: mode names and the Kubernetes versions it supports. */
+/**
+ * What each KServe version expects: mode names, the Kubernetes versions it supports and its
+ * known bugs, all read from the release table (releases.ts).
+ */
 import type { KServeMode } from "../options.ts";
+import { compareVersions, parseVersion, type SemVer } from "../semver.ts";
+import { factsOf, releaseOf } from "./releases.ts";
 
-export interface SemVer {
-  major: number;
-  minor: number;
-  patch: number;
-}
-
-/** "v0.16.0" or "0.16" gives {0, 16, 0}; anything else gives undefined. */
-export function parseVersion(text: string | undefined): SemVer | undefined {
-  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text ?? "");
-  if (!match) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
-}
-
-/** Negative, zero or positive as a is older than, equal to or newer than b. */
-export function compareVersions(a: SemVer, b: SemVer): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
+export { compareVersions, parseVersion, type SemVer };
 
 /** Whether installing `wanted` over the installed `current` would go back a version. */
 export function isDowngrade(current: string | undefined, wanted: string): boolean {
@@ -25,15 +14,9 @@ export function isDowngrade(current: string | undefined, wanted: string): boolea
   return have !== undefined && want !== undefined && compareVersions(have, want) > 0;
 }
 
-/** KServe v0.16.0 renamed the modes (PR #4608); older versions reject the new names. */
-export function usesNewModeNames(kserveVersion: string | undefined): boolean {
-  const version = parseVersion(kserveVersion);
-  return !version || compareVersions(version, { major: 0, minor: 16, patch: 0 }) >= 0;
-}
-
 export type ModeKind = KServeMode | "modelmesh";
 
-/** The mode names before v0.16.0's rename (PR #4608), still accepted as annotations. */
+/** The mode names before the rename to Standard/Knative (PR #4608), still accepted as annotations. */
 export const LEGACY_MODE_NAMES: readonly string[] = ["RawDeployment", "Serverless"];
 
 /** The annotation that picks an InferenceService's deployment mode. */
@@ -72,17 +55,17 @@ export function modelMode(
 }
 
 /**
- * A mode annotation KServe v0.16.0's validator rejects on every update (and so on the
- * finalizer removal of a delete) when it differs from status.deploymentMode (kserve#5025,
- * fixed in v0.17.0): the legacy names, which v0.16.0 stores as Standard/Knative. Returns the
- * value that passes (status.deploymentMode), or undefined when the annotation is fine.
+ * A mode annotation the version's validator rejects on every update (and so on the finalizer
+ * removal of a delete) when it differs from status.deploymentMode (kserve#5025; the release
+ * table says which versions have it): the legacy names, which it stores as Standard/Knative.
+ * Returns the value that passes (status.deploymentMode), or undefined when the annotation is fine.
  */
 export function legacyModeFix(
   annotation: string | undefined,
   statusMode: string | undefined,
   kserveVersion: string | undefined,
 ): string | undefined {
-  if (kserveVersion !== "v0.16.0" || !annotation) return undefined;
+  if (!releaseOf(kserveVersion)?.legacyModeAnnotationBug || !annotation) return undefined;
   if (!LEGACY_MODE_NAMES.includes(annotation)) return undefined;
   const passing = statusMode ?? (annotation === "RawDeployment" ? "Standard" : "Knative");
   return passing === annotation ? undefined : passing;
@@ -90,14 +73,12 @@ export function legacyModeFix(
 
 /** The mode name a version expects for raw (Standard/RawDeployment) or serverless (Knative/Serverless). */
 export function modeName(kind: KServeMode, kserveVersion: string | undefined): string {
-  const modern = usesNewModeNames(kserveVersion);
-  if (kind === "raw") return modern ? "Standard" : "RawDeployment";
-  return modern ? "Knative" : "Serverless";
+  return factsOf(kserveVersion).modes[kind];
 }
 
 /**
- * Every name KServe has given a deployment mode: RawDeployment and Serverless until v0.16.0,
- * Standard and Knative from it (PR #4608; the old names stay accepted), and ModelMesh.
+ * Every name KServe has given a deployment mode: RawDeployment and Serverless before the rename,
+ * Standard and Knative after it (PR #4608; the old names stay accepted), and ModelMesh.
  */
 export const MODE_NAMES: Readonly<Record<string, ModeKind>> = {
   RawDeployment: "raw",
@@ -112,24 +93,18 @@ export function classifyMode(
   value: string,
   kserveVersion: string | undefined,
 ): ModeKind | undefined {
-  if (!usesNewModeNames(kserveVersion) && (value === "Standard" || value === "Knative")) {
-    return undefined;
-  }
-  return Object.hasOwn(MODE_NAMES, value) ? MODE_NAMES[value] : undefined;
+  const { raw, serverless, legacy } = factsOf(kserveVersion).modes;
+  if (![raw, serverless, ...legacy, "ModelMesh"].includes(value)) return undefined;
+  return MODE_NAMES[value];
 }
 
 /** The mode values a version accepts, for messages. */
 export function acceptedModes(kserveVersion: string | undefined): string[] {
-  return usesNewModeNames(kserveVersion)
-    ? ["Standard", "Knative", "ModelMesh", "RawDeployment (legacy)", "Serverless (legacy)"]
-    : ["RawDeployment", "Serverless", "ModelMesh"];
+  const { raw, serverless, legacy } = factsOf(kserveVersion).modes;
+  return [raw, serverless, "ModelMesh", ...legacy.map((name) => `${name} (legacy)`)];
 }
 
-/** KServe's documented minimum Kubernetes version: 1.30 at v0.16.0, 1.32 from v0.17 on. */
+/** KServe's documented minimum Kubernetes version for a KServe version. */
 export function minimumKubernetes(kserveVersion: string | undefined): SemVer {
-  const version = parseVersion(kserveVersion);
-  if (version && compareVersions(version, { major: 0, minor: 17, patch: 0 }) < 0) {
-    return { major: 1, minor: 30, patch: 0 };
-  }
-  return { major: 1, minor: 32, patch: 0 };
+  return parseVersion(factsOf(kserveVersion).minimumKubernetes)!;
 }

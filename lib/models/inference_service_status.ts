@@ -83,7 +83,7 @@ async function legacyWarnings(
   const fix = legacyModeFix(annotation, isvc.status?.deploymentMode, installed?.version);
   return fix
     ? [
-      `${MODE_ANNOTATION}=${annotation} is a legacy value: KServe v0.16.0 rejects every update of this InferenceService (and its deletion hangs) until it reads ${fix}. Fix: kubectl annotate inferenceservice ${name} -n ${namespace} ${MODE_ANNOTATION}=${fix} --overwrite`,
+      `${MODE_ANNOTATION}=${annotation} is a legacy value: KServe ${installed?.version} rejects every update of this InferenceService (and its deletion hangs) until it reads ${fix}. Fix: kubectl annotate inferenceservice ${name} -n ${namespace} ${MODE_ANNOTATION}=${fix} --overwrite`,
     ]
     : [];
 }

@@ -1,0 +1,211 @@
+/**
+ * The release table: every KServe release this plugin knows, with what it installs beside it
+ * (the dependency pins, their sha256, where each file is published) and what it does
+ * differently (mode names, the API versions its CRDs serve, minimum Kubernetes, Gateway API,
+ * InferencePool, the LLM controller's stop annotation). Install, checks, hints and models all
+ * read it here; no other file names a KServe version.
+ *
+ * Adding a release is one entry in KSERVE_RELEASES (newest last) plus its manifests in the
+ * fixtures (tests/unit/releases_test.ts compares every fact it can with them).
+ * Sources: shared research kserve-facts §1, §2, §5; the release manifests (fixtures SOURCES.md).
+ */
+import { compareVersions, parseVersion } from "../semver.ts";
+
+/** What install applies, per project; each has its own release URL layout. */
+export type Component = "kserve" | "cert-manager" | "knative-serving" | "net-kourier" | "net-istio";
+
+/** The deployment mode names a release uses, and the older names it still accepts. */
+export interface ModeNames {
+  raw: string;
+  serverless: string;
+  /** Older names still accepted (and stored under the new ones). */
+  legacy: readonly string[];
+}
+
+/** The group and version of the InferencePool an LLMInferenceService routes through by default. */
+export interface ApiGroupVersion {
+  group: string;
+  version: string;
+}
+
+export interface KServeRelease {
+  version: string;
+  /** Dependency versions install pins with it (KServe's own scripts; cert-manager: see below). */
+  certManager: string;
+  /** Knative Serving; its networking layers come from KNATIVE_RELEASES. */
+  knative: string;
+  /** Knative minor versions the release was tested with (KServe docs' matrix). */
+  supportedKnative: readonly string[];
+  /** The Gateway API the release builds against (go.mod, kserve-deps.env). */
+  gatewayApi: string;
+  /** sha256 of each release asset install downloads, by file name. */
+  sha256: Readonly<Record<string, string>>;
+  /** Whether kserve.yaml holds the "kserve" Namespace (later releases strip it). */
+  manifestHasNamespace: boolean;
+  /** Which asset holds ClusterStorageContainer "default". */
+  storageContainerFile: "kserve.yaml" | "kserve-cluster-resources.yaml";
+  modes: ModeNames;
+  /** The serving.kserve.io versions its CRDs serve (LLMInferenceService: v1alpha1, then v1alpha2). */
+  apiVersions: readonly string[];
+  /** Minimum Kubernetes, "major.minor" (KServe docs). */
+  minimumKubernetes: string;
+  inferencePool: ApiGroupVersion;
+  /** Whether the llmisvc controller stops an LLMInferenceService annotated serving.kserve.io/stop. */
+  llmisvcHonoursStop: boolean;
+  /**
+   * The validator rejects every update of an InferenceService whose mode annotation is a legacy
+   * name, so its deletion hangs (kserve#5025), and the release that fixed it.
+   */
+  legacyModeAnnotationBug?: { issue: string; fixedIn: string };
+}
+
+const MODES: ModeNames = {
+  raw: "Standard",
+  serverless: "Knative",
+  legacy: ["RawDeployment", "Serverless"],
+};
+
+/** Oldest first; the newest is the default. */
+export const KSERVE_RELEASES: readonly KServeRelease[] = [
+  {
+    version: "v0.16.0",
+    certManager: "v1.16.1",
+    knative: "v1.15.2",
+    supportedKnative: ["1.15", "1.16", "1.17", "1.18", "1.19", "1.20"],
+    gatewayApi: "v1.2.1",
+    sha256: {
+      "kserve.yaml": "1cedecd9022a6793a394f3c8b8cdb8dab6d8b8b0cd33b2046a22f4f7356e6eb3",
+      "kserve-cluster-resources.yaml":
+        "67bcdfe0bce80e813cb4b35fadba54dc8f26172651ee263318c93930fdf1934d",
+    },
+    manifestHasNamespace: true,
+    storageContainerFile: "kserve-cluster-resources.yaml",
+    // The first release with Standard/Knative (PR #4608).
+    modes: MODES,
+    apiVersions: ["v1alpha1", "v1beta1"],
+    // kserve/website#544, the docs at release.
+    minimumKubernetes: "1.30",
+    inferencePool: { group: "inference.networking.x-k8s.io", version: "v1alpha2" },
+    // Only the InferenceService and InferenceGraph reconcilers read the annotation.
+    llmisvcHonoursStop: false,
+    legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
+  },
+  {
+    version: "v0.20.0",
+    // KServe's scripts pin 1.17.0 and accept any >= 1.15; 1.18.0 is the newest manifest with a pinned checksum.
+    certManager: "v1.18.0",
+    knative: "v1.21.1",
+    supportedKnative: ["1.19", "1.20", "1.21"],
+    gatewayApi: "v1.5.1",
+    sha256: {
+      "kserve.yaml": "6e6c1a5ceeb889e6ac41d68a551fa8c7d1fc1abcba10284154a0872bcc0d3fb8",
+      "kserve-cluster-resources.yaml":
+        "ee79c890721edc498738fd0f4d8a615adc8baa2d19d552d6d97528d858144e5d",
+      "kserve-crds.yaml": "dd5fad5999862c34dde061c97e49419810034320e1245ce9c6e4bfd51cac6255",
+    },
+    manifestHasNamespace: false,
+    storageContainerFile: "kserve.yaml",
+    modes: MODES,
+    apiVersions: ["v1alpha1", "v1alpha2", "v1beta1"],
+    minimumKubernetes: "1.32",
+    inferencePool: { group: "inference.networking.k8s.io", version: "v1" },
+    llmisvcHonoursStop: true,
+  },
+];
+
+/**
+ * Versions older than every entry: before the mode rename (kserve-facts §2: RawDeployment,
+ * Serverless and ModelMesh only); everything else as the oldest entry.
+ */
+const BEFORE_TABLE: Partial<KServeRelease> = {
+  modes: { raw: "RawDeployment", serverless: "Serverless", legacy: [] },
+  legacyModeAnnotationBug: undefined,
+};
+
+/** The KServe versions this plugin installs, oldest first. */
+export const INSTALLABLE_KSERVE_VERSIONS: readonly string[] = KSERVE_RELEASES.map((r) => r.version);
+
+/** The KServe version installed and checked against when none is given: the newest entry. */
+export const DEFAULT_KSERVE_VERSION: string = KSERVE_RELEASES.at(-1)!.version;
+
+/** Knative Serving releases with the networking releases that go with each (operator kodata). */
+export const KNATIVE_RELEASES: Readonly<Record<string, { kourier: string; netIstio: string }>> = {
+  "v1.11.0": { kourier: "v1.11.0", netIstio: "v1.11.0" },
+  "v1.15.2": { kourier: "v1.15.1", netIstio: "v1.15.1" },
+  "v1.21.1": { kourier: "v1.21.0", netIstio: "v1.21.1" },
+};
+
+/** sha256 of the dependencies' manifests, by <component>/<version>/<file>. */
+export const DEPENDENCY_SHA256: Readonly<Record<string, string>> = {
+  "cert-manager/v1.16.1/cert-manager.yaml":
+    "ad09a35d3dd404f98f4e16555b01b89bdf7a499932b4567f3e2eddb4ef3cab15",
+  "cert-manager/v1.18.0/cert-manager.yaml":
+    "b77844d683952ce529ea5f4ec249d32851a75a2819662ecc1d171ee218a51c56",
+  "knative-serving/v1.11.0/serving-crds.yaml":
+    "cf1dd8d5403dafd735271bb083e44a991dfbb24d2b5a2514d159904668393f2b",
+  "knative-serving/v1.11.0/serving-core.yaml":
+    "6e20793baa17af9c16e05b4353273b3459f5ee603f3070359ec55b18c711f12a",
+  "knative-serving/v1.15.2/serving-crds.yaml":
+    "4bc2dc0070473e265a95bfe9358e5f98a4af4c000dc527c82b15107556bca57d",
+  "knative-serving/v1.15.2/serving-core.yaml":
+    "0fd68c013ae23fa30fedf9f040af4630bd91be57cfdbbe26b8e4c7f842d4ba3a",
+  "knative-serving/v1.21.1/serving-crds.yaml":
+    "bb6d837db047aef64dfb437f66365f95aa55b32db3f8e74343e59dc1f7e9ce8e",
+  "knative-serving/v1.21.1/serving-core.yaml":
+    "636e36155fecb51a60bf869c0d8fa3ef6c2966b1fa9ded8464a48e8a5a880669",
+  "net-kourier/v1.11.0/kourier.yaml":
+    "0b5c73527a0e7b2d004985c03d7ab26189e9d0dc2097bb97b585ad84d693c1c4",
+  "net-kourier/v1.15.1/kourier.yaml":
+    "57b4c31c7fc8efe1f02dfd03973063cc5b30bf84d0c74312dfae4e76bbcdaa7a",
+  "net-kourier/v1.21.0/kourier.yaml":
+    "2d6893e449e54f2dea4a9faaa75bf881ba91162d3f23651ab41b2db81f6d8a40",
+  "net-istio/v1.11.0/net-istio.yaml":
+    "e931f4a4f303ea2e40fb3d174af3107e520e03633266715771732ce11bde3165",
+  "net-istio/v1.15.1/net-istio.yaml":
+    "ab3ccb27575f717838b920a4f7828531edaf5899339e6bb3ea2e4a273c0db8bf",
+  "net-istio/v1.21.1/net-istio.yaml":
+    "4a06179fa88d3f6739b3c49f02cb721d90e3f131af4241bda0eb3e653ffb8ae1",
+};
+
+/** Where each project publishes a release's file (kserve-facts §1, §10). */
+export function releaseAssetUrl(component: Component, version: string, file: string): string {
+  switch (component) {
+    case "kserve":
+      return `https://github.com/kserve/kserve/releases/download/${version}/${file}`;
+    case "cert-manager":
+      return `https://github.com/cert-manager/cert-manager/releases/download/${version}/${file}`;
+    case "knative-serving":
+      return `https://github.com/knative/serving/releases/download/knative-${version}/${file}`;
+    case "net-kourier":
+      return `https://github.com/knative/net-kourier/releases/download/knative-${version}/${file}`;
+    case "net-istio":
+      return `https://github.com/knative/net-istio/releases/download/knative-${version}/${file}`;
+  }
+}
+
+/** The entry of exactly this version, or undefined for one the table does not list. */
+export function releaseOf(
+  version: string | undefined,
+  releases: readonly KServeRelease[] = KSERVE_RELEASES,
+): KServeRelease | undefined {
+  return releases.find((r) => r.version === version);
+}
+
+/**
+ * The facts that hold for any version: its own entry; for a version between two entries (or
+ * newer than all, or unknown) the next newer entry's, since what changed between them changed on
+ * the way there; for one older than every entry, the oldest entry's with BEFORE_TABLE's names.
+ * Facts true of one release only (legacyModeAnnotationBug, apiVersions) are read with releaseOf.
+ */
+export function factsOf(
+  version: string | undefined,
+  releases: readonly KServeRelease[] = KSERVE_RELEASES,
+): KServeRelease {
+  const exact = releaseOf(version, releases);
+  if (exact) return exact;
+  const wanted = parseVersion(version);
+  if (!wanted) return releases.at(-1)!;
+  const newer = releases.find((r) => compareVersions(parseVersion(r.version)!, wanted) > 0);
+  if (!newer) return releases.at(-1)!;
+  return newer === releases[0] ? { ...newer, ...BEFORE_TABLE } : newer;
+}
