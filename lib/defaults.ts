@@ -61,7 +61,7 @@ export const TIMINGS = {
   maxTimerMs: 2 ** 31 - 1,
 } as const;
 
-/** Names in a KServe installation (the same in every release of the release table). */
+/** Names in a KServe installation (the same in v0.16.0 and v0.20.0). */
 export const KSERVE_OBJECTS = {
   configMap: "inferenceservice-config",
   certificate: "serving-cert",

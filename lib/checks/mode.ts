@@ -16,6 +16,7 @@ import {
 } from "../kserve/knative_seen.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
 import { classifyMode } from "../kserve/versions.ts";
+import { kindPath, kserveKind } from "../kserve/api_kinds.ts";
 import type { CheckContext } from "./context.ts";
 import { configJson } from "./config_json.ts";
 import { checkMetricsApi, METRICS_HINT } from "./metrics.ts";
@@ -212,7 +213,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     // Runtimes can only be created through a working webhook: a broken webhook is the root cause.
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
-      const runtimes = await ctx.list(`/apis/${KSERVE.apiGroup}/v1alpha1/clusterservingruntimes`);
+      const runtimes = await ctx.list(kindPath(kserveKind("ClusterServingRuntime")));
       if (runtimes.length === 0) {
         throw new CheckFailed(
           "No ClusterServingRuntime exists: every InferenceService fails with NoSupportingRuntime",
@@ -229,7 +230,7 @@ export const runtimeChecks: Check<CheckContext>[] = [
     dependsOn: ["kserve.crds", "webhooks.probe"],
     async run(ctx) {
       const found = await ctx.get(
-        `/apis/${KSERVE.apiGroup}/v1alpha1/clusterstoragecontainers/${KSERVE_OBJECTS.storageContainer}`,
+        kindPath(kserveKind("ClusterStorageContainer"), { name: KSERVE_OBJECTS.storageContainer }),
       );
       if (!found) {
         throw new CheckFailed(

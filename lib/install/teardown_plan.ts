@@ -17,11 +17,11 @@ import {
 
 /** Everything the plan is made from, read from the cluster in one round (inventory.ts). */
 export interface Inventory {
-  /** InferenceServices, InferenceGraphs, TrainedModels, LLMInferenceServices. */
+  /** Objects of the kinds lib/kserve/api_kinds.ts tears down as "model" (InferenceServices, ...). */
   models: Listed[];
-  /** ClusterServingRuntimes and ClusterStorageContainers (admitted by KServe's webhook). */
+  /** Objects of the "cluster-resource" kinds (admitted by KServe's webhook). */
   clusterResources: Listed[];
-  /** LLMInferenceServiceConfigs (v0.20: the webhook refuses their delete, llmisvc finalizes). */
+  /** Objects of the "llm-config" kind (newer releases' webhook refuses their delete, llmisvc finalizes). */
   llmConfigs: Listed[];
   webhooks: Listed[];
   crds: Listed[];

@@ -30,6 +30,8 @@ export interface ApiGroupVersion {
 
 export interface KServeRelease {
   version: string;
+  /** The version installed and checked against when none is given: exactly one entry. */
+  default?: true;
   /** Dependency versions install pins with it (KServe's own scripts; cert-manager: see below). */
   certManager: string;
   /** Knative Serving; its networking layers come from KNATIVE_RELEASES. */
@@ -65,7 +67,7 @@ const MODES: ModeNames = {
   legacy: ["RawDeployment", "Serverless"],
 };
 
-/** Oldest first; the newest is the default. */
+/** Oldest first. */
 export const KSERVE_RELEASES: readonly KServeRelease[] = [
   {
     version: "v0.16.0",
@@ -92,6 +94,7 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
   },
   {
     version: "v0.20.0",
+    default: true,
     // KServe's scripts pin 1.17.0 and accept any >= 1.15; 1.18.0 is the newest manifest with a pinned checksum.
     certManager: "v1.18.0",
     knative: "v1.21.1",
@@ -125,8 +128,8 @@ const BEFORE_TABLE: Partial<KServeRelease> = {
 /** The KServe versions this plugin installs, oldest first. */
 export const INSTALLABLE_KSERVE_VERSIONS: readonly string[] = KSERVE_RELEASES.map((r) => r.version);
 
-/** The KServe version installed and checked against when none is given: the newest entry. */
-export const DEFAULT_KSERVE_VERSION: string = KSERVE_RELEASES.at(-1)!.version;
+/** The KServe version installed and checked against when none is given. */
+export const DEFAULT_KSERVE_VERSION: string = KSERVE_RELEASES.find((r) => r.default)!.version;
 
 /** Knative Serving releases with the networking releases that go with each (operator kodata). */
 export const KNATIVE_RELEASES: Readonly<Record<string, { kourier: string; netIstio: string }>> = {

@@ -128,7 +128,10 @@ Deno.test("each release's facts are those of its manifests: API versions, kinds,
 
 Deno.test("the version-dependent functions answer from each release's entry", () => {
   assert.deepEqual(INSTALLABLE_KSERVE_VERSIONS, KSERVE_RELEASES.map((r) => r.version));
-  assert.equal(DEFAULT_KSERVE_VERSION, KSERVE_RELEASES.at(-1)!.version);
+  assert.deepEqual(
+    KSERVE_RELEASES.filter((r) => r.default).map((r) => r.version),
+    [DEFAULT_KSERVE_VERSION],
+  );
   const other = (version: string): KServeInstall => ({
     installed: true,
     namespace: "kserve",
@@ -162,7 +165,12 @@ Deno.test("the version-dependent functions answer from each release's entry", ()
 Deno.test("factsOf(): an entry answers for itself, a version between entries as the next newer one, an older one before the mode rename", () => {
   const [oldest, newest] = [KSERVE_RELEASES[0]!, KSERVE_RELEASES.at(-1)!];
   // A synthetic next release in a copy of the table: one entry makes it known everywhere.
-  const next: KServeRelease = { ...newest, version: "v9.0.0", minimumKubernetes: "9.99" };
+  const next: KServeRelease = {
+    ...newest,
+    version: "v9.0.0",
+    default: undefined,
+    minimumKubernetes: "9.99",
+  };
   const table = [...KSERVE_RELEASES, next];
   assert.equal(releaseOf("v9.0.0", table), next);
   assert.equal(factsOf("v9.0.0", table).minimumKubernetes, "9.99");
