@@ -7,7 +7,9 @@
  *
  * Adding a release is one entry in KSERVE_RELEASES (newest last) plus its manifests in the
  * fixtures (tests/unit/releases_test.ts compares every fact it can with them).
- * Sources: shared research kserve-facts §1, §2, §5; the release manifests (fixtures SOURCES.md).
+ * Sources: kserve-facts §1, §2, §5 (KServe's scripts, go.mod and docs at each tag); the release
+ * manifests themselves for API versions, kinds, the Namespace, the storage container and the
+ * InferencePool (its CRD and the router's HTTPRoute backendRef).
  */
 import { compareVersions, parseVersion } from "../semver.ts";
 
@@ -88,7 +90,7 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     // kserve/website#544, the docs at release.
     minimumKubernetes: "1.30",
     inferencePool: { group: "inference.networking.x-k8s.io", version: "v1alpha2" },
-    // Only the InferenceService and InferenceGraph reconcilers read the annotation.
+    // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
     legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
   },
@@ -112,6 +114,7 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     apiVersions: ["v1alpha1", "v1alpha2", "v1beta1"],
     minimumKubernetes: "1.32",
     inferencePool: { group: "inference.networking.k8s.io", version: "v1" },
+    // Added after the previous entry: pkg/controller/v1alpha1/llmisvc/controller_int_stop_test.go.
     llmisvcHonoursStop: true,
   },
 ];
