@@ -1,10 +1,13 @@
 /**
- * The webhooks.ca-bundle check: every KServe webhook trusts the certificate the controller
- * serves. When it does not, the cause is named: the inject-ca-from annotation points at a
+ * The webhooks.ca-bundle check: every KServe webhook, and every conversion webhook of a KServe
+ * CRD (v0.17+: the LLMInferenceService CRDs), trusts the certificate its Service serves. When
+ * it does not, the cause is named: the inject-ca-from annotation points at a
  * Certificate that does not exist, cainjector is missing or has not run yet, the bundle does
- * not parse, or it holds a CA that really differs (subjects and fingerprints shown).
+ * not parse, or it holds a CA that really differs (subjects and fingerprints shown). A conversion
+ * webhook on a CRD that the installed release ships without one is named too.
  */
-import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
+import { CERT_MANAGER, CRD_PATH, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { conversionWebhookCrds } from "../kserve/conversion.ts";
 import type { V1Secret } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
@@ -45,76 +48,92 @@ async function cainjector(ctx: CheckContext): Promise<Deployment | undefined> {
   return found[0];
 }
 
+/** A caBundle that cainjector fills: a webhook of a configuration, or a CRD's conversion webhook. */
+interface Target {
+  /** Kind and name as kubectl takes them ("validatingwebhookconfiguration", "crd"). */
+  kind: string;
+  name: string;
+  /** How findings name it: the webhook's name, or "CRD NAME's conversion webhook". */
+  label: string;
+  inject?: string;
+  service: { namespace?: string; name?: string };
+  caBundle?: string;
+}
+
+/** A cert-manager Certificate as far as this check reads it. */
+interface Certificate {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { dnsNames?: string[]; secretName?: string };
+}
+
+/** A CRD as far as its conversion webhook goes. */
+interface ConvertedCrd {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: {
+    conversion?: {
+      strategy?: string;
+      webhook?: {
+        clientConfig?: { caBundle?: string; service?: { namespace?: string; name?: string } };
+      };
+    };
+  };
+}
+
 export const caBundleCheck: Check<CheckContext> = {
   id: "webhooks.ca-bundle",
   category: "webhooks",
-  description: "every KServe webhook trusts the certificate the controller serves (caBundle)",
+  description:
+    "every KServe webhook, and every conversion webhook of a KServe CRD, trusts the certificate its Service serves (caBundle)",
   hint:
     "cert-manager's cainjector fills caBundle from the Certificate named by cert-manager.io/inject-ca-from",
   dependsOn: ["kserve.certificate", "webhooks.service"],
   retryable: true,
   async run(ctx) {
-    const { namespace } = await ctx.kserve();
-    const expected = `${namespace}/${KSERVE_OBJECTS.certificate}`;
-    const secret = await ctx.get<V1Secret>(
-      `/api/v1/namespaces/${namespace}/secrets/${KSERVE_OBJECTS.certSecret}`,
+    const { namespace, version } = await ctx.kserve();
+    const certificates = await ctx.list<Certificate>(
+      `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/certificates`,
     );
-    const ca = secret?.data?.["ca.crt"];
-    const findings: Finding[] = [];
-    for (const config of await kserveWebhookConfigs(ctx)) {
-      const name = `${config.kind} ${config.object.metadata?.name}`;
-      const inject = config.object.metadata?.annotations?.[CERT_MANAGER.injectAnnotation];
-      const fixAnnotation =
-        `kubectl annotate ${config.kind} ${config.object.metadata?.name} ${CERT_MANAGER.injectAnnotation}=${expected} --overwrite`;
-      let annotation: Finding | undefined;
-      if (!inject) {
-        annotation = {
-          problem:
-            `${name} has no ${CERT_MANAGER.injectAnnotation} annotation, so cainjector never fills its caBundle`,
-          hint: fixAnnotation,
-          transient: false,
-        };
-      } else if (inject !== expected) {
-        const [ns, certName] = String(inject).split("/");
-        const target = ns && certName &&
-          await ctx.get(
-            `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${ns}/certificates/${certName}`,
-          );
-        if (!target) {
-          annotation = {
-            problem:
-              `${name}: ${CERT_MANAGER.injectAnnotation} is "${inject}", a Certificate that does not exist (KServe's is ${expected})`,
-            hint: fixAnnotation,
+    const crds = await kserveCrds(ctx);
+    const findings: Finding[] = [...unshippedConversions(crds, version)];
+    const targets = [...await webhookTargets(ctx), ...crds.flatMap(conversionTarget)];
+    for (const target of targets) {
+      const certificate = certificateOf(target.service, namespace, certificates);
+      const expected = certificate && `${namespace}/${certificate.name}`;
+      const ca = certificate &&
+        (await ctx.get<V1Secret>(`/api/v1/namespaces/${namespace}/secrets/${certificate.secret}`))
+          ?.data?.["ca.crt"];
+      const annotation = await annotationFinding(ctx, target, expected);
+      if (!target.caBundle) {
+        findings.push(annotation ?? await emptyBundle(ctx, target.label));
+        continue;
+      }
+      if (!ca || target.caBundle === ca) continue;
+      const [live, wanted] = await Promise.all([
+        describeBundle(target.caBundle),
+        describeBundle(ca),
+      ]);
+      const source = `ca.crt of ${namespace}/${certificate!.secret}`;
+      findings.push(
+        "error" in live
+          ? {
+            problem: `${target.label}: its caBundle ${live.error}`,
+            hint: annotation?.hint ?? await restartHint(ctx),
             transient: false,
-          };
-        }
-      }
-      for (const webhook of config.object.webhooks ?? []) {
-        if (webhook.clientConfig?.service?.name !== KSERVE_OBJECTS.webhookService) continue;
-        const bundle = webhook.clientConfig.caBundle;
-        if (!bundle) {
-          findings.push(annotation ?? await emptyBundle(ctx, webhook.name));
-          continue;
-        }
-        if (!ca || bundle === ca) continue;
-        const [live, wanted] = await Promise.all([describeBundle(bundle), describeBundle(ca)]);
-        findings.push(
-          "error" in live
-            ? {
-              problem: `${webhook.name}: its caBundle ${live.error}`,
-              hint: annotation?.hint ?? await restartHint(ctx),
-              transient: false,
-            }
-            : {
-              problem:
-                `${webhook.name}: caBundle holds a different CA (${live.subject}, ${live.fingerprint}) than ca.crt of ${namespace}/${KSERVE_OBJECTS.certSecret}${
-                  "error" in wanted ? "" : ` (${wanted.subject}, ${wanted.fingerprint})`
-                }`,
-              hint: annotation?.hint ?? await restartHint(ctx),
-              transient: false,
-            },
-        );
-      }
+          }
+          : {
+            problem:
+              `${target.label}: caBundle holds a different CA (${live.subject}, ${live.fingerprint}) than ${source}${
+                "error" in wanted ? "" : ` (${wanted.subject}, ${wanted.fingerprint})`
+              }${
+                target.kind === "crd"
+                  ? `, so every read of ${target.name} at a version other than the stored one fails`
+                  : ""
+              }`,
+            hint: annotation?.hint ?? await restartHint(ctx),
+            // Resolves by itself only while cainjector is (re)starting and about to inject.
+            transient: !annotation && await injectorStarting(ctx),
+          },
+      );
     }
     if (findings.length === 0) return;
     const problems = [...new Set(findings.map((f) => f.problem))];
@@ -128,6 +147,135 @@ export const caBundleCheck: Check<CheckContext> = {
     );
   },
 };
+
+/** The webhooks of KServe's webhook configurations that call a Service. */
+async function webhookTargets(ctx: CheckContext): Promise<Target[]> {
+  return (await kserveWebhookConfigs(ctx)).flatMap((config) =>
+    (config.object.webhooks ?? []).flatMap((webhook) =>
+      webhook.clientConfig?.service
+        ? [{
+          kind: config.kind,
+          name: config.object.metadata?.name ?? "",
+          label: webhook.name,
+          inject: config.object.metadata?.annotations?.[CERT_MANAGER.injectAnnotation],
+          service: webhook.clientConfig.service,
+          caBundle: webhook.clientConfig.caBundle,
+        }]
+        : []
+    )
+  );
+}
+
+/** KServe's CRDs, those API discovery serves (each read once per run). */
+async function kserveCrds(ctx: CheckContext): Promise<ConvertedCrd[]> {
+  const served = await Promise.all(
+    ["v1alpha1", "v1beta1"].map((v) =>
+      ctx.get<{ resources?: { name: string }[] }>(`/apis/${KSERVE.apiGroup}/${v}`)
+    ),
+  );
+  const names = new Set(
+    served.flatMap((list) => list?.resources ?? []).map((r) => r.name)
+      .filter((name) => !name.includes("/")),
+  );
+  const crds = await Promise.all(
+    [...names].map((name) => ctx.get<ConvertedCrd>(`${CRD_PATH}/${name}.${KSERVE.apiGroup}`)),
+  );
+  return crds.filter((crd): crd is ConvertedCrd => crd !== undefined);
+}
+
+function conversionTarget(crd: ConvertedCrd): Target[] {
+  const conversion = crd.spec?.conversion;
+  const service = conversion?.webhook?.clientConfig?.service;
+  if (conversion?.strategy !== "Webhook" || !service) return [];
+  const name = crd.metadata?.name ?? "";
+  return [{
+    kind: "crd",
+    name,
+    label: `CRD ${name}'s conversion webhook (Service ${service.namespace}/${service.name})`,
+    inject: crd.metadata?.annotations?.[CERT_MANAGER.injectAnnotation],
+    service,
+    caBundle: conversion.webhook?.clientConfig?.caBundle,
+  }];
+}
+
+/** Conversion webhooks on CRDs that the installed release ships without one. */
+function unshippedConversions(crds: ConvertedCrd[], version: string | undefined): Finding[] {
+  const shipped = conversionWebhookCrds(version);
+  if (!shipped) return [];
+  return crds.flatMap((crd) => {
+    const name = crd.metadata?.name ?? "";
+    const service = crd.spec?.conversion?.webhook?.clientConfig?.service;
+    if (crd.spec?.conversion?.strategy !== "Webhook" || shipped.includes(name)) return [];
+    return [{
+      problem:
+        `CRD ${name} converts with a webhook (Service ${service?.namespace}/${service?.name}) that KServe ${version} does not ship (its ${name} has no conversion stanza)`,
+      hint:
+        `Remove the stanza KServe ${version} does not have: kubectl patch crd ${name} --type json -p '${
+          JSON.stringify([{ op: "replace", path: "/spec/conversion", value: { strategy: "None" } }])
+        }'`,
+      transient: false,
+    }];
+  });
+}
+
+/**
+ * The Certificate that serves a Service: the one in KServe's namespace whose dnsNames hold
+ * SERVICE.NAMESPACE.svc, else KServe's own for its webhook Service (as in every release).
+ */
+function certificateOf(
+  service: Target["service"],
+  namespace: string,
+  certificates: Certificate[],
+): { name: string; secret: string } | undefined {
+  const dns = `${service.name}.${service.namespace}.svc`;
+  const found = certificates.find((c) => c.spec?.dnsNames?.includes(dns));
+  if (found?.metadata?.name && found.spec?.secretName) {
+    return { name: found.metadata.name, secret: found.spec.secretName };
+  }
+  return service.name === KSERVE_OBJECTS.webhookService && service.namespace === namespace
+    ? { name: KSERVE_OBJECTS.certificate, secret: KSERVE_OBJECTS.certSecret }
+    : undefined;
+}
+
+/** What is wrong with a target's inject-ca-from annotation, when something is. */
+async function annotationFinding(
+  ctx: CheckContext,
+  target: Target,
+  expected: string | undefined,
+): Promise<Finding | undefined> {
+  if (!expected) return undefined;
+  const fix =
+    `kubectl annotate ${target.kind} ${target.name} ${CERT_MANAGER.injectAnnotation}=${expected} --overwrite`;
+  const name = target.kind === "crd" ? `CRD ${target.name}` : `${target.kind} ${target.name}`;
+  if (!target.inject) {
+    return {
+      problem:
+        `${name} has no ${CERT_MANAGER.injectAnnotation} annotation, so cainjector never fills its caBundle`,
+      hint: fix,
+      transient: false,
+    };
+  }
+  if (target.inject === expected) return undefined;
+  const [ns, certName] = target.inject.split("/");
+  const exists = ns && certName &&
+    await ctx.get(`/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${ns}/certificates/${certName}`);
+  return exists ? undefined : {
+    problem:
+      `${name}: ${CERT_MANAGER.injectAnnotation} is "${target.inject}", a Certificate that does not exist (KServe's is ${expected})`,
+    hint: fix,
+    transient: false,
+  };
+}
+
+/** cainjector is rolling out or starting: it injects every annotated target once it runs. */
+async function injectorStarting(ctx: CheckContext): Promise<boolean> {
+  const injector = await cainjector(ctx);
+  const wanted = injector?.spec?.replicas ?? 1;
+  const status = injector?.status;
+  return injector !== undefined && wanted > 0 &&
+    ((status?.observedGeneration ?? 0) < (injector.metadata?.generation ?? 0) ||
+      (status?.updatedReplicas ?? 0) < wanted || (status?.availableReplicas ?? 0) < wanted);
+}
 
 async function emptyBundle(ctx: CheckContext, webhook: string): Promise<Finding> {
   const injector = await cainjector(ctx);

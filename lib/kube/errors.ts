@@ -3,6 +3,7 @@
  * Pure functions on plain data, so every mapping is unit-tested without a cluster.
  */
 import { CliError } from "../errors.ts";
+import { explainRefusal, RBAC_DENIAL } from "./api_refusals.ts";
 
 /** What was being attempted, for messages. */
 export interface RequestTarget {
@@ -99,9 +100,19 @@ export function errorFromResponse(
       },
     );
   }
+  // A webhook's or a terminating CRD's refusal: its own message and hint, whatever the status.
+  const refusal = explainRefusal(target.path, serverMessage);
+  if (refusal) {
+    return new KubeApiError(refusal.message, {
+      status,
+      reason: body?.reason,
+      hint: refusal.hint,
+      causes: body?.details?.causes,
+      fromApiServer,
+    });
+  }
   if (status === 403) {
-    const who = /User "([^"]*)" cannot (\S+) resource "([^"]*)"(?: in API group "([^"]*)")?/
-      .exec(serverMessage);
+    const who = RBAC_DENIAL.exec(serverMessage);
     const canI = who
       ? `kubectl auth can-i ${who[2]} ${who[3]}${who[4] ? `.${who[4]}` : ""}`
       : undefined;
@@ -109,12 +120,12 @@ export function errorFromResponse(
       status,
       reason: "Forbidden",
       fromApiServer,
-      // NamespaceLifecycle answers 403 too, and no RBAC rule helps with that one.
+      // Only RBAC's own denial is answered by an RBAC rule; NamespaceLifecycle answers 403 too.
       hint: /because it is being terminated/.test(serverMessage)
         ? "Wait until the namespace is gone, then create it again"
-        : `Ask a cluster admin for an RBAC rule that allows this, or use a context with more rights${
-          canI ? ` (check with: ${canI})` : ""
-        }`,
+        : who
+        ? `Ask a cluster admin for an RBAC rule that allows this, or use a context with more rights (check with: ${canI})`
+        : undefined,
     });
   }
   if (status === 404 && !body?.details) {

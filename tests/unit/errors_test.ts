@@ -109,3 +109,75 @@ Deno.test("errorFromNetwork() says which CA failed TLS verification", () => {
   );
   assert.match(error.message, /not signed by that CA/);
 });
+
+const llmConfigs: RequestTarget = {
+  ...target,
+  path: "/apis/serving.kserve.io/v1alpha1/llminferenceserviceconfigs",
+};
+
+Deno.test("errorFromResponse() names the CRD, the Service and the mismatch of a failed conversion webhook", () => {
+  // As uninstall saw it, listing v0.20's LLMInferenceServiceConfigs after the bundle went stale.
+  const message =
+    'conversion webhook for serving.kserve.io/v1alpha2, Kind=LLMInferenceServiceConfig failed: Post "https://llmisvc-webhook-server-service.kserve.svc:443/convert?timeout=30s": tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  const error = errorFromResponse(llmConfigs, 500, status(500, message, "InternalError"));
+  assert.match(
+    error.message,
+    /^Reading LLMInferenceServiceConfig at serving\.kserve\.io\/v1alpha2 needs the conversion webhook of CRD llminferenceserviceconfigs\.serving\.kserve\.io \(Service kserve\/llmisvc-webhook-server-service\), and it failed: the caBundle of the CRD's conversion webhook does not hold the CA/,
+  );
+  assert.match(error.hint!, /only while cert-manager's cainjector is about to inject/);
+  assert.match(error.hint!, /kubectl kserve check/);
+  assert.doesNotMatch(error.hint!, /RBAC/);
+});
+
+Deno.test("errorFromResponse() tells a conversion webhook with no pod from a stale bundle", () => {
+  const message =
+    'conversion webhook for serving.kserve.io/v1alpha2, Kind=LLMInferenceService failed: Post "https://llmisvc-webhook-server-service.kserve.svc:443/convert?timeout=30s": dial tcp 10.96.0.7:443: connect: connection refused';
+  const error = errorFromResponse(
+    { ...target, path: "/apis/serving.kserve.io/v1alpha1/namespaces/ml/llminferenceservices" },
+    500,
+    status(500, message, "InternalError"),
+  );
+  assert.match(error.message, /CRD llminferenceservices\.serving\.kserve\.io/);
+  assert.match(error.message, /Service kserve\/llmisvc-webhook-server-service does not answer/);
+  assert.equal(
+    error.hint,
+    "See why nothing serves it: kubectl get endpoints llmisvc-webhook-server-service -n kserve; then kubectl kserve check",
+  );
+});
+
+Deno.test("errorFromResponse() answers a webhook's denial with the webhook, not with RBAC", () => {
+  const message =
+    'admission webhook "inferenceservice.kserve-webhook-server.validator" denied the request: the InferenceService "x" is invalid';
+  const error = errorFromResponse(target, 403, status(403, message, "Forbidden"));
+  assert.doesNotMatch(error.hint!, /Ask a cluster admin/);
+  assert.match(
+    error.hint!,
+    /^The admission webhook inferenceservice\.kserve-webhook-server\.validator refused/,
+  );
+});
+
+Deno.test("errorFromResponse() answers a create on a terminating CRD with the CRD that holds it", () => {
+  const error = errorFromResponse(
+    {
+      ...target,
+      method: "POST",
+      path: "/apis/serving.kserve.io/v1beta1/namespaces/ml/inferenceservices",
+    },
+    405,
+    status(
+      405,
+      "create not allowed while custom resource definition is terminating",
+      "MethodNotAllowed",
+    ),
+  );
+  assert.match(error.message, /CRD inferenceservices\.serving\.kserve\.io is being deleted/);
+  assert.match(error.hint!, /kubectl get crd inferenceservices\.serving\.kserve\.io -o yaml$/);
+  assert.doesNotMatch(error.hint!, /RBAC/);
+});
+
+Deno.test("errorFromResponse() gives no RBAC hint to a 403 that is not RBAC's", () => {
+  const message =
+    'pods "p" is forbidden: exceeded quota: compute, requested: cpu=2, used: cpu=0, limited: cpu=1';
+  const error = errorFromResponse(target, 403, status(403, message, "Forbidden"));
+  assert.equal(error.hint, undefined);
+});
