@@ -6,7 +6,12 @@ import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import type { Deployment, ObjectMeta } from "../kube/objects.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { type DetectedObject, kserveFrom, type KServeInstall } from "../kserve/detect.ts";
+import {
+  confirmHelmOwner,
+  type DetectedObject,
+  kserveFrom,
+  type KServeInstall,
+} from "../kserve/detect.ts";
 import { resolveHint } from "../kserve/hints.ts";
 import type { CheckResult } from "./check_types.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
@@ -115,12 +120,15 @@ export class CheckContext {
     const home = await this.get<{ metadata?: { deletionTimestamp?: string } }>(
       `/api/v1/namespaces/${namespace}`,
     );
-    return kserveFrom({
-      controllers: controllers.filter(named),
-      configMaps,
-      apiServed: group !== undefined,
-      home,
-    });
+    return await confirmHelmOwner(
+      kserveFrom({
+        controllers: controllers.filter(named),
+        configMaps,
+        apiServed: group !== undefined,
+        home,
+      }),
+      (path, query) => this.get(path, query),
+    );
   }
 }
 

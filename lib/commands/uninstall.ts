@@ -12,7 +12,7 @@ import { Kube } from "../kube/client.ts";
 import type { Ref } from "../kube/delete.ts";
 import { Progress, type Step } from "../progress.ts";
 import { writeOut } from "../output.ts";
-import { describeStep, executeTeardown, readInventory } from "../install/teardown.ts";
+import { describeStep, executeTeardown, listModels, readInventory } from "../install/teardown.ts";
 import { planTeardown, type TeardownPlan } from "../install/teardown_plan.ts";
 
 export async function uninstall(options: UninstallInvocation): Promise<number> {
@@ -31,12 +31,15 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
   // Whose KServe it is decides first: Kubeflow's is never this plugin's to remove, and a Helm
   // release or another tool's install only with --force.
   const kserve = await findKServe(kube);
-  const foreign = foreignInstall(
-    kserve,
-    "uninstall",
-    undefined,
-    await crdOwnerOf(kserve, (path) => kube.getOptional(path)),
-  );
+  const foreign = kserve.installed && kserve.owner && kserve.owner.by !== "kubectl-kserve"
+    ? foreignInstall(
+      kserve,
+      "uninstall",
+      undefined,
+      await crdOwnerOf(kserve, (path) => kube.getOptional(path)),
+      await listModels(kube),
+    )
+    : undefined;
   const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace;
   if (foreign && (!options.force || kubeflow)) {
     throw new CliError(foreign.message, { hint: foreign.hint });

@@ -39,7 +39,7 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
   ];
   const none = Promise.resolve([] as Listed[]);
   return await allOf({
-    models: listAll(kube, kindCollections("model")),
+    models: listModels(kube),
     clusterResources: listAll(kube, kindCollections("cluster-resource")),
     llmConfigs: listAll(kube, kindCollections("llm-config")),
     webhooks: listAll(kube, [
@@ -63,6 +63,11 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
       : none,
     kserveWebhookAnswers: kserveWebhookAnswers(kube),
   });
+}
+
+/** Every model object of KServe's kinds, in every namespace (what deleting the CRDs deletes). */
+export function listModels(kube: Kube): Promise<Listed[]> {
+  return listAll(kube, kindCollections("model"));
 }
 
 async function listAll(kube: Kube, collections: [string, string][]): Promise<Listed[]> {

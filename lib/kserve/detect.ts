@@ -8,7 +8,8 @@
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
+import { type OwnedMetadata, type Owner, ownerByManagers, ownerOf } from "../kube/owner.ts";
+import { helmRecordProblem } from "../kube/helm_record.ts";
 import type { DeploymentState } from "./diagnose.ts";
 
 /** An object as far as detection reads it. */
@@ -82,13 +83,44 @@ export async function findKServe(kube: Kube): Promise<KServeInstall> {
   const namespace = installNamespace(controllers.items, configMaps.items);
   const index = KNOWN_NAMESPACES.indexOf(namespace as typeof KNOWN_NAMESPACES[number]);
   const home = index >= 0 ? known[index] : await namespaceObject(kube, namespace);
-  return kserveFrom({
-    controllers: controllers.items,
-    configMaps: configMaps.items,
-    apiServed,
-    home,
-    unreadable: controllers.unreadable,
+  return await confirmHelmOwner(
+    kserveFrom({
+      controllers: controllers.items,
+      configMaps: configMaps.items,
+      apiServed,
+      home,
+      unreadable: controllers.unreadable,
+    }),
+    (path, query) => kube.getOptional(path, { query }),
+  );
+}
+
+/**
+ * Keeps a Helm owner only when Helm can manage the install: its deployed release record loads
+ * and holds the object the owner was read from. Otherwise the install is "mixed": another
+ * tool's, with Helm's labels on some objects, and the hints are that tool's.
+ */
+export async function confirmHelmOwner(
+  install: KServeInstall,
+  get: (path: string, query: Record<string, string>) => Promise<unknown>,
+): Promise<KServeInstall> {
+  const owner = install.owner;
+  const object = install.controller ?? install.configMap;
+  if (owner?.by !== "helm" || !object) return install;
+  const problem = await helmRecordProblem(get, owner.release, owner.namespace, {
+    kind: install.controller ? "Deployment" : "ConfigMap",
+    name: object.metadata.name,
   });
+  if (!problem) return install;
+  const byManagers = ownerByManagers(object.metadata);
+  return {
+    ...install,
+    owner: {
+      by: "other",
+      managers: byManagers.by === "other" ? byManagers.managers : [],
+      helmLabels: { release: owner.release, namespace: owner.namespace, problem },
+    },
+  };
 }
 
 /** A namespace object; undefined when it does not exist or may not be read (403). */

@@ -91,13 +91,15 @@ export function reapplyCommand(
  * `crdOwner`: who owns KServe's CRDs (the inferenceservices CRD's metadata). KServe's Helm
  * install is two releases, the kserve-crd chart's and the kserve chart's: an upgrade moves the
  * CRDs first (a newer controller over older CRDs is a half-upgraded install), and an uninstall
- * removes them last.
+ * removes them last. `models` (uninstall): the model objects that exist; the owner's command
+ * deletes KServe's CRDs, and the API server every object of them with it, so they are named.
  */
 export function foreignInstall(
   kserve: KServeInstall,
   action: "install" | "uninstall",
   targetVersion?: string,
   crdOwner?: Owner,
+  models: { kind: string; name: string; namespace?: string }[] = [],
 ): { message: string; hint: string } | undefined {
   const owner = kserve.owner;
   if (!kserve.installed || !owner || owner.by === "kubectl-kserve") return undefined;
@@ -143,7 +145,12 @@ export function foreignInstall(
     : `, or pass --force to ${
       action === "install" ? "apply over it anyway (it stays theirs)" : "delete it anyway"
     }`;
-  return { message, hint: `${verb}: ${command}${force}` };
+  const deleted = action === "uninstall" && models.length
+    ? ` (deleting KServe's CRDs deletes every object of them: ${models.length} model object(s), ${
+      models.slice(0, 10).map((m) => `${m.kind} ${m.namespace}/${m.name}`).join(", ")
+    }${models.length > 10 ? ` and ${models.length - 10} more` : ""}; delete or back them up first)`
+    : "";
+  return { message, hint: `${verb}: ${command}${deleted}${force}` };
 }
 
 /** Check hints say "{kserve-ns}" where KServe's install namespace belongs. */

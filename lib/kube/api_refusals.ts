@@ -94,7 +94,9 @@ function webhookDenial(text: string): Refusal | undefined {
   if (!match) return undefined;
   return {
     message: text,
-    hint: `The admission webhook ${match[1]} refused the request (no RBAC rule changes that): change what it names (${
+    hint: `The admission webhook ${
+      match[1]
+    } refused the request (no RBAC rule changes that): change what it names (${
       match[2]!.trim().slice(0, 160) || "see its message"
     }) and try again`,
   };

@@ -14,8 +14,16 @@ export const HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace";
 export type Owner =
   | { by: "kubectl-kserve" }
   | { by: "helm"; release: string; namespace: string }
-  /** Written only by other field managers, such as kubectl-client-side-apply or argocd. */
-  | { by: "other"; managers: string[] };
+  /**
+   * Written only by other field managers, such as kubectl-client-side-apply or argocd.
+   * `helmLabels`: some objects carry Helm's labels, but Helm cannot manage them (a "mixed"
+   * install: no deployed release record, or one that does not hold them; kube/helm_record.ts).
+   */
+  | {
+    by: "other";
+    managers: string[];
+    helmLabels?: { release: string; namespace: string; problem: string };
+  };
 
 export interface OwnedMetadata {
   labels?: Record<string, string>;
@@ -39,6 +47,11 @@ export function ownerOf(metadata: OwnedMetadata): Owner {
       namespace: annotations[HELM_RELEASE_NAMESPACE] ?? "(unknown namespace)",
     };
   }
+  return ownerByManagers(metadata);
+}
+
+/** The owner from the field managers alone (Helm's labels aside). */
+export function ownerByManagers(metadata: OwnedMetadata): Owner {
   // Controllers writing status (kube-controller-manager on a Deployment) own nothing we install.
   const fields = (metadata.managedFields ?? []).filter((f) => f.subresource !== "status");
   if (fields.some((f) => f.manager === FIELD_MANAGER)) return { by: "kubectl-kserve" };
@@ -55,10 +68,15 @@ export function describeOwner(owner: Owner): string {
       return "kubectl-kserve";
     case "helm":
       return `Helm, release ${owner.release} in namespace ${owner.namespace}`;
-    case "other":
-      return owner.managers.length
+    case "other": {
+      const tool = owner.managers.length
         ? `another tool (field manager ${owner.managers.join(", ")})`
         : "another tool (no field manager recorded)";
+      const helm = owner.helmLabels;
+      return helm
+        ? `a mix of tools: ${tool}, with Helm's labels naming release ${helm.release} in namespace ${helm.namespace}, which Helm cannot manage (${helm.problem}; helm upgrade and helm uninstall fail)`
+        : tool;
+    }
   }
 }
 

@@ -127,6 +127,47 @@ Deno.test("foreignInstall(): names the owner and its command; Kubeflow's install
   assert.doesNotMatch(kubeflow.hint, /--force/);
 });
 
+Deno.test("foreignInstall(): uninstall's refusal names the models its owner's command deletes with the CRDs", () => {
+  // Field report: `kubectl delete -f kserve.yaml` deletes the CRDs, and every model, silently.
+  const models = [
+    { kind: "InferenceService", name: "iris", namespace: "models" },
+    { kind: "InferenceGraph", name: "flow", namespace: "team-a" },
+  ];
+  const kubectl = foreignInstall(
+    { ...base, owner: { by: "other", managers: ["kubectl"] } },
+    "uninstall",
+    undefined,
+    undefined,
+    models,
+  )!;
+  assert.match(
+    kubectl.hint,
+    /^Remove it with its owner's tool: kubectl delete -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml \(deleting KServe's CRDs deletes every object of them: 2 model object\(s\), InferenceService models\/iris, InferenceGraph team-a\/flow; delete or back them up first\)/,
+  );
+  const helm = foreignInstall(
+    { ...base, owner: { by: "helm", release: "kserve", namespace: "kserve" } },
+    "uninstall",
+    undefined,
+    { by: "helm", release: "kserve-crd", namespace: "kserve" },
+    models.slice(0, 1),
+  )!;
+  assert.match(
+    helm.hint,
+    /helm uninstall kserve-crd -n kserve \(.*1 model object\(s\), InferenceService models\/iris;/,
+  );
+  // Without models, and for install, nothing is said about them.
+  const none = foreignInstall({ ...base, owner: { by: "other", managers: [] } }, "uninstall")!;
+  assert.doesNotMatch(none.hint, /model/);
+  const install = foreignInstall(
+    { ...base, owner: { by: "other", managers: [] } },
+    "install",
+    "v0.16.0",
+    undefined,
+    models,
+  )!;
+  assert.doesNotMatch(install.hint, /model/);
+});
+
 Deno.test("resolveHint(): runtimes and the storage container come from the file that holds them", async () => {
   const { selectChecks } = await import("../../lib/checks/catalog.ts");
   const hintOf = (id: string) =>
