@@ -9,8 +9,10 @@ import { KubeApiError } from "../kube/errors.ts";
 import {
   confirmHelmOwner,
   type DetectedObject,
+  findKServe,
   kserveFrom,
   type KServeInstall,
+  withDeletingCrd,
 } from "../kserve/detect.ts";
 import { resolveHint } from "../kserve/hints.ts";
 import type { CheckResult } from "./check_types.ts";
@@ -108,6 +110,16 @@ export class CheckContext {
   }
 
   async #findKServe(): Promise<KServeFacts> {
+    try {
+      return await this.#findKServeFromLists();
+    } catch (error) {
+      // A user who may not list cluster-wide: detection reads what they may (lib/kserve/detect.ts).
+      if (error instanceof KubeApiError && error.status === 403) return await findKServe(this.kube);
+      throw error;
+    }
+  }
+
+  async #findKServeFromLists(): Promise<KServeFacts> {
     const [controllers, configMaps, group] = await Promise.all([
       this.deployments({ labels: Object.fromEntries([KSERVE.controllerSelector.split("=")]) }),
       this.list<DetectedObject>("/api/v1/configmaps", {
@@ -120,14 +132,18 @@ export class CheckContext {
     const home = await this.get<{ metadata?: { deletionTimestamp?: string } }>(
       `/api/v1/namespaces/${namespace}`,
     );
-    return await confirmHelmOwner(
-      kserveFrom({
-        controllers: controllers.filter(named),
-        configMaps,
-        apiServed: group !== undefined,
-        home,
-      }),
-      (path, query) => this.get(path, query),
+    const get = (path: string, query: Record<string, string>) => this.get(path, query);
+    return await withDeletingCrd(
+      await confirmHelmOwner(
+        kserveFrom({
+          controllers: controllers.filter(named),
+          configMaps,
+          apiServed: group !== undefined,
+          home,
+        }),
+        get,
+      ),
+      get,
     );
   }
 }

@@ -9,7 +9,7 @@ import { acceptedModes, classifyMode } from "../kserve/versions.ts";
 import { crdName, groupVersionOf, KSERVE_KINDS } from "../kserve/api_kinds.ts";
 import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import type { V1Pod, V1Secret } from "@kubernetes/client-node";
-import type { DetectedObject } from "../kserve/detect.ts";
+import { deletingCrdHint, describeDeletingCrd, type DetectedObject } from "../kserve/detect.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
@@ -39,6 +39,18 @@ export const kserveChecks: Check<CheckContext>[] = [
           ? `, installed by ${describeOwner(kserve.owner)}`
           : "";
         return `in namespace ${kserve.namespace}${owner}`;
+      }
+      if (kserve.unreadable) {
+        throw new CheckFailed(
+          `Whether KServe is installed is not known: ${KSERVE.apiGroup} is served, but these credentials may not read the ${KSERVE.controllerDeployment} Deployment (neither list Deployments cluster-wide nor get it in the usual install namespaces)`,
+          `Ask a cluster admin for read access to KServe's namespace, or use a context with more rights (check with: kubectl auth can-i list deployments.apps -A)`,
+        );
+      }
+      if (kserve.crdDeleting) {
+        throw new CheckFailed(
+          describeDeletingCrd(kserve.crdDeleting),
+          deletingCrdHint(kserve.crdDeleting),
+        );
       }
       const gone = kserve.terminating
         ? `namespace ${kserve.namespace} is being deleted`

@@ -8,6 +8,7 @@ import {
 } from "./check_types.ts";
 import { CATEGORIES } from "./check_types.ts";
 import { delay } from "../async.ts";
+import { CliError } from "../errors.ts";
 
 export interface RunOptions<Ctx> {
   /** One context is shared by the first attempt of every check; each retry gets a fresh one. */
@@ -72,7 +73,13 @@ async function runOnce<Ctx>(check: Check<Ctx>, ctx: Ctx): Promise<CheckResult> {
   } catch (error) {
     if (error instanceof SkipCheck) return { ...base, result: "skip", error: error.message };
     const message = error instanceof Error ? error.message : String(error);
-    const hint = error instanceof CheckFailed && error.hint ? error.hint : check.hint;
+    // The check's own hint fixes what it checks; an error it did not expect (a refused or
+    // failed request) is answered by that error's hint, never by the check's.
+    const hint = error instanceof CheckFailed
+      ? error.hint ?? check.hint
+      : error instanceof CliError
+      ? error.hint
+      : undefined;
     // Transient is a short, named list: only a finding that says what it waits for (a
     // certificate being issued, a pod starting, endpoints filling, a caBundle cainjector is
     // about to inject). Anything else, including what no check recognises, needs a fix.

@@ -2,7 +2,7 @@
 import type { GlobalOptions } from "../options.ts";
 import { CLIENT_VERSION } from "../version.ts";
 import { writeOut } from "../output.ts";
-import type { KServeInstall } from "../kserve/detect.ts";
+import { type DeletingCrd, describeDeletingCrd, type KServeInstall } from "../kserve/detect.ts";
 import { describeOwner, type Owner } from "../kube/owner.ts";
 
 export interface VersionReport {
@@ -19,6 +19,8 @@ export interface VersionReport {
     apiServed: boolean;
     /** The controller could not be read with these credentials. */
     unreadable?: boolean;
+    /** An uninstall that did not finish: KServe's CRD stuck deleting, and what holds it. */
+    crdDeleting?: DeletingCrd;
   };
 }
 
@@ -46,10 +48,14 @@ export async function version(
 }
 
 function versionOf(kserve: KServeInstall): NonNullable<VersionReport["kserveVersion"]> {
-  const { installed, version, namespace, image, owner, apiServed, unreadable } = kserve;
-  return installed
-    ? { installed, version, namespace, image, owner, apiServed }
-    : { installed, apiServed, ...(unreadable ? { unreadable } : {}) };
+  const { installed, version, namespace, image, owner, apiServed, unreadable, crdDeleting } =
+    kserve;
+  return installed ? { installed, version, namespace, image, owner, apiServed } : {
+    installed,
+    apiServed,
+    ...(unreadable ? { unreadable } : {}),
+    ...(crdDeleting ? { crdDeleting } : {}),
+  };
 }
 
 /** Renders the report as kubectl renders `version`: text lines or JSON. */
@@ -67,6 +73,8 @@ export function renderVersion(report: VersionReport, format: string): string {
         kserve.version ?? "unknown (no controller Deployment)"
       } (namespace ${kserve.namespace}${by})`,
     );
+  } else if (kserve?.crdDeleting) {
+    lines.push(`KServe Version: not installed (${describeDeletingCrd(kserve.crdDeleting)})`);
   } else if (kserve?.unreadable) {
     lines.push(
       "KServe Version: unknown (serving.kserve.io is served, but these credentials may not read the kserve-controller-manager Deployment)",

@@ -5,7 +5,7 @@
  * discovery, the usual install namespaces); a lookup that fails otherwise is thrown, never read
  * as "not installed".
  */
-import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { CRD_PATH, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type OwnedMetadata, type Owner, ownerByManagers, ownerOf } from "../kube/owner.ts";
@@ -45,6 +45,22 @@ export interface KServeInstall {
   unreadable?: boolean;
   controller?: DetectedObject;
   configMap?: DetectedObject;
+  /** Not installed, but KServe's InferenceService CRD is being deleted and something holds it. */
+  crdDeleting?: DeletingCrd;
+}
+
+/** A CRD with a deletionTimestamp: since when, and what holds it. */
+export interface DeletingCrd {
+  name: string;
+  since: string;
+  /** Its finalizers and the Terminating condition's message (what is left to delete). */
+  heldBy: string;
+}
+
+/** A CRD as far as its deletion goes. */
+interface CrdState {
+  metadata?: { name?: string; deletionTimestamp?: string; finalizers?: string[] };
+  status?: { conditions?: { type: string; status?: string; message?: string }[] };
 }
 
 /** What detection reads; `check` passes what its cached lists already hold. */
@@ -83,16 +99,64 @@ export async function findKServe(kube: Kube): Promise<KServeInstall> {
   const namespace = installNamespace(controllers.items, configMaps.items);
   const index = KNOWN_NAMESPACES.indexOf(namespace as typeof KNOWN_NAMESPACES[number]);
   const home = index >= 0 ? known[index] : await namespaceObject(kube, namespace);
-  return await confirmHelmOwner(
-    kserveFrom({
-      controllers: controllers.items,
-      configMaps: configMaps.items,
-      apiServed,
-      home,
-      unreadable: controllers.unreadable,
-    }),
-    (path, query) => kube.getOptional(path, { query }),
+  const get = (path: string, query: Record<string, string>) => kube.getOptional(path, { query });
+  return await withDeletingCrd(
+    await confirmHelmOwner(
+      kserveFrom({
+        controllers: controllers.items,
+        configMaps: configMaps.items,
+        apiServed,
+        home,
+        unreadable: controllers.unreadable,
+      }),
+      get,
+    ),
+    get,
   );
+}
+
+/**
+ * When KServe is not installed but its API is still served, whether the InferenceService CRD
+ * is stuck deleting (its finalizer waits for objects whose own finalizers need the controller
+ * that is gone): that is an uninstall that did not finish, not "not installed".
+ */
+export async function withDeletingCrd(
+  install: KServeInstall,
+  get: (path: string, query: Record<string, string>) => Promise<unknown>,
+): Promise<KServeInstall> {
+  if (install.installed || !install.apiServed) return install;
+  const crd = await (get(`${CRD_PATH}/${KSERVE.isvcCrd}`, {}) as Promise<CrdState | undefined>)
+    .catch((error) => {
+      if (error instanceof KubeApiError && error.status === 403) return undefined;
+      throw error;
+    });
+  const deleting = crd && deletingCrd(crd);
+  return deleting ? { ...install, crdDeleting: deleting } : install;
+}
+
+/** Pure: the deletion of a CRD that has a deletionTimestamp, else undefined. */
+export function deletingCrd(crd: CrdState): DeletingCrd | undefined {
+  const since = crd.metadata?.deletionTimestamp;
+  if (!since) return undefined;
+  const finalizers = crd.metadata?.finalizers ?? [];
+  const terminating = crd.status?.conditions?.find((c) => c.type === "Terminating")?.message;
+  return {
+    name: crd.metadata?.name ?? KSERVE.isvcCrd,
+    since,
+    heldBy: `${finalizers.length ? `finalizer ${finalizers.join(", ")}` : "no finalizer left"}${
+      terminating ? ` (${terminating})` : ""
+    }`,
+  };
+}
+
+/** "CRD X is stuck deleting since T: held by …", for every command that reports it. */
+export function describeDeletingCrd(crd: DeletingCrd): string {
+  return `KServe is being uninstalled and has not finished: CRD ${crd.name} is stuck deleting since ${crd.since}, held by ${crd.heldBy}`;
+}
+
+/** What to run to see what is left, and the objects whose finalizers hold the CRD. */
+export function deletingCrdHint(crd: DeletingCrd): string {
+  return `See what holds it: kubectl get crd ${crd.name} -o yaml; kubectl get ${crd.name} -A (each object left waits for its finalizer, which KServe's controller removes; re-install KServe to let it finish, or remove those finalizers)`;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { CliError, UsageError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
-import type { KServeInstall } from "../kserve/detect.ts";
+import { describeDeletingCrd, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
 import { startLookups } from "../deploy/lookups.ts";
 import type { DeployRequest } from "../deploy/spec.ts";
@@ -143,6 +143,7 @@ export async function planDeploy(
 
 /** Why the automatic backend choice fell as it did, from what detection saw. */
 function backendReason(found: KServeInstall): string {
+  if (found.crdDeleting) return describeDeletingCrd(found.crdDeleting);
   if (found.installed) return `KServe ${found.version ?? "(unknown version)"} is installed`;
   if (found.unreadable) {
     return "serving.kserve.io is served; these credentials may not read its controller";

@@ -57,6 +57,28 @@ Deno.test("runChecks() reports warnings, own skips and hints from the failure", 
   assert.equal(results[3]!.hint, "run this instead");
 });
 
+Deno.test("runChecks() answers an error a check did not expect with that error's hint, not the check's", async () => {
+  // Field report: a user who may read one namespace saw "Install it" for a Forbidden list.
+  const { KubeApiError } = await import("../../lib/kube/errors.ts");
+  const results = await runChecks([
+    fake("forbidden", () => {
+      throw new KubeApiError("Forbidden: cannot list deployments", {
+        status: 403,
+        hint: "Ask a cluster admin for an RBAC rule",
+      });
+    }),
+    fake("bare", () => {
+      throw new Error("boom");
+    }),
+    fake("own", fail("broken")),
+  ], { freshContext: () => ({ attempt: 0 }) });
+  assert.deepEqual(results.map((r) => r.hint), [
+    "Ask a cluster admin for an RBAC rule",
+    undefined,
+    "fix own",
+  ]);
+});
+
 Deno.test("runChecks() runs independent checks in parallel", async () => {
   let running = 0;
   let peak = 0;

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type DetectedObject, kserveFrom, versionFromImage } from "../../lib/kserve/detect.ts";
+import {
+  deletingCrd,
+  describeDeletingCrd,
+  type DetectedObject,
+  kserveFrom,
+  versionFromImage,
+} from "../../lib/kserve/detect.ts";
 import { renderVersion } from "../../lib/commands/version.ts";
 import { describeOwner, ownerOf } from "../../lib/kube/owner.ts";
 
@@ -105,4 +111,31 @@ Deno.test("kserveFrom(): forbidden reads are 'unreadable', never 'not installed'
     apiServed: true,
   });
   assert.deepEqual([kubeflow.installed, kubeflow.namespace], [true, "kubeflow"]);
+});
+
+Deno.test("deletingCrd(): a KServe CRD stuck deleting names since when and what holds it", () => {
+  // Field report: reported as "KServe is not installed".
+  const stuck = deletingCrd({
+    metadata: {
+      name: "inferenceservices.serving.kserve.io",
+      deletionTimestamp: "2026-12-01T10:00:00Z",
+      finalizers: ["customresourcecleanup.apiextensions.k8s.io"],
+    },
+    status: {
+      conditions: [{
+        type: "Terminating",
+        status: "True",
+        message: "could not confirm zero CustomResources remaining: 1 remaining",
+      }],
+    },
+  })!;
+  assert.equal(
+    describeDeletingCrd(stuck),
+    "KServe is being uninstalled and has not finished: CRD inferenceservices.serving.kserve.io is stuck deleting since 2026-12-01T10:00:00Z, held by finalizer customresourcecleanup.apiextensions.k8s.io (could not confirm zero CustomResources remaining: 1 remaining)",
+  );
+  // A CRD that is not being deleted is none of this.
+  assert.equal(
+    deletingCrd({ metadata: { name: "inferenceservices.serving.kserve.io" } }),
+    undefined,
+  );
 });
