@@ -94,7 +94,8 @@ export const caBundleCheck: Check<CheckContext> = {
       `/apis/${CERT_MANAGER.apiGroup}/v1/namespaces/${namespace}/certificates`,
     );
     const crds = await kserveCrds(ctx);
-    const findings: Finding[] = [...unshippedConversions(crds, version)];
+    const unshipped = unshippedConversions(crds, version);
+    const findings: Finding[] = [...unshipped];
     const targets = [...await webhookTargets(ctx), ...crds.flatMap(conversionTarget)];
     for (const target of targets) {
       const certificate = certificateOf(target.service, namespace, certificates);
@@ -138,10 +139,11 @@ export const caBundleCheck: Check<CheckContext> = {
     if (findings.length === 0) return;
     const problems = [...new Set(findings.map((f) => f.problem))];
     const hints = [...new Set(findings.map((f) => f.hint))];
+    const tls = findings.length > unshipped.length
+      ? `; the API server fails TLS calling the webhook ("x509: certificate signed by unknown authority")`
+      : "";
     throw new CheckFailed(
-      `${
-        problems.join("; ")
-      }; the API server fails TLS calling the webhook ("x509: certificate signed by unknown authority")`,
+      `${problems.join("; ")}${tls}`,
       hints.join("; "),
       { transient: findings.every((f) => f.transient) },
     );

@@ -17,6 +17,7 @@ import {
 import { installKServe, patchKServeWebhook } from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
+import { runPlugin } from "../support/plugin.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 
@@ -250,6 +251,146 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
   );
 
   await t.step(
+    "a stale caBundle on a CRD's conversion webhook is named with the CRD and its Service; uninstall names it too, and the hint fixes it",
+    async () => {
+      // v0.20 stores LLMInferenceServiceConfigs at v1alpha2; uninstall lists them at v1alpha1,
+      // through the conversion webhook. Field report: it failed with the raw server error.
+      const crd = "llminferenceserviceconfigs.serving.kserve.io";
+      const bundle = "/spec/conversion/webhook/clientConfig/caBundle";
+      const patch = (value: string) =>
+        kubectlOk([
+          "patch",
+          "crd",
+          crd,
+          "--type",
+          "json",
+          "-p",
+          JSON.stringify([
+            { op: "replace", path: bundle, value },
+          ]),
+        ]);
+      const stored = await kubectlJson<{ items: unknown[] }>(
+        ["get", `llminferenceserviceconfigs.v1alpha2.serving.kserve.io`, "-A", "-o", "json"],
+      );
+      assert.ok(stored.items.length > 0, "the install holds LLMInferenceServiceConfigs");
+      const good = await kubectlOk(
+        ["get", "crd", crd, "-o", "jsonpath={.spec.conversion.webhook.clientConfig.caBundle}"],
+      );
+      // A real CA, another Certificate's: KServe's own webhook certificate.
+      const other = await kubectlOk(
+        [
+          "get",
+          "secret",
+          "kserve-webhook-server-cert",
+          "-n",
+          "kserve",
+          "-o",
+          "jsonpath={.data.ca\\.crt}",
+        ],
+      );
+      assert.notEqual(other, good);
+      let fixed = false;
+      try {
+        await patch(other);
+        const summary = await check();
+        assert.ok(summary.failed.includes("webhooks.ca-bundle"), JSON.stringify(summary.failed));
+        const failure = summary.byId("webhooks.ca-bundle")!;
+        assert.match(
+          failure.error!,
+          /^CRD llminferenceserviceconfigs\.serving\.kserve\.io's conversion webhook \(Service kserve\/llmisvc-webhook-server-service\): caBundle holds a different CA \(.*\) than ca\.crt of kserve\/llmisvc-webhook-server-cert .*, so every read of llminferenceserviceconfigs\.serving\.kserve\.io at a version other than the stored one fails/,
+        );
+        assert.equal(failure.transient, undefined, "cainjector runs and will not inject again");
+        assert.match(
+          failure.hint!,
+          /^Make cainjector inject again: kubectl rollout restart deployment\/cert-manager-cainjector -n cert-manager$/,
+        );
+        const uninstall = await runPlugin(["uninstall", "--dry-run"], {
+          env: { KUBECONFIG: adminKubeconfig() },
+        });
+        assert.equal(uninstall.code, 1, uninstall.stderr);
+        assert.match(
+          uninstall.stderr,
+          /Reading LLMInferenceServiceConfig at serving\.kserve\.io\/v1alpha2 needs the conversion webhook of CRD llminferenceserviceconfigs\.serving\.kserve\.io \(Service kserve\/llmisvc-webhook-server-service\), and it failed: the caBundle of the CRD's conversion webhook does not hold the CA/,
+        );
+        assert.match(uninstall.stderr, /kubectl kserve check/);
+        await runHint(failure.hint!);
+        fixed = true;
+        assert.equal((await untilHealthy()).byId("webhooks.ca-bundle")!.result, "pass");
+        const again = await runPlugin(["uninstall", "--dry-run"], {
+          env: { KUBECONFIG: adminKubeconfig() },
+        });
+        assert.equal(again.code, 0, again.stderr);
+      } finally {
+        if (!fixed) await patch(good);
+      }
+    },
+  );
+
+  await t.step(
+    "a conversion webhook on a CRD that the release ships without one is named, and its hint removes it",
+    async () => {
+      const crd = "trainedmodels.serving.kserve.io";
+      const ca = await kubectlOk(
+        [
+          "get",
+          "secret",
+          "kserve-webhook-server-cert",
+          "-n",
+          "kserve",
+          "-o",
+          "jsonpath={.data.ca\\.crt}",
+        ],
+      );
+      const service = {
+        name: "kserve-webhook-server-service",
+        namespace: "kserve",
+        path: "/convert",
+      };
+      try {
+        await kubectlOk([
+          "patch",
+          "crd",
+          crd,
+          "--type",
+          "merge",
+          "-p",
+          JSON.stringify({
+            spec: {
+              conversion: {
+                strategy: "Webhook",
+                webhook: {
+                  conversionReviewVersions: ["v1"],
+                  clientConfig: { caBundle: ca, service },
+                },
+              },
+            },
+          }),
+        ]);
+        const failure = onlyFailure(await check(), "webhooks.ca-bundle");
+        assert.equal(
+          failure.error,
+          "CRD trainedmodels.serving.kserve.io converts with a webhook (Service kserve/kserve-webhook-server-service) that KServe v0.20.0 does not ship (its trainedmodels.serving.kserve.io has no conversion stanza)",
+        );
+        assert.equal(failure.transient, undefined);
+        await runHint(failure.hint!);
+        assert.equal((await untilHealthy()).byId("webhooks.ca-bundle")!.result, "pass");
+      } finally {
+        await kubectl([
+          "patch",
+          "crd",
+          crd,
+          "--type",
+          "json",
+          "-p",
+          JSON.stringify([
+            { op: "replace", path: "/spec/conversion", value: { strategy: "None" } },
+          ]),
+        ]);
+      }
+    },
+  );
+
+  await t.step(
     "check --mode serverless without Knative: its hint installs it; then its controller scaled to 0",
     async () => {
       const failure = onlyFailure(await check(["--mode", "serverless"]), "mode.knative");
@@ -329,6 +470,69 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         assert.equal(summary.byId("mode.knative")!.result, "pass");
       } finally {
         await kubectlOk(["scale", ...controller, "--replicas=1"]);
+      }
+    },
+  );
+
+  await t.step(
+    'a KServe CRD stuck deleting is an uninstall that did not finish, named with what holds it, never "not installed"',
+    async () => {
+      // Field report: an uninstall interrupted after the controller was gone left the CRD
+      // waiting for an InferenceService's finalizer; check and version said "not installed".
+      const held = JSON.stringify({
+        apiVersion: "serving.kserve.io/v1beta1",
+        kind: "InferenceService",
+        metadata: { name: "held", namespace: "default", finalizers: ["example.com/hold"] },
+        spec: {
+          predictor: {
+            model: { modelFormat: { name: "sklearn" }, storageUri: "gs://bucket/model" },
+          },
+        },
+      });
+      await applyYaml(held);
+      try {
+        await kubectlOk(["delete", "deployment", "kserve-controller-manager", "-n", "kserve"]);
+        await kubectlOk(["delete", "configmap", "inferenceservice-config", "-n", "kserve"]);
+        await kubectlOk(["delete", "crd", "inferenceservices.serving.kserve.io", "--wait=false"]);
+        const stuck = await waitFor("check to see the CRD held", async () => {
+          const s = await check();
+          const r = s.byId("kserve.installed");
+          return /remaining/.test(r?.error ?? "") && r;
+        }, { timeoutMs: 60_000, intervalMs: 2000 });
+        assert.equal(stuck.result, "fail");
+        assert.match(
+          stuck.error!,
+          /^KServe is being uninstalled and has not finished: CRD inferenceservices\.serving\.kserve\.io is stuck deleting since \S+, held by finalizer customresourcecleanup\.apiextensions\.k8s\.io \(.*remaining/,
+        );
+        assert.doesNotMatch(stuck.hint!, /kubectl kserve install/);
+        const version = await runPlugin(["version"], { env: { KUBECONFIG: adminKubeconfig() } });
+        assert.match(
+          version.stdout,
+          /KServe Version: not installed \(KServe is being uninstalled and has not finished: CRD inferenceservices\.serving\.kserve\.io is stuck deleting/,
+        );
+        // The hint's commands run: they show the CRD and the object that holds it.
+        await runHint(stuck.hint!);
+      } finally {
+        // With the controller gone its webhooks refuse every update: remove them first.
+        for (const kind of ["validatingwebhookconfiguration", "mutatingwebhookconfiguration"]) {
+          await kubectl([
+            "delete",
+            kind,
+            "inferenceservice.serving.kserve.io",
+            "--ignore-not-found",
+          ]);
+        }
+        await kubectl([
+          "patch",
+          "inferenceservice",
+          "held",
+          "-n",
+          "default",
+          "--type",
+          "merge",
+          "-p",
+          JSON.stringify({ metadata: { finalizers: [] } }),
+        ]);
       }
     },
   );

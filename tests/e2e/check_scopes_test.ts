@@ -193,6 +193,18 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
           denied.byId("deployment.metrics")!.error,
           "metrics.k8s.io is not served (from API discovery)",
         );
+        // Field report: the same user's plain check said "Install it" about KServe, which is
+        // installed; it may only not read it. Every hint follows from what was found.
+        const plain = await runCheck(["-n", "team-b"], viewer.path);
+        const installed = plain.byId("kserve.installed")!;
+        assert.equal(installed.result, "fail", JSON.stringify(plain.report.categories, null, 1));
+        assert.match(
+          installed.error!,
+          /^Whether KServe is installed is not known: serving\.kserve\.io is served, but these credentials may not read the kserve-controller-manager Deployment/,
+        );
+        for (const id of [...plain.failed, ...plain.warned]) {
+          assert.doesNotMatch(plain.byId(id)?.hint ?? "", /kubectl kserve install|Install it:/, id);
+        }
         await runHint(failure.hint!);
         const granted = await runCheck(["--mode", "deployment", "-n", "team-b"], viewer.path);
         assert.equal(granted.byId("deployment.permissions")!.result, "pass");
