@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   adminKubeconfig,
+  applyYaml,
   kubectlJson,
   kubectlOk,
   resetCluster,
@@ -117,6 +118,75 @@ Deno.test("KServe applied with kubectl: install and uninstall name the field man
     /this plugin did not install it/,
     /kubectl delete -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml/,
   ]);
+  await resetCluster();
+});
+
+Deno.test("A mixed install (Helm's labels on 2 objects, no release record Helm can load): no helm hint; install and uninstall name what works and the models it deletes", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  await certManagerWithKubectl();
+  await kserveWithKubectl("kserve/v0.16.0/kserve.yaml", "kserve");
+  // Field report: 2 of 63 objects carried Helm's labels; every helm hint then failed with
+  // "has no deployed releases".
+  for (
+    const [kind, name] of [
+      ["deployment", "kserve-controller-manager"],
+      ["configmap", "inferenceservice-config"],
+    ] as const
+  ) {
+    await kubectlOk(["label", kind, name, "-n", "kserve", "app.kubernetes.io/managed-by=Helm"]);
+    await kubectlOk([
+      "annotate",
+      kind,
+      name,
+      "-n",
+      "kserve",
+      "meta.helm.sh/release-name=kserve",
+      "meta.helm.sh/release-namespace=kserve",
+    ]);
+  }
+  assert.equal((await helm(["list", "-n", "kserve", "-q"])).trim(), "", "Helm knows no release");
+
+  const version = await runPlugin(["version"], { env });
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(
+    version.stdout,
+    /installed by a mix of tools: another tool \(field manager kubectl\), with Helm's labels naming release kserve in namespace kserve, which Helm cannot manage \(Helm has no deployed release kserve in namespace kserve/,
+  );
+  const check = await runCheck([], adminKubeconfig());
+  assertNoInstallHints(check);
+  for (const id of [...check.failed, ...check.warned]) {
+    assert.doesNotMatch(check.byId(id)?.hint ?? "", /\bhelm /, id);
+  }
+
+  // A model: what `kubectl delete -f kserve.yaml` deletes with the CRDs, silently.
+  await kubectlOk(["create", "namespace", "models"]);
+  await waitFor("the webhook to admit a model", () =>
+    applyYaml(JSON.stringify({
+      apiVersion: "serving.kserve.io/v1beta1",
+      kind: "InferenceService",
+      metadata: { name: "iris", namespace: "models" },
+      spec: {
+        predictor: {
+          model: { modelFormat: { name: "sklearn" }, storageUri: "gs://bucket/model" },
+        },
+      },
+    })), { timeoutMs: 60_000, intervalMs: 2000 });
+
+  const install = await assertRefusedUnchanged(
+    env,
+    ["install", "--version", "v0.16.0", "--manifests", FIXTURES],
+    [
+      /KServe v0\.16\.0 in namespace kserve was installed by a mix of tools/,
+      /kubectl apply --server-side -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml/,
+    ],
+  );
+  assert.doesNotMatch(install, /helm upgrade/);
+  const uninstall = await assertRefusedUnchanged(env, ["uninstall", "--yes"], [
+    /kubectl delete -f https:\/\/github\.com\/kserve\/kserve\/releases\/download\/v0\.16\.0\/kserve\.yaml \(deleting KServe's CRDs deletes every object of them: 1 model object\(s\), InferenceService models\/iris; delete or back them up first\)/,
+  ]);
+  assert.doesNotMatch(uninstall, /helm uninstall/);
   await resetCluster();
 });
 
