@@ -14,7 +14,7 @@ import {
   resetCluster,
   waitFor,
 } from "../support/cluster.ts";
-import { installKServe, patchKServeWebhook } from "../support/kserve.ts";
+import { inferenceServiceJson, installKServe, patchKServeWebhook } from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 import { runPlugin } from "../support/plugin.ts";
@@ -35,6 +35,22 @@ function untilHealthy(args: string[] = []): Promise<CheckSummary> {
 
 // Re-applying KServe's CRDs on the shared test machine can take longer than 30 s a request.
 const TIMEOUT = ["--request-timeout", "2m"];
+/** ca.crt of KServe's webhook certificate (base64), a CA that is real but not llmisvc's. */
+const kserveWebhookCa = () =>
+  kubectlOk([
+    "get",
+    "secret",
+    "kserve-webhook-server-cert",
+    "-n",
+    "kserve",
+    "-o",
+    "jsonpath={.data.ca\\.crt}",
+  ]);
+
+/** A JSON patch of a CRD. */
+const patchCrd = (crd: string, ops: object[]) =>
+  kubectl(["patch", "crd", crd, "--type", "json", "-p", JSON.stringify(ops)]);
+
 const reinstall = () => installKServe(["--version", "v0.20.0", "--force-conflicts", ...TIMEOUT]);
 
 Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hint run", async (t) => {
@@ -257,18 +273,10 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
       // through the conversion webhook. Field report: it failed with the raw server error.
       const crd = "llminferenceserviceconfigs.serving.kserve.io";
       const bundle = "/spec/conversion/webhook/clientConfig/caBundle";
-      const patch = (value: string) =>
-        kubectlOk([
-          "patch",
-          "crd",
-          crd,
-          "--type",
-          "json",
-          "-p",
-          JSON.stringify([
-            { op: "replace", path: bundle, value },
-          ]),
-        ]);
+      const patch = async (value: string) => {
+        const result = await patchCrd(crd, [{ op: "replace", path: bundle, value }]);
+        assert.equal(result.code, 0, result.stderr);
+      };
       const stored = await kubectlJson<{ items: unknown[] }>(
         ["get", `llminferenceserviceconfigs.v1alpha2.serving.kserve.io`, "-A", "-o", "json"],
       );
@@ -277,17 +285,7 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         ["get", "crd", crd, "-o", "jsonpath={.spec.conversion.webhook.clientConfig.caBundle}"],
       );
       // A real CA, another Certificate's: KServe's own webhook certificate.
-      const other = await kubectlOk(
-        [
-          "get",
-          "secret",
-          "kserve-webhook-server-cert",
-          "-n",
-          "kserve",
-          "-o",
-          "jsonpath={.data.ca\\.crt}",
-        ],
-      );
+      const other = await kserveWebhookCa();
       assert.notEqual(other, good);
       let fixed = false;
       try {
@@ -330,17 +328,7 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
     "a conversion webhook on a CRD that the release ships without one is named, and its hint removes it",
     async () => {
       const crd = "trainedmodels.serving.kserve.io";
-      const ca = await kubectlOk(
-        [
-          "get",
-          "secret",
-          "kserve-webhook-server-cert",
-          "-n",
-          "kserve",
-          "-o",
-          "jsonpath={.data.ca\\.crt}",
-        ],
-      );
+      const ca = await kserveWebhookCa();
       const service = {
         name: "kserve-webhook-server-service",
         namespace: "kserve",
@@ -375,16 +363,8 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         await runHint(failure.hint!);
         assert.equal((await untilHealthy()).byId("webhooks.ca-bundle")!.result, "pass");
       } finally {
-        await kubectl([
-          "patch",
-          "crd",
-          crd,
-          "--type",
-          "json",
-          "-p",
-          JSON.stringify([
-            { op: "replace", path: "/spec/conversion", value: { strategy: "None" } },
-          ]),
+        await patchCrd(crd, [
+          { op: "replace", path: "/spec/conversion", value: { strategy: "None" } },
         ]);
       }
     },
@@ -479,15 +459,10 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
     async () => {
       // Field report: an uninstall interrupted after the controller was gone left the CRD
       // waiting for an InferenceService's finalizer; check and version said "not installed".
-      const held = JSON.stringify({
-        apiVersion: "serving.kserve.io/v1beta1",
-        kind: "InferenceService",
-        metadata: { name: "held", namespace: "default", finalizers: ["example.com/hold"] },
-        spec: {
-          predictor: {
-            model: { modelFormat: { name: "sklearn" }, storageUri: "gs://bucket/model" },
-          },
-        },
+      const held = inferenceServiceJson({
+        name: "held",
+        namespace: "default",
+        finalizers: ["example.com/hold"],
       });
       await applyYaml(held);
       try {

@@ -14,7 +14,7 @@ import {
   waitFor,
 } from "../support/cluster.ts";
 import { clientCertKubeconfig, editorKubeconfig } from "../support/credentials.ts";
-import { installKServe } from "../support/kserve.ts";
+import { inferenceServiceJson, installKServe } from "../support/kserve.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runPlugin, tempDir, writeKubeconfig } from "../support/plugin.ts";
 import { FIXTURES } from "../support/fixtures.ts";
@@ -23,16 +23,10 @@ import { runHint } from "../support/hints.ts";
 const admin = (args: string[]) => runCheck(args, adminKubeconfig());
 
 /** A model no ClusterServingRuntime supports: it never becomes Ready. */
-const UNSERVABLE = JSON.stringify({
-  apiVersion: "serving.kserve.io/v1beta1",
-  kind: "InferenceService",
-  metadata: { name: "unservable", namespace: "team-a" },
-  spec: {
-    predictor: {
-      model: { modelFormat: { name: "no-such-format" }, storageUri: "gs://bucket/model" },
-    },
-  },
-});
+const UNSERVABLE = inferenceServiceJson(
+  { name: "unservable", namespace: "team-a" },
+  "no-such-format",
+);
 
 Deno.test("check -n, -A and --mode deployment, and users who may not do what check asks", async (t) => {
   await resetCluster();

@@ -20,7 +20,7 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { pluginEnv } from "../support/install.ts";
 import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
-import { SKLEARN } from "../support/kserve.ts";
+import { inferenceServiceJson, SKLEARN } from "../support/kserve.ts";
 import {
   applyUntilDone,
   certManagerWithKubectl,
@@ -162,17 +162,11 @@ Deno.test("A mixed install (Helm's labels on 2 objects, no release record Helm c
 
   // A model: what `kubectl delete -f kserve.yaml` deletes with the CRDs, silently.
   await kubectlOk(["create", "namespace", "models"]);
-  await waitFor("the webhook to admit a model", () =>
-    applyYaml(JSON.stringify({
-      apiVersion: "serving.kserve.io/v1beta1",
-      kind: "InferenceService",
-      metadata: { name: "iris", namespace: "models" },
-      spec: {
-        predictor: {
-          model: { modelFormat: { name: "sklearn" }, storageUri: "gs://bucket/model" },
-        },
-      },
-    })), { timeoutMs: 60_000, intervalMs: 2000 });
+  await waitFor(
+    "the webhook to admit a model",
+    () => applyYaml(inferenceServiceJson({ name: "iris", namespace: "models" })),
+    { timeoutMs: 60_000, intervalMs: 2000 },
+  );
 
   const install = await assertRefusedUnchanged(
     env,

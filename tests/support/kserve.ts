@@ -106,3 +106,18 @@ export async function patchKServeWebhook(path: string, value: string): Promise<v
     JSON.stringify([{ op: "replace", path, value }]),
   ]);
 }
+
+/** An InferenceService for `kubectl apply` (JSON): a model of `format` at a bucket URI. */
+export function inferenceServiceJson(
+  metadata: { name: string; namespace: string; finalizers?: string[] },
+  format = "sklearn",
+): string {
+  return JSON.stringify({
+    apiVersion: "serving.kserve.io/v1beta1",
+    kind: "InferenceService",
+    metadata,
+    spec: {
+      predictor: { model: { modelFormat: { name: format }, storageUri: "gs://bucket/model" } },
+    },
+  });
+}
