@@ -24,6 +24,8 @@ const READS: Access[] = [
     resource: "mutatingwebhookconfigurations",
   },
   { verb: "get", group: "", resource: "secrets" },
+  // webhooks.ca-bundle: the conversion webhooks of KServe's CRDs.
+  { verb: "get", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
   { verb: "list", group: "serving.kserve.io", resource: "inferenceservices" },
   { verb: "create", group: "serving.kserve.io", resource: "inferenceservices" },
 ];
