@@ -6,8 +6,8 @@
  * not parse, or it holds a CA that really differs (subjects and fingerprints shown). A conversion
  * webhook on a CRD that the installed release ships without one is named too.
  */
-import { CERT_MANAGER, CRD_PATH, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
-import { conversionWebhookCrds } from "../kserve/conversion.ts";
+import { CERT_MANAGER, CRD_PATH, KSERVE_OBJECTS } from "../defaults.ts";
+import { conversionWebhookCrds, CONVERTED_FROM_V0_17 } from "../kserve/conversion.ts";
 import type { V1Secret } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
@@ -173,19 +173,10 @@ async function webhookTargets(ctx: CheckContext): Promise<Target[]> {
   );
 }
 
-/** KServe's CRDs, those API discovery serves (each read once per run). */
+/** The KServe CRDs that any release converts (lib/kserve/conversion.ts), those that exist. */
 async function kserveCrds(ctx: CheckContext): Promise<ConvertedCrd[]> {
-  const served = await Promise.all(
-    ["v1alpha1", "v1beta1"].map((v) =>
-      ctx.get<{ resources?: { name: string }[] }>(`/apis/${KSERVE.apiGroup}/${v}`)
-    ),
-  );
-  const names = new Set(
-    served.flatMap((list) => list?.resources ?? []).map((r) => r.name)
-      .filter((name) => !name.includes("/")),
-  );
   const crds = await Promise.all(
-    [...names].map((name) => ctx.get<ConvertedCrd>(`${CRD_PATH}/${name}.${KSERVE.apiGroup}`)),
+    CONVERTED_FROM_V0_17.map((name) => ctx.get<ConvertedCrd>(`${CRD_PATH}/${name}`)),
   );
   return crds.filter((crd): crd is ConvertedCrd => crd !== undefined);
 }

@@ -6,8 +6,12 @@
  */
 import { compareVersions, parseVersion } from "./versions.ts";
 
-/** The CRDs (plural.group) whose conversion webhook appeared in v0.17.0. */
-const CONVERTED_FROM_V0_17 = [
+/**
+ * The CRDs (plural.group) whose conversion webhook appeared in v0.17.0: the only KServe CRDs
+ * that any release converts, so the only ones whose stanza can be stale or left behind (by a
+ * downgrade) that check reads (each is megabytes).
+ */
+export const CONVERTED_FROM_V0_17 = [
   "llminferenceservices.serving.kserve.io",
   "llminferenceserviceconfigs.serving.kserve.io",
 ] as const;

@@ -325,52 +325,6 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
   );
 
   await t.step(
-    "a conversion webhook on a CRD that the release ships without one is named, and its hint removes it",
-    async () => {
-      const crd = "trainedmodels.serving.kserve.io";
-      const ca = await kserveWebhookCa();
-      const service = {
-        name: "kserve-webhook-server-service",
-        namespace: "kserve",
-        path: "/convert",
-      };
-      try {
-        await kubectlOk([
-          "patch",
-          "crd",
-          crd,
-          "--type",
-          "merge",
-          "-p",
-          JSON.stringify({
-            spec: {
-              conversion: {
-                strategy: "Webhook",
-                webhook: {
-                  conversionReviewVersions: ["v1"],
-                  clientConfig: { caBundle: ca, service },
-                },
-              },
-            },
-          }),
-        ]);
-        const failure = onlyFailure(await check(), "webhooks.ca-bundle");
-        assert.equal(
-          failure.error,
-          "CRD trainedmodels.serving.kserve.io converts with a webhook (Service kserve/kserve-webhook-server-service) that KServe v0.20.0 does not ship (its trainedmodels.serving.kserve.io has no conversion stanza)",
-        );
-        assert.equal(failure.transient, undefined);
-        await runHint(failure.hint!);
-        assert.equal((await untilHealthy()).byId("webhooks.ca-bundle")!.result, "pass");
-      } finally {
-        await patchCrd(crd, [
-          { op: "replace", path: "/spec/conversion", value: { strategy: "None" } },
-        ]);
-      }
-    },
-  );
-
-  await t.step(
     "check --mode serverless without Knative: its hint installs it; then its controller scaled to 0",
     async () => {
       const failure = onlyFailure(await check(["--mode", "serverless"]), "mode.knative");

@@ -200,6 +200,72 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   );
 
   await t.step(
+    "a conversion webhook on a CRD that the release ships without one is named, and its hint removes it",
+    async () => {
+      // v0.17+ converts the LLMInferenceService CRDs with a webhook; v0.16.0 ships them without
+      // one. A downgrade by another tool can leave the stanza behind.
+      const crd = "llminferenceservices.serving.kserve.io";
+      const caBundle = await kubectlOk([
+        "get",
+        "secret",
+        "kserve-webhook-server-cert",
+        "-n",
+        "kserve",
+        "-o",
+        "jsonpath={.data.ca\\.crt}",
+      ]);
+      const service = {
+        name: "kserve-webhook-server-service",
+        namespace: "kserve",
+        path: "/convert",
+      };
+      const conversion = {
+        strategy: "Webhook",
+        webhook: { conversionReviewVersions: ["v1"], clientConfig: { caBundle, service } },
+      };
+      try {
+        await kubectlOk([
+          "patch",
+          "crd",
+          crd,
+          "--type",
+          "merge",
+          "-p",
+          JSON.stringify({ spec: { conversion } }),
+        ]);
+        const summary = await check();
+        onlyFailure(
+          summary,
+          "webhooks.ca-bundle",
+          /^Remove the stanza KServe v0\.16\.0 does not have: kubectl patch crd llminferenceservices\.serving\.kserve\.io --type json -p /,
+        );
+        const failure = summary.byId("webhooks.ca-bundle")!;
+        assert.equal(
+          failure.error,
+          "CRD llminferenceservices.serving.kserve.io converts with a webhook (Service kserve/kserve-webhook-server-service) that KServe v0.16.0 does not ship (its llminferenceservices.serving.kserve.io has no conversion stanza)",
+        );
+        assert.equal((failure as { transient?: boolean }).transient, undefined, "needs a fix");
+        await runHint(failure.hint!);
+        await untilCheckPasses([], adminKubeconfig(), 90_000);
+      } finally {
+        await kubectlOk([
+          "patch",
+          "crd",
+          crd,
+          "--type",
+          "json",
+          "-p",
+          JSON.stringify([{
+            op: "replace",
+            path: "/spec/conversion",
+            value: { strategy: "None" },
+          }]),
+        ]).catch(() => {});
+      }
+    },
+  );
+
+  await t.step(
     "a certificate still being issued is transient: check says so and --wait waits for it",
     async () => {
       // Field report: right after an install, "secret kserve-webhook-server-cert not found" was
