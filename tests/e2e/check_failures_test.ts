@@ -14,7 +14,12 @@ import {
   resetCluster,
   waitFor,
 } from "../support/cluster.ts";
-import { inferenceServiceJson, installKServe, patchKServeWebhook } from "../support/kserve.ts";
+import {
+  inferenceServiceJson,
+  installKServe,
+  kserveWebhookCa,
+  patchKServeWebhook,
+} from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 import { runPlugin } from "../support/plugin.ts";
@@ -35,17 +40,6 @@ function untilHealthy(args: string[] = []): Promise<CheckSummary> {
 
 // Re-applying KServe's CRDs on the shared test machine can take longer than 30 s a request.
 const TIMEOUT = ["--request-timeout", "2m"];
-/** ca.crt of KServe's webhook certificate (base64), a CA that is real but not llmisvc's. */
-const kserveWebhookCa = () =>
-  kubectlOk([
-    "get",
-    "secret",
-    "kserve-webhook-server-cert",
-    "-n",
-    "kserve",
-    "-o",
-    "jsonpath={.data.ca\\.crt}",
-  ]);
 
 /** A JSON patch of a CRD. */
 const patchCrd = (crd: string, ops: object[]) =>

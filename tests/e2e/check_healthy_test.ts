@@ -14,6 +14,7 @@ import {
 import {
   installKServe,
   kserveConfigJson,
+  kserveWebhookCa,
   patchKServeConfig,
   patchKServeWebhook,
   scaleController,
@@ -205,15 +206,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       // v0.17+ converts the LLMInferenceService CRDs with a webhook; v0.16.0 ships them without
       // one. A downgrade by another tool can leave the stanza behind.
       const crd = "llminferenceservices.serving.kserve.io";
-      const caBundle = await kubectlOk([
-        "get",
-        "secret",
-        "kserve-webhook-server-cert",
-        "-n",
-        "kserve",
-        "-o",
-        "jsonpath={.data.ca\\.crt}",
-      ]);
+      const caBundle = await kserveWebhookCa();
       const service = {
         name: "kserve-webhook-server-service",
         namespace: "kserve",

@@ -121,3 +121,18 @@ export function inferenceServiceJson(
     },
   });
 }
+
+/** ca.crt of KServe's webhook certificate (base64): a real CA, and not llmisvc's. */
+export function kserveWebhookCa(): Promise<string> {
+  return kubectlOk(
+    [
+      "get",
+      "secret",
+      "kserve-webhook-server-cert",
+      "-n",
+      "kserve",
+      "-o",
+      "jsonpath={.data.ca\\.crt}",
+    ],
+  );
+}
