@@ -1,12 +1,14 @@
 /**
- * The hint runner: takes a check's or command's hint, runs every command in it (our own
- * `kubectl kserve …` through the plugin, `kubectl …` through the cluster's kubectl), so a test
- * can then re-run the check and assert that the hint fixed what it said it would.
+ * The hint runner: takes a check's or command's hint, parses every command in it (our own
+ * `kubectl kserve …` with the plugin's CLI, `kubectl …` with kubectl's), and runs it (through the
+ * plugin or the cluster's kubectl), so a test can then re-run the check and assert that the hint
+ * fixed what it said it would. A hint a scenario cannot run (an editor, a download) is parsed.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectl } from "./cluster.ts";
+import { adminKubeconfig, kubectl, run } from "./cluster.ts";
 import { runPlugin } from "./plugin.ts";
 import { FIXTURES } from "./fixtures.ts";
+import { parseCommandLine } from "../../lib/cli.ts";
 
 /**
  * The commands in a hint: each `kubectl …` up to a `;`, `,`, `(` or the end. A single-quoted
@@ -18,7 +20,34 @@ export function hintCommands(hint: string): string[][] {
 }
 
 /**
- * Runs every command of a hint in order; each must succeed. Returns how many ran. An install
+ * Asserts that every command of a hint parses, and returns them: `kubectl kserve …` with the
+ * plugin's own CLI; `kubectl …` with kubectl's own, as `kubectl ARGS --help`, which resolves the
+ * command and parses every flag (an unknown one fails) without sending anything. A word that
+ * names no subcommand of a command that has them ("rollout restat") shows the parent's usage,
+ * which is refused too.
+ */
+export async function assertHintParses(hint: string): Promise<string[][]> {
+  const commands = hintCommands(hint);
+  assert.ok(commands.length > 0, `the hint names no command: ${hint}`);
+  for (const [, ...args] of commands) {
+    const line = `kubectl ${args.join(" ")}`;
+    if (args[0] === "kserve") {
+      await parseCommandLine(args.slice(1)).catch((error: Error) => {
+        throw new assert.AssertionError({ message: `${line}: ${error.message}` });
+      });
+      continue;
+    }
+    // No cluster is asked: an empty kubeconfig is enough for kubectl to parse.
+    const help = await run("kubectl", ["--kubeconfig", "/dev/null", ...args, "--help"]);
+    assert.equal(help.code, 0, `kubectl's parser refuses ${line}: ${help.stderr}`);
+    const usage = /^Usage:\n\s+(.*)$/m.exec(help.stdout)?.[1] ?? "";
+    assert.doesNotMatch(usage, /SUBCOMMAND|\[command\]/, `${line} names no command: ${usage}`);
+  }
+  return commands;
+}
+
+/**
+ * Runs every command of a hint in order, once all of them parse; each must succeed. Returns how many ran. An install
  * gets `--manifests` pointed at the fixtures (tests never download anything) and a longer
  * request timeout.
  */
@@ -26,8 +55,7 @@ export async function runHint(
   hint: string,
   env: Record<string, string> = { KUBECONFIG: adminKubeconfig() },
 ): Promise<number> {
-  const commands = hintCommands(hint);
-  assert.ok(commands.length > 0, `the hint names no command to run: ${hint}`);
+  const commands = await assertHintParses(hint);
   for (const [, ...args] of commands) {
     const plugin = args.slice(1);
     // The test cluster shares two cores with others: re-applying KServe's 7 MB of CRDs can take

@@ -1,11 +1,14 @@
 /**
  * Hints are true and runnable: every `kubectl kserve …` command written anywhere in lib/ parses
- * with the plugin's own CLI, and fix commands fit the install's owner, version and mode.
+ * with the plugin's own CLI, every plain `kubectl …` command with kubectl's own (the kubectl on
+ * PATH, which `deno task test` makes the cluster's), and fix commands fit the install's owner,
+ * version and mode.
  */
 import assert from "node:assert/strict";
 import { parseCommandLine } from "../../lib/cli.ts";
 import type { KServeInstall } from "../../lib/kserve/detect.ts";
 import { foreignInstall, resolveHint } from "../../lib/kserve/hints.ts";
+import { assertHintParses } from "../support/hints.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).pathname;
 
@@ -60,6 +63,62 @@ Deno.test("every kubectl kserve command written in lib/ parses with the plugin's
     } catch (error) {
       failures.push(`${file}: "${command}" -> ${(error as Error).message}`);
     }
+  }
+  assert.deepEqual(failures, []);
+});
+
+/** kubectl's verbs that hints in lib/ use; "kubectl would …" in prose is not a command. */
+const KUBECTL_VERB =
+  /kubectl (?:annotate|apply|auth|cluster-info|config|create|delete|describe|edit|get|label|logs|patch|rollout|scale|set|taint|wait)\b/;
+
+/** Every `${…}` of a template (nested braces included) replaced by "x": a name, to kubectl. */
+function withPlaceholders(code: string): string {
+  let out = "";
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] !== "$" || code[i + 1] !== "{") {
+      out += code[i];
+      continue;
+    }
+    let depth = 0;
+    let j = i + 1;
+    for (; j < code.length; j++) {
+      if (code[j] === "{") depth++;
+      else if (code[j] === "}" && --depth === 0) break;
+    }
+    out += "x";
+    i = j;
+  }
+  return out;
+}
+
+Deno.test("every plain kubectl command written in lib/ parses with kubectl's own parser", async () => {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory) await walk(`${path}/`);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".generated.ts")) {
+        const code = withPlaceholders(await Deno.readTextFile(path)).split("\n")
+          .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line));
+        for (const line of code) {
+          for (const match of line.matchAll(new RegExp(`${KUBECTL_VERB.source}.*`, "g"))) {
+            found.push(`${path.slice(LIB.length)}: ${match[0]}`);
+          }
+        }
+      }
+    }
+  };
+  await walk(LIB);
+  assert.ok(found.length > 40, `only ${found.length} found`);
+  const failures: string[] = [];
+  for (const hint of found) {
+    const command = hint.slice(hint.indexOf(": ") + 2).replace(
+      /^(.*?);? *(?=kubectl kserve|$)/,
+      "$1",
+    );
+    await assertHintParses(command).catch((error: Error) =>
+      failures.push(`${hint}\n    -> ${error.message.split("\n")[0]}`)
+    );
   }
   assert.deepEqual(failures, []);
 });
