@@ -23,6 +23,7 @@ import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin
 import { runHint } from "../support/hints.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 
@@ -391,7 +392,7 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
     "nvidia.com/gpu:NoSchedule",
   ];
   const env = { env: { KUBECONFIG: adminKubeconfig() } };
-  const refused = await runPlugin(gpu, env);
+  const refused = await assertUnchangedBy("a refused GPU deploy", () => runPlugin(gpu, env));
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(
     refused.stderr,

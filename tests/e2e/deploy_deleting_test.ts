@@ -16,6 +16,7 @@ import {
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 const HOLD = "kubectl-kserve.test/hold";
@@ -61,9 +62,10 @@ Deno.test("deploy refuses a Terminating namespace with exit 2, and creates nothi
   );
   await kubectlOk(["delete", "namespace", ns, "--wait=false"]);
   try {
-    const result = await runPlugin(
-      ["deploy", "m", ...SKLEARN, "--backend", "deployment", "-n", ns],
-      { env: env() },
+    const result = await assertUnchangedBy(
+      "a deploy into a Terminating namespace",
+      () =>
+        runPlugin(["deploy", "m", ...SKLEARN, "--backend", "deployment", "-n", ns], { env: env() }),
     );
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, new RegExp(`Namespace "${ns}" is being deleted \\(Terminating\\)`));
@@ -88,9 +90,12 @@ Deno.test("deploy refuses a model whose delete has not finished, instead of upda
     await applyYaml(plainDeployment("m", ns, { finalizer: true }));
     await kubectlOk(["delete", "deployment", "m", "-n", ns, "--wait=false"]);
     try {
-      const result = await runPlugin(
-        ["deploy", "m", ...SKLEARN, "--backend", "deployment", "-n", ns],
-        { env: env() },
+      const result = await assertUnchangedBy(
+        "a deploy over a model being deleted",
+        () =>
+          runPlugin(["deploy", "m", ...SKLEARN, "--backend", "deployment", "-n", ns], {
+            env: env(),
+          }),
       );
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, new RegExp(`"m" in ${ns} is still being deleted`));

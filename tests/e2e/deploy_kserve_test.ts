@@ -21,7 +21,12 @@ import { runPlugin } from "../support/plugin.ts";
 import { namespaceEditorKubeconfig } from "../support/credentials.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
-import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
+import {
+  assertSameCluster,
+  assertUnchangedBy,
+  settledSnapshot,
+  snapshot,
+} from "../support/snapshot.ts";
 
 /** The same kubeconfig with its server moved to a loopback port nothing listens on. */
 async function unreachableKubeconfig(path: string): Promise<string> {
@@ -282,88 +287,99 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   });
 
   await t.step("refusals: the kserve namespace, an unknown format, a backend change", async () => {
-    // Field report: a 60-character name is a valid label, but KServe names the host
-    // NAME-predictor-NAMESPACE and fails to reconcile it ("invalid domain name").
-    const long = await plugin(["deploy", "a".repeat(60), "-n", "models", ...SKLEARN]);
-    assert.equal(long.code, 2, long.stderr);
-    assert.match(
-      long.stderr,
-      /KServe would name its host "a{60}-predictor-models", 77 characters, and a DNS label holds at most 63/,
-    );
-    assert.match(long.stderr, /Use a name of at most 46 characters in namespace models/);
-    // Sibling: the longest name that fits is accepted (server-side dry run).
-    const fits = await plugin([
-      "deploy",
-      "a".repeat(46),
-      "-n",
-      "models",
-      ...SKLEARN,
-      "--dry-run=server",
-    ]);
-    assert.equal(fits.code, 0, fits.stderr);
-    const inKServe = await plugin(["deploy", "m", "-n", "kserve", ...SKLEARN]);
-    assert.equal(inKServe.code, 2);
-    assert.match(inKServe.stderr, /labelled control-plane, which KServe's pod mutator skips/);
-    const format = await plugin([
-      "deploy",
-      "m",
-      "-n",
-      "models",
-      "--model-format",
-      "caffe",
-      "--storage-uri",
-      "gs://a/b",
-    ]);
-    assert.equal(format.code, 2);
-    assert.match(
-      format.stderr,
-      /No ServingRuntime or ClusterServingRuntime supports model format "caffe"/,
-    );
-    // Field report: mlflow on the default protocol found no runtime, after the apply.
-    const mlflow = await plugin([
-      "deploy",
-      "m",
-      "-n",
-      "models",
-      "--model-format",
-      "mlflow",
-      "--storage-uri",
-      "gs://a/b",
-    ]);
-    assert.equal(mlflow.code, 2, mlflow.stderr);
-    assert.match(mlflow.stderr, /mlflow is served over protocol v2 only \(by kserve-mlserver\)/);
-    assert.match(mlflow.stderr, /Add --protocol v2/);
-    const v2 = await plugin([
-      "deploy",
-      "m",
-      "-n",
-      "models",
-      "--model-format",
-      "mlflow",
-      "--storage-uri",
-      "gs://a/b",
-      "--protocol",
-      "v2",
-      "--dry-run=server",
-    ]);
-    assert.equal(v2.code, 0, v2.stderr);
-    // Its sibling: a --runtime that does not exist.
-    const runtime = await plugin(["deploy", "m", "-n", "models", ...SKLEARN, "--runtime", "nope"]);
-    assert.equal(runtime.code, 2, runtime.stderr);
-    assert.match(runtime.stderr, /Runtime "nope" does not exist/);
-    const backend = await plugin([
-      "deploy",
-      "iris",
-      "-n",
-      "models",
-      ...SKLEARN,
-      "--backend",
-      "deployment",
-    ]);
-    assert.equal(backend.code, 1);
-    assert.match(backend.stderr, /already deployed in models with the kserve backend/);
-    assert.equal((await kubectl(["get", "isvc", "m", "-n", "models"])).code, 1);
-    assert.equal((await kubectl(["get", "deployment", "iris", "-n", "models"])).code, 1);
+    // Each is refused before changing anything, anywhere.
+    await assertUnchangedBy("a refused deploy", async () => {
+      // Field report: a 60-character name is a valid label, but KServe names the host
+      // NAME-predictor-NAMESPACE and fails to reconcile it ("invalid domain name").
+      const long = await plugin(["deploy", "a".repeat(60), "-n", "models", ...SKLEARN]);
+      assert.equal(long.code, 2, long.stderr);
+      assert.match(
+        long.stderr,
+        /KServe would name its host "a{60}-predictor-models", 77 characters, and a DNS label holds at most 63/,
+      );
+      assert.match(long.stderr, /Use a name of at most 46 characters in namespace models/);
+      // Sibling: the longest name that fits is accepted (server-side dry run).
+      const fits = await plugin([
+        "deploy",
+        "a".repeat(46),
+        "-n",
+        "models",
+        ...SKLEARN,
+        "--dry-run=server",
+      ]);
+      assert.equal(fits.code, 0, fits.stderr);
+      const inKServe = await plugin(["deploy", "m", "-n", "kserve", ...SKLEARN]);
+      assert.equal(inKServe.code, 2);
+      assert.match(inKServe.stderr, /labelled control-plane, which KServe's pod mutator skips/);
+      const format = await plugin([
+        "deploy",
+        "m",
+        "-n",
+        "models",
+        "--model-format",
+        "caffe",
+        "--storage-uri",
+        "gs://a/b",
+      ]);
+      assert.equal(format.code, 2);
+      assert.match(
+        format.stderr,
+        /No ServingRuntime or ClusterServingRuntime supports model format "caffe"/,
+      );
+      // Field report: mlflow on the default protocol found no runtime, after the apply.
+      const mlflow = await plugin([
+        "deploy",
+        "m",
+        "-n",
+        "models",
+        "--model-format",
+        "mlflow",
+        "--storage-uri",
+        "gs://a/b",
+      ]);
+      assert.equal(mlflow.code, 2, mlflow.stderr);
+      assert.match(mlflow.stderr, /mlflow is served over protocol v2 only \(by kserve-mlserver\)/);
+      assert.match(mlflow.stderr, /Add --protocol v2/);
+      const v2 = await plugin([
+        "deploy",
+        "m",
+        "-n",
+        "models",
+        "--model-format",
+        "mlflow",
+        "--storage-uri",
+        "gs://a/b",
+        "--protocol",
+        "v2",
+        "--dry-run=server",
+      ]);
+      assert.equal(v2.code, 0, v2.stderr);
+      // Its sibling: a --runtime that does not exist.
+      const runtime = await plugin([
+        "deploy",
+        "m",
+        "-n",
+        "models",
+        ...SKLEARN,
+        "--runtime",
+        "nope",
+      ]);
+      assert.equal(runtime.code, 2, runtime.stderr);
+      assert.match(runtime.stderr, /Runtime "nope" does not exist/);
+      const backend = await plugin([
+        "deploy",
+        "iris",
+        "-n",
+        "models",
+        ...SKLEARN,
+        "--backend",
+        "deployment",
+      ]);
+      assert.equal(backend.code, 1);
+      assert.match(backend.stderr, /already deployed in models with the kserve backend/);
+      assert.equal((await kubectl(["get", "isvc", "m", "-n", "models"])).code, 1);
+      assert.equal((await kubectl(["get", "deployment", "iris", "-n", "models"])).code, 1);
+    });
   });
 
   await t.step(

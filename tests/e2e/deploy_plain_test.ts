@@ -13,7 +13,12 @@ import {
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { SKLEARN } from "../support/kserve.ts";
-import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
+import {
+  assertSameCluster,
+  assertUnchangedBy,
+  settledSnapshot,
+  snapshot,
+} from "../support/snapshot.ts";
 
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 
@@ -91,28 +96,32 @@ Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () =
         /--memory 2Gi is more than --memory-limit 1000Mi/,
       ],
     ];
-    for (const [args, pattern, extra] of cases) {
-      const result = await runPlugin([...args, "-n", ns], { env: { ...env(), ...extra } });
-      assert.equal(result.code, 2, `${args.join(" ")}\n${result.stderr}`);
-      assert.match(result.stderr, pattern);
-    }
-    const missing = await runPlugin(["deploy", "m", ...SKLEARN, "-n", `${ns}-missing`], {
-      env: env(),
+    // Every refusal, before changing anything, anywhere (not only in this namespace).
+    await assertUnchangedBy("a refused deploy", async () => {
+      for (const [args, pattern, extra] of cases) {
+        const result = await runPlugin([...args, "-n", ns], { env: { ...env(), ...extra } });
+        assert.equal(result.code, 2, `${args.join(" ")}\n${result.stderr}`);
+        assert.match(result.stderr, pattern);
+      }
+      const missing = await runPlugin(["deploy", "m", ...SKLEARN, "-n", `${ns}-missing`], {
+        env: env(),
+      });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, new RegExp(`Namespace "${ns}-missing" does not exist`));
+      const kserve = ["deploy", "m", ...SKLEARN, "--backend", "kserve", "-n", ns];
+      const noKServe = await runPlugin(kserve, { env: env() });
+      assert.equal(noKServe.code, 1, noKServe.stderr);
+      assert.match(noKServe.stderr, /KServe is not installed/);
+      // USE_KSERVE=true where KServe is not installed: refused the same way, not a Deployment.
+      const useKServe = await runPlugin(["deploy", "m", ...SKLEARN, "-n", ns], {
+        env: { ...env(), USE_KSERVE: "true" },
+      });
+      assert.equal(useKServe.code, 1, useKServe.stderr);
+      assert.match(
+        useKServe.stderr,
+        /KServe is not installed, so the kserve backend cannot be used/,
+      );
     });
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, new RegExp(`Namespace "${ns}-missing" does not exist`));
-    const noKServe = await runPlugin(["deploy", "m", ...SKLEARN, "--backend", "kserve", "-n", ns], {
-      env: env(),
-    });
-    assert.equal(noKServe.code, 1, noKServe.stderr);
-    assert.match(noKServe.stderr, /KServe is not installed/);
-    // USE_KSERVE=true where KServe is not installed: refused the same way, not a Deployment.
-    const useKServe = await runPlugin(["deploy", "m", ...SKLEARN, "-n", ns], {
-      env: { ...env(), USE_KSERVE: "true" },
-    });
-    assert.equal(useKServe.code, 1, useKServe.stderr);
-    assert.match(useKServe.stderr, /KServe is not installed, so the kserve backend cannot be used/);
-    await nothingCreated(ns);
   });
 });
 

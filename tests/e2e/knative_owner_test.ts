@@ -11,7 +11,12 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 import { SKLEARN } from "../support/kserve.ts";
-import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
+import {
+  assertSameCluster,
+  assertUnchangedBy,
+  settledSnapshot,
+  snapshot,
+} from "../support/snapshot.ts";
 
 const SERVERLESS = ["--version", "v0.16.0", "--mode", "serverless", "--manifests", FIXTURES];
 const knativeObject = (key: string) => /knative|kourier/.test(key);
@@ -106,7 +111,10 @@ Deno.test("Knative Serving outside knative-serving: a broken one is refused (eve
   assert.match(kept.stderr, /in namespace serving-platform and working; kept/);
   await kubectlOk(["create", "namespace", "models"]);
   const gpu = ["deploy", "llm", "-n", "models", ...SKLEARN, "--node-selector", "gpu=a100"];
-  const refused = await runPlugin(gpu, { env: pluginEnv(cache.path) });
+  const refused = await assertUnchangedBy(
+    "a refused GPU deploy",
+    () => runPlugin(gpu, { env: pluginEnv(cache.path) }),
+  );
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /kubectl patch configmap config-features -n serving-platform/);
   await runHint(/hint: (.*)/.exec(refused.stderr)![1]!);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { adminKubeconfig, resetCluster, tempDir } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 /** Serves the fixtures like a release mirror; `tamper` changes one file, `missing` 404s one. */
 function mirror(options: { tamper?: string; missing?: string } = {}) {
@@ -151,12 +152,10 @@ Deno.test("unsupported versions and combinations are refused with the reason", a
   ], { env });
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stdout, /knative-serving v1\.11\.0/);
-  const serverlessWithoutKnative = await runPlugin([
-    "install",
-    "--mode",
-    "serverless",
-    "--without-knative",
-  ], { env });
+  const serverlessWithoutKnative = await assertUnchangedBy(
+    "install --mode serverless --without-knative",
+    () => runPlugin(["install", "--mode", "serverless", "--without-knative"], { env }),
+  );
   assert.equal(serverlessWithoutKnative.code, 2);
   assert.match(serverlessWithoutKnative.stderr, /Serverless mode without Knative does not exist/);
   assert.match(serverlessWithoutKnative.stderr, /--mode raw/);

@@ -178,3 +178,18 @@ export async function settledSnapshot(quietMs = 2000, timeoutMs = 30_000): Promi
     previous = current;
   }
 }
+
+/**
+ * Runs `refusals` between a settled snapshot and the next one, and asserts the cluster did not
+ * change: what a refusal means ("refused before changing anything"). Returns what they return.
+ */
+export async function assertUnchangedBy<T>(
+  what: string,
+  refusals: () => Promise<T>,
+  ignore?: (key: string) => boolean,
+): Promise<T> {
+  const before = await settledSnapshot();
+  const result = await refusals();
+  assertSameCluster(before, await snapshot(), what, ignore);
+  return result;
+}
