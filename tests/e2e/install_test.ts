@@ -11,7 +11,7 @@ import {
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
-import { kserveConfigJson } from "../support/kserve.ts";
+import { kserveConfigJson, MODEL_SERVER_IMAGE } from "../support/kserve.ts";
 import { assertRemoved, deployIris, install, pluginEnv } from "../support/install.ts";
 import { assertSameCluster, settledSnapshot, snapshot } from "../support/snapshot.ts";
 
@@ -48,8 +48,21 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     assert.equal(check.code, 0);
     assert.equal(check.report.kserveVersion, version);
 
-    const deployed = await deployIris(cache.path, ["--wait", "--timeout", "2m"]);
+    const deployed = await deployIris(cache.path, [
+      "--image",
+      MODEL_SERVER_IMAGE,
+      "--wait",
+      "--timeout",
+      "2m",
+    ]);
     assert.equal(deployed.code, 0, deployed.stderr);
+    // It serves: a v1 request through the API server's service proxy gets the model's answer.
+    const served = await runPlugin(
+      ["predict", "iris", "-n", "models", "-d", '{"instances": [[6.8, 2.8, 4.8, 1.4]]}'],
+      { env: pluginEnv(cache.path) },
+    );
+    assert.equal(served.code, 0, served.stderr);
+    assert.deepEqual(JSON.parse(served.stdout), { predictions: [1] });
     // No Istio here: VirtualServices are off, so v0.20 does not warn about every model.
     assert.equal((await kserveConfigJson("ingress")).disableIstioVirtualHost, true);
     const reasons = await kubectlOk(

@@ -18,8 +18,8 @@ import {
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { MODEL_SERVER_IMAGE } from "../support/kserve.ts";
 
-const IMAGE = "kubectl-kserve.test/model-server:v1";
 const say = (msg: string) => console.log(`    ${msg}`);
 
 /** [6.8, 2.8, 4.8, 1.4] sums to 15.8 -> 16 -> class 1; [1, 1, 0.2, 0] -> 2; [3, 0, 0, 0] -> 0. */
@@ -71,7 +71,7 @@ const deployToy = (ns: string) => [
   "--backend",
   "deployment",
   "--image",
-  IMAGE,
+  MODEL_SERVER_IMAGE,
   "--arg=--model_name=toy",
   "--arg=--http_port=8080",
   "--port",
@@ -212,7 +212,7 @@ Deno.test("predict through the service proxy to a KServe InferenceService's pred
       "--storage-uri",
       "gs://kfserving-examples/models/sklearn/1.0/model",
       "--image",
-      IMAGE,
+      MODEL_SERVER_IMAGE,
       "--wait",
       "--timeout",
       "90s",
@@ -226,7 +226,7 @@ Deno.test("predict through the service proxy to a KServe InferenceService's pred
       items: { spec: { containers: { name: string; image: string; args?: string[] }[] } }[];
     }>(["get", "pods", "-n", "models", "-l", "serving.kserve.io/inferenceservice=iris"]);
     const container = pods.items[0]?.spec.containers.find((c) => c.name === "kserve-container");
-    assert.equal(container?.image, IMAGE);
+    assert.equal(container?.image, MODEL_SERVER_IMAGE);
     assert.ok(container?.args?.includes("--model_name=iris"), JSON.stringify(container?.args));
     assert.ok(container?.args?.includes("--http_port=8080"), JSON.stringify(container?.args));
     const svc = await kubectlJson<{ spec: { ports: { port: number; targetPort: number }[] } }>(

@@ -17,6 +17,7 @@ import {
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { MODEL_SERVER_IMAGE } from "../support/kserve.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { install, pluginEnv } from "../support/install.ts";
 import { runHint } from "../support/hints.ts";
@@ -27,7 +28,6 @@ import { fixture } from "../support/fixtures.ts";
 import { parseManifest } from "../../lib/install/manifest.ts";
 import { isKServeConfig } from "../../lib/install/plan.ts";
 
-const IMAGE = "kubectl-kserve.test/model-server:v1";
 const REQUEST = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
 
 /** "True", or the Ready status with every condition that is not True, to say why. */
@@ -84,7 +84,7 @@ Deno.test("upgrade v0.16.0 -> v0.20.0: roleRef changes are replaced, the model s
     "--storage-uri",
     "gs://kfserving-examples/models/sklearn/1.0/model",
     "--image",
-    IMAGE,
+    MODEL_SERVER_IMAGE,
     "--wait",
     "--timeout",
     "2m",

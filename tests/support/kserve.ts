@@ -12,6 +12,12 @@ export const SKLEARN = [
   "gs://kfserving-examples/models/sklearn/1.0/model",
 ];
 
+/**
+ * The test-only model server the pod runner plays (tests/doubles/model_server.ts): KServe's v1
+ * and v2 protocols, class = round(sum of features) mod 3. `--image` puts it behind a model.
+ */
+export const MODEL_SERVER_IMAGE = "kubectl-kserve.test/model-server:v1";
+
 /** `kubectl kserve install ARGS` from the fixtures, with a private manifest cache; asserts success. */
 export async function installKServe(args: string[] = []): Promise<PluginResult> {
   await using cache = await tempDir();
