@@ -5,7 +5,7 @@ import { editorKubeconfig } from "../support/credentials.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { patchKServeConfig } from "../support/kserve.ts";
-import { runHint } from "../support/hints.ts";
+import { assertHintParses, runHint } from "../support/hints.ts";
 import { certManagerOfPlatformTeam } from "../support/owners.ts";
 
 Deno.test("check on an empty cluster: one failure, KServe is not installed", async () => {
@@ -14,6 +14,7 @@ Deno.test("check on an empty cluster: one failure, KServe is not installed", asy
   assert.equal(check.code, 1);
   assert.deepEqual(check.failed, ["kserve.installed"]);
   assert.match(check.byId("kserve.installed")!.hint!, /kubectl kserve install --mode raw/);
+  await assertHintParses(check.byId("kserve.installed")!.hint!);
   assert.equal(check.report.success, false);
 });
 
@@ -38,6 +39,8 @@ Deno.test("check on KServe applied without cert-manager (the guide's failure) na
     /kubectl apply --server-side -f https:\/\/github\.com\/cert-manager\/cert-manager\/releases\/download\/v1\.18\.0\/cert-manager\.yaml$/,
   );
   assert.doesNotMatch(failure.hint!, /kubectl kserve install/);
+  // A download: parsed, not run.
+  await assertHintParses(failure.hint!);
   for (
     const id of ["kserve.certificate", "kserve.controller", "webhooks.endpoints", "webhooks.probe"]
   ) {

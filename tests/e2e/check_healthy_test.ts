@@ -20,17 +20,21 @@ import {
   scaleController,
 } from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
-import { runHint } from "../support/hints.ts";
+import { assertHintParses, runHint } from "../support/hints.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 
-function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): void {
+/** Asserts `id` is the only failure and its hint says `hint`; returns the hint, which parses. */
+async function onlyFailure(summary: CheckSummary, id: string, hint: RegExp): Promise<string> {
   assert.deepEqual(summary.failed, [id], JSON.stringify(summary.report.categories, null, 1));
   assert.equal(summary.code, 1);
-  assert.match(summary.byId(id)!.hint!, hint);
+  const text = summary.byId(id)!.hint!;
+  assert.match(text, hint);
+  await assertHintParses(text);
+  return text;
 }
 
 /** Replaces cainjector's pod: a new one injects every caBundle at start. */
@@ -72,6 +76,8 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     );
     assert.equal(summary.byId("mode.metrics")!.transient, undefined, "needs a fix");
     assert.match(summary.byId("mode.metrics")!.hint!, /^Install metrics-server: kubectl apply -f /);
+    // A download: parsed, not run.
+    await assertHintParses(summary.byId("mode.metrics")!.hint!);
   });
 
   await t.step("the cert-manager webhook (double) says no where cert-manager does", async () => {
@@ -92,24 +98,32 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     const original = await kserveConfigJson("ingress");
     const { ingressGateway: _dropped, ...broken } = original;
     await patchKServeConfig("ingress", broken);
-    onlyFailure(await check(), "kserve.config-ingress", /read-modify-write/);
+    // Its hint opens an editor: parsed, not run.
+    await onlyFailure(await check(), "kserve.config-ingress", /read-modify-write/);
     await patchKServeConfig("ingress", original);
   });
 
   await t.step("deploy mode that v0.16.0 does not know", async () => {
     await patchKServeConfig("deploy", { defaultDeploymentMode: "Bogus" });
     const summary = await check();
-    onlyFailure(summary, "kserve.config-deploy", /kubectl kserve install --mode raw/);
+    const hint = await onlyFailure(
+      summary,
+      "kserve.config-deploy",
+      /kubectl kserve install --mode raw/,
+    );
     assert.match(
       summary.byId("kserve.config-deploy")!.error!,
       /"Bogus" is not valid for KServe v0\.16\.0/,
     );
+    await runHint(hint);
+    await untilCheckPasses([], adminKubeconfig());
   });
 
   await t.step("default mode Serverless with no Knative", async () => {
     await patchKServeConfig("deploy", { defaultDeploymentMode: "Serverless" });
     const summary = await check();
-    onlyFailure(
+    // Its hint offers two ways out (raw, or add Knative): parsed, not run.
+    await onlyFailure(
       summary,
       "mode.default",
       /kubectl kserve install --mode raw.*kubectl kserve install --mode serverless/,
@@ -121,23 +135,28 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step("controller scaled to 0", async () => {
     await scaleController(0);
     const summary = await check();
-    onlyFailure(
+    const hint = await onlyFailure(
       summary,
       "kserve.controller",
       /kubectl scale deployment\/kserve-controller-manager -n kserve --replicas=1/,
     );
     assert.equal(summary.byId("webhooks.probe")!.result, "skip");
-    await scaleController(1);
+    await runHint(hint);
+    await untilCheckPasses([], adminKubeconfig());
   });
 
   await t.step(
     "caBundle emptied, then check --wait passes once cainjector puts it back",
     async () => {
       await patchKServeWebhook("/webhooks/0/clientConfig/caBundle", "");
-      onlyFailure(await check(), "webhooks.ca-bundle", /cainjector/);
+      const hint = await onlyFailure(
+        await check(),
+        "webhooks.ca-bundle",
+        /kubectl rollout restart deployment\/cert-manager-cainjector -n cert-manager/,
+      );
       const waiting = runCheck(["--wait", "90s"], adminKubeconfig());
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      await restartCainjector();
+      await runHint(hint);
       const summary = await waiting;
       assert.deepEqual(summary.failed, [], JSON.stringify(summary.report.categories, null, 1));
       assert.equal(summary.code, 0);
@@ -168,7 +187,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
         JSON.stringify([{ op: "replace", path: "/webhooks/0/clientConfig/caBundle", value: "" }]),
       ]);
       const summary = await check();
-      onlyFailure(
+      await onlyFailure(
         summary,
         "webhooks.ca-bundle",
         /kubectl annotate validatingwebhookconfiguration inferenceservice\.serving\.kserve\.io cert-manager\.io\/inject-ca-from=kserve\/serving-cert --overwrite/,
@@ -325,7 +344,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       await new Promise((resolve) => setTimeout(resolve, 500)); // the double notices within a second
       summary = await check();
     }
-    onlyFailure(
+    const hint = await onlyFailure(
       summary,
       "kserve.certificate",
       /kubectl kserve install --mode raw --version v0\.16\.0 re-applies it/,
@@ -334,6 +353,8 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       summary.byId("kserve.certificate")!.error!,
       /its Issuer kserve\/selfsigned-issuer does not exist/,
     );
+    await runHint(hint);
+    await untilCheckPasses([], adminKubeconfig());
   });
 
   await t.step("webhook configurations left after the kserve namespace was deleted", async () => {
@@ -345,12 +366,15 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       await new Promise((resolve) => setTimeout(resolve, 1000));
       summary = await check();
     }
-    onlyFailure(
+    const hint = await onlyFailure(
       summary,
       "webhooks.orphans",
       /kubectl delete validatingwebhookconfiguration .*inferenceservice\.serving\.kserve\.io/,
     );
     assert.equal(summary.byId("kserve.installed")!.result, "skip");
+    // With the webhooks gone, nothing points at the missing Services any more.
+    await runHint(hint);
+    assert.notEqual((await check()).byId("webhooks.orphans")?.result, "fail");
   });
   await resetCluster();
 });

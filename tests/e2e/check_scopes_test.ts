@@ -18,7 +18,7 @@ import { inferenceServiceJson, installKServe } from "../support/kserve.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runPlugin, tempDir, writeKubeconfig } from "../support/plugin.ts";
 import { FIXTURES } from "../support/fixtures.ts";
-import { runHint } from "../support/hints.ts";
+import { assertHintParses, runHint } from "../support/hints.ts";
 
 const admin = (args: string[]) => runCheck(args, adminKubeconfig());
 
@@ -86,6 +86,11 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
         all.byId("models.ready")!.hint!,
         /^See its conditions, pods and events with: kubectl kserve status unservable -n team-a$/,
       );
+      // The hint's command shows the model and why it is not Ready.
+      const [command] = await assertHintParses(all.byId("models.ready")!.hint!);
+      const shown = await runPlugin(command!.slice(2), { env: { KUBECONFIG: adminKubeconfig() } });
+      assert.match(shown.stdout + shown.stderr, /unservable/);
+      assert.match(shown.stdout + shown.stderr, /NoSupportingRuntime|no runtime/i);
 
       const teamA = await admin(["-n", "team-a"]);
       assert.deepEqual(teamA.failed, ["models.ready"]);
@@ -146,6 +151,7 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
           summary.byId("deployment.metrics")!.hint,
           "See why its Service kube-system/metrics-server does not answer: kubectl describe apiservice v1beta1.metrics.k8s.io",
         );
+        await runHint(summary.byId("deployment.metrics")!.hint!);
         // ServiceNotFound: it does not settle on its own.
         assert.equal(summary.byId("deployment.metrics")!.transient, undefined);
       } finally {
