@@ -327,32 +327,13 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
         /No ServingRuntime or ClusterServingRuntime supports model format "caffe"/,
       );
       // Field report: mlflow on the default protocol found no runtime, after the apply.
-      const mlflow = await plugin([
-        "deploy",
-        "m",
-        "-n",
-        "models",
-        "--model-format",
-        "mlflow",
-        "--storage-uri",
-        "gs://a/b",
-      ]);
+      const mlflowArgs = ["deploy", "m", "-n", "models", "--model-format", "mlflow"]
+        .concat(["--storage-uri", "gs://a/b"]);
+      const mlflow = await plugin(mlflowArgs);
       assert.equal(mlflow.code, 2, mlflow.stderr);
       assert.match(mlflow.stderr, /mlflow is served over protocol v2 only \(by kserve-mlserver\)/);
       assert.match(mlflow.stderr, /Add --protocol v2/);
-      const v2 = await plugin([
-        "deploy",
-        "m",
-        "-n",
-        "models",
-        "--model-format",
-        "mlflow",
-        "--storage-uri",
-        "gs://a/b",
-        "--protocol",
-        "v2",
-        "--dry-run=server",
-      ]);
+      const v2 = await plugin([...mlflowArgs, "--protocol", "v2", "--dry-run=server"]);
       assert.equal(v2.code, 0, v2.stderr);
       // Its sibling: a --runtime that does not exist.
       const runtime = await plugin([
