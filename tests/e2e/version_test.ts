@@ -191,80 +191,107 @@ Deno.test("insecure-skip-tls-verify is honoured only because the kubeconfig says
   });
 });
 
-Deno.test("impersonation: as and one as-groups entry reach the API server on both transports; several groups are refused", async () => {
-  const pki = `${clusterDir()}/pki`;
-  const admin = { "client-certificate": `${pki}/admin.crt`, "client-key": `${pki}/admin.key` };
-  const user = uniqueName("jane");
-  await using alone = await writeKubeconfig("admin-as", { ...admin, as: user });
-  const forbidden = await runPlugin(["list", "-A"], { env: { KUBECONFIG: alone.path } });
-  assert.equal(forbidden.code, 1, forbidden.stderr);
-  assert.match(forbidden.stderr, new RegExp(`User "${user}" cannot list`));
-
-  const masters = { ...admin, as: user, "as-groups": ["system:masters"] };
-  await using kubeconfig = await writeKubeconfig("admin-as", masters);
-  const allowed = await runPlugin(["version"], { env: { KUBECONFIG: kubeconfig.path } });
-  assert.equal(allowed.code, 0, allowed.stderr);
-  assert.match(allowed.stdout, SERVER_VERSION);
-  // client-node carries what fetch cannot (here insecure-skip-tls-verify): the group still goes.
-  const insecure = kubeconfig.text.replace(
-    /^ {4}certificate-authority-data: .*$/m,
-    "    insecure-skip-tls-verify: true",
+Deno.test("impersonation on both transports: a base credential that may only impersonate lists a namespace with the impersonated user's or group's rights, and only with them", async () => {
+  // The base user may do nothing but impersonate; the namespace is readable only by user `as`
+  // (a RoleBinding) and by group `group`. Dropping the impersonation headers on either transport
+  // (or the group header alone) leaves the base user's rights, which read nothing.
+  const base = uniqueName("impersonator");
+  const as = uniqueName("jane");
+  const group = uniqueName("ml");
+  const { certPem, keyPem } = await clientCert(base);
+  await kubectlOk(["create", "clusterrole", base, "--verb=impersonate", "--resource=users,groups"]);
+  await kubectlOk(
+    ["create", "clusterrolebinding", base, `--clusterrole=${base}`, `--user=${base}`],
   );
-  const fallback = await versionWith(kubeconfig.path, insecure);
-  assert.equal(fallback.code, 0, fallback.stderr);
+  try {
+    await withNamespace("impersonated", async (namespace) => {
+      // A deployment-backend model: `list` reads it with a namespaced list of Deployments.
+      await applyYaml(
+        `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: toy, labels: {kubectl-kserve/backend: deployment}}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: toy}}
+  template:
+    metadata: {labels: {app: toy}}
+    spec: {containers: [{name: server, image: kubectl-kserve.test/model-server:v1}]}
+`,
+        { namespace },
+      );
+      // What `list` reads: Deployments, and InferenceServices (not served here: a 404 once allowed).
+      await applyYaml(
+        `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: model-reader}
+rules:
+- {apiGroups: [apps], resources: [deployments], verbs: [get, list]}
+- {apiGroups: [serving.kserve.io], resources: [inferenceservices], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: model-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: model-reader}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: ${as}}
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: ${group}}
+`,
+        { namespace },
+      );
+      const credential = {
+        "client-certificate-data": btoa(certPem),
+        "client-key-data": btoa(keyPem),
+      };
+      /** `list -n NAMESPACE` with the base credential and `user`'s impersonation, on a transport. */
+      const list = async (user: Record<string, string | string[]>, clientNode: boolean) => {
+        await using kubeconfig = await writeKubeconfig(base, { ...credential, ...user });
+        const text = clientNode
+          // insecure-skip-tls-verify sends through client-node (transport.ts).
+          ? kubeconfig.text.replace(
+            /^ {4}certificate-authority-data: .*$/m,
+            "    insecure-skip-tls-verify: true",
+          )
+          : kubeconfig.text;
+        await Deno.writeTextFile(kubeconfig.path, text);
+        return await runPlugin(["list", "-n", namespace], {
+          env: { KUBECONFIG: kubeconfig.path },
+        });
+      };
+      for (const clientNode of [false, true]) {
+        const transport = clientNode ? "client-node" : "fetch";
+        const denied = await list({}, clientNode);
+        assert.equal(denied.code, 1, `${transport}: the base user alone may not read`);
+        assert.match(denied.stderr, new RegExp(`User "${base}" cannot list`));
 
+        const asUser = await list({ as }, clientNode);
+        assert.equal(asUser.code, 0, `${transport}: ${asUser.stderr}`);
+        assert.match(asUser.stdout, /^toy +deployment /m, transport);
+
+        // A user without a binding of their own reads only through the impersonated group.
+        const stranger = uniqueName("stranger");
+        const alone = await list({ as: stranger }, clientNode);
+        assert.equal(alone.code, 1, `${transport}: ${alone.stdout}`);
+        assert.match(alone.stderr, new RegExp(`User "${stranger}" cannot list`), transport);
+        const inGroup = await list({ as: stranger, "as-groups": [group] }, clientNode);
+        assert.equal(inGroup.code, 0, `${transport}: ${inGroup.stderr}`);
+        assert.match(inGroup.stdout, /^toy +deployment /m, transport);
+      }
+    });
+  } finally {
+    await kubectlOk(["delete", "clusterrolebinding,clusterrole", base, "--ignore-not-found"]);
+  }
+});
+
+Deno.test("impersonation with several groups is refused: fetch would fold them into one", async () => {
   await using two = await writeKubeconfig("admin-as", {
-    ...masters,
+    "client-certificate": `${clusterDir()}/pki/admin.crt`,
+    "client-key": `${clusterDir()}/pki/admin.key`,
+    as: uniqueName("jane"),
     "as-groups": ["system:masters", "ml"],
   });
   const refused = await runPlugin(["version"], { env: { KUBECONFIG: two.path } });
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /impersonates with as-groups with more than one group/);
-});
-
-Deno.test("impersonation is sent on both transports: a base credential that may only impersonate gets nothing without it", async () => {
-  // The base user may do nothing but impersonate; every read it makes must come from the
-  // impersonated identity, so dropping impersonation on either transport fails this test.
-  const base = uniqueName("impersonator");
-  const { certPem, keyPem } = await clientCert(base);
-  await kubectlOk(["create", "clusterrole", base, "--verb=impersonate", "--resource=users,groups"]);
-  await kubectlOk([
-    "create",
-    "clusterrolebinding",
-    base,
-    `--clusterrole=${base}`,
-    `--user=${base}`,
-  ]);
-  try {
-    const credential = {
-      "client-certificate-data": btoa(certPem),
-      "client-key-data": btoa(keyPem),
-    };
-    await using plain = await writeKubeconfig(base, credential);
-    const denied = await runPlugin(["list", "-A"], { env: { KUBECONFIG: plain.path } });
-    assert.equal(denied.code, 1, "without impersonation the base user may not read");
-    assert.match(denied.stderr, new RegExp(`User "${base}" cannot`));
-
-    const as = uniqueName("jane");
-    await using impersonating = await writeKubeconfig(base, {
-      ...credential,
-      as,
-      "as-groups": ["system:masters"],
-    });
-    const viaFetch = await runPlugin(["version"], { env: { KUBECONFIG: impersonating.path } });
-    assert.equal(viaFetch.code, 0, viaFetch.stderr);
-    assert.match(viaFetch.stdout, SERVER_VERSION);
-    // insecure-skip-tls-verify sends through client-node: impersonation must go there too.
-    const viaClientNode = await versionWith(
-      impersonating.path,
-      impersonating.text.replace(
-        /^ {4}certificate-authority-data: .*$/m,
-        "    insecure-skip-tls-verify: true",
-      ),
-    );
-    assert.equal(viaClientNode.code, 0, viaClientNode.stderr);
-    assert.match(viaClientNode.stdout, SERVER_VERSION);
-  } finally {
-    await kubectlOk(["delete", "clusterrolebinding,clusterrole", base, "--ignore-not-found"]);
-  }
 });
