@@ -163,12 +163,19 @@ Deno.test("planTeardown(): with a dead KServe webhook, its configurations go bef
 });
 
 Deno.test("planTeardown(): --keep-crds keeps every CRD; cert-manager with other Certificates needs --force", () => {
-  const kept = names(
-    planTeardown(inventory(), { ...options, keepCrds: true, withCertManager: true }),
-  );
-  assert.ok(
-    !kept.some((n) => n.includes(".serving.kserve.io") && n.startsWith("inferenceservices")),
-  );
+  const both = { ...options, withCertManager: true, withKnative: true };
+  const deleted = (plan: ReturnType<typeof planTeardown>) =>
+    plan.steps.flatMap((s) => s.action === "delete" ? s.refs : [])
+      .filter((r) => r.kind === "CustomResourceDefinition").map((r) => r.name).sort();
+  // cert-manager's CRDs hold every Certificate of the cluster, not only KServe's: kept too.
+  assert.deepEqual(deleted(planTeardown(inventory(), { ...both, keepCrds: true })), []);
+  assert.deepEqual(deleted(planTeardown(inventory(), both)), [
+    "certificates.cert-manager.io",
+    "inferenceservices.serving.kserve.io",
+    "services.serving.knative.dev",
+  ]);
+  const kept = planTeardown(inventory(), { ...both, keepCrds: true });
+  assert.ok(names(kept).includes("cert-manager"), "cert-manager's namespace still goes");
   const others = inventory({ certificates: [obj("Certificate", "web-tls", "shop")] });
   assert.throws(
     () => planTeardown(others, { ...options, withCertManager: true }),
