@@ -1,0 +1,116 @@
+/**
+ * uninstall's destructive flags, each by what it deletes and what it keeps: no --yes (and no
+ * terminal to ask on), and --keep-crds with --with-cert-manager, whose CRDs hold every
+ * Certificate of the cluster, not only KServe's.
+ */
+import assert from "node:assert/strict";
+import { applyYaml, kubectl, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { install, pluginEnv } from "../support/install.ts";
+import {
+  assertSameCluster,
+  diffSnapshots,
+  settledSnapshot,
+  snapshot,
+} from "../support/snapshot.ts";
+
+/** Another team's TLS: a self-signed Issuer and its Certificate in namespace "shop". */
+const SHOP_TLS = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: self-signed, namespace: shop}
+spec: {selfSigned: {}}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web-tls, namespace: shop}
+spec:
+  secretName: web-tls
+  dnsNames: [web.shop.svc]
+  issuerRef: {name: self-signed, kind: Issuer}
+`;
+
+/** The kind of a snapshot key ("CustomResourceDefinition.apiextensions.k8s.io /name" -> kind). */
+const kindOf = (key: string) => key.slice(0, key.indexOf("."));
+
+Deno.test("uninstall without --yes and without a terminal refuses and deletes nothing; --keep-crds --with-cert-manager keeps every CRD (cert-manager's too) and other owners' Certificates, deletes the rest", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  const installed = await install(["--manifests", FIXTURES], cache.path);
+  assert.equal(installed.code, 0, installed.stderr);
+  await applyYaml(SHOP_TLS);
+  await kubectlOk(["wait", "certificate/web-tls", "-n", "shop", "--for=condition=Ready"]);
+
+  // No --yes, and stdin is not a terminal (none, or a pipe that says "y"): nobody confirmed.
+  const before = await settledSnapshot();
+  for (const stdin of [undefined, "y\n"]) {
+    const unconfirmed = await runPlugin(["uninstall", "--with-cert-manager", "--force"], {
+      env,
+      stdin,
+    });
+    assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+    assert.match(unconfirmed.stderr, /Uninstall needs confirmation/);
+    assert.match(unconfirmed.stderr, /hint: Pass --yes, or --dry-run to see what would be deleted/);
+    assertSameCluster(before, await snapshot(), "uninstall without --yes");
+  }
+
+  // The shop's Certificate stops cert-manager's removal unless forced...
+  const args = ["uninstall", "--yes", "--with-cert-manager", "--keep-crds", "--timeout", "2m"];
+  const refused = await runPlugin(args, { env });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /cert-manager still manages 1 Certificate\(s\) of other owners: shop\/web-tls/,
+  );
+  assertSameCluster(before, await snapshot(), "a refused uninstall --with-cert-manager");
+
+  // ...and with --force, --keep-crds keeps every CRD: cert-manager's hold the shop's objects.
+  const removed = await runPlugin([...args, "--force"], { env });
+  assert.equal(removed.code, 0, removed.stderr);
+  const diff = diffSnapshots(before, await snapshot());
+  const crds = (keys: string[]) => keys.filter((k) => kindOf(k) === "CustomResourceDefinition");
+  assert.deepEqual(crds(diff.removed), [], "no CRD is deleted");
+  const kept = await kubectlOk(["get", "crd", "-o", "name"]);
+  for (const crd of ["certificates.cert-manager.io", "issuers.cert-manager.io"]) {
+    assert.match(kept, new RegExp(`/${crd.replaceAll(".", "\\.")}$`, "m"));
+  }
+  assert.match(kept, /\/inferenceservices\.serving\.kserve\.io$/m);
+  const shop = (keys: string[]) => keys.filter((k) => k.includes(" shop/"));
+  assert.deepEqual(shop(diff.removed), [], "the shop's objects are kept");
+  assert.deepEqual(shop(diff.changed), [], "the shop's objects are unchanged");
+  const left = await kubectlOk([
+    "get",
+    "certificate,issuer,secret/web-tls",
+    "-n",
+    "shop",
+    "-o",
+    "name",
+  ]);
+  assert.deepEqual(left.trim().split("\n").sort(), [
+    "certificate.cert-manager.io/web-tls",
+    "issuer.cert-manager.io/self-signed",
+    "secret/web-tls",
+  ]);
+  // What is deleted: both namespaces, and every webhook configuration and cluster role of both.
+  for (const namespace of ["kserve", "cert-manager"]) {
+    assert.notEqual((await kubectl(["get", "namespace", namespace])).code, 0, namespace);
+  }
+  const cluster = await kubectlOk([
+    "get",
+    "validatingwebhookconfigurations,mutatingwebhookconfigurations,clusterroles,clusterrolebindings",
+    "-o",
+    "name",
+  ]);
+  assert.doesNotMatch(cluster, /cert-manager|kserve/);
+  const removedKinds = new Set(diff.removed.map(kindOf));
+  for (const kind of ["Namespace", "ValidatingWebhookConfiguration", "ClusterRole"]) {
+    assert.ok(removedKinds.has(kind), `${kind}: ${[...removedKinds]}`);
+  }
+  await resetCluster();
+});
