@@ -231,7 +231,7 @@ export const kserveChecks: Check<CheckContext>[] = [
             issuing ? "; waiting for cert-manager to issue it" : ""
           }`,
           issuer && !issuerExists
-            ? `Re-create the Issuer: ${REAPPLY} re-applies it`
+            ? `Re-create the Issuer by re-applying KServe: ${REAPPLY}`
             : `kubectl describe certificate ${KSERVE_OBJECTS.certificate} -n ${namespace}; kubectl logs -n cert-manager deploy/cert-manager`,
           { transient: issuing },
         );

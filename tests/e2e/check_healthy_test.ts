@@ -347,7 +347,7 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
     const hint = await onlyFailure(
       summary,
       "kserve.certificate",
-      /kubectl kserve install --mode raw --version v0\.16\.0 re-applies it/,
+      /^Re-create the Issuer by re-applying KServe: kubectl kserve install --mode raw --version v0\.16\.0$/,
     );
     assert.match(
       summary.byId("kserve.certificate")!.error!,

@@ -67,11 +67,14 @@ Deno.test("every kubectl kserve command written in lib/ parses with the plugin's
   assert.deepEqual(failures, []);
 });
 
-/** kubectl's verbs that hints in lib/ use; "kubectl would …" in prose is not a command. */
+/** kubectl's verbs that hints in lib/ use, and the plugin; "kubectl would …" is prose. */
 const KUBECTL_VERB =
-  /kubectl (?:annotate|apply|auth|cluster-info|config|create|delete|describe|edit|get|label|logs|patch|rollout|scale|set|taint|wait)\b/;
+  /kubectl (?:kserve install --mode raw\b|annotate|apply|auth|cluster-info|config|create|delete|describe|edit|get|label|logs|patch|rollout|scale|set|taint|wait)\b/;
 
-/** Every `${…}` of a template (nested braces included) replaced by "x": a name, to kubectl. */
+/**
+ * Every `${…}` of a template (nested braces included) replaced by "x" (a name, to kubectl), and
+ * `${REAPPLY}` by the command it stands for.
+ */
 function withPlaceholders(code: string): string {
   let out = "";
   for (let i = 0; i < code.length; i++) {
@@ -85,7 +88,8 @@ function withPlaceholders(code: string): string {
       if (code[j] === "{") depth++;
       else if (code[j] === "}" && --depth === 0) break;
     }
-    out += "x";
+    // A check hint's "{reapply}" becomes a command once the install is known (resolveHint).
+    out += code.slice(i + 2, j) === "REAPPLY" ? "kubectl kserve install --mode raw" : "x";
     i = j;
   }
   return out;
