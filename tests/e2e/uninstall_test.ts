@@ -42,7 +42,8 @@ Deno.test("uninstall without --yes and without a terminal refuses and deletes no
   await resetCluster();
   await using cache = await tempDir();
   const env = pluginEnv(cache.path);
-  const installed = await install(["--manifests", FIXTURES], cache.path);
+  // KServe's 7 MB of CRDs can take longer than the default 30 s per request on a loaded machine.
+  const installed = await install(["--manifests", FIXTURES, "--request-timeout", "2m"], cache.path);
   assert.equal(installed.code, 0, installed.stderr);
   await applyYaml(SHOP_TLS);
   await kubectlOk(["wait", "certificate/web-tls", "-n", "shop", "--for=condition=Ready"]);
