@@ -87,7 +87,9 @@ Deno.test("uninstall without --yes and without a terminal refuses and deletes no
   assert.deepEqual(shop(diff.changed), [], "the shop's objects are unchanged");
   const left = await kubectlOk([
     "get",
-    "certificate,issuer,secret/web-tls",
+    "certificate/web-tls",
+    "issuer/self-signed",
+    "secret/web-tls",
     "-n",
     "shop",
     "-o",
