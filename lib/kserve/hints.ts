@@ -191,7 +191,7 @@ export function installCertManagerManifest(version: string, manager?: string): s
   const url = releaseAssetUrl("cert-manager", version, "cert-manager.yaml");
   if (manager === "kubectl-client-side-apply") return `kubectl apply -f ${url}`;
   const as = manager && manager !== "kubectl" ? ` --field-manager=${manager}` : "";
-  return `kubectl apply --server-side${as} -f ${url}`;
+  return `kubectl apply --server-side -f ${url}${as}`;
 }
 
 /** cert-manager's own release manifest (the default release's pin), the install every owner can run. */

@@ -45,7 +45,7 @@ Deno.test("install stops before any change at another owner's cert-manager whose
   const hint = hintOf(refused.stderr);
   assert.equal(
     hint,
-    `Re-create cert-manager-cainjector from the release it came from: kubectl apply --server-side --field-manager=platform-team -f ${RELEASE_URL}; or let install replace it with --force`,
+    `Re-create cert-manager-cainjector from the release it came from: kubectl apply --server-side -f ${RELEASE_URL} --field-manager=platform-team; or let install replace it with --force`,
   );
   assertSameCluster(before, await snapshot(), "install refused at a broken cert-manager");
 

@@ -115,7 +115,7 @@ Deno.test("certManagerFix(): a fix its owner can run, for what is missing or sca
   const other = { by: "other" as const, managers: ["platform-team"] };
   assert.equal(
     certManagerFix(NO_CAINJECTOR, other, "v1.18.0"),
-    "Re-create cert-manager-cainjector from the release it came from: kubectl apply --server-side --field-manager=platform-team -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml",
+    "Re-create cert-manager-cainjector from the release it came from: kubectl apply --server-side -f https://github.com/cert-manager/cert-manager/releases/download/v1.18.0/cert-manager.yaml --field-manager=platform-team",
   );
   const scaled = certManagerDeploymentFaults([
     deployment("cert-manager"),
