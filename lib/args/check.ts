@@ -1,18 +1,11 @@
 /** check: diagnose KServe and its dependencies down to the root cause, with the fix. */
 import type { Command } from "commander";
-import type { CheckMode, GlobalOptions } from "../options.ts";
+import type { CheckMode } from "../options.ts";
 import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseCheckMode } from "./parsers.ts";
-
-export interface CheckInvocation {
-  global: GlobalOptions;
-  pre: boolean;
-  mode?: CheckMode;
-  /** Retry failing retryable checks for this long (ms); exit 124 if they still fail. */
-  waitMs?: number;
-  allNamespaces: boolean;
-}
+import type { CheckInvocation } from "../commands/check.ts";
+export type { CheckInvocation };
 
 export const checkArgs = defineCommand({
   kind: "check",

@@ -1,17 +1,10 @@
 /** delete: remove a model of either backend and wait until it is gone. */
 import type { Command } from "commander";
-import { type DryRunMode, type GlobalOptions, parseDryRun } from "../options.ts";
+import { type DryRunMode, parseDryRun } from "../options.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one } from "./parsers.ts";
-
-export interface DeleteInvocation {
-  global: GlobalOptions;
-  name: string;
-  timeoutMs: number;
-  wait: boolean;
-  /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
-  dryRun?: DryRunMode;
-}
+import type { DeleteInvocation } from "../commands/delete.ts";
+export type { DeleteInvocation };
 
 export const deleteArgs = defineCommand({
   kind: "delete",

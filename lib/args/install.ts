@@ -3,7 +3,6 @@ import { type Command, Option } from "commander";
 import {
   choice,
   type DryRunMode,
-  type GlobalOptions,
   INGRESS_LAYERS,
   type IngressLayer,
   type KServeMode,
@@ -13,23 +12,8 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseKServeMode } from "./parsers.ts";
-
-export interface InstallInvocation {
-  global: GlobalOptions;
-  mode: KServeMode;
-  version: string;
-  ingress: IngressLayer;
-  ingressClass?: string;
-  manifests?: string;
-  dryRun?: DryRunMode;
-  timeoutMs: number;
-  yes: boolean;
-  force: boolean;
-  /** Take fields that other field managers set (listed first), as kubectl --force-conflicts. */
-  forceConflicts: boolean;
-  certManagerVersion?: string;
-  knativeVersion?: string;
-}
+import type { InstallInvocation } from "../commands/install.ts";
+export type { InstallInvocation };
 
 export const installArgs = defineCommand({
   kind: "install",

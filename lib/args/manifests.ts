@@ -1,22 +1,11 @@
 /** manifests pull: download and verify a whole release set for offline installs. */
 import type { Command } from "commander";
-import type { GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
 import { defineCommand, globals, group } from "./command.ts";
 import { one, parseKServeMode } from "./parsers.ts";
 import { ingressOption, installOptions } from "./install.ts";
-
-export interface PullInvocation {
-  global: GlobalOptions;
-  version: string;
-  mode: KServeMode;
-  ingress: IngressLayer;
-  dest: string;
-  manifests?: string;
-  certManagerVersion?: string;
-  knativeVersion?: string;
-  force: boolean;
-}
+import type { PullInvocation } from "../commands/manifests.ts";
+export type { PullInvocation };
 
 export const pullArgs = defineCommand({
   kind: "pull",

@@ -1,20 +1,11 @@
 /** predict: an inference request through the API server's service proxy. */
 import type { Command } from "commander";
-import {
-  type GlobalOptions,
-  parseRequestProtocol,
-  type PredictRequest,
-  type RequestProtocol,
-} from "../options.ts";
+import { parseRequestProtocol, type PredictRequest, type RequestProtocol } from "../options.ts";
 import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { one } from "./parsers.ts";
-
-export interface PredictInvocation {
-  global: GlobalOptions;
-  name: string;
-  request: PredictRequest;
-}
+import type { PredictInvocation } from "../commands/predict.ts";
+export type { PredictInvocation };
 
 export const predictArgs = defineCommand({
   kind: "predict",

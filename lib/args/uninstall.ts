@@ -1,19 +1,10 @@
 /** uninstall: remove KServe (and optionally cert-manager, Knative) without hanging. */
 import type { Command } from "commander";
-import { type GlobalOptions, parseDryRun } from "../options.ts";
+import { parseDryRun } from "../options.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption } from "./parsers.ts";
-
-export interface UninstallInvocation {
-  global: GlobalOptions;
-  withCertManager: boolean;
-  withKnative: boolean;
-  keepCrds: boolean;
-  force: boolean;
-  dryRun: boolean;
-  timeoutMs: number;
-  yes: boolean;
-}
+import type { UninstallInvocation } from "../commands/uninstall.ts";
+export type { UninstallInvocation };
 
 export const uninstallArgs = defineCommand({
   kind: "uninstall",

@@ -6,20 +6,20 @@
  * not parse, or it holds a CA that really differs (subjects and fingerprints shown). A conversion
  * webhook on a CRD that the installed release ships without one is named too.
  */
-import { CERT_MANAGER, CRD_PATH, KSERVE_OBJECTS } from "../defaults.ts";
-import { conversionWebhookCrds, CONVERTED_FROM_V0_17 } from "../kserve/conversion.ts";
+import { CERT_MANAGER, KSERVE_OBJECTS } from "../defaults.ts";
 import type { V1Secret } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
 import { KubeApiError } from "../kube/errors.ts";
-import { kserveWebhookConfigs } from "./webhook_configs.ts";
+import {
+  conversionTarget,
+  type Finding,
+  kserveCrds,
+  type Target,
+  unshippedConversions,
+  webhookTargets,
+} from "./ca_bundle_targets.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
-
-interface Finding {
-  problem: string;
-  hint: string;
-  transient: boolean;
-}
 
 /** The certificate in a base64 PEM bundle: subject and fingerprint, or why it does not parse. */
 async function describeBundle(
@@ -49,35 +49,10 @@ async function cainjector(ctx: CheckContext): Promise<Deployment | undefined> {
   return found[0];
 }
 
-/** A caBundle that cainjector fills: a webhook of a configuration, or a CRD's conversion webhook. */
-interface Target {
-  /** Kind and name as kubectl takes them ("validatingwebhookconfiguration", "crd"). */
-  kind: string;
-  name: string;
-  /** How findings name it: the webhook's name, or "CRD NAME's conversion webhook". */
-  label: string;
-  inject?: string;
-  service: { namespace?: string; name?: string };
-  caBundle?: string;
-}
-
 /** A cert-manager Certificate as far as this check reads it. */
 interface Certificate {
   metadata?: { name?: string; namespace?: string };
   spec?: { dnsNames?: string[]; secretName?: string };
-}
-
-/** A CRD as far as its conversion webhook goes. */
-interface ConvertedCrd {
-  metadata?: { name?: string; annotations?: Record<string, string> };
-  spec?: {
-    conversion?: {
-      strategy?: string;
-      webhook?: {
-        clientConfig?: { caBundle?: string; service?: { namespace?: string; name?: string } };
-      };
-    };
-  };
 }
 
 export const caBundleCheck: Check<CheckContext> = {
@@ -154,67 +129,6 @@ export const caBundleCheck: Check<CheckContext> = {
     );
   },
 };
-
-/** The webhooks of KServe's webhook configurations that call a Service. */
-async function webhookTargets(ctx: CheckContext): Promise<Target[]> {
-  return (await kserveWebhookConfigs(ctx)).flatMap((config) =>
-    (config.object.webhooks ?? []).flatMap((webhook) =>
-      webhook.clientConfig?.service
-        ? [{
-          kind: config.kind,
-          name: config.object.metadata?.name ?? "",
-          label: webhook.name,
-          inject: config.object.metadata?.annotations?.[CERT_MANAGER.injectAnnotation],
-          service: webhook.clientConfig.service,
-          caBundle: webhook.clientConfig.caBundle,
-        }]
-        : []
-    )
-  );
-}
-
-/** The KServe CRDs that any release converts (lib/kserve/conversion.ts), those that exist. */
-async function kserveCrds(ctx: CheckContext): Promise<ConvertedCrd[]> {
-  const crds = await Promise.all(
-    CONVERTED_FROM_V0_17.map((name) => ctx.get<ConvertedCrd>(`${CRD_PATH}/${name}`)),
-  );
-  return crds.filter((crd): crd is ConvertedCrd => crd !== undefined);
-}
-
-function conversionTarget(crd: ConvertedCrd): Target[] {
-  const conversion = crd.spec?.conversion;
-  const service = conversion?.webhook?.clientConfig?.service;
-  if (conversion?.strategy !== "Webhook" || !service) return [];
-  const name = crd.metadata?.name ?? "";
-  return [{
-    kind: "crd",
-    name,
-    label: `CRD ${name}'s conversion webhook (Service ${service.namespace}/${service.name})`,
-    inject: crd.metadata?.annotations?.[CERT_MANAGER.injectAnnotation],
-    service,
-    caBundle: conversion.webhook?.clientConfig?.caBundle,
-  }];
-}
-
-/** Conversion webhooks on CRDs that the installed release ships without one. */
-function unshippedConversions(crds: ConvertedCrd[], version: string | undefined): Finding[] {
-  const shipped = conversionWebhookCrds(version);
-  if (!shipped) return [];
-  return crds.flatMap((crd) => {
-    const name = crd.metadata?.name ?? "";
-    const service = crd.spec?.conversion?.webhook?.clientConfig?.service;
-    if (crd.spec?.conversion?.strategy !== "Webhook" || shipped.includes(name)) return [];
-    return [{
-      problem:
-        `CRD ${name} converts with a webhook (Service ${service?.namespace}/${service?.name}) that KServe ${version} does not ship (its ${name} has no conversion stanza)`,
-      hint:
-        `Remove the stanza KServe ${version} does not have: kubectl patch crd ${name} --type json -p '${
-          JSON.stringify([{ op: "replace", path: "/spec/conversion", value: { strategy: "None" } }])
-        }'`,
-      transient: false,
-    }];
-  });
-}
 
 /**
  * The Certificate that serves a Service: the one in KServe's namespace whose dnsNames hold

@@ -1,5 +1,5 @@
 /** `kubectl kserve check`: diagnose an installation down to the root cause, with the fix. */
-import type { CheckInvocation } from "../args/check.ts";
+import type { CheckMode, GlobalOptions } from "../options.ts";
 import { ExitCode } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { selectChecks } from "../checks/catalog.ts";
@@ -8,6 +8,15 @@ import { runChecks, timedOut, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
+
+export interface CheckInvocation {
+  global: GlobalOptions;
+  pre: boolean;
+  mode?: CheckMode;
+  /** Retry failing retryable checks for this long (ms); exit 124 if they still fail. */
+  waitMs?: number;
+  allNamespaces: boolean;
+}
 
 /** Runs the selected checks and prints the report; returns the exit code. */
 export async function check(options: CheckInvocation): Promise<number> {

@@ -1,10 +1,18 @@
 /** `kubectl kserve delete`: remove a model of any kind and wait until it and what it owns are gone. */
-import { dryRunSuffix } from "../options.ts";
-import type { DeleteInvocation } from "../args/delete.ts";
+import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import { deleteObjects, waitDeleted } from "../kube/delete.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
 import { writeErr } from "../output.ts";
+
+export interface DeleteInvocation {
+  global: GlobalOptions;
+  name: string;
+  timeoutMs: number;
+  wait: boolean;
+  /** server: the API server validates the delete and persists nothing; client: nothing is sent. */
+  dryRun?: DryRunMode;
+}
 
 export async function deleteModel(options: DeleteInvocation): Promise<number> {
   const kube = await Kube.connect(options.global);

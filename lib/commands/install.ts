@@ -3,7 +3,7 @@
  * Reads: fetch and verify the manifests, connect, preflight, read the cluster, plan
  * (lib/install/install_plan.ts), then print the plan (--dry-run=client) or apply it, report.
  */
-import type { InstallInvocation } from "../args/install.ts";
+import type { DryRunMode, GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { CliError } from "../errors.ts";
 import { CERT_MANAGER, CRD_PATH, ISTIO, TIMINGS } from "../defaults.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -32,6 +32,23 @@ import {
   specObjects,
 } from "../install/install_plan.ts";
 import { renderObjects, renderPlan, summary } from "../install/install_render.ts";
+
+export interface InstallInvocation {
+  global: GlobalOptions;
+  mode: KServeMode;
+  version: string;
+  ingress: IngressLayer;
+  ingressClass?: string;
+  manifests?: string;
+  dryRun?: DryRunMode;
+  timeoutMs: number;
+  yes: boolean;
+  force: boolean;
+  /** Take fields that other field managers set (listed first), as kubectl --force-conflicts. */
+  forceConflicts: boolean;
+  certManagerVersion?: string;
+  knativeVersion?: string;
+}
 
 /** Runs the install and prints a report; returns the exit code. */
 export async function install(options: InstallInvocation): Promise<number> {

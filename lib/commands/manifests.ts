@@ -1,9 +1,21 @@
 /** `kubectl kserve manifests pull`: download and verify a whole release set for offline installs. */
-import type { PullInvocation } from "../args/manifests.ts";
+import type { GlobalOptions, IngressLayer, KServeMode } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";
 import { defaultCacheDir, loadManifest, parseSource } from "../install/source.ts";
 import { manifestPath, manifestsFor } from "../install/releases.ts";
 import { resolveVersions } from "../install/preflight.ts";
+
+export interface PullInvocation {
+  global: GlobalOptions;
+  version: string;
+  mode: KServeMode;
+  ingress: IngressLayer;
+  dest: string;
+  manifests?: string;
+  certManagerVersion?: string;
+  knativeVersion?: string;
+  force: boolean;
+}
 
 /** Writes every file the install needs to DEST/<component>/<version>/<file>, each sha256-verified. */
 export async function pull(options: PullInvocation): Promise<number> {

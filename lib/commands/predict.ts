@@ -1,12 +1,17 @@
 /** `kubectl kserve predict`: an inference request through the API server's service proxy. */
-import type { Backend, RequestProtocol } from "../options.ts";
-import type { PredictInvocation } from "../args/predict.ts";
+import type { Backend, GlobalOptions, PredictRequest, RequestProtocol } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
 import { predictPathOf } from "../models/kind.ts";
 import { writeOut } from "../output.ts";
+
+export interface PredictInvocation {
+  global: GlobalOptions;
+  name: string;
+  request: PredictRequest;
+}
 
 /** The proxy path of a model's predict endpoint; needs no ingress and no DNS. */
 export function predictPath(

@@ -3,7 +3,7 @@
  * hanging. Reads: confirm, connect, read the cluster, plan, print the plan (--dry-run) or carry
  * it out, report. A dry run sends no request that changes anything.
  */
-import type { UninstallInvocation } from "../args/uninstall.ts";
+import type { GlobalOptions } from "../options.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { crdOwnerOf, foreignInstall } from "../kserve/hints.ts";
@@ -14,6 +14,17 @@ import { Progress, type Step } from "../progress.ts";
 import { writeOut } from "../output.ts";
 import { describeStep, executeTeardown, listModels, readInventory } from "../install/teardown.ts";
 import { planTeardown, type TeardownPlan } from "../install/teardown_plan.ts";
+
+export interface UninstallInvocation {
+  global: GlobalOptions;
+  withCertManager: boolean;
+  withKnative: boolean;
+  keepCrds: boolean;
+  force: boolean;
+  dryRun: boolean;
+  timeoutMs: number;
+  yes: boolean;
+}
 
 export async function uninstall(options: UninstallInvocation): Promise<number> {
   if (!options.yes && !options.dryRun) {
