@@ -425,7 +425,7 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
         assert.equal(stuck.result, "fail");
         assert.match(
           stuck.error!,
-          /^KServe is being uninstalled and has not finished: CRD inferenceservices\.serving\.kserve\.io is stuck deleting since \S+, held by finalizer customresourcecleanup\.apiextensions\.k8s\.io \((CustomResource deletion is in progress|could not .*)\)$/,
+          /^KServe is being uninstalled and has not finished: CRD inferenceservices\.serving\.kserve\.io is stuck deleting since \S+, held by finalizer customresourcecleanup\.apiextensions\.k8s\.io \((CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon|CustomResource deletion is in progress|could not .*)\)$/,
         );
         assert.doesNotMatch(stuck.hint!, /kubectl kserve install/);
         const version = await runPlugin(["version"], { env: { KUBECONFIG: adminKubeconfig() } });

@@ -156,6 +156,8 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
         /kubectl rollout restart deployment\/cert-manager-cainjector -n cert-manager/,
       );
       const waiting = runCheck(["--wait", "90s"], adminKubeconfig());
+      // Its failure is reported where it is awaited, with the output, not as an uncaught error.
+      waiting.catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await runHint(hint);
       const summary = await waiting;
@@ -292,6 +294,8 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
       assert.match(certificate.error!, /does not exist: cert-manager is still issuing it/);
       assert.equal(certificate.transient, true);
       const waiting = runCheck(["--wait", "2m"], adminKubeconfig());
+      // Its failure is reported where it is awaited, with the output, not as an uncaught error.
+      waiting.catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 3000));
       resume();
       const summary = await waiting;
