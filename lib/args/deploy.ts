@@ -2,12 +2,14 @@
 import type { Command } from "commander";
 import type { Backend, DryRunMode, GlobalOptions } from "../options.ts";
 import { parseDryRun } from "../options.ts";
+import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseBackend } from "./parsers.ts";
 import { modelFlags, type ModelRequest, modelRequest } from "./model_flags.ts";
 
 export interface DeployInvocation {
   global: GlobalOptions;
+  /** The flags' model; its name is "" when NAME was left out for -f (the file names it). */
   request: ModelRequest;
   backend?: Backend;
   file?: string;
@@ -27,7 +29,7 @@ export const deployArgs = defineCommand({
       .description(
         "serve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
       )
-      .argument("<name>", "model name (a DNS-1123 label)")
+      .argument("[name]", "model name (a DNS-1123 label; with -f, the file's metadata.name)")
       .option(
         "--backend <backend>",
         "kserve or deployment (default: USE_KSERVE, else kserve when KServe is installed)",
@@ -47,7 +49,12 @@ export const deployArgs = defineCommand({
       )
       .option("--wait", "wait until the model serves, or fail fast with the reason", false)
       .addOption(durationOption("--timeout <duration>", "how long --wait waits", "5m"))
-      .action((name: string, options: Record<string, unknown>, command: Command) => {
+      .action((name: string | undefined, options: Record<string, unknown>, command: Command) => {
+        if (!name && !options.filename) {
+          throw new UsageError("Missing NAME: the model's name", {
+            hint: "Pass the model's NAME, or -f FILE with an InferenceService that names it",
+          });
+        }
         parsed({
           global: globals(command),
           backend: options.backend as Backend | undefined,
@@ -56,7 +63,7 @@ export const deployArgs = defineCommand({
           forceConflicts: options.forceConflicts === true,
           wait: options.wait === true,
           timeoutMs: options.timeout as number,
-          request: modelRequest(name, options),
+          request: modelRequest(name ?? "", options),
         });
       });
   },

@@ -1,6 +1,6 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import { stringify } from "yaml";
-import { readInferenceService } from "../deploy/file.ts";
+import { fileIdentity, type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
 import { dryRunSuffix } from "../options.ts";
 import type { DeployInvocation } from "../args/deploy.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
@@ -10,8 +10,9 @@ import { checkFlags, planDeploy, requestedBackend } from "../models/plan.ts";
 import { modelPodUids, waitForKind } from "../models/kinds.ts";
 
 /** Validates, plans, applies and (with --wait) waits; returns the exit code. */
-export async function deploy(options: DeployInvocation): Promise<number> {
-  const base = options.file ? readInferenceService(options.file) : undefined;
+export async function deploy(invocation: DeployInvocation): Promise<number> {
+  const base = invocation.file ? readInferenceService(invocation.file) : undefined;
+  const options = base ? withFileIdentity(invocation, base) : invocation;
   requestedBackend(options);
   checkFlags(options, base);
   const kube = await Kube.connect(options.global);
@@ -72,6 +73,22 @@ export async function deploy(options: DeployInvocation): Promise<number> {
   if (address.url) writeErr(`  URL:                 ${address.url}\n`);
   writeErr(`  in-cluster address:  ${address.internal}\n`);
   return 0;
+}
+
+/** The invocation with NAME and namespace taken from the -f file (refusals: fileIdentity). */
+function withFileIdentity(
+  invocation: DeployInvocation,
+  base: InferenceServiceFile,
+): DeployInvocation {
+  const { name, namespace } = fileIdentity(invocation.file ?? "", base, {
+    name: invocation.request.name,
+    namespace: invocation.global.namespace,
+  });
+  return {
+    ...invocation,
+    global: { ...invocation.global, namespace },
+    request: { ...invocation.request, name },
+  };
 }
 
 function render(objects: KubeObject[], format: string): string {

@@ -49,3 +49,42 @@ export function readInferenceService(path: string): InferenceServiceFile {
   }
   return object;
 }
+
+/** Which model a -f file deploys, and where: its metadata, checked against NAME and -n. */
+export interface FileIdentity {
+  name: string;
+  /** The file's namespace, or -n; undefined when neither names one (the context's applies). */
+  namespace?: string;
+}
+
+/**
+ * NAME and namespace from the file, as kubectl takes them: NAME may be left out, and one that
+ * differs from metadata.name is refused; a namespace that differs from -n is refused in
+ * kubectl's words. Throws UsageError (exit 2) naming the field.
+ */
+export function fileIdentity(
+  path: string,
+  object: InferenceServiceFile,
+  given: { name?: string; namespace?: string },
+): FileIdentity {
+  const fileName = object.metadata?.name;
+  if (given.name && fileName && given.name !== fileName) {
+    throw new UsageError(
+      `NAME "${given.name}" differs from metadata.name "${fileName}" in ${path}`,
+      { hint: "Leave NAME out (the file names the model), or change metadata.name in the file" },
+    );
+  }
+  const name = given.name || fileName;
+  if (!name) {
+    throw new UsageError(`${path} has no metadata.name, and no NAME was given`, {
+      hint: "Set metadata.name in the file, or pass the model's NAME",
+    });
+  }
+  const fileNamespace = object.metadata?.namespace;
+  if (given.namespace && fileNamespace && given.namespace !== fileNamespace) {
+    throw new UsageError(
+      `the namespace from the provided object "${fileNamespace}" does not match the namespace "${given.namespace}". You must pass '--namespace=${fileNamespace}' to perform this operation.`,
+    );
+  }
+  return { name, namespace: given.namespace ?? fileNamespace };
+}

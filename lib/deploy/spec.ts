@@ -4,7 +4,12 @@
  */
 import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
 import { MANAGED_BY_LABEL, PLUGIN_NAME } from "../defaults.ts";
-import type { InferenceService, ModelSpec, PredictorSpec } from "../kserve/inference_service.ts";
+import {
+  type InferenceService,
+  type ModelSpec,
+  predictorModel,
+  type PredictorSpec,
+} from "../kserve/inference_service.ts";
 import { classifyMode, MODE_ANNOTATION, modeName } from "../kserve/versions.ts";
 import type { KubeObject } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
@@ -134,11 +139,17 @@ export function buildInferenceService(
       tolerations: request.tolerations?.length ? request.tolerations : undefined,
     }),
   );
-  const model: ModelSpec = predictor.model ?? {};
+  isvc.spec = { ...isvc.spec, predictor };
+  // The flags go where the file writes the model: predictor.model, a shorthand such as
+  // predictor.sklearn, or a custom container (checkFlags refuses the flags a form has no field for).
+  const existing = predictorModel(isvc);
+  const model: ModelSpec = existing?.spec ?? {};
   Object.assign(
     model,
     compact({
-      modelFormat: request.modelFormat ? compact({ ...request.modelFormat }) : undefined,
+      modelFormat: request.modelFormat && (existing?.form ?? "model") === "model"
+        ? compact({ ...request.modelFormat })
+        : undefined,
       storageUri: request.storageUri,
       runtime: request.runtime,
       protocolVersion: request.protocol,
@@ -149,8 +160,7 @@ export function buildInferenceService(
       resources: resourcesOf(request),
     }),
   );
-  predictor.model = model;
-  isvc.spec = { ...isvc.spec, predictor };
+  if (!existing) predictor.model = model;
   return isvc;
 }
 

@@ -110,3 +110,67 @@ export function isvcReady(isvc: Pick<InferenceService, "status"> | undefined): b
 export function rendersDeployments(isvc: InferenceService): boolean {
   return MODE_NAMES[isvc.status?.deploymentMode ?? ""] === "raw";
 }
+
+/**
+ * The predictor shorthand KServe documents and its webhook accepts: `spec.predictor.<format>`,
+ * where the key is the model format (pkg/apis/serving/v1beta1/predictor.go PredictorSpec).
+ */
+export const PREDICTOR_SHORTHANDS = [
+  "sklearn",
+  "xgboost",
+  "tensorflow",
+  "pytorch",
+  "triton",
+  "onnx",
+  "pmml",
+  "lightgbm",
+  "paddle",
+  "huggingface",
+] as const;
+
+/** The predictor's model container, in whichever of KServe's three forms the spec writes it. */
+export interface PredictorModel {
+  /** "model": spec.predictor.model; "shorthand": spec.predictor.<format>; "containers": custom. */
+  form: "model" | "shorthand" | "containers";
+  /** The field that holds it: spec.predictor.model, spec.predictor.sklearn, spec.predictor.containers[0]. */
+  path: string;
+  /** The object at `path` (the live object, not a copy: writing it writes the spec). */
+  spec: ModelSpec;
+  /** modelFormat of predictor.model, the key of a shorthand; none for a custom container. */
+  format?: { name: string; version?: string };
+}
+
+/**
+ * The predictor's model container, or undefined when the spec has none of the three forms.
+ * A custom predictor's first container is the model server (KServe names it kserve-container).
+ */
+export function predictorModel(isvc: InferenceService): PredictorModel | undefined {
+  const predictor = isvc.spec?.predictor;
+  if (!predictor) return undefined;
+  if (predictor.model) {
+    return {
+      form: "model",
+      path: "spec.predictor.model",
+      spec: predictor.model,
+      format: predictor.model.modelFormat,
+    };
+  }
+  const key = PREDICTOR_SHORTHANDS.find((format) => isObject(predictor[format]));
+  if (key) {
+    return {
+      form: "shorthand",
+      path: `spec.predictor.${key}`,
+      spec: predictor[key] as ModelSpec,
+      format: { name: key },
+    };
+  }
+  const containers = predictor.containers;
+  if (Array.isArray(containers) && isObject(containers[0])) {
+    return { form: "containers", path: "spec.predictor.containers[0]", spec: containers[0] };
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -105,15 +105,41 @@ export function hostLabelProblem(
   };
 }
 
-/** The model container's spec: predictor.model, or the shorthand predictor.<format>. */
-function modelSpecs(isvc: InferenceService): [path: string, spec: ModelSpec][] {
-  const predictor = isvc.spec?.predictor ?? {};
-  return Object.entries(predictor).flatMap(([key, value]) =>
-    value && typeof value === "object" && !Array.isArray(value) &&
-      ("storageUri" in value || "modelFormat" in value || "resources" in value ||
-        "env" in value)
-      ? [[`spec.predictor.${key}`, value as ModelSpec] as [string, ModelSpec]]
-      : []
+/** The components of an InferenceService, each with a model or its own containers. */
+const COMPONENTS = ["predictor", "transformer", "explainer"] as const;
+
+/** A container spec the rules read, and the field that holds its storage URI. */
+interface SpecAt {
+  path: string;
+  spec: ModelSpec;
+  storageField: string;
+}
+
+/**
+ * Every container spec of every component: `.model`, a shorthand such as `.sklearn` (the
+ * format is the key), and each of `.containers`, whose storage URI is the env STORAGE_URI that
+ * KServe's pod mutator hands its storage initializer (pkg/webhook/admission/pod).
+ */
+function modelSpecs(isvc: InferenceService): SpecAt[] {
+  return COMPONENTS.flatMap((component) =>
+    Object.entries(isvc.spec?.[component] ?? {}).flatMap(([key, value]): SpecAt[] => {
+      const path = `spec.${component}.${key}`;
+      if (key === "containers" && Array.isArray(value)) {
+        return value.map((container: ModelSpec, index) => ({
+          path: `${path}[${index}]`,
+          spec: {
+            ...container,
+            storageUri: container.env?.find((e) => e.name === "STORAGE_URI")?.value,
+          },
+          storageField: `${path}[${index}].env STORAGE_URI`,
+        }));
+      }
+      return value && typeof value === "object" && !Array.isArray(value) &&
+          ("storageUri" in value || "modelFormat" in value || "resources" in value ||
+            "env" in value)
+        ? [{ path, spec: value as ModelSpec, storageField: `${path}.storageUri` }]
+        : [];
+    })
   );
 }
 
@@ -158,9 +184,9 @@ export function modelProblems(isvc: InferenceService, context: RuleContext = {})
       }
     }
   }
-  for (const [path, spec] of modelSpecs(isvc)) {
+  for (const { path, spec, storageField } of modelSpecs(isvc)) {
     const uri = spec.storageUri;
-    const storage = uri === undefined ? undefined : storageUriProblem(uri, `${path}.storageUri`);
+    const storage = uri === undefined ? undefined : storageUriProblem(uri, storageField);
     if (storage) problems.push(storage);
     for (const env of spec.env ?? []) {
       const problem = keyProblem(env.name, "env");

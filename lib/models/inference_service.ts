@@ -15,6 +15,7 @@ import { modelMode } from "../kserve/versions.ts";
 import {
   type InferenceService,
   isvcReady,
+  predictorModel,
   predictorName,
   rendersDeployments,
 } from "../kserve/inference_service.ts";
@@ -52,7 +53,7 @@ export const INFERENCE_SERVICE: ModelKind = {
   owns: "inferenceservice",
   apiVersions: [ISVC_PATH.replace(/^\/apis\//, "")],
   formatHint:
-    "Pass --model-format (such as sklearn), or -f FILE with spec.predictor.model.modelFormat",
+    "Pass --model-format (such as sklearn), or -f FILE with a predictor: spec.predictor.model with modelFormat, a format key such as spec.predictor.sklearn, or spec.predictor.containers",
   collection,
   // 404 (no such model, or KServe's API not served) is undefined; any other failure is an error.
   find: (kube, namespace, name) =>
@@ -131,17 +132,16 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
   // The rules check and status apply to every model, applied to what is about to be sent.
   const broken = modelProblems(isvc, { namespaceLabels: context.namespaceLabels })[0];
   if (broken) throw new UsageError(broken.message, { hint: broken.fix });
-  const format =
-    (isvc.spec as { predictor: { model: { modelFormat?: { name: string }; runtime?: string } } })
-      .predictor.model;
+  // A custom container (predictor.containers) names no format: there is no runtime to check.
+  const model = predictorModel(isvc);
   const runtimes = await context.lookups.runtimes;
-  if (format.modelFormat && runtimes) {
+  if (model?.format && runtimes) {
     // Refused before anything is applied: KServe would accept the object and then report
     // NoSupportingRuntime, or an unknown runtime, only in its status.
-    const problem = runtimeProblem(runtimes, format.modelFormat, {
+    const problem = runtimeProblem(runtimes, model.format, {
       installRuntimes: installRuntimesCommand(kserve),
-      protocol: request.protocol,
-      named: format.runtime,
+      protocol: model.spec.protocolVersion,
+      named: model.spec.runtime,
       namespace: request.namespace,
     });
     if (problem) throw new UsageError(problem.message, { hint: problem.hint });

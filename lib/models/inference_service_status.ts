@@ -3,7 +3,11 @@ import type { Kube } from "../kube/client.ts";
 import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
 import { findKServe } from "../kserve/detect.ts";
-import { type InferenceService, rendersDeployments } from "../kserve/inference_service.ts";
+import {
+  type InferenceService,
+  predictorModel,
+  rendersDeployments,
+} from "../kserve/inference_service.ts";
 import {
   LEGACY_MODE_NAMES,
   legacyModeFix,
@@ -90,7 +94,7 @@ async function legacyWarnings(
 
 /** The runtime named in the spec, or the one the controller reports it chose (its status). */
 function knownRuntime(isvc: InferenceService): string | undefined {
-  const named = isvc.spec?.predictor?.model?.runtime;
+  const named = predictorModel(isvc)?.spec.runtime;
   if (named) return `${named} (named in the spec)`;
   const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
   return reported ? `${reported} (chosen by KServe)` : undefined;
@@ -105,17 +109,19 @@ function servingRuntime(
   isvc: InferenceService,
   runtimes: ServingRuntime[] | undefined,
 ): string | undefined {
-  const model = isvc.spec?.predictor?.model;
-  if (!model) return undefined;
+  const found = predictorModel(isvc);
+  if (!found) return undefined;
+  if (found.form === "containers") return `none: a custom container (${found.path})`;
   const known = knownRuntime(isvc);
   if (known) return known;
-  if (!model.modelFormat?.name) return undefined;
-  const protocol = model.protocolVersion ?? "v1";
+  const format = found.format;
+  if (!format?.name) return undefined;
+  const protocol = found.spec.protocolVersion ?? "v1";
   if (!runtimes) {
-    return `not known yet (KServe chooses one for ${model.modelFormat.name}, protocol ${protocol}; these credentials may not list the runtimes)`;
+    return `not known yet (KServe chooses one for ${format.name}, protocol ${protocol}; these credentials may not list the runtimes)`;
   }
-  const chosen = selectRuntime(runtimes, model.modelFormat, { protocol });
+  const chosen = selectRuntime(runtimes, format, { protocol });
   return chosen && runtimes.length
-    ? `${chosen.name} (selected for ${model.modelFormat.name}, protocol ${protocol})`
-    : `none serves ${model.modelFormat.name} over protocol ${protocol}`;
+    ? `${chosen.name} (selected for ${format.name}, protocol ${protocol})`
+    : `none serves ${format.name} over protocol ${protocol}`;
 }

@@ -289,3 +289,29 @@ Deno.test("__complete answers kubectl's plugin completion protocol", async () =>
   const bash = await runPlugin(["completion", "bash"]);
   assert.match(bash.stdout, /complete -F _kubectl_kserve kubectl-kserve/);
 });
+
+Deno.test("deploy -f: NAME may be left out; a NAME or -n the file contradicts is refused, exit 2", async () => {
+  await using dir = await tempDir();
+  const file = `${dir.path}/iris.yaml`;
+  await Deno.writeTextFile(
+    file,
+    "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: sklearn-iris\n  namespace: a\nspec:\n  predictor:\n    sklearn:\n      storageUri: gs://kfserving-examples/models/sklearn/1.0/model\n",
+  );
+  for (
+    const [args, pattern] of [
+      [["deploy", "iris", "-f", file], /NAME "iris" differs from metadata\.name "sklearn-iris"/],
+      [
+        ["deploy", "-f", file, "-n", "b"],
+        /the namespace from the provided object "a" does not match the namespace "b"\. You must pass '--namespace=a' to perform this operation\./,
+      ],
+      [["deploy", "--model-format", "sklearn"], /Missing NAME/],
+    ] as [string[], RegExp][]
+  ) {
+    const result = await runPlugin(args, { env: { HOME: dir.path } });
+    assert.equal(result.code, 2, result.stderr);
+    assertOneError(result.stderr, pattern);
+  }
+  // Without NAME the file is read and the refusals pass: the next step needs a cluster.
+  const named = await runPlugin(["deploy", "-f", file, "-n", "a"], { env: { HOME: dir.path } });
+  assertOneError(named.stderr, /No kubeconfig found/);
+});
