@@ -98,6 +98,17 @@ export const DEPLOYMENT: ModelKind = {
 /** The Deployment, Service and HPA, with the runtime KServe would run for the format. */
 async function plan(context: PlanContext): Promise<KubeObject[]> {
   const { request, kserve } = context;
+  if (context.base) {
+    // The file is an InferenceService, which only KServe serves: dropping it would deploy
+    // something other than what it says.
+    throw new UsageError(
+      "-f takes an InferenceService, which only the kserve backend deploys; the deployment backend would ignore the file",
+      {
+        hint:
+          "Install KServe (kubectl kserve install) and deploy the file with --backend kserve, or deploy with flags (--model-format, --storage-uri) and no -f",
+      },
+    );
+  }
   const runtimes = kserve ? await context.lookups.runtimes ?? [] : [];
   const runtime = deploymentRuntime(request, runtimes, kserve?.version);
   if (!runtime) {

@@ -11,6 +11,8 @@ import { checkFlags } from "../../lib/models/plan.ts";
 import { modelProblems } from "../../lib/kserve/model_rules.ts";
 import { predictorModel } from "../../lib/kserve/inference_service.ts";
 import { UsageError } from "../../lib/errors.ts";
+import { kindOf } from "../../lib/models/kinds.ts";
+import type { PlanContext } from "../../lib/models/kind.ts";
 
 const global = { verbose: false, color: false };
 
@@ -250,4 +252,13 @@ Deno.test("model rules read the storage URI of a shorthand and of a custom conta
       [],
     );
   }
+});
+
+Deno.test("deploy -f with the deployment backend is refused, since it would ignore the file", async () => {
+  const plan = kindOf("deployment").plan;
+  await assert.rejects(
+    () => plan({ base: SKLEARN_IRIS } as PlanContext),
+    (error: unknown) =>
+      error instanceof UsageError && /only the kserve backend deploys/.test(error.message),
+  );
 });
