@@ -43,70 +43,55 @@ function sent(
   ) as Record<string, any>;
 }
 
+/** An InferenceService file as a user writes it: these metadata and this spec. */
+function example(metadata: InferenceServiceFile["metadata"], spec: InferenceServiceFile["spec"]) {
+  return { apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", metadata, spec };
+}
+
 /** KServe docs: "Deploy Scikit-learn models" (the v1beta1 shorthand). */
-const SKLEARN_IRIS: InferenceServiceFile = {
-  apiVersion: "serving.kserve.io/v1beta1",
-  kind: "InferenceService",
-  metadata: { name: "sklearn-iris" },
-  spec: {
-    predictor: { sklearn: { storageUri: "gs://kfserving-examples/models/sklearn/1.0/model" } },
-  },
-};
+const SKLEARN_IRIS: InferenceServiceFile = example({ name: "sklearn-iris" }, {
+  predictor: { sklearn: { storageUri: "gs://kfserving-examples/models/sklearn/1.0/model" } },
+});
 
 /** KServe docs: "Deploy a custom predictor" (a container of one's own, no model format). */
-const CUSTOM_MODEL: InferenceServiceFile = {
-  apiVersion: "serving.kserve.io/v1beta1",
-  kind: "InferenceService",
-  metadata: { name: "custom-model", namespace: "ml" },
-  spec: {
-    predictor: {
-      containers: [{
-        name: "kserve-container",
-        image: "kserve/custom-model-grpc:latest",
-        ports: [{ name: "h2c", containerPort: 8081, protocol: "TCP" }],
-      }],
-    },
+const CUSTOM_MODEL: InferenceServiceFile = example({ name: "custom-model", namespace: "ml" }, {
+  predictor: {
+    containers: [{
+      name: "kserve-container",
+      image: "kserve/custom-model-grpc:latest",
+      ports: [{ name: "h2c", containerPort: 8081, protocol: "TCP" }],
+    }],
   },
-};
+});
 
 /** KServe docs: "Deploy a transformer with InferenceService" (torchserve behind a transformer). */
-const TRANSFORMER: InferenceServiceFile = {
-  apiVersion: "serving.kserve.io/v1beta1",
-  kind: "InferenceService",
-  metadata: { name: "torch-transformer" },
-  spec: {
-    predictor: {
-      model: {
-        modelFormat: { name: "pytorch" },
-        storageUri: "gs://kfserving-examples/models/torchserve/image_classifier/v1",
-      },
-    },
-    transformer: {
-      containers: [{
-        image: "kserve/image-transformer:latest",
-        name: "kserve-container",
-        command: ["python", "-m", "model"],
-        args: ["--model_name", "mnist"],
-      }],
+const TRANSFORMER: InferenceServiceFile = example({ name: "torch-transformer" }, {
+  predictor: {
+    model: {
+      modelFormat: { name: "pytorch" },
+      storageUri: "gs://kfserving-examples/models/torchserve/image_classifier/v1",
     },
   },
-};
+  transformer: {
+    containers: [{
+      image: "kserve/image-transformer:latest",
+      name: "kserve-container",
+      command: ["python", "-m", "model"],
+      args: ["--model_name", "mnist"],
+    }],
+  },
+});
 
 /** Its sibling: the tensorflow shorthand with a protocol and resources of its own. */
-const FLOWERS: InferenceServiceFile = {
-  apiVersion: "serving.kserve.io/v1beta1",
-  kind: "InferenceService",
-  metadata: { name: "flower-sample", namespace: "ml" },
-  spec: {
-    predictor: {
-      minReplicas: 2,
-      tensorflow: {
-        storageUri: "gs://kfserving-examples/models/tensorflow/flowers",
-        resources: { limits: { cpu: "1" } },
-      },
+const FLOWERS: InferenceServiceFile = example({ name: "flower-sample", namespace: "ml" }, {
+  predictor: {
+    minReplicas: 2,
+    tensorflow: {
+      storageUri: "gs://kfserving-examples/models/tensorflow/flowers",
+      resources: { limits: { cpu: "1" } },
     },
   },
-};
+});
 
 function refused(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
