@@ -58,7 +58,11 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
             })),
           },
           // What the model rules read (lib/kserve/model_rules.ts).
-          spec: { predictor: isvc.spec?.predictor },
+          spec: {
+            predictor: isvc.spec?.predictor,
+            transformer: isvc.spec?.transformer,
+            explainer: isvc.spec?.explainer,
+          },
           status: {
             observedGeneration: isvc.status?.observedGeneration,
             conditions: isvc.status?.conditions,
