@@ -1,24 +1,13 @@
 /** deploy: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import type { Command } from "commander";
-import type { Backend, DryRunMode, GlobalOptions } from "../options.ts";
+import type { Backend, DryRunMode } from "../options.ts";
 import { parseDryRun } from "../options.ts";
 import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseBackend } from "./parsers.ts";
-import { modelFlags, type ModelRequest, modelRequest } from "./model_flags.ts";
-
-export interface DeployInvocation {
-  global: GlobalOptions;
-  /** The flags' model; its name is "" when NAME was left out for -f (the file names it). */
-  request: ModelRequest;
-  backend?: Backend;
-  file?: string;
-  dryRun?: DryRunMode;
-  /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
-  forceConflicts?: boolean;
-  wait: boolean;
-  timeoutMs: number;
-}
+import { modelFlags, modelRequest } from "./model_flags.ts";
+import type { DeployInvocation } from "../commands/deploy.ts";
+export type { DeployInvocation };
 
 export const deployArgs = defineCommand({
   kind: "deploy",

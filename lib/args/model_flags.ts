@@ -12,13 +12,13 @@ import {
   SCALE_METRICS,
 } from "../options.ts";
 import type { ScaleMetric } from "../options.ts";
-import type { DeployRequest } from "../deploy/spec.ts";
+import type { ModelRequest } from "../deploy/spec.ts";
 import { collect } from "./command.ts";
 import { type COUNT_RANGES, one, parseCount, parseKServeMode } from "./parsers.ts";
 import { parsePairs, parseToleration } from "./pairs.ts";
 
 /** A model as its flags describe it: everything but where (namespace) and how (backend). */
-export type ModelRequest = Omit<DeployRequest, "namespace" | "backend">;
+export type { ModelRequest };
 
 /** Declares the model flags on a command, in the order its help lists them. */
 export function modelFlags(command: Command): Command {

@@ -1,13 +1,27 @@
 /** `kubectl kserve deploy`: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import { stringify } from "yaml";
 import { fileIdentity, type InferenceServiceFile, readInferenceService } from "../deploy/file.ts";
-import { dryRunSuffix } from "../options.ts";
-import type { DeployInvocation } from "../args/deploy.ts";
+import { type Backend, type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
+import type { ModelRequest } from "../deploy/spec.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
 import { applyModel, liveObjects, unchangedBy } from "../deploy/apply.ts";
 import { writeErr, writeOut } from "../output.ts";
 import { checkFlags, planDeploy, requestedBackend } from "../models/plan.ts";
 import { modelPodUids, waitForKind } from "../models/kinds.ts";
+
+/** A deploy command line, parsed (lib/args/deploy.ts). */
+export interface DeployInvocation {
+  global: GlobalOptions;
+  /** The flags' model; its name is "" when NAME was left out for -f (the file names it). */
+  request: ModelRequest;
+  backend?: Backend;
+  file?: string;
+  dryRun?: DryRunMode;
+  /** Take fields other field managers set on the existing objects, as kubectl --force-conflicts. */
+  forceConflicts?: boolean;
+  wait: boolean;
+  timeoutMs: number;
+}
 
 /** Validates, plans, applies and (with --wait) waits; returns the exit code. */
 export async function deploy(invocation: DeployInvocation): Promise<number> {

@@ -55,6 +55,9 @@ export interface DeployRequest {
   tolerations?: Toleration[];
 }
 
+/** A model as the model flags give it: a DeployRequest before its namespace and backend are known. */
+export type ModelRequest = Omit<DeployRequest, "namespace" | "backend">;
+
 /** A pod toleration (core/v1 Toleration). */
 export interface Toleration {
   key: string;
