@@ -11,6 +11,7 @@ import type { InferenceService } from "../kserve/inference_service.ts";
 import type { CheckContext } from "./context.ts";
 import { listPaged } from "../kube/list.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
+import { namespaceLabels } from "../kube/namespaces.ts";
 
 /** The releases whose validator rejects a legacy mode annotation (kserve#5025), and their fixes. */
 const LEGACY_MODE_BUG = KSERVE_RELEASES.filter((r) => r.legacyModeAnnotationBug);
@@ -74,20 +75,6 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
   );
 }
 
-/** A namespace's labels; none when it may not be read (a namespace user): its rules then pass. */
-async function namespaceLabels(
-  ctx: CheckContext,
-  namespace: string,
-): Promise<Record<string, string>> {
-  const read = await ctx.get<{ metadata?: { labels?: Record<string, string> } }>(
-    `/api/v1/namespaces/${namespace}`,
-  ).catch((error) => {
-    if ((error as { status?: number }).status === 403) return undefined;
-    throw error;
-  });
-  return read?.metadata?.labels ?? {};
-}
-
 function requireScope(ctx: CheckContext): void {
   if (!ctx.options.allNamespaces && !ctx.options.modelNamespace) {
     throw new SkipCheck("pass -n NAMESPACE or --all-namespaces to check models");
@@ -125,7 +112,7 @@ export const modelChecks: Check<CheckContext>[] = [
           ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, selector),
           ctx.list<V1ReplicaSet>(`/apis/apps/v1/namespaces/${namespace}/replicasets`, selector),
           ctx.list<Owned>(`/apis/apps/v1/namespaces/${namespace}/deployments`, selector),
-          namespaceLabels(ctx, String(namespace)),
+          namespaceLabels((path) => ctx.get(path), String(namespace)),
         ]);
         return diagnoseInferenceService(i, events, pods, { namespaceLabels: labels }, [
           ...deployments,
@@ -156,7 +143,10 @@ export const modelChecks: Check<CheckContext>[] = [
       requireScope(ctx);
       const isvcs = await models(ctx);
       const broken = (await Promise.all(isvcs.map(async (i) => {
-        const labels = await namespaceLabels(ctx, String(i.metadata?.namespace));
+        const labels = await namespaceLabels(
+          (path) => ctx.get(path),
+          String(i.metadata?.namespace),
+        );
         return modelProblems(i, { namespaceLabels: labels }).map((p) =>
           `${i.metadata?.namespace}/${i.metadata?.name}: ${p.message}. Fix: ${p.fix}`
         );

@@ -18,6 +18,7 @@ import { readRuntimes } from "../deploy/lookups.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
+import { namespaceLabels as readNamespaceLabels } from "../kube/namespaces.ts";
 
 /** Everything `status` reports of an InferenceService of `kind`. */
 export async function explainInferenceService(
@@ -37,7 +38,7 @@ export async function explainInferenceService(
     }),
     // The runtimes are read only to predict KServe's choice before it has reported one.
     knownRuntime(isvc) ? Promise.resolve([]) : readRuntimes(kube, namespace),
-    readNamespaceLabels(kube, namespace),
+    readNamespaceLabels((path) => kube.getOptional(path), namespace),
   ]);
   const report = baseReport(
     { backend: kind.backend, object: isvc, name, namespace, mode: modelMode(isvc).value },
@@ -59,18 +60,6 @@ export async function explainInferenceService(
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
     () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }),
   );
-}
-
-/** The namespace's labels; none when a namespace editor may not read its namespace (403). */
-async function readNamespaceLabels(kube: Kube, namespace: string): Promise<Record<string, string>> {
-  const ns = await kube.getOptional<{ metadata?: { labels?: Record<string, string> } }>(
-    `/api/v1/namespaces/${namespace}`,
-  ).catch((error) => {
-    // The rules that need its labels then pass.
-    if ((error as { status?: number }).status === 403) return undefined;
-    throw error;
-  });
-  return ns?.metadata?.labels ?? {};
 }
 
 /** A legacy mode annotation, which v0.16.0 holds against every update: how to fix it. */
