@@ -146,7 +146,7 @@ async function assertNoDowngradeOfBrokenCertManager(cache: string): Promise<void
   }, { timeoutMs: 60_000, intervalMs: 1000 });
   assert.match(
     refused.stderr,
-    /cert-manager v1\.18\.0 \(installed by this plugin\) is not working, and this release's v1\.16\.1 would downgrade it/,
+    /cert-manager v1\.18\.0 \(installed by this plugin\) is not working \(cert-manager\/cert-manager-webhook: scaled to 0\), and this release's v1\.16\.1 would downgrade it/,
   );
   assert.match(refused.stderr, /--cert-manager-version v1\.18\.0/);
 }
