@@ -10,7 +10,7 @@ import { describeDeletingCrd, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
 import { type PredictorModel, predictorModel } from "../kserve/inference_service.ts";
 import { startLookups } from "../deploy/lookups.ts";
-import type { DeployRequest } from "../deploy/spec.ts";
+import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
 import {
   validateQuantity,
   validateReplicas,
@@ -25,7 +25,7 @@ import { findEach, kindOf } from "./kinds.ts";
 /** What deploy was asked: the flags' request, and the backend and file if given. */
 export interface DeployAsk {
   global: GlobalOptions;
-  request: Omit<DeployRequest, "namespace" | "backend">;
+  request: ModelRequest;
   backend?: Backend;
 }
 
