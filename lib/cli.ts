@@ -72,7 +72,10 @@ function descendants(command: Command): Command[] {
 /** Parses argv into an Invocation, or throws UsageError for a bad command line. */
 export async function parseCommandLine(argv: string[]): Promise<Invocation> {
   // Completion gets the words as typed: commander would consume --context and friends itself.
-  if (argv[0] === "__complete") return { kind: "complete", ...completionRequest(argv.slice(1)) };
+  if (argv[0] === "__complete") {
+    const outputs = Object.fromEntries(commands().map((args) => [args.kind, args.outputs]));
+    return { kind: "complete", ...completionRequest(argv.slice(1), outputs) };
+  }
   let invocation: Invocation | undefined;
   let helpText = "";
   const program = buildProgram((found) => invocation = found);

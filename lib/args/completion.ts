@@ -18,6 +18,8 @@ export interface CompleteInvocation {
   global: GlobalOptions;
   /** The words after `kserve`, as typed; the last one is the word under the cursor. */
   words: string[];
+  /** Each command's -o formats, by its kind (lib/args/commands.ts declares them). */
+  outputs: Readonly<Record<string, readonly string[]>>;
 }
 
 export const completionArgs = defineCommand({
@@ -51,7 +53,9 @@ export const completeArgs = defineCommand({
       .allowUnknownOption(true)
       .helpOption(false)
       .action((words: string[], _options: unknown, command: Command) => {
-        parsed({ global: globals(command), words });
+        // kubectl sends __complete first, which cli.ts answers before commander runs; this
+        // path is only reached with flags before it, where no command's formats are known.
+        parsed({ global: globals(command), words, outputs: {} });
       });
   },
   run: async (options: CompleteInvocation, program: () => Command) =>
@@ -62,13 +66,17 @@ export const completeArgs = defineCommand({
  * A completion request read from the words as typed (commander would consume --context and
  * friends itself): a global flag's value counts once the user has moved past it.
  */
-export function completionRequest(words: string[]): CompleteInvocation {
+export function completionRequest(
+  words: string[],
+  outputs: Readonly<Record<string, readonly string[]>>,
+): CompleteInvocation {
   const flag = (name: string) => {
     const index = words.indexOf(name);
     return index >= 0 && index + 2 < words.length ? words[index + 1] : undefined;
   };
   return {
     words,
+    outputs,
     global: {
       kubeconfig: flag("--kubeconfig"),
       context: flag("--context"),

@@ -19,10 +19,14 @@ export function completionScript(options: { shell: string }): number {
  * the word under the cursor. Prints one candidate a line, then Cobra's directive line.
  */
 export async function complete(
-  options: { global: GlobalOptions; words: string[] },
+  options: {
+    global: GlobalOptions;
+    words: string[];
+    outputs: Readonly<Record<string, readonly string[]>>;
+  },
   program: Command,
 ): Promise<number> {
-  const candidates = await candidatesFor(options.words, program, options.global);
+  const candidates = await candidatesFor(options.words, program, options);
   writeOut([...candidates, NO_FILE_COMPLETION].join("\n") + "\n");
   return 0;
 }
@@ -30,7 +34,10 @@ export async function complete(
 async function candidatesFor(
   words: string[],
   program: Command,
-  global: GlobalOptions,
+  { global, outputs }: {
+    global: GlobalOptions;
+    outputs: Readonly<Record<string, readonly string[]>>;
+  },
 ): Promise<string[]> {
   const current = words.at(-1) ?? "";
   const previous = words.at(-2);
@@ -42,7 +49,7 @@ async function candidatesFor(
     return (await namespaceNames(global)).filter((n) => n.startsWith(current));
   }
   if (previous === "-o" || previous === "--output") {
-    return ["text", "json", "yaml"].filter((o) => o.startsWith(current));
+    return outputFormats(typed, outputs).filter((o) => o.startsWith(current));
   }
   const visible = program.commands.filter((c) => c.name() !== "__complete");
   const sub = visible.find((c) => typed.includes(c.name()));
@@ -57,6 +64,19 @@ async function candidatesFor(
   }
   if (sub) return [];
   return visible.map((c) => `${c.name()}\t${c.description()}`).filter((c) => c.startsWith(current));
+}
+
+/**
+ * The -o formats of the innermost command typed (`manifests pull` is kind pull); before a
+ * command is typed, every format some command takes.
+ */
+function outputFormats(
+  typed: string[],
+  outputs: Readonly<Record<string, readonly string[]>>,
+): readonly string[] {
+  const command = typed.findLast((word) => word in outputs);
+  if (command !== undefined) return outputs[command]!;
+  return [...new Set(Object.values(outputs).flat())];
 }
 
 async function contextNames(global: GlobalOptions): Promise<string[]> {

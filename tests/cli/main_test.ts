@@ -290,6 +290,19 @@ Deno.test("__complete answers kubectl's plugin completion protocol", async () =>
   assert.match(bash.stdout, /complete -F _kubectl_kserve kubectl-kserve/);
 });
 
+Deno.test("__complete offers the -o formats the command typed accepts, and none where it takes none", async () => {
+  await using dir = await tempDir();
+  const formats = async (...words: string[]) =>
+    (await runPlugin(["__complete", ...words], { env: { HOME: dir.path } })).stdout.trim().split(
+      "\n",
+    );
+  assert.deepEqual(await formats("deploy", "m", "-o", ""), ["yaml", "json", ":4"]);
+  assert.deepEqual(await formats("list", "-o", ""), ["text", "json", ":4"]);
+  assert.deepEqual(await formats("manifests", "pull", "-o", "j"), ["json", ":4"]);
+  assert.deepEqual(await formats("delete", "m", "-o", ""), [":4"]);
+  assert.deepEqual(await formats("-o", ""), ["text", "json", "yaml", ":4"]);
+});
+
 Deno.test("deploy -f: NAME may be left out; a NAME or -n the file contradicts is refused, exit 2", async () => {
   await using dir = await tempDir();
   const file = `${dir.path}/iris.yaml`;
