@@ -12,6 +12,7 @@ import { listArgs } from "./list.ts";
 import { statusArgs } from "./status.ts";
 import { deleteArgs } from "./delete.ts";
 import { predictArgs } from "./predict.ts";
+import { rolloutArgs } from "./rollout.ts";
 import { completeArgs, completionArgs } from "./completion.ts";
 
 export const COMMANDS = [
@@ -25,6 +26,7 @@ export const COMMANDS = [
   statusArgs,
   deleteArgs,
   predictArgs,
+  rolloutArgs,
   completionArgs,
   completeArgs,
 ] as const;

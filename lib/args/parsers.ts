@@ -102,6 +102,8 @@ export const COUNT_RANGES = {
   "--max-replicas": { min: 1 },
   /** A utilization percentage of the requests. */
   "--scale-target": { min: 1, max: 100 },
+  /** rollout start: the new revision's percent of the traffic. */
+  "--traffic": { min: 0, max: 100 },
 } as const satisfies Record<string, { min: number; max?: number }>;
 
 /** Parses a whole-number flag and checks its range; out of range is a usage error naming it. */

@@ -6,28 +6,34 @@ import type { ResourceMap } from "../kube/resources.ts";
 import { appliedStamp } from "../kube/owner.ts";
 
 /**
- * Server-side applies the model's objects without taking other managers' fields unless `force`:
- * a re-deploy over a `kubectl edit` (or a GitOps controller's change) is refused with the fields
+ * Server-side applies the model's objects without taking other managers' fields unless `force`
+ * (`command` names the command in the refusal: deploy, rollout start): a re-deploy over a `kubectl edit` (or a GitOps controller's change) is refused with the fields
  * and their managers listed (CliError, exit 1), as `kubectl apply --server-side` refuses.
  */
 export async function applyModel(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
-  options: { dryRun: boolean; force: boolean },
+  options: { dryRun: boolean; force: boolean; command?: string },
 ): Promise<KubeObject[]> {
+  const command = options.command ?? "deploy";
   const applied: KubeObject[] = [];
   for (const object of objects) {
     try {
-      applied.push(await kube.apply(await resources.objectPath(object), object, options));
+      applied.push(
+        await kube.apply(await resources.objectPath(object), object, {
+          dryRun: options.dryRun,
+          force: options.force,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
       const conflicts = conflictsOf(error.causes, objectName(object));
       if (!conflicts.length) throw error;
       throw conflictRefusal(
-        "Deploy",
+        command[0]!.toUpperCase() + command.slice(1),
         conflicts,
-        "Keep them by changing the object with the tool that set them, or take them with this deploy command plus --force-conflicts",
+        `Keep them by changing the object with the tool that set them, or take them with this ${command} command plus --force-conflicts`,
       );
     }
   }

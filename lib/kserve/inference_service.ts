@@ -48,6 +48,8 @@ export interface InferenceServiceSpec {
 export interface PredictorSpec {
   minReplicas?: number;
   maxReplicas?: number;
+  /** Knative mode only: the latest revision's share, the rest to the last rolled-out one. */
+  canaryTrafficPercent?: number;
   scaleMetric?: string;
   scaleTarget?: number;
   serviceAccountName?: string;
@@ -88,6 +90,31 @@ export interface InferenceServiceState {
   servingRuntimeName?: string;
   clusterServingRuntimeName?: string;
   modelStatus?: { lastFailureInfo?: { reason?: string; message?: string } };
+  /** Each component's rollout state in Knative mode (lib/kserve/traffic.ts reads it). */
+  components?: { predictor?: PredictorStatus; [component: string]: PredictorStatus | undefined };
+}
+
+/** A Knative TrafficTarget as the Route resolved it (knative.dev/serving apis/serving/v1). */
+export interface TrafficTarget {
+  tag?: string;
+  revisionName?: string;
+  latestRevision?: boolean;
+  /** 0..100; absent means 0. */
+  percent?: number;
+  /** Set for a tagged target (tag routing): that revision's own address. */
+  url?: string;
+}
+
+/** status.components.predictor (ComponentStatusSpec in inference_service_status.go), the fields read here. */
+export interface PredictorStatus {
+  latestCreatedRevision?: string;
+  latestReadyRevision?: string;
+  /** The latest revision that received 100% of the traffic. */
+  latestRolledoutRevision?: string;
+  /** The one before it: where the "prev" share goes right after a promote. */
+  previousRolledoutRevision?: string;
+  traffic?: TrafficTarget[];
+  url?: string;
 }
 
 /**

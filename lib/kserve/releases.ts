@@ -61,7 +61,18 @@ export interface KServeRelease {
    * name, so its deletion hangs (kserve#5025), and the release that fixed it.
    */
   legacyModeAnnotationBug?: { issue: string; fixedIn: string };
+  /**
+   * Canary rollouts outside Knative mode. `canaryTrafficPercent` is read only by the Knative
+   * reconciler (pkg/controller/v1beta1/inferenceservice/reconcilers/knative/ksvc_reconciler.go):
+   * in Standard mode it is ignored. `specCanary`: the CRD has spec.canary[], which deploys a
+   * second predictor that the main route does not weight (weighted routing came later, through
+   * the Gateway API: RAW_CANARY_ROUTING_SINCE).
+   */
+  standardCanary: { specCanary: boolean; weighted: boolean };
 }
+
+/** The first release that weights Standard-mode canaries, through the Gateway API (issue 24). */
+export const RAW_CANARY_ROUTING_SINCE = "v0.21.0";
 
 const MODES: ModeNames = {
   raw: "Standard",
@@ -93,6 +104,8 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
     legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
+    // The CRD has no spec.canary (release manifests).
+    standardCanary: { specCanary: false, weighted: false },
   },
   {
     version: "v0.20.0",
@@ -116,6 +129,8 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     inferencePool: { group: "inference.networking.k8s.io", version: "v1" },
     // Added after the previous entry: pkg/controller/v1alpha1/llmisvc/controller_int_stop_test.go.
     llmisvcHonoursStop: true,
+    // kserve-crds.yaml: inferenceservices spec.canary[] (and status.canaryStatuses), unweighted.
+    standardCanary: { specCanary: true, weighted: false },
   },
 ];
 

@@ -2,13 +2,16 @@
 import type { Kube } from "../kube/client.ts";
 import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
-import { findKServe } from "../kserve/detect.ts";
+import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
+import { canaryPercent, standardCanaryWarning } from "../kserve/traffic.ts";
 import {
   type InferenceService,
   predictorModel,
   rendersDeployments,
 } from "../kserve/inference_service.ts";
 import {
+  classifyMode,
   LEGACY_MODE_NAMES,
   legacyModeFix,
   MODE_ANNOTATION,
@@ -50,8 +53,10 @@ export async function explainInferenceService(
   report.runtime = servingRuntime(isvc, runtimes);
   if (report.runtime === undefined) delete report.runtime;
   // The rules deploy applies before it sends, applied to the model whoever wrote it.
-  const problems = modelProblems(isvc, { namespaceLabels })
-    .map((problem) => `${problem.message}. Fix: ${problem.fix}`);
+  const problems = [
+    ...modelProblems(isvc, { namespaceLabels }),
+    ...canaryWarnings(isvc, await installFor(kube, isvc)),
+  ].map((problem) => `${problem.message}. Fix: ${problem.fix}`);
   return finishReport(
     report,
     isvc,
@@ -60,6 +65,28 @@ export async function explainInferenceService(
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
     () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }),
   );
+}
+
+/** The install, read only when a finding needs its version or default mode (4 requests). */
+function installFor(kube: Kube, isvc: InferenceService): Promise<KServeInstall | undefined> {
+  return canaryPercent(isvc) === undefined
+    ? Promise.resolve(undefined)
+    : findKServe(kube).catch(() => undefined);
+}
+
+/** A canary outside Knative mode: KServe ignores it and sends 100% to the new model. */
+function canaryWarnings(
+  isvc: InferenceService,
+  install: KServeInstall | undefined,
+): { message: string; fix: string }[] {
+  if (!install) return [];
+  const value = modelMode(isvc, defaultDeploymentMode(install.configMap?.data)).value;
+  const warning = standardCanaryWarning(
+    isvc,
+    { kind: classifyMode(value, install.version), value },
+    install.version,
+  );
+  return warning ? [warning] : [];
 }
 
 /** A legacy mode annotation, which v0.16.0 holds against every update: how to fix it. */

@@ -1,0 +1,123 @@
+/**
+ * `kubectl kserve rollout start|promote|undo|status NAME`: canary rollouts of a Knative-mode
+ * InferenceService (verbs after `kubectl rollout`, the traffic view after `kn service
+ * describe`). The change goes through deploy's plan and apply; the decision is
+ * lib/models/rollout_plan.ts's, the reads lib/models/rollout.ts's.
+ */
+import { stringify } from "yaml";
+import { CliError } from "../errors.ts";
+import { Kube } from "../kube/client.ts";
+import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
+import { applyModel, unchangedBy } from "../deploy/apply.ts";
+import {
+  canaryOwners,
+  changesPredictor,
+  noFlags,
+  rolloutBase,
+  withCanary,
+} from "../deploy/rollout_spec.ts";
+import type { ModelRequest } from "../deploy/spec.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import { predictorStatus } from "../kserve/traffic.ts";
+import { planDeploy } from "../models/plan.ts";
+import { readRollout, type RolloutState, waitForSplit } from "../models/rollout.ts";
+import { planRollout, refuseUnsupported, type RolloutVerb } from "../models/rollout_plan.ts";
+import { writeErr, writeOut } from "../output.ts";
+import { renderRollout, rolloutReport } from "./rollout_view.ts";
+
+/** A rollout command line, parsed (lib/args/rollout.ts). */
+export interface RolloutInvocation {
+  global: GlobalOptions;
+  verb: RolloutVerb | "status";
+  name: string;
+  /** start: the new revision's percent, and the model flags that make the new revision. */
+  traffic?: number;
+  request?: ModelRequest;
+  dryRun?: DryRunMode;
+  forceConflicts?: boolean;
+  wait: boolean;
+  timeoutMs: number;
+}
+
+/** Runs the verb; returns the exit code (status: 1 while traffic is not where it is asked). */
+export async function rollout(invocation: RolloutInvocation): Promise<number> {
+  const kube = await Kube.connect(invocation.global);
+  const namespace = invocation.global.namespace ?? kube.namespace;
+  const { name, verb } = invocation;
+  const state = await readRollout(kube, namespace, name);
+  if (verb === "status") return showStatus(invocation, namespace, state);
+
+  const facts = {
+    verb,
+    name,
+    namespace,
+    backend: state.backend,
+    live: state.live,
+    mode: state.mode,
+    kserveVersion: state.kserve.version,
+    traffic: invocation.traffic,
+    view: state.view,
+  };
+  // Before deploy's plan: a model rollout cannot split is refused with that reason first.
+  refuseUnsupported(facts);
+  const { resources, objects } = await planDeploy(kube, {
+    global: { ...invocation.global, namespace },
+    request: invocation.request ?? noFlags(name),
+    backend: "kserve",
+  }, rolloutBase(state.live));
+  const planned = objects[0] as InferenceService;
+  const change = planRollout({ ...facts, changesModel: changesPredictor(state.live, planned) });
+  const owners = canaryOwners(state.live);
+  if (change.canaryTrafficPercent === undefined && owners.length && !change.unchanged) {
+    throw new CliError(
+      `spec.predictor.canaryTrafficPercent of "${name}" is set by ${
+        owners.join(", ")
+      }: this tool cannot remove another manager's field`,
+      {
+        hint:
+          `Remove it with: kubectl patch inferenceservice ${name} -n ${namespace} --type json -p '[{"op":"remove","path":"/spec/predictor/canaryTrafficPercent"}]'`,
+      },
+    );
+  }
+  const isvc = withCanary(planned, change.canaryTrafficPercent);
+  if (invocation.dryRun === "client") {
+    writeOut(
+      invocation.global.output === "json"
+        ? JSON.stringify(isvc, null, 2) + "\n"
+        : stringify(isvc, { aliasDuplicateObjects: false }),
+    );
+    return 0;
+  }
+  const [applied] = await applyModel(kube, resources, [isvc], {
+    dryRun: invocation.dryRun === "server",
+    force: invocation.forceConflicts === true,
+    command: `rollout ${verb}`,
+  });
+  const what = !invocation.dryRun && unchangedBy(state.live, applied!)
+    ? "unchanged"
+    : `applied${dryRunSuffix(invocation.dryRun)}`;
+  writeErr(`inferenceservice/${name} ${what}: ${change.summary}\n`);
+  if (verb !== "start" || !invocation.wait || invocation.dryRun) return 0;
+  const view = await waitForSplit(kube, namespace, name, {
+    percent: change.canaryTrafficPercent ?? 100,
+    stable: predictorStatus(state.live).latestRolledoutRevision,
+    timeoutMs: invocation.timeoutMs,
+  });
+  const report = rolloutReport(name, namespace, { ...state, view });
+  writeOut(
+    invocation.global.output === "json"
+      ? JSON.stringify(report, null, 2) + "\n"
+      : renderRollout(report),
+  );
+  return 0;
+}
+
+function showStatus(invocation: RolloutInvocation, namespace: string, state: RolloutState) {
+  const report = rolloutReport(invocation.name, namespace, state);
+  writeOut(
+    invocation.global.output === "json"
+      ? JSON.stringify(report, null, 2) + "\n"
+      : renderRollout(report),
+  );
+  return report.notes.length ? 1 : 0;
+}

@@ -1,0 +1,80 @@
+/** `rollout status`: the traffic by revision, laid out after `kn service describe`. */
+import type { RevisionTraffic } from "../kserve/traffic.ts";
+import { standardCanaryWarning } from "../kserve/traffic.ts";
+import type { RolloutState } from "../models/rollout.ts";
+
+/** What `rollout status` reports (-o json is this object). */
+export interface RolloutReport {
+  name: string;
+  namespace: string;
+  mode: string;
+  url?: string;
+  /** spec.predictor.canaryTrafficPercent: the share asked for the latest revision. */
+  canaryTrafficPercent?: number;
+  /** Where the Route sends traffic now, by revision (Knative mode only). */
+  revisions: RevisionTraffic[];
+  /** Where the split asked for and the one happening differ, or why there is none. */
+  notes: string[];
+}
+
+export function rolloutReport(
+  name: string,
+  namespace: string,
+  state: Pick<RolloutState, "backend" | "live" | "mode" | "kserve" | "view">,
+): RolloutReport {
+  const { live, mode, view } = state;
+  const warning = standardCanaryWarning(live, mode, state.kserve.version);
+  const notes = state.backend !== "kserve"
+    ? [
+      `"${name}" is a Deployment (the deployment backend): it has no revisions to split traffic between`,
+    ]
+    : mode.kind !== "serverless"
+    ? [
+      warning
+        ? `${warning.message}. Fix: ${warning.fix}`
+        : `${mode.value} mode: one predictor serves all the traffic; canary rollouts need Knative mode`,
+    ]
+    : view.notes;
+  const canary = view.canaryTrafficPercent ??
+    (live.spec?.predictor?.canaryTrafficPercent as number | undefined);
+  return {
+    name,
+    namespace,
+    mode: mode.value,
+    ...(live.status?.url ? { url: live.status.url } : {}),
+    ...(canary !== undefined ? { canaryTrafficPercent: canary } : {}),
+    revisions: view.revisions,
+    notes,
+  };
+}
+
+export function renderRollout(report: RolloutReport): string {
+  const lines = [
+    `Name:       ${report.name}`,
+    `Namespace:  ${report.namespace}`,
+    `Mode:       ${report.mode}`,
+  ];
+  if (report.url) lines.push(`URL:        ${report.url}`);
+  if (report.canaryTrafficPercent !== undefined) {
+    lines.push(`Canary:     ${report.canaryTrafficPercent}% asked for the latest revision`);
+  }
+  if (report.revisions.length) {
+    lines.push("", "Traffic (as the Route sends it):");
+    for (const r of report.revisions) {
+      const tags = [...(r.latest ? ["latest"] : []), ...r.tags.filter((t) => t !== "latest")];
+      const ready = r.ready === "True"
+        ? "Ready"
+        : r.ready === "False"
+        ? `Failed${r.reason ? ` (${r.reason})` : ""}`
+        : "Not ready";
+      lines.push(
+        `  ${String(r.percent).padStart(3)}%  ${r.revision}${
+          tags.length ? ` [${tags.join(", ")}]` : ""
+        }  ${ready}`,
+      );
+      for (const url of r.urls) lines.push(`        ${url}`);
+    }
+  }
+  if (report.notes.length) lines.push("", ...report.notes.map((note) => `! ${note}`));
+  return lines.join("\n") + "\n";
+}

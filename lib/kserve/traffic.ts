@@ -1,0 +1,164 @@
+/**
+ * Where a Knative-mode InferenceService's traffic really goes, from plain data: the predictor's
+ * component status (KServe pkg/apis/serving/v1beta1/inference_service_status.go
+ * ComponentStatusSpec, which copies the Knative Route's status.traffic) and the Revisions'
+ * Ready conditions (serving.knative.dev/v1 Revision). KServe writes the split as two Knative
+ * traffic targets (pkg/controller/v1beta1/inferenceservice/reconcilers/knative/
+ * ksvc_reconciler.go): `latestRevision: true` with canaryTrafficPercent, and the last rolled-out
+ * revision (tag "prev") with the rest, and only when such a revision exists. Knative resolves
+ * `latestRevision` to the latest READY revision, so a failed canary's share goes to the old one:
+ * the Route's status names the revision that receives each share, and this view adds them up.
+ */
+import type { InferenceService, PredictorStatus } from "./inference_service.ts";
+
+/** A Revision's Ready condition (status "True", "False" or "Unknown"), by revision name. */
+export interface RevisionReadiness {
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One revision of the view: the share the Route sends it, and whether it is ready. */
+export interface RevisionTraffic {
+  revision: string;
+  /** Percent of requests the Route sends it now (0..100). */
+  percent: number;
+  /** The tags of its targets ("prev", "latest"), and their URLs under tag routing. */
+  tags: string[];
+  urls: string[];
+  /** The latest created revision: the new model, the canary while a split is on. */
+  latest: boolean;
+  ready: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface TrafficView {
+  /** spec.predictor.canaryTrafficPercent: the share asked for the latest revision. */
+  canaryTrafficPercent?: number;
+  revisions: RevisionTraffic[];
+  /** What differs between the split asked for and the one happening, each one sentence. */
+  notes: string[];
+}
+
+/** spec.predictor.canaryTrafficPercent, when set. */
+export function canaryPercent(isvc: InferenceService): number | undefined {
+  const value = isvc.spec?.predictor?.canaryTrafficPercent;
+  return typeof value === "number" ? value : undefined;
+}
+
+/** status.components.predictor, or an empty status before KServe has written one. */
+export function predictorStatus(isvc: InferenceService): PredictorStatus {
+  return isvc.status?.components?.predictor ?? {};
+}
+
+/**
+ * The traffic of `isvc` by revision, as the Route sends it, with `revisions` (their Ready
+ * conditions; a revision not in the map counts as ready when it is latestReadyRevision, else
+ * Unknown). The latest created revision is listed even when it receives nothing (a failed
+ * canary), and notes say where its share went and why.
+ */
+export function trafficView(
+  isvc: InferenceService,
+  revisions: Readonly<Record<string, RevisionReadiness>> = {},
+): TrafficView {
+  const status = predictorStatus(isvc);
+  const canary = canaryPercent(isvc);
+  const rows = new Map<string, RevisionTraffic>();
+  const row = (revision: string): RevisionTraffic => {
+    const known = rows.get(revision);
+    if (known) return known;
+    const readiness = revisions[revision] ??
+      { status: revision === status.latestReadyRevision ? "True" : "Unknown" };
+    const created: RevisionTraffic = {
+      revision,
+      percent: 0,
+      tags: [],
+      urls: [],
+      latest: revision === status.latestCreatedRevision,
+      ready: readiness.status,
+      ...(readiness.reason ? { reason: readiness.reason } : {}),
+      ...(readiness.message ? { message: readiness.message } : {}),
+    };
+    rows.set(revision, created);
+    return created;
+  };
+  for (const target of status.traffic ?? []) {
+    if (!target.revisionName) continue;
+    const entry = row(target.revisionName);
+    entry.percent += target.percent ?? 0;
+    if (target.tag && !entry.tags.includes(target.tag)) entry.tags.push(target.tag);
+    if (target.url && !entry.urls.includes(target.url)) entry.urls.push(target.url);
+  }
+  if (status.latestCreatedRevision) row(status.latestCreatedRevision);
+  const view: TrafficView = {
+    ...(canary !== undefined ? { canaryTrafficPercent: canary } : {}),
+    revisions: [...rows.values()].sort((a, b) => Number(b.latest) - Number(a.latest)),
+    notes: [],
+  };
+  view.notes = reconciled(isvc) ? notesOf(view, status, canary) : [
+    `KServe has not reconciled generation ${isvc.metadata?.generation} yet: this is the traffic of the spec before it`,
+  ];
+  return view;
+}
+
+/** Whether KServe's status is written for the object's current spec (observedGeneration). */
+export function reconciled(isvc: InferenceService): boolean {
+  const generation = isvc.metadata?.generation;
+  return generation === undefined || isvc.status?.observedGeneration === generation;
+}
+
+function notesOf(
+  view: TrafficView,
+  status: PredictorStatus,
+  canary: number | undefined,
+): string[] {
+  const notes: string[] = [];
+  const latest = view.revisions.find((r) => r.latest);
+  const serving = view.revisions.filter((r) => r.percent > 0 && !r.latest);
+  const elsewhere = serving.map((r) => `${r.revision} (${r.percent}%)`).join(", ");
+  if (latest && latest.ready !== "True" && latest.revision !== status.latestReadyRevision) {
+    const why = latest.ready === "False"
+      ? `failed${latest.reason ? `: ${latest.reason}` : ""}${
+        latest.message ? ` (${latest.message})` : ""
+      }`
+      : "is not ready yet";
+    notes.push(
+      elsewhere
+        ? `The latest revision ${latest.revision} ${why}. Knative sends the latest revision's share to the latest ready one: all traffic goes to ${elsewhere}, whatever the spec asks${
+          canary !== undefined ? ` (canaryTrafficPercent ${canary})` : ""
+        }`
+        : `The latest revision ${latest.revision} ${why}, and no other revision is ready: nothing serves the model`,
+    );
+  }
+  const split = status.traffic?.some((t) => t.latestRevision === false) === true;
+  if (canary !== undefined && canary < 100 && status.traffic && !split) {
+    notes.push(
+      `canaryTrafficPercent ${canary} is ignored: no earlier revision has rolled out (the model's first rollout), so KServe sends 100% to the latest revision`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * The warning for a model outside Knative mode whose spec asks for a canary: KServe reads
+ * canaryTrafficPercent only in its Knative reconciler, so the new model gets all the traffic.
+ * `mode`: the model's mode name (modelMode); undefined when there is nothing to say.
+ */
+export function standardCanaryWarning(
+  isvc: InferenceService,
+  mode: { kind: string | undefined; value: string },
+  kserveVersion: string | undefined,
+): { message: string; fix: string } | undefined {
+  const canary = canaryPercent(isvc);
+  if (canary === undefined || mode.kind !== "raw") return undefined;
+  const { name, namespace } = isvc.metadata ?? {};
+  return {
+    message: `spec.predictor.canaryTrafficPercent is ${canary}, but KServe ${
+      kserveVersion ?? ""
+    } ignores it in ${mode.value} mode (only its Knative reconciler reads it): 100% of the traffic goes to the new model`
+      .replace("KServe  ", "KServe "),
+    fix:
+      `remove the field (canaries need Knative mode): kubectl patch inferenceservice ${name} -n ${namespace} --type json -p '[{"op":"remove","path":"/spec/predictor/canaryTrafficPercent"}]'`,
+  };
+}

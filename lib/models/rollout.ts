@@ -1,0 +1,128 @@
+/**
+ * What `rollout` reads and waits for: the model, its mode, its Knative revisions' readiness and
+ * the traffic as the Route sends it (lib/kserve/traffic.ts). Decisions are rollout_plan.ts's.
+ */
+import { KNATIVE } from "../defaults.ts";
+import { CliError } from "../errors.ts";
+import type { Kube } from "../kube/client.ts";
+import { waitFor } from "../kube/wait.ts";
+import { defaultDeploymentMode } from "../kserve/config.ts";
+import { findKServe, type KServeInstall } from "../kserve/detect.ts";
+import {
+  type InferenceService,
+  type KnativeCondition,
+  predictorName,
+} from "../kserve/inference_service.ts";
+import {
+  predictorStatus,
+  reconciled,
+  type RevisionReadiness,
+  type TrafficView,
+  trafficView,
+} from "../kserve/traffic.ts";
+import { classifyMode, type ModeKind, modelMode } from "../kserve/versions.ts";
+import type { Backend } from "../options.ts";
+import { requireModel } from "./kinds.ts";
+import { INFERENCE_SERVICE } from "./inference_service.ts";
+
+/** A model as rollout sees it. `view` is empty outside Knative mode. */
+export interface RolloutState {
+  backend: Backend;
+  live: InferenceService;
+  kserve: KServeInstall;
+  mode: { kind: ModeKind | undefined; value: string };
+  view: TrafficView;
+}
+
+/** Reads the model, the install (version, default mode) and, in Knative mode, its revisions. */
+export async function readRollout(
+  kube: Kube,
+  namespace: string,
+  name: string,
+): Promise<RolloutState> {
+  const [model, kserve] = await Promise.all([
+    requireModel(kube, namespace, name),
+    findKServe(kube),
+  ]);
+  const live = model.object as InferenceService;
+  const value = modelMode(live, defaultDeploymentMode(kserve.configMap?.data)).value;
+  const mode = { kind: classifyMode(value, kserve.version), value };
+  const view = model.backend === "kserve" && mode.kind === "serverless"
+    ? trafficView(live, await revisionReadiness(kube, namespace, name))
+    : { revisions: [], notes: [] };
+  return { backend: model.backend, live, kserve, mode, view };
+}
+
+/**
+ * The Ready condition of each Revision of the model's predictor, by name (Knative labels them
+ * serving.knative.dev/service=<the Knative Service>, which KServe names NAME-predictor).
+ */
+export async function revisionReadiness(
+  kube: Kube,
+  namespace: string,
+  name: string,
+): Promise<Record<string, RevisionReadiness>> {
+  const list = await kube.getOptional<{
+    items: { metadata?: { name?: string }; status?: { conditions?: KnativeCondition[] } }[];
+  }>(`/apis/${KNATIVE.apiGroup}/v1/namespaces/${namespace}/revisions`, {
+    query: { labelSelector: `${KNATIVE.apiGroup}/service=${predictorName(name)}` },
+  });
+  return Object.fromEntries((list?.items ?? []).map((revision) => {
+    const ready = revision.status?.conditions?.find((c) => c.type === "Ready");
+    return [revision.metadata?.name ?? "", {
+      status: ready?.status ?? "Unknown",
+      ...(ready?.reason ? { reason: ready.reason } : {}),
+      ...(ready?.message ? { message: ready.message } : {}),
+    }];
+  }));
+}
+
+/**
+ * Waits until KServe has reconciled the spec and the Route sends `percent` to a new ready
+ * latest revision (not `stable`); fails fast (CliError) when that revision fails, with its
+ * reason; DeadlineError after `timeoutMs`.
+ */
+export async function waitForSplit(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  target: { percent: number; stable: string | undefined; timeoutMs: number },
+): Promise<TrafficView> {
+  let view: TrafficView = { revisions: [], notes: [] };
+  const latestOf = (isvc: InferenceService) => {
+    const latest = predictorStatus(isvc).latestCreatedRevision;
+    return latest && latest !== target.stable && reconciled(isvc) ? latest : undefined;
+  };
+  await waitFor<InferenceService>(kube, {
+    path: INFERENCE_SERVICE.collection(namespace),
+    fieldSelector: `metadata.name=${name}`,
+    description:
+      `InferenceService ${namespace}/${name} to send ${target.percent}% to a new ready revision`,
+    async failed([isvc]) {
+      if (!isvc || !latestOf(isvc)) return undefined;
+      view = trafficView(isvc, await revisionReadiness(kube, namespace, name));
+      const failed = view.revisions.find((r) => r.latest && r.ready === "False");
+      if (!failed) return undefined;
+      return new CliError(
+        `Revision ${failed.revision} failed: ${failed.reason ?? "Ready is False"}${
+          failed.message ? ` (${failed.message})` : ""
+        }. Knative sends its ${target.percent}% to the latest ready revision instead`,
+        {
+          hint:
+            `Return all traffic with: kubectl kserve rollout undo ${name} -n ${namespace}; see where it goes with: kubectl kserve rollout status ${name} -n ${namespace}`,
+        },
+      );
+    },
+    ready([isvc]) {
+      if (!isvc) return "the InferenceService is gone";
+      const latest = latestOf(isvc);
+      if (!latest) return "KServe has not created the new revision yet";
+      const row = view.revisions.find((r) => r.revision === latest);
+      if (row?.ready !== "True") return `revision ${latest} is not ready yet`;
+      return row.percent === target.percent
+        ? true
+        : `the Route sends ${row.percent}% to ${latest}, not ${target.percent}% yet`;
+    },
+  }, { timeoutMs: target.timeoutMs });
+  return view;
+}

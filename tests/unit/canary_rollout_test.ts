@@ -1,0 +1,259 @@
+/**
+ * rollout's planner and traffic view on plain data shaped as KServe writes it: the predictor's
+ * status.components.predictor (pkg/apis/serving/v1beta1/inference_service_status.go), whose
+ * traffic is the Knative Route's status.traffic with `latestRevision` resolved to the latest
+ * READY revision, and the split ksvc_reconciler.go asks for (latest N%, "prev" the rest).
+ */
+import assert from "node:assert/strict";
+import { CliError, UsageError } from "../../lib/errors.ts";
+import type { InferenceService } from "../../lib/kserve/inference_service.ts";
+import { standardCanaryWarning, trafficView } from "../../lib/kserve/traffic.ts";
+import {
+  planRollout,
+  rolledOutRevision,
+  type RolloutFacts,
+} from "../../lib/models/rollout_plan.ts";
+import { changesPredictor, rolloutBase, withCanary } from "../../lib/deploy/rollout_spec.ts";
+
+const OLD = "iris-predictor-00001";
+const NEW = "iris-predictor-00002";
+
+/** A Knative-mode model reconciled at generation 2, with a predictor status and traffic. */
+function model(
+  predictor: Record<string, unknown>,
+  spec: Record<string, unknown> = { canaryTrafficPercent: 10 },
+): InferenceService {
+  return {
+    metadata: { name: "iris", namespace: "models", generation: 2 },
+    spec: { predictor: { model: { modelFormat: { name: "sklearn" } }, ...spec } },
+    status: { observedGeneration: 2, deploymentMode: "Knative", components: { predictor } },
+  };
+}
+
+/** A 90/10 split KServe asked for, resolved by the Route. */
+const SPLIT = [
+  { latestRevision: true, revisionName: NEW, percent: 10 },
+  { tag: "prev", latestRevision: false, revisionName: OLD, percent: 90 },
+];
+
+function facts(live: InferenceService, extra: Partial<RolloutFacts> = {}): RolloutFacts {
+  return {
+    verb: "start",
+    name: "iris",
+    namespace: "models",
+    backend: "kserve",
+    live,
+    mode: { kind: "serverless", value: "Knative" },
+    kserveVersion: "v0.20.0",
+    traffic: 10,
+    changesModel: true,
+    view: trafficView(live),
+    ...extra,
+  };
+}
+
+const STABLE = model({
+  latestCreatedRevision: OLD,
+  latestReadyRevision: OLD,
+  latestRolledoutRevision: OLD,
+  traffic: [{ latestRevision: true, revisionName: OLD, percent: 100 }],
+}, {});
+
+Deno.test("a 90/10 split shows both revisions, their shares and readiness, and no note", () => {
+  const view = trafficView(
+    model({
+      latestCreatedRevision: NEW,
+      latestReadyRevision: NEW,
+      latestRolledoutRevision: OLD,
+      traffic: SPLIT,
+    }),
+    { [NEW]: { status: "True" }, [OLD]: { status: "True" } },
+  );
+  assert.deepEqual(
+    view.revisions.map((r) => [r.revision, r.percent, r.latest, r.ready, r.tags]),
+    [[NEW, 10, true, "True", []], [OLD, 90, false, "True", ["prev"]]],
+  );
+  assert.equal(view.canaryTrafficPercent, 10);
+  assert.deepEqual(view.notes, []);
+});
+
+Deno.test("a failed canary's share is shown where the Route really sends it, with the revision's reason", () => {
+  // Field report: `kubectl get isvc` shows 90/10 while the canary's image cannot be fetched;
+  // the Route resolves latestRevision to the latest ready revision, the old one.
+  const live = model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: OLD,
+    latestRolledoutRevision: OLD,
+    traffic: [
+      { latestRevision: true, revisionName: OLD, percent: 10 },
+      { tag: "prev", latestRevision: false, revisionName: OLD, percent: 90 },
+    ],
+  });
+  const view = trafficView(live, {
+    [NEW]: { status: "False", reason: "ContainerMissing", message: "Unable to fetch image" },
+  });
+  assert.deepEqual(
+    view.revisions.map((r) => [r.revision, r.percent, r.ready]),
+    [[NEW, 0, "False"], [OLD, 100, "True"]],
+  );
+  assert.match(
+    view.notes[0]!,
+    /iris-predictor-00002 failed: ContainerMissing \(Unable to fetch image\)/,
+  );
+  assert.match(view.notes[0]!, /all traffic goes to iris-predictor-00001 \(100%\)/);
+  // promote refuses to send 100% to a revision that cannot take it.
+  assert.throws(
+    () => planRollout(facts(live, { verb: "promote", view })),
+    (e: unknown) => e instanceof CliError && /rollout undo iris -n models/.test(e.hint ?? ""),
+  );
+});
+
+Deno.test("a canary on the model's first rollout is refused; its view says the split is ignored", () => {
+  const first = model({
+    latestCreatedRevision: OLD,
+    latestReadyRevision: OLD,
+    traffic: [{ latestRevision: true, revisionName: OLD, percent: 100 }],
+  });
+  assert.throws(
+    () => planRollout(facts(first)),
+    (e: unknown) => e instanceof UsageError && /first rollout/.test(e.message),
+  );
+  assert.match(trafficView(first).notes[0]!, /canaryTrafficPercent 10 is ignored/);
+});
+
+for (const [version, canarySpec] of [["v0.16.0", false], ["v0.20.0", true]] as const) {
+  Deno.test(`Standard mode on KServe ${version} is refused with why, and what works`, () => {
+    const live = { ...STABLE, status: { deploymentMode: "Standard" } };
+    const standard = facts(live, {
+      kserveVersion: version,
+      mode: { kind: "raw", value: "Standard" },
+    });
+    for (const verb of ["start", "promote", "undo"] as const) {
+      assert.throws(() => planRollout({ ...standard, verb }), (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.match(e.message, new RegExp(`KServe ${version} ignores canaryTrafficPercent`));
+        assert.equal(/spec\.canary\[\].*v0\.21\.0/.test(e.message), canarySpec);
+        assert.match(e.hint ?? "", /Knative mode.*--mode serverless/);
+        return true;
+      });
+    }
+  });
+}
+
+Deno.test("a Deployment-backend model is refused with kubectl's own rollout command", () => {
+  assert.throws(
+    () => planRollout(facts(STABLE, { backend: "deployment" })),
+    (e: unknown) =>
+      e instanceof UsageError && /kubectl rollout status deployment\/iris/.test(e.hint ?? ""),
+  );
+});
+
+Deno.test("start sets the share; a re-run with the same traffic is unchanged; no model change is refused", () => {
+  const start = planRollout(facts(STABLE));
+  assert.deepEqual(start, {
+    canaryTrafficPercent: 10,
+    unchanged: false,
+    summary: `10% to the new revision, 90% to ${OLD}`,
+  });
+  const running = model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: NEW,
+    latestRolledoutRevision: OLD,
+    traffic: SPLIT,
+  });
+  assert.equal(planRollout(facts(running, { changesModel: false })).unchanged, true);
+  assert.equal(planRollout(facts(running, { changesModel: false, traffic: 50 })).unchanged, false);
+  assert.throws(
+    () => planRollout(facts(STABLE, { changesModel: false })),
+    (e: unknown) => e instanceof UsageError && /Nothing to roll out/.test(e.message),
+  );
+});
+
+Deno.test("promote removes the share; undo sets 0 and names the revision it returns to", () => {
+  const running = model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: NEW,
+    latestRolledoutRevision: OLD,
+    traffic: SPLIT,
+  });
+  assert.deepEqual(planRollout(facts(running, { verb: "promote" })), {
+    canaryTrafficPercent: undefined,
+    unchanged: false,
+    summary: `100% to ${NEW}`,
+  });
+  assert.equal(planRollout(facts(STABLE, { verb: "promote" })).unchanged, true);
+  const undo = planRollout(facts(running, { verb: "undo" }));
+  assert.equal(undo.canaryTrafficPercent, 0);
+  assert.match(undo.summary, new RegExp(`^100% to ${OLD}`));
+  // After a promote KServe returns to the revision before: ksvc_reconciler.go.
+  assert.equal(
+    rolledOutRevision({
+      latestRolledoutRevision: NEW,
+      latestReadyRevision: NEW,
+      previousRolledoutRevision: OLD,
+    }),
+    OLD,
+  );
+  assert.throws(
+    () => planRollout(facts(STABLE, { verb: "undo" })),
+    (e: unknown) => e instanceof UsageError && /no previous rolled-out revision/.test(e.message),
+  );
+});
+
+Deno.test("tag routing's URLs are shown per revision; an unreconciled spec says so", () => {
+  const view = trafficView(model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: NEW,
+    latestRolledoutRevision: OLD,
+    traffic: [
+      {
+        tag: "latest",
+        latestRevision: true,
+        revisionName: NEW,
+        percent: 10,
+        url: "http://latest-iris",
+      },
+      {
+        tag: "prev",
+        latestRevision: false,
+        revisionName: OLD,
+        percent: 90,
+        url: "http://prev-iris",
+      },
+    ],
+  }));
+  assert.deepEqual(view.revisions.map((r) => r.urls), [["http://latest-iris"], [
+    "http://prev-iris",
+  ]]);
+  const stale = { ...STABLE, metadata: { ...STABLE.metadata, generation: 3 } };
+  assert.match(trafficView(stale).notes[0]!, /not reconciled generation 3/);
+});
+
+Deno.test("a Standard model whose spec carries canaryTrafficPercent is warned: 100% goes to the new model", () => {
+  const live = model({}, { canaryTrafficPercent: 10 });
+  const warning = standardCanaryWarning(live, { kind: "raw", value: "Standard" }, "v0.16.0");
+  assert.match(
+    warning?.message ?? "",
+    /ignores it in Standard mode.*100% of the traffic goes to the new model/,
+  );
+  assert.match(warning?.fix ?? "", /kubectl patch inferenceservice iris -n models --type json/);
+  assert.equal(
+    standardCanaryWarning(live, { kind: "serverless", value: "Knative" }, "v0.16.0"),
+    undefined,
+  );
+});
+
+Deno.test("the applied object is the live one without status, with the share set or removed", () => {
+  const live = model({ latestCreatedRevision: OLD });
+  live.metadata!.annotations = { "kubectl.kubernetes.io/last-applied-configuration": "{}" };
+  live.metadata!.resourceVersion = "7";
+  const base = rolloutBase(live);
+  assert.deepEqual(base.metadata, { name: "iris", namespace: "models" });
+  assert.equal(base.status, undefined);
+  assert.equal(withCanary(base, undefined).spec?.predictor?.canaryTrafficPercent, undefined);
+  assert.equal(withCanary(base, 0).spec?.predictor?.canaryTrafficPercent, 0);
+  assert.equal(changesPredictor(live, withCanary(base, 50)), false);
+  const changed = structuredClone(base);
+  changed.spec!.predictor!.model!.storageUri = "gs://new";
+  assert.equal(changesPredictor(live, changed), true);
+});
