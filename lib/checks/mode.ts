@@ -9,6 +9,8 @@ import {
 } from "../kserve/hints.ts";
 import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { knativeServed } from "../kserve/knative.ts";
+import { configuredIngressClass } from "../kserve/knative_config.ts";
+import { knativeConfigChecks, knativeNamespaceIn } from "./knative_config.ts";
 import {
   blindToKnative,
   restartControllerCommand,
@@ -103,7 +105,7 @@ export const modeChecks: Check<CheckContext>[] = [
   {
     id: "mode.knative",
     category: "mode",
-    description: "Knative Serving and its networking layer are ready",
+    description: "Knative Serving is ready",
     hint: `Install Knative Serving and make it the default mode: ${USE_KNATIVE}`,
     dependsOn: ["mode.default"],
     retryable: true,
@@ -115,15 +117,7 @@ export const modeChecks: Check<CheckContext>[] = [
       if (!await knativeServes(ctx)) {
         throw new CheckFailed("Knative Serving is not installed", undefined, FIX);
       }
-      // Where Knative Serving runs: its controller's namespace (knative-serving by default, but
-      // an operator or a platform may install it elsewhere).
-      const [controller] = await ctx.deployments({
-        labels: {
-          "app.kubernetes.io/name": "knative-serving",
-          "app.kubernetes.io/component": "controller",
-        },
-      });
-      const namespace: string = controller?.metadata?.namespace ?? KNATIVE.namespace;
+      const namespace = await knativeNamespaceIn(ctx);
       const deployments = await ctx.deployments({ namespace });
       const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>
         d.metadata?.name
@@ -151,38 +145,18 @@ export const modeChecks: Check<CheckContext>[] = [
           transient: true,
         });
       }
-      const network = await ctx.get<V1ConfigMap>(
-        `/api/v1/namespaces/${namespace}/configmaps/config-network`,
+      // The networking layer and the domain are checks of their own (knative_config.ts).
+      const [network, domain] = await Promise.all(
+        ["config-network", "config-domain"].map((name) =>
+          ctx.get<V1ConfigMap>(`/api/v1/namespaces/${namespace}/configmaps/${name}`)
+        ),
       );
-      const ingressClass = network?.data?.["ingress-class"] ?? network?.data?.["ingress.class"];
-      if (!ingressClass) {
-        throw new CheckFailed("config-network sets no ingress-class", undefined, FIX);
-      }
-      if (ingressClass === KNATIVE.kourierClass) {
-        const kourier = await ctx.deployments({ namespace: KNATIVE.kourierNamespace });
-        if (!kourier.some(deploymentAvailable)) {
-          throw new CheckFailed("ingress-class is Kourier but no Kourier gateway is Available");
-        }
-      } else if (
-        ingressClass === KNATIVE.istioClass &&
-        !await ctx.serves("networking.istio.io/v1", "gateways")
-      ) {
-        throw new CheckFailed("ingress-class is Istio but Istio is not installed", undefined, FIX);
-      }
-      const domain = await ctx.get<V1ConfigMap>(
-        `/api/v1/namespaces/${namespace}/configmaps/config-domain`,
-      );
+      const ingressClass = configuredIngressClass(network?.data) ?? "none";
       const domains = Object.keys(domain?.data ?? {}).filter((k) => !k.startsWith("_"));
-      if (domains.length === 0) {
-        throw new CheckFailed(
-          "config-domain sets no domain: services get svc.cluster.local URLs that the ingress does not expose",
-          `kubectl patch configmap config-domain -n ${namespace} --type merge -p '{"data":{"example.com":""}}'`,
-          FIX,
-        );
-      }
-      return `ingress ${ingressClass}, domain ${domains.join(", ")}`;
+      return `ingress ${ingressClass}, domain ${domains.join(", ") || "none (cluster-local)"}`;
     },
   },
+  ...knativeConfigChecks,
   controllerSeesKnative,
   {
     id: "mode.metrics",

@@ -20,7 +20,11 @@ import {
   rendersDeployments,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
-import { requireKnativeForMode, requireKnativeScheduling } from "../deploy/knative.ts";
+import {
+  checkScaleToZero,
+  requireKnativeForMode,
+  requireKnativeScheduling,
+} from "../deploy/knative.ts";
 import { runtimeProblem } from "../deploy/runtimes.ts";
 import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
@@ -148,6 +152,7 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
   }
   await requireKnativeForMode(context.resources, isvc, kserve);
   await requireKnativeScheduling(context.kube, request, isvc, kserve);
+  await checkScaleToZero(context.kube, isvc, kserve);
   return [isvc];
 }
 

@@ -21,6 +21,7 @@ import { readRuntimes } from "../deploy/lookups.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
+import { knativeConfigFindings } from "./knative_config_status.ts";
 import { namespaceLabels as readNamespaceLabels } from "../kube/namespaces.ts";
 
 /** Everything `status` reports of an InferenceService of `kind`. */
@@ -56,6 +57,7 @@ export async function explainInferenceService(
   const problems = [
     ...modelProblems(isvc, { namespaceLabels }),
     ...canaryWarnings(isvc, await installFor(kube, isvc)),
+    ...await knativeConfigFindings(kube, isvc),
   ].map((problem) => `${problem.message}. Fix: ${problem.fix}`);
   return finishReport(
     report,

@@ -57,6 +57,11 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
   ],
   "webhooks.probe": ["e2e/check_failures_test.ts", "the mutating webhook configuration deleted"],
   "mode.knative": ["e2e/check_failures_test.ts", "check --mode serverless without Knative"],
+  "mode.knative-ingress": [
+    "e2e/knative_config_test.ts",
+    "config-network naming istio while only Kourier is installed",
+  ],
+  "mode.knative-domain": ["e2e/knative_config_test.ts", "config-domain with only _example"],
   "mode.controller-sees-knative": [
     "e2e/check_failures_test.ts",
     "check --mode serverless without Knative",

@@ -1,0 +1,113 @@
+/**
+ * Knative's configuration that leaves models without an address (issue 24's field reports), on
+ * an install with Knative Serving and Kourier: check names the offending value and its fix,
+ * the fix is what makes check pass, and status of an affected model says the same.
+ */
+import assert from "node:assert/strict";
+import { adminKubeconfig, kubectlOk, resetCluster, waitFor } from "../support/cluster.ts";
+import { runCheck } from "../support/plugin_json.ts";
+import { runHint } from "../support/hints.ts";
+import { installKServe, SKLEARN } from "../support/kserve.ts";
+import { runPlugin } from "../support/plugin.ts";
+
+const ISTIO = "istio.ingress.networking.knative.dev";
+const CONTOUR = "contour.ingress.networking.knative.dev";
+
+function patchKnative(configMap: string, patch: object, type = "merge"): Promise<string> {
+  return kubectlOk([
+    "patch",
+    "configmap",
+    configMap,
+    "-n",
+    "knative-serving",
+    "--type",
+    type,
+    "-p",
+    JSON.stringify(patch),
+  ]);
+}
+
+Deno.test("config-network naming istio while only Kourier is installed: check names the class and the patch that fixes it; status of a Knative model says so", async () => {
+  await resetCluster();
+  await installKServe(["--version", "v0.16.0", "--mode", "serverless"]);
+  await kubectlOk(["create", "namespace", "models"]);
+  const deployed = await runPlugin(["deploy", "kn", "-n", "models", ...SKLEARN], {
+    env: { KUBECONFIG: adminKubeconfig() },
+  });
+  assert.equal(deployed.code, 0, deployed.stderr);
+  // The input, then a sibling: a class of a layer never installed here (contour).
+  for (const ingressClass of [ISTIO, CONTOUR]) {
+    await patchKnative("config-network", { data: { "ingress-class": ingressClass } });
+    const found = await runCheck([], adminKubeconfig());
+    assert.deepEqual(found.failed, ["mode.knative-ingress"], ingressClass);
+    const ingress = found.byId("mode.knative-ingress")!;
+    assert.match(
+      ingress.error!,
+      new RegExp(
+        `config-network in knative-serving sets ingress-class ${ingressClass}, but no controller for it is installed .*installed: kourier .*IngressNotConfigured`,
+      ),
+    );
+    assert.notEqual(ingress.transient, true, "needs a fix");
+    assert.equal(
+      ingress.hint,
+      `kubectl patch configmap config-network -n knative-serving --type merge -p '{"data":{"ingress-class":"kourier.ingress.networking.knative.dev"}}'`,
+    );
+    // The model KServe rendered in Knative mode is never reached: status names the same cause.
+    const warning = await waitFor(`status of kn to name ${ingressClass}`, async () => {
+      const status = await runPlugin(["status", "kn", "-n", "models", "-o", "json"], {
+        env: { KUBECONFIG: adminKubeconfig() },
+      });
+      const warnings: string[] = JSON.parse(status.stdout).warnings ?? [];
+      return warnings.find((w) => w.includes(`sets ingress-class ${ingressClass}`));
+    });
+    assert.match(warning, /Fix: kubectl patch configmap config-network -n knative-serving/);
+    await runHint(ingress.hint!);
+    const fixed = await runCheck([], adminKubeconfig());
+    assert.deepEqual(fixed.failed, [], JSON.stringify(fixed.byId("mode.knative-ingress")));
+  }
+});
+
+Deno.test("config-domain with only _example: check warns with the domain inferenceservice-config names, and the fix clears it", async () => {
+  await resetCluster();
+  await installKServe(["--version", "v0.20.0", "--mode", "serverless"]);
+  const before = await runCheck([], adminKubeconfig());
+  assert.deepEqual([before.failed, before.warned], [[], []]);
+  // Knative's default since 1.8: no domain key, only the example.
+  const domain = JSON.parse(
+    await kubectlOk(["get", "configmap", "config-domain", "-n", "knative-serving", "-o", "json"]),
+  ) as { data?: Record<string, string> };
+  const removals = Object.keys(domain.data ?? {}).filter((key) => !key.startsWith("_"))
+    .map((key) => ({ op: "remove", path: `/data/${key.replaceAll("/", "~1")}` }));
+  await patchKnative("config-domain", [...removals, {
+    op: "add",
+    path: "/data/_example",
+    value: "# example",
+  }], "json");
+  const found = await runCheck([], adminKubeconfig());
+  assert.deepEqual([found.failed, found.warned], [[], ["mode.knative-domain"]]);
+  const warning = found.byId("mode.knative-domain")!;
+  assert.match(
+    warning.error!,
+    /config-domain in knative-serving sets no domain \(_example\): Knative gives every Route a \*\.svc\.cluster\.local URL, so callers through the ingress get 404/,
+  );
+  const ingress = JSON.parse(
+    JSON.parse(
+      await kubectlOk([
+        "get",
+        "configmap",
+        "inferenceservice-config",
+        "-n",
+        "kserve",
+        "-o",
+        "json",
+      ]),
+    ).data.ingress,
+  ) as { ingressDomain: string };
+  assert.equal(
+    warning.hint,
+    `kubectl patch configmap config-domain -n knative-serving --type merge -p '{"data":{"${ingress.ingressDomain}":""}}'`,
+  );
+  await runHint(warning.hint!);
+  const fixed = await runCheck([], adminKubeconfig());
+  assert.deepEqual([fixed.failed, fixed.warned], [[], []]);
+});
