@@ -19,7 +19,7 @@ import {
 import type { ModelRequest } from "../deploy/spec.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { predictorStatus } from "../kserve/traffic.ts";
-import { planDeploy } from "../models/plan.ts";
+import { checkFlags, planDeploy } from "../models/plan.ts";
 import { readRollout, type RolloutState, waitForSplit } from "../models/rollout.ts";
 import { planRollout, refuseUnsupported, type RolloutVerb } from "../models/rollout_plan.ts";
 import { writeErr, writeOut } from "../output.ts";
@@ -60,11 +60,14 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   };
   // Before deploy's plan: a model rollout cannot split is refused with that reason first.
   refuseUnsupported(facts);
-  const { resources, objects } = await planDeploy(kube, {
+  const ask = {
     global: { ...invocation.global, namespace },
     request: invocation.request ?? noFlags(name),
-    backend: "kserve",
-  }, rolloutBase(state.live));
+    backend: "kserve" as const,
+  };
+  const base = rolloutBase(state.live);
+  checkFlags(ask, base);
+  const { resources, objects } = await planDeploy(kube, ask, base);
   const planned = objects[0] as InferenceService;
   const change = planRollout({ ...facts, changesModel: changesPredictor(state.live, planned) });
   const owners = canaryOwners(state.live);

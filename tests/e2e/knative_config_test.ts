@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { adminKubeconfig, kubectlOk, resetCluster, waitFor } from "../support/cluster.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
-import { installKServe, SKLEARN } from "../support/kserve.ts";
+import { installKServe, kserveConfigJson, SKLEARN } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const ISTIO = "istio.ingress.networking.knative.dev";
 const CONTOUR = "contour.ingress.networking.knative.dev";
@@ -29,7 +30,7 @@ function patchKnative(configMap: string, patch: object, type = "merge"): Promise
 
 Deno.test("config-network naming istio while only Kourier is installed: check names the class and the patch that fixes it; status of a Knative model says so", async () => {
   await resetCluster();
-  await installKServe(["--version", "v0.16.0", "--mode", "serverless"]);
+  await installKServe(["--version", "v0.16.0", "--mode", "serverless", "--request-timeout", "2m"]);
   await kubectlOk(["create", "namespace", "models"]);
   const deployed = await runPlugin(["deploy", "kn", "-n", "models", ...SKLEARN], {
     env: { KUBECONFIG: adminKubeconfig() },
@@ -65,11 +66,56 @@ Deno.test("config-network naming istio while only Kourier is installed: check na
     const fixed = await runCheck([], adminKubeconfig());
     assert.deepEqual(fixed.failed, [], JSON.stringify(fixed.byId("mode.knative-ingress")));
   }
+
+  // rollout of a Knative-mode model that has never rolled out (no revision is Ready here):
+  // KServe would ignore the canary, so it is refused and nothing changes.
+  const env = { KUBECONFIG: adminKubeconfig() };
+  const first = await assertUnchangedBy("rollout start on a first rollout", () =>
+    runPlugin([
+      "rollout",
+      "start",
+      "kn",
+      "-n",
+      "models",
+      "--traffic",
+      "10",
+      "--storage-uri",
+      "gs://kfserving-examples/models/sklearn/1.0/model-2",
+    ], { env }));
+  assert.equal(first.code, 2, first.stderr);
+  assert.match(
+    first.stderr,
+    /"kn" has no rolled-out revision yet: KServe ignores canaryTrafficPercent on a model's first rollout/,
+  );
+  const view = await runPlugin(["rollout", "status", "kn", "-n", "models", "-o", "json"], { env });
+  assert.equal(JSON.parse(view.stdout).mode, "Knative", view.stderr);
+
+  // --min-replicas 0 is Knative's to honour; config-autoscaler can keep one pod anyway: said.
+  const zero = [
+    "deploy",
+    "idle",
+    "-n",
+    "models",
+    ...SKLEARN,
+    "--min-replicas",
+    "0",
+    "--dry-run=server",
+  ];
+  const allowed = await runPlugin(zero, { env });
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.doesNotMatch(allowed.stderr, /enable-scale-to-zero/);
+  await patchKnative("config-autoscaler", { data: { "enable-scale-to-zero": "false" } });
+  const defeated = await runPlugin(zero, { env });
+  assert.equal(defeated.code, 0, defeated.stderr);
+  assert.match(
+    defeated.stderr,
+    /config-autoscaler in knative-serving sets enable-scale-to-zero "false": Knative keeps at least one pod .* kubectl patch configmap config-autoscaler -n knative-serving/,
+  );
 });
 
 Deno.test("config-domain with only _example: check warns with the domain inferenceservice-config names, and the fix clears it", async () => {
   await resetCluster();
-  await installKServe(["--version", "v0.20.0", "--mode", "serverless"]);
+  await installKServe(["--version", "v0.20.0", "--mode", "serverless", "--request-timeout", "2m"]);
   const before = await runCheck([], adminKubeconfig());
   assert.deepEqual([before.failed, before.warned], [[], []]);
   // Knative's default since 1.8: no domain key, only the example.
@@ -90,22 +136,10 @@ Deno.test("config-domain with only _example: check warns with the domain inferen
     warning.error!,
     /config-domain in knative-serving sets no domain \(_example\): Knative gives every Route a \*\.svc\.cluster\.local URL, so callers through the ingress get 404/,
   );
-  const ingress = JSON.parse(
-    JSON.parse(
-      await kubectlOk([
-        "get",
-        "configmap",
-        "inferenceservice-config",
-        "-n",
-        "kserve",
-        "-o",
-        "json",
-      ]),
-    ).data.ingress,
-  ) as { ingressDomain: string };
+  const { ingressDomain } = await kserveConfigJson("ingress");
   assert.equal(
     warning.hint,
-    `kubectl patch configmap config-domain -n knative-serving --type merge -p '{"data":{"${ingress.ingressDomain}":""}}'`,
+    `kubectl patch configmap config-domain -n knative-serving --type merge -p '{"data":{"${ingressDomain}":""}}'`,
   );
   await runHint(warning.hint!);
   const fixed = await runCheck([], adminKubeconfig());
