@@ -16,6 +16,8 @@ import { SKLEARN } from "../support/kserve.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const NEW_MODEL = ["--storage-uri", "gs://kfserving-examples/models/sklearn/1.0/model-2"];
+/** A canary asked for by hand, as `kubectl patch` would (KServe's own docs show it in YAML). */
+const CANARY = '{"spec":{"predictor":{"canaryTrafficPercent":10}}}';
 const START = ["rollout", "start", "iris", "-n", "models", "--traffic", "10"];
 
 for (const version of ["v0.16.0", "v0.20.0"]) {
@@ -79,17 +81,7 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
 
     // A spec that asks for a canary anyway (kubectl patch): status and rollout status say
     // where the traffic really goes.
-    await kubectlOk([
-      "patch",
-      "inferenceservice",
-      "iris",
-      "-n",
-      "models",
-      "--type",
-      "merge",
-      "-p",
-      '{"spec":{"predictor":{"canaryTrafficPercent":10}}}',
-    ]);
+    await kubectlOk(["patch", "isvc/iris", "-n", "models", "--type=merge", "-p", CANARY]);
     const status = await runPlugin(["status", "iris", "-n", "models", "-o", "json"], {
       env: { KUBECONFIG: adminKubeconfig() },
     });
