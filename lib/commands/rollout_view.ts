@@ -13,8 +13,10 @@ export interface RolloutReport {
   canaryTrafficPercent?: number;
   /** Where the Route sends traffic now, by revision (Knative mode only). */
   revisions: RevisionTraffic[];
-  /** Where the split asked for and the one happening differ, or why there is none. */
+  /** Where the split asked for and the one happening differ (rollout status then exits 1). */
   notes: string[];
+  /** Why the model has no split at all (another backend or mode), when it asks for none. */
+  info?: string;
 }
 
 export function rolloutReport(
@@ -24,17 +26,16 @@ export function rolloutReport(
 ): RolloutReport {
   const { live, mode, view } = state;
   const warning = standardCanaryWarning(live, mode, state.kserve.version);
-  const notes = state.backend !== "kserve"
-    ? [
-      `"${name}" is a Deployment (the deployment backend): it has no revisions to split traffic between`,
-    ]
-    : mode.kind !== "serverless"
-    ? [
-      warning
-        ? `${warning.message}. Fix: ${warning.fix}`
-        : `${mode.value} mode: one predictor serves all the traffic; canary rollouts need Knative mode`,
-    ]
-    : view.notes;
+  const info = state.backend !== "kserve"
+    ? `"${name}" is a Deployment (the deployment backend): it has no revisions to split traffic between`
+    : mode.kind !== "serverless" && !warning
+    ? `${mode.value} mode: one predictor serves all the traffic; canary rollouts need Knative mode`
+    : undefined;
+  const notes = warning
+    ? [`${warning.message}. Fix: ${warning.fix}`]
+    : mode.kind === "serverless"
+    ? view.notes
+    : [];
   const canary = view.canaryTrafficPercent ??
     (live.spec?.predictor?.canaryTrafficPercent as number | undefined);
   return {
@@ -45,6 +46,7 @@ export function rolloutReport(
     ...(canary !== undefined ? { canaryTrafficPercent: canary } : {}),
     revisions: view.revisions,
     notes,
+    ...(info ? { info } : {}),
   };
 }
 
@@ -75,6 +77,7 @@ export function renderRollout(report: RolloutReport): string {
       for (const url of r.urls) lines.push(`        ${url}`);
     }
   }
+  if (report.info) lines.push("", report.info);
   if (report.notes.length) lines.push("", ...report.notes.map((note) => `! ${note}`));
   return lines.join("\n") + "\n";
 }

@@ -14,6 +14,7 @@ import {
   type RolloutFacts,
 } from "../../lib/models/rollout_plan.ts";
 import { changesPredictor, rolloutBase, withCanary } from "../../lib/deploy/rollout_spec.ts";
+import { renderRollout, rolloutReport } from "../../lib/commands/rollout_view.ts";
 
 const OLD = "iris-predictor-00001";
 const NEW = "iris-predictor-00002";
@@ -256,4 +257,48 @@ Deno.test("the applied object is the live one without status, with the share set
   const changed = structuredClone(base);
   changed.spec!.predictor!.model!.storageUri = "gs://new";
   assert.equal(changesPredictor(live, changed), true);
+});
+
+Deno.test("rollout status lays the traffic out by revision, exits 1 only where the split is not happening", () => {
+  const live = model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: OLD,
+    latestRolledoutRevision: OLD,
+    traffic: [
+      { latestRevision: true, revisionName: OLD, percent: 10 },
+      {
+        tag: "prev",
+        latestRevision: false,
+        revisionName: OLD,
+        percent: 90,
+        url: "http://prev-iris",
+      },
+    ],
+  });
+  const kserve = { installed: true, namespace: "kserve", apiServed: true, version: "v0.20.0" };
+  const knative = { kind: "serverless" as const, value: "Knative" };
+  const view = trafficView(live, { [NEW]: { status: "False", reason: "ContainerMissing" } });
+  const report = rolloutReport("iris", "models", {
+    backend: "kserve",
+    live,
+    mode: knative,
+    kserve,
+    view,
+  });
+  const text = renderRollout(report);
+  assert.match(text, /Canary: {5}10% asked for the latest revision/);
+  assert.match(text, / {3}0% {2}iris-predictor-00002 \[latest\] {2}Failed \(ContainerMissing\)/);
+  assert.match(text, /100% {2}iris-predictor-00001 \[prev\] {2}Ready\n {8}http:\/\/prev-iris/);
+  assert.match(text, /! The latest revision iris-predictor-00002 failed/);
+  assert.equal(report.notes.length, 1);
+  // A Standard model that asks for no canary: said, and nothing to fix.
+  const standard = rolloutReport("iris", "models", {
+    backend: "kserve",
+    live: model({}, {}),
+    mode: { kind: "raw", value: "Standard" },
+    kserve,
+    view: { revisions: [], notes: [] },
+  });
+  assert.deepEqual(standard.notes, []);
+  assert.match(standard.info ?? "", /Standard mode: one predictor serves all the traffic/);
 });
