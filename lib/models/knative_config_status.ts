@@ -55,6 +55,8 @@ export async function knativeConfigFindings(
           { query: { labelSelector: INGRESS_PROVIDER_LABEL } },
         ),
       ]);
+      // No config-network: Knative Serving is not installed, which the model's events say.
+      if (!network) return [];
       const providers = layers.items.map((d) => d.metadata?.labels?.[INGRESS_PROVIDER_LABEL] ?? "");
       const problem = ingressClassProblem(
         configuredIngressClass(network?.data),
