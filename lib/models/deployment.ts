@@ -109,6 +109,18 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
       },
     );
   }
+  if (request.minReplicas === 0) {
+    // An HPA's minReplicas is at least 1 (autoscaling/v2 refuses 0 unless the HPAScaleToZero
+    // feature gate is on), so a Deployment never scales to or from zero: raising it silently
+    // would report a scale-to-zero that is not happening.
+    throw new UsageError(
+      "--min-replicas 0 needs KServe in Knative mode: the deployment backend serves a model from a Deployment and an HPA, which never scale to or from zero",
+      {
+        hint:
+          "Keep at least one replica (--min-replicas 1), or deploy with KServe in Knative mode (--backend kserve --mode serverless), where Knative's activator wakes a model at zero",
+      },
+    );
+  }
   const runtimes = kserve ? await context.lookups.runtimes ?? [] : [];
   const runtime = deploymentRuntime(request, runtimes, kserve?.version);
   if (!runtime) {

@@ -75,6 +75,17 @@ Deno.test("deploy refuses bad input with exit 2 and creates nothing", async () =
       ],
       [["deploy", "m", ...SKLEARN], /Invalid USE_KSERVE="maybe"/, { USE_KSERVE: "maybe" }],
       [["deploy", "m", ...SKLEARN, "--backend", "serverless"], /Unknown backend "serverless"/],
+      // An HPA never goes below one replica: the deployment backend used to raise 0 to 1
+      // silently. Sibling: the same through USE_KSERVE=false.
+      [
+        ["deploy", "m", ...SKLEARN, "--min-replicas", "0"],
+        /--min-replicas 0 needs KServe in Knative mode: the deployment backend/,
+      ],
+      [
+        ["deploy", "m", ...SKLEARN, "--min-replicas", "0", "--max-replicas", "2"],
+        /--min-replicas 0 needs KServe in Knative mode/,
+        { USE_KSERVE: "false" },
+      ],
       // Field report: values the API server refuses only once KServe copies them into its
       // Deployment (ReconcileFailed, then a wait to the timeout). Siblings: a label value, an
       // env name, memory over its limit.
