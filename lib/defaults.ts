@@ -26,6 +26,16 @@ export const KSERVE = {
   isvcCrd: "inferenceservices.serving.kserve.io",
 } as const;
 
+/** KServe's LLM controller, and the Gateway its LLMInferenceServices route through by default. */
+export const LLM = {
+  controllerDeployment: "llmisvc-controller-manager",
+  controllerSelector: "control-plane=llmisvc-controller-manager",
+  /** The managed default Gateway (config-llm-router-route's parentRefs; KServe's docs). */
+  gatewayNamespace: "kserve",
+  gatewayName: "kserve-ingress-gateway",
+  gatewayApiGroup: "gateway.networking.k8s.io",
+} as const;
+
 /** KServe labels an InferenceService's Deployments, ReplicaSets and pods with its name. */
 export const ISVC_LABEL = "serving.kserve.io/inferenceservice";
 

@@ -66,6 +66,15 @@ export const installArgs = defineCommand({
         false,
       )
       .option("-y, --yes", "do not ask before running istioctl install", false)
+      .option(
+        "--llm",
+        "also what LLMInferenceServices need: the Gateway API CRDs and the Gateway kserve/kserve-ingress-gateway",
+        false,
+      )
+      .option(
+        "--gateway-class <name>",
+        "with --llm: the GatewayClass of your Gateway implementation",
+      )
       .action((options: Record<string, string | boolean | undefined>, command: Command) => {
         parsed({ global: globals(command), ...installOptions(options) });
       });
@@ -91,6 +100,17 @@ export function installOptions(
         "Serverless (Knative) mode needs Knative Serving. The mode without Knative is RawDeployment (Standard): kubectl kserve install --mode raw",
     });
   }
+  if (options.gatewayClass !== undefined && !options.llm) {
+    throw new UsageError("--gateway-class is for --llm's Gateway", {
+      hint: "Add --llm: kubectl kserve install --llm --gateway-class NAME",
+    });
+  }
+  if (options.llm && !options.gatewayClass) {
+    throw new UsageError(
+      "--llm needs --gateway-class: the Gateway kserve/kserve-ingress-gateway is of your Gateway implementation's class",
+      { hint: "List them with: kubectl get gatewayclasses" },
+    );
+  }
   const version = String(options.version);
   return {
     mode: options.mode as KServeMode,
@@ -106,5 +126,6 @@ export function installOptions(
     forceConflicts: options.forceConflicts === true,
     certManagerVersion: options.certManagerVersion as string | undefined,
     knativeVersion: options.knativeVersion as string | undefined,
+    ...(options.llm ? { llm: { gatewayClass: String(options.gatewayClass) } } : {}),
   };
 }

@@ -12,8 +12,8 @@ import { knativeServed } from "../kserve/knative.ts";
 import { configuredIngressClass } from "../kserve/knative_config.ts";
 import { knativeConfigChecks, knativeNamespaceIn } from "./knative_config.ts";
 import {
-  blindToKnative,
   restartControllerCommand,
+  startedBefore,
   type StartedPod,
 } from "../kserve/knative_seen.ts";
 import { deploymentAvailable, explainDeployment } from "../kserve/diagnose.ts";
@@ -57,7 +57,7 @@ const controllerSeesKnative: Check<CheckContext> = {
         { labelSelector: KSERVE.controllerSelector },
       ),
     ]);
-    const blind = blindToKnative(
+    const blind = startedBefore(
       pods,
       crd?.metadata?.creationTimestamp,
       "seeing",

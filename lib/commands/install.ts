@@ -32,6 +32,7 @@ import {
   specObjects,
 } from "../install/install_plan.ts";
 import { renderObjects, renderPlan, summary } from "../install/install_render.ts";
+import { readLlmFacts } from "../install/llm_facts.ts";
 
 export interface InstallInvocation {
   global: GlobalOptions;
@@ -48,12 +49,14 @@ export interface InstallInvocation {
   forceConflicts: boolean;
   certManagerVersion?: string;
   knativeVersion?: string;
+  /** --llm --gateway-class NAME. */
+  llm?: { gatewayClass: string };
 }
 
 /** Runs the install and prints a report; returns the exit code. */
 export async function install(options: InstallInvocation): Promise<number> {
   const versions = resolveVersions(options);
-  const files = manifestsFor(options.mode, options.ingress, versions);
+  const files = manifestsFor(options.mode, options.ingress, versions, options.llm !== undefined);
   const deadline = Date.now() + options.timeoutMs;
   const json = options.global.output === "json";
   const progress = new Progress({
@@ -186,15 +189,16 @@ async function readFacts(
   options: InstallInvocation,
   files: ManifestFile[],
 ): Promise<InstallFacts> {
-  const [liveConfig, istio, certManagerCrd, knative] = await Promise.all([
+  const [liveConfig, istio, certManagerCrd, knative, llm] = await Promise.all([
     liveKServeConfig(kube),
     kube.getOptional(`${CRD_PATH}/${ISTIO.virtualServiceCrd}`),
     kube.getOptional<KubeObject>(`${CRD_PATH}/${CERT_MANAGER.certificateCrd}`),
     options.mode === "serverless" ? findKnativeServing(kube) : undefined,
+    options.llm ? readLlmFacts(kube, files) : undefined,
   ]);
   // Works: its controller, cainjector and webhook Available, its webhook answering.
   const certManagerFaults = needsProbe(certManagerFacts(options, files, certManagerCrd))
     ? await readCertManager(kube)
     : undefined;
-  return { liveConfig, istio: Boolean(istio), certManagerCrd, knative, certManagerFaults };
+  return { liveConfig, istio: Boolean(istio), certManagerCrd, knative, certManagerFaults, llm };
 }

@@ -25,6 +25,9 @@ import { decideKnative } from "./knative_plan.ts";
 import type { KServeSettings } from "./plan.ts";
 import { switchingNote } from "./preflight.ts";
 import type { ManifestFile } from "./releases.ts";
+import { type LlmComponent, type LlmFacts, planLlm } from "./llm_plan.ts";
+import { llmSpec } from "./llm_spec.ts";
+import { factsOf } from "../kserve/releases.ts";
 
 /** The install flags the plan depends on. */
 export interface InstallRequest {
@@ -35,6 +38,8 @@ export interface InstallRequest {
   /** --force: apply over another owner's cert-manager or Knative Serving. */
   force: boolean;
   certManagerVersion?: string;
+  /** --llm: what the llmisvc controller needs beside KServe, with the Gateway's class. */
+  llm?: { gatewayClass: string };
 }
 
 /** What install read from the cluster before planning. */
@@ -52,6 +57,8 @@ export interface InstallFacts {
   certManagerFaults?: CertManagerFaults;
   /** Knative Serving as found (serverless only). */
   knative?: KnativeServing;
+  /** The GatewayClasses and Gateway API CRDs found (with --llm). */
+  llm?: LlmFacts;
 }
 
 /** One component to apply, with the release files it is built from. */
@@ -60,7 +67,8 @@ export type PlannedComponent =
   | { component: "knative-serving"; crds: ManifestFile; core: ManifestFile; ingressClass: string }
   | { component: "networking"; file: ManifestFile }
   | { component: "kserve"; file: ManifestFile }
-  | { component: "kserve-cluster-resources"; file: ManifestFile };
+  | { component: "kserve-cluster-resources"; file: ManifestFile }
+  | LlmComponent;
 
 export interface InstallPlan {
   /** The KServe version installed. */
@@ -151,6 +159,11 @@ export function planInstall(
     component: "kserve-cluster-resources",
     file: fileOf(files, (f) => f.file === "kserve-cluster-resources.yaml"),
   });
+  if (request.llm) {
+    const llm = { ...request.llm, force: request.force, gatewayApi: factsOf(kserve).gatewayApi };
+    const gatewayApi = files.filter((f) => f.component === "gateway-api");
+    components.push(planLlm(llm, gatewayApi, facts.llm ?? { gatewayClasses: [], crds: {} }));
+  }
   return {
     kserve,
     mode,
@@ -181,6 +194,8 @@ export function componentSpecs(
         return kserveSpec(kube, planned.file, manifests, plan.settings, liveConfig, bases);
       case "kserve-cluster-resources":
         return clusterResourcesSpec(planned.file, manifests);
+      case "llm":
+        return llmSpec(kube, planned, manifests, plan.kserve);
     }
   });
 }

@@ -6,6 +6,8 @@
 import {
   type Component,
   DEPENDENCY_SHA256,
+  factsOf,
+  gatewayApiFiles,
   releaseAssetUrl,
   releaseOf,
 } from "../kserve/releases.ts";
@@ -44,11 +46,15 @@ export interface InstallVersions {
   netIstio: string;
 }
 
-/** The manifest files one install needs, in the order their components install. */
+/**
+ * The manifest files one install needs, in the order their components install; with `llm`, the
+ * Gateway API files of the version the KServe release pins.
+ */
 export function manifestsFor(
   mode: KServeMode,
   ingress: IngressLayer,
   versions: InstallVersions,
+  llm = false,
 ): ManifestFile[] {
   const files: ManifestFile[] = [
     { component: "cert-manager", version: versions.certManager, file: "cert-manager.yaml" },
@@ -66,5 +72,15 @@ export function manifestsFor(
     { component: "kserve", version: versions.kserve, file: "kserve.yaml" },
     { component: "kserve", version: versions.kserve, file: "kserve-cluster-resources.yaml" },
   );
+  if (llm) {
+    const version = factsOf(versions.kserve).gatewayApi;
+    files.push(
+      ...gatewayApiFiles(version).map((file) => ({
+        component: "gateway-api" as const,
+        version,
+        file,
+      })),
+    );
+  }
   return files;
 }

@@ -19,14 +19,15 @@ export interface StartedPod {
 export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
 /**
- * The KServe controller pods (`pods`, listed by KSERVE.controllerSelector) that started before
- * Knative Serving's Service CRD was created (`crdCreated`, its creationTimestamp), as
+ * The controller pods (`pods`: KServe's, listed by KSERVE.controllerSelector, or llmisvc's) that
+ * started before a CRD was created (`crdCreated`, its creationTimestamp: Knative Serving's
+ * Service CRD, or the latest of the CRDs llmisvc watches), as
  * "name (started T)"; pods being deleted do not count. Both timestamps have one-second resolution, so a pod started in the CRD's
  * own second cannot be placed: `ties` says how to count it. install counts it as blind (one
  * restart at most: its successor starts later); check counts it as seeing (no finding it cannot
  * back up). Empty when no CRD exists or no pod qualifies.
  */
-export function blindToKnative(
+export function startedBefore(
   pods: StartedPod[],
   crdCreated: string | undefined,
   ties: "blind" | "seeing",
@@ -46,9 +47,21 @@ export function blindToKnative(
   });
 }
 
-/** The command that replaces the controller's pods, for hints. */
-export function restartControllerCommand(namespace: string): string {
-  return `kubectl rollout restart deployment/${KSERVE.controllerDeployment} -n ${namespace}`;
+/** The command that replaces a controller's pods (KServe's by default), for hints. */
+export function restartControllerCommand(
+  namespace: string,
+  deployment: string = KSERVE.controllerDeployment,
+): string {
+  return `kubectl rollout restart deployment/${deployment} -n ${namespace}`;
+}
+
+/** The latest creationTimestamp of the CRDs that exist, or undefined when none does. */
+export function latestCreation(
+  crds: ({ metadata?: { creationTimestamp?: string } } | undefined)[],
+): string | undefined {
+  return crds.map((crd) => crd?.metadata?.creationTimestamp)
+    .filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
 }
 
 /** The strategic-merge patch `kubectl rollout restart` sends, stamped with `now`. */

@@ -14,7 +14,13 @@
 import { compareVersions, parseVersion } from "../semver.ts";
 
 /** What install applies, per project; each has its own release URL layout. */
-export type Component = "kserve" | "cert-manager" | "knative-serving" | "net-kourier" | "net-istio";
+export type Component =
+  | "kserve"
+  | "cert-manager"
+  | "knative-serving"
+  | "net-kourier"
+  | "net-istio"
+  | "gateway-api";
 
 /** The deployment mode names a release uses, and the older names it still accepts. */
 export interface ModeNames {
@@ -53,7 +59,13 @@ export interface KServeRelease {
   apiVersions: readonly string[];
   /** Minimum Kubernetes, "major.minor" (KServe docs). */
   minimumKubernetes: string;
+  /** The InferencePool its llmisvc controller reconciles; its CRD ships in the release's kserve.yaml. */
   inferencePool: ApiGroupVersion;
+  /**
+   * The LLMInferenceServiceConfigs (presets) its kserve-cluster-resources.yaml ships, which the
+   * llmisvc controller looks up by name (pkg/controller/.../llmisvc/config_merge.go).
+   */
+  llmPresets: readonly string[];
   /** Whether the llmisvc controller stops an LLMInferenceService annotated serving.kserve.io/stop. */
   llmisvcHonoursStop: boolean;
   /**
@@ -80,6 +92,18 @@ const MODES: ModeNames = {
   legacy: ["RawDeployment", "Serverless"],
 };
 
+/** The presets every release in the table ships. */
+const LLM_PRESETS = [
+  "kserve-config-llm-decode-template",
+  "kserve-config-llm-decode-worker-data-parallel",
+  "kserve-config-llm-prefill-template",
+  "kserve-config-llm-prefill-worker-data-parallel",
+  "kserve-config-llm-router-route",
+  "kserve-config-llm-scheduler",
+  "kserve-config-llm-template",
+  "kserve-config-llm-worker-data-parallel",
+];
+
 /** Oldest first. */
 export const KSERVE_RELEASES: readonly KServeRelease[] = [
   {
@@ -101,6 +125,9 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     // kserve/website#544, the docs at release.
     minimumKubernetes: "1.30",
     inferencePool: { group: "inference.networking.x-k8s.io", version: "v1alpha2" },
+    llmPresets: [
+      ...LLM_PRESETS,
+    ],
     // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
     legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
@@ -127,6 +154,11 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     apiVersions: ["v1alpha1", "v1alpha2", "v1beta1"],
     minimumKubernetes: "1.32",
     inferencePool: { group: "inference.networking.k8s.io", version: "v1" },
+    llmPresets: [
+      ...LLM_PRESETS,
+      "kserve-config-llm-scheduler-latency-predictor",
+      "kserve-config-llm-tracing",
+    ],
     // Added after the previous entry: pkg/controller/v1alpha1/llmisvc/controller_int_stop_test.go.
     llmisvcHonoursStop: true,
     // kserve-crds.yaml: inferenceservices spec.canary[] (and status.canaryStatuses), unweighted.
@@ -186,7 +218,44 @@ export const DEPENDENCY_SHA256: Readonly<Record<string, string>> = {
     "ab3ccb27575f717838b920a4f7828531edaf5899339e6bb3ea2e4a273c0db8bf",
   "net-istio/v1.21.1/net-istio.yaml":
     "4a06179fa88d3f6739b3c49f02cb721d90e3f131af4241bda0eb3e653ffb8ae1",
+  // The standard channel, one file per CRD as the repository holds them at the tag
+  // (config/crd/standard/); install applies every file of the release's gatewayApi version.
+  "gateway-api/v1.2.1/gateway.networking.k8s.io_gatewayclasses.yaml":
+    "f0dcbdd9fb49b4562dad27ceec96078b3846611708464120598949cd2ab1e765",
+  "gateway-api/v1.2.1/gateway.networking.k8s.io_gateways.yaml":
+    "9aea7ae080dfe9c25a814d3d14eed28f335d28de3cbdc00a0351e0e99cb3bf06",
+  "gateway-api/v1.2.1/gateway.networking.k8s.io_grpcroutes.yaml":
+    "8a705983343eabcb72c5bbfc2c090eed87b46763e2f6c67bd6b45552fcd5cc94",
+  "gateway-api/v1.2.1/gateway.networking.k8s.io_httproutes.yaml":
+    "db36230a2f54ca3f1733bebc9d303d4db16c958856bf2be941a2c6269b872014",
+  "gateway-api/v1.2.1/gateway.networking.k8s.io_referencegrants.yaml":
+    "d22a9164ae9ec443438dd3aaca7fb056d3264d76c880d949a1e6b2661ecb4234",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_backendtlspolicies.yaml":
+    "9b8818172153d72f9c84032db0be0a4a657277d13f5bbc22226ad9481ff57971",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_gatewayclasses.yaml":
+    "234ad4b2757ee1b3596a4187bb98df071c5bbdd9e1806f692f2dbf8387e6bef4",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_gateways.yaml":
+    "7416e8300eb4d8c0a71a23445609075bbacbe8bc80104584b019cfe1ebe77c31",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_grpcroutes.yaml":
+    "979f4125d44d3df24659ba00d1d04ff8e76c45423193e8aae82dd5810d7827df",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_httproutes.yaml":
+    "682203b109baecb18d38073a578f7bc2c17d22fe9b0c27bf030850abe014c370",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_listenersets.yaml":
+    "9221468d19fdfbb0026113b1ef64abac64f27607975aff2410361b8b38f0e0bb",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_referencegrants.yaml":
+    "a8902c486eed0b7339f5bb8a476ccaba0918eb038048402bdc01cbb69b0fbb51",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_tlsroutes.yaml":
+    "818e4827c469a40e2527a2851591e656782c50fea8dd44812c900d219da09345",
+  "gateway-api/v1.5.1/gateway.networking.k8s.io_vap_safeupgrades.yaml":
+    "981a4da92706cb567c051e006ff229429947f054b90cd0719c297abe14f958a1",
 };
+
+/** The Gateway API standard-channel files of a version, from DEPENDENCY_SHA256. */
+export function gatewayApiFiles(version: string): string[] {
+  const prefix = `gateway-api/${version}/`;
+  return Object.keys(DEPENDENCY_SHA256).filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+}
 
 /** Where each project publishes a release's file (kserve-facts §1, §10). */
 export function releaseAssetUrl(component: Component, version: string, file: string): string {
@@ -201,6 +270,8 @@ export function releaseAssetUrl(component: Component, version: string, file: str
       return `https://github.com/knative/net-kourier/releases/download/knative-${version}/${file}`;
     case "net-istio":
       return `https://github.com/knative/net-istio/releases/download/knative-${version}/${file}`;
+    case "gateway-api":
+      return `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${version}/config/crd/standard/${file}`;
   }
 }
 

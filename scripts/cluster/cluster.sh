@@ -79,6 +79,10 @@ prepare_runner() {
     (cd "$repo" && deno cache --quiet tests/doubles/cert_manager.ts) ||
       say "warning: cannot cache the cert-manager test double's imports" >&2
   fi
+  if [ -f "$repo/tests/doubles/gateway_api.ts" ]; then
+    (cd "$repo" && deno cache --quiet tests/doubles/gateway_api.ts) ||
+      say "warning: cannot cache the Gateway API test double's imports" >&2
+  fi
   # The model-server double (test image kubectl-kserve.test/model-server) runs with --no-config.
   if [ -f "$repo/tests/doubles/model_server.ts" ]; then
     (cd "$repo" && deno cache --quiet --no-config tests/doubles/model_server.ts) ||

@@ -229,21 +229,21 @@ Deno.test("renderText() counts one warning in the singular and two in the plural
   assert.equal(summary(2), "Status check results are √ (0 passed, 2 warnings)");
 });
 
-Deno.test("blindToKnative() names the KServe controller pods that started before Knative's CRD", async () => {
-  const { blindToKnative } = await import("../../lib/kserve/knative_seen.ts");
+Deno.test("startedBefore() names the KServe controller pods that started before Knative's CRD", async () => {
+  const { startedBefore } = await import("../../lib/kserve/knative_seen.ts");
   const crd = "2026-11-30T10:00:05Z";
   const pod = (name: string, startTime?: string) => ({ metadata: { name }, status: { startTime } });
   const pods = [pod("early", "2026-11-30T09:00:00Z"), pod("late", "2026-11-30T10:00:06Z")];
   for (const ties of ["blind", "seeing"] as const) {
-    assert.deepEqual(blindToKnative(pods, crd, ties), ["early (started 2026-11-30T09:00:00Z)"]);
+    assert.deepEqual(startedBefore(pods, crd, ties), ["early (started 2026-11-30T09:00:00Z)"]);
   }
   // One-second timestamps: a pod of the CRD's own second cannot be placed. install restarts it
   // (its successor starts later); check does not report what it cannot back up.
-  assert.deepEqual(blindToKnative([pod("same", crd)], crd, "blind"), [`same (started ${crd})`]);
-  assert.deepEqual(blindToKnative([pod("same", crd)], crd, "seeing"), []);
+  assert.deepEqual(startedBefore([pod("same", crd)], crd, "blind"), [`same (started ${crd})`]);
+  assert.deepEqual(startedBefore([pod("same", crd)], crd, "seeing"), []);
   // No Knative CRD, or a pod not started yet: nothing to restart.
-  assert.deepEqual(blindToKnative([pod("early", "2026-11-30T09:00:00Z")], undefined, "blind"), []);
-  assert.deepEqual(blindToKnative([pod("pending")], crd, "blind"), []);
+  assert.deepEqual(startedBefore([pod("early", "2026-11-30T09:00:00Z")], undefined, "blind"), []);
+  assert.deepEqual(startedBefore([pod("pending")], crd, "blind"), []);
 });
 
 Deno.test("countOf() puts the noun in the number of the count (install's plan, restarts, warnings)", async () => {

@@ -197,6 +197,21 @@ const modelServer: ImageEntry["launch"] = (ctx) => {
   return launch;
 };
 
+/**
+ * The Gateway API implementation double (tests/doubles/gateway_api.ts) for the test-only image
+ * `kubectl-kserve.test/gateway-api:<tag>` (scripts/cluster/gateway-api-double.yaml). It serves
+ * no port; it is Ready once started.
+ */
+const gatewayApi: ImageEntry["launch"] = (ctx) => {
+  const script = `${ctx.repoRoot}/tests/doubles/gateway_api.ts`;
+  const config = `${ctx.repoRoot}/deno.json`;
+  return {
+    cmd: ctx.deno,
+    args: ["run", "-A", "--quiet", "--config", config, script],
+    missing: missingDouble(script, "gateway-api"),
+  };
+};
+
 export const IMAGES: ImageEntry[] = [
   {
     pattern: "^(?:docker[.]io/)?kserve/kserve-controller:(v[0-9A-Za-z.+-]+)$",
@@ -217,6 +232,11 @@ export const IMAGES: ImageEntry[] = [
     pattern: "^kubectl-kserve[.]test/model-server:([0-9A-Za-z._-]+)$",
     defaultPorts: [8080],
     launch: modelServer,
+  },
+  {
+    pattern: "^kubectl-kserve[.]test/gateway-api:([0-9A-Za-z._-]+)$",
+    defaultPorts: [],
+    launch: gatewayApi,
   },
 ];
 
