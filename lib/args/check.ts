@@ -31,9 +31,20 @@ export const checkArgs = defineCommand({
         ),
       )
       .option("-A, --all-namespaces", "check InferenceServices in every namespace", false)
+      .option(
+        "--llm",
+        "check what LLMInferenceServices need (run anyway when some exist): llmisvc, Gateway API, InferencePool, presets",
+        false,
+      )
       .action(
         (
-          options: { pre: boolean; mode?: CheckMode; wait?: number; allNamespaces: boolean },
+          options: {
+            pre: boolean;
+            mode?: CheckMode;
+            wait?: number;
+            allNamespaces: boolean;
+            llm: boolean;
+          },
           command: Command,
         ) => {
           if (options.pre && options.mode === "deployment") {
@@ -50,6 +61,7 @@ export const checkArgs = defineCommand({
             mode: options.mode,
             waitMs: options.wait,
             allNamespaces: options.allNamespaces,
+            llm: options.llm,
           });
         },
       );

@@ -9,11 +9,14 @@ import { modeChecks, runtimeChecks } from "./mode.ts";
 import { modelChecks } from "./inference_services.ts";
 import { deploymentModeChecks, preChecks } from "./pre.ts";
 import type { CheckMode } from "../options.ts";
+import { llmChecks } from "./llm.ts";
 
 export interface Selection {
   pre: boolean;
   mode?: CheckMode;
   withModels: boolean;
+  /** --llm, or LLMInferenceServices exist: the LLM controller's checks. */
+  withLlm?: boolean;
 }
 
 /** The checks for a run, in category order. */
@@ -28,6 +31,7 @@ export function selectChecks(selection: Selection): Check<CheckContext>[] {
     ...webhookChecks,
     ...modeChecks,
     ...runtimeChecks,
+    ...(selection.withLlm ? llmChecks : []),
     ...(selection.withModels ? modelChecks : []),
   ];
 }

@@ -11,6 +11,7 @@ export const CATEGORIES = [
   "webhooks",
   "mode",
   "runtimes",
+  "llm",
   "models",
   "deployment",
   "pre",

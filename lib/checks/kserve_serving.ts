@@ -107,13 +107,18 @@ export const controllerCheck: Check<CheckContext> = {
   },
 };
 
-/** Why the controller is not Available: its pods' findings, else its Deployment's conditions. */
-async function whyNotAvailable(ctx: CheckContext, deployment: DetectedObject): Promise<Finding> {
+/**
+ * Why a controller (KServe's; llmisvc's with its `selector`) is not Available: its pods'
+ * findings, else its Deployment's conditions.
+ */
+export async function whyNotAvailable(
+  ctx: CheckContext,
+  deployment: DetectedObject,
+  selector: string = KSERVE.controllerSelector,
+): Promise<Finding> {
   const namespace = deployment.metadata.namespace;
   const [pods, events] = await Promise.all([
-    ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, {
-      labelSelector: KSERVE.controllerSelector,
-    }),
+    ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: selector }),
     ctx.list<Event>(`/api/v1/namespaces/${namespace}/events`),
   ]);
   const logs: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { runChecks, timedOut, toReport } from "../checks/runner.ts";
 import { renderJson, renderText } from "../checks/render.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
+import { KubeApiError } from "../kube/errors.ts";
 
 export interface CheckInvocation {
   global: GlobalOptions;
@@ -16,6 +17,8 @@ export interface CheckInvocation {
   /** Retry failing retryable checks for this long (ms); exit 124 if they still fail. */
   waitMs?: number;
   allNamespaces: boolean;
+  /** --llm: the LLM controller's checks, which also run when LLMInferenceServices exist. */
+  llm?: boolean;
 }
 
 /** Runs the selected checks and prints the report; returns the exit code. */
@@ -32,6 +35,7 @@ export async function check(options: CheckInvocation): Promise<number> {
     pre: options.pre,
     mode: options.mode,
     withModels: options.allNamespaces || options.global.namespace !== undefined,
+    withLlm: options.llm || (!options.pre && await llmServicesExist(shared)),
   });
   // The first request opens the connection the others share; what checks prefetch (the two
   // webhook round trips, the slowest requests of a healthy run) starts right behind it.
@@ -55,6 +59,23 @@ export async function check(options: CheckInvocation): Promise<number> {
   else writeOut(renderText(report, styles(colorEnabled(Deno.stdout, options.global.color))));
   if (report.success) return ExitCode.ok;
   return options.waitMs && timedOut(results) ? ExitCode.timeout : ExitCode.failed;
+}
+
+/**
+ * Whether any LLMInferenceService exists (its API not served: none). Credentials that may not
+ * list them cluster-wide leave the LLM checks to --llm.
+ */
+async function llmServicesExist(ctx: CheckContext): Promise<boolean> {
+  try {
+    const list = await ctx.get<{ items: unknown[] }>(
+      "/apis/serving.kserve.io/v1alpha1/llminferenceservices",
+      { limit: "1" },
+    );
+    return (list?.items.length ?? 0) > 0;
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 403) return false;
+    throw error;
+  }
 }
 
 async function defaultMode(ctx: CheckContext): Promise<string | undefined> {

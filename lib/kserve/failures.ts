@@ -188,3 +188,35 @@ export function lastingEvent(event: Event, since = ""): string | undefined {
       (eventTime(event) ?? "") >= since);
   return lasting ? `${reason}: ${message}` : undefined;
 }
+
+/** A status condition as controllers publish it (metav1.Condition and knative's). */
+export interface StatusCondition {
+  type: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * Why condition `type` of `object` ("Gateway kserve/kserve-ingress-gateway") is not True, or
+ * undefined when it is. Absent or Unknown is transient (its controller has not reported on this
+ * object yet, or is working on it); False is the controller's verdict and lasting.
+ */
+export function conditionFinding(
+  object: string,
+  conditions: readonly StatusCondition[] | undefined,
+  type: string,
+): Finding | undefined {
+  const condition = conditions?.find((c) => c.type === type);
+  if (condition?.status === "True") return undefined;
+  if (condition?.status === "False") {
+    const why = [condition.reason, condition.message].filter(Boolean).join(": ");
+    return { cause: `${object} is not ${type}${why ? ` (${why})` : ""}`, lasting: true };
+  }
+  return {
+    cause: `${object} is not ${type} yet: no controller has reported on it${
+      condition?.message ? ` (${condition.message})` : ""
+    }`,
+    lasting: false,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * install --llm and check --llm on the real llmisvc controllers of v0.20.0 and v0.16.0, with the
+ * Gateway API double (scripts/cluster/gateway-api-double.yaml) as the Gateway implementation:
+ * refused without a GatewayClass, nothing changed; the dry run changes nothing; the install keeps
+ * another owner's CRD and restarts llmisvc; a re-run writes nothing; and the field reports (a
+ * missing preset, the other release's InferencePool group) named with hints that fix them.
+ */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  applyYaml,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  REPO_ROOT,
+  resetCluster,
+  waitFor,
+} from "../support/cluster.ts";
+import { installKServe } from "../support/kserve.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runCheck, untilCheckPasses } from "../support/plugin_json.ts";
+import { runHint } from "../support/hints.ts";
+import { assertSameCluster, assertUnchangedBy, settledSnapshot } from "../support/snapshot.ts";
+
+const TIMEOUT = ["--request-timeout", "2m"];
+const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
+const LLM = ["--llm", "--gateway-class", "test-double"];
+
+/** The Gateway implementation's install: its GatewayClass CRD, the double and its class. */
+async function installGatewayDouble(gatewayApi: string) {
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--field-manager",
+    "gateway-implementation",
+    "-f",
+    `${FIXTURES}gateway-api/${gatewayApi}/gateway.networking.k8s.io_gatewayclasses.yaml`,
+  ]);
+  await kubectlOk([
+    "wait",
+    "--for=condition=Established",
+    "crd/gatewayclasses.gateway.networking.k8s.io",
+  ]);
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "-f",
+    `${REPO_ROOT}/scripts/cluster/gateway-api-double.yaml`,
+  ]);
+}
+
+/** An LLMInferenceService with a router (route, gateway, scheduler), as plain YAML. */
+function llmService(name: string, namespace: string, apiVersion: string, extra = "") {
+  return `apiVersion: serving.kserve.io/${apiVersion}
+kind: LLMInferenceService
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  model: {uri: "hf://facebook/opt-125m", name: facebook/opt-125m}
+  replicas: 1
+  router: {route: {}, gateway: {}, scheduler: {}}
+${extra}`;
+}
+
+async function presetsCombined(name: string, namespace: string) {
+  return await waitFor(`PresetsCombined of ${name}`, async () => {
+    const svc = await kubectlJson<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      ["get", "llminferenceservice", name, "-n", namespace, "-o", "json"],
+    );
+    const c = svc.status?.conditions?.find((c) => c.type === "PresetsCombined");
+    return c?.status === "False" ? c : undefined;
+  }, { timeoutMs: 60_000 });
+}
+
+Deno.test("install --llm on v0.20.0: refused without a GatewayClass, then with the Gateway API double, a missing preset named and fixed", async (t) => {
+  await resetCluster();
+  await installKServe(["--version", "v0.20.0", ...TIMEOUT]);
+
+  await t.step(
+    "no GatewayClass: refused before changing anything, check names the missing CRDs",
+    async () => {
+      const refused = await assertUnchangedBy(
+        "install --llm without a GatewayClass",
+        () => installKServe(["--version", "v0.20.0", ...LLM, ...TIMEOUT]).catch((e) => e as Error),
+      );
+      assert.match(
+        String(refused),
+        /GatewayClass "test-double" does not exist; no GatewayClass exists/,
+      );
+      const summary = await check(["--llm"]);
+      assert.equal(summary.byId("llm.gateway-api-crds")?.result, "fail");
+      assert.match(
+        summary.byId("llm.gateway-api-crds")!.error!,
+        /gateways\.gateway\.networking\.k8s\.io does not exist/,
+      );
+      assert.equal(summary.byId("llm.gateway-api-crds")?.transient, undefined);
+    },
+  );
+
+  await installGatewayDouble("v1.5.1");
+
+  await t.step("the dry run changes nothing", async () => {
+    await assertUnchangedBy(
+      "install --llm --dry-run=client",
+      () => installKServe(["--version", "v0.20.0", ...LLM, "--dry-run=client", ...TIMEOUT]),
+    );
+  });
+
+  await t.step(
+    "install keeps the implementation's CRD, creates the Gateway, restarts llmisvc",
+    async () => {
+      const result = await installKServe([
+        "--version",
+        "v0.20.0",
+        ...LLM,
+        ...TIMEOUT,
+        "-o",
+        "json",
+      ]);
+      const report = JSON.parse(result.stdout);
+      const llm = report.components.find((c: { name: string }) => c.name === "gateway-api");
+      assert.ok(llm.writes.includes("created Gateway kserve/kserve-ingress-gateway"), llm.writes);
+      assert.ok(
+        llm.writes.some((w: string) =>
+          w.startsWith("restarted Deployment kserve/llmisvc-controller-manager: pod")
+        ),
+        llm.writes,
+      );
+      assert.ok(
+        report.notes.some((n: string) =>
+          /gatewayclasses.gateway.networking.k8s.io v1.5.1: installed by another tool \(field manager gateway-implementation\); kept/
+            .test(n)
+        ),
+        report.notes,
+      );
+      const summary = await untilCheckPasses(["--llm"], adminKubeconfig());
+      assert.match(summary.byId("llm.gateway")!.note!, /address 192\.0\.2\.80/);
+    },
+  );
+
+  await t.step("a re-run writes nothing", async () => {
+    const before = await settledSnapshot();
+    await installKServe(["--version", "v0.20.0", ...LLM, ...TIMEOUT]);
+    assertSameCluster(before, await settledSnapshot(), "install --llm re-run");
+  });
+
+  await t.step(
+    "a missing shipped preset and a missing own preset are named, the hint fixes the first",
+    async () => {
+      await kubectlOk(["create", "namespace", "llm"]);
+      // Its webhook refuses to delete a well-known preset; a cluster missing one never had it.
+      const webhooks = await kubectlOk(["get", "validatingwebhookconfiguration", "-o", "name"]);
+      for (
+        const name of webhooks.split("\n").filter((n) => n.includes("llminferenceserviceconfig"))
+      ) {
+        await kubectlOk(["delete", name]);
+      }
+      await kubectlOk([
+        "delete",
+        "llminferenceserviceconfig",
+        "kserve-config-llm-scheduler",
+        "-n",
+        "kserve",
+      ]);
+      await applyYaml(llmService("sched", "llm", "v1alpha2"));
+      await applyYaml(llmService("own", "llm", "v1alpha2", "  baseRefs: [{name: my-preset}]\n"));
+      await presetsCombined("sched", "llm");
+      await presetsCombined("own", "llm");
+      // No --llm: LLMInferenceServices exist, so check runs the LLM checks.
+      const presets = (await check()).byId("llm.presets")!;
+      assert.equal(presets.result, "fail");
+      assert.match(
+        presets.error!,
+        /LLMInferenceService llm\/sched: preset LLMInferenceServiceConfig "kserve-config-llm-scheduler" not found; looked for in namespace llm, then kserve \(PresetsCombined False, ConfigNotFound\)\. It ships in KServe v0\.20\.0's kserve-cluster-resources\.yaml/,
+      );
+      assert.match(
+        presets.error!,
+        /LLMInferenceService llm\/own: preset LLMInferenceServiceConfig "my-preset" not found; looked for in namespace llm, then kserve .*No KServe release ships it/,
+      );
+      await runHint(presets.hint!);
+      await kubectlOk(["delete", "llminferenceservice", "own", "-n", "llm"]);
+      await untilCheckPasses(["--llm"], adminKubeconfig());
+    },
+  );
+});
+
+Deno.test("check --llm on v0.16.0 with v0.20.0's InferencePool group names the missing group, and the hints fix it", async () => {
+  await resetCluster();
+  await installKServe(["--version", "v0.16.0", ...TIMEOUT]);
+  for (const file of Deno.readDirSync(`${FIXTURES}gateway-api/v1.2.1`)) {
+    await kubectlOk(["apply", "--server-side", "-f", `${FIXTURES}gateway-api/v1.2.1/${file.name}`]);
+  }
+  await kubectlOk(["rollout", "restart", "deployment/llmisvc-controller-manager", "-n", "kserve"]);
+  await kubectlOk([
+    "rollout",
+    "status",
+    "deployment/llmisvc-controller-manager",
+    "-n",
+    "kserve",
+    "--timeout=120s",
+  ]);
+  await kubectlOk(["delete", "crd", "inferencepools.inference.networking.x-k8s.io"]);
+  const text = await Deno.readTextFile(`${FIXTURES}kserve/v0.20.0/kserve.yaml`);
+  await applyYaml(
+    text.split(/^---$/m).find((d) =>
+      d.includes("name: inferencepools.inference.networking.k8s.io")
+    )!,
+  );
+  const failure = (await check(["--llm"])).byId("llm.inferencepool-crd")!;
+  assert.equal(failure.result, "fail");
+  assert.match(
+    failure.error!,
+    /CRD inferencepools\.inference\.networking\.x-k8s\.io does not exist; only inferencepools\.inference\.networking\.k8s\.io \(v1\) exists, the group of another release\. KServe v0\.16\.0's llmisvc controller reconciles InferencePools of inference\.networking\.x-k8s\.io\/v1alpha2/,
+  );
+  await runHint(failure.hint!);
+  // The CRD is back, newer than the running controller: it does not watch it until restarted.
+  const blind = (await check(["--llm"])).byId("llm.controller-saw-crds")!;
+  assert.equal(blind.result, "fail", JSON.stringify(blind));
+  assert.match(blind.error!, /started before CustomResourceDefinition/);
+  await runHint(blind.hint!);
+  await waitFor(
+    "llm.controller-saw-crds to pass",
+    async () => (await check(["--llm"])).byId("llm.controller-saw-crds")?.result === "pass",
+    { timeoutMs: 90_000 },
+  );
+  // Cleanup of the extra CRD is not needed: the next test resets the cluster.
+  await kubectl(["delete", "crd", "inferencepools.inference.networking.k8s.io"]);
+});
+
+Deno.test("check --llm on v0.20.0 without its InferencePool CRD names inference.networking.k8s.io", async () => {
+  await resetCluster();
+  await installKServe(["--version", "v0.20.0", ...TIMEOUT]);
+  await kubectlOk(["delete", "crd", "inferencepools.inference.networking.k8s.io"]);
+  const failure = (await check(["--llm"])).byId("llm.inferencepool-crd")!;
+  assert.equal(failure.result, "fail");
+  assert.match(
+    failure.error!,
+    /CRD inferencepools\.inference\.networking\.k8s\.io does not exist; only inferencepools\.inference\.networking\.x-k8s\.io \(v1alpha2\) exists.*reconciles InferencePools of inference\.networking\.k8s\.io\/v1.*ships in KServe v0\.20\.0's kserve\.yaml/,
+  );
+  await runHint(failure.hint!);
+  assert.equal((await check(["--llm"])).byId("llm.inferencepool-crd")?.result, "pass");
+});
