@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { parseManifest, rawManifest } from "../../lib/install/manifest.ts";
 import { manifestsFor, pinnedSha256 } from "../../lib/install/releases.ts";
+import { gatewayApiFiles } from "../../lib/kserve/releases.ts";
 import { resolveVersions } from "../../lib/install/preflight.ts";
 import { sha256Hex } from "../../lib/install/source.ts";
 import {
@@ -123,6 +124,18 @@ Deno.test("each release's facts are those of its manifests: API versions, kinds,
       Deno.statSync(`${FIXTURES}gateway-api/${release.gatewayApi}`).isDirectory,
       `${version}: Gateway API ${release.gatewayApi} fixtures`,
     );
+    // install --llm applies every standard-channel file of that version, each pinned.
+    assert.deepEqual(
+      gatewayApiFiles(release.gatewayApi).sort(),
+      [...Deno.readDirSync(`${FIXTURES}gateway-api/${release.gatewayApi}`)].map((f) => f.name)
+        .sort(),
+    );
+    // The presets llmisvc looks up are those kserve-cluster-resources.yaml ships.
+    const presets = parseManifest(configs, "x").filter((o) =>
+      o.kind === "LLMInferenceServiceConfig"
+    )
+      .map((o) => o.metadata?.name);
+    assert.deepEqual([...release.llmPresets].sort(), presets.sort(), `${version}: presets`);
   }
 });
 
