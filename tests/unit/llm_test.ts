@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { gatewayApiCrd, planLlm } from "../../lib/install/llm_plan.ts";
 import { missingPreset } from "../../lib/kserve/llm.ts";
 import { conditionFinding } from "../../lib/kserve/failures.ts";
-import { CliError } from "../../lib/errors.ts";
+import type { CliError } from "../../lib/errors.ts";
 import type { ManifestFile } from "../../lib/install/releases.ts";
 import { routeParents, sameStatus } from "../doubles/gateway_api/status.ts";
 
