@@ -121,7 +121,7 @@ const inferencePoolCrdCheck: Check<CheckContext> = {
       : `CRD ${wanted} does not exist`;
     throw new CheckFailed(
       `${what}${
-        others.length ? `; only ${others.join(", ")} exists, the group of another release` : ""
+        others.length ? `; only ${others.join(", ")} exists, of another group` : ""
       }. KServe ${release.version}'s llmisvc controller reconciles InferencePools of ${group}/${version}: every LLMInferenceService with a scheduler fails with no matches for kind "InferencePool" and is never Ready. ${wanted} ships in KServe ${release.version}'s kserve.yaml`,
       undefined,
       FIX,

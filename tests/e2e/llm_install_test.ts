@@ -209,7 +209,7 @@ Deno.test("check --llm on v0.16.0 with v0.20.0's InferencePool group names the m
   assert.equal(failure.result, "fail");
   assert.match(
     failure.error!,
-    /CRD inferencepools\.inference\.networking\.x-k8s\.io does not exist; only inferencepools\.inference\.networking\.k8s\.io \(v1\) exists, the group of another release\. KServe v0\.16\.0's llmisvc controller reconciles InferencePools of inference\.networking\.x-k8s\.io\/v1alpha2/,
+    /CRD inferencepools\.inference\.networking\.x-k8s\.io does not exist; only inferencepools\.inference\.networking\.k8s\.io \(v1\) exists, of another group\. KServe v0\.16\.0's llmisvc controller reconciles InferencePools of inference\.networking\.x-k8s\.io\/v1alpha2/,
   );
   await runHint(failure.hint!);
   // The CRD is back, newer than the running controller: it does not watch it until restarted.
