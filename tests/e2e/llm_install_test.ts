@@ -186,9 +186,15 @@ Deno.test("install --llm on v0.20.0: refused without a GatewayClass, then with t
 Deno.test("check --llm on v0.16.0 with v0.20.0's InferencePool group names the missing group, and the hints fix it", async () => {
   await resetCluster();
   await installKServe(["--version", "v0.16.0", ...TIMEOUT]);
-  for (const file of Deno.readDirSync(`${FIXTURES}gateway-api/v1.2.1`)) {
-    await kubectlOk(["apply", "--server-side", "-f", `${FIXTURES}gateway-api/v1.2.1/${file.name}`]);
-  }
+  await installGatewayDouble("v1.2.1");
+  await installKServe(["--version", "v0.16.0", ...LLM, ...TIMEOUT]);
+  await kubectlOk(["delete", "crd", "inferencepools.inference.networking.x-k8s.io"]);
+  const text = await Deno.readTextFile(`${FIXTURES}kserve/v0.20.0/kserve.yaml`);
+  await applyYaml(
+    text.split(/^---$/m).find((d) =>
+      d.includes("name: inferencepools.inference.networking.k8s.io")
+    )!,
+  );
   await kubectlOk(["rollout", "restart", "deployment/llmisvc-controller-manager", "-n", "kserve"]);
   await kubectlOk([
     "rollout",
@@ -198,13 +204,21 @@ Deno.test("check --llm on v0.16.0 with v0.20.0's InferencePool group names the m
     "kserve",
     "--timeout=120s",
   ]);
-  await kubectlOk(["delete", "crd", "inferencepools.inference.networking.x-k8s.io"]);
-  const text = await Deno.readTextFile(`${FIXTURES}kserve/v0.20.0/kserve.yaml`);
-  await applyYaml(
-    text.split(/^---$/m).find((d) =>
-      d.includes("name: inferencepools.inference.networking.k8s.io")
-    )!,
-  );
+  // The real controller: the model's InferencePool cannot be created, the model is never Ready.
+  await kubectlOk(["create", "namespace", "llm"]);
+  await applyYaml(llmService("pool", "llm", "v1alpha1"));
+  await waitFor("the controller's InferencePool failure", async () => {
+    const events = await kubectlOk([
+      "get",
+      "events",
+      "-n",
+      "llm",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    return /no matches for kind "InferencePool" in version "inference\.networking\.x-k8s\.io\/v1alpha2"/
+      .test(events);
+  }, { timeoutMs: 90_000 });
   const failure = (await check(["--llm"])).byId("llm.inferencepool-crd")!;
   assert.equal(failure.result, "fail");
   assert.match(
