@@ -43,7 +43,16 @@ Deno.test("planLlm() keeps a CRD another owner installed, applies its own and ne
       managedFields: [{ manager: "helm", operation: "Apply" }],
     },
   };
-  const facts = { gatewayClasses: ["eg"], crds: { [theirs.metadata.name]: theirs } };
+  const ours = {
+    metadata: {
+      name: "gateways.gateway.networking.k8s.io",
+      managedFields: [{ manager: "kubectl-kserve", operation: "Apply" }],
+    },
+  };
+  const facts = {
+    gatewayClasses: ["eg"],
+    crds: { [theirs.metadata.name]: theirs, [ours.metadata.name]: ours },
+  };
   const plan = planLlm(request, [CLASSES, GATEWAYS, VAP], facts);
   assert.deepEqual(plan.files, [GATEWAYS, VAP]);
   assert.deepEqual(plan.kept, [
