@@ -61,6 +61,13 @@ async function installGatewayDouble(gatewayApi: string) {
     "-f",
     `${REPO_ROOT}/scripts/cluster/gateway-api-double.yaml`,
   ]);
+  // The double runs once it accepts its class (before that, a snapshot would see it start).
+  await kubectlOk([
+    "wait",
+    "--for=condition=Accepted",
+    "gatewayclass/test-double",
+    "--timeout=120s",
+  ]);
 }
 
 /** An LLMInferenceService with a router (route, gateway, scheduler), as plain YAML. */
