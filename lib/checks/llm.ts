@@ -75,7 +75,7 @@ const gatewayApiCrds: Check<CheckContext> = {
   category: "llm",
   description: "the Gateway API CRDs are installed and serve v1",
   hint:
-    "Install them with the Gateway: kubectl kserve install --llm --gateway-class NAME (NAME: your Gateway implementation's GatewayClass)",
+    `Install them with the Gateway: ${REAPPLY} --llm --gateway-class NAME (NAME: your Gateway implementation's GatewayClass)`,
   dependsOn: ["kserve.installed"],
   async run(ctx) {
     const release = await llmRelease(ctx);

@@ -65,9 +65,7 @@ const gatewayClass: Check<CheckContext> = {
         `${GATEWAY} is of GatewayClass "${wanted}", which does not exist; the GatewayClasses are ${
           classes.map((c) => c.metadata?.name).join(", ")
         }`,
-        `Name an existing one: kubectl kserve install --llm --gateway-class ${
-          classes[0]!.metadata?.name
-        }`,
+        `Name an existing one: ${REAPPLY} --llm --gateway-class ${classes[0]!.metadata?.name}`,
         { transient: false },
       );
     }
@@ -104,9 +102,7 @@ const gatewayProgrammed: Check<CheckContext> = {
       const classes = await ctx.list<Named>(`${GATEWAY_API}/gatewayclasses`);
       throw new CheckFailed(
         `${GATEWAY} does not exist: LLMInferenceServices route through it by default (their HTTPRoutes reference it and are never Accepted)`,
-        `Create it: kubectl kserve install --llm --gateway-class ${
-          classes[0]?.metadata?.name ?? "NAME"
-        }`,
+        `Create it: ${REAPPLY} --llm --gateway-class ${classes[0]?.metadata?.name ?? "NAME"}`,
         { transient: false },
       );
     }
