@@ -132,6 +132,10 @@ export async function install(options: InstallInvocation): Promise<number> {
         replace,
       });
       step.done(summary(result, options.dryRun === "server"));
+      // A restart is said, with why: the controller's pods are replaced.
+      for (const write of result.writes ?? []) {
+        if (write.startsWith("restarted ")) progress.note(write);
+      }
       results.push(result);
     } catch (error) {
       step.fail(error instanceof CliError ? "failed" : "error");
