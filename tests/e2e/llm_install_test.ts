@@ -40,6 +40,16 @@ async function installFresh(version: string) {
   }
 }
 
+/** A hint that re-applies KServe, run again once as installFresh is (the same timeout). */
+async function runInstallHint(hint: string) {
+  try {
+    await runHint(hint);
+  } catch (error) {
+    if (!/request did not complete within requested timeout/.test(String(error))) throw error;
+    await runHint(hint);
+  }
+}
+
 /** The Gateway implementation's install: its GatewayClass CRD, the double and its class. */
 async function installGatewayDouble(gatewayApi: string) {
   await kubectlOk([
@@ -199,7 +209,7 @@ Deno.test("install --llm on v0.20.0: refused without a GatewayClass, then with t
         presets.error!,
         /LLMInferenceService llm\/own: preset LLMInferenceServiceConfig "my-preset" not found; looked for in namespace llm, then kserve .*No KServe release ships it/,
       );
-      await runHint(presets.hint!);
+      await runInstallHint(presets.hint!);
       await kubectlOk(["delete", "llminferenceservice", "own", "-n", "llm"]);
       await untilCheckPasses(["--llm"], adminKubeconfig());
     },
@@ -215,7 +225,7 @@ Deno.test("install --llm on v0.20.0: refused without a GatewayClass, then with t
         failure.error!,
         /CRD inferencepools\.inference\.networking\.k8s\.io does not exist; only inferencepools\.inference\.networking\.x-k8s\.io \(v1alpha2\) exists.*reconciles InferencePools of inference\.networking\.k8s\.io\/v1.*ships in KServe v0\.20\.0's kserve\.yaml/,
       );
-      await runHint(failure.hint!);
+      await runInstallHint(failure.hint!);
       assert.equal((await check(["--llm"])).byId("llm.inferencepool-crd")?.result, "pass");
     },
   );
@@ -263,7 +273,7 @@ Deno.test("check --llm on v0.16.0 with v0.20.0's InferencePool group names the m
     failure.error!,
     /CRD inferencepools\.inference\.networking\.x-k8s\.io does not exist; only inferencepools\.inference\.networking\.k8s\.io \(v1\) exists, of another group\. KServe v0\.16\.0's llmisvc controller reconciles InferencePools of inference\.networking\.x-k8s\.io\/v1alpha2/,
   );
-  await runHint(failure.hint!);
+  await runInstallHint(failure.hint!);
   // The CRD is back, newer than the running controller: it does not watch it until restarted.
   const blind = (await check(["--llm"])).byId("llm.controller-saw-crds")!;
   assert.equal(blind.result, "fail", JSON.stringify(blind));
