@@ -27,28 +27,22 @@ const check = (args: string[] = []) => runCheck(args, adminKubeconfig());
 const LLM = ["--llm", "--gateway-class", "test-double"];
 
 /**
- * The first install of a release, run again once when the API server timed out a request (the
- * shared test machine runs several clusters on two cores; an interrupted install converges when
- * run again, as README says).
+ * Runs `step` (an install, or a hint that re-applies KServe) again once when the API server timed
+ * a request out: the shared test machine runs several clusters on two cores, and an interrupted
+ * install converges when run again, as README says.
  */
-async function installFresh(version: string) {
+async function onceMoreOnTimeout(step: () => Promise<unknown>) {
   try {
-    await installKServe(["--version", version, ...TIMEOUT]);
+    await step();
   } catch (error) {
     if (!/request did not complete within requested timeout/.test(String(error))) throw error;
-    await installKServe(["--version", version, ...TIMEOUT]);
+    await step();
   }
 }
 
-/** A hint that re-applies KServe, run again once as installFresh is (the same timeout). */
-async function runInstallHint(hint: string) {
-  try {
-    await runHint(hint);
-  } catch (error) {
-    if (!/request did not complete within requested timeout/.test(String(error))) throw error;
-    await runHint(hint);
-  }
-}
+const installFresh = (version: string) =>
+  onceMoreOnTimeout(() => installKServe(["--version", version, ...TIMEOUT]));
+const runInstallHint = (hint: string) => onceMoreOnTimeout(() => runHint(hint));
 
 /** The Gateway implementation's install: its GatewayClass CRD, the double and its class. */
 async function installGatewayDouble(gatewayApi: string) {
