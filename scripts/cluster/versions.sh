@@ -16,3 +16,12 @@ KSERVE_RUNNER_VERSIONS="v0.16.0 v0.20.0"
 # Helm, for the tests of KServe installed by its own charts (the plugin must respect them).
 HELM_VERSION=v3.22.0
 HELM_BIN_DIR="$CLUSTER_CACHE_ROOT/helm-$HELM_VERSION/bin"
+
+# Knative Serving's Go module version for a release (v1.15.2 -> v0.42.2: the minor plus 27).
+# The pod runner finds the binaries in $CLUSTER_CACHE_ROOT/knative-serving-<module version>/bin.
+knative_module_version() {
+  local v=${1#v} major minor patch
+  IFS=. read -r major minor patch <<<"$v"
+  [ "$major" = 1 ] && [ -n "$patch" ] || { echo "error: not a Knative release version: $1" >&2; return 1; }
+  echo "v0.$((minor + 27)).$patch"
+}
