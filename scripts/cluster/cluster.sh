@@ -52,6 +52,7 @@ binaries_built() {
 # Stops the recorded processes, deletes the namespace and the state dir. Needs the lock.
 teardown() {
   stop_components
+  pod_networks_delete
   netns_delete
   rm -rf "$STATE"
 }
@@ -63,9 +64,10 @@ print_usage_hint() {
   say "  stop:       deno task cluster down"
 }
 
-# The pod runner plays KServe's controllers with binaries built from the Go module proxy,
-# cert-manager with a test double whose npm imports must be cached before entering the netns
-# (it has no network), and the test-only model-server image with another double. None of this
+# The pod runner plays KServe's controllers and Knative Serving (control plane and queue-proxy)
+# with binaries built from the Go module proxy, cert-manager and Knative's networking layers with
+# test doubles whose npm imports must be cached before entering the netns (it has no network),
+# and the test-only model-server image with another double. None of this
 # is fatal: the runner reports what is missing in the pod's status.
 prepare_runner() {
   local repo
@@ -73,6 +75,9 @@ prepare_runner() {
   # shellcheck disable=SC2086 # a list of versions
   bash "$CLUSTER_SCRIPTS/build_kserve.sh" $KSERVE_RUNNER_VERSIONS ||
     say "warning: building KServe failed; its pods will wait with reason ErrImageNeverPull" >&2
+  # Every Knative Serving release the release table pins.
+  bash "$CLUSTER_SCRIPTS/build_knative.sh" ||
+    say "warning: building Knative Serving failed; its pods will wait with reason ErrImageNeverPull" >&2
   # Helm, on PATH inside the namespace, for the tests of KServe installed by its own charts.
   bash "$CLUSTER_SCRIPTS/build_helm.sh" || say "warning: building Helm failed" >&2
   if [ -f "$repo/tests/doubles/cert_manager.ts" ]; then
@@ -82,6 +87,10 @@ prepare_runner() {
   if [ -f "$repo/tests/doubles/gateway_api.ts" ]; then
     (cd "$repo" && deno cache --quiet tests/doubles/gateway_api.ts) ||
       say "warning: cannot cache the Gateway API test double's imports" >&2
+  fi
+  if [ -f "$repo/tests/doubles/knative_networking.ts" ]; then
+    (cd "$repo" && deno cache --quiet tests/doubles/knative_networking.ts) ||
+      say "warning: cannot cache the Knative networking test double's imports" >&2
   fi
   # The model-server double (test image kubectl-kserve.test/model-server) runs with --no-config.
   if [ -f "$repo/tests/doubles/model_server.ts" ]; then

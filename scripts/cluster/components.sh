@@ -126,7 +126,7 @@ start_kwok() {
 # The pod runner (scripts/cluster/runner/main.ts): real processes for the pods of selected images.
 start_runner() {
   start_process pod-runner NO_COLOR=1 -- "$(deno_bin)" run -A --quiet --no-config \
-    "$CLUSTER_SCRIPTS/runner/main.ts" --state "$STATE" --cache "$CLUSTER_CACHE_ROOT"
+    "$CLUSTER_SCRIPTS/runner/main.ts" --state "$STATE" --cache "$CLUSTER_CACHE_ROOT" --netns "$NETNS"
 }
 
 # node_yaml NAME POD_CIDR [EXTRA_RESOURCES]

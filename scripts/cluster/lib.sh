@@ -40,6 +40,24 @@ netns_create() {
   ip -n "$NETNS" link set lo up
 }
 
+# The pod runner's pod networks (runner/podnet.ts) go with their pods; a runner that was killed
+# leaves their processes (working dirs under $STATE/runner/pods) and names in /run/netns.
+pod_networks_delete() {
+  local proc cwd f
+  for proc in /proc/[0-9]*; do
+    cwd=$(readlink "$proc/cwd" 2>/dev/null) || continue
+    case "$cwd" in "$STATE/runner/pods/"*)
+      say "stopping leftover process ${proc#/proc/} ($(cat "$proc/comm" 2>/dev/null || echo '?')) of a pod network"
+      stop_pid "${proc#/proc/}"
+      ;;
+    esac
+  done
+  for f in /run/netns/"$NETNS"-*; do
+    [ -e "$f" ] || continue
+    ip netns del "${f##*/}" 2>/dev/null || rm -f "$f"
+  done
+}
+
 # Stops any process still inside the namespace (not this script or its callers), then deletes it.
 netns_delete() {
   netns_exists || return 0

@@ -21,8 +21,11 @@ export interface LaunchSpec {
 
 /** A probe on a local port: HTTP GET (`path` set) or TCP connect. */
 export interface LocalProbe {
+  /** 127.0.0.1, or the pod's IP when it has a network namespace of its own. */
+  host: string;
   port: number;
   path?: string;
+  headers?: Record<string, string>;
   initialDelayMs: number;
   periodMs: number;
   timeoutMs: number;
@@ -45,6 +48,9 @@ export interface ContainerOptions {
   /** Records an Event on the pod. */
   event(type: "Normal" | "Warning", reason: string, message: string): void;
 }
+
+/** What a kubelet of the cluster's version sends with its HTTP probes. */
+const KUBE_PROBE_USER_AGENT = "kube-probe/1.36";
 
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
@@ -233,17 +239,22 @@ export class ContainerRunner {
   }
 }
 
-/** One probe attempt: an HTTP GET with a 2xx/3xx answer, or a TCP connect. */
+/**
+ * One probe attempt: an HTTP GET with a 2xx/3xx answer, or a TCP connect. The GET says it is a
+ * kubelet's probe (User-Agent kube-probe/<version>), which Knative's activator and queue-proxy
+ * answer themselves instead of passing it on.
+ */
 async function probe(p: LocalProbe): Promise<boolean> {
   try {
     if (p.path === undefined) {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: p.port });
+      const conn = await Deno.connect({ hostname: p.host, port: p.port });
       conn.close();
       return true;
     }
-    const res = await fetch(`http://127.0.0.1:${p.port}${p.path}`, {
+    const res = await fetch(`http://${p.host}:${p.port}${p.path}`, {
       signal: AbortSignal.timeout(p.timeoutMs),
       redirect: "manual",
+      headers: { "User-Agent": KUBE_PROBE_USER_AGENT, ...p.headers },
     });
     await res.body?.cancel();
     return res.status >= 200 && res.status < 400;

@@ -3,6 +3,7 @@
 // stays a kwok fake. Run as a script, it prints the table's combined pattern (cluster.sh puts it
 // into kwok's stage config so that kwok leaves these pods' readiness to the runner):
 //   deno run scripts/cluster/runner/images.ts --pattern
+import { KNATIVE_IMAGE_PATTERN, knativeModuleVersion, knativeRelease } from "./knative.ts";
 import type { Container } from "./types.ts";
 
 /** What the runner needs to start one container. */
@@ -11,7 +12,10 @@ export interface LaunchContext {
   container: Container;
   /** Groups of `pattern`, e.g. the tag. */
   match: RegExpExecArray;
-  /** The local port that stands in for a port in the pod's network namespace. */
+  /**
+   * The local port that stands in for a port in the pod's network namespace (the port itself
+   * when the pod has a network namespace of its own: see ImageEntry.ownNetwork).
+   */
   port(podPort: number): number;
   /** $CLUSTER_CACHE_ROOT (see versions.sh): KServe binaries are in kserve-<tag>/bin. */
   cacheRoot: string;
@@ -38,6 +42,12 @@ export interface ImageEntry {
   pattern: string;
   /** Ports the process listens on without being told (mapped even if not declared). */
   defaultPorts: number[];
+  /**
+   * The process binds fixed ports that no flag or variable moves (Knative's metrics, profiling,
+   * queue-proxy's admin port): its pod gets a network namespace of its own with its pod IP, as on
+   * a real node, and every container of the pod runs in it (see podnet.ts).
+   */
+  ownNetwork?: boolean;
   launch(ctx: LaunchContext): Launch;
 }
 
@@ -132,7 +142,6 @@ function kserve(binary: string): ImageEntry["launch"] {
   };
 }
 
-/** The cert-manager test double (tests/doubles/cert_manager.ts) in one of its three roles. */
 /** Why a test double's image cannot start: its script is not in this checkout. */
 function missingDouble(script: string, name: string): Launch["missing"] {
   try {
@@ -146,17 +155,13 @@ function missingDouble(script: string, name: string): Launch["missing"] {
   }
 }
 
-const certManager: ImageEntry["launch"] = (ctx) => {
-  const role = ctx.match[1]!;
-  const script = `${ctx.repoRoot}/tests/doubles/cert_manager.ts`;
-  // The repo's deno.json maps the double's imports; the process runs in the pod's dir.
-  const config = `${ctx.repoRoot}/deno.json`;
-  const args = ["run", "-A", "--quiet", "--config", config, script, role];
-  const launch: Launch = { cmd: ctx.deno, args: [...args, ...(ctx.container.args ?? [])] };
-  launch.missing = missingDouble(script, "cert-manager");
-  // The real binaries answer their HTTP health probes (/livez, /healthz on named ports); the
-  // double serves "ok" on the local ports behind them, so liveness probes do not kill it.
-  const healthPorts = [ctx.container.livenessProbe, ctx.container.readinessProbe]
+/**
+ * The local ports behind the container's HTTP health probes, "a,b": the real binaries answer
+ * them (/livez, /healthz, /readiness on named ports); a double serves "ok" there, so that
+ * liveness probes do not kill it.
+ */
+function healthPorts(ctx: LaunchContext): string {
+  const ports = [ctx.container.livenessProbe, ctx.container.readinessProbe]
     .map((probe) => probe?.httpGet?.port)
     .map((port) =>
       typeof port === "number"
@@ -165,7 +170,19 @@ const certManager: ImageEntry["launch"] = (ctx) => {
     )
     .filter((port): port is number => port !== undefined)
     .map((port) => ctx.port(port));
-  launch.env = { HEALTH_PORTS: [...new Set(healthPorts)].join(",") };
+  return [...new Set(ports)].join(",");
+}
+
+/** The cert-manager test double (tests/doubles/cert_manager.ts) in one of its three roles. */
+const certManager: ImageEntry["launch"] = (ctx) => {
+  const role = ctx.match[1]!;
+  const script = `${ctx.repoRoot}/tests/doubles/cert_manager.ts`;
+  // The repo's deno.json maps the double's imports; the process runs in the pod's dir.
+  const config = `${ctx.repoRoot}/deno.json`;
+  const args = ["run", "-A", "--quiet", "--config", config, script, role];
+  const launch: Launch = { cmd: ctx.deno, args: [...args, ...(ctx.container.args ?? [])] };
+  launch.missing = missingDouble(script, "cert-manager");
+  launch.env = { HEALTH_PORTS: healthPorts(ctx) };
   if (role === "webhook") {
     const https = ctx.container.ports?.find((p) => p.name === "https")?.containerPort ?? 10250;
     launch.env.WEBHOOK_PORT = String(ctx.port(https));
@@ -212,6 +229,61 @@ const gatewayApi: ImageEntry["launch"] = (ctx) => {
   };
 };
 
+/**
+ * Knative Serving's controller, webhook, autoscaler, activator and queue-proxy (the sidecar its
+ * controller adds to every revision pod), built by build_knative.sh. The image's digest names
+ * the release (knative.ts). They read everything from the pod's environment (SYSTEM_NAMESPACE,
+ * WEBHOOK_PORT, queue-proxy's SERVING_* and USER_PORT) and KUBECONFIG, which points at the API
+ * server through the `kubernetes` Service as a pod's ServiceAccount would.
+ */
+const knative: ImageEntry["launch"] = (ctx) => {
+  const command = ctx.match[1]!, digest = ctx.match[2]!;
+  const release = knativeRelease(command, digest);
+  const bin = release &&
+    `${ctx.cacheRoot}/knative-serving-${knativeModuleVersion(release)}/bin/${command}`;
+  const launch: Launch = { cmd: bin ?? command, args: ctx.container.args ?? [] };
+  if (!release) {
+    launch.missing = {
+      reason: "ErrImageNeverPull",
+      message: `no Knative release in scripts/cluster/runner/knative.ts has ${command} ` +
+        `image sha256:${digest}`,
+    };
+    return launch;
+  }
+  try {
+    Deno.statSync(bin!);
+  } catch {
+    launch.missing = {
+      reason: "ErrImageNeverPull",
+      message: `Knative Serving ${release} is not built (no ${bin}); run: ` +
+        `bash scripts/cluster/build_knative.sh ${release}`,
+    };
+  }
+  return launch;
+};
+
+/**
+ * The Knative networking double (tests/doubles/knative_networking.ts) in place of net-kourier's
+ * controller, Kourier's Envoy gateway (its ports 8080 external and 8081 internal, and /ready)
+ * and net-istio's controller.
+ */
+function knativeNetworking(role: string): ImageEntry["launch"] {
+  return (ctx) => {
+    const script = `${ctx.repoRoot}/tests/doubles/knative_networking.ts`;
+    const config = `${ctx.repoRoot}/deno.json`;
+    const launch: Launch = {
+      cmd: ctx.deno,
+      args: ["run", "-A", "--quiet", "--config", config, script, role],
+      env: { HEALTH_PORTS: healthPorts(ctx) },
+    };
+    if (role === "kourier-gateway") {
+      launch.env!.GATEWAY_PORTS = `${ctx.port(8080)},${ctx.port(8081)}`;
+    }
+    launch.missing = missingDouble(script, "Knative networking");
+    return launch;
+  };
+}
+
 export const IMAGES: ImageEntry[] = [
   {
     pattern: "^(?:docker[.]io/)?kserve/kserve-controller:(v[0-9A-Za-z.+-]+)$",
@@ -227,6 +299,29 @@ export const IMAGES: ImageEntry[] = [
     pattern: "^quay[.]io/jetstack/cert-manager-(controller|cainjector|webhook):(v[0-9A-Za-z.+-]+)$",
     defaultPorts: [],
     launch: certManager,
+  },
+  {
+    pattern: KNATIVE_IMAGE_PATTERN,
+    defaultPorts: [],
+    ownNetwork: true,
+    launch: knative,
+  },
+  {
+    pattern:
+      "^gcr[.]io/knative-releases/knative[.]dev/net-kourier/cmd/kourier@sha256:[0-9a-f]{64}$",
+    defaultPorts: [],
+    launch: knativeNetworking("kourier"),
+  },
+  {
+    pattern: "^(?:docker[.]io/)?envoyproxy/envoy:v[0-9.]+-latest$",
+    defaultPorts: [8080, 8081],
+    launch: knativeNetworking("kourier-gateway"),
+  },
+  {
+    pattern:
+      "^gcr[.]io/knative-releases/knative[.]dev/net-istio/cmd/controller@sha256:[0-9a-f]{64}$",
+    defaultPorts: [],
+    launch: knativeNetworking("istio"),
   },
   {
     pattern: "^kubectl-kserve[.]test/model-server:([0-9A-Za-z._-]+)$",

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { EventRecorder, Informer, key, Kube, log, sleep } from "./kube.ts";
 import { lookupImage } from "./images.ts";
-import { type Desired, Network } from "./net.ts";
+import { type Backend, type Desired, Network } from "./net.ts";
 import { PodRunner, type RunnerContext } from "./pod.ts";
 import type { Node, Pod, Service } from "./types.ts";
 
@@ -18,12 +18,13 @@ const { values: opts } = parseArgs({
     state: { type: "string" },
     cache: { type: "string" },
     server: { type: "string", default: "https://127.0.0.1:6443" },
+    netns: { type: "string", default: "kubectl-kserve" },
     "max-probe-delay": { type: "string", default: "2" },
   },
 });
 if (!opts.state || !opts.cache) {
   console.error(
-    "usage: main.ts --state DIR --cache DIR [--server URL] [--max-probe-delay SECONDS]",
+    "usage: main.ts --state DIR --cache DIR [--server URL] [--netns NAME] [--max-probe-delay SECONDS]",
   );
   Deno.exit(2);
 }
@@ -33,6 +34,18 @@ await Deno.mkdir(runnerDir, { recursive: true });
 await Deno.remove(`${runnerDir}/ready`).catch(() => {});
 
 const kube = Kube.fromPki(opts.server!, `${stateDir}/pki`);
+// Processes in a pod network of their own (podnet.ts) reach the API server as pods do: through
+// the `kubernetes` Service's ClusterIP (in the server certificate's names, see pki.sh).
+const API_SERVICE = { ip: "10.96.0.1", port: 443 };
+const apiPort = Number(new URL(opts.server!).port || 443);
+await Deno.writeTextFile(
+  `${runnerDir}/pod.kubeconfig`,
+  (await Deno.readTextFile(`${stateDir}/admin.kubeconfig`)).replace(
+    /server: \S+/,
+    `server: https://${API_SERVICE.ip}:${API_SERVICE.port}`,
+  ),
+  { mode: 0o600 },
+);
 const stop = new AbortController();
 const network = new Network();
 const runners = new Map<string, { runner: PodRunner; done: Promise<void> }>();
@@ -65,6 +78,9 @@ const ctx: RunnerContext = {
   repoRoot: new URL("../../..", import.meta.url).pathname.replace(/\/$/, ""),
   deno: Deno.execPath(),
   kubeconfig: `${stateDir}/admin.kubeconfig`,
+  podKubeconfig: `${runnerDir}/pod.kubeconfig`,
+  netns: opts.netns!,
+  services: () => services.items.values(),
   maxProbeDelayMs: Number(opts["max-probe-delay"]) * 1000,
   allocPort,
   releasePort: (p) => void usedPorts.delete(p),
@@ -92,26 +108,32 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** Service ClusterIPs (those with a selector) and runner pods' IPs, with their backends. */
+/**
+ * Service ClusterIPs (those with a selector, and the API server's), and the IPs of runner pods
+ * that share the cluster's network namespace, with their backends.
+ */
 function desiredNetwork(): Desired {
   const desired: Desired = new Map();
-  const add = (addr: string, port: number, backend?: number) => {
-    const ports = desired.get(addr) ?? new Map<number, number[]>();
+  const add = (addr: string, port: number, backend?: Backend) => {
+    const ports = desired.get(addr) ?? new Map<number, Backend[]>();
     desired.set(addr, ports);
     const list = ports.get(port) ?? [];
     ports.set(port, list);
     if (backend !== undefined) list.push(backend);
   };
+  add(API_SERVICE.ip, API_SERVICE.port, { host: "127.0.0.1", port: apiPort });
   const live = [...runners.values()].map((r) => r.runner);
   for (const r of live) {
     const podIP = r.pod.status?.podIP;
-    if (!podIP) continue;
+    // A pod network of its own holds its IP (podnet.ts): routed, not forwarded.
+    if (!podIP || r.ownNetwork) continue;
     // Direct pod-IP traffic reaches a running process whether or not it is ready, on every port
     // it listens on: a pod's ports need not be declared (KServe's predictor declares none, and
     // the API server's service proxy dials podIP:targetPort from the EndpointSlice).
     for (const [podPort, local] of r.ports) {
       const owner = r.portOwners.get(podPort);
-      add(podIP, podPort, owner && r.containers.get(owner)?.running ? local : undefined);
+      const running = owner && r.containers.get(owner)?.running;
+      add(podIP, podPort, running ? { host: "127.0.0.1", port: local } : undefined);
     }
   }
   for (const svc of services.items.values()) {
@@ -124,8 +146,8 @@ function desiredNetwork(): Desired {
         if (r.pod.metadata.namespace !== svc.metadata.namespace || !r.ready) continue;
         if (!matches(svc.spec.selector, r.pod.metadata.labels)) continue;
         const podPort = r.podPort(sp.targetPort ?? sp.port);
-        const local = podPort === undefined ? undefined : r.ports.get(podPort);
-        if (local !== undefined) add(ip, sp.port, local);
+        const backend = podPort === undefined ? undefined : r.backend(podPort);
+        if (backend) add(ip, sp.port, backend);
       }
     }
   }
@@ -184,6 +206,11 @@ async function reconcile(): Promise<void> {
     void runner.stop().then(() => trigger());
   }
   await network.apply(desiredNetwork());
+  for (const { runner } of runners.values()) {
+    await runner.net?.updateHosts(services.items.values()).catch((e) =>
+      log(`${key(runner.pod)}: cannot write its hosts file: ${e}`)
+    );
+  }
   await writeProcesses();
 }
 

@@ -1,12 +1,19 @@
 // What kube-proxy and the pod network would do, for the processes the runner plays: Service
 // ClusterIPs and runner pods' IPs are added to `lo` inside the cluster's network namespace,
-// and each port is forwarded (a TCP proxy) to the local port of the process behind it.
+// and each port is forwarded (a TCP proxy) to the local port of the process behind it, or to
+// the pod IP and port of a pod with a network namespace of its own (podnet.ts).
 // A ClusterIP port with no ready backend has no listener, so connections to it are refused,
 // as kube-proxy rejects them when a Service has no ready endpoints.
 import { log } from "./kube.ts";
 
-/** address -> port -> local backend ports (round-robin). */
-export type Desired = Map<string, Map<number, number[]>>;
+/** Where a forwarded connection goes: a local port (host 127.0.0.1) or a pod's IP and port. */
+export interface Backend {
+  host: string;
+  port: number;
+}
+
+/** address -> port -> backends (round-robin). */
+export type Desired = Map<string, Map<number, Backend[]>>;
 
 /** The ranges the runner manages on `lo` (service-cluster-ip-range and the node pod CIDRs). */
 const MANAGED = [/^10\.96\./, /^10\.244\./];
@@ -19,7 +26,7 @@ async function ip(args: string[]): Promise<{ ok: boolean; out: string }> {
 
 interface Forward {
   listener: Deno.TcpListener;
-  backends: number[];
+  backends: Backend[];
   next: number;
 }
 
@@ -64,7 +71,7 @@ export class Network {
           const fwd = { listener, backends, next: 0 };
           this.#forwards.set(id, fwd);
           void this.#accept(fwd);
-          log(`forwarding ${id} -> 127.0.0.1:${backends.join(",")}`);
+          log(`forwarding ${id} -> ${backends.map((b) => `${b.host}:${b.port}`).join(",")}`);
         } catch (e) {
           log(`cannot listen on ${id}: ${e}`);
         }
@@ -81,12 +88,12 @@ export class Network {
   async #accept(fwd: Forward): Promise<void> {
     try {
       for await (const conn of fwd.listener) {
-        const port = fwd.backends[fwd.next++ % fwd.backends.length];
-        if (port === undefined) {
+        const backend = fwd.backends[fwd.next++ % fwd.backends.length];
+        if (backend === undefined) {
           conn.close();
           continue;
         }
-        void pipe(conn, port);
+        void pipe(conn, backend);
       }
     } catch { /* listener closed */ }
   }
@@ -102,11 +109,11 @@ function splitId(id: string): [string, number] {
   return [id.slice(0, i), Number(id.slice(i + 1))];
 }
 
-/** Copies bytes both ways between `conn` and 127.0.0.1:port, half-closing like TCP does. */
-async function pipe(conn: Deno.TcpConn, port: number): Promise<void> {
+/** Copies bytes both ways between `conn` and the backend, half-closing like TCP does. */
+async function pipe(conn: Deno.TcpConn, backend: Backend): Promise<void> {
   let upstream: Deno.TcpConn;
   try {
-    upstream = await Deno.connect({ hostname: "127.0.0.1", port });
+    upstream = await Deno.connect({ hostname: backend.host, port: backend.port });
   } catch {
     conn.close();
     return;

@@ -5,8 +5,10 @@ import { ContainerRunner, type LocalProbe, PrepareError } from "./container.ts";
 import { containerEnv, expand, MountError, mountVolumes } from "./env.ts";
 import { lookupImage } from "./images.ts";
 import { ApiError, type EventRecorder, type Kube, log, sleep } from "./kube.ts";
+import type { Backend } from "./net.ts";
+import { PodNetwork } from "./podnet.ts";
 import { ensureLogsObject, podStatus } from "./status.ts";
-import type { Container, Pod, Probe } from "./types.ts";
+import type { Container, Pod, Probe, Service } from "./types.ts";
 
 export interface RunnerContext {
   kube: Kube;
@@ -16,6 +18,12 @@ export interface RunnerContext {
   repoRoot: string;
   deno: string;
   kubeconfig: string;
+  /** The kubeconfig of processes in a pod network of their own: the API server at 10.96.0.1:443. */
+  podKubeconfig: string;
+  /** The cluster's network namespace (pod networks are named after it). */
+  netns: string;
+  /** The Services the runner knows (a pod network's hosts file names them). */
+  services(): Iterable<Service>;
   /** Readiness probes' initialDelaySeconds is capped at this (the manifests say 30s). */
   maxProbeDelayMs: number;
   allocPort(): number;
@@ -30,6 +38,8 @@ export class PodRunner {
   /** Pod port -> the container listening on it (declared, default or probed ports alike). */
   readonly portOwners = new Map<number, string>();
   readonly containers = new Map<string, ContainerRunner>();
+  /** The pod's own network namespace (podnet.ts), for images that need one; set once created. */
+  net?: PodNetwork;
   readonly dir: string;
   readonly logDir: string;
   readonly #stop = new AbortController();
@@ -58,6 +68,18 @@ export class PodRunner {
   get ready(): boolean {
     return this.containers.size === this.runnable().length &&
       [...this.containers.values()].every((c) => c.ready);
+  }
+
+  /** Whether the pod gets a network namespace of its own (an image in it needs one). */
+  get ownNetwork(): boolean {
+    return this.runnable().some((c) => lookupImage(c.image)!.entry.ownNetwork);
+  }
+
+  /** Where a connection to one of the pod's ports goes, or undefined when nothing can take it. */
+  backend(podPort: number): Backend | undefined {
+    if (this.net) return { host: this.net.podIP, port: podPort };
+    const local = this.ports.get(podPort);
+    return local === undefined ? undefined : { host: "127.0.0.1", port: local };
   }
 
   /** The pod port of a Service targetPort (a number, or a container port's name). */
@@ -90,11 +112,35 @@ export class PodRunner {
       }
     }
     await ensureLogsObject(this.ctx.kube, this.pod, this.runnable(), this.logDir);
-    // The kubelet starts containers once the sandbox has an IP: wait (briefly) for kwok's stage.
-    while (!this.pod.status?.podIP && Date.now() - this.#seen < 5000) {
+    // The kubelet starts containers once the sandbox has an IP: wait (briefly) for kwok's stage;
+    // a pod network of its own needs the IP.
+    const own = this.ownNetwork;
+    while (
+      !this.pod.status?.podIP && (own || Date.now() - this.#seen < 5000) &&
+      !this.#stop.signal.aborted
+    ) {
       await sleep(100, this.#stop.signal);
     }
     let retryMs = 500;
+    while (own && !this.net && !this.#stop.signal.aborted) {
+      const net = new PodNetwork(
+        this.ctx.netns,
+        this.pod.metadata.uid!,
+        this.pod.status!.podIP!,
+        this.pod.metadata.namespace!,
+        this.dir,
+      );
+      try {
+        await net.create(this.ctx.services());
+        this.net = net;
+      } catch (e) {
+        await net.delete();
+        log(`${this.ref}: cannot create its pod network: ${e}; retrying in ${retryMs}ms`);
+        await sleep(retryMs, this.#stop.signal);
+        retryMs = Math.min(retryMs * 2, 4000);
+      }
+    }
+    retryMs = 500;
     while (!this.#mounted && !this.#stop.signal.aborted) {
       try {
         await mountVolumes(this.ctx.kube, this.pod, this.runnable(), (c) => this.#root(c));
@@ -138,13 +184,15 @@ export class PodRunner {
     this.#stop.abort();
     const graceMs = Math.min((this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
     await Promise.all([...this.containers.values()].map((c) => c.stop(graceMs)));
-    for (const port of this.ports.values()) this.ctx.releasePort(port);
+    if (!this.ownNetwork) { for (const port of this.ports.values()) this.ctx.releasePort(port); }
+    await this.net?.delete();
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     this.ctx.events.forget(this.pod.metadata.uid!);
   }
 
   #allocate(podPort: number, c: Container): void {
-    this.ports.set(podPort, this.ctx.allocPort());
+    // In a pod network of its own the process binds the pod port itself.
+    this.ports.set(podPort, this.ownNetwork ? podPort : this.ctx.allocPort());
     this.portOwners.set(podPort, c.name);
   }
 
@@ -158,7 +206,11 @@ export class PodRunner {
     return typeof port === "number" ? port : c.ports?.find((p) => p.name === port)?.containerPort;
   }
 
-  /** A probe against the local port; exec and gRPC probes count as passing. */
+  /**
+   * A probe against the local port (the pod IP's port in a pod network of its own); exec and
+   * gRPC probes count as passing, and HTTPS probes are TCP connects (the kubelet does not verify
+   * the certificate either).
+   */
   #localProbe(c: Container, probe: Probe | undefined, readiness: boolean): LocalProbe | undefined {
     const found = lookupImage(c.image)!;
     const override = readiness
@@ -169,9 +221,12 @@ export class PodRunner {
     const port = podPort === undefined ? undefined : this.ports.get(podPort);
     if (port === undefined) return undefined;
     const delayMs = (probe?.initialDelaySeconds ?? 0) * 1000;
+    const http = override || probe?.httpGet?.scheme === "HTTPS" ? undefined : probe?.httpGet;
     return {
+      host: this.net?.podIP ?? "127.0.0.1",
       port,
-      path: override || !probe?.httpGet ? undefined : probe.httpGet.path ?? "/",
+      path: http ? http.path ?? "/" : undefined,
+      headers: Object.fromEntries((http?.httpHeaders ?? []).map((h) => [h.name, h.value])),
       initialDelayMs: readiness ? Math.min(delayMs, this.ctx.maxProbeDelayMs) : delayMs,
       periodMs: (probe?.periodSeconds ?? 10) * 1000,
       timeoutMs: (probe?.timeoutSeconds ?? 1) * 1000,
@@ -207,7 +262,7 @@ export class PodRunner {
       HOME: Deno.env.get("HOME") ?? root,
       HOSTNAME: this.pod.metadata.name,
       TMPDIR: `${root}/tmp`,
-      KUBECONFIG: this.ctx.kubeconfig,
+      KUBECONFIG: this.net ? this.ctx.podKubeconfig : this.ctx.kubeconfig,
       POD_NAMESPACE: this.pod.metadata.namespace!,
       POD_NAME: this.pod.metadata.name,
       // The doubles run on Deno, whose background update check would look up dl.deno.land.
@@ -220,7 +275,11 @@ export class PodRunner {
     const env = await containerEnv(this.ctx.kube, this.pod, c, base);
     const launch = found.entry.launch(this.#launchCtx(c, found.match, env));
     if (launch.missing) throw new PrepareError(launch.missing.reason, launch.missing.message);
-    return { cmd: launch.cmd, args: launch.args, env: { ...env, ...launch.env }, cwd: root };
+    const inPod = `${this.ctx.repoRoot}/scripts/cluster/runner/in_pod.sh`;
+    const { cmd, args } = this.net
+      ? this.net.wrap(inPod, launch.cmd, launch.args)
+      : { cmd: launch.cmd, args: launch.args };
+    return { cmd, args, env: { ...env, ...launch.env }, cwd: root };
   }
 
   // --- status -------------------------------------------------------------------------------

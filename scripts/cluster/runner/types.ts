@@ -22,6 +22,7 @@ export interface HTTPGetAction {
   port: number | string;
   host?: string;
   scheme?: string;
+  httpHeaders?: { name: string; value: string }[];
 }
 
 export interface Probe {
