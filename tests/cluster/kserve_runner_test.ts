@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { FIXTURES } from "../support/fixtures.ts";
 import {
-  applyServerSide,
+  applyUntilDone,
   applyYaml,
   check,
   createNamespace,
@@ -55,21 +55,6 @@ function isvc(name: string, opts: { namespace?: string } = {}): string {
 
 const condition = (o: Obj, type: string) =>
   (o.status?.conditions ?? []).find((c: Obj) => c.type === type)?.status;
-
-/** Applies a manifest server-side until it goes through (objects behind webhooks that start later). */
-async function applyUntilDone(file: string, timeoutMs = 90_000): Promise<void> {
-  let tries = 0, last = "";
-  await waitFor(`kubectl apply --server-side -f ${file}`, async () => {
-    tries++;
-    const r = await applyServerSide(file);
-    if (r.success) return true;
-    last = r.stderr.split("\n").filter(Boolean).at(-1) ?? "";
-    throw new Error(last);
-  }, { timeoutMs, intervalMs: 1000 });
-  if (tries > 1) {
-    say(`(${file.slice(FIXTURES.length)} needed ${tries} applies; last error: ${last})`);
-  }
-}
 
 /** Resets the cluster and installs cert-manager and KServe as a user would, with kubectl only. */
 async function install(version: Version): Promise<void> {

@@ -5,11 +5,11 @@
 // answers "<model> heard: <last user message>"), so `kubectl kserve predict` can be tested end to
 // end through the API server's service proxy. It is not a model.
 //
-//   deno run --no-config --allow-net tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
+//   deno run --no-config --allow-net --allow-env=LISTEN_HOST tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
 //
 // Flags are those of KServe's servers (`--flag=value` or `--flag value`); others, such as
 // `--model_dir`, are accepted and ignored. It listens on 127.0.0.1 (the runner forwards the pod's
-// IP and Service to it). The toy model: for each instance (a list of numbers), the class index is
+// IP and Service to it), or on $LISTEN_HOST. The toy model: for each instance (a list of numbers), the class index is
 // round(sum of the features) mod 3. Runs until SIGTERM or SIGINT; logs one line per request.
 import { parseArgs } from "node:util";
 
@@ -196,7 +196,8 @@ function main(argv: string[]): number {
     console.error("usage: model_server.ts --model_name=NAME [--http_port=PORT]");
     return 2;
   }
-  const server = serve({ modelName, port });
+  // LISTEN_HOST: the pod runner's choice (0.0.0.0 in a pod with a network of its own).
+  const server = serve({ modelName, port, hostname: Deno.env.get("LISTEN_HOST") || undefined });
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => {
       console.error(`${sig} received, stopping`);

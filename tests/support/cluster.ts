@@ -240,6 +240,22 @@ export function applyServerSide(file: string, opts: KubectlOptions = {}): Promis
   return kubectl(["apply", "--server-side", "--force-conflicts", "-f", file], opts);
 }
 
+/**
+ * Applies a manifest server-side until it goes through (objects behind webhooks that start
+ * later), and says how many tries it took when more than one.
+ */
+export async function applyUntilDone(file: string, timeoutMs = 90_000): Promise<void> {
+  let tries = 0, last = "";
+  await waitFor(`kubectl apply --server-side -f ${file}`, async () => {
+    tries++;
+    const r = await applyServerSide(file);
+    if (r.success) return true;
+    last = r.stderr.split("\n").filter(Boolean).at(-1) ?? "";
+    throw new Error(last);
+  }, { timeoutMs, intervalMs: 1000 });
+  if (tries > 1) console.log(`    (${file} needed ${tries} applies; last error: ${last})`);
+}
+
 /** Seconds since `start` (a Date.now() value), for timing output. */
 export function secondsSince(start: number): string {
   return `${((Date.now() - start) / 1000).toFixed(1)}s`;

@@ -25,6 +25,8 @@ export interface LaunchContext {
   deno: string;
   /** The pod's namespace (what a pod's ServiceAccount namespace file holds). */
   namespace: string;
+  /** The pod has a network namespace of its own (ImageEntry.ownNetwork): listen on its IP too. */
+  ownNetwork: boolean;
 }
 
 export interface Launch {
@@ -205,9 +207,19 @@ const modelServer: ImageEntry["launch"] = (ctx) => {
   const args = setFlag(ctx.container.args ?? [], "http_port", String(ctx.port(httpPort)));
   const launch: Launch = {
     cmd: ctx.deno,
-    args: ["run", "--quiet", "--no-config", "--allow-net", script, ...args],
+    args: [
+      "run",
+      "--quiet",
+      "--no-config",
+      "--allow-net",
+      "--allow-env=LISTEN_HOST",
+      script,
+      ...args,
+    ],
   };
   launch.missing = missingDouble(script, "model-server");
+  // Beside queue-proxy in a pod network of its own, the pod IP is the pod's, not the runner's.
+  if (ctx.ownNetwork) launch.env = { LISTEN_HOST: "0.0.0.0" };
   // Without a readiness probe a kubelet marks the container Ready at once; the double takes a
   // moment to listen, so "its HTTP port accepts" stands in, and a Ready pod answers at once.
   if (!ctx.container.readinessProbe) launch.readiness = { tcpPort: httpPort };

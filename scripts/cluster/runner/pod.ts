@@ -249,6 +249,7 @@ export class PodRunner {
       repoRoot: this.ctx.repoRoot,
       deno: this.ctx.deno,
       namespace: this.pod.metadata.namespace!,
+      ownNetwork: this.ownNetwork,
     };
   }
 
