@@ -286,11 +286,11 @@ function knativeNetworking(role: string): ImageEntry["launch"] {
     const launch: Launch = {
       cmd: ctx.deno,
       args: ["run", "-A", "--quiet", "--config", config, script, role],
-      env: { HEALTH_PORTS: healthPorts(ctx) },
+      // The gateway answers its own probes (/ready on its internal port).
+      env: role === "kourier-gateway"
+        ? { GATEWAY_PORTS: `${ctx.port(8080)},${ctx.port(8081)}` }
+        : { HEALTH_PORTS: healthPorts(ctx) },
     };
-    if (role === "kourier-gateway") {
-      launch.env!.GATEWAY_PORTS = `${ctx.port(8080)},${ctx.port(8081)}`;
-    }
     launch.missing = missingDouble(script, "Knative networking");
     return launch;
   };
