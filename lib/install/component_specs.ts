@@ -48,6 +48,22 @@ export function certManagerSpec(
   };
 }
 
+const WEBHOOK_CONFIGURATIONS = new Set([
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+]);
+
+/**
+ * A webhook configuration without its webhooks' rules. Knative's webhook writes the rules of its
+ * own configurations when it starts, from the resources it serves (knative.dev/pkg
+ * webhook/resourcesemantics and webhook/configmaps, field manager "webhook"), and they differ
+ * from the manifest's: applying the manifest's would take them back from it on every re-run.
+ */
+function withoutWebhookRules(object: KubeObject): KubeObject {
+  const webhooks = (object.webhooks ?? []) as Record<string, unknown>[];
+  return { ...object, webhooks: webhooks.map(({ rules: _rules, ...webhook }) => webhook) };
+}
+
 /** Knative Serving: CRDs first (serving-crds.yaml), then core, with the ingress class and domain set. */
 export function knativeSpec(
   files: { crds: ManifestFile; core: ManifestFile },
@@ -57,6 +73,7 @@ export function knativeSpec(
   const objects = [
     ...parseManifest(manifests.text(files.crds), manifestPath(files.crds)),
     ...parseManifest(manifests.text(files.core), manifestPath(files.core)).map((object) => {
+      if (WEBHOOK_CONFIGURATIONS.has(String(object.kind))) return withoutWebhookRules(object);
       if (object.kind !== "ConfigMap" || object.metadata?.namespace !== KNATIVE.namespace) {
         return object;
       }
