@@ -10,7 +10,8 @@
 // Runs until SIGTERM or SIGINT; logs one line per action to stderr.
 import { runCainjector } from "./cert_manager/cainjector.ts";
 import { runController } from "./cert_manager/controller.ts";
-import { kubeFromKubeconfig, log, setLogRole } from "./cert_manager/kube.ts";
+import { log, setLogRole } from "./cert_manager/kube.ts";
+import { podKube, serveHealth, stopOnSignals } from "./double_process.ts";
 import { runWebhook } from "./cert_manager/webhook.ts";
 
 const ROLES = ["controller", "cainjector", "webhook"];
@@ -32,22 +33,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   setLogRole(role);
-  const kubeconfig = Deno.env.get("KUBECONFIG");
-  if (!kubeconfig) {
-    log("KUBECONFIG is not set");
-    return 2;
-  }
+  const kube = podKube();
+  if (!kube) return 2;
   const args = expandArgs(rawArgs, Deno.env.toObject());
-  const kube = kubeFromKubeconfig(kubeconfig);
-  const stop = new AbortController();
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(sig, () => {
-      log(`${sig} received, stopping`);
-      stop.abort();
-      // An openssl run or API write in flight should not hold up the pod's deletion.
-      Deno.unrefTimer(setTimeout(() => Deno.exit(0), 3000));
-    });
-  }
+  const stop = stopOnSignals();
   serveHealth(Deno.env.get("HEALTH_PORTS") ?? "", stop.signal);
   const pod = `${Deno.env.get("POD_NAMESPACE") ?? "?"}/${Deno.env.get("POD_NAME") ?? "?"}`;
   log(`starting for pod ${pod}; args: ${args.join(" ") || "(none)"}`);
@@ -56,16 +45,6 @@ async function main(argv: string[]): Promise<number> {
   else await runWebhook(kube, args, stop.signal);
   log("stopped");
   return 0;
-}
-
-/** Plain-HTTP health endpoints, like the real binaries' /livez and /healthz. */
-function serveHealth(ports: string, signal: AbortSignal): void {
-  for (const port of ports.split(",").filter(Boolean).map(Number)) {
-    Deno.serve(
-      { hostname: "127.0.0.1", port, signal, onListen: () => {} },
-      () => new Response("ok"),
-    );
-  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -23,12 +23,12 @@ import {
   key,
   type KObject,
   type Kube,
-  kubeFromKubeconfig,
   log,
   reconcileLoop,
   waitSynced,
 } from "./cert_manager/kube.ts";
 import { setLogPrefix } from "../../scripts/cluster/runner/kube.ts";
+import { podKube, serveHealth, stopOnSignals } from "./double_process.ts";
 import {
   ingressClass,
   INGRESSES,
@@ -172,24 +172,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   setLogPrefix(`knative-networking-double ${role}: `);
-  const kubeconfig = Deno.env.get("KUBECONFIG");
-  if (!kubeconfig) {
-    log("KUBECONFIG is not set");
-    return 2;
-  }
-  const kube = kubeFromKubeconfig(kubeconfig);
-  const stop = new AbortController();
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(sig, () => {
-      log(`${sig} received, stopping`);
-      stop.abort();
-      Deno.unrefTimer(setTimeout(() => Deno.exit(0), 3000));
-    });
-  }
-  for (const port of (Deno.env.get("HEALTH_PORTS") ?? "").split(",").filter(Boolean)) {
-    const options = { hostname: "127.0.0.1", port: Number(port), signal: stop.signal };
-    Deno.serve({ ...options, onListen: () => {} }, () => new Response("ok"));
-  }
+  const kube = podKube();
+  if (!kube) return 2;
+  const stop = stopOnSignals();
+  serveHealth(Deno.env.get("HEALTH_PORTS") ?? "", stop.signal);
   log(`starting for pod ${Deno.env.get("POD_NAMESPACE")}/${Deno.env.get("POD_NAME")}`);
   if (role === "kourier") await runKourier(kube, stop.signal);
   else if (role === "kourier-gateway") await runGateway(kube, stop.signal);
