@@ -16,7 +16,7 @@ Deno.test("the pod runner knows the image digests of every Knative release KServ
     assert.ok(digests, `no digests for Knative ${release}`);
     const core = await fixture(`knative-serving/${release}/serving-core.yaml`);
     for (const command of KNATIVE_COMMANDS) {
-      const image = `gcr.io/knative-releases/knative.dev/serving/cmd/${command}@sha256:${
+      const image: string = `gcr.io/knative-releases/knative.dev/serving/cmd/${command}@sha256:${
         digests[command]
       }`;
       assert.ok(core.includes(image), `${image} is not in Knative ${release}'s serving-core.yaml`);
