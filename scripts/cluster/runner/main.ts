@@ -121,8 +121,11 @@ function desiredNetwork(): Desired {
     ports.set(port, list);
     if (backend !== undefined) list.push(backend);
   };
-  add(API_SERVICE.ip, API_SERVICE.port, { host: "127.0.0.1", port: apiPort });
   const live = [...runners.values()].map((r) => r.runner);
+  // Only pods in a network of their own need it (the others use the admin kubeconfig).
+  if (live.some((r) => r.ownNetwork)) {
+    add(API_SERVICE.ip, API_SERVICE.port, { host: "127.0.0.1", port: apiPort });
+  }
   for (const r of live) {
     const podIP = r.pod.status?.podIP;
     // A pod network of its own holds its IP (podnet.ts): routed, not forwarded.
