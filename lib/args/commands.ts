@@ -13,6 +13,7 @@ import { statusArgs } from "./status.ts";
 import { deleteArgs } from "./delete.ts";
 import { predictArgs } from "./predict.ts";
 import { rolloutArgs } from "./rollout.ts";
+import { chatArgs } from "./chat.ts";
 import { completeArgs, completionArgs } from "./completion.ts";
 
 export const COMMANDS = [
@@ -27,6 +28,7 @@ export const COMMANDS = [
   deleteArgs,
   predictArgs,
   rolloutArgs,
+  chatArgs,
   completionArgs,
   completeArgs,
 ] as const;

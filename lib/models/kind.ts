@@ -16,6 +16,7 @@ import type { DeployRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
+import { UsageError } from "../errors.ts";
 
 /** The main object of a model: an InferenceService, or the deployment backend's Deployment. */
 export type ModelObject = InferenceService | Deployment;
@@ -132,6 +133,19 @@ export interface ModelKind {
   /** The objects deploy applies, after every refusal this kind makes before sending. */
   plan(context: PlanContext): Promise<KubeObject[]>;
   /**
+   * The proxy path of a protocol's route, for a kind whose server is not on port 80 of
+   * service(NAME) at KServe's routes (an LLMInferenceService's vLLM serves OpenAI at
+   * /v1/chat/completions on its workload Service); undefined when it does not serve that
+   * protocol. Kinds without it serve every protocol at predictPathOf()'s default.
+   */
+  proxyPath?(namespace: string, name: string, protocol: RequestProtocol): string | undefined;
+  /**
+   * Wires a Secret holding HF_TOKEN (the shape `creds hf` writes) into the main object so the
+   * model download and the server use it (deploy --hf-token-secret). Kinds without it refuse
+   * the flag.
+   */
+  useHfToken?(object: KubeObject, secret: string): void;
+  /**
    * Room for `stop` (serving.kserve.io/stop for an InferenceService; scale to 0 for a
    * Deployment): not a command yet.
    */
@@ -152,9 +166,18 @@ export function predictPathOf(
   name: string,
   protocol: RequestProtocol,
 ): string {
-  return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
-    ROUTES[protocol](name)
-  }`;
+  if (!kind.proxyPath) {
+    return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
+      ROUTES[protocol](name)
+    }`;
+  }
+  const path = kind.proxyPath(namespace, name, protocol);
+  if (path === undefined) {
+    throw new UsageError(`${kind.kind} ${namespace}/${name} serves no ${protocol} route`, {
+      hint: `See what it serves: kubectl kserve status ${name} -n ${namespace}`,
+    });
+  }
+  return path;
 }
 
 /**
