@@ -111,12 +111,9 @@ function chatAnswer(name: string, body: Record<string, unknown>): string {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequest('Expected "messages" to be a non-empty list');
   }
-  if (
-    body.max_tokens !== undefined && !(Number.isInteger(body.max_tokens) && body.max_tokens > 0)
-  ) {
-    throw new BadRequest(
-      `max_tokens must be a positive integer, got ${JSON.stringify(body.max_tokens)}`,
-    );
+  const max = body.max_tokens;
+  if (max !== undefined && !(typeof max === "number" && Number.isInteger(max) && max > 0)) {
+    throw new BadRequest(`max_tokens must be a positive integer, got ${JSON.stringify(max)}`);
   }
   const last = [...messages].reverse().find((m) => m?.role === "user");
   return `${name} heard: ${typeof last?.content === "string" ? last.content : ""}`;
