@@ -14,6 +14,7 @@ import { deleteArgs } from "./delete.ts";
 import { predictArgs } from "./predict.ts";
 import { rolloutArgs } from "./rollout.ts";
 import { chatArgs } from "./chat.ts";
+import { credsHfArgs } from "./creds.ts";
 import { completeArgs, completionArgs } from "./completion.ts";
 
 export const COMMANDS = [
@@ -29,6 +30,7 @@ export const COMMANDS = [
   predictArgs,
   rolloutArgs,
   chatArgs,
+  credsHfArgs,
   completionArgs,
   completeArgs,
 ] as const;

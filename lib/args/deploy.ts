@@ -27,6 +27,10 @@ export const deployArgs = defineCommand({
     modelFlags(command)
       .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
       .option(
+        "--hf-token-secret <name>",
+        "a Secret with an HF_TOKEN key (made by creds hf) for gated Hugging Face models: the download and the server use it",
+      )
+      .option(
         "--dry-run <mode>",
         "client: print the objects; server: validate them on the server",
         one(parseDryRun),
@@ -52,7 +56,10 @@ export const deployArgs = defineCommand({
           forceConflicts: options.forceConflicts === true,
           wait: options.wait === true,
           timeoutMs: options.timeout as number,
-          request: modelRequest(name ?? "", options),
+          request: {
+            ...modelRequest(name ?? "", options),
+            ...(options.hfTokenSecret ? { hfTokenSecret: options.hfTokenSecret as string } : {}),
+          },
         });
       });
   },

@@ -53,6 +53,8 @@ export interface DeployRequest {
   nodeSelector?: Record<string, string>;
   /** Pod tolerations, such as for a tainted GPU node pool. */
   tolerations?: Toleration[];
+  /** A Secret with an HF_TOKEN key (`creds hf`) the model's download and server use. */
+  hfTokenSecret?: string;
 }
 
 /** A model as the model flags give it: a DeployRequest before its namespace and backend are known. */

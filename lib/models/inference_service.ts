@@ -25,6 +25,7 @@ import {
   requireKnativeForMode,
   requireKnativeScheduling,
 } from "../deploy/knative.ts";
+import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
 import { runtimeProblem } from "../deploy/runtimes.ts";
 import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
@@ -117,6 +118,17 @@ export const INFERENCE_SERVICE: ModelKind = {
     }
   },
   plan,
+  useHfToken(object, secret) {
+    // The storage initializer (which downloads hf:// URIs) by the annotation; the server, which
+    // may fetch more (a tokenizer, a --model_id), by its own env.
+    const isvc = object as InferenceService;
+    isvc.metadata = {
+      ...isvc.metadata,
+      annotations: { ...isvc.metadata?.annotations, [STORAGE_SECRET_ANNOTATION]: secret },
+    };
+    const model = predictorModel(isvc);
+    if (model) model.spec.env = withHfTokenEnv(model.spec.env, secret);
+  },
 };
 
 /**

@@ -21,6 +21,7 @@ import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
 import type { Existing, ModelKind } from "./kind.ts";
 import { findEach, kindOf } from "./kinds.ts";
+import { useHfToken } from "./hf_token.ts";
 
 /** What deploy was asked: the flags' request, and the backend and file if given. */
 export interface DeployAsk {
@@ -172,6 +173,7 @@ export async function planDeploy(
     existing,
     base,
   });
+  if (request.hfTokenSecret) await useHfToken(kube, kind, objects[0]!, request);
   return { kind, request, resources, existing, objects };
 }
 

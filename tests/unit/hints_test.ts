@@ -23,6 +23,7 @@ function sample(expression: string, glued: boolean): string {
   if (/(^|\.)(kind|mode)$/.test(expression)) return "raw";
   if (/version|kserve$/i.test(expression)) return "v0.16.0";
   if (/dest$/.test(expression)) return "./manifests";
+  if (/secret$/i.test(expression)) return "hf-token";
   throw new Error(`no sample value for \${${expression}}: add one to hints_test.ts`);
 }
 
