@@ -6,15 +6,14 @@ import type { DeployRequest } from "../deploy/spec.ts";
 import type { ModelKind } from "./kind.ts";
 
 /**
- * Wires request.hfTokenSecret into `object` (the kind's main object) through the kind. Refused
- * (UsageError) before anything is sent: a kind that cannot take a token, a Secret that does not
- * exist or has no HF_TOKEN key (KServe would start the download without a token, and a gated
- * model would fail with 401). Only the Secret's keys are read into messages, never its values.
+ * Refuses request.hfTokenSecret (UsageError) before anything is planned or sent: a kind that
+ * cannot take a token, a Secret that does not exist or has no HF_TOKEN key (KServe would start
+ * the download without a token, and a gated model would fail with 401). Only the Secret's keys
+ * are read into messages, never its values.
  */
-export async function useHfToken(
+export async function requireHfTokenSecret(
   kube: Kube,
   kind: ModelKind,
-  object: KubeObject,
   request: DeployRequest,
 ): Promise<void> {
   const { namespace, hfTokenSecret: secret } = request;
@@ -44,5 +43,9 @@ export async function useHfToken(
       { hint: `Write the token under ${HF_TOKEN_KEY}: ${create}` },
     );
   }
-  kind.useHfToken(object, secret);
+}
+
+/** Wires request.hfTokenSecret into `object` (the kind's main object) through the kind. */
+export function useHfToken(kind: ModelKind, object: KubeObject, request: DeployRequest): void {
+  if (request.hfTokenSecret) kind.useHfToken?.(object, request.hfTokenSecret);
 }

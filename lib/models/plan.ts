@@ -21,7 +21,7 @@ import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
 import type { Existing, ModelKind } from "./kind.ts";
 import { findEach, kindOf } from "./kinds.ts";
-import { useHfToken } from "./hf_token.ts";
+import { requireHfTokenSecret, useHfToken } from "./hf_token.ts";
 
 /** What deploy was asked: the flags' request, and the backend and file if given. */
 export interface DeployAsk {
@@ -163,6 +163,7 @@ export async function planDeploy(
         `Wait for the delete to finish (it waits with: kubectl kserve delete ${request.name} -n ${namespace}), then deploy again`,
     });
   }
+  await requireHfTokenSecret(kube, kind, request);
   const objects = await kind.plan({
     kube,
     resources,
@@ -173,7 +174,7 @@ export async function planDeploy(
     existing,
     base,
   });
-  if (request.hfTokenSecret) await useHfToken(kube, kind, objects[0]!, request);
+  useHfToken(kind, objects[0]!, request);
   return { kind, request, resources, existing, objects };
 }
 
