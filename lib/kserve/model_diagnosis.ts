@@ -146,6 +146,7 @@ export function diagnoseInferenceService(
   pods: V1Pod[] = [],
   context: RuleContext = {},
   objects: Owned[] = [],
+  logs: Record<string, string> = {},
 ): Finding {
   const lasting = (cause: string): Finding => ({ cause, lasting: true });
   const waiting = (cause: string): Finding => ({ cause, lasting: false });
@@ -160,7 +161,7 @@ export function diagnoseInferenceService(
       `waiting for the KServe controller to reconcile generation ${generation} (it has observed ${observed})`,
     );
   }
-  const podFinding = classifyPods(pods, events);
+  const podFinding = classifyPods(pods, events, logs);
   if (podFinding?.lasting) return podFinding;
   const cause = lastingCause(isvc, events, [...objects, ...pods]);
   if (cause) return lasting(cause);
@@ -203,7 +204,8 @@ export function explainInferenceService(
   events: Event[],
   pods: V1Pod[] = [],
   context: RuleContext = {},
+  logs: Record<string, string> = {},
 ): string {
-  const { cause } = diagnoseInferenceService(isvc, events, pods, context);
+  const { cause } = diagnoseInferenceService(isvc, events, pods, context, [], logs);
   return `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${cause}`;
 }

@@ -65,7 +65,7 @@ export async function explainInferenceService(
     observed,
     rendersDeployments(isvc) ? observed.deployments : [],
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
-    () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }),
+    () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }, observed.logs),
   );
 }
 

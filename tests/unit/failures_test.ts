@@ -253,3 +253,89 @@ Deno.test("lastingEvent(): one rule for the events deploy --wait fails on and ch
   );
   assert.equal(lastingEvent({ ...at("ServerlessModeRejected", "x"), type: "Normal" }), undefined);
 });
+
+/** A pod whose storage initializer crash-loops, as KServe's pod mutator names it. */
+function downloadFailing(): V1Pod {
+  return {
+    metadata: { name: "llama-predictor-1", uid: "p9", namespace: "models" },
+    spec: { nodeName: "node-1", containers: [{ name: "kserve-container" }] },
+    status: {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "True" }],
+      initContainerStatuses: [{
+        name: "storage-initializer",
+        image: "kserve/storage-initializer:v0.20.0",
+        imageID: "",
+        ready: false,
+        restartCount: 3,
+        state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 40s" } },
+        lastState: { terminated: { exitCode: 1, reason: "Error" } },
+      }],
+      containerStatuses: [{
+        name: "kserve-container",
+        image: "kserve/huggingfaceserver:v0.20.0",
+        imageID: "",
+        ready: false,
+        restartCount: 0,
+        state: { waiting: { reason: "PodInitializing" } },
+      }],
+    },
+  };
+}
+
+/** huggingface_hub's own words (its HfHubHTTPError subclasses), as the storage initializer logs them. */
+const HF_LOGS = {
+  noToken: [
+    "INFO:kserve.storage:Copying contents of hf://meta-llama/Llama-3.2-1B-Instruct to local",
+    "huggingface_hub.errors.GatedRepoError: 401 Client Error. (Request ID: Root=1-abc)",
+    "",
+    "Cannot access gated repo for url https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/config.json.",
+    "Access to model meta-llama/Llama-3.2-1B-Instruct is restricted. You must have access to it and be authenticated to access it. Please log in.",
+  ].join("\n"),
+  noAccess: [
+    "huggingface_hub.errors.GatedRepoError: 403 Client Error. (Request ID: Root=1-def)",
+    "",
+    "Cannot access gated repo for url https://huggingface.co/api/models/meta-llama/Llama-3.2-1B-Instruct/revision/main.",
+    "Access to model meta-llama/Llama-3.2-1B-Instruct is restricted and you are not in the authorized list.",
+  ].join("\n"),
+};
+
+Deno.test("classifyPod(): a storage initializer whose Hugging Face download gets 401 says the token is missing, and how to pass one", () => {
+  const finding = classifyPod(downloadFailing(), [], HF_LOGS.noToken);
+  assert.equal(finding?.lasting, true);
+  assert.match(
+    finding!.cause,
+    /^pod llama-predictor-1: container storage-initializer is in CrashLoopBackOff: the download of meta-llama\/Llama-3\.2-1B-Instruct from Hugging Face was refused \(HTTP 401\): the token is missing or invalid\. Fix: kubectl kserve creds hf --token-from-env HF_TOKEN -n models, then deploy again with --hf-token-secret hf-token$/,
+  );
+});
+
+Deno.test("classifyPod(): a 403 from Hugging Face says the token lacks access to that repository", () => {
+  const finding = classifyPod(downloadFailing(), [], HF_LOGS.noAccess);
+  assert.equal(finding?.lasting, true);
+  assert.match(
+    finding!.cause,
+    /refused \(HTTP 403\): the token lacks access to that repository \(a gated model: request access on https:\/\/huggingface\.co\/meta-llama\/Llama-3\.2-1B-Instruct with the token's account\)/,
+  );
+  // Without the log, the crash loop is reported as one, not guessed to be a token problem.
+  assert.doesNotMatch(classifyPod(downloadFailing())!.cause, /Hugging Face|token/);
+  // Another crash's log is not a token problem.
+  assert.doesNotMatch(
+    classifyPod(downloadFailing(), [], "OSError: [Errno 28] No space left on device")!.cause,
+    /Hugging Face|token/,
+  );
+});
+
+Deno.test("status and check word a refused Hugging Face download the same: the logs reach the model's diagnosis", () => {
+  const isvc = {
+    metadata: { name: "llama", namespace: "models", uid: "i1", generation: 1 },
+    status: {
+      observedGeneration: 1,
+      conditions: [{ type: "Ready", status: "False" as const, reason: "PredictorNotReady" }],
+    },
+  };
+  const logs = { "llama-predictor-1": HF_LOGS.noToken };
+  const diagnosis = diagnoseInferenceService(isvc, [], [downloadFailing()], {}, [], logs);
+  assert.equal(diagnosis.lasting, true);
+  assert.match(diagnosis.cause, /refused \(HTTP 401\): the token is missing or invalid/);
+  assert.match(explainPods([downloadFailing()], [], logs) ?? "", /HTTP 401/);
+});
