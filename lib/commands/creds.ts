@@ -5,8 +5,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { Kube, type KubeObject } from "../kube/client.ts";
-import { conflictRefusal, conflictsOf, objectName } from "../kube/conflicts.ts";
-import { KubeApiError } from "../kube/errors.ts";
+import { applyOrRefuse } from "../kube/conflicts.ts";
 import { isDnsSubdomain } from "../kube/names.ts";
 import { HF_TOKEN_KEY, hfTokenSecret } from "../kserve/hf.ts";
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
@@ -43,23 +42,15 @@ export async function credsHf(options: CredsHfInvocation): Promise<number> {
   const before = await kube.getOptional<KubeObject>(path, {
     accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
   });
-  let after: KubeObject;
-  try {
-    after = await kube.apply(path, secret, {
-      dryRun: options.dryRun === "server",
-      force: options.forceConflicts,
-      metadataOnly: true,
-    });
-  } catch (error) {
-    if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
-    const conflicts = conflictsOf(error.causes, objectName(secret));
-    if (!conflicts.length) throw error;
-    throw conflictRefusal(
-      "creds hf",
-      conflicts,
+  const after = await applyOrRefuse(kube, path, secret, {
+    dryRun: options.dryRun === "server",
+    force: options.forceConflicts,
+    metadataOnly: true,
+  }, {
+    command: "creds hf",
+    hint:
       "Keep the Secret as its owner wrote it (choose another --name), or take the fields with this command plus --force-conflicts",
-    );
-  }
+  });
   const what = !before
     ? "created"
     : before.metadata?.resourceVersion === after.metadata?.resourceVersion

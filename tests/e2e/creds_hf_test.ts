@@ -11,10 +11,9 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
-  resetCluster,
   withNamespace,
 } from "../support/cluster.ts";
-import { installKServe, MODEL_SERVER_IMAGE } from "../support/kserve.ts";
+import { MODEL_SERVER_IMAGE, withKServe } from "../support/kserve.ts";
 import { type PluginResult, runPlugin } from "../support/plugin.ts";
 import { assertSameCluster, snapshot } from "../support/snapshot.ts";
 
@@ -148,108 +147,100 @@ Deno.test("creds hf writes the HF_TOKEN Secret KServe reads as kubectl-kserve; d
 });
 
 Deno.test("deploy --hf-token-secret: the pods KServe creates for an InferenceService on the Hugging Face runtime read HF_TOKEN from the Secret, in the storage initializer and the server", async () => {
-  try {
-    say(`cluster reset in ${(await resetCluster()).toFixed(1)}s`);
-    let start = Date.now();
-    await installKServe(["--request-timeout", "2m"]);
-    say(`install took ${((Date.now() - start) / 1000).toFixed(1)}s`);
-    await withNamespace("hf-gated", async (ns) => {
-      const deploy = (name: string, extra: string[]) =>
-        runPlugin([
-          "deploy",
-          name,
-          "-n",
-          ns,
-          "--model-format",
-          "huggingface",
-          "--storage-uri",
-          "hf://meta-llama/Llama-3.2-1B-Instruct",
-          "--image",
-          MODEL_SERVER_IMAGE,
-          ...extra,
-        ], { env: env() });
-      // No such Secret yet: refused before anything is sent, with the command that makes it.
-      const early = await deploy("gated", ["--hf-token-secret", "hf-token"]);
-      assert.equal(early.code, 2, early.stderr);
-      assert.match(
-        early.stderr,
-        new RegExp(`Secret ${ns}/hf-token \\(--hf-token-secret\\) does not exist`),
-      );
-      assert.match(
-        early.stderr,
-        new RegExp(`kubectl kserve creds hf --token-from-env HF_TOKEN --name hf-token -n ${ns}`),
-      );
-      await kubectlOk([
-        "create",
-        "secret",
-        "generic",
-        "no-key",
+  await withKServe("hf-gated", async (ns) => {
+    const deploy = (name: string, extra: string[]) =>
+      runPlugin([
+        "deploy",
+        name,
         "-n",
         ns,
-        "--from-literal=TOKEN=x",
-      ]);
-      const noKey = await deploy("gated", ["--hf-token-secret", "no-key"]);
-      assert.equal(noKey.code, 2, noKey.stderr);
-      assert.match(noKey.stderr, /has no HF_TOKEN key \(its keys: TOKEN\)/);
-      const noModel = await kubectl(["get", "inferenceservice", "gated", "-n", ns]);
-      assert.match(noModel.stderr, /NotFound/, "nothing was sent");
+        "--model-format",
+        "huggingface",
+        "--storage-uri",
+        "hf://meta-llama/Llama-3.2-1B-Instruct",
+        "--image",
+        MODEL_SERVER_IMAGE,
+        ...extra,
+      ], { env: env() });
+    // No such Secret yet: refused before anything is sent, with the command that makes it.
+    const early = await deploy("gated", ["--hf-token-secret", "hf-token"]);
+    assert.equal(early.code, 2, early.stderr);
+    assert.match(
+      early.stderr,
+      new RegExp(`Secret ${ns}/hf-token \\(--hf-token-secret\\) does not exist`),
+    );
+    assert.match(
+      early.stderr,
+      new RegExp(`kubectl kserve creds hf --token-from-env HF_TOKEN --name hf-token -n ${ns}`),
+    );
+    await kubectlOk([
+      "create",
+      "secret",
+      "generic",
+      "no-key",
+      "-n",
+      ns,
+      "--from-literal=TOKEN=x",
+    ]);
+    const noKey = await deploy("gated", ["--hf-token-secret", "no-key"]);
+    assert.equal(noKey.code, 2, noKey.stderr);
+    assert.match(noKey.stderr, /has no HF_TOKEN key \(its keys: TOKEN\)/);
+    const noModel = await kubectl(["get", "inferenceservice", "gated", "-n", ns]);
+    assert.match(noModel.stderr, /NotFound/, "nothing was sent");
 
-      assert.equal((await credsHf(ns, [])).code, 0);
-      start = Date.now();
-      const deployed = await deploy("gated", [
-        "--hf-token-secret",
-        "hf-token",
-        "--wait",
-        "--timeout",
-        "90s",
-      ]);
-      assert.equal(deployed.code, 0, deployed.stderr);
-      assertNoToken(deployed, "deploy");
-      say(`deploy --wait took ${((Date.now() - start) / 1000).toFixed(1)}s`);
+    assert.equal((await credsHf(ns, [])).code, 0);
+    const start = Date.now();
+    const deployed = await deploy("gated", [
+      "--hf-token-secret",
+      "hf-token",
+      "--wait",
+      "--timeout",
+      "90s",
+    ]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assertNoToken(deployed, "deploy");
+    say(`deploy --wait took ${((Date.now() - start) / 1000).toFixed(1)}s`);
 
-      // What KServe made of it, on the pod itself.
-      const pods = await kubectlJson<{
-        items: {
-          spec: {
-            initContainers?: { name: string; env?: unknown[] }[];
-            containers: { name: string; env?: unknown[] }[];
-          };
-        }[];
-      }>(["get", "pods", "-n", ns, "-l", "serving.kserve.io/inferenceservice=gated"]);
-      assert.equal(pods.items.length, 1);
-      const pod = pods.items[0]!.spec;
-      const fromSecret = {
-        name: "HF_TOKEN",
-        valueFrom: { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } },
-      };
-      const init = pod.initContainers?.find((c) => c.name === "storage-initializer");
-      assert.ok(init, `no storage-initializer: ${JSON.stringify(pod.initContainers)}`);
-      assert.deepEqual(
-        init.env?.filter((e) => (e as { name: string }).name === "HF_TOKEN"),
-        [fromSecret],
-        JSON.stringify(init.env),
-      );
-      const server = pod.containers.find((c) => c.name === "kserve-container");
-      assert.deepEqual(
-        server?.env?.filter((e) => (e as { name: string }).name === "HF_TOKEN"),
-        [fromSecret],
-        JSON.stringify(server?.env),
-      );
+    // What KServe made of it, on the pod itself.
+    const pods = await kubectlJson<{
+      items: {
+        spec: {
+          initContainers?: { name: string; env?: unknown[] }[];
+          containers: { name: string; env?: unknown[] }[];
+        };
+      }[];
+    }>(["get", "pods", "-n", ns, "-l", "serving.kserve.io/inferenceservice=gated"]);
+    assert.equal(pods.items.length, 1);
+    const pod = pods.items[0]!.spec;
+    const fromSecret = {
+      name: "HF_TOKEN",
+      valueFrom: { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } },
+    };
+    const init = pod.initContainers?.find((c) => c.name === "storage-initializer");
+    assert.ok(init, `no storage-initializer: ${JSON.stringify(pod.initContainers)}`);
+    assert.deepEqual(
+      init.env?.filter((e) => (e as { name: string }).name === "HF_TOKEN"),
+      [fromSecret],
+      JSON.stringify(init.env),
+    );
+    const server = pod.containers.find((c) => c.name === "kserve-container");
+    assert.deepEqual(
+      server?.env?.filter((e) => (e as { name: string }).name === "HF_TOKEN"),
+      [fromSecret],
+      JSON.stringify(server?.env),
+    );
 
-      // A re-run writes nothing; the deployment backend has no storage initializer to give it to.
-      const rerun = await deploy("gated", ["--hf-token-secret", "hf-token"]);
-      assert.equal(rerun.code, 0, rerun.stderr);
-      assert.match(rerun.stderr, /inferenceservice\/gated unchanged/);
-      const plain = await deploy("plain", [
-        "--backend",
-        "deployment",
-        "--hf-token-secret",
-        "hf-token",
-      ]);
-      assert.equal(plain.code, 2, plain.stderr);
-      assert.match(plain.stderr, /--hf-token-secret is for KServe's storage initializer/);
-    });
-  } finally {
-    say(`cluster reset in ${(await resetCluster()).toFixed(1)}s`);
-  }
+    // A re-run writes nothing; the deployment backend has no storage initializer to give it to.
+    const rerun = await deploy("gated", ["--hf-token-secret", "hf-token"]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.match(rerun.stderr, /inferenceservice\/gated unchanged/);
+    const plain = await deploy("plain", [
+      "--backend",
+      "deployment",
+      "--hf-token-secret",
+      "hf-token",
+    ]);
+    assert.equal(plain.code, 2, plain.stderr);
+    assert.match(plain.stderr, /--hf-token-secret is for KServe's storage initializer/);
+  });
 });
