@@ -97,18 +97,22 @@ async function streamed(target: Target, body: string): Promise<ChatTiming> {
   const timing: ChatTiming = { totalMs: 0, chunks: 0 };
   let last = "";
   const events = stream.pipeThrough(new TextDecoderStream()).pipeThrough(sseData());
-  for await (const data of events) {
-    if (data.trim() === "[DONE]") break;
-    const part = chunkPart(data);
-    if (part.usage?.completion_tokens !== undefined) timing.tokens = part.usage.completion_tokens;
-    if (!part.content) continue;
-    timing.firstTokenMs ??= performance.now() - started;
-    timing.chunks++;
-    writeOut(part.content);
-    last = part.content;
+  try {
+    for await (const data of events) {
+      if (data.trim() === "[DONE]") break;
+      const part = chunkPart(data);
+      if (part.usage?.completion_tokens !== undefined) timing.tokens = part.usage.completion_tokens;
+      if (!part.content) continue;
+      timing.firstTokenMs ??= performance.now() - started;
+      timing.chunks++;
+      writeOut(part.content);
+      last = part.content;
+    }
+  } finally {
+    // The answer ends its line, also when an error event cuts it short.
+    if (timing.chunks && !last.endsWith("\n")) writeOut("\n");
   }
   timing.totalMs = performance.now() - started;
-  if (!last.endsWith("\n")) writeOut("\n");
   return timing;
 }
 
