@@ -16,7 +16,6 @@ import type { DeployRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
-import { UsageError } from "../errors.ts";
 
 /** The main object of a model: an InferenceService, or the deployment backend's Deployment. */
 export type ModelObject = InferenceService | Deployment;
@@ -132,13 +131,8 @@ export interface ModelKind {
   ): void;
   /** The objects deploy applies, after every refusal this kind makes before sending. */
   plan(context: PlanContext): Promise<KubeObject[]>;
-  /**
-   * The proxy path of a protocol's route, for a kind whose server is not on port 80 of
-   * service(NAME) at KServe's routes (an LLMInferenceService's vLLM serves OpenAI at
-   * /v1/chat/completions on its workload Service); undefined when it does not serve that
-   * protocol. Kinds without it serve every protocol at predictPathOf()'s default.
-   */
-  proxyPath?(namespace: string, name: string, protocol: RequestProtocol): string | undefined;
+  /** The path of its OpenAI chat completions through the API server's service proxy. */
+  openaiPath?(namespace: string, name: string): string;
   /**
    * Wires a Secret holding HF_TOKEN (the shape `creds hf` writes) into the main object so the
    * model download and the server use it (deploy --hf-token-secret). Kinds without it refuse
@@ -166,18 +160,11 @@ export function predictPathOf(
   name: string,
   protocol: RequestProtocol,
 ): string {
-  if (!kind.proxyPath) {
-    return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
-      ROUTES[protocol](name)
-    }`;
-  }
-  const path = kind.proxyPath(namespace, name, protocol);
-  if (path === undefined) {
-    throw new UsageError(`${kind.kind} ${namespace}/${name} serves no ${protocol} route`, {
-      hint: `See what it serves: kubectl kserve status ${name} -n ${namespace}`,
-    });
-  }
-  return path;
+  // A kind whose server is not KServe's at port 80 (an LLMInferenceService's vLLM) says where.
+  if (protocol === "openai" && kind.openaiPath) return kind.openaiPath(namespace, name);
+  return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
+    ROUTES[protocol](name)
+  }`;
 }
 
 /**

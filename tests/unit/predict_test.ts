@@ -105,3 +105,21 @@ Deno.test("predictPath(): an OpenAI chat completion goes to the predictor's /ope
     "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/openai/v1/chat/completions",
   );
 });
+
+Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMInferenceService's workload) takes chat there; the rest stays at KServe's routes", async () => {
+  const { predictPathOf } = await import("../../lib/models/kind.ts");
+  const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
+  const vllm = {
+    ...INFERENCE_SERVICE,
+    openaiPath: (namespace: string, name: string) =>
+      `/api/v1/namespaces/${namespace}/services/https:${name}-kserve-workload-svc:8000/proxy/v1/chat/completions`,
+  };
+  assert.equal(
+    predictPathOf(vllm, "llm", "qwen", "openai"),
+    "/api/v1/namespaces/llm/services/https:qwen-kserve-workload-svc:8000/proxy/v1/chat/completions",
+  );
+  assert.equal(
+    predictPathOf(vllm, "llm", "qwen", "v1"),
+    "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/v1/models/qwen:predict",
+  );
+});
