@@ -15,7 +15,7 @@ import {
 } from "../support/cluster.ts";
 import { MODEL_SERVER_IMAGE, withKServe } from "../support/kserve.ts";
 import { type PluginResult, runPlugin } from "../support/plugin.ts";
-import { assertSameCluster, snapshot } from "../support/snapshot.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const say = (msg: string) => console.log(`    ${msg}`);
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
@@ -51,22 +51,23 @@ interface Secret {
 
 Deno.test("creds hf writes the HF_TOKEN Secret KServe reads as kubectl-kserve; dry runs change nothing, a re-run writes nothing, the token is never printed", async () => {
   await withNamespace("creds-hf", async (ns) => {
-    const before = await snapshot();
-    const client = await credsHf(ns, ["--dry-run=client"]);
-    assert.equal(client.code, 0, client.stderr);
-    assert.match(
-      client.stdout,
-      new RegExp(
-        `^secret/hf-token \\(HF_TOKEN from \\$HF_TEST_TOKEN, 35 characters\\) would be applied in ${ns} \\(dry run\\)\\n$`,
-      ),
-    );
-    const server = await credsHf(ns, ["--dry-run=server", "-v"]);
-    assert.equal(server.code, 0, server.stderr);
-    assert.match(
-      server.stdout,
-      new RegExp(`^secret/hf-token created in ${ns} .*\\(server dry run\\)`),
-    );
-    assertSameCluster(before, await snapshot(), "creds hf --dry-run");
+    // A namespace another test left being deleted is emptied meanwhile: not this command's.
+    await assertUnchangedBy("creds hf --dry-run", async () => {
+      const client = await credsHf(ns, ["--dry-run=client"]);
+      assert.equal(client.code, 0, client.stderr);
+      assert.match(
+        client.stdout,
+        new RegExp(
+          `^secret/hf-token \\(HF_TOKEN from \\$HF_TEST_TOKEN, 35 characters\\) would be applied in ${ns} \\(dry run\\)\\n$`,
+        ),
+      );
+      const server = await credsHf(ns, ["--dry-run=server", "-v"]);
+      assert.equal(server.code, 0, server.stderr);
+      assert.match(
+        server.stdout,
+        new RegExp(`^secret/hf-token created in ${ns} .*\\(server dry run\\)`),
+      );
+    });
 
     const created = await credsHf(ns, ["-v"]);
     assert.equal(created.code, 0, created.stderr);
