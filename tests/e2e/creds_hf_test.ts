@@ -72,7 +72,9 @@ Deno.test("creds hf writes the HF_TOKEN Secret KServe reads as kubectl-kserve; d
     const created = await credsHf(ns, ["-v"]);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, new RegExp(`^secret/hf-token created in ${ns} `));
-    const secret = await kubectlJson<Secret>(["get", "secret", "hf-token", "-n", ns]);
+    const secret = await kubectlJson<Secret>(
+      ["get", "secret", "hf-token", "-n", ns, "--show-managed-fields"],
+    );
     assert.equal(secret.type, "Opaque");
     assert.deepEqual(secret.data, { HF_TOKEN: btoa(TOKEN) });
     assert.equal(secret.metadata.labels?.["app.kubernetes.io/managed-by"], "kubectl-kserve");
