@@ -69,6 +69,12 @@ export interface KServeRelease {
   /** Whether the llmisvc controller stops an LLMInferenceService annotated serving.kserve.io/stop. */
   llmisvcHonoursStop: boolean;
   /**
+   * The storage URI schemes the llmisvc controller can give an LLMInferenceService's model
+   * (pkg/controller/{v1alpha1,v1alpha2}/llmisvc/workload_storage.go, attachModelArtifacts); any other is
+   * "unsupported schema in model URI".
+   */
+  llmStorageSchemes: readonly string[];
+  /**
    * The validator rejects every update of an InferenceService whose mode annotation is a legacy
    * name, so its deletion hangs (kserve#5025), and the release that fixed it.
    */
@@ -130,6 +136,7 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     ],
     // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
+    llmStorageSchemes: ["hf://", "s3://", "pvc://", "oci://"],
     legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
     // The CRD has no spec.canary (release manifests).
     standardCanary: { specCanary: false, weighted: false },
@@ -163,6 +170,8 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     llmisvcHonoursStop: true,
     // kserve-crds.yaml: inferenceservices spec.canary[] (and status.canaryStatuses), unweighted.
     standardCanary: { specCanary: true, weighted: false },
+    // oci+native:// added (K@v0.20.0 pkg/constants OciNativeURIPrefix).
+    llmStorageSchemes: ["hf://", "s3://", "pvc://", "oci://", "oci+native://"],
   },
 ];
 

@@ -20,6 +20,7 @@ import {
   rendersDeployments,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import { stopAnnotated } from "../kserve/stop.ts";
 import {
   checkScaleToZero,
   requireKnativeForMode,
@@ -39,6 +40,12 @@ import {
   waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
+
+function isvcStopped(object: ModelObject): boolean {
+  const isvc = object as InferenceService;
+  return stopAnnotated(isvc.metadata) &&
+    (isvc.status?.conditions ?? []).some((c) => c.type === "Stopped" && c.status === "True");
+}
 
 function readyReason(isvc: InferenceService | undefined): string {
   if (!isvc) return "not created yet";
@@ -64,6 +71,9 @@ export const INFERENCE_SERVICE: ModelKind = {
     kube.getOptional<InferenceService>(`${collection(namespace)}/${name}`),
   list,
   ready: (object) => isvcReady(object as InferenceService),
+  // The controller reports a stop it has carried out as condition Stopped (v1beta1
+  // inference_service_status.go: "all related objects are deleted").
+  stopped: isvcStopped,
   podSelector: (name) => `${ISVC_LABEL}=${name}`,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<InferenceService> = {
@@ -193,6 +203,7 @@ function row(i: InferenceService): ModelRow {
     backend: "kserve",
     mode: modelMode(i).value,
     ready: isvcReady(i),
+    ...(isvcStopped(i) ? { stopped: true } : {}),
     url: i.status?.url ?? "",
     replicas: "-",
     created: i.metadata?.creationTimestamp ?? "",
