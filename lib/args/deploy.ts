@@ -17,7 +17,7 @@ export const deployArgs = defineCommand({
     const command = program
       .command("deploy")
       .description(
-        "serve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
+        "serve a model as an InferenceService (kserve), Deployment + Service + HPA (deployment) or LLMInferenceService (--llm)",
       )
       .argument("[name]", "model name (a DNS-1123 label; with -f, the file's metadata.name)")
       .option(

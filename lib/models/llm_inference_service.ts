@@ -80,8 +80,11 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
   formatHint: "An LLMInferenceService takes no model format: pass --storage-uri hf://ORG/MODEL",
   collection,
   find: (kube, namespace, name) =>
-    kube.getOptional<LLMInferenceService>(`${collection(namespace)}/${name}`),
-  list,
+    unlessForbidden(
+      kube.getOptional<LLMInferenceService>(`${collection(namespace)}/${name}`),
+      undefined,
+    ),
+  list: (kube, namespace) => unlessForbidden(list(kube, namespace), []),
   ready: (object) => llmReady(object as LLMInferenceService),
   stopped: (object) => llmStopped(object as LLMInferenceService),
   podSelector: llmPodSelector,
@@ -124,7 +127,7 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
       message:
         `KServe ${kserve?.version}'s llmisvc controller ignores ${STOP_ANNOTATION} on an LLMInferenceService (later releases honour it): its pods and GPUs would stay, and so would Ready`,
       hint:
-        `Free its GPUs by scaling it to zero replicas: kubectl patch llminferenceservice ${name} -n ${namespace} --type merge -p {"spec":{"replicas":0}}`,
+        `Free its GPUs by scaling it to zero replicas: kubectl patch llminferenceservice ${name} -n ${namespace} --type merge -p '{"spec":{"replicas":0}}'`,
     };
   },
   validateName(name) {
@@ -139,6 +142,18 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
   plan: planLLM,
   checkFlags: checkLLMFlags,
 };
+
+/**
+ * What a user who may not read LLMInferenceServices (403) sees of them: none. KServe's roles
+ * grant them apart from InferenceServices (the "edit" role has neither), and such a user's
+ * other models must still be found, listed and shown. Any other failure is an error.
+ */
+function unlessForbidden<T>(read: Promise<T>, none: T): Promise<T> {
+  return read.catch((error) => {
+    if ((error as { status?: number }).status === 403) return none;
+    throw error;
+  });
+}
 
 /** LLMInferenceServices as rows, with the replicas of their workload Deployments. */
 async function list(kube: Kube, namespace: string | undefined): Promise<ModelRow[]> {
