@@ -54,6 +54,9 @@ interface LLMObject {
 }
 const readOpt = () =>
   kubectlJson<LLMObject>(["get", "llminferenceservice", "opt", "-n", "models", "-o", "json"]);
+/** kubectl annotate of the model, as a user would by hand (KEY=VALUE, or KEY- to remove it). */
+const annotateOpt = (annotation: string) =>
+  kubectlOk(["annotate", "llminferenceservice", "opt", "-n", "models", annotation]);
 const condition = (object: LLMObject, type: string) =>
   object.status?.conditions?.find((c) => c.type === type);
 
@@ -224,14 +227,7 @@ Deno.test("LLMInferenceService on v0.16.0: v1alpha1, stop refused because its co
     hint = /hint: (.*)/.exec(refused.stderr)?.[1] ?? "";
   });
   await t.step("the reason is true: annotated by hand, its pods, GPU and Ready stay", async () => {
-    await kubectlOk([
-      "annotate",
-      "llminferenceservice",
-      "opt",
-      "-n",
-      "models",
-      "serving.kserve.io/stop=true",
-    ]);
+    await annotateOpt("serving.kserve.io/stop=true");
     // The controller reconciles the change (its generation is unchanged: only metadata).
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     assert.equal((await modelPods()).length, 1);
@@ -239,14 +235,7 @@ Deno.test("LLMInferenceService on v0.16.0: v1alpha1, stop refused because its co
     assert.equal(condition(await readOpt(), "Ready")?.status, "True");
     const status = await plugin(["status", "opt", "-n", "models"]);
     assert.match(status.stdout, /^Ready:\s+True$/m, "a stop that did not happen is not shown");
-    await kubectlOk([
-      "annotate",
-      "llminferenceservice",
-      "opt",
-      "-n",
-      "models",
-      "serving.kserve.io/stop-",
-    ]);
+    await annotateOpt("serving.kserve.io/stop-");
   });
   await t.step("the hint frees the GPU there: replicas 0 takes the pods down", async () => {
     assert.equal(await runHint(hint), 1);
