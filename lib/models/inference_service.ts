@@ -35,8 +35,10 @@ import {
   type ModelKind,
   type ModelObject,
   type ModelRow,
+  OPENAI_ROUTE,
   type PlanContext,
   serviceAddress,
+  serviceProxyPath,
   waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
@@ -89,6 +91,7 @@ export const INFERENCE_SERVICE: ModelKind = {
     return wait as ModelWait<ModelObject>;
   },
   service: predictorName,
+  openaiPath: (namespace, name) => serviceProxyPath(predictorName(name), namespace, OPENAI_ROUTE),
   address(object, namespace, name) {
     const isvc = object as InferenceService;
     return {

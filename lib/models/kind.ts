@@ -173,23 +173,33 @@ export interface ModelKind {
   checkFlags?(request: ModelRequest, base: InferenceServiceFile | undefined): void;
 }
 
+/** KServe's OpenAI chat completions route on its own model servers (huggingface, vLLM runtimes). */
+export const OPENAI_ROUTE = "openai/v1/chat/completions";
+
 /** Each protocol's route on the model server (KServe's v1 and v2 data planes, its OpenAI one). */
 const ROUTES: Record<RequestProtocol, (name: string) => string> = {
   v1: (name) => `v1/models/${name}:predict`,
   v2: (name) => `v2/models/${name}/infer`,
-  openai: () => "openai/v1/chat/completions",
+  openai: () => OPENAI_ROUTE,
 };
 
-/** The proxy path of a model's predict endpoint through its Service; needs no ingress, no DNS. */
+/**
+ * The proxy path of a model's predict endpoint through its Service; needs no ingress, no DNS.
+ * OpenAI requests go where the kind says its OpenAI server is, when it says so.
+ */
 export function predictPathOf(
   kind: ModelKind,
   namespace: string,
   name: string,
   protocol: RequestProtocol,
 ): string {
-  return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
-    ROUTES[protocol](name)
-  }`;
+  if (protocol === "openai" && kind.openaiPath) return kind.openaiPath(namespace, name);
+  return serviceProxyPath(kind.service(name), namespace, ROUTES[protocol](name));
+}
+
+/** `route` on port 80 of a Service, through the API server's service proxy. */
+export function serviceProxyPath(service: string, namespace: string, route: string): string {
+  return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${route}`;
 }
 
 /**

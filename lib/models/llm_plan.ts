@@ -79,14 +79,12 @@ export async function planLLM(context: PlanContext): Promise<KubeObject[]> {
   ]);
   const version = versions.at(-1);
   if (!version || !controller) {
+    const release = kserve.version ? `KServe ${kserve.version}` : "KServe";
+    const missing = version
+      ? `no Deployment ${LLMISVC_CONTROLLER}`
+      : "the LLMInferenceService CRD is not served";
     throw new UsageError(
-      `KServe ${
-        kserve.version ?? ""
-      } in ${kserve.namespace} has no LLMInferenceService controller (${
-        version
-          ? `no Deployment ${LLMISVC_CONTROLLER}`
-          : "the LLMInferenceService CRD is not served"
-      })`.replace("  ", " "),
+      `${release} in ${kserve.namespace} has no LLMInferenceService controller (${missing})`,
       {
         hint:
           "Install KServe with its llmisvc controller (kubectl kserve install), or deploy without --llm",

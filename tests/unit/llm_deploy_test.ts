@@ -7,6 +7,8 @@ import { gpuProblem } from "../../lib/deploy/gpus.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { conditionTree, failingLeaf } from "../../lib/kserve/llm_inference_service.ts";
 import { checkLLMFlags } from "../../lib/models/llm_plan.ts";
+import { predictPathOf } from "../../lib/models/kind.ts";
+import { kindOf } from "../../lib/models/kinds.ts";
 
 const request = (extra: Partial<DeployRequest> = {}): DeployRequest => ({
   name: "opt",
@@ -160,4 +162,19 @@ Deno.test("--gpu is refused when no schedulable node has that many, naming the n
     "--gpu 3: no node can run a pod with 3 nvidia.com/gpu (b has 2, c has 4 (cordoned))",
   );
   assert.match(gpuProblem([node("a")], 1)!, /no node offers nvidia.com\/gpu/);
+});
+
+Deno.test("each kind names its OpenAI server through the API server's proxy: vLLM on the workload Service, KServe's runtimes on the predictor", () => {
+  assert.equal(
+    predictPathOf(kindOf("llm"), "models", "opt", "openai"),
+    "/api/v1/namespaces/models/services/https:opt-kserve-workload-svc:8000/proxy/v1/chat/completions",
+  );
+  assert.equal(
+    predictPathOf(kindOf("kserve"), "models", "opt", "openai"),
+    "/api/v1/namespaces/models/services/opt-predictor:80/proxy/openai/v1/chat/completions",
+  );
+  assert.equal(
+    predictPathOf(kindOf("deployment"), "models", "opt", "openai"),
+    "/api/v1/namespaces/models/services/opt:80/proxy/openai/v1/chat/completions",
+  );
 });
