@@ -42,9 +42,11 @@ async function gpusInUse(): Promise<Record<string, number>> {
   return used;
 }
 
-const modelPods = () =>
-  kubectlJson<{ items: Pod[] }>(["get", "pods", "-n", "models", "-l", SELECTOR, "-o", "json"])
+/** The pods in namespace models that `selector` picks. */
+const podsOf = (selector: string) =>
+  kubectlJson<{ items: Pod[] }>(["get", "pods", "-n", "models", "-l", selector, "-o", "json"])
     .then((list) => list.items);
+const modelPods = () => podsOf(SELECTOR);
 
 interface LLMObject {
   apiVersion: string;
@@ -221,17 +223,7 @@ Deno.test("LLMInferenceService on v0.20.0: dry run, refusals, deploy --wait, lis
 async function assertInferenceServiceStopStart(): Promise<void> {
   const deployed = await plugin(["deploy", "iris", "-n", "models", ...SKLEARN, "--wait"]);
   assert.equal(deployed.code, 0, deployed.stderr);
-  const irisPods = () =>
-    kubectlJson<{ items: Pod[] }>([
-      "get",
-      "pods",
-      "-n",
-      "models",
-      "-l",
-      "serving.kserve.io/inferenceservice=iris",
-      "-o",
-      "json",
-    ]).then((list) => list.items);
+  const irisPods = () => podsOf("serving.kserve.io/inferenceservice=iris");
   const stopped = await plugin(["stop", "iris", "-n", "models", "--wait"]);
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.match(stopped.stderr, /inferenceservice\/iris stopped/);
