@@ -2,6 +2,7 @@
 import type { GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
+import { stoppedOnPurpose } from "../models/kind.ts";
 import { writeOut } from "../output.ts";
 import { renderStatus } from "./status_view.ts";
 
@@ -12,7 +13,7 @@ export async function status(options: { global: GlobalOptions; name: string }): 
   const model = await requireModel(kube, namespace, name);
   const kind = kindOf(model);
   const report = await kind.explain(kube, model.object, namespace, name);
-  if (kind.stopped?.(model.object)) {
+  if (stoppedOnPurpose(kind, model.object)) {
     // Stopped on purpose: not Ready, and nothing to diagnose.
     report.stopped = true;
     delete report.diagnosis;

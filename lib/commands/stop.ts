@@ -9,7 +9,7 @@ import { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { STOP_ANNOTATION, stopAnnotated } from "../kserve/stop.ts";
-import type { ModelKind, ModelObject } from "../models/kind.ts";
+import { type ModelKind, type ModelObject, stoppedOnPurpose } from "../models/kind.ts";
 import { kindOf, requireModel, waitForKind } from "../models/kinds.ts";
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
@@ -32,7 +32,7 @@ export async function stopOrStart(options: StopInvocation): Promise<number> {
   const { name, stop } = options;
   const model = await requireModel(kube, namespace, name);
   const kind = kindOf(model);
-  if (!kind.stopped) {
+  if (!kind.stopReported) {
     throw new UsageError(
       `${name} is served by a ${kind.kind} (the ${kind.backend} backend), which KServe cannot stop`,
       {
@@ -70,10 +70,36 @@ export async function stopOrStart(options: StopInvocation): Promise<number> {
     await waitStopped(kube, kind, namespace, name, options.timeoutMs);
     writeErr(`${name} is stopped: its pods are gone\n`);
   } else {
-    await waitForKind(kind, kube, namespace, name, options.timeoutMs);
+    await waitStarted(kube, kind, namespace, name, options.timeoutMs);
     writeErr(`${name} is ready\n`);
   }
   return 0;
+}
+
+/**
+ * Waits until the controller has seen the start (its status no longer says stopped: until then
+ * the wait for Ready would take the old Stopped for a lasting failure), then until it serves.
+ */
+async function waitStarted(
+  kube: Kube,
+  kind: ModelKind,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitFor<ModelObject>(kube, {
+    path: kind.collection(namespace),
+    fieldSelector: `metadata.name=${name}`,
+    description: `the controller to start ${kind.kind} ${namespace}/${name}`,
+    ready: ([object]) =>
+      !object
+        ? "it is gone"
+        : kind.stopReported!(object)
+        ? "the controller still reports it stopped"
+        : true,
+  }, { timeoutMs });
+  await waitForKind(kind, kube, namespace, name, Math.max(1, deadline - Date.now()));
 }
 
 /**
@@ -95,7 +121,7 @@ async function waitStopped(
     ready: ([object]) =>
       !object
         ? "it is gone"
-        : kind.stopped!(object)
+        : stoppedOnPurpose(kind, object)
         ? true
         : "the controller has not reported it stopped yet",
   }, { timeoutMs });

@@ -7,7 +7,6 @@
 import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { KnativeCondition } from "./inference_service.ts";
-import { stopAnnotated } from "./stop.ts";
 
 /** A container of spec.template (a core/v1 Container; "main" is the model server). */
 export interface LLMContainer {
@@ -102,15 +101,11 @@ export function llmReady(object: LLMInferenceService | undefined): boolean {
   return (object?.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
-/**
- * Whether the controller has stopped the model: the annotation is set and its main workload
- * reports Stopped (v0.17+; v0.16.0 never does).
- */
-export function llmStopped(object: LLMInferenceService): boolean {
-  return stopAnnotated(object.metadata) &&
-    (object.status?.conditions ?? []).some((c) =>
-      c.type === "MainWorkloadReady" && c.reason === STOPPED_REASON
-    );
+/** Whether the controller reports the workload stopped (v0.17+; v0.16.0 never does). */
+export function llmStopReported(object: LLMInferenceService): boolean {
+  return (object.status?.conditions ?? []).some((c) =>
+    c.type === "MainWorkloadReady" && c.reason === STOPPED_REASON
+  );
 }
 
 /** The pods, Deployment and Service of a single-node workload (singleNodeLabels). */

@@ -43,10 +43,10 @@ import {
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
 
-function isvcStopped(object: ModelObject): boolean {
-  const isvc = object as InferenceService;
-  return stopAnnotated(isvc.metadata) &&
-    (isvc.status?.conditions ?? []).some((c) => c.type === "Stopped" && c.status === "True");
+function isvcStopReported(object: ModelObject): boolean {
+  return ((object as InferenceService).status?.conditions ?? []).some((c) =>
+    c.type === "Stopped" && c.status === "True"
+  );
 }
 
 function readyReason(isvc: InferenceService | undefined): string {
@@ -75,7 +75,7 @@ export const INFERENCE_SERVICE: ModelKind = {
   ready: (object) => isvcReady(object as InferenceService),
   // The controller reports a stop it has carried out as condition Stopped (v1beta1
   // inference_service_status.go: "all related objects are deleted").
-  stopped: isvcStopped,
+  stopReported: isvcStopReported,
   podSelector: (name) => `${ISVC_LABEL}=${name}`,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<InferenceService> = {
@@ -206,7 +206,7 @@ function row(i: InferenceService): ModelRow {
     backend: "kserve",
     mode: modelMode(i).value,
     ready: isvcReady(i),
-    ...(isvcStopped(i) ? { stopped: true } : {}),
+    ...(stopAnnotated(i.metadata) && isvcStopReported(i) ? { stopped: true } : {}),
     url: i.status?.url ?? "",
     replicas: "-",
     created: i.metadata?.creationTimestamp ?? "",

@@ -17,6 +17,7 @@ import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
+import { stopAnnotated } from "../kserve/stop.ts";
 
 /**
  * The main object of a model: an InferenceService, an LLMInferenceService, or the deployment
@@ -131,10 +132,11 @@ export interface ModelKind {
   list(kube: Kube, namespace: string | undefined): Promise<ModelRow[]>;
   ready(object: ModelObject): boolean;
   /**
-   * Whether the model is stopped on purpose (serving.kserve.io/stop, acted on by its
-   * controller); absent for a kind that cannot be stopped.
+   * Whether its controller's status says the workload is stopped (it acted on
+   * serving.kserve.io/stop, and has not yet seen it cleared); absent for a kind that cannot be
+   * stopped.
    */
-  stopped?(object: ModelObject): boolean;
+  stopReported?(object: ModelObject): boolean;
   /**
    * Why `stop` must not set the annotation on this install (its controller would ignore it),
    * and what does free the workload there; undefined when it may.
@@ -214,6 +216,14 @@ export function waitTarget(kind: ModelKind, namespace: string, name: string) {
     description: `${kind.kind} ${namespace}/${name}`,
     podSelector: kind.podSelector(name),
   };
+}
+
+/**
+ * Stopped on purpose: the annotation asks for it and the controller reports it done (a
+ * controller that ignores the annotation never does: v0.16.0's llmisvc).
+ */
+export function stoppedOnPurpose(kind: ModelKind, object: ModelObject): boolean {
+  return stopAnnotated(object.metadata) && (kind.stopReported?.(object) ?? false);
 }
 
 /** The in-cluster address of a Service. */

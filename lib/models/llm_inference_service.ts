@@ -15,12 +15,12 @@ import {
   type LLMInferenceService,
   llmPodSelector,
   llmReady,
-  llmStopped,
+  llmStopReported,
   llmWorkloadService,
   STOPPED_REASON,
 } from "../kserve/llm_inference_service.ts";
 import { factsOf } from "../kserve/releases.ts";
-import { STOP_ANNOTATION } from "../kserve/stop.ts";
+import { STOP_ANNOTATION, stopAnnotated } from "../kserve/stop.ts";
 import { validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { ModelKind, ModelObject, ModelRow } from "./kind.ts";
@@ -86,7 +86,7 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
     ),
   list: (kube, namespace) => unlessForbidden(list(kube, namespace), []),
   ready: (object) => llmReady(object as LLMInferenceService),
-  stopped: (object) => llmStopped(object as LLMInferenceService),
+  stopReported: (object) => llmStopReported(object as LLMInferenceService),
   podSelector: llmPodSelector,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<LLMInferenceService> = {
@@ -187,7 +187,7 @@ function row(object: LLMInferenceService): ModelRow {
     backend: "llm",
     mode: "LLMInferenceService",
     ready: llmReady(object),
-    ...(llmStopped(object) ? { stopped: true } : {}),
+    ...(stopAnnotated(object.metadata) && llmStopReported(object) ? { stopped: true } : {}),
     url: object.status?.url ?? "",
     replicas: "-",
     created: object.metadata?.creationTimestamp ?? "",

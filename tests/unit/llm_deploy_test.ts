@@ -7,7 +7,7 @@ import { gpuProblem } from "../../lib/deploy/gpus.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { conditionTree, failingLeaf } from "../../lib/kserve/llm_inference_service.ts";
 import { checkLLMFlags } from "../../lib/models/llm_plan.ts";
-import { predictPathOf } from "../../lib/models/kind.ts";
+import { predictPathOf, stoppedOnPurpose } from "../../lib/models/kind.ts";
 import { kindOf } from "../../lib/models/kinds.ts";
 
 const request = (extra: Partial<DeployRequest> = {}): DeployRequest => ({
@@ -177,4 +177,19 @@ Deno.test("each kind names its OpenAI server through the API server's proxy: vLL
     predictPathOf(kindOf("deployment"), "models", "opt", "openai"),
     "/api/v1/namespaces/models/services/opt:80/proxy/openai/v1/chat/completions",
   );
+});
+
+Deno.test("a model is stopped on purpose only when asked and its controller reports it done", () => {
+  const annotated = { annotations: { "serving.kserve.io/stop": "True" } };
+  const llmStopped = {
+    status: { conditions: [{ type: "MainWorkloadReady", status: "False", reason: "Stopped" }] },
+  };
+  const isvcStopped = { status: { conditions: [{ type: "Stopped", status: "True" }] } };
+  assert.equal(stoppedOnPurpose(kindOf("llm"), { metadata: annotated, ...llmStopped }), true);
+  // Asked, not done (v0.16.0's llmisvc never does it): not stopped.
+  assert.equal(stoppedOnPurpose(kindOf("llm"), { metadata: annotated }), false);
+  // Done, no longer asked (a start the controller has not seen yet): not stopped either.
+  assert.equal(stoppedOnPurpose(kindOf("llm"), llmStopped), false);
+  assert.equal(stoppedOnPurpose(kindOf("kserve"), { metadata: annotated, ...isvcStopped }), true);
+  assert.equal(stoppedOnPurpose(kindOf("deployment"), { metadata: annotated }), false);
 });
