@@ -9,24 +9,19 @@ import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { hostLabels } from "../kserve/config.ts";
 import { lastingCause } from "../kserve/diagnose.ts";
-import { installRuntimesCommand } from "../kserve/hints.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
 import { modelMode } from "../kserve/versions.ts";
 import {
   type InferenceService,
   isvcReady,
-  predictorModel,
   predictorName,
   rendersDeployments,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
-import {
-  checkScaleToZero,
-  requireKnativeForMode,
-  requireKnativeScheduling,
-} from "../deploy/knative.ts";
-import { runtimeProblem } from "../deploy/runtimes.ts";
+import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
+import { knativeNamespace } from "../kserve/knative.ts";
+import { readRuleContext } from "../kserve/model_context.ts";
 import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
@@ -146,25 +141,17 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
     });
   }
   const isvc = buildInferenceService(request, kserve.version, context.base);
-  // The rules check and status apply to every model, applied to what is about to be sent.
-  const broken = modelProblems(isvc, { namespaceLabels: context.namespaceLabels })[0];
+  // The rules check and status apply to every model, applied to what is about to be sent:
+  // among them a runtime for its format and protocol (KServe would accept the object and then
+  // report NoSupportingRuntime only in its status) and Knative's features for pod placement.
+  const rules = await readRuleContext(isvc, {
+    get: (path) => context.kube.getOptional(path),
+    kserve: () => Promise.resolve(kserve),
+    knativeNamespace: () => knativeNamespace(context.kube),
+  }, { namespaceLabels: context.namespaceLabels, runtimes: await context.lookups.runtimes });
+  const broken = modelProblems(isvc, rules)[0];
   if (broken) throw new UsageError(broken.message, { hint: broken.fix });
-  // A custom container (predictor.containers) names no format: there is no runtime to check.
-  const model = predictorModel(isvc);
-  const runtimes = await context.lookups.runtimes;
-  if (model?.format && runtimes) {
-    // Refused before anything is applied: KServe would accept the object and then report
-    // NoSupportingRuntime, or an unknown runtime, only in its status.
-    const problem = runtimeProblem(runtimes, model.format, {
-      installRuntimes: installRuntimesCommand(kserve),
-      protocol: model.spec.protocolVersion,
-      named: model.spec.runtime,
-      namespace: request.namespace,
-    });
-    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
-  }
   await requireKnativeForMode(context.resources, isvc, kserve);
-  await requireKnativeScheduling(context.kube, request, isvc, kserve);
   await checkScaleToZero(context.kube, isvc, kserve);
   return [isvc];
 }

@@ -436,22 +436,28 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
     /Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes\.podspec-nodeselector and kubernetes\.podspec-tolerations \(now: unset, unset\)/,
   );
   assert.match(refused.stderr, /kubectl patch configmap config-features -n knative-serving/);
-  await kubectlOk([
-    "patch",
-    "configmap",
-    "config-features",
-    "-n",
-    "knative-serving",
-    "--type",
-    "merge",
-    "-p",
-    JSON.stringify({
-      data: {
-        "kubernetes.podspec-nodeselector": "enabled",
-        "kubernetes.podspec-tolerations": "enabled",
-      },
-    }),
-  ]);
+  // The same placement on a model written by kubectl (Knative mode, the install's default):
+  // check and status say what deploy says, with the same fix; the fix is then run.
+  await applyYaml(`apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: placed, namespace: models}
+spec:
+  predictor:
+    nodeSelector: {nvidia.com/gpu.present: "true"}
+    tolerations: [{key: nvidia.com/gpu, effect: NoSchedule}]
+    model: {modelFormat: {name: sklearn}, storageUri: "gs://a/b"}
+`);
+  const placement =
+    /models\/placed: In Serverless \(Knative\) mode, Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes\.podspec-nodeselector and kubernetes\.podspec-tolerations \(now: unset, unset\)\. Fix: (kubectl patch configmap config-features -n knative-serving --type merge -p '[^']+'), or deploy in raw mode/;
+  const before = await runCheck(["-n", "models"], adminKubeconfig());
+  const found = placement.exec(before.byId("models.spec")!.error ?? "");
+  assert.ok(found, JSON.stringify(before.byId("models.spec")));
+  assert.match(before.byId("models.ready")!.error!, placement);
+  const status = await runPlugin(["status", "placed", "-n", "models"], env);
+  assert.match(status.stdout, new RegExp(`Diagnosis: +${placement.source}`));
+  await runHint(found[1]!);
+  const after = await runCheck(["-n", "models"], adminKubeconfig());
+  assert.doesNotMatch(after.byId("models.spec")!.error ?? "", /placed/);
   const accepted = await runPlugin([...gpu, "--dry-run=server"], env);
   assert.equal(accepted.code, 0, accepted.stderr);
   await resetCluster();

@@ -508,55 +508,63 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   );
 
   await t.step(
-    "a spec KServe cannot render fails fast (its InternalError event), and check calls it a fix, not settling",
+    "a spec KServe cannot render (a predictor's nodeSelector, its pod-level request over the limit): deploy refuses it; written by kubectl, check and status name it as a fix",
     async () => {
       await using dir = await tempDir();
       // Field report: an invalid node selector waited out --timeout on ReconcileFailed, and check
-      // said "still settling". Sibling: a CPU request over its limit.
+      // said "still settling". Sibling: a CPU request over its limit. Both are predictor fields
+      // (not the model container's), which models written by others set.
       const specs = {
-        badsel: { nodeSelector: { "Bad Key": "x" } },
-        overlimit: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+        badsel: {
+          fields: { nodeSelector: { "Bad Key": "x" } },
+          words: /spec\.predictor\.nodeSelector "Bad Key=x" is not a qualified name/,
+        },
+        overlimit: {
+          fields: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+          words:
+            /spec\.predictor\.resources cpu: the request 2 is more than the limit 1, which the API server refuses/,
+        },
       };
-      for (const [name, predictor] of Object.entries(specs)) {
-        const file = `${dir.path}/${name}.json`;
+      const files: Record<string, string> = {};
+      for (const [name, { fields }] of Object.entries(specs)) {
+        files[name] = `${dir.path}/${name}.json`;
         await Deno.writeTextFile(
-          file,
+          files[name]!,
           JSON.stringify({
             apiVersion: "serving.kserve.io/v1beta1",
             kind: "InferenceService",
             metadata: { name },
             spec: {
               predictor: {
-                ...predictor,
+                ...fields,
                 model: { modelFormat: { name: "sklearn" }, storageUri: "gs://a/b" },
               },
             },
           }),
         );
-        const result = await plugin([
-          "deploy",
-          name,
-          "-n",
-          "models",
-          "-f",
-          file,
-          "--wait",
-          "--timeout",
-          "3m",
-        ]);
-        assert.equal(result.code, 1, result.stderr);
-        // v0.16.0 says so in a Warning event (v0.20.0 in a ReconcileFailed condition).
-        assert.match(
-          result.stderr,
-          /failed: InternalError: fails to reconcile predictor: .* is invalid/,
-        );
-        assert.doesNotMatch(result.stderr, /Timed out/);
+      }
+      await assertUnchangedBy("refused predictor fields", async () => {
+        for (const [name, { words }] of Object.entries(specs)) {
+          const refused = await plugin(["deploy", "-n", "models", "-f", files[name]!]);
+          assert.equal(refused.code, 2, refused.stderr);
+          assert.match(refused.stderr, words);
+        }
+      });
+      for (const name of Object.keys(specs)) {
+        await kubectlOk(["apply", "-n", "models", "-f", files[name]!]);
       }
       const check = await runCheck(["-n", "models"], adminKubeconfig());
-      const ready = check.byId("models.ready")!;
-      assert.match(ready.error!, /models\/badsel: InternalError: .*Invalid value: "Bad Key"/);
-      assert.match(ready.error!, /models\/overlimit: InternalError: .* is invalid/);
+      const [ready, spec] = [check.byId("models.ready")!, check.byId("models.spec")!];
+      for (const [name, { words }] of Object.entries(specs)) {
+        const named = new RegExp(`models/${name}: ${words.source}`);
+        assert.match(spec.error!, named);
+        assert.match(ready.error!, named);
+        const status = await plugin(["status", name, "-n", "models"]);
+        assert.equal(status.code, 1, status.stdout + status.stderr);
+        assert.match(status.stdout, new RegExp(`Diagnosis: +${named.source}`));
+      }
       assert.equal(ready.transient, undefined, "needs a fix: not retried under --wait");
+      assert.equal(spec.transient, undefined);
       assert.match(ready.hint!, /kubectl kserve status \S+ -n models/);
       assert.doesNotMatch(ready.hint!, /NAME|NAMESPACE/);
       for (const name of Object.keys(specs)) {
