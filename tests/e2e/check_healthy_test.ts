@@ -107,17 +107,20 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step("deploy mode that v0.16.0 does not know", async () => {
     await patchKServeConfig("deploy", { defaultDeploymentMode: "Bogus" });
     const summary = await check();
-    // Its hint is parsed, not run: the value was written by another field manager (kubectl
-    // patch), so the install it names refuses with a conflict and needs --force-conflicts.
-    await onlyFailure(
+    // The value was written by another field manager (kubectl patch): the install the hint
+    // names takes it back only with --force-conflicts, which the hint adds. Its first command is
+    // run (the other opens an editor), and the check then passes.
+    const hint = await onlyFailure(
       summary,
       "kserve.config-deploy",
-      /kubectl kserve install --mode raw/,
+      /kubectl kserve install --mode raw --version v0\.16\.0 --force-conflicts, or /,
     );
     assert.match(
       summary.byId("kserve.config-deploy")!.error!,
       /"Bogus" is not valid for KServe v0\.16\.0/,
     );
+    await runHint(hint.split(", or ")[0]!);
+    assert.equal((await check()).byId("kserve.config-deploy")!.result, "pass");
   });
 
   await t.step("default mode Serverless with no Knative", async () => {
