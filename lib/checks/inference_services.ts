@@ -1,12 +1,13 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
 import { ISVC_LABEL } from "../defaults.ts";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import type { Deployment } from "../kube/objects.ts";
 import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
 import { modelProblems, type RuleContext } from "../kserve/model_rules.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
-import type { Event, Owned } from "../kserve/events.ts";
+import type { Event } from "../kserve/events.ts";
 import { KSERVE_RELEASES, releaseOf } from "../kserve/releases.ts";
 import { kindPath, kserveKind } from "../kserve/api_kinds.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
@@ -118,7 +119,19 @@ export const modelChecks: Check<CheckContext>[] = [
       );
       if (unsettled.length === 0) return `${isvcs.length} ready`;
       const events = await ctx.list<Event>(eventsPath(ctx), { fieldSelector: "type=Warning" });
-      const notReady = unsettled.filter((i) => !ready(i) || refusedGeneration(i, events));
+      const ownDeployments = (i: InferenceService) =>
+        ctx.list<Deployment>(
+          `/apis/apps/v1/namespaces/${i.metadata?.namespace}/deployments`,
+          { labelSelector: `${ISVC_LABEL}=${i.metadata?.name}` },
+        );
+      // A refusal is judged with the model's Deployments (a rendered spec was accepted), read
+      // only for a model whose events name one.
+      const refused = await Promise.all(unsettled.map(async (i) =>
+        !ready(i) ||
+        (refusedGeneration(i, events) !== undefined &&
+          refusedGeneration(i, events, await ownDeployments(i)) !== undefined)
+      ));
+      const notReady = unsettled.filter((_, n) => refused[n]);
       if (notReady.length === 0) return `${isvcs.length} ready`;
       // Each model in the words status and deploy --wait use (lib/kserve/model_diagnosis.ts);
       // the run settles on its own only if every one is on its way (field report: a quota
@@ -129,7 +142,7 @@ export const modelChecks: Check<CheckContext>[] = [
         const [pods, replicaSets, deployments, rules] = await Promise.all([
           ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, selector),
           ctx.list<V1ReplicaSet>(`/apis/apps/v1/namespaces/${namespace}/replicasets`, selector),
-          ctx.list<Owned>(`/apis/apps/v1/namespaces/${namespace}/deployments`, selector),
+          ownDeployments(i),
           ruleContext(ctx, i),
         ]);
         return diagnoseInferenceService(i, events, pods, rules, [

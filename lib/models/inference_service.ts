@@ -19,6 +19,7 @@ import {
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
+import { unrenderedSpec } from "../kserve/rendered.ts";
 import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
@@ -82,6 +83,11 @@ export const INFERENCE_SERVICE: ModelKind = {
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)
       rolloutSelector: (isvc) => rendersDeployments(isvc) ? `${ISVC_LABEL}=${name}` : undefined,
+      // A re-deploy's old Deployment is rolled out until KServe renders the new spec into it.
+      unrendered: (isvc, deployment) =>
+        deployment.metadata?.name === predictorName(name)
+          ? unrenderedSpec(isvc, deployment)
+          : undefined,
     };
     return wait as ModelWait<ModelObject>;
   },

@@ -52,7 +52,7 @@ export async function explainInferenceService(
     { backend: kind.backend, object: isvc, name, namespace, mode: modelMode(isvc).value },
     observed,
     // A refused latest generation is not Ready: its pods serve the previous spec.
-    kind.ready(isvc) && !refusedGeneration(isvc, observed.events),
+    kind.ready(isvc) && !refusedGeneration(isvc, observed.events, observed.deployments),
     kind.address(isvc, namespace, name),
   );
   report.runtime = servingRuntime(isvc, knownRuntime(isvc) ? [] : rules.runtimes);
@@ -69,7 +69,7 @@ export async function explainInferenceService(
     observed,
     rendersDeployments(isvc) ? observed.deployments : [],
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
-    () => diagnose(isvc, observed.events, observed.pods, rules),
+    () => diagnose(isvc, observed.events, observed.pods, rules, observed.deployments),
   );
 }
 
