@@ -9,9 +9,11 @@ import {
   resetCluster,
   run,
   tempDir,
+  waitFor,
 } from "../support/cluster.ts";
 import {
   deploymentModeOf,
+  inferenceServiceJson,
   installKServe,
   patchKServeConfig,
   scaleController,
@@ -73,7 +75,7 @@ const plugin = (args: string[], extra: Record<string, string> = {}) =>
 
 async function freshInstall(version: string): Promise<void> {
   await resetCluster();
-  await installKServe(["--version", version]);
+  await installKServe(["--version", version, "--request-timeout", "2m"]);
   await kubectlOk(["create", "namespace", "models"]);
 }
 
@@ -751,6 +753,74 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
       deployment.status.availableReplicas,
     ],
     [deployment.spec.replicas, deployment.spec.replicas, deployment.spec.replicas],
+  );
+
+  // A re-deploy's --wait judged the old Deployment, rolled out and Ready, when KServe had not
+  // rendered the new spec into it yet. The moment is held open: KServe's leader lease is taken,
+  // so its restarted controller serves its webhooks (the apply passes) but reconciles nothing.
+  const controllerRestarts = async () =>
+    (await kubectlJson<{ items: { status: { containerStatuses?: { restartCount: number }[] } }[] }>(
+      [
+        "get",
+        "pods",
+        "-n",
+        "kserve",
+        "-l",
+        "control-plane=kserve-controller-manager",
+        "-o",
+        "json",
+      ],
+    )).items.flatMap((p) => p.status.containerStatuses ?? []).reduce(
+      (n, c) => n + c.restartCount,
+      0,
+    );
+  const restarted = await controllerRestarts();
+  const lease = ["lease", "kserve-controller-manager-leader-lock", "-n", "kserve"];
+  const now = new Date().toISOString().replace(/Z$/, "000Z");
+  await kubectlOk([
+    "patch",
+    ...lease,
+    "--type=merge",
+    "-p",
+    JSON.stringify({
+      spec: {
+        holderIdentity: "kubectl-kserve.test/hold",
+        leaseDurationSeconds: 3600,
+        acquireTime: now,
+        renewTime: now,
+      },
+    }),
+  ]);
+  await waitFor(
+    "KServe's controller to give up its lease",
+    async () => await controllerRestarts() > restarted,
+    { timeoutMs: 90_000 },
+  );
+  await waitFor(
+    "KServe's webhook to answer",
+    async () =>
+      (await run("kubectl", ["create", "--dry-run=server", "-f", "-"], {
+        stdin: inferenceServiceJson({ name: "probe", namespace: "models" }, "sklearn"),
+      })).success,
+    { timeoutMs: 90_000 },
+  );
+  const renamed = plugin([...served.slice(0, -1), "2m", "--env", "GENERATION=next"]);
+  const held = await Promise.race([
+    renamed.then(() => "returned"),
+    new Promise((resolve) => setTimeout(() => resolve("waiting"), 20_000)),
+  ]);
+  await kubectlOk(["delete", ...lease]);
+  const rendered = await renamed;
+  assert.equal(held, "waiting", `ready before KServe rendered the new spec: ${rendered.stderr}`);
+  assert.equal(rendered.code, 0, rendered.stderr);
+  const template = await kubectlJson<{
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  }>(["get", "deployment", "served-predictor", "-n", "models", "-o", "json"]);
+  assert.ok(
+    template.spec.template.spec.containers[0]?.env?.some((e) =>
+      e.name === "GENERATION" && e.value === "next"
+    ),
+    "the Deployment runs the new spec when --wait returns",
   );
   await resetCluster();
 });

@@ -24,7 +24,7 @@ function isvc(name: string, namespace: string, storageUri: string): string {
 
 Deno.test("one failing model on v0.20.0: deploy --wait, status and check name the same cause; check --wait returns at once; models kubectl wrote are held to deploy's rules", async (t) => {
   await resetCluster();
-  await installKServe(["--version", "v0.20.0"]);
+  await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
   await kubectlOk(["create", "namespace", "models"]);
 
   await t.step(
