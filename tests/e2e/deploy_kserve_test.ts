@@ -15,6 +15,7 @@ import {
   deploymentModeOf,
   inferenceServiceJson,
   installKServe,
+  kserveControllerPods,
   patchKServeConfig,
   scaleController,
   SKLEARN,
@@ -759,21 +760,8 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
   // rendered the new spec into it yet. The moment is held open: KServe's leader lease is taken,
   // so its restarted controller serves its webhooks (the apply passes) but reconciles nothing.
   const controllerRestarts = async () =>
-    (await kubectlJson<{ items: { status: { containerStatuses?: { restartCount: number }[] } }[] }>(
-      [
-        "get",
-        "pods",
-        "-n",
-        "kserve",
-        "-l",
-        "control-plane=kserve-controller-manager",
-        "-o",
-        "json",
-      ],
-    )).items.flatMap((p) => p.status.containerStatuses ?? []).reduce(
-      (n, c) => n + c.restartCount,
-      0,
-    );
+    (await kserveControllerPods<{ status: { containerStatuses?: { restartCount: number }[] } }>())
+      .flatMap((p) => p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
   const restarted = await controllerRestarts();
   const lease = ["lease", "kserve-controller-manager-leader-lock", "-n", "kserve"];
   const now = new Date().toISOString().replace(/Z$/, "000Z");
