@@ -13,7 +13,7 @@ const CAINJECTOR = ["deployment", "cert-manager-cainjector", "-n", "cert-manager
 
 Deno.test("a caBundle mismatch while cainjector is re-created is transient and check --wait passes once it injects; with no cainjector it is lasting", async (t) => {
   await resetCluster();
-  await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
+  await installKServe(["--version", "v0.16.0", "--request-timeout", "2m"]);
   // Another valid CA: the one cainjector put into cert-manager's own webhook.
   const otherCa = await kubectlOk([
     "get",
