@@ -32,7 +32,9 @@ export function predictorDeployment(
  * The first field of the predictor's spec that `deployment`'s pod template does not show yet,
  * in words ("storage URI gs://b (the Deployment has gs://a)"), or undefined when each compared
  * field matches: the storage URI, the image, each env value, each resource request and limit,
- * the predictor's nodeSelector. (Args are merged with the runtime's, so not compared.)
+ * the predictor's nodeSelector, the spec's args at the end of the rendered ones. (Args removed
+ * from the spec cannot be told from the runtime's, so a rollout of such a change is judged by
+ * the rollout alone.)
  */
 export function unrenderedSpec(
   isvc: InferenceService,
@@ -50,6 +52,13 @@ export function unrenderedSpec(
   if (uri !== undefined && uri !== renderedUri) return differs(`storage URI ${uri}`, renderedUri);
   if (model.spec.image && model.spec.image !== container.image) {
     return differs(`image ${model.spec.image}`, container.image);
+  }
+  // KServe appends a model's args to its runtime's (utils.go MergeRuntimeContainers, v0.16.0 and
+  // v0.20.0): the rendered args end with the spec's. Placeholders ({{.Name}}) are filled in later.
+  const args = model.spec.args ?? [];
+  const tail = (container.args ?? []).slice(-args.length);
+  if (args.length && !args.some((a) => a.includes("{{")) && tail.join("\n") !== args.join("\n")) {
+    return differs(`args ${args.join(" ")}`, container.args?.join(" "));
   }
   for (const env of model.spec.env ?? []) {
     if (env.value === undefined) continue;

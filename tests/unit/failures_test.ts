@@ -325,6 +325,22 @@ Deno.test("unrenderedSpec(): names the first field of the spec the Deployment do
       },
     }) as unknown as Deployment;
   assert.equal(unrenderedSpec(isvc, template("1", "0.5")), undefined);
+  const withArgs = {
+    ...isvc,
+    spec: {
+      predictor: {
+        ...isvc.spec.predictor,
+        model: { ...isvc.spec.predictor.model, args: ["--x=1"] },
+      },
+    },
+  };
+  const rendered = template("1", "500m");
+  assert.equal(
+    unrenderedSpec(withArgs, rendered),
+    "args --x=1 (the Deployment has none)",
+  );
+  rendered.spec!.template.spec!.containers[0]!.args = ["--model_name=iris", "--x=1"];
+  assert.equal(unrenderedSpec(withArgs, rendered), undefined);
   assert.equal(unrenderedSpec(isvc, template("2", "500m")), "env A=1 (the Deployment has 2)");
   assert.equal(unrenderedSpec(isvc, template("1", "1")), "cpu request 500m (the Deployment has 1)");
   assert.equal(
