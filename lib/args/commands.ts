@@ -11,6 +11,8 @@ import { deployArgs } from "./deploy.ts";
 import { listArgs } from "./list.ts";
 import { statusArgs } from "./status.ts";
 import { deleteArgs } from "./delete.ts";
+import { stopArgs } from "./stop.ts";
+import { startArgs } from "./start.ts";
 import { predictArgs } from "./predict.ts";
 import { rolloutArgs } from "./rollout.ts";
 import { chatArgs } from "./chat.ts";
@@ -27,6 +29,8 @@ export const COMMANDS = [
   listArgs,
   statusArgs,
   deleteArgs,
+  stopArgs,
+  startArgs,
   predictArgs,
   rolloutArgs,
   chatArgs,

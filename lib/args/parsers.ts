@@ -100,6 +100,8 @@ export const COUNT_RANGES = {
   "--gpu": { min: 1 },
   "--min-replicas": { min: 0 },
   "--max-replicas": { min: 1 },
+  /** deploy --llm: 0 keeps the LLMInferenceService with no model server pods. */
+  "--replicas": { min: 0 },
   /** A utilization percentage of the requests. */
   "--scale-target": { min: 1, max: 100 },
   /** rollout start: the new revision's percent of the traffic. */

@@ -101,6 +101,14 @@ export async function deploymentModeOf(name: string, namespace: string): Promise
   return isvc.metadata.annotations["serving.kserve.io/deploymentMode"]!;
 }
 
+/** The KServe controller's pods, as far as `T` reads them. */
+export async function kserveControllerPods<T>(): Promise<T[]> {
+  const pods = await kubectlJson<{ items: T[] }>(
+    ["get", "pods", "-n", "kserve", "-l", "control-plane=kserve-controller-manager", "-o", "json"],
+  );
+  return pods.items;
+}
+
 /** Scales the KServe controller; scaling up waits until it is rolled out again. */
 export async function scaleController(replicas: number): Promise<void> {
   await kubectlOk([
