@@ -123,9 +123,3 @@ export const METRICS_API = {
   install:
     "kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
 } as const;
-
-/** Where KServe's Helm charts are published (kserve/kserve charts/, README of each chart). */
-export const KSERVE_HELM_CHARTS = {
-  resources: "oci://ghcr.io/kserve/charts/kserve",
-  crds: "oci://ghcr.io/kserve/charts/kserve-crd",
-} as const;

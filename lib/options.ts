@@ -53,8 +53,11 @@ export type KServeMode = typeof KSERVE_MODES[number];
 export const CHECK_MODES = [...KSERVE_MODES, "deployment"] as const;
 export type CheckMode = typeof CHECK_MODES[number];
 
-/** Where a model runs: an InferenceService (kserve) or the plugin's own Deployment (deployment). */
-export const BACKENDS = ["kserve", "deployment"] as const;
+/**
+ * Where a model runs: an InferenceService (kserve), the plugin's own Deployment (deployment), or
+ * an LLMInferenceService (llm: deploy --llm).
+ */
+export const BACKENDS = ["kserve", "deployment", "llm"] as const;
 export type Backend = typeof BACKENDS[number];
 
 /** Knative Serving's networking layers that install sets up for serverless mode. */

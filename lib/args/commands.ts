@@ -11,8 +11,12 @@ import { deployArgs } from "./deploy.ts";
 import { listArgs } from "./list.ts";
 import { statusArgs } from "./status.ts";
 import { deleteArgs } from "./delete.ts";
+import { stopArgs } from "./stop.ts";
+import { startArgs } from "./start.ts";
 import { predictArgs } from "./predict.ts";
 import { rolloutArgs } from "./rollout.ts";
+import { chatArgs } from "./chat.ts";
+import { credsHfArgs } from "./creds.ts";
 import { completeArgs, completionArgs } from "./completion.ts";
 
 export const COMMANDS = [
@@ -25,8 +29,12 @@ export const COMMANDS = [
   listArgs,
   statusArgs,
   deleteArgs,
+  stopArgs,
+  startArgs,
   predictArgs,
   rolloutArgs,
+  chatArgs,
+  credsHfArgs,
   completionArgs,
   completeArgs,
 ] as const;

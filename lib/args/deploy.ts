@@ -4,7 +4,8 @@ import type { Backend, DryRunMode } from "../options.ts";
 import { parseDryRun } from "../options.ts";
 import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
-import { durationOption, one, parseBackend } from "./parsers.ts";
+import { durationOption, one, parseBackend, parseCount } from "./parsers.ts";
+import { llmRequest } from "./llm_flags.ts";
 import { modelFlags, modelRequest } from "./model_flags.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 export type { DeployInvocation };
@@ -16,7 +17,7 @@ export const deployArgs = defineCommand({
     const command = program
       .command("deploy")
       .description(
-        "serve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
+        "serve a model as an InferenceService (kserve), Deployment + Service + HPA (deployment) or LLMInferenceService (--llm)",
       )
       .argument("[name]", "model name (a DNS-1123 label; with -f, the file's metadata.name)")
       .option(
@@ -25,7 +26,28 @@ export const deployArgs = defineCommand({
         one(parseBackend),
       );
     modelFlags(command)
+      .option(
+        "--llm",
+        "serve an LLM as an LLMInferenceService (KServe's llmisvc controller)",
+        false,
+      )
+      .option("--model-name <name>", "--llm: the model name the OpenAI API serves")
+      .option(
+        "--replicas <n>",
+        "--llm: model server pods (0 keeps the model without pods)",
+        one((value: string) => parseCount(value, "--replicas")),
+      )
+      .option(
+        "--no-router",
+        "--llm: no HTTPRoute, Gateway or scheduler (the workload Service only)",
+      )
+      .option("--no-scheduler", "--llm: route without the managed scheduler (InferencePool)")
+      .option("--gateway <namespace/name>", "--llm: route through this existing Gateway")
       .option("-f, --filename <file>", "an InferenceService YAML to start from; flags override it")
+      .option(
+        "--hf-token-secret <name>",
+        "a Secret with an HF_TOKEN key (made by creds hf) for gated Hugging Face models: the download and the server use it",
+      )
       .option(
         "--dry-run <mode>",
         "client: print the objects; server: validate them on the server",
@@ -44,15 +66,20 @@ export const deployArgs = defineCommand({
             hint: "Pass the model's NAME, or -f FILE with an InferenceService that names it",
           });
         }
+        const llm = llmRequest(options);
         parsed({
           global: globals(command),
-          backend: options.backend as Backend | undefined,
+          backend: llm ? "llm" : options.backend as Backend | undefined,
           file: options.filename as string | undefined,
           dryRun: options.dryRun as DryRunMode | undefined,
           forceConflicts: options.forceConflicts === true,
           wait: options.wait === true,
           timeoutMs: options.timeout as number,
-          request: modelRequest(name ?? "", options),
+          request: {
+            ...modelRequest(name ?? "", options),
+            ...(llm ? { llm } : {}),
+            ...(options.hfTokenSecret ? { hfTokenSecret: options.hfTokenSecret as string } : {}),
+          },
         });
       });
   },

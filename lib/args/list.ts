@@ -14,7 +14,7 @@ export const listArgs = defineCommand({
   declare(program, parsed) {
     program
       .command("list")
-      .description("list models of both backends")
+      .description("list models of every kind (InferenceService, LLMInferenceService, Deployment)")
       .option("-A, --all-namespaces", "list models in every namespace", false)
       .action((options: { allNamespaces: boolean }, command: Command) => {
         parsed({ global: globals(command), allNamespaces: options.allNamespaces });

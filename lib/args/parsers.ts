@@ -100,10 +100,14 @@ export const COUNT_RANGES = {
   "--gpu": { min: 1 },
   "--min-replicas": { min: 0 },
   "--max-replicas": { min: 1 },
+  /** deploy --llm: 0 keeps the LLMInferenceService with no model server pods. */
+  "--replicas": { min: 0 },
   /** A utilization percentage of the requests. */
   "--scale-target": { min: 1, max: 100 },
   /** rollout start: the new revision's percent of the traffic. */
   "--traffic": { min: 0, max: 100 },
+  /** OpenAI's max_tokens: at least one token. */
+  "--max-tokens": { min: 1 },
 } as const satisfies Record<string, { min: number; max?: number }>;
 
 /** Parses a whole-number flag and checks its range; out of range is a usage error naming it. */

@@ -5,6 +5,7 @@ import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { one } from "./parsers.ts";
 import type { PredictInvocation } from "../commands/predict.ts";
+import { type ChatInvocation, chatInvocation } from "./chat.ts";
 export type { PredictInvocation };
 
 export const predictArgs = defineCommand({
@@ -20,7 +21,7 @@ export const predictArgs = defineCommand({
       .option("-d, --data <json|@file>", "request body: JSON, @FILE, or @- for standard input")
       .option(
         "--chat <message>",
-        "ask an LLM one question (OpenAI chat completion); prints the answer (all of it with -o json)",
+        "ask an LLM one question, as `kubectl kserve chat NAME -m MESSAGE` does (streamed; all of the answer with -o json)",
       )
       .option(
         "--protocol <protocol>",
@@ -33,12 +34,21 @@ export const predictArgs = defineCommand({
           options: { data?: string; chat?: string; protocol?: RequestProtocol },
           command: Command,
         ) => {
-          parsed({ global: globals(command), name, request: predictRequest(options) });
+          const request = predictRequest(options);
+          const global = globals(command);
+          parsed(
+            "chat" in request
+              ? chatInvocation(global, name, { message: request.chat })
+              : { global, name, request },
+          );
         },
       );
   },
-  run: async (options: PredictInvocation) =>
-    (await import("../commands/predict.ts")).predict(options),
+  // --chat is chat's alias: one code path.
+  run: async (options: PredictInvocation | ChatInvocation) =>
+    "request" in options
+      ? (await import("../commands/predict.ts")).predict(options)
+      : (await import("../commands/chat.ts")).chat(options),
 });
 
 /**

@@ -93,6 +93,8 @@ export const caBundleCheck: Check<CheckContext> = {
         describeBundle(target.caBundle),
         describeBundle(ca),
       ]);
+      // Resolves by itself only while cainjector is (re)starting and about to inject.
+      const starting = !annotation && await injectorStarting(ctx);
       const source = `ca.crt of ${namespace}/${certificate!.secret}`;
       findings.push(
         "error" in live
@@ -109,10 +111,9 @@ export const caBundleCheck: Check<CheckContext> = {
                 target.kind === "crd"
                   ? `, so every read of ${target.name} at a version other than the stored one fails`
                   : ""
-              }`,
+              }${starting ? "; waiting for cainjector, which is starting, to inject it" : ""}`,
             hint: annotation?.hint ?? await restartHint(ctx),
-            // Resolves by itself only while cainjector is (re)starting and about to inject.
-            transient: !annotation && await injectorStarting(ctx),
+            transient: starting,
           },
       );
     }
@@ -179,14 +180,27 @@ async function annotationFinding(
   };
 }
 
-/** cainjector is rolling out or starting: it injects every annotated target once it runs. */
+/**
+ * How long after its Deployment becomes Available a (re-)created cainjector is still taken to be
+ * injecting: it fills every annotated target once its caches have synced, a few seconds after
+ * its pod is ready (field report: a mismatch right after cainjector was re-created was lasting).
+ */
+const INJECTOR_SYNC_MS = 30_000;
+
+/**
+ * cainjector is rolling out, starting, or became Available within INJECTOR_SYNC_MS (by this
+ * machine's clock): it injects every annotated target once it runs.
+ */
 async function injectorStarting(ctx: CheckContext): Promise<boolean> {
   const injector = await cainjector(ctx);
   const wanted = injector?.spec?.replicas ?? 1;
   const status = injector?.status;
+  const available = status?.conditions?.find((c) => c.type === "Available" && c.status === "True");
+  const availableSince = Date.parse(String(available?.lastTransitionTime ?? ""));
   return injector !== undefined && wanted > 0 &&
     ((status?.observedGeneration ?? 0) < (injector.metadata?.generation ?? 0) ||
-      (status?.updatedReplicas ?? 0) < wanted || (status?.availableReplicas ?? 0) < wanted);
+      (status?.updatedReplicas ?? 0) < wanted || (status?.availableReplicas ?? 0) < wanted ||
+      Date.now() - availableSince < INJECTOR_SYNC_MS);
 }
 
 async function emptyBundle(ctx: CheckContext, webhook: string): Promise<Finding> {

@@ -1,17 +1,19 @@
 /** Category "models": InferenceServices that are not Ready, and why; known version bugs. */
 import { ISVC_LABEL } from "../defaults.ts";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import type { Deployment } from "../kube/objects.ts";
 import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
-import { modelProblems } from "../kserve/model_rules.ts";
+import { modelProblems, type RuleContext } from "../kserve/model_rules.ts";
+import { readRuleContext } from "../kserve/model_context.ts";
+import { knativeNamespace } from "../kserve/knative.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
-import type { Event, Owned } from "../kserve/events.ts";
+import type { Event } from "../kserve/events.ts";
 import { KSERVE_RELEASES, releaseOf } from "../kserve/releases.ts";
 import { kindPath, kserveKind } from "../kserve/api_kinds.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import type { CheckContext } from "./context.ts";
 import { listPaged } from "../kube/list.ts";
 import { type Check, CheckFailed, SkipCheck } from "./check_types.ts";
-import { namespaceLabels } from "../kube/namespaces.ts";
 
 /** The releases whose validator rejects a legacy mode annotation (kserve#5025), and their fixes. */
 const LEGACY_MODE_BUG = KSERVE_RELEASES.filter((r) => r.legacyModeAnnotationBug);
@@ -69,10 +71,27 @@ function models(ctx: CheckContext): Promise<InferenceService[]> {
             conditions: isvc.status?.conditions,
             modelStatus: isvc.status?.modelStatus,
             deploymentMode: isvc.status?.deploymentMode,
+            // KServe's choice: the runtimes are read only for a model without one.
+            servingRuntimeName: isvc.status?.servingRuntimeName,
+            clusterServingRuntimeName: isvc.status?.clusterServingRuntimeName,
           },
         }),
       ) ?? [],
   );
+}
+
+/**
+ * What the model rules read for `isvc` (lib/kserve/model_context.ts), once per run and model;
+ * each GET once per run (a namespace's labels and runtimes are shared by its models).
+ */
+function ruleContext(ctx: CheckContext, isvc: InferenceService): Promise<RuleContext> {
+  const { namespace, name } = isvc.metadata ?? {};
+  return ctx.once(`rules:${namespace}/${name}`, () =>
+    readRuleContext(isvc, {
+      get: (path) => ctx.get(path),
+      kserve: () => ctx.kserve(),
+      knativeNamespace: () => ctx.once("knative:namespace", () => knativeNamespace(ctx.kube)),
+    }));
 }
 
 function requireScope(ctx: CheckContext): void {
@@ -100,7 +119,19 @@ export const modelChecks: Check<CheckContext>[] = [
       );
       if (unsettled.length === 0) return `${isvcs.length} ready`;
       const events = await ctx.list<Event>(eventsPath(ctx), { fieldSelector: "type=Warning" });
-      const notReady = unsettled.filter((i) => !ready(i) || refusedGeneration(i, events));
+      const ownDeployments = (i: InferenceService) =>
+        ctx.list<Deployment>(
+          `/apis/apps/v1/namespaces/${i.metadata?.namespace}/deployments`,
+          { labelSelector: `${ISVC_LABEL}=${i.metadata?.name}` },
+        );
+      // A refusal is judged with the model's Deployments (a rendered spec was accepted), read
+      // only for a model whose events name one.
+      const refused = await Promise.all(unsettled.map(async (i) =>
+        !ready(i) ||
+        (refusedGeneration(i, events) !== undefined &&
+          refusedGeneration(i, events, await ownDeployments(i)) !== undefined)
+      ));
+      const notReady = unsettled.filter((_, n) => refused[n]);
       if (notReady.length === 0) return `${isvcs.length} ready`;
       // Each model in the words status and deploy --wait use (lib/kserve/model_diagnosis.ts);
       // the run settles on its own only if every one is on its way (field report: a quota
@@ -108,13 +139,13 @@ export const modelChecks: Check<CheckContext>[] = [
       const findings = await Promise.all(notReady.map(async (i) => {
         const { name, namespace } = i.metadata ?? {};
         const selector = { labelSelector: `${ISVC_LABEL}=${name}` };
-        const [pods, replicaSets, deployments, labels] = await Promise.all([
+        const [pods, replicaSets, deployments, rules] = await Promise.all([
           ctx.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, selector),
           ctx.list<V1ReplicaSet>(`/apis/apps/v1/namespaces/${namespace}/replicasets`, selector),
-          ctx.list<Owned>(`/apis/apps/v1/namespaces/${namespace}/deployments`, selector),
-          namespaceLabels((path) => ctx.get(path), String(namespace)),
+          ownDeployments(i),
+          ruleContext(ctx, i),
         ]);
-        return diagnoseInferenceService(i, events, pods, { namespaceLabels: labels }, [
+        return diagnoseInferenceService(i, events, pods, rules, [
           ...deployments,
           ...replicaSets,
         ]);
@@ -143,11 +174,7 @@ export const modelChecks: Check<CheckContext>[] = [
       requireScope(ctx);
       const isvcs = await models(ctx);
       const broken = (await Promise.all(isvcs.map(async (i) => {
-        const labels = await namespaceLabels(
-          (path) => ctx.get(path),
-          String(i.metadata?.namespace),
-        );
-        return modelProblems(i, { namespaceLabels: labels }).map((p) =>
+        return modelProblems(i, await ruleContext(ctx, i)).map((p) =>
           `${i.metadata?.namespace}/${i.metadata?.name}: ${p.message}. Fix: ${p.fix}`
         );
       }))).flat();

@@ -1,6 +1,6 @@
 /** Category "kserve": CRDs, version, inferenceservice-config, the webhook certificate, the controller. */
 import { REAPPLY, SWITCH_MODE } from "../kserve/hints.ts";
-import { describeOwner } from "../kube/owner.ts";
+import { describeOwner, fieldTakenBy } from "../kube/owner.ts";
 import { configImagesCheck, releaseCheck } from "./release.ts";
 import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { acceptedModes, classifyMode } from "../kserve/versions.ts";
@@ -131,7 +131,7 @@ export const kserveChecks: Check<CheckContext>[] = [
     hint: `Set a valid default: ${SWITCH_MODE.raw}`,
     dependsOn: ["kserve.installed"],
     async run(ctx) {
-      const { namespace, version } = await ctx.kserve();
+      const { namespace, version, owner, configMap } = await ctx.kserve();
       const deploy = await configJson(ctx, "deploy");
       const mode = deploy.defaultDeploymentMode;
       if (!mode) {
@@ -141,12 +141,19 @@ export const kserveChecks: Check<CheckContext>[] = [
         );
       }
       if (!classifyMode(String(mode), version)) {
+        // This plugin's install re-applies the key server-side: a value another field manager
+        // wrote (kubectl patch, edit) conflicts unless it forces. Helm and other owners' hints
+        // are their own tools' commands.
+        const forced = owner?.by !== "helm" && owner?.by !== "other" &&
+          fieldTakenBy(configMap?.metadata.managedFields, ["f:data", "f:deploy"]).length > 0;
         throw new CheckFailed(
           `deploy.defaultDeploymentMode "${mode}" is not valid for KServe ${
             version ?? "(unknown version)"
           }; ` +
             `the controller exits at start. Accepted: ${acceptedModes(version).join(", ")}`,
-          `Set the raw mode with ${SWITCH_MODE.raw}, or ${EDIT_HINT(namespace)}`,
+          `Set the raw mode with ${SWITCH_MODE.raw}${forced ? " --force-conflicts" : ""}, or ${
+            EDIT_HINT(namespace)
+          }`,
         );
       }
       return `default mode ${mode}`;

@@ -46,7 +46,7 @@ export function renderTable(rows: ModelRow[], withNamespace: boolean, now: Date)
     r.name,
     r.backend,
     r.mode,
-    r.ready ? "True" : "False",
+    r.stopped ? "Stopped" : r.ready ? "True" : "False",
     r.url || "-",
     r.replicas,
     age(r.created, now),

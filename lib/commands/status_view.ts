@@ -9,7 +9,11 @@ export function renderStatus(s: ModelStatus): string {
     `Namespace:  ${s.namespace}`,
     `Backend:    ${s.backend}${s.mode ? ` (mode ${s.mode})` : ""}`,
     ...(s.runtime ? [`Runtime:    ${s.runtime}`] : []),
-    `Ready:      ${s.ready ? "True" : "False"}`,
+    `Ready:      ${s.ready ? "True" : "False"}${
+      s.stopped
+        ? ` (stopped on purpose; start it with: kubectl kserve start ${s.name} -n ${s.namespace})`
+        : ""
+    }`,
     ...(s.rollout
       ? [`Rollout:    ${s.rollout.complete ? "complete" : `in progress (${s.rollout.detail})`}`]
       : []),
@@ -24,17 +28,20 @@ export function renderStatus(s: ModelStatus): string {
       : []),
     ...(s.url ? [`URL:        ${s.url}`] : []),
     `Address:    ${s.address}`,
+    ...(s.openai ? [`OpenAI:     ${s.openai}`] : []),
   ];
   if (s.conditions.length) {
     lines.push(
       "Conditions:",
-      ...s.conditions.map((c) =>
-        `  ${c.type.padEnd(16)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
+      ...s.conditions.map((c) => {
+        const type = `${"  ".repeat(c.depth ?? 0)}${c.type}`;
+        return `  ${type.padEnd(16)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
           c.message ? `: ${c.message}` : ""
-        }`
-      ),
+        }`;
+      }),
     );
   }
+  if (s.routing) lines.push("Routing:", ...s.routing.map((r) => `  ${r}`));
   lines.push(
     "Pods:",
     ...(s.pods.length

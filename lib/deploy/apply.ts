@@ -1,7 +1,6 @@
 /** How deploy writes a model's objects: server-side apply that lists conflicts before taking them. */
 import type { Kube, KubeObject } from "../kube/client.ts";
-import { conflictRefusal, conflictsOf, objectName } from "../kube/conflicts.ts";
-import { KubeApiError } from "../kube/errors.ts";
+import { applyOrRefuse } from "../kube/conflicts.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { appliedStamp } from "../kube/owner.ts";
 
@@ -19,23 +18,19 @@ export async function applyModel(
   const command = options.command ?? "deploy";
   const applied: KubeObject[] = [];
   for (const object of objects) {
-    try {
-      applied.push(
-        await kube.apply(await resources.objectPath(object), object, {
-          dryRun: options.dryRun,
-          force: options.force,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
-      const conflicts = conflictsOf(error.causes, objectName(object));
-      if (!conflicts.length) throw error;
-      throw conflictRefusal(
-        command[0]!.toUpperCase() + command.slice(1),
-        conflicts,
-        `Keep them by changing the object with the tool that set them, or take them with this ${command} command plus --force-conflicts`,
-      );
-    }
+    applied.push(
+      await applyOrRefuse(
+        kube,
+        await resources.objectPath(object),
+        object,
+        { dryRun: options.dryRun, force: options.force },
+        {
+          command: command[0]!.toUpperCase() + command.slice(1),
+          hint:
+            `Keep them by changing the object with the tool that set them, or take them with this ${command} command plus --force-conflicts`,
+        },
+      ),
+    );
   }
   return applied;
 }

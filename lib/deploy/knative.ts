@@ -1,6 +1,7 @@
 /**
- * What deploy checks against the cluster before it applies, beyond runtimes: Knative's
- * scheduling features for GPU node placement in Serverless mode.
+ * What deploy checks against the cluster before it applies, beyond the model rules: Knative
+ * Serving for a model in Knative mode. (Knative's features for pod placement are a model rule:
+ * lib/kserve/model_context.ts.)
  */
 import { UsageError } from "../errors.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
@@ -8,7 +9,6 @@ import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import { knativeNamespace, knativeServed } from "../kserve/knative.ts";
 import { classifyMode, MODE_ANNOTATION, modelMode } from "../kserve/versions.ts";
-import type { DeployRequest } from "./spec.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { installKnativeCommand } from "../kserve/hints.ts";
 import { writeErr } from "../output.ts";
@@ -58,48 +58,6 @@ export async function requireKnativeForMode(
         : `Deploy in raw mode: add --mode raw; or add Knative Serving: ${
           installKnativeCommand(kserve, false)
         }`,
-    },
-  );
-}
-
-/**
- * Knative rejects a Revision's nodeSelector and tolerations unless config-features enables
- * kubernetes.podspec-nodeselector / -tolerations (Knative's "features" docs); KServe in
- * Serverless mode passes them to the Revision. Refused before the apply, with the flag to set.
- */
-export async function requireKnativeScheduling(
-  kube: Kube,
-  request: DeployRequest,
-  isvc: KubeObject,
-  kserve: KServeInstall,
-): Promise<void> {
-  const wanted = [
-    ...(Object.keys(request.nodeSelector ?? {}).length ? ["kubernetes.podspec-nodeselector"] : []),
-    ...(request.tolerations?.length ? ["kubernetes.podspec-tolerations"] : []),
-  ];
-  if (!wanted.length) return;
-  if (modeOf(isvc, kserve).kind !== "serverless") return;
-  const namespace = await knativeNamespace(kube);
-  let features: { data?: Record<string, string> } | undefined;
-  try {
-    features = await kube.getOptional(`/api/v1/namespaces/${namespace}/configmaps/config-features`);
-  } catch (error) {
-    // A namespace editor may not read Knative's config: Knative itself then says no, on apply.
-    if ((error as { status?: number }).status === 403) return;
-    throw error;
-  }
-  const off = wanted.filter((flag) => features?.data?.[flag] !== "enabled");
-  if (!off.length) return;
-  throw new UsageError(
-    `In Serverless (Knative) mode, Knative rejects a Revision's ${
-      off.map((f) => f.replace("kubernetes.podspec-", "")).join(" and ")
-    } unless config-features enables ${off.join(" and ")} (now: ${
-      off.map((f) => features?.data?.[f] ?? "unset").join(", ")
-    })`,
-    {
-      hint: `kubectl patch configmap config-features -n ${namespace} --type merge -p '${
-        JSON.stringify({ data: Object.fromEntries(off.map((f) => [f, "enabled"])) })
-      }', or deploy in raw mode (--mode raw)`,
     },
   );
 }

@@ -2,11 +2,10 @@
  * Every read `deploy` needs before it applies, started together so that they cost one round
  * trip instead of six. Each is awaited where it is used; an unused one fails quietly.
  */
-import { KSERVE } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
-import type { ServingRuntime } from "./runtimes.ts";
+import { readRuntimes, type ServingRuntime } from "../kserve/serving_runtimes.ts";
 
 export interface DeployLookups {
   kserve: Promise<KServeInstall>;
@@ -29,29 +28,8 @@ export function startLookups(
   const lookups: DeployLookups = {
     kserve: findKServe(kube),
     namespace: kube.getOptional(`/api/v1/namespaces/${namespace}`),
-    runtimes: readRuntimes(kube, namespace),
+    runtimes: readRuntimes((path) => kube.getOptional(path), namespace),
   };
   for (const pending of Object.values(lookups)) (pending as Promise<unknown>).catch(() => {});
   return lookups;
-}
-
-/**
- * The ServingRuntimes of a namespace, then the ClusterServingRuntimes. A user with namespace
- * rights may not list ClusterServingRuntimes (403): then the runtimes are not known here
- * (undefined) and KServe itself decides; never "there are none". Without KServe's API: none.
- */
-export function readRuntimes(kube: Kube, namespace: string): Promise<ServingRuntime[] | undefined> {
-  const kserveApi = `/apis/${KSERVE.apiGroup}/v1alpha1`;
-  return Promise.all([
-    kube.getOptional<{ items: ServingRuntime[] }>(`${kserveApi}/clusterservingruntimes`),
-    kube.getOptional<{ items: ServingRuntime[] }>(
-      `${kserveApi}/namespaces/${namespace}/servingruntimes`,
-    ),
-  ]).then(
-    ([cluster, namespaced]) => [...(namespaced?.items ?? []), ...(cluster?.items ?? [])],
-    (error) => {
-      if ((error as { status?: number }).status === 403) return undefined;
-      throw error;
-    },
-  );
 }

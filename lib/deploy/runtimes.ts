@@ -3,35 +3,15 @@
  * is there (chosen the way KServe chooses), otherwise a built-in table of the same images.
  */
 import { DEFAULT_KSERVE_VERSION } from "../kserve/releases.ts";
+import { selectableForPredictor, type ServingRuntime } from "../kserve/serving_runtimes.ts";
+
+export type { ServingRuntime };
 
 export interface Runtime {
   name: string;
   image: string;
   args: string[];
   port: number;
-}
-
-/** A ServingRuntime or ClusterServingRuntime (serving.kserve.io/v1alpha1): the parts read here. */
-export interface ServingRuntime {
-  metadata?: { name?: string; namespace?: string };
-  spec?: {
-    disabled?: boolean;
-    /** ModelMesh-style runtimes that load many models (TrainedModels): never a predictor's. */
-    multiModel?: boolean;
-    /** Multi-node runtimes (Ray workers): only for a predictor that has a workerSpec. */
-    workerSpec?: unknown;
-    /** KServe's default when absent: v1. */
-    protocolVersions?: string[];
-    supportedModelFormats?: ModelFormat[];
-    containers?: { image?: string; args?: string[]; ports?: { containerPort?: number }[] }[];
-  };
-}
-
-interface ModelFormat {
-  name?: string;
-  version?: string;
-  autoSelect?: boolean;
-  priority?: number;
 }
 
 const KSERVE_ARGS = ["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"];
@@ -79,18 +59,6 @@ function builtIn(version: string): Record<string, Runtime> {
       port: 8080,
     },
   };
-}
-
-/**
- * Whether KServe would auto-select this runtime for the predictors this plugin writes (one model,
- * no workerSpec): it skips multi-model runtimes and, unless the predictor has a workerSpec,
- * multi-node ones (K@v0.16.0:pkg/apis/serving/v1beta1/predictor_model.go GetSupportingRuntimes:
- * IsMultiModelRuntime() == isMMS, IsMultiNodeRuntime() == isMultinode). Without it the
- * huggingface format picked kserve-huggingfaceserver-multinode (priority 2) over
- * kserve-huggingfaceserver, which KServe uses.
- */
-function selectableForPredictor(runtime: ServingRuntime): boolean {
-  return !runtime.spec?.disabled && !runtime.spec?.multiModel && !runtime.spec?.workerSpec;
 }
 
 /**
@@ -168,99 +136,4 @@ export function deploymentRuntime(
 /** The storage-initializer image of a KServe version. */
 export function storageInitializerImage(kserveVersion: string | undefined): string {
   return `kserve/storage-initializer:${kserveVersion ?? DEFAULT_KSERVE_VERSION}`;
-}
-
-/**
- * Why no runtime would serve an InferenceService, in the words of the fix; undefined when one
- * would. Mirrors KServe's selection (pkg/apis/serving/v1beta1/predictor_model.go): a named
- * runtime must exist and support the format; otherwise an autoSelect runtime must support the
- * format and the protocol (v1 when none is given). Throws nothing; the caller refuses.
- */
-export function runtimeProblem(
-  runtimes: ServingRuntime[],
-  format: { name: string; version?: string },
-  options: {
-    protocol?: string;
-    named?: string;
-    namespace: string;
-    /** How to install the release's runtimes, by the install's owner (hints.ts). */
-    installRuntimes?: string;
-  },
-): { message: string; hint: string } | undefined {
-  const protocol = options.protocol ?? "v1";
-  const formatOf = (runtime: ServingRuntime) =>
-    (runtime.spec?.supportedModelFormats ?? []).filter((f) =>
-      f.name?.toLowerCase() === format.name.toLowerCase()
-    );
-  const protocolsOf = (runtime: ServingRuntime): string[] =>
-    runtime.spec?.protocolVersions ?? ["v1"];
-  const serving = runtimes.filter((r) => !r.spec?.disabled && formatOf(r).length);
-  const names = (list: ServingRuntime[]) =>
-    [...new Set(list.map((r) => r.metadata?.name))].join(", ");
-  if (options.named) {
-    const runtime = runtimes.find((r) => r.metadata?.name === options.named);
-    if (!runtime) {
-      return {
-        message:
-          `Runtime "${options.named}" does not exist: no ServingRuntime in ${options.namespace} and no ClusterServingRuntime has that name`,
-        hint: serving.length
-          ? `Runtimes that serve ${format.name}: ${
-            names(serving)
-          }; or leave --runtime out to let KServe choose`
-          : "List them with: kubectl get servingruntimes,clusterservingruntimes -A",
-      };
-    }
-    if (!formatOf(runtime).length) {
-      return {
-        message: `Runtime "${options.named}" does not serve model format "${format.name}"`,
-        hint: serving.length
-          ? `Runtimes that serve ${format.name}: ${names(serving)}`
-          : "Leave --runtime out, or pick a runtime that lists this format",
-      };
-    }
-    if (!protocolsOf(runtime).includes(protocol)) {
-      return {
-        message: `Runtime "${options.named}" serves protocol ${
-          protocolsOf(runtime).join(", ")
-        }, not ${protocol}`,
-        hint: `Add --protocol ${protocolsOf(runtime)[0]}`,
-      };
-    }
-    return undefined;
-  }
-  if (!serving.length) {
-    return {
-      message: `No ServingRuntime or ClusterServingRuntime supports model format "${format.name}"`,
-      hint: `Check the format name (kubectl get clusterservingruntimes), install the runtimes (${
-        options.installRuntimes ?? "kubectl kserve install"
-      }), or pass --runtime`,
-    };
-  }
-  const usable = serving.filter(selectableForPredictor);
-  if (!usable.length) {
-    return {
-      message: `Only multi-node or multi-model runtimes serve model format "${format.name}" (${
-        names(serving)
-      }): KServe uses neither for a predictor of one model without a workerSpec`,
-      hint: "List the runtimes with: kubectl get servingruntimes,clusterservingruntimes -A",
-    };
-  }
-  const automatic = usable.filter((r) => formatOf(r).some((f) => f.autoSelect === true));
-  const speaking = automatic.filter((r) => protocolsOf(r).includes(protocol));
-  if (speaking.length) return undefined;
-  const offered = [...new Set(automatic.flatMap(protocolsOf))];
-  if (offered.length) {
-    return {
-      message: `${format.name} is served over protocol ${offered.join(", ")} only (by ${
-        names(automatic)
-      }), and ${protocol} was asked${options.protocol ? "" : " (KServe's default)"}`,
-      hint: `Add --protocol ${offered[0]}`,
-    };
-  }
-  return {
-    message: `No runtime selects model format "${format.name}" automatically (${
-      names(usable)
-    } serve it only when named)`,
-    hint: `Pass --runtime ${usable[0]!.metadata?.name}`,
-  };
 }

@@ -15,6 +15,7 @@ import type { KubeObject } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { InferenceServiceFile } from "./file.ts";
 import type { Runtime } from "./runtimes.ts";
+import type { LLMRequest } from "./llm_spec.ts";
 import type { Backend, KServeMode, ScaleMetric } from "../options.ts";
 
 export const BACKEND_LABEL = "kubectl-kserve/backend";
@@ -53,6 +54,10 @@ export interface DeployRequest {
   nodeSelector?: Record<string, string>;
   /** Pod tolerations, such as for a tainted GPU node pool. */
   tolerations?: Toleration[];
+  /** A Secret with an HF_TOKEN key (`creds hf`) the model's download and server use. */
+  hfTokenSecret?: string;
+  /** deploy --llm's own flags (an LLMInferenceService). */
+  llm?: LLMRequest;
 }
 
 /** A model as the model flags give it: a DeployRequest before its namespace and backend are known. */

@@ -44,6 +44,12 @@ export interface ModelWait<T extends ModelObject> {
    * old one still serves), so Ready alone would end the wait before the change runs.
    */
   rolloutSelector?(object: T): string | undefined;
+  /**
+   * What of the object's spec a rolled-out Deployment does not show yet (undefined: all of it):
+   * KServe renders a re-deploy's spec into the Deployment some time after the apply, and until
+   * then the old Deployment is rolled out and the object still Ready.
+   */
+  unrendered?(object: T, deployment: Deployment): string | undefined;
 }
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
@@ -133,7 +139,16 @@ export async function waitForModel<T extends ModelObject>(
     // The rest of the same --timeout, not a second one.
     const left = Math.max(1, deadline - Date.now());
     if (selector) {
-      await waitRolledOut(kube, spec.namespace, selector, object!.metadata?.uid, left, stop.signal);
+      const unrendered = (d: Deployment) => spec.unrendered?.(object!, d);
+      await waitRolledOut(
+        kube,
+        spec.namespace,
+        selector,
+        object!.metadata?.uid,
+        left,
+        stop.signal,
+        unrendered,
+      );
     }
     return object!;
   });
@@ -161,8 +176,8 @@ export async function waitForModel<T extends ModelObject>(
 }
 
 /**
- * Waits until every Deployment the selector names and `ownerUid` owns is rolled out (at least
- * one exists). Another owner's is not this model's: a deleted model's Deployment of the same
+ * Waits until every Deployment the selector names and `ownerUid` owns shows the model's spec
+ * (`unrendered`) and is rolled out (at least one exists). Another owner's is not this model's: a deleted model's Deployment of the same
  * name stays until the garbage collector removes it (field report: a deploy right after a
  * delete was called ready on the old pod).
  */
@@ -173,6 +188,8 @@ async function waitRolledOut(
   ownerUid: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
+  /** What of the model's spec a Deployment does not show yet (undefined: it renders it). */
+  unrendered: (deployment: Deployment) => string | undefined = () => undefined,
 ): Promise<void> {
   await waitFor<Deployment>(kube, {
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
@@ -184,6 +201,10 @@ async function waitRolledOut(
       );
       if (items.length === 0) return "no Deployment of this model yet";
       const waiting = items.flatMap((d) => {
+        const behind = unrendered(d);
+        if (behind) {
+          return [`${d.metadata?.name}: KServe has not rendered the new spec yet (${behind})`];
+        }
         const state = deploymentRolledOut(d);
         return state === true ? [] : [`${d.metadata?.name}: ${state}`];
       });

@@ -1,6 +1,7 @@
 /** The install's waits, all built on the one watch-based waitFor, each bounded by the deadline. */
 import { CliError, DeadlineError } from "../errors.ts";
-import { CRD_PATH, FIELD_MANAGER } from "../defaults.ts";
+import { CRD_PATH } from "../defaults.ts";
+import { fieldTakenBy } from "../kube/owner.ts";
 import type { V1CustomResourceDefinition, V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
 import type { Kube } from "../kube/client.ts";
 import type { Deployment } from "../kube/objects.ts";
@@ -91,9 +92,7 @@ export async function waitDeployments(
           names.includes(d.metadata?.name ?? "") && d.spec?.replicas === 0
         );
         if (!stopped) return undefined;
-        const by = (stopped.metadata?.managedFields ?? []).find((f) =>
-          f.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined && f.manager !== FIELD_MANAGER
-        )?.manager;
+        const by = fieldTakenBy(stopped.metadata?.managedFields, ["f:spec", "f:replicas"])[0];
         return new CliError(
           `Deployment ${namespace}/${stopped.metadata?.name} is scaled to 0 replicas${
             by ? ` (by field manager ${by})` : ""

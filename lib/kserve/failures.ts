@@ -46,6 +46,32 @@ export function crashLine(log: string): string | undefined {
   return (errorLine ?? lines.at(-1))?.slice(0, 300);
 }
 
+/**
+ * A Hugging Face download refused, in a storage initializer's (or server's) log: huggingface_hub
+ * raises "401 Client Error" (no token, or an invalid one) or "403 Client Error" (a token without
+ * access to a gated repository), naming the URL ("Cannot access gated repo for url
+ * https://huggingface.co/ORG/MODEL/resolve/...", "Repository Not Found for url:
+ * https://huggingface.co/api/models/ORG/MODEL/..."). The status and repository, or undefined.
+ */
+export function hfAccessDenied(log: string): { status: 401 | 403; repo?: string } | undefined {
+  const status = /\b(401|403) Client Error\b/.exec(log)?.[1];
+  if (!status) return undefined;
+  const repo = /huggingface\.co\/(?:api\/models\/)?([\w.-]+\/[\w.-]+)/.exec(log)?.[1];
+  return { status: Number(status) as 401 | 403, ...(repo ? { repo } : {}) };
+}
+
+/** What a refused Hugging Face download means, and the fix (a Secret with the token). */
+function hfAccessCause(denied: { status: 401 | 403; repo?: string }, namespace: string): string {
+  const repo = denied.repo ?? "the model's repository";
+  const fix =
+    `kubectl kserve creds hf --token-from-env HF_TOKEN -n ${namespace}, then deploy again with --hf-token-secret hf-token`;
+  return denied.status === 401
+    ? `the download of ${repo} from Hugging Face was refused (HTTP 401): the token is missing or invalid. Fix: ${fix}`
+    : `the download of ${repo} from Hugging Face was refused (HTTP 403): the token lacks access to that repository (a gated model: request access on https://huggingface.co/${
+      denied.repo ?? ""
+    } with the token's account). Fix: pass a token with access, ${fix}`;
+}
+
 /** `(REASON: MESSAGE)` or `(REASON)`. */
 function reasonOf(reason: string, message: string | undefined): string {
   return `(${reason}${message ? `: ${message}` : ""})`;
@@ -98,6 +124,14 @@ export function classifyPod(pod: V1Pod, events: Event[] = [], log = ""): Finding
     const crashed = (status.lastState?.terminated?.exitCode ?? 0) !== 0 &&
       (status.restartCount ?? 0) > 0 && !status.ready;
     if (waiting?.reason === "CrashLoopBackOff" || (crashed && !waiting)) {
+      const denied = hfAccessDenied(log);
+      if (denied) {
+        return lasting(
+          `${name}: ${container} is in CrashLoopBackOff: ${
+            hfAccessCause(denied, pod.metadata?.namespace ?? "default")
+          }`,
+        );
+      }
       const line = crashLine(log);
       return lasting(
         `${name}: ${container} is in CrashLoopBackOff (restarted ${

@@ -4,7 +4,7 @@
  * user to `kubectl kserve install` for an install this plugin would refuse to touch, and never
  * switches their mode.
  */
-import { CRD_PATH, KSERVE, KSERVE_HELM_CHARTS } from "../defaults.ts";
+import { CRD_PATH, KSERVE } from "../defaults.ts";
 import { restartControllerCommand } from "./knative_seen.ts";
 import { describeOwner, type OwnedMetadata, type Owner, ownerOf } from "../kube/owner.ts";
 import type { KServeInstall } from "./detect.ts";
@@ -12,6 +12,7 @@ import { classifyMode, modeName } from "./versions.ts";
 import {
   DEFAULT_KSERVE_VERSION,
   factsOf,
+  helmChart,
   INSTALLABLE_KSERVE_VERSIONS,
   releaseAssetUrl,
   releaseOf,
@@ -69,7 +70,7 @@ export function reapplyCommand(
     (kserve.version && kserve.version !== "unknown" ? kserve.version : undefined);
   const owner = kserve.owner;
   if (kserve.installed && owner?.by === "helm") {
-    return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
+    return `helm upgrade ${owner.release} ${helmChart(version, "resources")} --version ${
       version ?? "<installed version>"
     } -n ${owner.namespace} --reuse-values`;
   }
@@ -118,11 +119,14 @@ export function foreignInstall(
     const crds = crdOwner?.by === "helm" && crdOwner.release !== owner.release
       ? crdOwner
       : undefined;
-    const resources =
-      `${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${version} -n ${owner.namespace} --reuse-values`;
+    const resources = `${owner.release} ${
+      helmChart(version, "resources")
+    } --version ${version} -n ${owner.namespace} --reuse-values`;
     command = action === "install"
       ? crds
-        ? `helm upgrade ${crds.release} ${KSERVE_HELM_CHARTS.crds} --version ${version} -n ${crds.namespace}, then helm upgrade ${resources}`
+        ? `helm upgrade ${crds.release} ${
+          helmChart(version, "crds")
+        } --version ${version} -n ${crds.namespace}, then helm upgrade ${resources}`
         : `helm upgrade ${resources}`
       : `helm uninstall ${owner.release} -n ${owner.namespace}` +
         (crds
@@ -163,7 +167,7 @@ export const SWITCH_MODE = { raw: "{mode:raw}", serverless: "{mode:serverless}" 
 export function switchModeCommand(kserve: KServeInstall, kind: KServeMode): string {
   const owner = kserve.owner;
   if (kserve.installed && owner?.by === "helm") {
-    return `helm upgrade ${owner.release} ${KSERVE_HELM_CHARTS.resources} --version ${
+    return `helm upgrade ${owner.release} ${helmChart(kserve.version, "resources")} --version ${
       kserve.version ?? "<installed version>"
     } -n ${owner.namespace} --reuse-values --set kserve.controller.deploymentMode=${
       modeName(kind, kserve.version)

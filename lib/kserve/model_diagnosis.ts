@@ -16,6 +16,8 @@ import {
 } from "./failures.ts";
 import type { InferenceService } from "./inference_service.ts";
 import { modelProblems, type RuleContext } from "./model_rules.ts";
+import type { Deployment } from "../kube/objects.ts";
+import { predictorDeployment, unrenderedSpec } from "./rendered.ts";
 
 /** The parts of an InferenceService (serving.kserve.io/v1beta1) a diagnosis reads. */
 export type InferenceServiceStatus = Pick<InferenceService, "metadata" | "status" | "spec">;
@@ -85,7 +87,10 @@ export function lastingCause(
 ): string | undefined {
   const observed = isvc.status?.observedGeneration;
   const generation = isvc.metadata?.generation;
-  if (observed !== undefined && generation !== undefined && observed < generation) return undefined;
+  if (
+    observed !== undefined && generation !== undefined && observed < generation &&
+    !specRendered(isvc, objects as Deployment[])
+  ) return undefined;
   const conditions = isvc.status?.conditions ?? [];
   // A refusal is about the current spec only when no condition is newer than it.
   const latest = conditions.map((c) => c.lastTransitionTime ?? "").sort().at(-1) ?? "";
@@ -109,21 +114,37 @@ export function lastingCause(
 }
 
 /**
- * The refusal of the model's latest generation, when the controller has not reconciled it
- * (metadata.generation > status.observedGeneration) and reports why: a ReconcileFailed condition
- * or a lasting event newer than the spec's last write. Its pods still serve the previous spec,
- * so the model is not Ready with the spec it has. Returns the words, or undefined.
+ * Whether KServe rendered the current spec into the model's predictor Deployment: its template
+ * shows the spec (lib/kserve/rendered.ts) and a writer other than the status subresource wrote it
+ * since the spec was last written. False when the Deployment is not among `deployments`.
+ */
+export function specRendered(isvc: InferenceServiceStatus, deployments: Deployment[]): boolean {
+  const predictor = predictorDeployment(isvc, deployments);
+  const since = specWrittenAt(isvc);
+  return predictor !== undefined && unrenderedSpec(isvc, predictor) === undefined &&
+    (predictor.metadata?.managedFields ?? []).some((f) =>
+      !f.subresource && String(f.time ?? "") >= since
+    );
+}
+
+/**
+ * The refusal of the model's current spec: a ReconcileFailed condition or a lasting event of the
+ * model newer than the spec's last write, while KServe has not rendered that spec into its
+ * predictor Deployment (`deployments`: the model's, when read; lib/kserve/rendered.ts). Its pods
+ * still serve an earlier spec, so the model is not Ready with the spec it has. status.
+ * observedGeneration does not decide it: KServe copies it from the Deployment (or Knative
+ * Service), whose generation counts that object's changes, so a healthy re-deployed model may
+ * show one lower than its own, and a refused one an equal or higher one. Returns the words, or
+ * undefined.
  */
 export function refusedGeneration(
   isvc: InferenceServiceStatus,
   events: Event[],
+  deployments: Deployment[] = [],
 ): string | undefined {
-  const observed = isvc.status?.observedGeneration;
   const generation = isvc.metadata?.generation;
-  if (observed === undefined || generation === undefined || observed >= generation) {
-    return undefined;
-  }
   const since = specWrittenAt(isvc);
+  if (specRendered(isvc, deployments)) return undefined;
   const condition = (isvc.status?.conditions ?? []).find((c) =>
     c.status === "False" && c.reason === "ReconcileFailed" &&
     REFUSED_BY_API_SERVER.test(c.message ?? "") && (c.lastTransitionTime ?? "") >= since
@@ -132,7 +153,7 @@ export function refusedGeneration(
     .map((e) => lastingEvent(e, since)).findLast((c) => c !== undefined);
   const cause = condition ? conditionWords(condition) : event;
   return cause &&
-    `the controller refuses generation ${generation} (${cause}): its pods serve the spec of generation ${observed}`;
+    `the controller refuses generation ${generation} (${cause}): its pods serve an earlier spec`;
 }
 
 /**
@@ -146,21 +167,27 @@ export function diagnoseInferenceService(
   pods: V1Pod[] = [],
   context: RuleContext = {},
   objects: Owned[] = [],
+  logs: Record<string, string> = {},
 ): Finding {
   const lasting = (cause: string): Finding => ({ cause, lasting: true });
   const waiting = (cause: string): Finding => ({ cause, lasting: false });
   const broken = modelProblems(isvc, context)[0];
   if (broken) return lasting(`${broken.message}. Fix: ${broken.fix}`);
-  const refused = refusedGeneration(isvc, events);
+  const refused = refusedGeneration(isvc, events, objects as Deployment[]);
   if (refused) return lasting(refused);
   const { generation, name } = isvc.metadata ?? {};
   const observed = isvc.status?.observedGeneration;
-  if (generation !== undefined && observed !== undefined && observed < generation) {
+  // observedGeneration is the Deployment's (refusedGeneration says why): a rendered spec is no
+  // reconcile to wait for.
+  if (
+    generation !== undefined && observed !== undefined && observed < generation &&
+    !specRendered(isvc, objects as Deployment[])
+  ) {
     return waiting(
       `waiting for the KServe controller to reconcile generation ${generation} (it has observed ${observed})`,
     );
   }
-  const podFinding = classifyPods(pods, events);
+  const podFinding = classifyPods(pods, events, logs);
   if (podFinding?.lasting) return podFinding;
   const cause = lastingCause(isvc, events, [...objects, ...pods]);
   if (cause) return lasting(cause);
@@ -203,7 +230,9 @@ export function explainInferenceService(
   events: Event[],
   pods: V1Pod[] = [],
   context: RuleContext = {},
+  objects: Owned[] = [],
+  logs: Record<string, string> = {},
 ): string {
-  const { cause } = diagnoseInferenceService(isvc, events, pods, context);
+  const { cause } = diagnoseInferenceService(isvc, events, pods, context, objects, logs);
   return `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${cause}`;
 }

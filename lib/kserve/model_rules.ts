@@ -9,6 +9,15 @@
 import { isQuantity, quantityValue } from "../quantity.ts";
 import { isDnsLabel } from "../kube/names.ts";
 import type { InferenceService, ModelSpec } from "./inference_service.ts";
+import {
+  COMPONENTS,
+  placementProblem,
+  type RuleContext,
+  type RuleProblem,
+  runtimeRule,
+} from "./model_context.ts";
+
+export type { RuleContext, RuleProblem };
 
 /** The storage URI schemes KServe's storage initializer knows (kserve/storage/storage.py). */
 export const STORAGE_SCHEMES = ["gs", "s3", "pvc", "hf", "https", "http", "oci", "hdfs", "webhdfs"];
@@ -20,20 +29,6 @@ const QUALIFIED_NAME =
 const LABEL_VALUE = /^(?:[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 /** An environment variable name, as the API server accepts it (IsEnvVarName). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-
-/** One broken rule: what and why in one line, and the fix. */
-export interface RuleProblem {
-  message: string;
-  fix: string;
-}
-
-/** What a model's rules read beyond the object: its namespace's labels, its host's labels. */
-export interface RuleContext {
-  /** The labels of the model's namespace, when known. */
-  namespaceLabels?: Record<string, string>;
-  /** The DNS labels of the predictor's host (lib/kserve/config.ts hostLabels), when known. */
-  hostLabels?: string[];
-}
 
 /** What a KEY=VALUE pair becomes, which decides the syntax the API server holds its key to. */
 export type PairKind = "label" | "annotation" | "env";
@@ -105,8 +100,45 @@ export function hostLabelProblem(
   };
 }
 
-/** The components of an InferenceService, each with a model or its own containers. */
-const COMPONENTS = ["predictor", "transformer", "explainer"] as const;
+/**
+ * What each component sets for its pod (KServe's components embed a PodSpec): a pod-level
+ * resources request over its limit, a nodeSelector key or value the API server refuses. KServe
+ * accepts both and then fails to render the pod (ReconcileFailed).
+ */
+function podProblems(isvc: InferenceService): RuleProblem[] {
+  return COMPONENTS.flatMap((component) => {
+    const pod = isvc.spec?.[component] as Record<string, unknown> | undefined;
+    const path = `spec.${component}`;
+    const problems = resourceProblems(path, pod?.resources as ModelSpec["resources"]);
+    const selector = (pod?.nodeSelector ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(selector)) {
+      const problem = keyProblem(key, "label") ?? labelValueProblem(String(value));
+      if (problem) {
+        problems.push({
+          message: `${path}.nodeSelector "${key}=${value}" is ${problem}`,
+          fix: `Fix or remove the node selector ${key}`,
+        });
+      }
+    }
+    return problems;
+  });
+}
+
+/** A request over its limit, for cpu and memory of `resources` at `path`. */
+function resourceProblems(path: string, resources: ModelSpec["resources"]): RuleProblem[] {
+  return ["cpu", "memory"].flatMap((resource) => {
+    const over = withinLimitProblem(
+      resources?.requests?.[resource] as string | undefined,
+      resources?.limits?.[resource] as string | undefined,
+    );
+    return over
+      ? [{
+        message: `${path}.resources ${resource}: ${over}, which the API server refuses`,
+        fix: `Make the ${resource} request at most its limit, or leave the limit out`,
+      }]
+      : [];
+  });
+}
 
 /** A container spec the rules read, and the field that holds its storage URI. */
 interface SpecAt {
@@ -197,18 +229,12 @@ export function modelProblems(isvc: InferenceService, context: RuleContext = {})
         });
       }
     }
-    for (const resource of ["cpu", "memory"]) {
-      const over = withinLimitProblem(
-        spec.resources?.requests?.[resource] as string | undefined,
-        spec.resources?.limits?.[resource] as string | undefined,
-      );
-      if (over) {
-        problems.push({
-          message: `${path}.resources ${resource}: ${over}, which the API server refuses`,
-          fix: `Make the ${resource} request at most its limit, or leave the limit out`,
-        });
-      }
-    }
+    problems.push(...resourceProblems(path, spec.resources));
   }
+  problems.push(...podProblems(isvc));
+  const runtime = runtimeRule(isvc, context);
+  if (runtime) problems.push(runtime);
+  const placement = placementProblem(isvc, context.knativeFeatures);
+  if (placement) problems.push(placement);
   return problems;
 }

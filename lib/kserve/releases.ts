@@ -66,8 +66,19 @@ export interface KServeRelease {
    * llmisvc controller looks up by name (pkg/controller/.../llmisvc/config_merge.go).
    */
   llmPresets: readonly string[];
+  /**
+   * The names of its Helm charts: the controller's (`kserve` up to v0.16, `kserve-resources`
+   * from v0.17, a breaking rename) and the CRDs' (kserve-facts §1, K@<tag>:charts/<chart>/Chart.yaml).
+   */
+  helmCharts: { resources: string; crds: string };
   /** Whether the llmisvc controller stops an LLMInferenceService annotated serving.kserve.io/stop. */
   llmisvcHonoursStop: boolean;
+  /**
+   * The storage URI schemes the llmisvc controller can give an LLMInferenceService's model
+   * (pkg/controller/{v1alpha1,v1alpha2}/llmisvc/workload_storage.go, attachModelArtifacts); any other is
+   * "unsupported schema in model URI".
+   */
+  llmStorageSchemes: readonly string[];
   /**
    * The validator rejects every update of an InferenceService whose mode annotation is a legacy
    * name, so its deletion hangs (kserve#5025), and the release that fixed it.
@@ -128,8 +139,11 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
     llmPresets: [
       ...LLM_PRESETS,
     ],
+    // K@v0.16.0:charts/kserve-resources/Chart.yaml names the chart kserve.
+    helmCharts: { resources: "kserve", crds: "kserve-crd" },
     // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
+    llmStorageSchemes: ["hf://", "s3://", "pvc://", "oci://"],
     legacyModeAnnotationBug: { issue: "kserve#5025", fixedIn: "v0.17.0" },
     // The CRD has no spec.canary (release manifests).
     standardCanary: { specCanary: false, weighted: false },
@@ -159,10 +173,14 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
       "kserve-config-llm-scheduler-latency-predictor",
       "kserve-config-llm-tracing",
     ],
+    // Renamed in v0.17 (KServe's upgrade guide: "kserve → kserve-resources").
+    helmCharts: { resources: "kserve-resources", crds: "kserve-crd" },
     // Added after the previous entry: pkg/controller/v1alpha1/llmisvc/controller_int_stop_test.go.
     llmisvcHonoursStop: true,
     // kserve-crds.yaml: inferenceservices spec.canary[] (and status.canaryStatuses), unweighted.
     standardCanary: { specCanary: true, weighted: false },
+    // oci+native:// added (K@v0.20.0 pkg/constants OciNativeURIPrefix).
+    llmStorageSchemes: ["hf://", "s3://", "pvc://", "oci://", "oci+native://"],
   },
 ];
 
@@ -273,6 +291,18 @@ export function releaseAssetUrl(component: Component, version: string, file: str
     case "gateway-api":
       return `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${version}/config/crd/standard/${file}`;
   }
+}
+
+/** Where KServe's Helm charts are published, each as REGISTRY/<chart> (.github/workflows/helm-publish.yml). */
+const KSERVE_HELM_REGISTRY = "oci://ghcr.io/kserve/charts";
+
+/**
+ * The OCI reference of a release's Helm chart (`which`: the controller's or the CRDs'), such as
+ * oci://ghcr.io/kserve/charts/kserve-resources for v0.20.0; an unknown version gets the newest
+ * entry's names (factsOf).
+ */
+export function helmChart(version: string | undefined, which: "resources" | "crds"): string {
+  return `${KSERVE_HELM_REGISTRY}/${factsOf(version).helmCharts[which]}`;
 }
 
 /** The entry of exactly this version, or undefined for one the table does not list. */

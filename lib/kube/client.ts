@@ -8,9 +8,11 @@ import { CliError } from "../errors.ts";
 import { writeErr } from "../output.ts";
 import { CLIENT_VERSION } from "../version.ts";
 import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
+import { requestTarget } from "./target.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
 import type { KubeconfigSelection } from "./kubeconfig.ts";
 import { splitLines } from "./lines.ts";
+import type { HttpResponse } from "./http.ts";
 import { openTransport, type Transport } from "./transport.ts";
 
 export interface KubeFlags extends ConnectionFlags {
@@ -109,31 +111,10 @@ export class Kube {
     path: string,
     options: RequestOptions,
   ): Promise<{ status: number; text: string; retryAfter?: number }> {
-    const url = this.#url(path, options.query ?? {});
     const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const headers: Record<string, string> = {
-      Accept: options.accept ?? "application/json",
-      "User-Agent": USER_AGENT,
-    };
-    if (options.body !== undefined) {
-      headers["Content-Type"] = options.contentType ?? "application/json";
-    }
-    Kube.requestsSent++;
-    const started = performance.now();
     try {
-      const response = await this.#transport.send({
-        method,
-        url: url.toString(),
-        headers,
-        body: options.body === undefined
-          ? undefined
-          : typeof options.body === "string"
-          ? options.body
-          : JSON.stringify(options.body),
-        signal: signals.length ? AbortSignal.any(signals) : undefined,
-      });
-      this.#log(method, url, response.status, started);
+      const response = await this.#open(method, path, options, AbortSignal.any(signals));
       const retryAfter = Number(response.header("retry-after") ?? NaN);
       return {
         status: response.status,
@@ -141,10 +122,74 @@ export class Kube {
         ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
       };
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (error instanceof CliError) throw error; // a credential that cannot be read, say
-      throw errorFromNetwork(this.#target(method, path), error, this.#timeoutMs || undefined);
+      throw this.#failure(method, path, error, options.signal);
     }
+  }
+
+  /**
+   * Sends one request and returns its body as it arrives (a model server's server-sent events
+   * through the service proxy). --request-timeout bounds the wait for the answer's headers, not
+   * the body, which lasts as long as the server writes. Failures as requestText()'s.
+   */
+  async requestStream(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const headers = new AbortController();
+    const timer = this.#timeoutMs > 0
+      ? setTimeout(
+        () => headers.abort(new DOMException("timed out", "TimeoutError")),
+        this.#timeoutMs,
+      )
+      : undefined;
+    const signals = [options.signal, headers.signal].filter((s): s is AbortSignal => !!s);
+    try {
+      const response = await this.#open(method, path, options, AbortSignal.any(signals));
+      if (response.status < 400) {
+        return response.stream() ?? new ReadableStream({ start: (c) => c.close() });
+      }
+      throw errorFromResponse(this.#target(method, path), response.status, await response.text());
+    } catch (error) {
+      throw this.#failure(method, path, error, options.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends a request, bounded by `signal`, and logs its status (-v) as `logAs`. */
+  async #open(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    signal: AbortSignal,
+    logAs = method,
+  ): Promise<HttpResponse> {
+    const url = this.#url(path, options.query ?? {});
+    const headers: Record<string, string> = {
+      Accept: options.accept ?? "application/json",
+      "User-Agent": USER_AGENT,
+    };
+    const body = options.body;
+    if (body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
+    Kube.requestsSent++;
+    const started = performance.now();
+    const response = await this.#transport.send({
+      method,
+      url: url.toString(),
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      signal,
+    });
+    this.#log(logAs, url, response.status, started);
+    return response;
+  }
+
+  /** The error a request failed with: the caller's abort, a typed error, or the network's. */
+  #failure(method: string, path: string, error: unknown, callerSignal?: AbortSignal): unknown {
+    if (callerSignal?.aborted) return callerSignal.reason;
+    if (error instanceof CliError) return error; // a credential that cannot be read, say
+    return errorFromNetwork(this.#target(method, path), error, this.#timeoutMs || undefined);
   }
 
   /**
@@ -156,19 +201,11 @@ export class Kube {
     query: Record<string, string | number | boolean | undefined>,
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent<T>> {
-    const url = this.#url(path, { ...query, watch: true });
     const target = this.#target("WATCH", path);
-    Kube.requestsSent++;
-    const started = performance.now();
     let lines: ReadableStream<string>;
     try {
-      const response = await this.#transport.send({
-        method: "GET",
-        url: url.toString(),
-        headers: { Accept: "application/json", "User-Agent": USER_AGENT },
-        signal,
-      });
-      this.#log("WATCH", url, response.status, started);
+      const watch = { query: { ...query, watch: true } };
+      const response = await this.#open("GET", path, watch, signal, "WATCH");
       if (response.status === 429) {
         // Throttled: end this watch; the caller lists again, which retries with backoff.
         await response.text();
@@ -279,21 +316,6 @@ export class Kube {
   }
 
   #target(method: string, path: string): RequestTarget {
-    const cluster = this.selection.cluster.cluster;
-    const caSource = cluster["insecure-skip-tls-verify"] === true
-      ? "none, insecure-skip-tls-verify is set"
-      : typeof cluster["certificate-authority"] === "string"
-      ? `file ${cluster["certificate-authority"]}`
-      : cluster["certificate-authority-data"]
-      ? "certificate-authority-data in the kubeconfig"
-      : "the system trust store";
-    return {
-      method,
-      path,
-      server: this.server,
-      contextName: this.selection.contextName,
-      userName: this.selection.user.name,
-      caSource,
-    };
+    return requestTarget(this.selection, this.server, method, path);
   }
 }

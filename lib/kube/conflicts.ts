@@ -4,7 +4,8 @@
  * them and take them only with --force-conflicts, as `kubectl apply --server-side` does.
  */
 import { CliError } from "../errors.ts";
-import type { StatusCause } from "./errors.ts";
+import type { Kube, KubeObject } from "./client.ts";
+import { KubeApiError, type StatusCause } from "./errors.ts";
 
 /** One field an apply would take from another manager. */
 export interface FieldConflict {
@@ -53,4 +54,25 @@ export function conflictRefusal(
     }`,
     { hint },
   );
+}
+
+/**
+ * kube.apply() without taking other managers' fields unless `options.force`: a 409 that names
+ * field conflicts is thrown as conflictRefusal(command, ..., hint); any other failure as it came.
+ */
+export async function applyOrRefuse<T extends KubeObject>(
+  kube: Kube,
+  path: string,
+  object: T,
+  options: { dryRun?: boolean; force: boolean; metadataOnly?: boolean },
+  refusal: { command: string; hint: string },
+): Promise<T> {
+  try {
+    return await kube.apply(path, object, options);
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
+    const conflicts = conflictsOf(error.causes, objectName(object));
+    if (!conflicts.length) throw error;
+    throw conflictRefusal(refusal.command, conflicts, refusal.hint);
+  }
 }

@@ -9,3 +9,12 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function isDnsLabel(value: string): boolean {
   return DNS1123_LABEL.test(value) && value.length <= 63;
 }
+
+/**
+ * Whether a value is a DNS-1123 subdomain (IsDNS1123Subdomain): at most 253 characters, dot-
+ * separated labels. Secrets and ConfigMaps are named so.
+ */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 &&
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+}

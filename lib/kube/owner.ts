@@ -90,3 +90,25 @@ export function appliedStamp(object: KubeObject): string {
   const ours = fields.find((f) => f.manager === FIELD_MANAGER && f.operation === "Apply");
   return ours ? `${ours.time}|${JSON.stringify(ours.fieldsV1)}` : "";
 }
+
+/**
+ * The field managers other than this plugin that own the field at `path` of an object
+ * (fieldsV1 keys such as ["f:data", "f:deploy"]): a server-side apply of that field conflicts
+ * with each of them unless it forces (kubectl's --force-conflicts). Empty when none.
+ */
+export function fieldTakenBy(
+  managedFields: ManagedFieldsEntry[] | undefined,
+  path: readonly string[],
+): string[] {
+  const owns = (entry: ManagedFieldsEntry) => {
+    let at: unknown = entry.fieldsV1;
+    for (const key of path) at = (at as Record<string, unknown> | undefined)?.[key];
+    return at !== undefined;
+  };
+  return [
+    ...new Set(
+      (managedFields ?? []).filter((f) => f.manager !== FIELD_MANAGER && owns(f))
+        .map((f) => f.manager ?? "(unnamed)"),
+    ),
+  ];
+}

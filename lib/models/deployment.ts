@@ -78,7 +78,7 @@ export const DEPLOYMENT: ModelKind = {
       [deployment],
       [],
       () =>
-        explainPods(observed.pods, observed.events) ??
+        explainPods(observed.pods, observed.events, observed.logs) ??
           "the Deployment has no available replicas yet",
     );
   },

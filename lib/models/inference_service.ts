@@ -9,7 +9,6 @@ import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { hostLabels } from "../kserve/config.ts";
 import { lastingCause } from "../kserve/diagnose.ts";
-import { installRuntimesCommand } from "../kserve/hints.ts";
 import { modelProblems } from "../kserve/model_rules.ts";
 import { modelMode } from "../kserve/versions.ts";
 import {
@@ -20,12 +19,12 @@ import {
   rendersDeployments,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
-import {
-  checkScaleToZero,
-  requireKnativeForMode,
-  requireKnativeScheduling,
-} from "../deploy/knative.ts";
-import { runtimeProblem } from "../deploy/runtimes.ts";
+import { stopAnnotated } from "../kserve/stop.ts";
+import { unrenderedSpec } from "../kserve/rendered.ts";
+import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
+import { knativeNamespace } from "../kserve/knative.ts";
+import { readRuleContext } from "../kserve/model_context.ts";
+import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
 import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
@@ -34,11 +33,19 @@ import {
   type ModelKind,
   type ModelObject,
   type ModelRow,
+  OPENAI_ROUTE,
   type PlanContext,
   serviceAddress,
+  serviceProxyPath,
   waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
+
+function isvcStopReported(object: ModelObject): boolean {
+  return ((object as InferenceService).status?.conditions ?? []).some((c) =>
+    c.type === "Stopped" && c.status === "True"
+  );
+}
 
 function readyReason(isvc: InferenceService | undefined): string {
   if (!isvc) return "not created yet";
@@ -64,6 +71,9 @@ export const INFERENCE_SERVICE: ModelKind = {
     kube.getOptional<InferenceService>(`${collection(namespace)}/${name}`),
   list,
   ready: (object) => isvcReady(object as InferenceService),
+  // The controller reports a stop it has carried out as condition Stopped (v1beta1
+  // inference_service_status.go: "all related objects are deleted").
+  stopReported: isvcStopReported,
   podSelector: (name) => `${ISVC_LABEL}=${name}`,
   wait(namespace, name): ModelWait<ModelObject> {
     const wait: ModelWait<InferenceService> = {
@@ -75,10 +85,16 @@ export const INFERENCE_SERVICE: ModelKind = {
       // Raw mode: the predictor Deployment KServe renders must run the change too. (Knative
       // reports a revision that is not ready yet in Ready itself.)
       rolloutSelector: (isvc) => rendersDeployments(isvc) ? `${ISVC_LABEL}=${name}` : undefined,
+      // A re-deploy's old Deployment is rolled out until KServe renders the new spec into it.
+      unrendered: (isvc, deployment) =>
+        deployment.metadata?.name === predictorName(name)
+          ? unrenderedSpec(isvc, deployment)
+          : undefined,
     };
     return wait as ModelWait<ModelObject>;
   },
   service: predictorName,
+  openaiPath: (namespace, name) => serviceProxyPath(predictorName(name), namespace, OPENAI_ROUTE),
   address(object, namespace, name) {
     const isvc = object as InferenceService;
     return {
@@ -117,6 +133,17 @@ export const INFERENCE_SERVICE: ModelKind = {
     }
   },
   plan,
+  useHfToken(object, secret) {
+    // The storage initializer (which downloads hf:// URIs) by the annotation; the server, which
+    // may fetch more (a tokenizer, a --model_id), by its own env.
+    const isvc = object as InferenceService;
+    isvc.metadata = {
+      ...isvc.metadata,
+      annotations: { ...isvc.metadata?.annotations, [STORAGE_SECRET_ANNOTATION]: secret },
+    };
+    const model = predictorModel(isvc);
+    if (model) model.spec.env = withHfTokenEnv(model.spec.env, secret);
+  },
 };
 
 /**
@@ -133,25 +160,17 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
     });
   }
   const isvc = buildInferenceService(request, kserve.version, context.base);
-  // The rules check and status apply to every model, applied to what is about to be sent.
-  const broken = modelProblems(isvc, { namespaceLabels: context.namespaceLabels })[0];
+  // The rules check and status apply to every model, applied to what is about to be sent:
+  // among them a runtime for its format and protocol (KServe would accept the object and then
+  // report NoSupportingRuntime only in its status) and Knative's features for pod placement.
+  const rules = await readRuleContext(isvc, {
+    get: (path) => context.kube.getOptional(path),
+    kserve: () => Promise.resolve(kserve),
+    knativeNamespace: () => knativeNamespace(context.kube),
+  }, { namespaceLabels: context.namespaceLabels, runtimes: await context.lookups.runtimes });
+  const broken = modelProblems(isvc, rules)[0];
   if (broken) throw new UsageError(broken.message, { hint: broken.fix });
-  // A custom container (predictor.containers) names no format: there is no runtime to check.
-  const model = predictorModel(isvc);
-  const runtimes = await context.lookups.runtimes;
-  if (model?.format && runtimes) {
-    // Refused before anything is applied: KServe would accept the object and then report
-    // NoSupportingRuntime, or an unknown runtime, only in its status.
-    const problem = runtimeProblem(runtimes, model.format, {
-      installRuntimes: installRuntimesCommand(kserve),
-      protocol: model.spec.protocolVersion,
-      named: model.spec.runtime,
-      namespace: request.namespace,
-    });
-    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
-  }
   await requireKnativeForMode(context.resources, isvc, kserve);
-  await requireKnativeScheduling(context.kube, request, isvc, kserve);
   await checkScaleToZero(context.kube, isvc, kserve);
   return [isvc];
 }
@@ -193,6 +212,7 @@ function row(i: InferenceService): ModelRow {
     backend: "kserve",
     mode: modelMode(i).value,
     ready: isvcReady(i),
+    ...(stopAnnotated(i.metadata) && isvcStopReported(i) ? { stopped: true } : {}),
     url: i.status?.url ?? "",
     replicas: "-",
     created: i.metadata?.creationTimestamp ?? "",

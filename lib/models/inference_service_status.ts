@@ -17,12 +17,12 @@ import {
   MODE_ANNOTATION,
   modelMode,
 } from "../kserve/versions.ts";
-import { readRuntimes } from "../deploy/lookups.ts";
+import { readRuleContext } from "../kserve/model_context.ts";
+import { knativeNamespace } from "../kserve/knative.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 import { knativeConfigFindings } from "./knative_config_status.ts";
-import { namespaceLabels as readNamespaceLabels } from "../kube/namespaces.ts";
 
 /** Everything `status` reports of an InferenceService of `kind`. */
 export async function explainInferenceService(
@@ -32,7 +32,7 @@ export async function explainInferenceService(
   namespace: string,
   name: string,
 ): Promise<ModelStatus> {
-  const [observed, runtimes, namespaceLabels] = await Promise.all([
+  const [observed, rules] = await Promise.all([
     observe(kube, isvc, {
       namespace,
       podSelector: kind.podSelector(name),
@@ -40,22 +40,26 @@ export async function explainInferenceService(
       listDeployments: true,
       hpaIsRoot: false,
     }),
-    // The runtimes are read only to predict KServe's choice before it has reported one.
-    knownRuntime(isvc) ? Promise.resolve([]) : readRuntimes(kube, namespace),
-    readNamespaceLabels((path) => kube.getOptional(path), namespace),
+    // What the model rules read: among them the runtimes, read only before KServe has reported
+    // its choice (which servingRuntime() predicts from them).
+    readRuleContext(isvc, {
+      get: (path) => kube.getOptional(path),
+      kserve: () => findKServe(kube),
+      knativeNamespace: () => knativeNamespace(kube),
+    }),
   ]);
   const report = baseReport(
     { backend: kind.backend, object: isvc, name, namespace, mode: modelMode(isvc).value },
     observed,
     // A refused latest generation is not Ready: its pods serve the previous spec.
-    kind.ready(isvc) && !refusedGeneration(isvc, observed.events),
+    kind.ready(isvc) && !refusedGeneration(isvc, observed.events, observed.deployments),
     kind.address(isvc, namespace, name),
   );
-  report.runtime = servingRuntime(isvc, runtimes);
+  report.runtime = servingRuntime(isvc, knownRuntime(isvc) ? [] : rules.runtimes);
   if (report.runtime === undefined) delete report.runtime;
   // The rules deploy applies before it sends, applied to the model whoever wrote it.
   const problems = [
-    ...modelProblems(isvc, { namespaceLabels }),
+    ...modelProblems(isvc, rules),
     ...canaryWarnings(isvc, await installFor(kube, isvc)),
     ...await knativeConfigFindings(kube, isvc),
   ].map((problem) => `${problem.message}. Fix: ${problem.fix}`);
@@ -65,7 +69,8 @@ export async function explainInferenceService(
     observed,
     rendersDeployments(isvc) ? observed.deployments : [],
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
-    () => diagnose(isvc, observed.events, observed.pods, { namespaceLabels }),
+    () =>
+      diagnose(isvc, observed.events, observed.pods, rules, observed.deployments, observed.logs),
   );
 }
 

@@ -10,15 +10,20 @@ import type { Deployment } from "../kube/objects.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
+import type { LLMInferenceService } from "../kserve/llm_inference_service.ts";
 import type { DeployLookups } from "../deploy/lookups.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
-import type { DeployRequest } from "../deploy/spec.ts";
+import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
+import { stopAnnotated } from "../kserve/stop.ts";
 
-/** The main object of a model: an InferenceService, or the deployment backend's Deployment. */
-export type ModelObject = InferenceService | Deployment;
+/**
+ * The main object of a model: an InferenceService, an LLMInferenceService, or the deployment
+ * backend's Deployment.
+ */
+export type ModelObject = InferenceService | LLMInferenceService | Deployment;
 
 /** A deployed model: the backend (which names its kind) and its main object as read. */
 export interface Model {
@@ -36,6 +41,8 @@ export interface ModelRow {
   backend: Backend;
   mode: string;
   ready: boolean;
+  /** Stopped on purpose (serving.kserve.io/stop, and the controller acted on it): not a failure. */
+  stopped?: boolean;
   url: string;
   replicas: string;
   created: string;
@@ -54,9 +61,25 @@ export interface ModelStatus {
   backend: Backend;
   mode?: string;
   ready: boolean;
+  /** Stopped on purpose (serving.kserve.io/stop): not Ready, and not a failure. */
+  stopped?: boolean;
   url?: string;
   address: string;
-  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  /** The OpenAI chat completions URL through the API server's service proxy, when it has one. */
+  openai?: string;
+  /**
+   * The controller's conditions; a kind with a condition tree (an LLMInferenceService) gives
+   * each its depth (0: Ready) and lists the failing leaf first.
+   */
+  conditions: {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+    depth?: number;
+  }[];
+  /** The routing objects a controller made for the model (HTTPRoute, InferencePool), as KIND/NAME with their state. */
+  routing?: string[];
   /** `status`: the pod's STATUS as kubectl prints it (CrashLoopBackOff, not the phase Running). */
   pods: { name: string; phase: string; status: string; ready: string; restarts: number }[];
   /** Whether the Deployments that serve the model run its latest spec (kubectl rollout status);
@@ -108,6 +131,23 @@ export interface ModelKind {
   /** The rows of every model of this kind in a namespace (or all of them). */
   list(kube: Kube, namespace: string | undefined): Promise<ModelRow[]>;
   ready(object: ModelObject): boolean;
+  /**
+   * Whether its controller's status says the workload is stopped (it acted on
+   * serving.kserve.io/stop, and has not yet seen it cleared); absent for a kind that cannot be
+   * stopped.
+   */
+  stopReported?(object: ModelObject): boolean;
+  /**
+   * Why `stop` must not set the annotation on this install (its controller would ignore it),
+   * and what does free the workload there; undefined when it may.
+   */
+  stopRefusal?(
+    kserve: KServeInstall | undefined,
+    namespace: string,
+    name: string,
+  ): { message: string; hint: string } | undefined;
+  /** The path of its OpenAI chat completions through the API server's service proxy. */
+  openaiPath?(namespace: string, name: string): string;
   /** The label selector of the model's pods, ReplicaSets and Deployments. */
   podSelector(name: string): string;
   /** What deploy --wait watches. */
@@ -131,30 +171,43 @@ export interface ModelKind {
   ): void;
   /** The objects deploy applies, after every refusal this kind makes before sending. */
   plan(context: PlanContext): Promise<KubeObject[]>;
+  /** Refuses the flags this kind has no field for (UsageError); the others check their own. */
+  checkFlags?(request: ModelRequest, base: InferenceServiceFile | undefined): void;
   /**
-   * Room for `stop` (serving.kserve.io/stop for an InferenceService; scale to 0 for a
-   * Deployment): not a command yet.
+   * Wires a Secret holding HF_TOKEN (the shape `creds hf` writes) into the main object so the
+   * model download and the server use it (deploy --hf-token-secret). Kinds without it refuse
+   * the flag.
    */
-  stop?(kube: Kube, namespace: string, name: string): Promise<void>;
+  useHfToken?(object: KubeObject, secret: string): void;
 }
+
+/** KServe's OpenAI chat completions route on its own model servers (huggingface, vLLM runtimes). */
+export const OPENAI_ROUTE = "openai/v1/chat/completions";
 
 /** Each protocol's route on the model server (KServe's v1 and v2 data planes, its OpenAI one). */
 const ROUTES: Record<RequestProtocol, (name: string) => string> = {
   v1: (name) => `v1/models/${name}:predict`,
   v2: (name) => `v2/models/${name}/infer`,
-  openai: () => "openai/v1/chat/completions",
+  openai: () => OPENAI_ROUTE,
 };
 
-/** The proxy path of a model's predict endpoint through its Service; needs no ingress, no DNS. */
+/**
+ * The proxy path of a model's predict endpoint through its Service; needs no ingress, no DNS.
+ * OpenAI requests go where the kind says its OpenAI server is, when it says so.
+ */
 export function predictPathOf(
   kind: ModelKind,
   namespace: string,
   name: string,
   protocol: RequestProtocol,
 ): string {
-  return `/api/v1/namespaces/${namespace}/services/${kind.service(name)}:80/proxy/${
-    ROUTES[protocol](name)
-  }`;
+  if (protocol === "openai" && kind.openaiPath) return kind.openaiPath(namespace, name);
+  return serviceProxyPath(kind.service(name), namespace, ROUTES[protocol](name));
+}
+
+/** `route` on port 80 of a Service, through the API server's service proxy. */
+export function serviceProxyPath(service: string, namespace: string, route: string): string {
+  return `/api/v1/namespaces/${namespace}/services/${service}:80/proxy/${route}`;
 }
 
 /**
@@ -169,6 +222,14 @@ export function waitTarget(kind: ModelKind, namespace: string, name: string) {
     description: `${kind.kind} ${namespace}/${name}`,
     podSelector: kind.podSelector(name),
   };
+}
+
+/**
+ * Stopped on purpose: the annotation asks for it and the controller reports it done (a
+ * controller that ignores the annotation never does: v0.16.0's llmisvc).
+ */
+export function stoppedOnPurpose(kind: ModelKind, object: ModelObject): boolean {
+  return stopAnnotated(object.metadata) && (kind.stopReported?.(object) ?? false);
 }
 
 /** The in-cluster address of a Service. */

@@ -8,15 +8,17 @@ import { waitForModel } from "../deploy/wait.ts";
 import type { Backend } from "../options.ts";
 import { DEPLOYMENT } from "./deployment.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
+import { LLM_INFERENCE_SERVICE } from "./llm_inference_service.ts";
 import type { Existing, Model, ModelKind, ModelObject, ModelRow } from "./kind.ts";
 
 /**
- * Each backend's kind. A name both hold is the InferenceService's (the first found). A new kind
- * (an LLMInferenceService) is one more file beside these and one more entry here.
+ * Each backend's kind. A name two hold is the first's found (an InferenceService's first). A new
+ * kind is one more file beside these and one more entry here.
  */
 const KINDS: Record<Backend, ModelKind> = {
   kserve: INFERENCE_SERVICE,
   deployment: DEPLOYMENT,
+  llm: LLM_INFERENCE_SERVICE,
 };
 
 /** The kind of a model, or of a backend. */

@@ -21,6 +21,7 @@ import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
 import type { Existing, ModelKind } from "./kind.ts";
 import { findEach, kindOf } from "./kinds.ts";
+import { requireHfTokenSecret, useHfToken } from "./hf_token.ts";
 
 /** What deploy was asked: the flags' request, and the backend and file if given. */
 export interface DeployAsk {
@@ -40,18 +41,13 @@ export interface DeployPlan {
 /** Checks the flags that need no cluster; throws UsageError on the first bad one. */
 export function checkFlags(ask: DeployAsk, base: InferenceServiceFile | undefined): void {
   const r = ask.request;
+  const own = kindOf(requestedBackend(ask) ?? "kserve").checkFlags;
+  if (own) {
+    checkQuantities(r);
+    return own(r, base);
+  }
   if (r.storageUri) validateStorageUri(r.storageUri);
-  const quantities = [
-    ["--cpu", r.cpu],
-    ["--memory", r.memory],
-    ["--cpu-limit", r.cpuLimit],
-    ["--memory-limit", r.memoryLimit],
-  ] as const;
-  for (const [flag, value] of quantities) if (value) validateQuantity(value, flag);
-  validateWithinLimits([
-    [r.cpu, r.cpuLimit, ["--cpu", "--cpu-limit"]],
-    [r.memory, r.memoryLimit, ["--memory", "--memory-limit"]],
-  ]);
+  checkQuantities(r);
   validateReplicas(
     r.minReplicas ?? base?.spec?.predictor?.minReplicas,
     r.maxReplicas ?? base?.spec?.predictor?.maxReplicas,
@@ -69,6 +65,21 @@ export function checkFlags(ask: DeployAsk, base: InferenceServiceFile | undefine
       hint: kindOf(requestedBackend(ask) ?? "kserve").formatHint,
     });
   }
+}
+
+/** The resource flags: each a quantity, each request within its limit. */
+function checkQuantities(r: ModelRequest): void {
+  const quantities = [
+    ["--cpu", r.cpu],
+    ["--memory", r.memory],
+    ["--cpu-limit", r.cpuLimit],
+    ["--memory-limit", r.memoryLimit],
+  ] as const;
+  for (const [flag, value] of quantities) if (value) validateQuantity(value, flag);
+  validateWithinLimits([
+    [r.cpu, r.cpuLimit, ["--cpu", "--cpu-limit"]],
+    [r.memory, r.memoryLimit, ["--memory", "--memory-limit"]],
+  ]);
 }
 
 /**
@@ -162,6 +173,7 @@ export async function planDeploy(
         `Wait for the delete to finish (it waits with: kubectl kserve delete ${request.name} -n ${namespace}), then deploy again`,
     });
   }
+  await requireHfTokenSecret(kube, kind, request);
   const objects = await kind.plan({
     kube,
     resources,
@@ -172,6 +184,7 @@ export async function planDeploy(
     existing,
     base,
   });
+  useHfToken(kind, objects[0]!, request);
   return { kind, request, resources, existing, objects };
 }
 

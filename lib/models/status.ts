@@ -17,6 +17,8 @@ export interface Observed {
   deployments: Deployment[];
   hpa?: HorizontalPodAutoscaler;
   events: Event[];
+  /** By pod name: the last lines of a crash-looping container's previous run (its cause). */
+  logs: Record<string, string>;
 }
 
 /**
@@ -67,13 +69,41 @@ export async function observe(
     [...deployments.items, ...replicaSets.items, ...pods.items, ...(hpa ? [hpa] : [])],
   );
   uids.delete(modelUid);
-  const events = [...modelEvents, ...(await Promise.all([...uids].map(eventsOfUid))).flat()];
+  const [events, logs] = await Promise.all([
+    Promise.all([...uids].map(eventsOfUid)).then((lists) => [...modelEvents, ...lists.flat()]),
+    crashLogs(kube, pods.items),
+  ]);
   return {
     pods: pods.items,
     deployments: deployments.items,
     ...(hpa ? { hpa } : {}),
     events,
+    logs,
   };
+}
+
+/**
+ * The previous run's last lines of each pod's first crash-looping container (init containers
+ * first: a storage initializer whose download fails), by pod name. A log that cannot be read
+ * leaves the pod out: the crash is reported without its cause.
+ */
+async function crashLogs(kube: Kube, pods: V1Pod[]): Promise<Record<string, string>> {
+  const reads = pods.flatMap((pod) => {
+    const crashing = [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+    ].find((status) => status.state?.waiting?.reason === "CrashLoopBackOff");
+    if (!crashing) return [];
+    const name = pod.metadata?.name ?? "";
+    return [
+      kube.requestText("GET", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${name}/log`, {
+        query: { container: crashing.name, previous: true, tailLines: 20 },
+        accept: "text/plain",
+      }).then((log) => [name, log] as const, () => undefined),
+    ];
+  });
+  const read = await Promise.all(reads);
+  return Object.fromEntries(read.filter((entry) => entry !== undefined));
 }
 
 /** The report's parts every kind has, from what was observed. */
@@ -165,7 +195,7 @@ export function finishReport(
   if (report.ready && rolling.length) {
     // KServe (v0.20) and a Deployment stay Ready on the old pods while new ones fail: serving,
     // but not the spec last deployed.
-    const why = explainPods(observed.pods, observed.events);
+    const why = explainPods(observed.pods, observed.events, observed.logs);
     (report.warnings ??= []).push(
       `the old pods serve while the rollout of the latest spec is not complete (${
         rolling.join("; ")

@@ -20,6 +20,7 @@ run() { "$@" || failed=1; }
 run deno run -A scripts/bench/startup.ts
 run bash "$cluster" exec -- deno run -A scripts/bench/check.ts
 run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts
+run bash "$cluster" exec -- deno run -A scripts/bench/chat.ts
 bash "$cluster" reset >/dev/null || exit 1
 run bash "$cluster" exec -- deno run -A scripts/bench/scale.ts
 # Where list -n's time goes (no target): uses the scale benchmark's models in team-3.

@@ -276,7 +276,7 @@ Deno.test("__complete answers kubectl's plugin completion protocol", async () =>
   const commands = await runPlugin(["__complete", "de"], { env: { HOME: dir.path } });
   assert.equal(commands.code, 0);
   assert.deepEqual(commands.stdout.trim().split("\n"), [
-    "deploy\tserve a model as an InferenceService (kserve) or as Deployment + Service + HPA (deployment)",
+    "deploy\tserve a model as an InferenceService (kserve), Deployment + Service + HPA (deployment) or LLMInferenceService (--llm)",
     "delete\tdelete a model and wait until it is gone",
     ":4",
   ]);

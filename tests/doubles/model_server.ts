@@ -1,9 +1,10 @@
 // A test double for a KServe model server, run by the test cluster's pod runner for the test-only
 // image `kubectl-kserve.test/model-server:<tag>` (scripts/cluster/runner/images.ts). It answers
-// KServe's v1 and v2 (Open Inference) REST protocols for one toy model, and the OpenAI chat
-// completion route of KServe's LLM servers (/openai/v1/chat/completions, where the toy "LLM"
-// answers "<model> heard: <last user message>"), so `kubectl kserve predict` can be tested end to
-// end through the API server's service proxy. It is not a model.
+// KServe's v1 and v2 (Open Inference) REST protocols for one toy model, and OpenAI chat
+// completions on KServe's huggingface server's route (/openai/v1/chat/completions) and vLLM's
+// (/v1/chat/completions), streamed (server-sent events, one token every TOKEN_DELAY_MS) or not,
+// where the toy "LLM" answers "<model> heard: <last user message>". So `kubectl kserve predict`
+// and `chat` can be tested end to end through the API server's service proxy. It is not a model.
 //
 //   deno run --no-config --allow-net --allow-env=LISTEN_HOST tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
 //
@@ -26,6 +27,12 @@ export function classify(features: number[]): number {
 }
 
 class BadRequest extends Error {}
+
+/** KServe's huggingface server's OpenAI route, and vLLM's own (an LLMInferenceService's). */
+const CHAT_ROUTES = ["/openai/v1/chat/completions", "/v1/chat/completions"];
+
+/** Time between two streamed tokens: long enough that each arrives on its own. */
+export const TOKEN_DELAY_MS = 150;
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
@@ -98,29 +105,108 @@ function inferV2(name: string, body: Record<string, unknown>): unknown {
   };
 }
 
-/**
- * OpenAI chat completion, as KServe's OpenAI data plane answers it: the model named in the body
- * must be this one (404 otherwise), the messages a non-empty list (400 otherwise).
- */
-function chatCompletion(name: string, body: Record<string, unknown>): unknown {
+/** The toy LLM's answer to a chat: "<model> heard: <last user message>". */
+function chatAnswer(name: string, body: Record<string, unknown>): string {
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequest('Expected "messages" to be a non-empty list');
   }
+  const max = body.max_tokens;
+  if (max !== undefined && !(typeof max === "number" && Number.isInteger(max) && max > 0)) {
+    throw new BadRequest(`max_tokens must be a positive integer, got ${JSON.stringify(max)}`);
+  }
   const last = [...messages].reverse().find((m) => m?.role === "user");
-  const content = `${name} heard: ${typeof last?.content === "string" ? last.content : ""}`;
+  return `${name} heard: ${typeof last?.content === "string" ? last.content : ""}`;
+}
+
+/** The answer's tokens: each word with the space before it, as a tokenizer splits them. */
+export function tokensOf(answer: string): string[] {
+  return answer.match(/\s*\S+/g) ?? [];
+}
+
+/** Prompt, completion and total tokens (words stand in for a tokenizer's tokens). */
+function usage(body: Record<string, unknown>, completion: number) {
+  const prompt = (body.messages as { content?: unknown }[])
+    .reduce((sum, m) => sum + tokensOf(String(m?.content ?? "")).length, 0);
   return {
-    id: "chatcmpl-test",
-    object: "chat.completion",
-    created: 0,
-    model: name,
-    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
   };
 }
 
+/**
+ * OpenAI chat completion, as vLLM and KServe's huggingface server answer it (stream: false):
+ * one chat.completion object. max_tokens cuts the answer (finish_reason "length").
+ */
+function chatCompletion(name: string, body: Record<string, unknown>): unknown {
+  const { tokens, finish } = limited(chatAnswer(name, body), body);
+  return {
+    id: "chatcmpl-test",
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: name,
+    choices: [{
+      index: 0,
+      message: { role: "assistant", content: tokens.join("") },
+      logprobs: null,
+      finish_reason: finish,
+    }],
+    usage: usage(body, tokens.length),
+  };
+}
+
+function limited(answer: string, body: Record<string, unknown>) {
+  const all = tokensOf(answer);
+  const max = typeof body.max_tokens === "number" ? body.max_tokens : all.length;
+  return { tokens: all.slice(0, max), finish: max < all.length ? "length" : "stop" };
+}
+
+/**
+ * The same answer streamed (stream: true) as vLLM sends it: server-sent events, each
+ * `data: {chat.completion.chunk}` then a blank line; first the role, then one event per token
+ * `tokenDelayMs` apart, then the finish reason, the usage when stream_options.include_usage
+ * asks for it, and `data: [DONE]`.
+ */
+function chatStream(name: string, body: Record<string, unknown>, tokenDelayMs: number): Response {
+  const { tokens, finish } = limited(chatAnswer(name, body), body);
+  const head = {
+    id: "chatcmpl-test",
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model: name,
+  };
+  const choice = (delta: Record<string, string>, finishReason: string | null = null) => ({
+    ...head,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+  const options = body.stream_options as { include_usage?: boolean } | undefined;
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (data: unknown) =>
+        controller.enqueue(
+          encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`),
+        );
+      send(choice({ role: "assistant", content: "" }));
+      for (const token of tokens) {
+        await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
+        send(choice({ content: token }));
+      }
+      send(choice({ content: "" }, finish));
+      if (options?.include_usage) send({ ...head, choices: [], usage: usage(body, tokens.length) });
+      send("[DONE]");
+      controller.close();
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8" } });
+}
+
 /** The request handler; exported for unit tests that need no process. */
-export function handler(modelName: string): (req: Request) => Promise<Response> {
+export function handler(
+  modelName: string,
+  tokenDelayMs = TOKEN_DELAY_MS,
+): (req: Request) => Promise<Response> {
   const notFound = (name: string) =>
     json({ error: `Model with name ${name} does not exist.` }, 404);
   return async (req) => {
@@ -156,10 +242,12 @@ export function handler(modelName: string): (req: Request) => Promise<Response> 
         if (m[1] !== modelName) return notFound(m[1]!);
         return json(inferV2(modelName, await readJson(req)));
       }
-      if (post && path === "/openai/v1/chat/completions") {
+      if (post && CHAT_ROUTES.includes(path)) {
         const body = await readJson(req);
         if (body.model !== modelName) return notFound(String(body.model));
-        return json(chatCompletion(modelName, body));
+        return body.stream === true
+          ? chatStream(modelName, body, tokenDelayMs)
+          : json(chatCompletion(modelName, body));
       }
       return json({ error: `Not Found: ${req.method} ${path}` }, 404);
     } catch (e) {

@@ -17,6 +17,7 @@ import {
 import {
   inferenceServiceJson,
   installKServe,
+  kserveControllerPods,
   kserveWebhookCa,
   patchKServeWebhook,
 } from "../support/kserve.ts";
@@ -336,20 +337,9 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
       // Field report: over a raw install, KServe's controller had looked Knative up at start
       // and kept rejecting Knative InferenceServices. install restarted it: read from its pods.
       assert.equal(summary.byId("mode.controller-sees-knative")!.result, "pass");
-      const controllerPods = await kubectlJson<{ items: { status: { startTime: string } }[] }>(
-        [
-          "get",
-          "pods",
-          "-n",
-          "kserve",
-          "-l",
-          "control-plane=kserve-controller-manager",
-          "-o",
-          "json",
-        ],
-      );
-      assert.ok(controllerPods.items.length > 0);
-      for (const pod of controllerPods.items) {
+      const controllerPods = await kserveControllerPods<{ status: { startTime: string } }>();
+      assert.ok(controllerPods.length > 0);
+      for (const pod of controllerPods) {
         assert.ok(Date.parse(pod.status.startTime) >= crdBefore - 1000, pod.status.startTime);
       }
       // Sibling: Knative's CRD created anew (another tool re-installed Knative) after the

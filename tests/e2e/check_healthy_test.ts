@@ -107,17 +107,20 @@ Deno.test("check on a healthy raw install of v0.16.0, then on each broken piece"
   await t.step("deploy mode that v0.16.0 does not know", async () => {
     await patchKServeConfig("deploy", { defaultDeploymentMode: "Bogus" });
     const summary = await check();
-    // Its hint is parsed, not run: the value was written by another field manager (kubectl
-    // patch), so the install it names refuses with a conflict and needs --force-conflicts.
-    await onlyFailure(
+    // The value was written by another field manager (kubectl patch): the install the hint
+    // names takes it back only with --force-conflicts, which the hint adds. Its first command is
+    // run (the other opens an editor), and the check then passes.
+    const hint = await onlyFailure(
       summary,
       "kserve.config-deploy",
-      /kubectl kserve install --mode raw/,
+      /kubectl kserve install --mode raw --version v0\.16\.0 --force-conflicts, or /,
     );
     assert.match(
       summary.byId("kserve.config-deploy")!.error!,
       /"Bogus" is not valid for KServe v0\.16\.0/,
     );
+    await runHint(hint.split(", or ")[0]!);
+    assert.equal((await check()).byId("kserve.config-deploy")!.result, "pass");
   });
 
   await t.step("default mode Serverless with no Knative", async () => {
@@ -436,22 +439,28 @@ Deno.test("check on healthy installs of v0.20.0 (raw) and v0.16.0 (serverless, K
     /Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes\.podspec-nodeselector and kubernetes\.podspec-tolerations \(now: unset, unset\)/,
   );
   assert.match(refused.stderr, /kubectl patch configmap config-features -n knative-serving/);
-  await kubectlOk([
-    "patch",
-    "configmap",
-    "config-features",
-    "-n",
-    "knative-serving",
-    "--type",
-    "merge",
-    "-p",
-    JSON.stringify({
-      data: {
-        "kubernetes.podspec-nodeselector": "enabled",
-        "kubernetes.podspec-tolerations": "enabled",
-      },
-    }),
-  ]);
+  // The same placement on a model written by kubectl (Knative mode, the install's default):
+  // check and status say what deploy says, with the same fix; the fix is then run.
+  await applyYaml(`apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: placed, namespace: models}
+spec:
+  predictor:
+    nodeSelector: {nvidia.com/gpu.present: "true"}
+    tolerations: [{key: nvidia.com/gpu, effect: NoSchedule}]
+    model: {modelFormat: {name: sklearn}, storageUri: "gs://a/b"}
+`);
+  const placement =
+    /models\/placed: In Serverless \(Knative\) mode, Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes\.podspec-nodeselector and kubernetes\.podspec-tolerations \(now: unset, unset\)\. Fix: (kubectl patch configmap config-features -n knative-serving --type merge -p '[^']+'), or deploy in raw mode/;
+  const before = await runCheck(["-n", "models"], adminKubeconfig());
+  const found = placement.exec(before.byId("models.spec")!.error ?? "");
+  assert.ok(found, JSON.stringify(before.byId("models.spec")));
+  assert.match(before.byId("models.ready")!.error!, placement);
+  const status = await runPlugin(["status", "placed", "-n", "models"], env);
+  assert.match(status.stdout, new RegExp(`Diagnosis: +${placement.source}`));
+  await runHint(found[1]!);
+  const after = await runCheck(["-n", "models"], adminKubeconfig());
+  assert.doesNotMatch(after.byId("models.spec")!.error ?? "", /placed/);
   const accepted = await runPlugin([...gpu, "--dry-run=server"], env);
   assert.equal(accepted.code, 0, accepted.stderr);
   await resetCluster();

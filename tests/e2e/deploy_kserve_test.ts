@@ -9,10 +9,13 @@ import {
   resetCluster,
   run,
   tempDir,
+  waitFor,
 } from "../support/cluster.ts";
 import {
   deploymentModeOf,
+  inferenceServiceJson,
   installKServe,
+  kserveControllerPods,
   patchKServeConfig,
   scaleController,
   SKLEARN,
@@ -73,7 +76,7 @@ const plugin = (args: string[], extra: Record<string, string> = {}) =>
 
 async function freshInstall(version: string): Promise<void> {
   await resetCluster();
-  await installKServe(["--version", version]);
+  await installKServe(["--version", version, "--request-timeout", "2m"]);
   await kubectlOk(["create", "namespace", "models"]);
 }
 
@@ -508,55 +511,63 @@ Deno.test("kserve backend on v0.16.0: deploy --wait, list, status, refusals, fai
   );
 
   await t.step(
-    "a spec KServe cannot render fails fast (its InternalError event), and check calls it a fix, not settling",
+    "a spec KServe cannot render (a predictor's nodeSelector, its pod-level request over the limit): deploy refuses it; written by kubectl, check and status name it as a fix",
     async () => {
       await using dir = await tempDir();
       // Field report: an invalid node selector waited out --timeout on ReconcileFailed, and check
-      // said "still settling". Sibling: a CPU request over its limit.
+      // said "still settling". Sibling: a CPU request over its limit. Both are predictor fields
+      // (not the model container's), which models written by others set.
       const specs = {
-        badsel: { nodeSelector: { "Bad Key": "x" } },
-        overlimit: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+        badsel: {
+          fields: { nodeSelector: { "Bad Key": "x" } },
+          words: /spec\.predictor\.nodeSelector "Bad Key=x" is not a qualified name/,
+        },
+        overlimit: {
+          fields: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+          words:
+            /spec\.predictor\.resources cpu: the request 2 is more than the limit 1, which the API server refuses/,
+        },
       };
-      for (const [name, predictor] of Object.entries(specs)) {
-        const file = `${dir.path}/${name}.json`;
+      const files: Record<string, string> = {};
+      for (const [name, { fields }] of Object.entries(specs)) {
+        files[name] = `${dir.path}/${name}.json`;
         await Deno.writeTextFile(
-          file,
+          files[name]!,
           JSON.stringify({
             apiVersion: "serving.kserve.io/v1beta1",
             kind: "InferenceService",
             metadata: { name },
             spec: {
               predictor: {
-                ...predictor,
+                ...fields,
                 model: { modelFormat: { name: "sklearn" }, storageUri: "gs://a/b" },
               },
             },
           }),
         );
-        const result = await plugin([
-          "deploy",
-          name,
-          "-n",
-          "models",
-          "-f",
-          file,
-          "--wait",
-          "--timeout",
-          "3m",
-        ]);
-        assert.equal(result.code, 1, result.stderr);
-        // v0.16.0 says so in a Warning event (v0.20.0 in a ReconcileFailed condition).
-        assert.match(
-          result.stderr,
-          /failed: InternalError: fails to reconcile predictor: .* is invalid/,
-        );
-        assert.doesNotMatch(result.stderr, /Timed out/);
+      }
+      await assertUnchangedBy("refused predictor fields", async () => {
+        for (const [name, { words }] of Object.entries(specs)) {
+          const refused = await plugin(["deploy", "-n", "models", "-f", files[name]!]);
+          assert.equal(refused.code, 2, refused.stderr);
+          assert.match(refused.stderr, words);
+        }
+      });
+      for (const name of Object.keys(specs)) {
+        await kubectlOk(["apply", "-n", "models", "-f", files[name]!]);
       }
       const check = await runCheck(["-n", "models"], adminKubeconfig());
-      const ready = check.byId("models.ready")!;
-      assert.match(ready.error!, /models\/badsel: InternalError: .*Invalid value: "Bad Key"/);
-      assert.match(ready.error!, /models\/overlimit: InternalError: .* is invalid/);
+      const [ready, spec] = [check.byId("models.ready")!, check.byId("models.spec")!];
+      for (const [name, { words }] of Object.entries(specs)) {
+        const named = new RegExp(`models/${name}: ${words.source}`);
+        assert.match(spec.error!, named);
+        assert.match(ready.error!, named);
+        const status = await plugin(["status", name, "-n", "models"]);
+        assert.equal(status.code, 1, status.stdout + status.stderr);
+        assert.match(status.stdout, new RegExp(`Diagnosis: +${named.source}`));
+      }
       assert.equal(ready.transient, undefined, "needs a fix: not retried under --wait");
+      assert.equal(spec.transient, undefined);
       assert.match(ready.hint!, /kubectl kserve status \S+ -n models/);
       assert.doesNotMatch(ready.hint!, /NAME|NAMESPACE/);
       for (const name of Object.keys(specs)) {
@@ -743,6 +754,61 @@ Deno.test("kserve backend on v0.20.0: the mode annotation is Standard, the model
       deployment.status.availableReplicas,
     ],
     [deployment.spec.replicas, deployment.spec.replicas, deployment.spec.replicas],
+  );
+
+  // A re-deploy's --wait judged the old Deployment, rolled out and Ready, when KServe had not
+  // rendered the new spec into it yet. The moment is held open: KServe's leader lease is taken,
+  // so its restarted controller serves its webhooks (the apply passes) but reconciles nothing.
+  const controllerRestarts = async () =>
+    (await kserveControllerPods<{ status: { containerStatuses?: { restartCount: number }[] } }>())
+      .flatMap((p) => p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
+  const restarted = await controllerRestarts();
+  const lease = ["lease", "kserve-controller-manager-leader-lock", "-n", "kserve"];
+  const now = new Date().toISOString().replace(/Z$/, "000Z");
+  await kubectlOk([
+    "patch",
+    ...lease,
+    "--type=merge",
+    "-p",
+    JSON.stringify({
+      spec: {
+        holderIdentity: "kubectl-kserve.test/hold",
+        leaseDurationSeconds: 3600,
+        acquireTime: now,
+        renewTime: now,
+      },
+    }),
+  ]);
+  await waitFor(
+    "KServe's controller to give up its lease",
+    async () => await controllerRestarts() > restarted,
+    { timeoutMs: 90_000 },
+  );
+  await waitFor(
+    "KServe's webhook to answer",
+    async () =>
+      (await run("kubectl", ["create", "--dry-run=server", "-f", "-"], {
+        stdin: inferenceServiceJson({ name: "probe", namespace: "models" }, "sklearn"),
+      })).success,
+    { timeoutMs: 90_000 },
+  );
+  const renamed = plugin([...served.slice(0, -1), "2m", "--env", "GENERATION=next"]);
+  const held = await Promise.race([
+    renamed.then(() => "returned"),
+    new Promise((resolve) => setTimeout(() => resolve("waiting"), 20_000)),
+  ]);
+  await kubectlOk(["delete", ...lease]);
+  const rendered = await renamed;
+  assert.equal(held, "waiting", `ready before KServe rendered the new spec: ${rendered.stderr}`);
+  assert.equal(rendered.code, 0, rendered.stderr);
+  const template = await kubectlJson<{
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  }>(["get", "deployment", "served-predictor", "-n", "models", "-o", "json"]);
+  assert.ok(
+    template.spec.template.spec.containers[0]?.env?.some((e) =>
+      e.name === "GENERATION" && e.value === "next"
+    ),
+    "the Deployment runs the new spec when --wait returns",
   );
   await resetCluster();
 });

@@ -24,7 +24,7 @@ function isvc(name: string, namespace: string, storageUri: string): string {
 
 Deno.test("one failing model on v0.20.0: deploy --wait, status and check name the same cause; check --wait returns at once; models kubectl wrote are held to deploy's rules", async (t) => {
   await resetCluster();
-  await installKServe(["--version", "v0.20.0"]);
+  await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
   await kubectlOk(["create", "namespace", "models"]);
 
   await t.step(
@@ -95,6 +95,44 @@ Deno.test("one failing model on v0.20.0: deploy --wait, status and check name th
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /storageUri "models\/iris" has no scheme/);
       await kubectlOk(["delete", "isvc", "noscheme", "-n", "models", "--wait=false"]);
+    },
+  );
+
+  await t.step(
+    "an mlflow model on protocol v1, written by kubectl: check and status say what deploy says; on v2 it passes",
+    async () => {
+      // Field report: deploy refused it (no runtime serves mlflow over v1); the same object
+      // applied with kubectl passed check.
+      const mlflow = (name: string, protocolVersion?: string) =>
+        JSON.stringify({
+          apiVersion: "serving.kserve.io/v1beta1",
+          kind: "InferenceService",
+          metadata: { name, namespace: "models" },
+          spec: {
+            predictor: {
+              model: {
+                modelFormat: { name: "mlflow" },
+                storageUri: "gs://kfserving-examples/models/mlflow/wine",
+                ...(protocolVersion ? { protocolVersion } : {}),
+              },
+            },
+          },
+        });
+      await applyYaml(mlflow("wine"));
+      await applyYaml(mlflow("wine2", "v2"));
+      const words =
+        /mlflow is served over protocol v2 only \(by kserve-mlserver\), and v1 was asked \(KServe's default\)\. Fix: Add --protocol v2/;
+      const check = await runCheck(["-n", "models"], adminKubeconfig());
+      const spec = check.byId("models.spec")!;
+      assert.equal(spec.result, "fail", JSON.stringify(spec));
+      assert.match(spec.error!, new RegExp(`models/wine: ${words.source}`));
+      assert.doesNotMatch(spec.error!, /models\/wine2/);
+      assert.equal(spec.transient, undefined);
+      const status = await plugin(["status", "wine", "-n", "models"]);
+      assert.match(status.stdout, words);
+      const sibling = await plugin(["status", "wine2", "-n", "models"]);
+      assert.doesNotMatch(sibling.stdout, /mlflow is served over protocol/);
+      await kubectlOk(["delete", "isvc", "wine", "wine2", "-n", "models", "--wait=false"]);
     },
   );
 

@@ -16,6 +16,7 @@ import {
   waitFor,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
+import { assertHelmHintParses } from "../support/hints.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { pluginEnv } from "../support/install.ts";
@@ -87,6 +88,16 @@ Deno.test("KServe installed by Helm: named by version and check; install and uni
     // Field report: the CRD chart is a release of its own, upgraded first.
     /helm upgrade kserve-crd oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.16\.0 -n kserve, then helm upgrade kserve /,
   ]);
+  // An upgrade's hint names the target release's charts: kserve became kserve-resources in v0.17.
+  const upgrade = await assertRefusedUnchanged(
+    env,
+    ["install", "--version", "v0.20.0", "--manifests", FIXTURES],
+    [
+      /helm upgrade kserve-crd oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.20\.0 -n kserve, then helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve-resources --version v0\.20\.0 -n kserve --reuse-values/,
+    ],
+  );
+  const charts = (await assertHelmHintParses(upgrade)).map((command) => command[3]);
+  assert.ok(charts.includes("oci://ghcr.io/kserve/charts/kserve-resources"), upgrade);
   await assertRefusedUnchanged(env, ["uninstall", "--yes"], [
     /installed by Helm, release kserve in namespace kserve/,
     /helm uninstall kserve -n kserve, then helm uninstall kserve-crd -n kserve/,

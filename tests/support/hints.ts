@@ -47,6 +47,22 @@ export async function assertHintParses(hint: string): Promise<string[][]> {
 }
 
 /**
+ * Asserts that every `helm …` command of a hint parses with helm's own parser (`helm ARGS
+ * --help`: cobra parses every flag, an unknown one fails, before it shows the help), and
+ * returns them. Needs the cluster's helm on PATH (e2e only).
+ */
+export async function assertHelmHintParses(hint: string): Promise<string[][]> {
+  const commands = [...hint.matchAll(/\bhelm(?: (?:'[^']*'|[^\s;,()'"`]+))+/g)]
+    .map((m) => [...m[0].matchAll(/'([^']*)'|(\S+)/g)].map((t) => t[1] ?? t[2]!));
+  assert.ok(commands.length > 0, `the hint names no helm command: ${hint}`);
+  for (const [, ...args] of commands) {
+    const help = await run("helm", [...args, "--help"]);
+    assert.equal(help.code, 0, `helm's parser refuses helm ${args.join(" ")}: ${help.stderr}`);
+  }
+  return commands;
+}
+
+/**
  * Runs every command of a hint in order, once all of them parse; each must succeed. Returns how many ran. An install
  * gets `--manifests` pointed at the fixtures (tests never download anything) and a longer
  * request timeout.

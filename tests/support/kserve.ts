@@ -1,6 +1,13 @@
 /** Putting KServe into the states the e2e tests need: installed, reconfigured, scaled. */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlJson, kubectlOk, tempDir } from "./cluster.ts";
+import {
+  adminKubeconfig,
+  kubectlJson,
+  kubectlOk,
+  resetCluster,
+  tempDir,
+  withNamespace,
+} from "./cluster.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { type PluginResult, runPlugin } from "./plugin.ts";
 
@@ -26,6 +33,24 @@ export async function installKServe(args: string[] = []): Promise<PluginResult> 
   });
   assert.equal(result.code, 0, result.stderr);
   return result;
+}
+
+/**
+ * Runs `fn` in a new namespace on a reset cluster with KServe installed from the fixtures (two
+ * minutes a request: other clusters share the machine's cores), and resets the cluster after,
+ * for the other test files. Logs each phase's time.
+ */
+export async function withKServe<T>(prefix: string, fn: (ns: string) => Promise<T>): Promise<T> {
+  const say = (msg: string) => console.log(`    ${msg}`);
+  try {
+    say(`cluster reset in ${(await resetCluster()).toFixed(1)}s`);
+    const start = Date.now();
+    await installKServe(["--request-timeout", "2m"]);
+    say(`install took ${((Date.now() - start) / 1000).toFixed(1)}s`);
+    return await withNamespace(prefix, fn);
+  } finally {
+    say(`cluster reset in ${(await resetCluster()).toFixed(1)}s`);
+  }
 }
 
 /**
@@ -74,6 +99,14 @@ export async function deploymentModeOf(name: string, namespace: string): Promise
     "json",
   ]);
   return isvc.metadata.annotations["serving.kserve.io/deploymentMode"]!;
+}
+
+/** The KServe controller's pods, as far as `T` reads them. */
+export async function kserveControllerPods<T>(): Promise<T[]> {
+  const pods = await kubectlJson<{ items: T[] }>(
+    ["get", "pods", "-n", "kserve", "-l", "control-plane=kserve-controller-manager", "-o", "json"],
+  );
+  return pods.items;
 }
 
 /** Scales the KServe controller; scaling up waits until it is rolled out again. */

@@ -5,7 +5,8 @@ import {
   buildInferenceService,
   type DeployRequest,
 } from "../../lib/deploy/spec.ts";
-import { deploymentRuntime, runtimeProblem, selectRuntime } from "../../lib/deploy/runtimes.ts";
+import { deploymentRuntime, selectRuntime } from "../../lib/deploy/runtimes.ts";
+import { runtimeProblem } from "../../lib/kserve/serving_runtimes.ts";
 import { parsePairs, parseToleration } from "../../lib/args/pairs.ts";
 import {
   validateQuantity,

@@ -7,7 +7,7 @@ import {
   versionFromImage,
 } from "../../lib/kserve/detect.ts";
 import { renderVersion } from "../../lib/commands/version.ts";
-import { describeOwner, ownerOf } from "../../lib/kube/owner.ts";
+import { describeOwner, fieldTakenBy, ownerOf } from "../../lib/kube/owner.ts";
 
 Deno.test("versionFromImage() reads the tag and ignores registry ports and digests", () => {
   assert.equal(versionFromImage("kserve/kserve-controller:v0.16.0"), "v0.16.0");
@@ -138,4 +138,15 @@ Deno.test("deletingCrd(): a KServe CRD stuck deleting names since when and what 
     deletingCrd({ metadata: { name: "inferenceservices.serving.kserve.io" } }),
     undefined,
   );
+});
+
+Deno.test("fieldTakenBy(): the other managers that own a field; this plugin's own and other fields are none", () => {
+  const fields = [
+    { manager: "kubectl-kserve", operation: "Apply", fieldsV1: { "f:data": { "f:deploy": {} } } },
+    { manager: "kubectl-patch", operation: "Update", fieldsV1: { "f:data": { "f:deploy": {} } } },
+    { manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:data": { "f:ingress": {} } } },
+  ];
+  assert.deepEqual(fieldTakenBy(fields, ["f:data", "f:deploy"]), ["kubectl-patch"]);
+  assert.deepEqual(fieldTakenBy(fields.slice(0, 1), ["f:data", "f:deploy"]), []);
+  assert.deepEqual(fieldTakenBy(fields, ["f:data", "f:storageInitializer"]), []);
 });

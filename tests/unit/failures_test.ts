@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import type { V1Pod } from "@kubernetes/client-node";
 import { classifyPod, crashLine, lastingEvent } from "../../lib/kserve/failures.ts";
 import { diagnoseInferenceService, refusedGeneration } from "../../lib/kserve/model_diagnosis.ts";
+import { unrenderedSpec } from "../../lib/kserve/rendered.ts";
+import type { Deployment } from "../../lib/kube/objects.ts";
 import { explainPods } from "../../lib/kserve/diagnose.ts";
 import type { Event } from "../../lib/kserve/events.ts";
 import type { KnativeCondition } from "../../lib/kserve/inference_service.ts";
@@ -219,7 +221,7 @@ Deno.test("refusedGeneration(): a refused latest generation is named with the sp
   const model = MODEL([], 1);
   assert.equal(
     refusedGeneration(model, [refusal]),
-    'the controller refuses generation 2 (InternalError: fails to reconcile predictor: Deployment.apps "iris-predictor" is invalid: x): its pods serve the spec of generation 1',
+    'the controller refuses generation 2 (InternalError: fails to reconcile predictor: Deployment.apps "iris-predictor" is invalid: x): its pods serve an earlier spec',
   );
   assert.equal(diagnoseInferenceService(model, [refusal]).lasting, true);
   // Sibling: a refusal from before the spec was last written was about an earlier spec.
@@ -229,6 +231,135 @@ Deno.test("refusedGeneration(): a refused latest generation is named with the sp
   // Sibling: an update conflict is no refusal.
   const conflict = { ...refusal, message: "the object has been modified; please apply again" };
   assert.equal(refusedGeneration(model, [conflict]), undefined);
+});
+
+Deno.test("refusedGeneration(): a healthy re-deployed model is never refused, whatever observedGeneration says; a refused one is, whatever it says", () => {
+  // KServe copies observedGeneration from the predictor Deployment (inference_service_status.go
+  // PropagateRawStatus): it may be lower than the model's own generation on a healthy model.
+  const model = { ...MODEL([{ type: "PredictorReady", status: "True" }], 1) };
+  // A refusal event from the previous spec's last failing reconcile, in the same second.
+  const straggler = {
+    ...warning("InferenceService", "m1", "InternalError", 'Deployment.apps "x" is invalid: y'),
+    lastTimestamp: "2026-12-07T10:00:00Z",
+  };
+  const deployment = (storageUri: string, time: string) =>
+    ({
+      metadata: {
+        name: "iris-predictor",
+        ownerReferences: [{ uid: "m1" }],
+        managedFields: [{ manager: "manager", operation: "Update", time }],
+      },
+      spec: {
+        template: {
+          metadata: {
+            annotations: { "internal.serving.kserve.io/storage-initializer-sourceuri": storageUri },
+          },
+          spec: { containers: [{ name: "kserve-container", image: "kserve/sklearnserver" }] },
+        },
+      },
+    }) as unknown as Deployment;
+  const rendered = deployment("gs://b/m", "2026-12-07T10:00:01Z");
+  assert.equal(refusedGeneration(model, [straggler], [rendered]), undefined);
+  assert.notEqual(
+    diagnoseInferenceService(model, [straggler], [], {}, [rendered]).cause,
+    undefined,
+  );
+  assert.doesNotMatch(
+    diagnoseInferenceService(model, [], [], {}, [rendered]).cause,
+    /waiting for the KServe controller to reconcile/,
+  );
+  // Siblings: a Deployment that still shows the old spec, or was written before the spec: refused.
+  assert.match(
+    refusedGeneration(model, [straggler], [deployment("gs://b/old", "2026-12-07T10:00:01Z")])!,
+    /^the controller refuses generation 2 \(InternalError: /,
+  );
+  assert.match(
+    refusedGeneration(model, [straggler], [deployment("gs://b/m", "2026-12-07T09:59:00Z")])!,
+    /refuses generation 2/,
+  );
+  // An observedGeneration equal to the generation (the Deployment's changed as often) hides
+  // no refusal of the current spec.
+  const even = MODEL([{ type: "PredictorReady", status: "True" }], 2);
+  assert.match(
+    refusedGeneration(even, [warning("InferenceService", "m1", "InternalError", "x is invalid")])!,
+    /refuses generation 2/,
+  );
+});
+
+Deno.test("unrenderedSpec(): names the first field of the spec the Deployment does not show; a rendering one passes", () => {
+  const isvc = {
+    metadata: { name: "iris", uid: "m1" },
+    spec: {
+      predictor: {
+        nodeSelector: { pool: "gpu" },
+        model: {
+          modelFormat: { name: "sklearn" },
+          storageUri: "gs://b/m",
+          env: [{ name: "A", value: "1" }],
+          resources: { requests: { cpu: "500m" }, limits: { memory: "1Gi" } },
+        },
+      },
+    },
+  };
+  const template = (
+    env: string,
+    cpu: string,
+    pool = "gpu",
+  ) =>
+    ({
+      metadata: { name: "iris-predictor" },
+      spec: {
+        template: {
+          metadata: {
+            annotations: { "internal.serving.kserve.io/storage-initializer-sourceuri": "gs://b/m" },
+          },
+          spec: {
+            nodeSelector: { pool },
+            containers: [{
+              name: "kserve-container",
+              env: [{ name: "A", value: env }],
+              resources: { requests: { cpu }, limits: { memory: "1073741824" } },
+            }],
+          },
+        },
+      },
+    }) as unknown as Deployment;
+  assert.equal(unrenderedSpec(isvc, template("1", "0.5")), undefined);
+  const withArgs = {
+    ...isvc,
+    spec: {
+      predictor: {
+        ...isvc.spec.predictor,
+        model: { ...isvc.spec.predictor.model, args: ["--x=1"] },
+      },
+    },
+  };
+  const rendered = template("1", "500m");
+  assert.equal(
+    unrenderedSpec(withArgs, rendered),
+    "args --x=1 (the Deployment has none)",
+  );
+  rendered.spec!.template.spec!.containers[0]!.args = ["--model_name=iris", "--x=1"];
+  assert.equal(unrenderedSpec(withArgs, rendered), undefined);
+  assert.equal(unrenderedSpec(isvc, template("2", "500m")), "env A=1 (the Deployment has 2)");
+  assert.equal(unrenderedSpec(isvc, template("1", "1")), "cpu request 500m (the Deployment has 1)");
+  assert.equal(
+    unrenderedSpec(isvc, template("1", "500m", "cpu")),
+    "nodeSelector pool=gpu (the Deployment has cpu)",
+  );
+  const moved = {
+    ...isvc,
+    spec: {
+      predictor: {
+        ...isvc.spec.predictor,
+        model: { ...isvc.spec.predictor.model, storageUri: "gs://b/new" },
+      },
+    },
+  };
+  assert.equal(
+    unrenderedSpec(moved, template("1", "500m")),
+    "storage URI gs://b/new (the Deployment has gs://b/m)",
+  );
 });
 
 Deno.test("lastingEvent(): one rule for the events deploy --wait fails on and check calls lasting", () => {
@@ -252,4 +383,90 @@ Deno.test("lastingEvent(): one rule for the events deploy --wait fails on and ch
     undefined,
   );
   assert.equal(lastingEvent({ ...at("ServerlessModeRejected", "x"), type: "Normal" }), undefined);
+});
+
+/** A pod whose storage initializer crash-loops, as KServe's pod mutator names it. */
+function downloadFailing(): V1Pod {
+  return {
+    metadata: { name: "llama-predictor-1", uid: "p9", namespace: "models" },
+    spec: { nodeName: "node-1", containers: [{ name: "kserve-container" }] },
+    status: {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "True" }],
+      initContainerStatuses: [{
+        name: "storage-initializer",
+        image: "kserve/storage-initializer:v0.20.0",
+        imageID: "",
+        ready: false,
+        restartCount: 3,
+        state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 40s" } },
+        lastState: { terminated: { exitCode: 1, reason: "Error" } },
+      }],
+      containerStatuses: [{
+        name: "kserve-container",
+        image: "kserve/huggingfaceserver:v0.20.0",
+        imageID: "",
+        ready: false,
+        restartCount: 0,
+        state: { waiting: { reason: "PodInitializing" } },
+      }],
+    },
+  };
+}
+
+/** huggingface_hub's own words (its HfHubHTTPError subclasses), as the storage initializer logs them. */
+const HF_LOGS = {
+  noToken: [
+    "INFO:kserve.storage:Copying contents of hf://meta-llama/Llama-3.2-1B-Instruct to local",
+    "huggingface_hub.errors.GatedRepoError: 401 Client Error. (Request ID: Root=1-abc)",
+    "",
+    "Cannot access gated repo for url https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/config.json.",
+    "Access to model meta-llama/Llama-3.2-1B-Instruct is restricted. You must have access to it and be authenticated to access it. Please log in.",
+  ].join("\n"),
+  noAccess: [
+    "huggingface_hub.errors.GatedRepoError: 403 Client Error. (Request ID: Root=1-def)",
+    "",
+    "Cannot access gated repo for url https://huggingface.co/api/models/meta-llama/Llama-3.2-1B-Instruct/revision/main.",
+    "Access to model meta-llama/Llama-3.2-1B-Instruct is restricted and you are not in the authorized list.",
+  ].join("\n"),
+};
+
+Deno.test("classifyPod(): a storage initializer whose Hugging Face download gets 401 says the token is missing, and how to pass one", () => {
+  const finding = classifyPod(downloadFailing(), [], HF_LOGS.noToken);
+  assert.equal(finding?.lasting, true);
+  assert.match(
+    finding!.cause,
+    /^pod llama-predictor-1: container storage-initializer is in CrashLoopBackOff: the download of meta-llama\/Llama-3\.2-1B-Instruct from Hugging Face was refused \(HTTP 401\): the token is missing or invalid\. Fix: kubectl kserve creds hf --token-from-env HF_TOKEN -n models, then deploy again with --hf-token-secret hf-token$/,
+  );
+});
+
+Deno.test("classifyPod(): a 403 from Hugging Face says the token lacks access to that repository", () => {
+  const finding = classifyPod(downloadFailing(), [], HF_LOGS.noAccess);
+  assert.equal(finding?.lasting, true);
+  assert.match(
+    finding!.cause,
+    /refused \(HTTP 403\): the token lacks access to that repository \(a gated model: request access on https:\/\/huggingface\.co\/meta-llama\/Llama-3\.2-1B-Instruct with the token's account\)/,
+  );
+  // Without the log, the crash loop is reported as one, not guessed to be a token problem.
+  assert.doesNotMatch(classifyPod(downloadFailing())!.cause, /Hugging Face|token/);
+  // Another crash's log is not a token problem.
+  assert.doesNotMatch(
+    classifyPod(downloadFailing(), [], "OSError: [Errno 28] No space left on device")!.cause,
+    /Hugging Face|token/,
+  );
+});
+
+Deno.test("status and check word a refused Hugging Face download the same: the logs reach the model's diagnosis", () => {
+  const isvc = {
+    metadata: { name: "llama", namespace: "models", uid: "i1", generation: 1 },
+    status: {
+      observedGeneration: 1,
+      conditions: [{ type: "Ready", status: "False" as const, reason: "PredictorNotReady" }],
+    },
+  };
+  const logs = { "llama-predictor-1": HF_LOGS.noToken };
+  const diagnosis = diagnoseInferenceService(isvc, [], [downloadFailing()], {}, [], logs);
+  assert.equal(diagnosis.lasting, true);
+  assert.match(diagnosis.cause, /refused \(HTTP 401\): the token is missing or invalid/);
+  assert.match(explainPods([downloadFailing()], [], logs) ?? "", /HTTP 401/);
 });

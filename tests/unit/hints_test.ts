@@ -23,6 +23,7 @@ function sample(expression: string, glued: boolean): string {
   if (/(^|\.)(kind|mode)$/.test(expression)) return "raw";
   if (/version|kserve$/i.test(expression)) return "v0.16.0";
   if (/dest$/.test(expression)) return "./manifests";
+  if (/secret$/i.test(expression)) return "hf-token";
   throw new Error(`no sample value for \${${expression}}: add one to hints_test.ts`);
 }
 
@@ -161,6 +162,16 @@ Deno.test("resolveHint(): a Helm or kubectl install gets its owner's command, ne
     resolveHint("{mode:raw}", helm),
     /--set kserve\.controller\.deploymentMode=Standard$/,
   );
+  // The controller's chart was renamed kserve-resources in v0.17: each version's hint names its own.
+  for (
+    const [version, chart] of [["v0.20.0", "kserve-resources"], ["v0.18.0", "kserve-resources"]]
+  ) {
+    assert.equal(
+      resolveHint("{reapply}", { ...helm, version }, "Standard"),
+      `helm upgrade kserve oci://ghcr.io/kserve/charts/${chart} --version ${version} -n kserve --reuse-values`,
+    );
+    assert.match(resolveHint("{mode:raw}", { ...helm, version }), new RegExp(`charts/${chart} `));
+  }
   const kubeflow: KServeInstall = {
     ...base,
     namespace: "kubeflow",
@@ -324,7 +335,7 @@ Deno.test("foreignInstall(): a Helm install's CRD chart is upgraded first and re
   const crds = { by: "helm" as const, release: "serving-crds", namespace: "platform" };
   assert.match(
     foreignInstall(helm, "install", "v0.20.0", crds)!.hint,
-    /^Upgrade it with its owner's tool: helm upgrade serving-crds oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.20\.0 -n platform, then helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve --version v0\.20\.0 -n kserve --reuse-values, or pass --force/,
+    /^Upgrade it with its owner's tool: helm upgrade serving-crds oci:\/\/ghcr\.io\/kserve\/charts\/kserve-crd --version v0\.20\.0 -n platform, then helm upgrade kserve oci:\/\/ghcr\.io\/kserve\/charts\/kserve-resources --version v0\.20\.0 -n kserve --reuse-values, or pass --force/,
   );
   assert.match(
     foreignInstall(helm, "uninstall", undefined, crds)!.hint,

@@ -1,6 +1,7 @@
 /** The model rules deploy applies before it sends and check and status apply to every model. */
 import assert from "node:assert/strict";
 import { modelProblems } from "../../lib/kserve/model_rules.ts";
+import { placementFlags, placementProblem } from "../../lib/kserve/model_context.ts";
 import type { InferenceService } from "../../lib/kserve/inference_service.ts";
 
 /** Model iris in `namespace` with the predictor's model spec `model`. */
@@ -63,4 +64,98 @@ Deno.test("modelProblems(): each rule names the field, the value and the fix", (
     long[0]!.message,
     /KServe would name its host "a{60}-predictor-models", 77 characters/,
   );
+});
+
+/** The predictor `fields` (beside its model) of iris, a sklearn model in namespace models. */
+function predictor(fields: Record<string, unknown>, annotations: Record<string, string> = {}) {
+  return {
+    metadata: { name: "iris", namespace: "models", annotations },
+    spec: {
+      predictor: { ...fields, model: { modelFormat: { name: "sklearn" }, storageUri: "gs://b/m" } },
+    },
+  } as InferenceService;
+}
+
+Deno.test("modelProblems(): a pod-level request over its limit and a bad nodeSelector key are named; their siblings pass", () => {
+  const over = modelProblems(
+    predictor({ resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } }),
+  );
+  assert.deepEqual(over.map((p) => p.message), [
+    "spec.predictor.resources cpu: the request 2 is more than the limit 1, which the API server refuses",
+  ]);
+  assert.deepEqual(
+    modelProblems(predictor({ resources: { requests: { cpu: "1" }, limits: { cpu: "1" } } })),
+    [],
+  );
+  const selector = modelProblems(predictor({ nodeSelector: { "Bad Key": "x" } }));
+  assert.match(
+    selector[0]!.message,
+    /^spec\.predictor\.nodeSelector "Bad Key=x" is not a qualified name/,
+  );
+  assert.equal(selector[0]!.fix, "Fix or remove the node selector Bad Key");
+  assert.deepEqual(
+    modelProblems(predictor({ nodeSelector: { "nvidia.com/gpu.present": "true" } })),
+    [],
+  );
+});
+
+Deno.test("placementProblem(): Knative-mode placement needs config-features; enabled flags and raw mode pass", () => {
+  const gpu = predictor({
+    nodeSelector: { "nvidia.com/gpu.present": "true" },
+    tolerations: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
+    affinity: { nodeAffinity: {} },
+  });
+  assert.deepEqual(placementFlags(gpu), [
+    "kubernetes.podspec-nodeselector",
+    "kubernetes.podspec-tolerations",
+    "kubernetes.podspec-affinity",
+  ]);
+  const features = (data: Record<string, string>) => ({ namespace: "knative-serving", data });
+  const off = placementProblem(gpu, features({ "kubernetes.podspec-affinity": "enabled" }))!;
+  assert.equal(
+    off.message,
+    "In Serverless (Knative) mode, Knative rejects a Revision's nodeselector and tolerations unless config-features enables kubernetes.podspec-nodeselector and kubernetes.podspec-tolerations (now: unset, unset)",
+  );
+  assert.equal(
+    off.fix,
+    `kubectl patch configmap config-features -n knative-serving --type merge -p '{"data":{"kubernetes.podspec-nodeselector":"enabled","kubernetes.podspec-tolerations":"enabled"}}', or deploy in raw mode (--mode raw)`,
+  );
+  // modelProblems applies it with the other rules.
+  assert.equal(
+    modelProblems(gpu, { knativeFeatures: features({}) }).at(-1)?.fix.split(",")[0],
+    off.fix.split(",")[0],
+  );
+  const enabled = features(Object.fromEntries(placementFlags(gpu).map((f) => [f, "enabled"])));
+  assert.equal(placementProblem(gpu, enabled), undefined);
+  // Not in Knative mode: no features are given, and the rule passes.
+  assert.equal(placementProblem(gpu, undefined), undefined);
+  assert.deepEqual(placementFlags(predictor({})), []);
+});
+
+Deno.test("modelProblems(): no runtime for the predictor's protocol is named with deploy's words; v2 and unread runtimes pass", () => {
+  const mlserver = {
+    metadata: { name: "kserve-mlserver" },
+    spec: {
+      protocolVersions: ["v2"],
+      supportedModelFormats: [{ name: "mlflow", autoSelect: true }],
+    },
+  };
+  const mlflow = (protocolVersion?: string) =>
+    ({
+      metadata: { name: "m", namespace: "models" },
+      spec: {
+        predictor: {
+          model: { modelFormat: { name: "mlflow" }, storageUri: "gs://b/m", protocolVersion },
+        },
+      },
+    }) as InferenceService;
+  const [v1] = modelProblems(mlflow(), { runtimes: [mlserver] });
+  assert.match(
+    v1!.message,
+    /^mlflow is served over protocol v2 only \(by kserve-mlserver\), and v1 was asked \(KServe's default\)/,
+  );
+  assert.equal(v1!.fix, "Add --protocol v2");
+  assert.deepEqual(modelProblems(mlflow("v2"), { runtimes: [mlserver] }), []);
+  // Runtimes not read (KServe reported its choice, or a 403): KServe decides.
+  assert.deepEqual(modelProblems(mlflow(), {}), []);
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { errorFromResponse, type RequestTarget } from "../../lib/kube/errors.ts";
-import { predictFailure } from "../../lib/commands/predict.ts";
+import { predictFailure } from "../../lib/models/proxy.ts";
 
 const target: RequestTarget = {
   method: "POST",
@@ -98,25 +98,28 @@ Deno.test("predictRequest(): -d or --chat, never both or neither; --chat is Open
   assert.throws(() => predictRequest({ chat: "  " }), /--chat needs a message/);
 });
 
-Deno.test("predictPath() and chatBody(): an OpenAI chat completion goes to /openai/v1/chat/completions, naming the model", async () => {
-  const { chatAnswer, chatBody, predictPath } = await import("../../lib/commands/predict.ts");
+Deno.test("predictPath(): an OpenAI chat completion goes to the predictor's /openai/v1/chat/completions", async () => {
+  const { predictPath } = await import("../../lib/commands/predict.ts");
   assert.equal(
     predictPath("kserve", "llm", "qwen", "openai"),
     "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/openai/v1/chat/completions",
   );
-  assert.deepEqual(JSON.parse(chatBody("qwen", "Hello")), {
-    model: "qwen",
-    messages: [{ role: "user", content: "Hello" }],
-  });
-  const completion = JSON.stringify({
-    object: "chat.completion",
-    choices: [{ index: 0, message: { role: "assistant", content: "Hi there" } }],
-  });
-  assert.equal(chatAnswer(completion), "Hi there");
-  // A streamed answer (server-sent events) or an error body has no message: printed as it came.
-  assert.equal(chatAnswer("data: {}\n\n"), undefined);
+});
+
+Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMInferenceService's workload) takes chat there; the rest stays at KServe's routes", async () => {
+  const { predictPathOf } = await import("../../lib/models/kind.ts");
+  const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
+  const vllm = {
+    ...INFERENCE_SERVICE,
+    openaiPath: (namespace: string, name: string) =>
+      `/api/v1/namespaces/${namespace}/services/https:${name}-kserve-workload-svc:8000/proxy/v1/chat/completions`,
+  };
   assert.equal(
-    chatAnswer(JSON.stringify({ error: "Model with name x does not exist." })),
-    undefined,
+    predictPathOf(vllm, "llm", "qwen", "openai"),
+    "/api/v1/namespaces/llm/services/https:qwen-kserve-workload-svc:8000/proxy/v1/chat/completions",
+  );
+  assert.equal(
+    predictPathOf(vllm, "llm", "qwen", "v1"),
+    "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/v1/models/qwen:predict",
   );
 });

@@ -9,6 +9,7 @@ import {
   DEFAULT_KSERVE_VERSION,
   DEPENDENCY_SHA256,
   factsOf,
+  helmChart,
   INSTALLABLE_KSERVE_VERSIONS,
   KNATIVE_RELEASES,
   KSERVE_RELEASES,
@@ -25,7 +26,7 @@ import {
 } from "../../lib/kserve/versions.ts";
 import { installStorageContainerCommand } from "../../lib/kserve/hints.ts";
 import type { KServeInstall } from "../../lib/kserve/detect.ts";
-import { fixture, FIXTURES } from "../support/fixtures.ts";
+import { CHARTS, fixture, FIXTURES } from "../support/fixtures.ts";
 
 interface Crd {
   metadata?: { name?: string };
@@ -219,4 +220,22 @@ Deno.test("no file in lib/ but the release table names a KServe version", async 
   };
   await walk(new URL("../../lib", import.meta.url).pathname);
   assert.deepEqual(offenders, []);
+});
+
+Deno.test("helmChart(): each release's chart names, as its charts' Chart.yaml name them where the fixtures have them", async () => {
+  // v0.16.0's charts are in the fixtures: the controller's chart dir kserve-resources is named kserve.
+  const chart = async (dir: string) =>
+    (parse(await Deno.readTextFile(`${CHARTS}v0.16.0/${dir}/Chart.yaml`)) as { name: string }).name;
+  assert.equal(
+    helmChart("v0.16.0", "resources"),
+    `oci://ghcr.io/kserve/charts/${await chart("kserve-resources")}`,
+  );
+  assert.equal(
+    helmChart("v0.16.0", "crds"),
+    `oci://ghcr.io/kserve/charts/${await chart("kserve-crd")}`,
+  );
+  // Renamed in v0.17 (KServe's upgrade guide): a version between entries takes the newer name.
+  assert.equal(helmChart("v0.20.0", "resources"), "oci://ghcr.io/kserve/charts/kserve-resources");
+  assert.equal(helmChart("v0.17.0", "resources"), "oci://ghcr.io/kserve/charts/kserve-resources");
+  assert.equal(helmChart("v0.20.0", "crds"), "oci://ghcr.io/kserve/charts/kserve-crd");
 });

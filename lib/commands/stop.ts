@@ -1,0 +1,134 @@
+/**
+ * `kubectl kserve stop NAME` / `start NAME`: set or clear serving.kserve.io/stop on an
+ * InferenceService or an LLMInferenceService. Its controller then takes the workload down (its
+ * pods and their GPUs go) or brings it back; the object and its configuration stay.
+ */
+import { FIELD_MANAGER } from "../defaults.ts";
+import { CliError, UsageError } from "../errors.ts";
+import { Kube } from "../kube/client.ts";
+import { waitFor } from "../kube/wait.ts";
+import { findKServe } from "../kserve/detect.ts";
+import { STOP_ANNOTATION, stopAnnotated } from "../kserve/stop.ts";
+import { type ModelKind, type ModelObject, stoppedOnPurpose } from "../models/kind.ts";
+import { kindOf, requireModel, waitForKind } from "../models/kinds.ts";
+import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
+import { writeErr } from "../output.ts";
+
+/** A stop or start command line, parsed (lib/args/stop.ts, lib/args/start.ts). */
+export interface StopInvocation {
+  global: GlobalOptions;
+  name: string;
+  /** true: stop; false: start. */
+  stop: boolean;
+  dryRun?: DryRunMode;
+  wait: boolean;
+  timeoutMs: number;
+}
+
+/** Sets or clears the annotation (nothing when it is already so); with --wait, waits for the state. */
+export async function stopOrStart(options: StopInvocation): Promise<number> {
+  const kube = await Kube.connect(options.global);
+  const namespace = options.global.namespace ?? kube.namespace;
+  const { name, stop } = options;
+  const model = await requireModel(kube, namespace, name);
+  const kind = kindOf(model);
+  if (!kind.stopReported) {
+    throw new UsageError(
+      `${name} is served by a ${kind.kind} (the ${kind.backend} backend), which KServe cannot stop`,
+      {
+        hint: stop
+          ? `Scale it down instead: kubectl scale deployment ${name} -n ${namespace} --replicas 0`
+          : `Scale it up instead: kubectl scale deployment ${name} -n ${namespace} --replicas 1`,
+      },
+    );
+  }
+  if (stop && kind.stopRefusal) {
+    // Never report a stop that does not happen: a controller that ignores the annotation keeps
+    // the pods, their GPUs and Ready.
+    const refusal = kind.stopRefusal(await findKServe(kube), namespace, name);
+    if (refusal) throw new CliError(refusal.message, { hint: refusal.hint });
+  }
+  const what = `${kind.kind.toLowerCase()}/${name}`;
+  const already = stopAnnotated(model.object.metadata) === stop;
+  if (already) {
+    writeErr(`${what} already ${stop ? "stopped" : "started"} (unchanged)\n`);
+  } else {
+    if (options.dryRun !== "client") {
+      await kube.request("PATCH", `${kind.collection(namespace)}/${name}`, {
+        body: { metadata: { annotations: { [STOP_ANNOTATION]: stop ? "true" : null } } },
+        contentType: "application/merge-patch+json",
+        query: {
+          fieldManager: FIELD_MANAGER,
+          dryRun: options.dryRun === "server" ? "All" : undefined,
+        },
+      });
+    }
+    writeErr(`${what} ${stop ? "stopped" : "started"}${dryRunSuffix(options.dryRun)}\n`);
+  }
+  if (!options.wait || options.dryRun) return 0;
+  if (stop) {
+    await waitStopped(kube, kind, namespace, name, options.timeoutMs);
+    writeErr(`${name} is stopped: its pods are gone\n`);
+  } else {
+    await waitStarted(kube, kind, namespace, name, options.timeoutMs);
+    writeErr(`${name} is ready\n`);
+  }
+  return 0;
+}
+
+/**
+ * Waits until the controller has seen the start (its status no longer says stopped: until then
+ * the wait for Ready would take the old Stopped for a lasting failure), then until it serves.
+ */
+async function waitStarted(
+  kube: Kube,
+  kind: ModelKind,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitFor<ModelObject>(kube, {
+    path: kind.collection(namespace),
+    fieldSelector: `metadata.name=${name}`,
+    description: `the controller to start ${kind.kind} ${namespace}/${name}`,
+    ready: ([object]) =>
+      !object
+        ? "it is gone"
+        : kind.stopReported!(object)
+        ? "the controller still reports it stopped"
+        : true,
+  }, { timeoutMs });
+  await waitForKind(kind, kube, namespace, name, Math.max(1, deadline - Date.now()));
+}
+
+/**
+ * Waits until the controller reports the model stopped and its pods are gone (their GPUs are
+ * free then), within one deadline.
+ */
+async function waitStopped(
+  kube: Kube,
+  kind: ModelKind,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitFor<ModelObject>(kube, {
+    path: kind.collection(namespace),
+    fieldSelector: `metadata.name=${name}`,
+    description: `${kind.kind} ${namespace}/${name} to be stopped`,
+    ready: ([object]) =>
+      !object
+        ? "it is gone"
+        : stoppedOnPurpose(kind, object)
+        ? true
+        : "the controller has not reported it stopped yet",
+  }, { timeoutMs });
+  await waitFor(kube, {
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    labelSelector: kind.podSelector(name),
+    description: `the pods of ${kind.kind} ${namespace}/${name} to be gone`,
+    ready: (pods) => pods.length === 0 ? true : `${pods.length} pod(s) left`,
+  }, { timeoutMs: Math.max(1, deadline - Date.now()) });
+}

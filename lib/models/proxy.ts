@@ -1,0 +1,47 @@
+/** Requests to a model's server through the API server's service proxy: why one failed. */
+import { CliError } from "../errors.ts";
+import type { KubeApiError } from "../kube/errors.ts";
+import type { RequestProtocol } from "../options.ts";
+
+/**
+ * Why a predict request failed, told apart by who answered. The API server answers with a
+ * metav1.Status: its service proxy found no Service (404, needs a fix), no ready endpoint (503
+ * "no endpoints available", transient while pods start) or could not connect to the pod (502/503
+ * "error trying to reach service", transient while the server starts, else a port mismatch). Any
+ * other body is the model server's own answer. Undefined: not a predict-specific failure
+ * (401/403 from the API server keep their own messages).
+ */
+export function predictFailure(
+  error: KubeApiError,
+  model: { name: string; namespace: string; service: string; protocol: RequestProtocol },
+): CliError | undefined {
+  const status = `kubectl kserve status ${model.name} -n ${model.namespace}`;
+  if (!error.fromApiServer) {
+    return new CliError(`The model server answered HTTP ${error.status}: ${error.message}`, {
+      hint:
+        `Check the request body against the ${model.protocol} protocol, and the model's log: ${status}`,
+    });
+  }
+  if (error.status === 404) {
+    return new CliError(
+      `Service ${model.namespace}/${model.service} not found: the API server has nothing to send ${model.name}'s request to (${error.message})`,
+      { hint: `See which of the model's objects are missing: ${status}` },
+    );
+  }
+  if (error.status === 503 && /no endpoints available/i.test(error.message)) {
+    return new CliError(
+      `${model.name} has no ready endpoint to answer (transient while its pods start): ${error.message}`,
+      { hint: `Retry once a pod is ready; see why none is: ${status}` },
+    );
+  }
+  if (error.status === 502 || error.status === 503) {
+    return new CliError(
+      `The API server could not reach ${model.name}'s pod through Service ${model.namespace}/${model.service} (transient while the model server starts; if it stays, the Service's port is not the one the server listens on): ${error.message}`,
+      {
+        hint:
+          `Retry in a moment; if it persists, compare the pod's port with the Service's: ${status}`,
+      },
+    );
+  }
+  return undefined;
+}
