@@ -17,7 +17,7 @@ import {
   timingLine,
 } from "../kserve/openai.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { predictPathOf } from "../models/kind.ts";
+import { predictPathOf, proxyServiceOf } from "../models/kind.ts";
 import { predictFailure } from "../models/proxy.ts";
 import type { GlobalOptions } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";
@@ -63,11 +63,11 @@ export async function chat(options: ChatInvocation): Promise<number> {
   const kind = kindOf(model);
   const target: Target = {
     kube,
-    path: predictPathOf(kind, namespace, options.name, "openai"),
+    path: predictPathOf(kind, namespace, options.name, "openai", model.object),
     model: {
       name: options.name,
       namespace,
-      service: kind.service(options.name),
+      service: proxyServiceOf(kind, options.name, model.object),
       protocol: "openai",
     },
   };

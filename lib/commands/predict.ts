@@ -5,7 +5,7 @@ import { readAllStdin } from "../input.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { predictPathOf } from "../models/kind.ts";
+import { predictPathOf, proxyServiceOf } from "../models/kind.ts";
 import { predictFailure } from "../models/proxy.ts";
 import { writeOut } from "../output.ts";
 
@@ -37,7 +37,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
   try {
     answer = await kube.requestText(
       "POST",
-      predictPathOf(kind, namespace, options.name, request.protocol),
+      predictPathOf(kind, namespace, options.name, request.protocol, model.object),
       { body, contentType: "application/json" },
     );
   } catch (error) {
@@ -45,7 +45,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
     throw predictFailure(error, {
       name: options.name,
       namespace,
-      service: kind.service(options.name),
+      service: proxyServiceOf(kind, options.name, model.object),
       protocol: request.protocol,
     }) ?? error;
   }

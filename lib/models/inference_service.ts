@@ -17,6 +17,7 @@ import {
   predictorModel,
   predictorName,
   rendersDeployments,
+  servingRevision,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
@@ -33,10 +34,8 @@ import {
   type ModelKind,
   type ModelObject,
   type ModelRow,
-  OPENAI_ROUTE,
   type PlanContext,
   serviceAddress,
-  serviceProxyPath,
   waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
@@ -94,7 +93,9 @@ export const INFERENCE_SERVICE: ModelKind = {
     return wait as ModelWait<ModelObject>;
   },
   service: predictorName,
-  openaiPath: (namespace, name) => serviceProxyPath(predictorName(name), namespace, OPENAI_ROUTE),
+  // Knative mode: the serving revision's Service (the Route's own is an ExternalName).
+  proxyService: (object) =>
+    servingRevision((object as InferenceService).status?.components?.predictor),
   address(object, namespace, name) {
     const isvc = object as InferenceService;
     return {

@@ -154,6 +154,11 @@ export interface ModelKind {
   wait(namespace: string, name: string): ModelWait<ModelObject>;
   /** The Service in front of the model's pods. */
   service(name: string): string;
+  /**
+   * The Service the API server's service proxy reaches the model's server through, from what
+   * its object reports, when that is not service(name) (a Knative revision's Service).
+   */
+  proxyService?(object: ModelObject, name: string): string | undefined;
   address(object: ModelObject, namespace: string, name: string): ModelAddress;
   /** Everything `status` reports, gathered by name, label and UID. */
   explain(kube: Kube, object: ModelObject, namespace: string, name: string): Promise<ModelStatus>;
@@ -200,9 +205,15 @@ export function predictPathOf(
   namespace: string,
   name: string,
   protocol: RequestProtocol,
+  object?: ModelObject,
 ): string {
   if (protocol === "openai" && kind.openaiPath) return kind.openaiPath(namespace, name);
-  return serviceProxyPath(kind.service(name), namespace, ROUTES[protocol](name));
+  return serviceProxyPath(proxyServiceOf(kind, name, object), namespace, ROUTES[protocol](name));
+}
+
+/** The Service requests reach the model through: the kind's answer for its object, else its Service. */
+export function proxyServiceOf(kind: ModelKind, name: string, object?: ModelObject): string {
+  return (object && kind.proxyService?.(object, name)) ?? kind.service(name);
 }
 
 /** `route` on port 80 of a Service, through the API server's service proxy. */

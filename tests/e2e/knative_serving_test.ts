@@ -2,7 +2,8 @@
  * Option 3 on Knative Serving's real controllers (the pod runner plays them; Kourier is the
  * networking double): for KServe v0.16.0 and v0.20.0, `install --mode serverless` re-run passes
  * Knative's real config webhook and writes nothing, and `deploy --mode serverless --wait` becomes
- * Ready through a real Knative revision whose pod runs queue-proxy in front of the model server.
+ * Ready through a real Knative revision whose pod runs queue-proxy in front of the model server,
+ * and `predict` answers through the API server's proxy to that revision.
  */
 import assert from "node:assert/strict";
 import {
@@ -22,7 +23,7 @@ type Obj = Record<string, any>;
 const say = (msg: string) => console.log(`    ${msg}`);
 
 for (const version of ["v0.16.0", "v0.20.0"]) {
-  Deno.test(`KServe ${version} on real Knative: a second install --mode serverless writes nothing, and deploy --mode serverless --wait is Ready through queue-proxy`, async () => {
+  Deno.test(`KServe ${version} on real Knative: a second install --mode serverless writes nothing, and deploy --mode serverless --wait is Ready through queue-proxy, and predict answers`, async () => {
     await resetCluster();
     let start = Date.now();
     const args = ["--version", version, "--mode", "serverless", "--manifests", FIXTURES];
@@ -80,6 +81,14 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
         `/api/v1/namespaces/models/services/${revision}-private:http/proxy/v1/models/iris`,
       ]));
     assert.deepEqual(JSON.parse(body), { name: "iris", ready: true });
+    // predict needs no ingress: the API server's proxy reaches the revision that serves the
+    // Route's traffic (NAME-predictor is an ExternalName to the ingress, which it cannot reach).
+    const predicted = await runPlugin(
+      ["predict", "iris", "-n", "models", "-d", '{"instances": [[6.8, 2.8, 4.8, 1.4]]}'],
+      { env: { KUBECONFIG: adminKubeconfig() } },
+    );
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.equal(JSON.parse(predicted.stdout).predictions.length, 1, predicted.stdout);
   });
 }
 

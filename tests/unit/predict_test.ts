@@ -123,3 +123,48 @@ Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMIn
     "/api/v1/namespaces/llm/services/qwen-predictor:80/proxy/v1/models/qwen:predict",
   );
 });
+
+Deno.test("predictPathOf(): a Knative-mode InferenceService is reached through the revision serving most of its traffic, a Standard one through NAME-predictor", async () => {
+  const { predictPathOf } = await import("../../lib/models/kind.ts");
+  const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
+  const { servingRevision } = await import("../../lib/kserve/inference_service.ts");
+  const isvc = (predictor?: object) => ({
+    apiVersion: "serving.kserve.io/v1beta1",
+    kind: "InferenceService",
+    metadata: { name: "iris", namespace: "ml" },
+    status: predictor ? { components: { predictor } } : {},
+  });
+  // A canary at 10%: the previous revision still serves 90%.
+  const canary = {
+    latestReadyRevision: "iris-predictor-00002",
+    traffic: [
+      { revisionName: "iris-predictor-00002", latestRevision: true, percent: 10, tag: "latest" },
+      { revisionName: "iris-predictor-00001", latestRevision: false, percent: 90, tag: "prev" },
+    ],
+  };
+  assert.equal(
+    predictPathOf(INFERENCE_SERVICE, "ml", "iris", "v1", isvc(canary)),
+    "/api/v1/namespaces/ml/services/iris-predictor-00001:80/proxy/v1/models/iris:predict",
+  );
+  // Chat takes the same way (KServe's OpenAI route on the same server).
+  assert.equal(
+    predictPathOf(INFERENCE_SERVICE, "ml", "iris", "openai", isvc(canary)),
+    "/api/v1/namespaces/ml/services/iris-predictor-00001:80/proxy/openai/v1/chat/completions",
+  );
+  // A tie goes to the newest; a split with no Route yet falls back to the latest ready.
+  assert.equal(
+    servingRevision({
+      traffic: [
+        { revisionName: "a-00001", percent: 50 },
+        { revisionName: "a-00002", latestRevision: true, percent: 50 },
+      ],
+    }),
+    "a-00002",
+  );
+  assert.equal(servingRevision({ latestReadyRevision: "a-00003" }), "a-00003");
+  // Standard mode reports no revisions: the predictor's own Service.
+  assert.equal(
+    predictPathOf(INFERENCE_SERVICE, "ml", "iris", "v2", isvc()),
+    "/api/v1/namespaces/ml/services/iris-predictor:80/proxy/v2/models/iris/infer",
+  );
+});
