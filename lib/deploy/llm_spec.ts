@@ -6,10 +6,11 @@
  */
 import { KSERVE } from "../defaults.ts";
 import type { KubeObject } from "../kube/client.ts";
-import type {
-  LLMContainer,
-  LLMInferenceService,
-  LLMRouter,
+import {
+  LLM_MAIN_CONTAINER,
+  type LLMContainer,
+  type LLMInferenceService,
+  type LLMRouter,
 } from "../kserve/llm_inference_service.ts";
 import { type DeployRequest, resourcesOf } from "./spec.ts";
 
@@ -28,7 +29,6 @@ export interface LLMRequest {
 }
 
 /** The container the controller runs the model server in (the presets' name for it). */
-const MAIN = "main";
 
 /** spec.router from the flags: route and gateway always, the scheduler unless dropped. */
 export function routerOf(llm: LLMRequest): LLMRouter | undefined {
@@ -51,7 +51,7 @@ export function buildLLMInferenceService(
   llm: LLMRequest,
   version: string,
 ): KubeObject {
-  const main: LLMContainer = { name: MAIN };
+  const main: LLMContainer = { name: LLM_MAIN_CONTAINER };
   if (request.args.length) main.args = request.args;
   const env = Object.entries(request.env).map(([name, value]) => ({ name, value }));
   if (env.length) main.env = env;

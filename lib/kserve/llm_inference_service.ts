@@ -8,6 +8,9 @@ import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { KnativeCondition } from "./inference_service.ts";
 
+/** The model server's container in spec.template (the presets name it so; the controller merges by name). */
+export const LLM_MAIN_CONTAINER = "main";
+
 /** A container of spec.template (a core/v1 Container; "main" is the model server). */
 export interface LLMContainer {
   name: string;

@@ -11,6 +11,7 @@ import type { Deployment } from "../kube/objects.ts";
 import { kindPath, kserveKind } from "../kserve/api_kinds.ts";
 import {
   failingLeaf,
+  LLM_MAIN_CONTAINER,
   LLM_WORKLOAD_PORT,
   type LLMInferenceService,
   llmPodSelector,
@@ -20,6 +21,7 @@ import {
   STOPPED_REASON,
 } from "../kserve/llm_inference_service.ts";
 import { factsOf } from "../kserve/releases.ts";
+import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
 import { STOP_ANNOTATION, stopAnnotated } from "../kserve/stop.ts";
 import { validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
@@ -141,6 +143,23 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
   },
   plan: planLLM,
   checkFlags: checkLLMFlags,
+  useHfToken(object, secret) {
+    // The llmisvc controller gives the storage initializer (which downloads hf:// URIs) the
+    // Secret the annotation names, as for an InferenceService (workload_storage.go,
+    // attachHfModelArtifact -> CreateSecretVolumeAndEnvFromServiceAccount with the object's
+    // annotations); vLLM, which may fetch more (a tokenizer), reads HF_TOKEN from its own env.
+    const llm = object as LLMInferenceService;
+    llm.metadata = {
+      ...llm.metadata,
+      annotations: { ...llm.metadata?.annotations, [STORAGE_SECRET_ANNOTATION]: secret },
+    };
+    const spec = llm.spec ??= {};
+    const template = spec.template ??= {};
+    const containers = template.containers ??= [];
+    let main = containers.find((c) => c.name === LLM_MAIN_CONTAINER);
+    if (!main) containers.push(main = { name: LLM_MAIN_CONTAINER });
+    main.env = withHfTokenEnv(main.env, secret);
+  },
 };
 
 /**

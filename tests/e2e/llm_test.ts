@@ -18,6 +18,8 @@ import { runPlugin } from "../support/plugin.ts";
 import { runHint } from "../support/hints.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
 const plugin = (args: string[]) => runPlugin(args, { env: { KUBECONFIG: adminKubeconfig() } });
 const OPT = ["--llm", "--storage-uri", "hf://facebook/opt-125m", "--no-router", "--gpu", "1"];
 const SELECTOR = "app.kubernetes.io/part-of=llminferenceservice,app.kubernetes.io/name=opt";
@@ -217,7 +219,49 @@ Deno.test("LLMInferenceService on v0.20.0: dry run, refusals, deploy --wait, lis
     assert.deepEqual(await modelPods(), []);
   });
   await t.step("stop and start an InferenceService", assertInferenceServiceStopStart);
+  await t.step(
+    "deploy --hf-token-secret: the pod the controller made downloads and serves with the token",
+    assertHfTokenReachesPods,
+  );
 });
+
+/**
+ * creds hf, then deploy --llm --hf-token-secret: read on the pod the llmisvc controller made
+ * (not on the spec written), the storage initializer that downloads hf:// and the server both
+ * take HF_TOKEN from the Secret.
+ */
+async function assertHfTokenReachesPods(): Promise<void> {
+  const creds = await runPlugin(["creds", "hf", "--token-from-env", "HF_TOKEN", "-n", "models"], {
+    env: { KUBECONFIG: adminKubeconfig(), HF_TOKEN: "hf_e2eTokenNotReal" },
+  });
+  assert.equal(creds.code, 0, creds.stderr);
+  const deployed = await plugin([
+    "deploy",
+    "gated",
+    "-n",
+    "models",
+    "--llm",
+    "--storage-uri",
+    "hf://meta-llama/Llama-3.2-1B",
+    "--no-router",
+    "--hf-token-secret",
+    "hf-token",
+    "--wait",
+  ]);
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const [pod] = await kubectlJson<{ items: Obj[] }>(
+    ["get", "pods", "-n", "models", "-l", "app.kubernetes.io/name=gated", "-o", "json"],
+  ).then((list) => list.items);
+  assert.ok(pod, "the controller made a pod");
+  const tokenFrom = (container: Obj | undefined) =>
+    container?.env?.find((e: Obj) => e.name === "HF_TOKEN")?.valueFrom?.secretKeyRef;
+  const init = pod.spec.initContainers?.find((c: Obj) => c.name === "storage-initializer");
+  assert.deepEqual(tokenFrom(init), { name: "hf-token", key: "HF_TOKEN" }, JSON.stringify(init));
+  const main = pod.spec.containers.find((c: Obj) => c.name === "main");
+  assert.deepEqual(tokenFrom(main), { name: "hf-token", key: "HF_TOKEN" }, JSON.stringify(main));
+  const deleted = await plugin(["delete", "gated", "-n", "models"]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+}
 
 /** stop and start of an InferenceService: the same annotation, its controller's Stopped condition. */
 async function assertInferenceServiceStopStart(): Promise<void> {

@@ -193,3 +193,29 @@ Deno.test("a model is stopped on purpose only when asked and its controller repo
   assert.equal(stoppedOnPurpose(kindOf("kserve"), { metadata: annotated, ...isvcStopped }), true);
   assert.equal(stoppedOnPurpose(kindOf("deployment"), { metadata: annotated }), false);
 });
+
+Deno.test("the LLMInferenceService kind wires --hf-token-secret: the storage initializer's annotation and HF_TOKEN on the main container, its other env kept", () => {
+  const object = buildLLMInferenceService(
+    request({ env: { VLLM_LOGGING: "DEBUG" } }),
+    ROUTED,
+    "v1alpha2",
+  );
+  kindOf("llm").useHfToken!(object, "hf-token");
+  const llm = object as {
+    metadata: { annotations: Record<string, string> };
+    spec: { template: { containers: { name: string; env: object[] }[] } };
+  };
+  assert.equal(llm.metadata.annotations["serving.kserve.io/storageSecretName"], "hf-token");
+  assert.deepEqual(llm.spec.template.containers.map((c) => c.name), ["main"]);
+  assert.deepEqual(llm.spec.template.containers[0]!.env, [
+    { name: "VLLM_LOGGING", value: "DEBUG" },
+    { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } } },
+  ]);
+  // No container of its own yet: the kind adds "main" for the token.
+  const bare = buildLLMInferenceService(request(), ROUTED, "v1alpha2");
+  kindOf("llm").useHfToken!(bare, "t");
+  assert.deepEqual(
+    (bare as typeof llm).spec.template.containers.map((c) => c.name),
+    ["main"],
+  );
+});
