@@ -50,6 +50,24 @@ export function rolloutReport(
   };
 }
 
+/** Each revision's share, tags and readiness, a line each (and its tagged URLs), as `kn` shows them. */
+export function trafficLines(revisions: RevisionTraffic[]): string[] {
+  return revisions.flatMap((r) => {
+    const tags = [...(r.latest ? ["latest"] : []), ...r.tags.filter((t) => t !== "latest")];
+    const ready = r.ready === "True"
+      ? "Ready"
+      : r.ready === "False"
+      ? `Failed${r.reason ? ` (${r.reason})` : ""}`
+      : "Not ready";
+    return [
+      `  ${String(r.percent).padStart(3)}%  ${r.revision}${
+        tags.length ? ` [${tags.join(", ")}]` : ""
+      }  ${ready}`,
+      ...r.urls.map((url) => `        ${url}`),
+    ];
+  });
+}
+
 export function renderRollout(report: RolloutReport): string {
   const lines = [
     `Name:       ${report.name}`,
@@ -61,21 +79,7 @@ export function renderRollout(report: RolloutReport): string {
     lines.push(`Canary:     ${report.canaryTrafficPercent}% asked for the latest revision`);
   }
   if (report.revisions.length) {
-    lines.push("", "Traffic (as the Route sends it):");
-    for (const r of report.revisions) {
-      const tags = [...(r.latest ? ["latest"] : []), ...r.tags.filter((t) => t !== "latest")];
-      const ready = r.ready === "True"
-        ? "Ready"
-        : r.ready === "False"
-        ? `Failed${r.reason ? ` (${r.reason})` : ""}`
-        : "Not ready";
-      lines.push(
-        `  ${String(r.percent).padStart(3)}%  ${r.revision}${
-          tags.length ? ` [${tags.join(", ")}]` : ""
-        }  ${ready}`,
-      );
-      for (const url of r.urls) lines.push(`        ${url}`);
-    }
+    lines.push("", "Traffic (as the Route sends it):", ...trafficLines(report.revisions));
   }
   if (report.info) lines.push("", report.info);
   if (report.notes.length) lines.push("", ...report.notes.map((note) => `! ${note}`));

@@ -1,5 +1,6 @@
 /** What `kubectl kserve status` reports of a model, and its text form (JSON is the object itself). */
 import type { ModelStatus } from "../models/kind.ts";
+import { trafficLines } from "./rollout_view.ts";
 
 export type { ModelStatus };
 
@@ -42,6 +43,7 @@ export function renderStatus(s: ModelStatus): string {
     );
   }
   if (s.routing) lines.push("Routing:", ...s.routing.map((r) => `  ${r}`));
+  if (s.traffic?.length) lines.push("Traffic (as the Route sends it):", ...trafficLines(s.traffic));
   lines.push(
     "Pods:",
     ...(s.pods.length

@@ -118,24 +118,6 @@ export interface PredictorStatus {
 }
 
 /**
- * The Knative revision whose Service serves a Knative-mode predictor's requests: the one the
- * Route gives the largest share (the newest on a tie), else the latest ready one; undefined in
- * Standard mode (no revisions) or before a revision is ready. Its Service (selector-less, its
- * endpoints set by Knative's ServerlessService) leads to the revision's queue-proxy, or to the
- * activator while the revision is at zero, which wakes it (knative.dev/serving
- * pkg/reconciler/serverlessservice). NAME-predictor itself is an ExternalName to the ingress,
- * which the API server's service proxy cannot reach.
- */
-export function servingRevision(predictor: PredictorStatus | undefined): string | undefined {
-  const targets = (predictor?.traffic ?? [])
-    .filter((t) => t.revisionName && (t.percent ?? 0) > 0)
-    .sort((a, b) =>
-      (b.percent ?? 0) - (a.percent ?? 0) || (b.latestRevision ? 1 : 0) - (a.latestRevision ? 1 : 0)
-    );
-  return targets[0]?.revisionName ?? predictor?.latestReadyRevision;
-}
-
-/**
  * The name KServe gives an InferenceService's predictor: its Service, raw-mode Deployment and
  * HPA, and the first label of its host (pkg/constants: PredictorServiceName, NAME-predictor).
  */

@@ -102,6 +102,30 @@ export function trafficView(
   return view;
 }
 
+/**
+ * The Knative revision that serves most of a Knative-mode model's requests: the one the Route
+ * gives the largest share (the latest created on a tie), else the latest ready one; undefined in
+ * Standard mode (no revisions) or before a revision is ready.
+ */
+export function servingRevision(isvc: InferenceService): string | undefined {
+  const [most] = trafficView(isvc).revisions
+    .filter((r) => r.percent > 0)
+    .sort((a, b) => b.percent - a.percent || Number(b.latest) - Number(a.latest));
+  return most?.revision ?? predictorStatus(isvc).latestReadyRevision;
+}
+
+/**
+ * The Service through which the API server's proxy reaches a Knative revision's pods: its
+ * private Service (Knative's ServerlessService makes REVISION-private, selecting the revision's
+ * pods, port 80 to queue-proxy; knative.dev/serving pkg/reconciler/serverlessservice). The
+ * Route's own NAME-predictor is an ExternalName to the ingress, which the proxy cannot reach,
+ * and the public REVISION Service follows the activator while it is in the path. A revision at
+ * zero has no pod behind its private Service: it is not woken this way.
+ */
+export function revisionService(revision: string): string {
+  return `${revision}-private`;
+}
+
 /** Whether KServe's status is written for the object's current spec (observedGeneration). */
 export function reconciled(isvc: InferenceService): boolean {
   const generation = isvc.metadata?.generation;

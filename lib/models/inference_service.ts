@@ -17,9 +17,9 @@ import {
   predictorModel,
   predictorName,
   rendersDeployments,
-  servingRevision,
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import { revisionService, servingRevision } from "../kserve/traffic.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 import { unrenderedSpec } from "../kserve/rendered.ts";
 import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
@@ -93,9 +93,11 @@ export const INFERENCE_SERVICE: ModelKind = {
     return wait as ModelWait<ModelObject>;
   },
   service: predictorName,
-  // Knative mode: the serving revision's Service (the Route's own is an ExternalName).
-  proxyService: (object) =>
-    servingRevision((object as InferenceService).status?.components?.predictor),
+  // Knative mode: the serving revision's pods (the Route's own Service is an ExternalName).
+  proxyService(object) {
+    const revision = servingRevision(object as InferenceService);
+    return revision && revisionService(revision);
+  },
   address(object, namespace, name) {
     const isvc = object as InferenceService;
     return {

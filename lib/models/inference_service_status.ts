@@ -4,7 +4,13 @@ import { explainInferenceService as diagnose, refusedGeneration } from "../kserv
 import { modelProblems } from "../kserve/model_rules.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
-import { canaryPercent, standardCanaryWarning } from "../kserve/traffic.ts";
+import {
+  canaryPercent,
+  predictorStatus,
+  type RevisionTraffic,
+  standardCanaryWarning,
+  trafficView,
+} from "../kserve/traffic.ts";
 import {
   type InferenceService,
   predictorModel,
@@ -23,6 +29,7 @@ import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 import { knativeConfigFindings } from "./knative_config_status.ts";
+import { revisionReadiness } from "./revisions.ts";
 
 /** Everything `status` reports of an InferenceService of `kind`. */
 export async function explainInferenceService(
@@ -55,6 +62,8 @@ export async function explainInferenceService(
     kind.ready(isvc) && !refusedGeneration(isvc, observed.events, observed.deployments),
     kind.address(isvc, namespace, name),
   );
+  const traffic = await revisionTraffic(kube, isvc, namespace, name);
+  if (traffic) report.traffic = traffic;
   report.runtime = servingRuntime(isvc, knownRuntime(isvc) ? [] : rules.runtimes);
   if (report.runtime === undefined) delete report.runtime;
   // The rules deploy applies before it sends, applied to the model whoever wrote it.
@@ -72,6 +81,26 @@ export async function explainInferenceService(
     () =>
       diagnose(isvc, observed.events, observed.pods, rules, observed.deployments, observed.logs),
   );
+}
+
+/**
+ * A Knative-mode model's traffic by revision (KServe reports revisions only in that mode), with
+ * each Revision's readiness (one list request); a user who may not list Revisions (403) still
+ * sees the shares, their readiness unknown.
+ */
+async function revisionTraffic(
+  kube: Kube,
+  isvc: InferenceService,
+  namespace: string,
+  name: string,
+): Promise<RevisionTraffic[] | undefined> {
+  const predictor = predictorStatus(isvc);
+  if (!predictor.latestCreatedRevision && !predictor.traffic?.length) return undefined;
+  const readiness = await revisionReadiness(kube, namespace, name).catch((error) => {
+    if ((error as { status?: number }).status === 403) return {};
+    throw error;
+  });
+  return trafficView(isvc, readiness).revisions;
 }
 
 /** The install, read only when a finding needs its version or default mode (4 requests). */

@@ -17,6 +17,7 @@ import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
+import type { RevisionTraffic } from "../kserve/traffic.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 
 /**
@@ -78,6 +79,8 @@ export interface ModelStatus {
     message?: string;
     depth?: number;
   }[];
+  /** Knative mode: where the Route sends requests now, by revision (as `rollout status` shows). */
+  traffic?: RevisionTraffic[];
   /** The routing objects a controller made for the model (HTTPRoute, InferencePool), as KIND/NAME with their state. */
   routing?: string[];
   /** `status`: the pod's STATUS as kubectl prints it (CrashLoopBackOff, not the phase Running). */

@@ -2,28 +2,18 @@
  * What `rollout` reads and waits for: the model, its mode, its Knative revisions' readiness and
  * the traffic as the Route sends it (lib/kserve/traffic.ts). Decisions are rollout_plan.ts's.
  */
-import { KNATIVE } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
-import {
-  type InferenceService,
-  type KnativeCondition,
-  predictorName,
-} from "../kserve/inference_service.ts";
-import {
-  predictorStatus,
-  reconciled,
-  type RevisionReadiness,
-  type TrafficView,
-  trafficView,
-} from "../kserve/traffic.ts";
+import type { InferenceService } from "../kserve/inference_service.ts";
+import { predictorStatus, reconciled, type TrafficView, trafficView } from "../kserve/traffic.ts";
 import { classifyMode, type ModeKind, modelMode } from "../kserve/versions.ts";
 import type { Backend } from "../options.ts";
 import { requireModel } from "./kinds.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
+import { revisionReadiness } from "./revisions.ts";
 
 /** A model as rollout sees it. `view` is empty outside Knative mode. */
 export interface RolloutState {
@@ -51,30 +41,6 @@ export async function readRollout(
     ? trafficView(live, await revisionReadiness(kube, namespace, name))
     : { revisions: [], notes: [] };
   return { backend: model.backend, live, kserve, mode, view };
-}
-
-/**
- * The Ready condition of each Revision of the model's predictor, by name (Knative labels them
- * serving.knative.dev/service=<the Knative Service>, which KServe names NAME-predictor).
- */
-export async function revisionReadiness(
-  kube: Kube,
-  namespace: string,
-  name: string,
-): Promise<Record<string, RevisionReadiness>> {
-  const list = await kube.getOptional<{
-    items: { metadata?: { name?: string }; status?: { conditions?: KnativeCondition[] } }[];
-  }>(`/apis/${KNATIVE.apiGroup}/v1/namespaces/${namespace}/revisions`, {
-    query: { labelSelector: `${KNATIVE.apiGroup}/service=${predictorName(name)}` },
-  });
-  return Object.fromEntries((list?.items ?? []).map((revision) => {
-    const ready = revision.status?.conditions?.find((c) => c.type === "Ready");
-    return [revision.metadata?.name ?? "", {
-      status: ready?.status ?? "Unknown",
-      ...(ready?.reason ? { reason: ready.reason } : {}),
-      ...(ready?.message ? { message: ready.message } : {}),
-    }];
-  }));
 }
 
 /**

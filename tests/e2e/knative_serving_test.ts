@@ -89,6 +89,18 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     );
     assert.equal(predicted.code, 0, predicted.stderr);
     assert.equal(JSON.parse(predicted.stdout).predictions.length, 1, predicted.stdout);
+    // status shows where the Route sends the traffic: all of it to the one ready revision.
+    const status = await runPlugin(["status", "iris", "-n", "models"], {
+      env: { KUBECONFIG: adminKubeconfig() },
+    });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `^Traffic \\(as the Route sends it\\):\n  100%  ${revision} \\[latest\\]  Ready$`,
+        "m",
+      ),
+    );
   });
 }
 

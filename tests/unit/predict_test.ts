@@ -127,7 +127,7 @@ Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMIn
 Deno.test("predictPathOf(): a Knative-mode InferenceService is reached through the revision serving most of its traffic, a Standard one through NAME-predictor", async () => {
   const { predictPathOf } = await import("../../lib/models/kind.ts");
   const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
-  const { servingRevision } = await import("../../lib/kserve/inference_service.ts");
+  const { servingRevision } = await import("../../lib/kserve/traffic.ts");
   const isvc = (predictor?: object) => ({
     apiVersion: "serving.kserve.io/v1beta1",
     kind: "InferenceService",
@@ -144,24 +144,28 @@ Deno.test("predictPathOf(): a Knative-mode InferenceService is reached through t
   };
   assert.equal(
     predictPathOf(INFERENCE_SERVICE, "ml", "iris", "v1", isvc(canary)),
-    "/api/v1/namespaces/ml/services/iris-predictor-00001:80/proxy/v1/models/iris:predict",
+    "/api/v1/namespaces/ml/services/iris-predictor-00001-private:80/proxy/v1/models/iris:predict",
   );
   // Chat takes the same way (KServe's OpenAI route on the same server).
   assert.equal(
     predictPathOf(INFERENCE_SERVICE, "ml", "iris", "openai", isvc(canary)),
-    "/api/v1/namespaces/ml/services/iris-predictor-00001:80/proxy/openai/v1/chat/completions",
+    "/api/v1/namespaces/ml/services/iris-predictor-00001-private:80/proxy/openai/v1/chat/completions",
   );
   // A tie goes to the newest; a split with no Route yet falls back to the latest ready.
   assert.equal(
-    servingRevision({
+    servingRevision(isvc({
+      latestCreatedRevision: "iris-predictor-00002",
       traffic: [
-        { revisionName: "a-00001", percent: 50 },
-        { revisionName: "a-00002", latestRevision: true, percent: 50 },
+        { revisionName: "iris-predictor-00001", percent: 50 },
+        { revisionName: "iris-predictor-00002", latestRevision: true, percent: 50 },
       ],
-    }),
-    "a-00002",
+    })),
+    "iris-predictor-00002",
   );
-  assert.equal(servingRevision({ latestReadyRevision: "a-00003" }), "a-00003");
+  assert.equal(
+    servingRevision(isvc({ latestReadyRevision: "iris-predictor-00003" })),
+    "iris-predictor-00003",
+  );
   // Standard mode reports no revisions: the predictor's own Service.
   assert.equal(
     predictPathOf(INFERENCE_SERVICE, "ml", "iris", "v2", isvc()),

@@ -279,3 +279,40 @@ Deno.test("lastingFailure(): a spec the API server refused lasts (v0.20's condit
   });
   assert.equal(lastingFailure(fixed, [event(invalid, "2026-12-04T10:00:00Z")]), undefined);
 });
+
+Deno.test("renderStatus() shows a Knative model's traffic by revision, a failed canary at 0% with its reason", () => {
+  const text = renderStatus({
+    name: "iris",
+    namespace: "models",
+    backend: "kserve",
+    mode: "Knative",
+    ready: true,
+    address: "http://iris.models.svc.cluster.local",
+    conditions: [],
+    pods: [],
+    events: [],
+    traffic: [
+      {
+        revision: "iris-predictor-00002",
+        percent: 0,
+        tags: ["latest"],
+        urls: [],
+        latest: true,
+        ready: "False",
+        reason: "ContainerMissing",
+      },
+      {
+        revision: "iris-predictor-00001",
+        percent: 100,
+        tags: ["prev"],
+        urls: ["http://prev-iris-predictor.models.example.com"],
+        latest: false,
+        ready: "True",
+      },
+    ],
+  });
+  assert.match(
+    text,
+    /^Traffic \(as the Route sends it\):\n {4}0% {2}iris-predictor-00002 \[latest\] {2}Failed \(ContainerMissing\)\n {2}100% {2}iris-predictor-00001 \[prev\] {2}Ready\n {8}http:\/\/prev-iris/m,
+  );
+});
