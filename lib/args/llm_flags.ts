@@ -1,6 +1,6 @@
 /** deploy --llm's own flags, read into an LLMRequest; each is refused without --llm. */
 import { UsageError } from "../errors.ts";
-import type { LLMRequest } from "../deploy/llm_spec.ts";
+import type { LLMRequest } from "../deploy/spec.ts";
 import { isDnsLabel } from "../kube/names.ts";
 
 /**

@@ -12,23 +12,7 @@ import {
   type LLMInferenceService,
   type LLMRouter,
 } from "../kserve/llm_inference_service.ts";
-import { type DeployRequest, resourcesOf } from "./spec.ts";
-
-/** What deploy --llm adds to a request. */
-export interface LLMRequest {
-  /** spec.model.name: the name the OpenAI API serves (default: the controller's, from the URI). */
-  modelName?: string;
-  /** spec.replicas. */
-  replicas?: number;
-  /** spec.router: false writes none (the workload Service alone; no Gateway API needed). */
-  router: boolean;
-  /** spec.router.scheduler: false (--no-scheduler) leaves the managed scheduler out. */
-  scheduler: boolean;
-  /** spec.router.gateway.refs: an existing Gateway instead of the managed default. */
-  gateway?: { namespace: string; name: string };
-}
-
-/** The container the controller runs the model server in (the presets' name for it). */
+import { type DeployRequest, type LLMRequest, resourcesOf } from "./spec.ts";
 
 /** spec.router from the flags: route and gateway always, the scheduler unless dropped. */
 export function routerOf(llm: LLMRequest): LLMRouter | undefined {

@@ -15,7 +15,6 @@ import type { KubeObject } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { InferenceServiceFile } from "./file.ts";
 import type { Runtime } from "./runtimes.ts";
-import type { LLMRequest } from "./llm_spec.ts";
 import type { Backend, KServeMode, ScaleMetric } from "../options.ts";
 
 export const BACKEND_LABEL = "kubectl-kserve/backend";
@@ -265,4 +264,18 @@ export function buildDeploymentBackend(
     },
   };
   return [deployment, service, hpa];
+}
+
+/** What deploy --llm adds to a request. */
+export interface LLMRequest {
+  /** spec.model.name: the name the OpenAI API serves (default: the controller's, from the URI). */
+  modelName?: string;
+  /** spec.replicas. */
+  replicas?: number;
+  /** spec.router: false writes none (the workload Service alone; no Gateway API needed). */
+  router: boolean;
+  /** spec.router.scheduler: false (--no-scheduler) leaves the managed scheduler out. */
+  scheduler: boolean;
+  /** spec.router.gateway.refs: an existing Gateway instead of the managed default. */
+  gateway?: { namespace: string; name: string };
 }

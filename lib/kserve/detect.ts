@@ -10,7 +10,7 @@ import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { type OwnedMetadata, type Owner, ownerByManagers, ownerOf } from "../kube/owner.ts";
 import { helmRecordProblem } from "../kube/helm_record.ts";
-import type { DeploymentState } from "./diagnose.ts";
+import type { DeploymentState } from "../kube/objects.ts";
 
 /** An object as far as detection reads it. */
 export interface DetectedObject {

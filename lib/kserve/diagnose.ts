@@ -3,23 +3,13 @@
  * would give, in one line. Pure functions on plain objects; check and deploy share them.
  */
 import { classifyPods } from "./failures.ts";
-import type { V1DeploymentCondition, V1DeploymentSpec, V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { DeploymentState } from "../kube/objects.ts";
 import type { Event } from "./events.ts";
 
 export type { Event } from "./events.ts";
 
-/** The parts of a Deployment (apps/v1) whose readiness is judged. */
-export interface DeploymentState {
-  metadata?: { generation?: number };
-  spec?: Pick<V1DeploymentSpec, "replicas">;
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    conditions?: Pick<V1DeploymentCondition, "type" | "status" | "reason" | "message">[];
-  };
-}
+export type { DeploymentState } from "../kube/objects.ts";
 
 export type { InferenceServiceStatus } from "./model_diagnosis.ts";
 

@@ -3,7 +3,12 @@
  * deserialized objects, whose timestamps are Dates; read with `Kube.request` they are the
  * JSON's RFC 3339 strings, so the metadata here has strings where client-node has Dates.
  */
-import type { V1Deployment, V1ObjectMeta } from "@kubernetes/client-node";
+import type {
+  V1Deployment,
+  V1DeploymentCondition,
+  V1DeploymentSpec,
+  V1ObjectMeta,
+} from "@kubernetes/client-node";
 
 /**
  * metav1.ObjectMeta as read from the API (k8s.io/apimachinery meta/v1 types.go): client-node's
@@ -82,4 +87,17 @@ export interface HpaMetricValue {
   averageUtilization?: number;
   averageValue?: string;
   value?: string;
+}
+
+/** The parts of a Deployment (apps/v1) whose readiness is judged. */
+export interface DeploymentState {
+  metadata?: { generation?: number };
+  spec?: Pick<V1DeploymentSpec, "replicas">;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    conditions?: Pick<V1DeploymentCondition, "type" | "status" | "reason" | "message">[];
+  };
 }

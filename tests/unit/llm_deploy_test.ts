@@ -1,8 +1,8 @@
 /** deploy --llm's planning on plain data: the manifest per version, its flags, the condition tree, GPUs. */
 import assert from "node:assert/strict";
 import { parseCommandLine } from "../../lib/cli.ts";
-import { buildLLMInferenceService, type LLMRequest } from "../../lib/deploy/llm_spec.ts";
-import type { DeployRequest } from "../../lib/deploy/spec.ts";
+import { buildLLMInferenceService } from "../../lib/deploy/llm_spec.ts";
+import type { DeployRequest, LLMRequest } from "../../lib/deploy/spec.ts";
 import { gpuProblem } from "../../lib/deploy/gpus.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { conditionTree, failingLeaf } from "../../lib/kserve/llm_inference_service.ts";
