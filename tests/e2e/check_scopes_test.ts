@@ -28,6 +28,10 @@ const UNSERVABLE = inferenceServiceJson(
   "no-such-format",
 );
 
+/** KServe's condition reason, or the model rule's words for the same (deploy's). */
+const NO_RUNTIME =
+  /NoSupportingRuntime|no runtime|No ServingRuntime or ClusterServingRuntime supports model format/i;
+
 Deno.test("check -n, -A and --mode deployment, and users who may not do what check asks", async (t) => {
   await resetCluster();
   await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
@@ -74,10 +78,14 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
       await applyYaml(UNSERVABLE);
       const all = await waitFor("the controller to explain the model", async () => {
         const summary = await admin(["-A"]);
-        return /NoSupportingRuntime|no runtime/i.test(summary.byId("models.ready")?.error ?? "") &&
-          summary;
+        return NO_RUNTIME.test(summary.byId("models.ready")?.error ?? "") && summary;
       }, { timeoutMs: 90_000, intervalMs: 2000 });
-      assert.deepEqual(all.failed, ["models.ready"]);
+      // deploy's rules hold for a model kubectl wrote: models.spec names it in deploy's words.
+      assert.deepEqual(all.failed, ["models.ready", "models.spec"]);
+      assert.match(
+        all.byId("models.spec")!.error!,
+        /team-a\/unservable: No ServingRuntime or ClusterServingRuntime supports model format "no-such-format"/,
+      );
       assert.match(all.byId("models.ready")!.error!, /team-a\/unservable/);
       assert.equal(all.code, 1);
       // No runtime serves it: a fix, not settling; the hint names the model that exists.
@@ -90,10 +98,10 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
       const [command] = await assertHintParses(all.byId("models.ready")!.hint!);
       const shown = await runPlugin(command!.slice(2), { env: { KUBECONFIG: adminKubeconfig() } });
       assert.match(shown.stdout + shown.stderr, /unservable/);
-      assert.match(shown.stdout + shown.stderr, /NoSupportingRuntime|no runtime/i);
+      assert.match(shown.stdout + shown.stderr, NO_RUNTIME);
 
       const teamA = await admin(["-n", "team-a"]);
-      assert.deepEqual(teamA.failed, ["models.ready"]);
+      assert.deepEqual(teamA.failed, ["models.ready", "models.spec"]);
       assert.match(teamA.byId("models.ready")!.error!, /team-a\/unservable/);
 
       const teamB = await admin(["-n", "team-b"]);
