@@ -25,12 +25,22 @@ export const SKLEARN = [
  */
 export const MODEL_SERVER_IMAGE = "kubectl-kserve.test/model-server:v1";
 
-/** `kubectl kserve install ARGS` from the fixtures, with a private manifest cache; asserts success. */
+/** The API server's own answer when a request outlives its timeout (a loaded machine). */
+const SERVER_TIMEOUT = /Timeout: request did not complete within requested timeout/;
+
+/**
+ * `kubectl kserve install ARGS` from the fixtures, with a private manifest cache; asserts success.
+ * An install the API server timed out is run once more (the test machine runs several clusters
+ * on two cores, and an interrupted install converges when run again, as README says).
+ */
 export async function installKServe(args: string[] = []): Promise<PluginResult> {
   await using cache = await tempDir();
-  const result = await runPlugin(["install", "--manifests", FIXTURES, "--timeout", "4m", ...args], {
-    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
-  });
+  const run = () =>
+    runPlugin(["install", "--manifests", FIXTURES, "--timeout", "4m", ...args], {
+      env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
+    });
+  let result = await run();
+  if (result.code !== 0 && SERVER_TIMEOUT.test(result.stderr)) result = await run();
   assert.equal(result.code, 0, result.stderr);
   return result;
 }
