@@ -3,7 +3,7 @@ import { ISVC_LABEL } from "../defaults.ts";
 import type { V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
-import { modelProblems, type RuleContext } from "../kserve/model_rules.ts";
+import { modelProblems, modelWarnings, type RuleContext } from "../kserve/model_rules.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
@@ -179,6 +179,27 @@ export const modelChecks: Check<CheckContext>[] = [
         );
       }))).flat();
       if (broken.length) throw new CheckFailed(broken.join("\n"), undefined, { transient: false });
+      return `${isvcs.length} checked`;
+    },
+  },
+  {
+    id: "models.settings",
+    category: "models",
+    description: "the cluster's settings let every InferenceService do what its spec asks",
+    hint: "Patch the setting each line names, or change the model's spec",
+    dependsOn: ["kserve.crds"],
+    warning: true,
+    async run(ctx) {
+      requireScope(ctx);
+      const isvcs = await models(ctx);
+      const kept = (await Promise.all(
+        isvcs.map(async (i) =>
+          modelWarnings(i, await ruleContext(ctx, i)).map((p) =>
+            `${i.metadata?.namespace}/${i.metadata?.name}: ${p.message}. Fix: ${p.fix}`
+          )
+        ),
+      )).flat();
+      if (kept.length) throw new CheckFailed(kept.join("\n"), undefined, { transient: false });
       return `${isvcs.length} checked`;
     },
   },

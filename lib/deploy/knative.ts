@@ -4,14 +4,13 @@
  * lib/kserve/model_context.ts.)
  */
 import { UsageError } from "../errors.ts";
-import type { Kube, KubeObject } from "../kube/client.ts";
+import type { KubeObject } from "../kube/client.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import type { KServeInstall } from "../kserve/detect.ts";
-import { knativeNamespace, knativeServed } from "../kserve/knative.ts";
+import { knativeServed } from "../kserve/knative.ts";
 import { classifyMode, MODE_ANNOTATION, modelMode } from "../kserve/versions.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { installKnativeCommand } from "../kserve/hints.ts";
-import { writeErr } from "../output.ts";
 
 /**
  * The mode an InferenceService will run in: its mode annotation (set by --mode, or in an -f
@@ -66,41 +65,19 @@ export async function requireKnativeForMode(
  * minReplicas 0 (--min-replicas 0, or an -f file's spec.predictor.minReplicas): only Knative
  * scales a model to and from zero. In Standard mode KServe serves it from a Deployment and an
  * HPA, which never go below one replica (KServe docs, raw deployment autoscaling: "Scale down
- * and from Zero is not supported"): refused before the apply. In Knative mode KServe writes it
- * as the revision's autoscaling.knative.dev/min-scale (ksvc_reconciler.go); the revision starts
- * with Knative's initial scale (1) and goes to zero once idle, unless config-autoscaler's
- * enable-scale-to-zero is "false", which keeps one pod: said on stderr, with the patch.
+ * and from Zero is not supported"): refused before the apply. In Knative mode it passes; what
+ * config-autoscaler keeps it from doing is a model warning (lib/kserve/scale_to_zero.ts).
  */
-export async function checkScaleToZero(
-  kube: Kube,
-  isvc: KubeObject,
-  kserve: KServeInstall,
-): Promise<void> {
+export function checkScaleToZero(isvc: KubeObject, kserve: KServeInstall): void {
   const predictor = (isvc as { spec?: { predictor?: { minReplicas?: number } } }).spec?.predictor;
   if (predictor?.minReplicas !== 0) return;
   const mode = modeOf(isvc, kserve);
-  if (mode.kind !== "serverless") {
-    throw new UsageError(
-      `--min-replicas 0 needs Knative mode: this model runs in ${mode.value} mode, where KServe serves it from a Deployment and an HPA, which never scale to or from zero`,
-      {
-        hint:
-          "Keep at least one replica (--min-replicas 1), or deploy in Knative mode (--mode serverless), where Knative's activator wakes a model at zero",
-      },
-    );
-  }
-  const namespace = await knativeNamespace(kube);
-  let autoscaler: { data?: Record<string, string> } | undefined;
-  try {
-    autoscaler = await kube.getOptional(
-      `/api/v1/namespaces/${namespace}/configmaps/config-autoscaler`,
-    );
-  } catch (error) {
-    // A namespace editor may not read Knative's config: nothing to say then.
-    if ((error as { status?: number }).status === 403) return;
-    throw error;
-  }
-  if (autoscaler?.data?.["enable-scale-to-zero"] !== "false") return;
-  writeErr(
-    `Warning: config-autoscaler in ${namespace} sets enable-scale-to-zero "false": Knative keeps at least one pod of every revision, so --min-replicas 0 does not scale this model to zero. To allow it: kubectl patch configmap config-autoscaler -n ${namespace} --type merge -p '{"data":{"enable-scale-to-zero":"true"}}'\n`,
+  if (mode.kind === "serverless") return;
+  throw new UsageError(
+    `--min-replicas 0 needs Knative mode: this model runs in ${mode.value} mode, where KServe serves it from a Deployment and an HPA, which never scale to or from zero`,
+    {
+      hint:
+        "Keep at least one replica (--min-replicas 1), or deploy in Knative mode (--mode serverless), where Knative's activator wakes a model at zero",
+    },
   );
 }

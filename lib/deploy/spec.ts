@@ -11,6 +11,7 @@ import {
   type PredictorSpec,
 } from "../kserve/inference_service.ts";
 import { classifyMode, MODE_ANNOTATION, modeName } from "../kserve/versions.ts";
+import { INITIAL_SCALE_ANNOTATION } from "../kserve/scale_to_zero.ts";
 import type { KubeObject } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
 import type { InferenceServiceFile } from "./file.ts";
@@ -123,6 +124,9 @@ export function buildInferenceService(
     ...metadata.annotations,
     ...request.annotations,
   };
+  // --min-replicas 0 asks Knative to start each revision at zero too, not only to go there
+  // once idle (KServe copies the annotation onto the revision; lib/kserve/scale_to_zero.ts).
+  if (request.minReplicas === 0) annotations[INITIAL_SCALE_ANNOTATION] ??= "0";
   const existingMode = annotations[MODE_ANNOTATION];
   const kind = request.mode ?? (existingMode ? classifyMode(existingMode, undefined) : undefined);
   if (kind === "raw" || kind === "serverless") {

@@ -1,8 +1,10 @@
 /**
  * The model rules that read the cluster beyond the object (lib/kserve/model_rules.ts applies
  * them with the rest): a runtime that serves the predictor's format and protocol, and Knative's
- * config-features for pod placement in Knative mode. What the rules read (RuleContext), and how
- * deploy, check and status read it (readRuleContext): only what a model's rules need.
+ * config-features for pod placement in Knative mode; and what Knative's config-autoscaler keeps
+ * a model asking for zero replicas from doing (lib/kserve/scale_to_zero.ts). What the rules read
+ * (RuleContext), and how deploy, check and status read it (readRuleContext): only what a
+ * model's rules need.
  */
 import { KNATIVE } from "../defaults.ts";
 import { namespaceLabels } from "../kube/namespaces.ts";
@@ -12,6 +14,7 @@ import { installRuntimesCommand } from "./hints.ts";
 import { type InferenceService, predictorModel } from "./inference_service.ts";
 import { readRuntimes, runtimeProblem, type ServingRuntime } from "./serving_runtimes.ts";
 import { classifyMode, MODE_NAMES, modelMode } from "./versions.ts";
+import { asksScaleToZero } from "./scale_to_zero.ts";
 
 /** The components of an InferenceService, each with a model or its own containers. */
 export const COMPONENTS = ["predictor", "transformer", "explainer"] as const;
@@ -40,7 +43,19 @@ export interface RuleContext {
    * Knative Serving's config-features (its namespace and data), given only when the model runs
    * in Knative mode and places its pods; undefined otherwise (or unreadable): the rule passes.
    */
-  knativeFeatures?: { namespace: string; data: Record<string, string> };
+  knativeFeatures?: KnativeConfig;
+  /**
+   * Knative Serving's config-autoscaler, given only when the model asks for zero replicas
+   * (spec.predictor.minReplicas 0) and runs in Knative mode; undefined otherwise (or
+   * unreadable): its rules pass.
+   */
+  knativeAutoscaler?: KnativeConfig;
+}
+
+/** One of Knative Serving's ConfigMaps: the namespace it was read in, and its data. */
+export interface KnativeConfig {
+  namespace: string;
+  data: Record<string, string>;
 }
 
 /**
@@ -118,9 +133,10 @@ export interface RuleReads {
  * What the rules of `isvc` read, read with `reads`, or taken from `known` where the caller has
  * it already (deploy's lookups): the namespace's labels; the runtimes, when the predictor names
  * a format and KServe has not reported its runtime; Knative's config-features, when the model
- * places its pods and runs in Knative mode (from its status, else its annotation, else the
- * install's default). A 403 on the runtimes or config-features leaves them out: KServe and
- * Knative then decide, never "there are none". Other errors are thrown.
+ * places its pods, and config-autoscaler, when it asks for zero replicas, both only in Knative
+ * mode (from its status, else its annotation, else the install's default). A 403 on the
+ * runtimes or Knative's ConfigMaps leaves them out: KServe and Knative then decide, never
+ * "there are none". Other errors are thrown.
  */
 export async function readRuleContext(
   isvc: InferenceService,
@@ -131,7 +147,9 @@ export async function readRuleContext(
   const reported = isvc.status?.servingRuntimeName ?? isvc.status?.clusterServingRuntimeName;
   const needsRuntimes = predictorModel(isvc)?.format !== undefined && !reported;
   const places = placementFlags(isvc).length > 0;
-  const needsInstall = needsRuntimes || (places && modelMode(isvc).source !== "status");
+  const scalesToZero = asksScaleToZero(isvc);
+  const needsInstall = needsRuntimes ||
+    ((places || scalesToZero) && modelMode(isvc).source !== "status");
   const [labels, runtimes, kserve] = await Promise.all([
     known.namespaceLabels ?? namespaceLabels(
       (path) => reads.get(path) as Promise<{ metadata?: { labels?: Record<string, string> } }>,
@@ -148,22 +166,31 @@ export async function readRuleContext(
   const kind = mode.source === "status"
     ? MODE_NAMES[mode.value]
     : classifyMode(mode.value, kserve?.version);
+  const knative = kind === "serverless";
+  const [features, autoscaler] = await Promise.all([
+    places && knative ? readKnativeConfig(reads, "config-features") : undefined,
+    scalesToZero && knative ? readKnativeConfig(reads, "config-autoscaler") : undefined,
+  ]);
   return {
     ...known,
     namespaceLabels: labels,
     runtimes,
     installRuntimes: kserve ? installRuntimesCommand(kserve) : undefined,
-    knativeFeatures: places && kind === "serverless" ? await readFeatures(reads) : undefined,
+    knativeFeatures: features,
+    knativeAutoscaler: autoscaler,
   };
 }
 
-/** Knative's config-features; undefined when it does not exist or may not be read (403). */
-async function readFeatures(reads: RuleReads): Promise<RuleContext["knativeFeatures"]> {
+/** One of Knative's ConfigMaps; undefined when it does not exist or may not be read (403). */
+async function readKnativeConfig(
+  reads: RuleReads,
+  name: string,
+): Promise<KnativeConfig | undefined> {
   const namespace = await reads.knativeNamespace().catch(() => KNATIVE.namespace);
   try {
-    const features = await reads.get(`/api/v1/namespaces/${namespace}/configmaps/config-features`);
-    if (!features) return undefined;
-    return { namespace, data: (features as { data?: Record<string, string> }).data ?? {} };
+    const config = await reads.get(`/api/v1/namespaces/${namespace}/configmaps/${name}`);
+    if (!config) return undefined;
+    return { namespace, data: (config as { data?: Record<string, string> }).data ?? {} };
   } catch (error) {
     // A namespace editor may not read Knative's config: Knative itself then says no, on apply.
     if ((error as { status?: number }).status === 403) return undefined;

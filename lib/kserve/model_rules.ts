@@ -16,6 +16,7 @@ import {
   type RuleProblem,
   runtimeRule,
 } from "./model_context.ts";
+import { scaleToZeroFindings } from "./scale_to_zero.ts";
 
 export type { RuleContext, RuleProblem };
 
@@ -237,4 +238,13 @@ export function modelProblems(isvc: InferenceService, context: RuleContext = {})
   const placement = placementProblem(isvc, context.knativeFeatures);
   if (placement) problems.push(placement);
   return problems;
+}
+
+/**
+ * What the cluster's settings keep the model from doing as its spec asks while it still serves:
+ * warnings, never refusals (deploy prints them and applies; check and status report them, in
+ * the same words). Now: Knative's config-autoscaler against minReplicas 0 (scale_to_zero.ts).
+ */
+export function modelWarnings(isvc: InferenceService, context: RuleContext = {}): RuleProblem[] {
+  return scaleToZeroFindings(isvc, context.knativeAutoscaler);
 }

@@ -9,7 +9,7 @@ import { listPaged } from "../kube/list.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { hostLabels } from "../kserve/config.ts";
 import { lastingCause } from "../kserve/diagnose.ts";
-import { modelProblems } from "../kserve/model_rules.ts";
+import { modelProblems, modelWarnings } from "../kserve/model_rules.ts";
 import { modelMode } from "../kserve/versions.ts";
 import {
   type InferenceService,
@@ -20,12 +20,14 @@ import {
 } from "../kserve/inference_service.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
 import { revisionService, servingRevision } from "../kserve/traffic.ts";
+import { revisionDeployment, revisionRoute } from "../kserve/activator.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 import { unrenderedSpec } from "../kserve/rendered.ts";
 import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
 import { knativeNamespace } from "../kserve/knative.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
 import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
+import { writeErr } from "../output.ts";
 import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
@@ -97,6 +99,21 @@ export const INFERENCE_SERVICE: ModelKind = {
   proxyService(object) {
     const revision = servingRevision(object as InferenceService);
     return revision && revisionService(revision);
+  },
+  // A revision with no ready pod (at zero): through the activator (lib/kserve/activator.ts).
+  async proxyRoute(kube, object, namespace) {
+    const revision = servingRevision(object as InferenceService);
+    if (!revision) return undefined;
+    const deployment = await kube.getOptional<Deployment>(
+      `/apis/apps/v1/namespaces/${namespace}/deployments/${revisionDeployment(revision)}`,
+    ).catch((error) => {
+      // Credentials that may not read Deployments: the private Service, as before.
+      if ((error as { status?: number }).status === 403) return undefined;
+      throw error;
+    });
+    const ready = deployment ? deployment.status?.readyReplicas ?? 0 : undefined;
+    const knative = ready === 0 ? await knativeNamespace(kube) : "";
+    return revisionRoute(revision, namespace, ready, knative);
   },
   address(object, namespace, name) {
     const isvc = object as InferenceService;
@@ -174,7 +191,11 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
   const broken = modelProblems(isvc, rules)[0];
   if (broken) throw new UsageError(broken.message, { hint: broken.fix });
   await requireKnativeForMode(context.resources, isvc, kserve);
-  await checkScaleToZero(context.kube, isvc, kserve);
+  checkScaleToZero(isvc, kserve);
+  // What the cluster's settings keep from happening as asked: said, and the model applied.
+  for (const warning of modelWarnings(isvc, rules)) {
+    writeErr(`Warning: ${warning.message}. Fix: ${warning.fix}\n`);
+  }
   return [isvc];
 }
 

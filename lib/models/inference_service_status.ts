@@ -1,7 +1,7 @@
 /** `status` of an InferenceService: its objects and events, its runtime, its mode's warnings. */
 import type { Kube } from "../kube/client.ts";
 import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
-import { modelProblems } from "../kserve/model_rules.ts";
+import { modelProblems, modelWarnings } from "../kserve/model_rules.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import {
@@ -69,6 +69,7 @@ export async function explainInferenceService(
   // The rules deploy applies before it sends, applied to the model whoever wrote it.
   const problems = [
     ...modelProblems(isvc, rules),
+    ...modelWarnings(isvc, rules),
     ...canaryWarnings(isvc, await installFor(kube, isvc)),
     ...await knativeConfigFindings(kube, isvc),
   ].map((problem) => `${problem.message}. Fix: ${problem.fix}`);

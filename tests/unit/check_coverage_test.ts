@@ -32,6 +32,10 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
     "e2e/model_diagnosis_test.ts",
     "a storage URI without a scheme, written by kubectl",
   ],
+  "models.settings": [
+    "e2e/knative_scale_test.ts",
+    "allow-zero-initial-scale left at its default with --min-replicas 0",
+  ],
   "models.legacy-mode-annotation": [
     "e2e/deploy_kserve_test.ts",
     "a legacy mode annotation with its fix",
