@@ -5,9 +5,9 @@ import { readAllStdin } from "../input.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { predictPathOf, proxyServiceOf } from "../models/kind.ts";
+import { predictPathOf, predictRoute } from "../models/kind.ts";
 import { predictFailure } from "../models/proxy.ts";
-import { writeOut } from "../output.ts";
+import { writeErr, writeOut } from "../output.ts";
 
 /** predict -d: a request body (JSON, @FILE or @-) in one protocol. */
 export interface PredictInvocation {
@@ -33,21 +33,43 @@ export async function predict(options: PredictInvocation): Promise<number> {
   const namespace = options.global.namespace ?? kube.namespace;
   const model = await requireModel(kube, namespace, options.name);
   const kind = kindOf(model);
+  const route = await predictRoute(
+    kube,
+    kind,
+    namespace,
+    options.name,
+    request.protocol,
+    model.object,
+  );
+  if (route.wakes) {
+    writeErr(
+      `Revision ${route.wakes} has no ready pod (scaled to zero): sending the request through Knative's activator (${route.service}), which wakes it and holds the request until a pod is ready\n`,
+    );
+  }
+  const started = performance.now();
   let answer: string;
   try {
-    answer = await kube.requestText(
-      "POST",
-      predictPathOf(kind, namespace, options.name, request.protocol, model.object),
-      { body, contentType: "application/json" },
-    );
+    answer = await kube.requestText("POST", route.path, {
+      body,
+      contentType: "application/json",
+      ...(route.headers ? { headers: route.headers } : {}),
+    });
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.status < 400) throw error;
     throw predictFailure(error, {
       name: options.name,
       namespace,
-      service: proxyServiceOf(kind, options.name, model.object),
+      service: route.service,
       protocol: request.protocol,
+      ...(route.wakes ? { wakes: route.wakes } : {}),
     }) ?? error;
+  }
+  if (route.wakes) {
+    writeErr(
+      `Revision ${route.wakes} answered through the activator after ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      }s\n`,
+    );
   }
   try {
     writeOut(JSON.stringify(JSON.parse(answer), null, 2) + "\n");

@@ -27,6 +27,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   accept?: string;
+  /** More request headers (a Knative revision's for its activator, through the service proxy). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -167,6 +169,7 @@ export class Kube {
   ): Promise<HttpResponse> {
     const url = this.#url(path, options.query ?? {});
     const headers: Record<string, string> = {
+      ...options.headers,
       Accept: options.accept ?? "application/json",
       "User-Agent": USER_AGENT,
     };

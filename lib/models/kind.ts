@@ -18,6 +18,7 @@ import type { ModelWait } from "../deploy/wait.ts";
 import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
 import type { RevisionTraffic } from "../kserve/traffic.ts";
+import type { RevisionRoute } from "../kserve/activator.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 
 /**
@@ -162,6 +163,17 @@ export interface ModelKind {
    * its object reports, when that is not service(name) (a Knative revision's Service).
    */
   proxyService?(object: ModelObject, name: string): string | undefined;
+  /**
+   * Where predict's requests reach the model now, when that depends on more than its object: a
+   * Knative revision with no ready pod is reached through Knative's activator, which wakes it.
+   * Undefined: proxyService's Service, in the model's namespace.
+   */
+  proxyRoute?(
+    kube: Kube,
+    object: ModelObject,
+    namespace: string,
+    name: string,
+  ): Promise<RevisionRoute | undefined>;
   address(object: ModelObject, namespace: string, name: string): ModelAddress;
   /** Everything `status` reports, gathered by name, label and UID. */
   explain(kube: Kube, object: ModelObject, namespace: string, name: string): Promise<ModelStatus>;
@@ -212,6 +224,45 @@ export function predictPathOf(
 ): string {
   if (protocol === "openai" && kind.openaiPath) return kind.openaiPath(namespace, name);
   return serviceProxyPath(proxyServiceOf(kind, name, object), namespace, ROUTES[protocol](name));
+}
+
+/** Where a predict request goes: its proxy path and headers, and the Service, for messages. */
+export interface PredictRoute {
+  path: string;
+  headers?: Record<string, string>;
+  /** NAMESPACE/NAME of the Service the API server proxies to. */
+  service: string;
+  /** The Knative revision the request wakes from zero, through the activator. */
+  wakes?: string;
+}
+
+/**
+ * The route of a predict request to the model as it is now (predictPathOf, unless the kind
+ * reads the cluster for a better one: a Knative revision at zero, through the activator).
+ */
+export async function predictRoute(
+  kube: Kube,
+  kind: ModelKind,
+  namespace: string,
+  name: string,
+  protocol: RequestProtocol,
+  object: ModelObject,
+): Promise<PredictRoute> {
+  const route = protocol === "openai" && kind.openaiPath
+    ? undefined
+    : await kind.proxyRoute?.(kube, object, namespace, name);
+  if (!route) {
+    return {
+      path: predictPathOf(kind, namespace, name, protocol, object),
+      service: `${namespace}/${proxyServiceOf(kind, name, object)}`,
+    };
+  }
+  return {
+    path: serviceProxyPath(route.service, route.namespace, ROUTES[protocol](name)),
+    ...(route.headers ? { headers: route.headers } : {}),
+    service: `${route.namespace}/${route.service}`,
+    ...(route.wakes ? { wakes: route.wakes } : {}),
+  };
 }
 
 /** The Service requests reach the model through: the kind's answer for its object, else its Service. */

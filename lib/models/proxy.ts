@@ -13,9 +13,20 @@ import type { RequestProtocol } from "../options.ts";
  */
 export function predictFailure(
   error: KubeApiError,
-  model: { name: string; namespace: string; service: string; protocol: RequestProtocol },
+  model: {
+    name: string;
+    namespace: string;
+    /** NAME in the model's namespace, or NAMESPACE/NAME. */
+    service: string;
+    protocol: RequestProtocol;
+    /** The Knative revision at zero that the request went to wake, through the activator. */
+    wakes?: string;
+  },
 ): CliError | undefined {
   const status = `kubectl kserve status ${model.name} -n ${model.namespace}`;
+  const activator = model.wakes &&
+    activatorFailure(error, { ...model, wakes: model.wakes }, status);
+  if (activator) return activator;
   if (!error.fromApiServer) {
     return new CliError(`The model server answered HTTP ${error.status}: ${error.message}`, {
       hint:
@@ -24,7 +35,9 @@ export function predictFailure(
   }
   if (error.status === 404) {
     return new CliError(
-      `Service ${model.namespace}/${model.service} not found: the API server has nothing to send ${model.name}'s request to (${error.message})`,
+      `Service ${
+        serviceName(model)
+      } not found: the API server has nothing to send ${model.name}'s request to (${error.message})`,
       { hint: `See which of the model's objects are missing: ${status}` },
     );
   }
@@ -36,7 +49,9 @@ export function predictFailure(
   }
   if (error.status === 502 || error.status === 503) {
     return new CliError(
-      `The API server could not reach ${model.name}'s pod through Service ${model.namespace}/${model.service} (transient while the model server starts; if it stays, the Service's port is not the one the server listens on): ${error.message}`,
+      `The API server could not reach ${model.name}'s pod through Service ${
+        serviceName(model)
+      } (transient while the model server starts; if it stays, the Service's port is not the one the server listens on): ${error.message}`,
       {
         hint:
           `Retry in a moment; if it persists, compare the pod's port with the Service's: ${status}`,
@@ -44,4 +59,36 @@ export function predictFailure(
     );
   }
   return undefined;
+}
+
+/** NAMESPACE/NAME of the Service a request went through. */
+function serviceName(model: { namespace: string; service: string }): string {
+  return model.service.includes("/") ? model.service : `${model.namespace}/${model.service}`;
+}
+
+/**
+ * A request through Knative's activator to a revision at zero that failed: the API server
+ * refused the proxy (403: these credentials may not proxy to the activator's Service), or the
+ * activator (or the woken server) answered with an error, such as a timeout while no pod became
+ * ready. Other API server answers are left to predictFailure's own.
+ */
+function activatorFailure(
+  error: KubeApiError,
+  model: { name: string; service: string; wakes: string },
+  status: string,
+): CliError | undefined {
+  if (error.fromApiServer && error.status === 403) {
+    return new CliError(
+      `Revision ${model.wakes} of ${model.name} is scaled to zero, and waking it through the API server needs services/proxy on ${model.service} (Knative's activator), which these credentials may not use: ${error.message}`,
+      {
+        hint:
+          `Ask for that permission, or send the request to the model's URL through the ingress, which wakes it too (${status})`,
+      },
+    );
+  }
+  if (error.fromApiServer) return undefined;
+  return new CliError(
+    `Revision ${model.wakes} of ${model.name} was scaled to zero; Knative's activator, which starts its pod and holds the request, or the model server answered HTTP ${error.status}: ${error.message}`,
+    { hint: `See whether a pod started, and why not: ${status}` },
+  );
 }
