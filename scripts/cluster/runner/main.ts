@@ -8,9 +8,12 @@
 import { parseArgs } from "node:util";
 import { EventRecorder, Informer, key, Kube, log, sleep } from "./kube.ts";
 import { lookupImage } from "./images.ts";
-import { type Backend, type Desired, Network } from "./net.ts";
+import { type Backend, type Desired, Network, sliceBackends } from "./net.ts";
 import { PodRunner, type RunnerContext } from "./pod.ts";
-import type { Node, Pod, Service } from "./types.ts";
+import type { EndpointSlice, Node, Pod, Service } from "./types.ts";
+
+/** The label that ties an EndpointSlice to its Service (discovery.k8s.io/v1). */
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -94,6 +97,12 @@ const pods = new Informer<Pod>(
   () => trigger(),
 );
 const services = new Informer<Service>(kube, "/api/v1/services", () => trigger());
+// What routes a Service without a selector (net.ts sliceBackends).
+const slices = new Informer<EndpointSlice>(
+  kube,
+  "/apis/discovery.k8s.io/v1/endpointslices",
+  () => trigger(),
+);
 
 /** Pods the runner plays: on a kwok node, not finished or deleted, with an image in the table. */
 function wanted(pod: Pod): boolean {
@@ -109,7 +118,7 @@ function matches(selector: Record<string, string>, labels: Record<string, string
 }
 
 /**
- * Service ClusterIPs (those with a selector, and the API server's), and the IPs of runner pods
+ * Service ClusterIPs (by their selector, else by their EndpointSlices; and the API server's), and the IPs of runner pods
  * that share the cluster's network namespace, with their backends.
  */
 function desiredNetwork(): Desired {
@@ -141,13 +150,24 @@ function desiredNetwork(): Desired {
   }
   for (const svc of services.items.values()) {
     const ip = svc.spec.clusterIP;
-    if (!ip || ip === "None" || !svc.spec.selector || svc.spec.type === "ExternalName") continue;
+    // The API server's Service is forwarded above (its slice names the server's own address).
+    if (!ip || ip === "None" || ip === API_SERVICE.ip || svc.spec.type === "ExternalName") continue;
+    const { name, namespace } = svc.metadata;
+    const own = svc.spec.selector
+      ? []
+      : [...slices.items.values()].filter((s) =>
+        s.metadata.namespace === namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === name
+      );
     for (const sp of svc.spec.ports ?? []) {
       if ((sp.protocol ?? "TCP") !== "TCP") continue;
       add(ip, sp.port);
+      if (!svc.spec.selector) {
+        for (const backend of sliceBackends(sp.name, own)) add(ip, sp.port, backend);
+        continue;
+      }
       for (const r of live) {
         if (r.pod.metadata.namespace !== svc.metadata.namespace || !r.ready) continue;
-        if (!matches(svc.spec.selector, r.pod.metadata.labels)) continue;
+        if (!matches(svc.spec.selector!, r.pod.metadata.labels)) continue;
         const podPort = r.podPort(sp.targetPort ?? sp.port);
         const backend = podPort === undefined ? undefined : r.backend(podPort);
         if (backend) add(ip, sp.port, backend);
@@ -186,7 +206,7 @@ async function writeProcesses(): Promise<void> {
 }
 
 async function reconcile(): Promise<void> {
-  if (!nodes.synced || !pods.synced || !services.synced) return;
+  if (!nodes.synced || !pods.synced || !services.synced || !slices.synced) return;
   const seen = new Set<string>();
   for (const pod of pods.items.values()) {
     if (!wanted(pod)) continue;
@@ -254,8 +274,8 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
 
 await network.cleanStale();
 log(`pod runner started (state ${stateDir}, repo ${ctx.repoRoot})`);
-for (const inf of [nodes, pods, services]) void inf.run(stop.signal);
-while (!(nodes.synced && pods.synced && services.synced)) await sleep(100);
+for (const inf of [nodes, pods, services, slices]) void inf.run(stop.signal);
+while (!(nodes.synced && pods.synced && services.synced && slices.synced)) await sleep(100);
 trigger();
 await Deno.writeTextFile(`${runnerDir}/ready`, `${Deno.pid}\n`);
 log("listed nodes, pods and services; ready");

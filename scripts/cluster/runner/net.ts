@@ -5,11 +5,37 @@
 // A ClusterIP port with no ready backend has no listener, so connections to it are refused,
 // as kube-proxy rejects them when a Service has no ready endpoints.
 import { log } from "./kube.ts";
+import type { EndpointSlice } from "./types.ts";
 
 /** Where a forwarded connection goes: a local port (host 127.0.0.1) or a pod's IP and port. */
 export interface Backend {
   host: string;
   port: number;
+}
+
+/**
+ * The backends of a Service port without a selector, from the Service's EndpointSlices: each
+ * ready address at the slice's port of the same name, as kube-proxy routes them. Such Services
+ * are routed only by what their owner writes: Knative's public revision Service, whose Endpoints
+ * its serverlessservice reconciler points at the activator while the revision is at zero (and
+ * Kubernetes' endpointslice-mirroring controller mirrors into slices). Knative's autoscaler
+ * scales a revision to zero only once its probe through that Service reaches the activator.
+ */
+export function sliceBackends(
+  portName: string | undefined,
+  slices: Iterable<EndpointSlice>,
+): Backend[] {
+  const backends: Backend[] = [];
+  for (const slice of slices) {
+    const port = (slice.ports ?? []).find((p) => (p.name ?? "") === (portName ?? ""))?.port;
+    if (port === undefined) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      // An endpoint whose readiness is unknown counts as ready (discovery.k8s.io/v1).
+      if (endpoint.conditions?.ready === false) continue;
+      for (const host of endpoint.addresses) backends.push({ host, port });
+    }
+  }
+  return backends;
 }
 
 /** address -> port -> backends (round-robin). */

@@ -158,6 +158,12 @@ export interface Service extends KObject {
   };
 }
 
+/** A discovery.k8s.io/v1 EndpointSlice: what kube-proxy routes a Service by. */
+export interface EndpointSlice extends KObject {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+  ports?: { name?: string; port?: number; protocol?: string }[] | null;
+}
+
 export interface Node extends KObject {
   spec?: unknown;
 }
