@@ -8,6 +8,7 @@ import {
   knativeRelease,
 } from "../../scripts/cluster/runner/knative.ts";
 import { lookupImage } from "../../scripts/cluster/runner/images.ts";
+import { sliceBackends } from "../../scripts/cluster/runner/net.ts";
 import { fixture } from "../support/fixtures.ts";
 
 Deno.test("the pod runner knows the image digests of every Knative release KServe pins, as its manifests name them", async () => {
@@ -35,4 +36,25 @@ Deno.test("knative.dev/serving's module version is the release's minor plus 27",
 
 Deno.test("an unknown Knative digest is no release", () => {
   assert.equal(knativeRelease("controller", "0".repeat(64)), undefined);
+});
+
+Deno.test("the pod runner routes a Service without a selector to the ready addresses of its EndpointSlices, at the port of the same name", () => {
+  // Knative's public revision Service at zero: its Endpoints (mirrored into a slice) name the
+  // activator's pod, port http 8012 and https 8112.
+  const activator = {
+    metadata: { name: "iris-predictor-00001-abcde", namespace: "models" },
+    endpoints: [
+      { addresses: ["10.244.0.4"], conditions: { ready: true } },
+      { addresses: ["10.244.0.9"], conditions: { ready: false } },
+      { addresses: ["10.244.0.7"] },
+    ],
+    ports: [{ name: "http", port: 8012 }, { name: "https", port: 8112 }],
+  };
+  assert.deepEqual(sliceBackends("http", [activator]), [
+    { host: "10.244.0.4", port: 8012 },
+    { host: "10.244.0.7", port: 8012 },
+  ]);
+  // Siblings: a port name no slice has; a slice with no ports (no endpoints yet).
+  assert.deepEqual(sliceBackends("http2", [activator]), []);
+  assert.deepEqual(sliceBackends("http", [{ ...activator, ports: null }]), []);
 });
