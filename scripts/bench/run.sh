@@ -19,8 +19,12 @@ failed=0
 run() { "$@" || failed=1; }
 run deno run -A scripts/bench/startup.ts
 run bash "$cluster" exec -- deno run -A scripts/bench/check.ts
-run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts
+run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts 15 standard
+run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts 7 llm
 run bash "$cluster" exec -- deno run -A scripts/bench/chat.ts
+# Serverless mode needs an install of its own (Knative Serving), on a reset cluster.
+bash "$cluster" reset >/dev/null || exit 1
+run bash "$cluster" exec -- deno run -A scripts/bench/deploy.ts 7 serverless
 bash "$cluster" reset >/dev/null || exit 1
 run bash "$cluster" exec -- deno run -A scripts/bench/scale.ts
 # Where list -n's time goes (no target): uses the scale benchmark's models in team-3.
