@@ -4,7 +4,7 @@
  * must pass a webhook only once that webhook answers.
  */
 import { CliError } from "../errors.ts";
-import { KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { FIELD_MANAGER, KSERVE, KSERVE_OBJECTS, MANAGED_BY_LABEL } from "../defaults.ts";
 import type { KubeObject } from "../kube/client.ts";
 import { configValue } from "../kserve/config.ts";
 import { mergeConfig } from "./config_merge.ts";
@@ -40,7 +40,8 @@ export function splitPhases(objects: KubeObject[]): Phases {
   }
   for (const object of unique.values()) {
     const kind = String(object.kind);
-    if (kind === "Namespace" || kind === "CustomResourceDefinition") phases.foundation.push(object);
+    if (kind === "Namespace") phases.foundation.push(withOwnedField(object));
+    else if (kind === "CustomResourceDefinition") phases.foundation.push(object);
     else if (kind.endsWith("WebhookConfiguration")) phases.webhookConfigs.push(object);
     else if (
       String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`) && KSERVE_ADMITTED.has(kind)
@@ -49,6 +50,21 @@ export function splitPhases(objects: KubeObject[]): Phases {
     } else phases.main.push(object);
   }
   return phases;
+}
+
+/**
+ * A Namespace that sets nothing but its name (cert-manager's) gets the label
+ * app.kubernetes.io/managed-by: kubectl-kserve. An apply that owns no field leaves no
+ * managed-fields entry (the API server drops empty ones), and uninstall would take the namespace
+ * for another tool's and refuse to delete it.
+ */
+function withOwnedField(namespace: KubeObject): KubeObject {
+  const { labels, annotations } = namespace.metadata ?? {};
+  if (Object.keys(labels ?? {}).length || Object.keys(annotations ?? {}).length) return namespace;
+  return {
+    ...namespace,
+    metadata: { ...namespace.metadata, labels: { [MANAGED_BY_LABEL]: FIELD_MANAGER } },
+  };
 }
 
 /** The "kserve" namespace with the labels v0.16's manifest gives it; v0.17+ manifests lack it. */

@@ -117,3 +117,26 @@ Deno.test("uninstall without --yes and without a terminal refuses and deletes no
   }
   await resetCluster();
 });
+
+Deno.test("uninstall --with-cert-manager removes the cert-manager install wrote, its bare Namespace too, without --force", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  const installed = await install(["--manifests", FIXTURES, "--request-timeout", "2m"], cache.path);
+  assert.equal(installed.code, 0, installed.stderr);
+  // cert-manager's manifest gives its Namespace a name only: install's apply must own a field.
+  const managers = await kubectlOk(
+    ["get", "namespace", "cert-manager", "-o", "jsonpath={.metadata.managedFields[*].manager}"],
+  );
+  assert.equal(managers, "kubectl-kserve");
+  const removed = await runPlugin(
+    ["uninstall", "--yes", "--with-cert-manager", "--timeout", "2m"],
+    { env },
+  );
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stdout + removed.stderr, /Removing cert-manager: \d+ objects deleted/);
+  for (const namespace of ["kserve", "cert-manager"]) {
+    assert.notEqual((await kubectl(["get", "namespace", namespace])).code, 0, namespace);
+  }
+  await resetCluster();
+});

@@ -29,6 +29,23 @@ Deno.test("splitPhases() orders KServe v0.16.0: CRDs first, webhook-admitted obj
   assert.ok(phases.main.some((o) => o.kind === "Certificate"));
 });
 
+Deno.test("splitPhases() labels cert-manager's bare Namespace managed-by kubectl-kserve, so its apply owns a field; labelled ones are left as they are", async () => {
+  const certManager = splitPhases(
+    parseManifest(await fixture("cert-manager/v1.18.0/cert-manager.yaml"), "cert-manager.yaml"),
+  );
+  const namespace = certManager.foundation.find((o) => o.kind === "Namespace")!;
+  assert.deepEqual(namespace.metadata, {
+    name: "cert-manager",
+    labels: { "app.kubernetes.io/managed-by": "kubectl-kserve" },
+  });
+  const kserve = splitPhases(
+    parseManifest(await fixture("kserve/v0.16.0/kserve.yaml"), "kserve.yaml"),
+  ).foundation.find((o) => o.kind === "Namespace")!;
+  const labels = kserve.metadata?.labels as Record<string, string>;
+  assert.equal(labels["app.kubernetes.io/managed-by"], undefined);
+  assert.equal(labels["control-plane"], "kserve-controller-manager");
+});
+
 Deno.test("splitPhases() puts all cluster resources after the webhook", async () => {
   const objects = parseManifest(await fixture("kserve/v0.20.0/kserve-cluster-resources.yaml"), "x");
   const phases = splitPhases(objects);
