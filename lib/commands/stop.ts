@@ -3,12 +3,11 @@
  * InferenceService or an LLMInferenceService. Its controller then takes the workload down (its
  * pods and their GPUs go) or brings it back; the object and its configuration stay.
  */
-import { FIELD_MANAGER } from "../defaults.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { findKServe } from "../kserve/detect.ts";
-import { STOP_ANNOTATION, stopAnnotated } from "../kserve/stop.ts";
+import { stopAnnotated, writeStopAnnotation } from "../kserve/stop.ts";
 import { type ModelKind, type ModelObject, stoppedOnPurpose } from "../models/kind.ts";
 import { kindOf, requireModel, waitForKind } from "../models/kinds.ts";
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
@@ -49,86 +48,58 @@ export async function stopOrStart(options: StopInvocation): Promise<number> {
     if (refusal) throw new CliError(refusal.message, { hint: refusal.hint });
   }
   const what = `${kind.kind.toLowerCase()}/${name}`;
-  const already = stopAnnotated(model.object.metadata) === stop;
-  if (already) {
+  if (stopAnnotated(model.object.metadata) === stop) {
     writeErr(`${what} already ${stop ? "stopped" : "started"} (unchanged)\n`);
   } else {
     if (options.dryRun !== "client") {
-      await kube.request("PATCH", `${kind.collection(namespace)}/${name}`, {
-        body: { metadata: { annotations: { [STOP_ANNOTATION]: stop ? "true" : null } } },
-        contentType: "application/merge-patch+json",
-        query: {
-          fieldManager: FIELD_MANAGER,
-          dryRun: options.dryRun === "server" ? "All" : undefined,
-        },
+      await writeStopAnnotation(kube, `${kind.collection(namespace)}/${name}`, {
+        stop,
+        dryRun: options.dryRun === "server",
       });
     }
     writeErr(`${what} ${stop ? "stopped" : "started"}${dryRunSuffix(options.dryRun)}\n`);
   }
   if (!options.wait || options.dryRun) return 0;
-  if (stop) {
-    await waitStopped(kube, kind, namespace, name, options.timeoutMs);
-    writeErr(`${name} is stopped: its pods are gone\n`);
-  } else {
-    await waitStarted(kube, kind, namespace, name, options.timeoutMs);
-    writeErr(`${name} is ready\n`);
-  }
+  await waitForState(kube, kind, { namespace, name, stop, timeoutMs: options.timeoutMs });
+  writeErr(stop ? `${name} is stopped: its pods are gone\n` : `${name} is ready\n`);
   return 0;
 }
 
 /**
- * Waits until the controller has seen the start (its status no longer says stopped: until then
- * the wait for Ready would take the old Stopped for a lasting failure), then until it serves.
+ * Waits, within one deadline, until the controller reports the stop or the start on the object,
+ * then until the pods are gone (their GPUs are free then) or the model serves. A start waits for
+ * the report first: until then the wait for Ready would take the old Stopped for a lasting
+ * failure.
  */
-async function waitStarted(
+async function waitForState(
   kube: Kube,
   kind: ModelKind,
-  namespace: string,
-  name: string,
-  timeoutMs: number,
+  target: { namespace: string; name: string; stop: boolean; timeoutMs: number },
 ): Promise<void> {
+  const { namespace, name, stop, timeoutMs } = target;
   const deadline = Date.now() + timeoutMs;
   await waitFor<ModelObject>(kube, {
     path: kind.collection(namespace),
     fieldSelector: `metadata.name=${name}`,
-    description: `the controller to start ${kind.kind} ${namespace}/${name}`,
+    description: stop
+      ? `${kind.kind} ${namespace}/${name} to be stopped`
+      : `the controller to start ${kind.kind} ${namespace}/${name}`,
     ready: ([object]) =>
       !object
         ? "it is gone"
-        : kind.stopReported!(object)
-        ? "the controller still reports it stopped"
-        : true,
+        : stop
+        ? stoppedOnPurpose(kind, object) || "the controller has not reported it stopped yet"
+        : !kind.stopReported!(object) || "the controller still reports it stopped",
   }, { timeoutMs });
-  await waitForKind(kind, kube, namespace, name, Math.max(1, deadline - Date.now()));
-}
-
-/**
- * Waits until the controller reports the model stopped and its pods are gone (their GPUs are
- * free then), within one deadline.
- */
-async function waitStopped(
-  kube: Kube,
-  kind: ModelKind,
-  namespace: string,
-  name: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  await waitFor<ModelObject>(kube, {
-    path: kind.collection(namespace),
-    fieldSelector: `metadata.name=${name}`,
-    description: `${kind.kind} ${namespace}/${name} to be stopped`,
-    ready: ([object]) =>
-      !object
-        ? "it is gone"
-        : stoppedOnPurpose(kind, object)
-        ? true
-        : "the controller has not reported it stopped yet",
-  }, { timeoutMs });
+  const remainingMs = Math.max(1, deadline - Date.now());
+  if (!stop) {
+    await waitForKind(kind, kube, namespace, name, remainingMs);
+    return;
+  }
   await waitFor(kube, {
     path: `/api/v1/namespaces/${namespace}/pods`,
     labelSelector: kind.podSelector(name),
     description: `the pods of ${kind.kind} ${namespace}/${name} to be gone`,
     ready: (pods) => pods.length === 0 ? true : `${pods.length} pod(s) left`,
-  }, { timeoutMs: Math.max(1, deadline - Date.now()) });
+  }, { timeoutMs: remainingMs });
 }

@@ -61,6 +61,18 @@ const readOpt = () =>
 /** kubectl annotate of the model, as a user would by hand (KEY=VALUE, or KEY- to remove it). */
 const annotateOpt = (annotation: string) =>
   kubectlOk(["annotate", "llminferenceservice", "opt", "-n", "models", annotation]);
+const STOP = "serving.kserve.io/stop";
+const readIris = () =>
+  kubectlJson<Obj>([
+    "get",
+    "inferenceservice",
+    "iris",
+    "-n",
+    "models",
+    "--show-managed-fields",
+    "-o",
+    "json",
+  ]);
 const condition = (object: LLMObject, type: string) =>
   object.status?.conditions?.find((c) => c.type === type);
 
@@ -218,7 +230,14 @@ Deno.test("LLMInferenceService on v0.20.0: dry run, refusals, deploy --wait, lis
     assert.equal((await kubectl(["get", "llminferenceservice", "opt", "-n", "models"])).code, 1);
     assert.deepEqual(await modelPods(), []);
   });
-  await t.step("stop and start an InferenceService", assertInferenceServiceStopStart);
+  await t.step(
+    "stop and start an InferenceService; stop keeps deploy's spec, a re-deploy keeps it stopped",
+    assertInferenceServiceStopStart,
+  );
+  await t.step(
+    "start clears a stop annotation kubectl annotate set; a second start writes nothing",
+    assertStartClearsAnnotateStop,
+  );
   await t.step(
     "deploy --hf-token-secret: the pod the controller made downloads and serves with the token",
     assertHfTokenReachesPods,
@@ -268,16 +287,59 @@ async function assertInferenceServiceStopStart(): Promise<void> {
   const deployed = await plugin(["deploy", "iris", "-n", "models", ...SKLEARN, "--wait"]);
   assert.equal(deployed.code, 0, deployed.stderr);
   const irisPods = () => podsOf("serving.kserve.io/inferenceservice=iris");
+  const spec = (await readIris()).spec;
   const stopped = await plugin(["stop", "iris", "-n", "models", "--wait"]);
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.match(stopped.stderr, /inferenceservice\/iris stopped/);
   assert.deepEqual(await irisPods(), []);
+  assert.deepEqual((await readIris()).spec, spec, "stop changes no field deploy applied");
   const list = await plugin(["list", "-n", "models"]);
   assert.match(list.stdout, /^iris\s+kserve\s+\S+\s+Stopped\s/m);
+  const redeployed = await plugin(["deploy", "iris", "-n", "models", ...SKLEARN]);
+  assert.equal(redeployed.code, 0, redeployed.stderr);
+  assert.equal(
+    (await readIris()).metadata.annotations?.[STOP],
+    "true",
+    "a re-deploy keeps a stopped model stopped",
+  );
   const started = await plugin(["start", "iris", "-n", "models", "--wait"]);
   assert.equal(started.code, 0, started.stderr);
   assert.match(started.stderr, /iris is ready/);
   assert.equal((await irisPods()).length, 1);
+}
+
+/**
+ * start clears a stop annotation another field manager wrote (kubectl annotate) once the
+ * controller has stopped the model, and leaves no manager holding it; a second start writes
+ * nothing.
+ */
+async function assertStartClearsAnnotateStop(): Promise<void> {
+  await kubectlOk(["annotate", "inferenceservice", "iris", "-n", "models", `${STOP}=true`]);
+  const holders = (object: Obj) =>
+    (object.metadata.managedFields ?? []).filter((f: Obj) =>
+      JSON.stringify(f.fieldsV1 ?? {}).includes(`f:${STOP}`)
+    ).map((f: Obj) => f.manager);
+  assert.deepEqual(holders(await readIris()), ["kubectl-annotate"]);
+  await waitFor(
+    "the controller to report iris stopped",
+    async () =>
+      ((await readIris()).status?.conditions ?? []).some((c: Obj) =>
+        c.type === "Stopped" && c.status === "True"
+      ),
+  );
+  const started = await plugin(["start", "iris", "-n", "models", "--wait"]);
+  assert.equal(started.code, 0, started.stderr);
+  assert.match(started.stderr, /inferenceservice\/iris started\n/);
+  assert.match(started.stderr, /iris is ready/);
+  const iris = await readIris();
+  assert.equal(iris.metadata.annotations?.[STOP], undefined);
+  assert.deepEqual(holders(iris), []);
+  const again = await assertUnchangedBy(
+    "a second start",
+    () => plugin(["start", "iris", "-n", "models"]),
+  );
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /inferenceservice\/iris already started \(unchanged\)/);
 }
 
 Deno.test("LLMInferenceService on v0.16.0: v1alpha1, stop refused because its controller keeps the pods, replicas 0 frees the GPU, no controller refused", async (t) => {
