@@ -51,8 +51,8 @@ function reportError(error: unknown, verbose: boolean, colorFlag: boolean): void
 /** For benchmarks: how many API requests were sent, on stderr, when KUBECTL_KSERVE_STATS is set. */
 async function reportStats(): Promise<void> {
   if (!Deno.env.get("KUBECTL_KSERVE_STATS")) return;
-  const { Kube } = await import("./lib/kube/client.ts");
-  writeErr(`stats: api_requests=${Kube.requestsSent}\n`);
+  const { ApiConnection } = await import("./lib/kube/connection.ts");
+  writeErr(`stats: api_requests=${ApiConnection.requestsSent}\n`);
 }
 
 if (import.meta.main) {

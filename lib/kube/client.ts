@@ -1,35 +1,25 @@
 /**
- * The API connection every command uses: typed errors, 429 retries, watches and apply.
- * Nothing is loaded or dialled until a command connects; transport.ts picks how to send.
+ * The API client every command uses: JSON requests with typed errors and 429 retries, reads
+ * that may find nothing, apply and delete. Nothing is loaded or dialled until a command
+ * connects; transport.ts picks how to send, connection.ts sends, streams.ts reads streamed
+ * answers (a proxied server's events, watches).
  */
 import { delay } from "../async.ts";
-import { FIELD_MANAGER, TIMINGS } from "../defaults.ts";
-import { CliError } from "../errors.ts";
-import { writeErr } from "../output.ts";
-import { CLIENT_VERSION } from "../version.ts";
-import { errorFromNetwork, errorFromResponse, KubeApiError, type RequestTarget } from "./errors.ts";
-import { requestTarget } from "./target.ts";
+import { FIELD_MANAGER } from "../defaults.ts";
+import { ApiConnection, type Query, type RequestOptions } from "./connection.ts";
+import { errorFromResponse } from "./errors.ts";
 import { type ConnectionFlags, loadKubeconfig } from "./load.ts";
-import type { KubeconfigSelection } from "./kubeconfig.ts";
-import { splitLines } from "./lines.ts";
-import type { HttpResponse } from "./http.ts";
-import { openTransport, type Transport } from "./transport.ts";
+import { openStream, type WatchEvent, watchEvents } from "./streams.ts";
+import { openTransport } from "./transport.ts";
+
+export type { RequestOptions } from "./connection.ts";
+export type { WatchEvent } from "./streams.ts";
 
 export interface KubeFlags extends ConnectionFlags {
   /** 0 means no timeout, as with kubectl. */
   requestTimeoutMs?: number;
   /** Logs every request with its status and duration to stderr, like kubectl -v=6. */
   verbose?: boolean;
-}
-
-export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  contentType?: string;
-  accept?: string;
-  /** More request headers (a Knative revision's for its activator, through the service proxy). */
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
 }
 
 /** A minimal Kubernetes object, enough to address it. */
@@ -45,43 +35,33 @@ const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v
 /** The same for a list: items carry metadata only (no spec, no status). */
 export const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
-/** Shown in the API server's audit log, as kubectl's own is. */
-const USER_AGENT = `kubectl-kserve/${CLIENT_VERSION} (${Deno.build.os}/${Deno.build.arch})`;
-
 /** Attempts for a request the API server throttles (429) before its error is reported. */
 const MAX_ATTEMPTS = 10;
 
-/** One event of a watch stream. */
-export interface WatchEvent<T> {
-  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
-  object: T;
-}
-
-/** An API connection for one kubeconfig context. */
+/** An API client for one kubeconfig context. */
 export class Kube {
-  readonly selection: KubeconfigSelection;
+  /** The context's namespace, the default of every command. */
   readonly namespace: string;
+  /** The API server's URL, without a trailing slash. */
   readonly server: string;
-  readonly #transport: Transport;
-  readonly #timeoutMs: number;
-  readonly #verbose: boolean;
-  /** API requests sent by every client in this process; benchmarks report it. */
-  static requestsSent = 0;
+  readonly #api: ApiConnection;
 
-  private constructor(transport: Transport, selection: KubeconfigSelection, flags: KubeFlags) {
-    this.#transport = transport;
-    this.#verbose = flags.verbose === true;
-    this.selection = selection;
-    this.namespace = selection.namespace;
-    this.server = String(selection.cluster.cluster.server).replace(/\/$/, "");
-    this.#timeoutMs = flags.requestTimeoutMs ?? TIMINGS.requestMs;
+  private constructor(api: ApiConnection) {
+    this.#api = api;
+    this.namespace = api.selection.namespace;
+    this.server = api.server;
   }
 
   /** Loads the kubeconfig the way kubectl does and prepares a client; sends nothing yet. */
   static async connect(flags: KubeFlags): Promise<Kube> {
     const selection = await loadKubeconfig(flags);
     const transport = await openTransport(selection);
-    return new Kube(transport, selection, flags);
+    return new Kube(
+      new ApiConnection(transport, selection, {
+        timeoutMs: flags.requestTimeoutMs,
+        verbose: flags.verbose,
+      }),
+    );
   }
 
   /** Sends one request and returns the parsed JSON body; failures become typed errors. */
@@ -103,20 +83,22 @@ export class Kube {
         await delay(seconds * 1000, options.signal);
         continue;
       }
-      if (status >= 400) throw errorFromResponse(this.#target(method, path), status, text);
+      if (status >= 400) throw errorFromResponse(this.#api.target(method, path), status, text);
       return text;
     }
   }
 
+  /** One attempt, its whole body read within --request-timeout. */
   async #send(
     method: string,
     path: string,
     options: RequestOptions,
   ): Promise<{ status: number; text: string; retryAfter?: number }> {
-    const timeout = this.#timeoutMs > 0 ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+    const timeoutMs = this.#api.timeoutMs;
+    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     try {
-      const response = await this.#open(method, path, options, AbortSignal.any(signals));
+      const response = await this.#api.open(method, path, options, AbortSignal.any(signals));
       const retryAfter = Number(response.header("retry-after") ?? NaN);
       return {
         status: response.status,
@@ -124,126 +106,25 @@ export class Kube {
         ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
       };
     } catch (error) {
-      throw this.#failure(method, path, error, options.signal);
+      throw this.#api.failure(method, path, error, options.signal);
     }
   }
 
   /**
    * Sends one request and returns its body as it arrives (a model server's server-sent events
-   * through the service proxy). --request-timeout bounds the wait for the answer's headers, not
-   * the body, which lasts as long as the server writes. Failures as requestText()'s.
+   * through the service proxy); see streams.ts openStream.
    */
-  async requestStream(
+  requestStream(
     method: string,
     path: string,
     options: RequestOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    const headers = new AbortController();
-    const timer = this.#timeoutMs > 0
-      ? setTimeout(
-        () => headers.abort(new DOMException("timed out", "TimeoutError")),
-        this.#timeoutMs,
-      )
-      : undefined;
-    const signals = [options.signal, headers.signal].filter((s): s is AbortSignal => !!s);
-    try {
-      const response = await this.#open(method, path, options, AbortSignal.any(signals));
-      if (response.status < 400) {
-        return response.stream() ?? new ReadableStream({ start: (c) => c.close() });
-      }
-      throw errorFromResponse(this.#target(method, path), response.status, await response.text());
-    } catch (error) {
-      throw this.#failure(method, path, error, options.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+    return openStream(this.#api, method, path, options);
   }
 
-  /** Sends a request, bounded by `signal`, and logs its status (-v) as `logAs`. */
-  async #open(
-    method: string,
-    path: string,
-    options: RequestOptions,
-    signal: AbortSignal,
-    logAs = method,
-  ): Promise<HttpResponse> {
-    const url = this.#url(path, options.query ?? {});
-    const headers: Record<string, string> = {
-      ...options.headers,
-      Accept: options.accept ?? "application/json",
-      "User-Agent": USER_AGENT,
-    };
-    const body = options.body;
-    if (body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
-    Kube.requestsSent++;
-    const started = performance.now();
-    const response = await this.#transport.send({
-      method,
-      url: url.toString(),
-      headers,
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      signal,
-    });
-    this.#log(logAs, url, response.status, started);
-    return response;
-  }
-
-  /** The error a request failed with: the caller's abort, a typed error, or the network's. */
-  #failure(method: string, path: string, error: unknown, callerSignal?: AbortSignal): unknown {
-    if (callerSignal?.aborted) return callerSignal.reason;
-    if (error instanceof CliError) return error; // a credential that cannot be read, say
-    return errorFromNetwork(this.#target(method, path), error, this.#timeoutMs || undefined);
-  }
-
-  /**
-   * Streams watch events for a collection until the server ends the watch or `signal` aborts.
-   * No request timeout applies: the caller bounds the watch with timeoutSeconds and the signal.
-   */
-  async *watch<T>(
-    path: string,
-    query: Record<string, string | number | boolean | undefined>,
-    signal: AbortSignal,
-  ): AsyncGenerator<WatchEvent<T>> {
-    const target = this.#target("WATCH", path);
-    let lines: ReadableStream<string>;
-    try {
-      const watch = { query: { ...query, watch: true } };
-      const response = await this.#open("GET", path, watch, signal, "WATCH");
-      if (response.status === 429) {
-        // Throttled: end this watch; the caller lists again, which retries with backoff.
-        await response.text();
-        await delay(TIMINGS.throttledWatchMs, signal).catch(() => {}); // an abort ends the wait, and the watch
-        return;
-      }
-      if (response.status >= 400) {
-        throw errorFromResponse(target, response.status, await response.text());
-      }
-      const body = response.stream();
-      if (!body) return;
-      lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
-    } catch (error) {
-      if (error instanceof KubeApiError || error instanceof CliError) throw error;
-      if (signal.aborted) return; // the caller's deadline or cancellation ends the watch quietly
-      throw errorFromNetwork(target, error, undefined);
-    }
-    // An aborted response body may never settle a pending read, so each read races the signal.
-    const reader = lines.getReader();
-    const aborted = new Promise<"aborted">((resolve) => {
-      if (signal.aborted) resolve("aborted");
-      signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-    });
-    try {
-      for (;;) {
-        const next = await Promise.race([reader.read(), aborted]);
-        if (next === "aborted" || next.done) return;
-        if (next.value.trim()) yield JSON.parse(next.value) as WatchEvent<T>;
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      throw errorFromNetwork(target, error, undefined);
-    } finally {
-      reader.cancel().catch(() => {});
-    }
+  /** Streams watch events for a collection until the watch ends; see streams.ts watchEvents. */
+  watch<T>(path: string, query: Query, signal: AbortSignal): AsyncGenerator<WatchEvent<T>> {
+    return watchEvents<T>(this.#api, path, query, signal);
   }
 
   /** GETs a path, returning undefined on 404 instead of throwing. */
@@ -297,28 +178,5 @@ export class Kube {
       },
       signal: options.signal,
     });
-  }
-
-  #url(path: string, query: Record<string, string | number | boolean | undefined>): URL {
-    const url = new URL(this.server + path);
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-
-  #log(method: string, url: URL, status: number, started: number): void {
-    if (!this.#verbose) return;
-    const now = performance.now();
-    // The offset from process start shows where time goes between requests, too.
-    writeErr(
-      `[+${started.toFixed(0)}ms] ${method} ${url.pathname}${url.search} ${status} in ${
-        (now - started).toFixed(0)
-      } ms\n`,
-    );
-  }
-
-  #target(method: string, path: string): RequestTarget {
-    return requestTarget(this.selection, this.server, method, path);
   }
 }
