@@ -14,6 +14,7 @@ import { validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import type { ModelKind, ModelObject, ModelRow, PlanContext } from "./kind.ts";
 import { serviceAddress, waitTarget } from "./kind.ts";
+import { checkPredictorFlags } from "./predictor_flags.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 
 /** "ready/desired" replicas of a Deployment, as `list` shows them. */
@@ -30,6 +31,9 @@ export const DEPLOYMENT: ModelKind = {
   owns: "deployment, service and hpa",
   apiVersions: ["apps/v1", "v1", "autoscaling/v2"],
   formatHint: "Pass --model-format, or --image for your own server",
+  checkFlags(request, base) {
+    checkPredictorFlags(request, base, this.formatHint);
+  },
   collection,
   async find(kube, namespace, name) {
     const deployment = await kube.getOptional<Deployment>(`${collection(namespace)}/${name}`);

@@ -41,6 +41,7 @@ import {
   waitTarget,
 } from "./kind.ts";
 import { replicasOf } from "./deployment.ts";
+import { checkPredictorFlags } from "./predictor_flags.ts";
 
 function isvcStopReported(object: ModelObject): boolean {
   return ((object as InferenceService).status?.conditions ?? []).some((c) =>
@@ -66,6 +67,9 @@ export const INFERENCE_SERVICE: ModelKind = {
   apiVersions: [ISVC_PATH.replace(/^\/apis\//, "")],
   formatHint:
     "Pass --model-format (such as sklearn), or -f FILE with a predictor: spec.predictor.model with modelFormat, a format key such as spec.predictor.sklearn, or spec.predictor.containers",
+  checkFlags(request, base) {
+    checkPredictorFlags(request, base, this.formatHint);
+  },
   collection,
   // 404 (no such model, or KServe's API not served) is undefined; any other failure is an error.
   find: (kube, namespace, name) =>

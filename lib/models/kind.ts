@@ -191,8 +191,11 @@ export interface ModelKind {
   ): void;
   /** The objects deploy applies, after every refusal this kind makes before sending. */
   plan(context: PlanContext): Promise<KubeObject[]>;
-  /** Refuses the flags this kind has no field for (UsageError); the others check their own. */
-  checkFlags?(request: ModelRequest, base: InferenceServiceFile | undefined): void;
+  /**
+   * Refuses, before anything is sent, the flags (and -f file) this kind cannot serve, or has no
+   * field for (UsageError); the resource flags every kind takes are checked before (plan.ts).
+   */
+  checkFlags(request: ModelRequest, base: InferenceServiceFile | undefined): void;
   /**
    * Wires a Secret holding HF_TOKEN (the shape `creds hf` writes) into the main object so the
    * model download and the server use it (deploy --hf-token-secret). Kinds without it refuse

@@ -8,15 +8,9 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { describeDeletingCrd, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
-import { type PredictorModel, predictorModel } from "../kserve/inference_service.ts";
 import { startLookups } from "../deploy/lookups.ts";
 import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
-import {
-  validateQuantity,
-  validateReplicas,
-  validateStorageUri,
-  validateWithinLimits,
-} from "../deploy/validate.ts";
+import { validateQuantity, validateWithinLimits } from "../deploy/validate.ts";
 import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
 import { writeErr } from "../output.ts";
 import type { Existing, ModelKind } from "./kind.ts";
@@ -38,33 +32,13 @@ export interface DeployPlan {
   objects: KubeObject[];
 }
 
-/** Checks the flags that need no cluster; throws UsageError on the first bad one. */
+/**
+ * Checks the flags that need no cluster: the resource flags every kind takes, then the chosen
+ * kind's own (ModelKind.checkFlags). Throws UsageError on the first bad one.
+ */
 export function checkFlags(ask: DeployAsk, base: InferenceServiceFile | undefined): void {
-  const r = ask.request;
-  const own = kindOf(requestedBackend(ask) ?? "kserve").checkFlags;
-  if (own) {
-    checkQuantities(r);
-    return own(r, base);
-  }
-  if (r.storageUri) validateStorageUri(r.storageUri);
-  checkQuantities(r);
-  validateReplicas(
-    r.minReplicas ?? base?.spec?.predictor?.minReplicas,
-    r.maxReplicas ?? base?.spec?.predictor?.maxReplicas,
-  );
-  const model = base ? predictorModel(base) : undefined;
-  if (base && !base.spec?.predictor) {
-    throw new UsageError("The file has no spec.predictor, which an InferenceService needs", {
-      hint: "Add spec.predictor with the model (see kubectl explain inferenceservice.spec)",
-    });
-  }
-  if (model) refuseFlagsWithoutField(r, model);
-  const format = r.modelFormat ?? model?.format;
-  if (!format && !r.image && model?.form !== "containers") {
-    throw new UsageError("Missing --model-format", {
-      hint: kindOf(requestedBackend(ask) ?? "kserve").formatHint,
-    });
-  }
+  checkQuantities(ask.request);
+  kindOf(requestedBackend(ask) ?? "kserve").checkFlags(ask.request, base);
 }
 
 /** The resource flags: each a quantity, each request within its limit. */
@@ -80,32 +54,6 @@ function checkQuantities(r: ModelRequest): void {
     [r.cpu, r.cpuLimit, ["--cpu", "--cpu-limit"]],
     [r.memory, r.memoryLimit, ["--memory", "--memory-limit"]],
   ]);
-}
-
-/**
- * Refuses a flag the file's form of predictor has no field for (KServe's webhook would refuse a
- * second predictor): a shorthand's format is its key and it names no runtime; a custom
- * container has no format, runtime, protocol or storageUri field.
- */
-function refuseFlagsWithoutField(r: DeployAsk["request"], model: PredictorModel): void {
-  if (model.form === "model") return;
-  const flags = [
-    ["--model-format", r.modelFormat && r.modelFormat.name !== model.format?.name],
-    ["--runtime", r.runtime],
-    ...(model.form === "containers"
-      ? [["--protocol", r.protocol], ["--storage-uri", r.storageUri]] as const
-      : []),
-  ] as const;
-  const flag = flags.find(([, value]) => value)?.[0];
-  if (!flag) return;
-  const what = model.form === "shorthand"
-    ? `names the format ${model.format?.name} by its key and takes no runtime`
-    : "is a custom container, which has no model format, runtime, protocol or storageUri field";
-  throw new UsageError(`${flag} does not apply: the file's ${model.path} ${what}`, {
-    hint: model.form === "shorthand"
-      ? `Drop ${flag}, or write the file's predictor as spec.predictor.model with modelFormat`
-      : `Drop ${flag}, and set it in the container (such as env STORAGE_URI)`,
-  });
 }
 
 /** --backend, else USE_KSERVE, else undefined (chosen by whether KServe is installed). */
