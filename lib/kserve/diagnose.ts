@@ -94,7 +94,7 @@ export function deploymentRolledOut(deployment: DeploymentState): true | string 
 }
 
 export {
-  explainInferenceService,
+  explainNotReady,
   lastingCause,
   lastingFailure,
   refusedGeneration,

@@ -218,21 +218,17 @@ export function diagnoseInferenceService(
   return lasting(ready ? conditionWords(ready) : "it reports no Ready condition");
 }
 
-/** lastingCause() with the model's "namespace/name: " first, as explainInferenceService words it. */
+/** lastingCause() after the model's "namespace/name: ", as explainNotReady words it. */
 export function lastingFailure(isvc: InferenceServiceStatus, events: Event[]): string | undefined {
   const cause = lastingCause(isvc, events);
-  return cause && `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${cause}`;
+  return cause && named(isvc, cause);
 }
 
-/** Why one InferenceService is not Ready (diagnoseInferenceService), after "namespace/name: ". */
-export function explainInferenceService(
-  isvc: InferenceServiceStatus,
-  events: Event[],
-  pods: V1Pod[] = [],
-  context: RuleContext = {},
-  objects: Owned[] = [],
-  logs: Record<string, string> = {},
-): string {
-  const { cause } = diagnoseInferenceService(isvc, events, pods, context, objects, logs);
+/** Why one InferenceService is not Ready (diagnoseInferenceService's cause), after "namespace/name: ". */
+export function explainNotReady(...args: Parameters<typeof diagnoseInferenceService>): string {
+  return named(args[0], diagnoseInferenceService(...args).cause);
+}
+
+function named(isvc: InferenceServiceStatus, cause: string): string {
   return `${isvc.metadata?.namespace}/${isvc.metadata?.name}: ${cause}`;
 }

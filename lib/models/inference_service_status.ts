@@ -1,6 +1,6 @@
 /** `status` of an InferenceService: its objects and events, its runtime, its mode's warnings. */
 import type { Kube } from "../kube/client.ts";
-import { explainInferenceService as diagnose, refusedGeneration } from "../kserve/diagnose.ts";
+import { explainNotReady, refusedGeneration } from "../kserve/diagnose.ts";
 import { modelProblems, modelWarnings } from "../kserve/model_rules.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
@@ -80,7 +80,14 @@ export async function explainInferenceService(
     rendersDeployments(isvc) ? observed.deployments : [],
     [...await legacyWarnings(kube, isvc, namespace, name), ...problems],
     () =>
-      diagnose(isvc, observed.events, observed.pods, rules, observed.deployments, observed.logs),
+      explainNotReady(
+        isvc,
+        observed.events,
+        observed.pods,
+        rules,
+        observed.deployments,
+        observed.logs,
+      ),
   );
 }
 

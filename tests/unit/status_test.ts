@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { hpaSummary } from "../../lib/models/hpa.ts";
 import { renderStatus } from "../../lib/commands/status_view.ts";
 import { legacyModeFix } from "../../lib/kserve/versions.ts";
-import { explainInferenceService } from "../../lib/kserve/diagnose.ts";
+import { explainNotReady } from "../../lib/kserve/diagnose.ts";
 
 Deno.test("hpaSummary(): an HPA with no metrics yet says so instead of printing undefined", () => {
   // What autoscaling/v2 reports before metrics-server has answered once.
@@ -115,7 +115,7 @@ Deno.test("legacyModeFix(): only v0.16.0's legacy values, fixed to what status.d
   );
 });
 
-Deno.test("explainInferenceService(): a failed Knative revision is the cause, not IngressReady; Stopped=False is healthy", () => {
+Deno.test("explainNotReady(): a failed Knative revision is the cause, not IngressReady; Stopped=False is healthy", () => {
   const isvc = (
     conditions: { type: string; status: string; reason?: string; message?: string }[],
   ) => ({
@@ -123,7 +123,7 @@ Deno.test("explainInferenceService(): a failed Knative revision is the cause, no
     status: { conditions },
   });
   // Field report: reported as "IngressReady is False (Predictor ingress not created)".
-  const revision = explainInferenceService(
+  const revision = explainNotReady(
     isvc([
       {
         type: "IngressReady",
@@ -147,7 +147,7 @@ Deno.test("explainInferenceService(): a failed Knative revision is the cause, no
     /PredictorConfigurationReady is False \(RevisionFailed: Revision "iris-predictor-00001" failed/,
   );
   // Sibling: Stopped=False with another failure names the failure, never "Stopped".
-  const stoppedFalse = explainInferenceService(
+  const stoppedFalse = explainNotReady(
     isvc([
       { type: "Stopped", status: "False" },
       { type: "PredictorReady", status: "False", reason: "ProgressDeadlineExceeded" },
