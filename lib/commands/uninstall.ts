@@ -12,7 +12,12 @@ import { Kube } from "../kube/client.ts";
 import type { Ref } from "../kube/delete.ts";
 import { Progress, type Step } from "../progress.ts";
 import { writeOut } from "../output.ts";
-import { describeStep, executeTeardown, listModels, readInventory } from "../install/teardown.ts";
+import {
+  describeStep,
+  executeTeardown,
+  listModelObjects,
+  readInventory,
+} from "../install/teardown.ts";
 import { planTeardown, type TeardownPlan } from "../install/teardown_plan.ts";
 
 export interface UninstallInvocation {
@@ -48,7 +53,7 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
       "uninstall",
       undefined,
       await crdOwnerOf(kserve, (path) => kube.getOptional(path)),
-      await listModels(kube),
+      await listModelObjects(kube),
     )
     : undefined;
   const kubeflow = kserve.namespace === KSERVE.kubeflowNamespace;
@@ -61,7 +66,7 @@ export async function uninstall(options: UninstallInvocation): Promise<number> {
 
   if (options.dryRun) {
     if (json) writeOut(JSON.stringify({ dryRun: true, steps: planData(plan) }, null, 2) + "\n");
-    else writeOut(renderPlan(plan));
+    else writeOut(renderTeardownPlan(plan));
     return 0;
   }
   const progress = new Progress({ quiet: json, color: options.global.color });
@@ -94,7 +99,7 @@ function planData(plan: TeardownPlan) {
 }
 
 /** The plan as text: one numbered line per step, the objects of each below it. */
-export function renderPlan(plan: TeardownPlan): string {
+export function renderTeardownPlan(plan: TeardownPlan): string {
   if (plan.steps.length === 0) return "Nothing to uninstall: no KServe object was found.\n";
   const lines = ["Uninstall plan (dry run: nothing is changed):"];
   let component: string | undefined;

@@ -18,7 +18,7 @@ import { FIELD_MANAGER, ISVC_PATH } from "../defaults.ts";
  * What the wait reads of a model's main object (an InferenceService or a Deployment): its
  * address, UID (events are matched by it) and resourceVersion (where watching starts).
  */
-export interface ModelObject {
+export interface WaitedObject {
   metadata?: {
     name?: string;
     namespace?: string;
@@ -28,7 +28,7 @@ export interface ModelObject {
   };
 }
 
-export interface ModelWait<T extends ModelObject> {
+export interface ModelWait<T extends WaitedObject> {
   namespace: string;
   name: string;
   /** The object whose readiness ends the wait, and the test for it. */
@@ -53,7 +53,7 @@ export interface ModelWait<T extends ModelObject> {
 }
 
 /** Resolves with the ready object, or throws the first failure that waiting cannot fix. */
-export async function waitForModel<T extends ModelObject>(
+export async function waitForModel<T extends WaitedObject>(
   kube: Kube,
   spec: ModelWait<T>,
   timeoutMs: number,

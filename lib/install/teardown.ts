@@ -39,7 +39,7 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
   ];
   const none = Promise.resolve([] as Listed[]);
   return await allOf({
-    models: listModels(kube),
+    models: listModelObjects(kube),
     clusterResources: listAll(kube, kindCollections("cluster-resource")),
     llmConfigs: listAll(kube, kindCollections("llm-config")),
     webhooks: listAll(kube, [
@@ -66,7 +66,7 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
 }
 
 /** Every model object of KServe's kinds, in every namespace (what deleting the CRDs deletes). */
-export function listModels(kube: Kube): Promise<Listed[]> {
+export function listModelObjects(kube: Kube): Promise<Listed[]> {
   return listAll(kube, kindCollections("model"));
 }
 
