@@ -5,7 +5,8 @@
  * LLMInferenceService's PresetsCombined condition names as not found.
  */
 import { LLM } from "../defaults.ts";
-import { REAPPLY } from "../kserve/hints.ts";
+import { llmPresetsSource, REAPPLY } from "../kserve/hints.ts";
+import { type OwnedMetadata, ownerOf } from "../kube/owner.ts";
 import { conditionFinding, type StatusCondition } from "../kserve/failures.ts";
 import { missingPreset } from "../kserve/llm.ts";
 import type { CheckContext } from "./context.ts";
@@ -23,8 +24,6 @@ const GATEWAY = `Gateway ${LLM.gatewayNamespace}/${LLM.gatewayName}`;
 /** v1alpha1 is served by every release with an llmisvc controller; status reads the same. */
 const LLMISVC_PATH = "/apis/serving.kserve.io/v1alpha1";
 const IMPLEMENTATIONS = "https://gateway-api.sigs.k8s.io/implementations/";
-/** The file of a KServe release that ships its presets (both releases in the table). */
-const PRESETS_FILE = "kserve-cluster-resources.yaml";
 
 /** The release the installed controller runs (the default release's facts when unknown). */
 export async function llmRelease(ctx: CheckContext): Promise<KServeRelease> {
@@ -123,15 +122,23 @@ const presets: Check<CheckContext> = {
   id: "llm.presets",
   category: "llm",
   description: "the presets (LLMInferenceServiceConfigs) the LLM controller looks up exist",
-  hint: `They ship in KServe's ${PRESETS_FILE}; re-apply it: ${REAPPLY}`,
+  hint: `They ship with KServe's llmisvc controller; re-apply it: ${REAPPLY}`,
   dependsOn: ["kserve.installed"],
   async run(ctx) {
     const release = await llmRelease(ctx);
     const { namespace } = await ctx.kserve();
-    const [configs, models] = await Promise.all([
+    const [configs, models, controller] = await Promise.all([
       ctx.list<Named>(`${LLMISVC_PATH}/namespaces/${namespace}/llminferenceserviceconfigs`),
       ctx.list<LlmService>(`${LLMISVC_PATH}/llminferenceservices`),
+      ctx.get<{ metadata?: OwnedMetadata }>(
+        `/apis/apps/v1/namespaces/${namespace}/deployments/${LLM.controllerDeployment}`,
+      ),
     ]);
+    // The presets come with the llmisvc controller: its owner's tool puts them back.
+    const source = llmPresetsSource(
+      release.version,
+      controller?.metadata ? ownerOf(controller.metadata) : undefined,
+    );
     const have = new Set(configs.map((c) => c.metadata?.name));
     const problems: string[] = [];
     let shippedMissing = false;
@@ -146,7 +153,7 @@ const presets: Check<CheckContext> = {
           missing.namespaces.join(", then ")
         } (PresetsCombined False, ${combined!.reason}). ${
           shipped
-            ? `It ships in KServe ${release.version}'s ${PRESETS_FILE}`
+            ? `It ships in ${source.where}`
             : `No KServe release ships it: create it in one of those namespaces, or remove it from the model's spec.baseRefs`
         }`,
       );
@@ -157,14 +164,14 @@ const presets: Check<CheckContext> = {
       problems.push(
         `LLMInferenceServiceConfig ${
           absent.join(", ")
-        } missing from namespace ${namespace}: KServe ${release.version}'s ${PRESETS_FILE} ships them`,
+        } missing from namespace ${namespace}: ${source.where} ships them`,
       );
     }
     if (!problems.length) return;
     throw new CheckFailed(
       problems.join("; "),
       shippedMissing
-        ? undefined
+        ? `Re-apply them: ${source.fix}`
         : `See the presets there are: kubectl get llminferenceserviceconfigs -A`,
       { transient: false },
     );

@@ -68,9 +68,10 @@ export interface KServeRelease {
   llmPresets: readonly string[];
   /**
    * The names of its Helm charts: the controller's (`kserve` up to v0.16, `kserve-resources`
-   * from v0.17, a breaking rename) and the CRDs' (kserve-facts §1, K@<tag>:charts/<chart>/Chart.yaml).
+   * from v0.17, a breaking rename), the CRDs' (kserve-facts §1, K@<tag>:charts/<chart>/Chart.yaml)
+   * and the llmisvc controller's with its presets (a release of its own).
    */
-  helmCharts: { resources: string; crds: string };
+  helmCharts: { resources: string; crds: string; llmisvc: string };
   /** Whether the llmisvc controller stops an LLMInferenceService annotated serving.kserve.io/stop. */
   llmisvcHonoursStop: boolean;
   /**
@@ -140,7 +141,7 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
       ...LLM_PRESETS,
     ],
     // K@v0.16.0:charts/kserve-resources/Chart.yaml names the chart kserve.
-    helmCharts: { resources: "kserve", crds: "kserve-crd" },
+    helmCharts: { resources: "kserve", crds: "kserve-crd", llmisvc: "llmisvc-resources" },
     // K@v0.16.0: only the InferenceService and InferenceGraph code reads StopAnnotationKey.
     llmisvcHonoursStop: false,
     llmStorageSchemes: ["hf://", "s3://", "pvc://", "oci://"],
@@ -174,7 +175,11 @@ export const KSERVE_RELEASES: readonly KServeRelease[] = [
       "kserve-config-llm-tracing",
     ],
     // Renamed in v0.17 (KServe's upgrade guide: "kserve → kserve-resources").
-    helmCharts: { resources: "kserve-resources", crds: "kserve-crd" },
+    helmCharts: {
+      resources: "kserve-resources",
+      crds: "kserve-crd",
+      llmisvc: "kserve-llmisvc-resources",
+    },
     // Added after the previous entry: pkg/controller/v1alpha1/llmisvc/controller_int_stop_test.go.
     llmisvcHonoursStop: true,
     // kserve-crds.yaml: inferenceservices spec.canary[] (and status.canaryStatuses), unweighted.
@@ -234,7 +239,10 @@ const KSERVE_HELM_REGISTRY = "oci://ghcr.io/kserve/charts";
  * oci://ghcr.io/kserve/charts/kserve-resources for v0.20.0; an unknown version gets the newest
  * entry's names (factsOf).
  */
-export function helmChart(version: string | undefined, which: "resources" | "crds"): string {
+export function helmChart(
+  version: string | undefined,
+  which: "resources" | "crds" | "llmisvc",
+): string {
   return `${KSERVE_HELM_REGISTRY}/${factsOf(version).helmCharts[which]}`;
 }
 

@@ -344,3 +344,27 @@ Deno.test("foreignInstall(): a Helm install's CRD chart is upgraded first and re
   // CRDs not from a Helm release of their own (one chart, or applied by kubectl): no second command.
   assert.doesNotMatch(foreignInstall(helm, "install", "v0.20.0")!.hint, /kserve-crd/);
 });
+
+Deno.test("llmPresetsSource(): a missing preset is put back by the llmisvc controller's owner: its Helm chart, the release file, or install", async () => {
+  const { llmPresetsSource } = await import("../../lib/kserve/hints.ts");
+  assert.deepEqual(
+    llmPresetsSource("v0.20.0", { by: "helm", release: "llmisvc", namespace: "kserve" }),
+    {
+      where: "KServe v0.20.0's Helm chart oci://ghcr.io/kserve/charts/kserve-llmisvc-resources",
+      fix:
+        "helm upgrade llmisvc oci://ghcr.io/kserve/charts/kserve-llmisvc-resources --version v0.20.0 -n kserve --reuse-values",
+    },
+  );
+  assert.match(
+    llmPresetsSource("v0.16.0", { by: "helm", release: "llm", namespace: "ops" }).fix,
+    /^helm upgrade llm oci:\/\/ghcr\.io\/kserve\/charts\/llmisvc-resources --version v0\.16\.0 -n ops/,
+  );
+  const other = llmPresetsSource("v0.20.0", { by: "other", managers: ["argocd"] });
+  assert.equal(other.where, "KServe v0.20.0's kserve-cluster-resources.yaml");
+  assert.equal(
+    other.fix,
+    "kubectl apply --server-side -f https://github.com/kserve/kserve/releases/download/v0.20.0/kserve-cluster-resources.yaml",
+  );
+  assert.equal(llmPresetsSource("v0.20.0", { by: "kubectl-kserve" }).fix, "{reapply}");
+  assert.equal(llmPresetsSource("v0.20.0", undefined).fix, "{reapply}");
+});
