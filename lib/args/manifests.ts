@@ -24,8 +24,10 @@ export const pullArgs = defineCommand({
       .option("--cert-manager-version <version>", "override the cert-manager version")
       .option("--knative-version <version>", "override the Knative Serving version")
       .option("--force", "allow a combination of versions that is not supported", false)
+      .option("--llm", "also the Gateway API CRDs that install --llm applies", false)
       .action((options: Record<string, string | boolean | undefined>, command: Command) => {
-        const install = installOptions(options);
+        // A pull writes no Gateway: --llm here needs no --gateway-class.
+        const install = installOptions({ ...options, llm: undefined });
         parsed({
           global: globals(command),
           dest: String(options.dest),
@@ -36,6 +38,7 @@ export const pullArgs = defineCommand({
           certManagerVersion: install.certManagerVersion,
           knativeVersion: install.knativeVersion,
           force: install.force,
+          llm: options.llm === true,
         });
       });
   },

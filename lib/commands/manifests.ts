@@ -15,12 +15,14 @@ export interface PullInvocation {
   certManagerVersion?: string;
   knativeVersion?: string;
   force: boolean;
+  /** Also the Gateway API files of the version the KServe release pins (install --llm's). */
+  llm: boolean;
 }
 
 /** Writes every file the install needs to DEST/<component>/<version>/<file>, each sha256-verified. */
 export async function pull(options: PullInvocation): Promise<number> {
   const versions = resolveVersions(options);
-  const files = manifestsFor(options.mode, options.ingress, versions);
+  const files = manifestsFor(options.mode, options.ingress, versions, options.llm);
   const source = parseSource(options.manifests);
   const written: string[] = [];
   for (const file of files) {
@@ -33,8 +35,11 @@ export async function pull(options: PullInvocation): Promise<number> {
   }
   if (options.global.output === "json") {
     writeOut(JSON.stringify({ files: written }, null, 2) + "\n");
-  } else {writeErr(
-      `Install from it with: kubectl kserve install --mode ${options.mode} --version ${versions.kserve} --manifests ${options.dest}\n`,
-    );}
+  } else {
+    const llm = options.llm ? " --llm --gateway-class NAME" : "";
+    writeErr(
+      `Install from it with: kubectl kserve install --mode ${options.mode} --version ${versions.kserve}${llm} --manifests ${options.dest}\n`,
+    );
+  }
   return 0;
 }

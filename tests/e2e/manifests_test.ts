@@ -4,6 +4,7 @@ import { adminKubeconfig, resetCluster, tempDir } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
+import { assertHintParses } from "../support/hints.ts";
 
 /** Serves the fixtures like a release mirror; `tamper` changes one file, `missing` 404s one. */
 function mirror(options: { tamper?: string; missing?: string } = {}) {
@@ -113,6 +114,47 @@ Deno.test("manifests pull fills an air-gapped directory that install then reads"
   await using emptyCache = await tempDir();
   const offline = await plan(dest.path, emptyCache.path);
   assert.equal(offline.code, 0, offline.stderr);
+});
+
+/** `manifests pull --llm` of v0.20.0 from `source` into `dest`. */
+const pullLlm = (source: string, dest: string, cache: string) =>
+  runPlugin(
+    ["manifests", "pull", "--llm", "--version", "v0.20.0", "--dest", dest, "--manifests", source],
+    { env: { XDG_CACHE_HOME: cache } },
+  );
+
+Deno.test("manifests pull --llm adds the Gateway API CRDs of the version install --llm applies, each sha256-verified", async () => {
+  await using server = mirror();
+  await using cache = await tempDir();
+  await using dest = await tempDir();
+  const pulled = await pullLlm(server.url, dest.path, cache.path);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  // KServe v0.20.0 pins Gateway API v1.5.1: its files, as install --llm reads them.
+  for (const crd of ["gatewayclasses", "gateways", "httproutes", "referencegrants"]) {
+    const file = `gateway-api/v1.5.1/gateway.networking.k8s.io_${crd}.yaml`;
+    assert.match(pulled.stderr, new RegExp(`√ ${file} \\(sha256 verified\\)`));
+    assert.equal(
+      await Deno.readTextFile(`${dest.path}/${file}`),
+      await Deno.readTextFile(`${FIXTURES}${file}`),
+    );
+  }
+  assert.ok((await Deno.stat(`${dest.path}/kserve/v0.20.0/kserve.yaml`)).isFile);
+  const hint = /Install from it with: (.*)/.exec(pulled.stderr)?.[1] ?? "";
+  assert.match(
+    hint,
+    /^kubectl kserve install --mode raw --version v0\.20\.0 --llm --gateway-class NAME --manifests /,
+  );
+  await assertHintParses(hint);
+  await using tampered = mirror({
+    tamper: "gateway-api/v1.5.1/gateway.networking.k8s.io_httproutes.yaml",
+  });
+  await using again = await tempDir();
+  const refused = await pullLlm(tampered.url, again.path, cache.path + "-fresh");
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /Checksum mismatch for .*gateway\.networking\.k8s\.io_httproutes\.yaml/,
+  );
 });
 
 Deno.test("unsupported versions and combinations are refused with the reason", async () => {
