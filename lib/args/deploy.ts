@@ -1,11 +1,11 @@
 /** deploy: serve a model as an InferenceService or as Deployment + Service + HPA. */
 import type { Command } from "commander";
-import type { Backend, DryRunMode } from "../options.ts";
+import type { DryRunMode } from "../options.ts";
 import { parseDryRun } from "../options.ts";
 import { UsageError } from "../errors.ts";
 import { defineCommand, globals } from "./command.ts";
 import { durationOption, one, parseBackend, parseCount } from "./parsers.ts";
-import { llmRequest } from "./llm_flags.ts";
+import { deployKind, llmRequest } from "./llm_flags.ts";
 import { modelFlags, modelRequest } from "./model_flags.ts";
 import type { DeployInvocation } from "../commands/deploy.ts";
 export type { DeployInvocation };
@@ -69,7 +69,7 @@ export const deployArgs = defineCommand({
         const llm = llmRequest(options);
         parsed({
           global: globals(command),
-          backend: llm ? "llm" : options.backend as Backend | undefined,
+          backend: deployKind(options)?.backend,
           file: options.filename as string | undefined,
           dryRun: options.dryRun as DryRunMode | undefined,
           forceConflicts: options.forceConflicts === true,

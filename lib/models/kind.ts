@@ -128,6 +128,10 @@ export interface ModelKind {
   readonly apiVersions: string[];
   /** How to pass a model format (the hint when none is given). */
   readonly formatHint: string;
+  /** The deploy flag that picks this kind as `--backend BACKEND` does (`--llm`), if it has one. */
+  readonly deploySwitch?: string;
+  /** The deploy flags only this kind takes: refused when another kind is deployed. */
+  readonly deployFlags?: readonly string[];
   /** The collection of main objects in a namespace, or in all of them. */
   collection(namespace?: string): string;
   /** The main object of NAME, or undefined when this kind holds no model of that name. */

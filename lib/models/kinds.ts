@@ -21,6 +21,11 @@ const KINDS: Record<Backend, ModelKind> = {
   llm: LLM_INFERENCE_SERVICE,
 };
 
+/** Every kind, in the order a name is looked up. */
+export function allKinds(): ModelKind[] {
+  return Object.values(KINDS);
+}
+
 /** The kind of a model, or of a backend. */
 export function kindOf(model: Model | Backend): ModelKind {
   return KINDS[typeof model === "string" ? model : model.backend];

@@ -80,6 +80,8 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
   owns: "llminferenceservice",
   apiVersions: LLM.versions.map((v) => `serving.kserve.io/${v}`),
   formatHint: "An LLMInferenceService takes no model format: pass --storage-uri hf://ORG/MODEL",
+  deploySwitch: "--llm",
+  deployFlags: ["--model-name", "--replicas", "--no-router", "--no-scheduler", "--gateway"],
   collection,
   find: (kube, namespace, name) =>
     unlessForbidden(
