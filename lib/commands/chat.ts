@@ -71,7 +71,8 @@ export async function chat(options: ChatInvocation): Promise<number> {
       protocol: "openai",
     },
   };
-  const body = JSON.stringify(chatRequest(options.name, question));
+  const served = kind.servedModel?.(model.object, options.name) ?? options.name;
+  const body = JSON.stringify(chatRequest(served, question));
   const timing = question.stream ? await streamed(target, body) : await whole(target, body, json);
   writeErr(`${timingLine(timing)}\n`);
   return 0;

@@ -156,6 +156,8 @@ export interface ModelKind {
   ): { message: string; hint: string } | undefined;
   /** The path of its OpenAI chat completions through the API server's service proxy. */
   openaiPath?(namespace: string, name: string): string;
+  /** The model name its OpenAI server answers to, when not the object's name. */
+  servedModel?(object: ModelObject, name: string): string;
   /** The label selector of the model's pods, ReplicaSets and Deployments. */
   podSelector(name: string): string;
   /** What deploy --wait watches. */

@@ -108,15 +108,21 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
     const status = (object as LLMInferenceService).status;
     return {
       url: status?.url,
+      // The workload Service in plain HTTP, as vLLM serves it (see openaiPath).
       internal: status?.address?.url ??
-        `https://${llmWorkloadService(name)}.${namespace}.svc.cluster.local:${LLM_WORKLOAD_PORT}`,
+        `http://${llmWorkloadService(name)}.${namespace}.svc.cluster.local:${LLM_WORKLOAD_PORT}`,
     };
   },
-  // vLLM's OpenAI server on the workload Service (https, self-signed: the proxy does not verify).
+  // vLLM's OpenAI server on the workload Service, in plain HTTP: v0.16.0's presets leave SSL
+  // off ("BackendTLSPolicy is not implemented yet") though the Service names its port https,
+  // and from v0.17 vLLM gets --ssl-certfile only with the ingress config's
+  // enableLLMInferenceServiceTLS, which KServe's release leaves off.
   openaiPath: (namespace, name) =>
-    `/api/v1/namespaces/${namespace}/services/https:${
+    `/api/v1/namespaces/${namespace}/services/${
       llmWorkloadService(name)
     }:${LLM_WORKLOAD_PORT}/proxy/v1/chat/completions`,
+  // vLLM serves the model as spec.model.name, which the controller defaults to the object's name.
+  servedModel: (object, name) => (object as LLMInferenceService).spec?.model?.name ?? name,
   explain(kube, object, namespace, name) {
     return explainLLM(this, kube, object as LLMInferenceService, namespace, name);
   },

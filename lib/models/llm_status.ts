@@ -15,10 +15,11 @@ import { KSERVE_RELEASES } from "../kserve/releases.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 
+type RouteConditions = { conditions?: { type: string; status: string; reason?: string }[] }[];
+
+/** An HTTPRoute or InferencePool: its parents' conditions (InferencePool v1alpha2 says `parent`). */
 interface Routed {
-  status?: {
-    parents?: { conditions?: { type: string; status: string; reason?: string }[] }[];
-  };
+  status?: { parents?: RouteConditions; parent?: RouteConditions };
 }
 
 /** Everything `status` reports of an LLMInferenceService of `kind`. */
@@ -70,17 +71,16 @@ export async function explainLLM(
 }
 
 /**
- * The HTTPRoute and InferencePool the managed router creates, as "KIND/NAME: state". The
- * InferencePool's group is the one its release reconciles; each known group is asked (a 404 is
- * "not there", any other failure an error).
+ * The HTTPRoute and InferencePools the managed router creates, as "KIND/NAME: state". Each known
+ * InferencePool group is asked, the newest first (a 404 is "not there", any other failure an
+ * error): v0.20.0 writes its pool in both groups, v0.16.0 in x-k8s.io only.
  */
 async function readRouting(kube: Kube, namespace: string, name: string): Promise<string[]> {
   const pools = [
-    ...new Map(
-      KSERVE_RELEASES.map((r) => [`${r.inferencePool.group}/${r.inferencePool.version}`, r]),
-    )
-      .keys(),
-  ];
+    ...new Set(
+      KSERVE_RELEASES.map((r) => `${r.inferencePool.group}/${r.inferencePool.version}`),
+    ),
+  ].reverse();
   const [route, ...found] = await Promise.all([
     kube.getOptional<Routed>(
       `/apis/gateway.networking.k8s.io/v1/namespaces/${namespace}/httproutes/${llmRouteName(name)}`,
@@ -92,21 +92,18 @@ async function readRouting(kube: Kube, namespace: string, name: string): Promise
     ),
   ]);
   const state = (object: Routed) => {
-    const conditions = (object.status?.parents ?? []).flatMap((p) => p.conditions ?? []);
+    const parents = object.status?.parents ?? object.status?.parent ?? [];
+    const conditions = parents.flatMap((p) => p.conditions ?? []);
     return conditions.length
       ? conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`).join(", ")
       : "no status from a Gateway implementation";
   };
-  const lines = [
+  return [
     route
       ? `HTTPRoute/${llmRouteName(name)}: ${state(route)}`
       : `HTTPRoute/${llmRouteName(name)}: not created`,
+    ...found.flatMap((pool, i) =>
+      pool ? [`InferencePool/${llmPoolName(name)} (${pools[i]}): ${state(pool)}`] : []
+    ),
   ];
-  const poolIndex = found.findIndex((p) => p !== undefined);
-  if (poolIndex >= 0) {
-    lines.push(
-      `InferencePool/${llmPoolName(name)} (${pools[poolIndex]}): ${state(found[poolIndex]!)}`,
-    );
-  }
-  return lines;
 }

@@ -6,7 +6,7 @@
 // where the toy "LLM" answers "<model> heard: <last user message>". So `kubectl kserve predict`
 // and `chat` can be tested end to end through the API server's service proxy. It is not a model.
 //
-//   deno run --no-config --allow-net --allow-env=LISTEN_HOST tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT]
+//   deno run --no-config --allow-net --allow-env=LISTEN_HOST --allow-read tests/doubles/model_server.ts --model_name=NAME [--http_port=PORT] [--ssl-certfile=PEM --ssl-keyfile=PEM]
 //
 // Flags are those of KServe's servers (`--flag=value` or `--flag value`); others, such as
 // `--model_dir`, are accepted and ignored. It listens on 127.0.0.1 (the runner forwards the pod's
@@ -18,6 +18,8 @@ export interface ServerOptions {
   modelName: string;
   port: number;
   hostname?: string;
+  /** PEM certificate and key: serve HTTPS, as vLLM does with --ssl-certfile/--ssl-keyfile. */
+  tls?: { cert: string; key: string };
 }
 
 /** The toy model: round(sum of features) mod 3, always in 0..2. */
@@ -216,6 +218,8 @@ export function handler(
     let m: RegExpExecArray | null;
     try {
       if (get && path === "/") return json({ status: "alive" });
+      // vLLM's health route (an LLMInferenceService's probes).
+      if (get && path === "/health") return new Response(null, { status: 200 });
       if (get && (path === "/v2/health/ready" || path === "/v2/health/live")) {
         return json({ ready: true, live: true });
       }
@@ -263,6 +267,7 @@ export function serve(options: ServerOptions): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port,
+    ...(options.tls ?? {}),
     onListen: ({ hostname, port }) =>
       console.error(`model server for "${options.modelName}" listening on ${hostname}:${port}`),
   }, async (req) => {
@@ -276,16 +281,28 @@ function main(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
     strict: false,
-    options: { model_name: { type: "string" }, http_port: { type: "string" } },
+    options: {
+      model_name: { type: "string" },
+      http_port: { type: "string" },
+      "ssl-certfile": { type: "string" },
+      "ssl-keyfile": { type: "string" },
+    },
   });
   const modelName = typeof values.model_name === "string" ? values.model_name : "";
   const port = Number(typeof values.http_port === "string" ? values.http_port : "8080");
   if (!modelName || !Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error("usage: model_server.ts --model_name=NAME [--http_port=PORT]");
+    console.error(
+      "usage: model_server.ts --model_name=NAME [--http_port=PORT] [--ssl-certfile=PEM --ssl-keyfile=PEM]",
+    );
     return 2;
   }
   // LISTEN_HOST: the pod runner's choice (0.0.0.0 in a pod with a network of its own).
-  const server = serve({ modelName, port, hostname: Deno.env.get("LISTEN_HOST") || undefined });
+  const [certFile, keyFile] = [values["ssl-certfile"], values["ssl-keyfile"]];
+  const tls = typeof certFile === "string" && typeof keyFile === "string"
+    ? { cert: Deno.readTextFileSync(certFile), key: Deno.readTextFileSync(keyFile) }
+    : undefined;
+  const hostname = Deno.env.get("LISTEN_HOST") || undefined;
+  const server = serve({ modelName, port, hostname, ...(tls ? { tls } : {}) });
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => {
       console.error(`${sig} received, stopping`);

@@ -12,12 +12,12 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
-  REPO_ROOT,
   resetCluster,
   waitFor,
 } from "../support/cluster.ts";
 import { installKServe } from "../support/kserve.ts";
 import { FIXTURES } from "../support/fixtures.ts";
+import { installGatewayDouble } from "../support/gateway_api.ts";
 import { runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { assertHintParses, runHint } from "../support/hints.ts";
 import { assertSameCluster, assertUnchangedBy, settledSnapshot } from "../support/snapshot.ts";
@@ -43,36 +43,6 @@ async function onceMoreOnTimeout<T>(step: () => Promise<T>): Promise<T> {
 const installFresh = (version: string) =>
   onceMoreOnTimeout(() => installKServe(["--version", version, ...TIMEOUT]));
 const runInstallHint = (hint: string) => onceMoreOnTimeout(() => runHint(hint));
-
-/** The Gateway implementation's install: its GatewayClass CRD, the double and its class. */
-async function installGatewayDouble(gatewayApi: string) {
-  await kubectlOk([
-    "apply",
-    "--server-side",
-    "--field-manager",
-    "gateway-implementation",
-    "-f",
-    `${FIXTURES}gateway-api/${gatewayApi}/gateway.networking.k8s.io_gatewayclasses.yaml`,
-  ]);
-  await kubectlOk([
-    "wait",
-    "--for=condition=Established",
-    "crd/gatewayclasses.gateway.networking.k8s.io",
-  ]);
-  await kubectlOk([
-    "apply",
-    "--server-side",
-    "-f",
-    `${REPO_ROOT}/scripts/cluster/gateway-api-double.yaml`,
-  ]);
-  // The double runs once it accepts its class (before that, a snapshot would see it start).
-  await kubectlOk([
-    "wait",
-    "--for=condition=Accepted",
-    "gatewayclass/test-double",
-    "--timeout=120s",
-  ]);
-}
 
 /** An LLMInferenceService with a router (route, gateway, scheduler), as plain YAML. */
 function llmService(name: string, namespace: string, apiVersion: string, extra = "") {

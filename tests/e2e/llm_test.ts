@@ -133,7 +133,7 @@ async function assertListedAndShown(): Promise<void> {
   assert.match(status.stdout, /^ {6}MainWorkloadReady\s+True/m);
   assert.match(
     status.stdout,
-    /^OpenAI:\s+https:\/\/\S+\/api\/v1\/namespaces\/models\/services\/https:opt-kserve-workload-svc:8000\/proxy\/v1\/chat\/completions$/m,
+    /^OpenAI:\s+https:\/\/\S+\/api\/v1\/namespaces\/models\/services\/opt-kserve-workload-svc:8000\/proxy\/v1\/chat\/completions$/m,
   );
   assert.match(status.stdout, /^ {2}opt-kserve-\S+\s+Running\s+ready 1\/1/m);
 }

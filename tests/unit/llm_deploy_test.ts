@@ -167,7 +167,7 @@ Deno.test("--gpu is refused when no schedulable node has that many, naming the n
 Deno.test("each kind names its OpenAI server through the API server's proxy: vLLM on the workload Service, KServe's runtimes on the predictor", () => {
   assert.equal(
     predictPathOf(kindOf("llm"), "models", "opt", "openai"),
-    "/api/v1/namespaces/models/services/https:opt-kserve-workload-svc:8000/proxy/v1/chat/completions",
+    "/api/v1/namespaces/models/services/opt-kserve-workload-svc:8000/proxy/v1/chat/completions",
   );
   assert.equal(
     predictPathOf(kindOf("kserve"), "models", "opt", "openai"),

@@ -213,6 +213,7 @@ const modelServer: ImageEntry["launch"] = (ctx) => {
       "--no-config",
       "--allow-net",
       "--allow-env=LISTEN_HOST",
+      "--allow-read",
       script,
       ...args,
     ],
@@ -223,6 +224,32 @@ const modelServer: ImageEntry["launch"] = (ctx) => {
   // Without a readiness probe a kubelet marks the container Ready at once; the double takes a
   // moment to listen, so "its HTTP port accepts" stands in, and a Ready pod answers at once.
   if (!ctx.container.readinessProbe) launch.readiness = { tcpPort: httpPort };
+  return launch;
+};
+
+/**
+ * vLLM as KServe's llmisvc presets run it (the llm-d images, `vllm serve /mnt/models
+ * --served-model-name NAME --port 8000 [--ssl-certfile F --ssl-keyfile F]`, as a command line or
+ * inside a bash -c script), played by the model-server double: the first served model name, port
+ * 8000, and HTTPS with the certificate files when the preset passes them (the files are the
+ * Secret volume the runner wrote under the container's root, its working directory).
+ */
+const vllm: ImageEntry["launch"] = (ctx) => {
+  const line = [...(ctx.container.command ?? []), ...(ctx.container.args ?? [])].join(" ");
+  const word = (flag: string) => new RegExp(`${flag}[ =]"?([^"\\s]+)`).exec(line)?.[1];
+  const servedModel = word("--served-model-name") ?? "";
+  const port = Number(word("--port") ?? 8000);
+  const tls = [word("--ssl-certfile"), word("--ssl-keyfile")];
+  const container: Container = {
+    ...ctx.container,
+    args: [
+      `--model_name=${servedModel}`,
+      `--http_port=${port}`,
+      ...(tls[0] && tls[1] ? [`--ssl-certfile=.${tls[0]}`, `--ssl-keyfile=.${tls[1]}`] : []),
+    ],
+  };
+  const launch = modelServer({ ...ctx, container });
+  // The presets' probes are on the served port (HTTPS ones are TCP connects here).
   return launch;
 };
 
@@ -339,6 +366,11 @@ export const IMAGES: ImageEntry[] = [
     pattern: "^kubectl-kserve[.]test/model-server:([0-9A-Za-z._-]+)$",
     defaultPorts: [8080],
     launch: modelServer,
+  },
+  {
+    pattern: "^ghcr[.]io/llm-d/llm-d-(?:cuda|dev):(v[0-9A-Za-z.+-]+)$",
+    defaultPorts: [8000],
+    launch: vllm,
   },
   {
     pattern: "^kubectl-kserve[.]test/gateway-api:([0-9A-Za-z._-]+)$",
