@@ -4,7 +4,8 @@
  * the llmisvc controller looks up: the release's in KServe's namespace, and any an
  * LLMInferenceService's PresetsCombined condition names as not found.
  */
-import { LLM } from "../defaults.ts";
+import { KSERVE, LLM } from "../defaults.ts";
+import { llmVersion, llmVersionKnown } from "../kserve/llm_inference_service.ts";
 import { llmPresetsSource, REAPPLY } from "../kserve/hints.ts";
 import { type OwnedMetadata, ownerOf } from "../kube/owner.ts";
 import { conditionFinding, type StatusCondition } from "../kserve/failures.ts";
@@ -21,8 +22,6 @@ interface Named {
 
 const GATEWAY_API = `/apis/${LLM.gatewayApiGroup}/v1`;
 const GATEWAY = `Gateway ${LLM.gatewayNamespace}/${LLM.gatewayName}`;
-/** v1alpha1 is served by every release with an llmisvc controller; status reads the same. */
-const LLMISVC_PATH = "/apis/serving.kserve.io/v1alpha1";
 const IMPLEMENTATIONS = "https://gateway-api.sigs.k8s.io/implementations/";
 
 /** The release the installed controller runs (the default release's facts when unknown). */
@@ -127,9 +126,11 @@ const presets: Check<CheckContext> = {
   async run(ctx) {
     const release = await llmRelease(ctx);
     const { namespace } = await ctx.kserve();
+    // Both kinds are served at the same versions; read at the one the cluster prefers.
+    const api = `/apis/${KSERVE.apiGroup}/${await llmVersion(ctx.kube) ?? llmVersionKnown()}`;
     const [configs, models, controller] = await Promise.all([
-      ctx.list<Named>(`${LLMISVC_PATH}/namespaces/${namespace}/llminferenceserviceconfigs`),
-      ctx.list<LlmService>(`${LLMISVC_PATH}/llminferenceservices`),
+      ctx.list<Named>(`${api}/namespaces/${namespace}/llminferenceserviceconfigs`),
+      ctx.list<LlmService>(`${api}/llminferenceservices`),
       ctx.get<{ metadata?: OwnedMetadata }>(
         `/apis/apps/v1/namespaces/${namespace}/deployments/${LLM.controllerDeployment}`,
       ),

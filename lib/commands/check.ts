@@ -9,6 +9,8 @@ import { renderJson, renderText } from "../checks/render.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "../output.ts";
 import { defaultDeploymentMode } from "../kserve/config.ts";
 import { KubeApiError } from "../kube/errors.ts";
+import { KSERVE } from "../defaults.ts";
+import { llmVersion } from "../kserve/llm_inference_service.ts";
 
 export interface CheckInvocation {
   global: GlobalOptions;
@@ -68,8 +70,10 @@ export async function check(options: CheckInvocation): Promise<number> {
  */
 async function llmServicesExist(ctx: CheckContext): Promise<boolean> {
   try {
+    const version = await llmVersion(ctx.kube);
+    if (!version) return false;
     const list = await ctx.get<{ items: unknown[] }>(
-      "/apis/serving.kserve.io/v1alpha1/llminferenceservices",
+      `/apis/${KSERVE.apiGroup}/${version}/llminferenceservices`,
       { limit: "1" },
     );
     return (list?.items.length ?? 0) > 0;

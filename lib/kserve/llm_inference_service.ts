@@ -5,7 +5,9 @@
  * llm_inference_service_lifecycle.go; v1alpha1 has the same fields deploy writes).
  */
 import type { V1EnvVar, V1ResourceRequirements } from "@kubernetes/client-node";
+import type { Kube } from "../kube/client.ts";
 import type { ObjectMeta } from "../kube/objects.ts";
+import { groupVersionOf, kserveKind } from "./api_kinds.ts";
 import type { KnativeCondition } from "./inference_service.ts";
 
 /** The model server's container in spec.template (the presets name it so; the controller merges by name). */
@@ -124,3 +126,39 @@ export const LLM_WORKLOAD_PORT = 8000;
 /** The HTTPRoute and InferencePool the managed router creates (router.go, scheduler.go). */
 export const llmRouteName = (name: string) => `${name}-kserve-route`;
 export const llmPoolName = (name: string) => `${name}-inference-pool`;
+
+const LLM_KIND = kserveKind("LLMInferenceService");
+
+/** The version found by discovery in this process (one cluster a command), once known. */
+let discovered: Promise<string | undefined> | undefined;
+let known: string | undefined;
+
+/**
+ * The version LLMInferenceServices are read and written at: the newest of the kind's versions
+ * the API serves (discovery: v1alpha2 from v0.17, which it stores; v1alpha1 on v0.16.0), so that
+ * no read goes through the llmisvc conversion webhook. Undefined when neither is served. Asked
+ * once a process; a discovery failure other than a 404 is thrown.
+ */
+export function llmVersion(kube: Kube): Promise<string | undefined> {
+  discovered ??= (async () => {
+    const newestFirst = [...LLM_KIND.versions].reverse();
+    const lists = await Promise.all(
+      newestFirst.map((v) =>
+        kube.getOptional<{ resources: { name: string }[] }>(`/apis/${groupVersionOf(LLM_KIND, v)}`)
+      ),
+    );
+    known = newestFirst.find((_, i) =>
+      lists[i]?.resources.some((r) => r.name === LLM_KIND.resource)
+    );
+    return known;
+  })();
+  return discovered;
+}
+
+/**
+ * The version llmVersion() found, for paths built without a client (a watch, a patch after the
+ * model was read); before any discovery, the oldest, which every release with the kind serves.
+ */
+export function llmVersionKnown(): string {
+  return known ?? LLM_KIND.versions[0]!;
+}

@@ -17,6 +17,8 @@ import {
   llmPodSelector,
   llmReady,
   llmStopReported,
+  llmVersion,
+  llmVersionKnown,
   llmWorkloadService,
   STOPPED_REASON,
 } from "../kserve/llm_inference_service.ts";
@@ -34,11 +36,10 @@ import { checkLLMFlags, planLLM } from "./llm_plan.ts";
 const LLM = kserveKind("LLMInferenceService");
 
 /**
- * Objects are read at v1alpha1, which every release with the kind serves. (From v0.17 that read
- * of a v1alpha2 object goes through the llmisvc conversion webhook: the controller that waits,
- * stops and deletes need is the same one.)
+ * The collection at the version the cluster prefers (llmVersion: every command reads the model,
+ * or plans it, before it builds a path from this).
  */
-const collection = (namespace?: string) => kindPath(LLM, { namespace });
+const collection = (namespace?: string) => kindPath(LLM, { namespace, version: llmVersionKnown() });
 
 /**
  * The longest name whose workload Service name KServe does not shorten with a hash
@@ -85,10 +86,18 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
   collection,
   find: (kube, namespace, name) =>
     unlessForbidden(
-      kube.getOptional<LLMInferenceService>(`${collection(namespace)}/${name}`),
+      llmVersion(kube).then((version) =>
+        version
+          ? kube.getOptional<LLMInferenceService>(`${collection(namespace)}/${name}`)
+          : undefined
+      ),
       undefined,
     ),
-  list: (kube, namespace) => unlessForbidden(list(kube, namespace), []),
+  list: (kube, namespace) =>
+    unlessForbidden(
+      llmVersion(kube).then((version) => version ? list(kube, namespace) : []),
+      [],
+    ),
   ready: (object) => llmReady(object as LLMInferenceService),
   stopReported: (object) => llmStopReported(object as LLMInferenceService),
   podSelector: llmPodSelector,

@@ -3,10 +3,9 @@
  * LLMInferenceService has no field for, no KServe or no llmisvc controller, a storage URI the
  * controller cannot fetch, a --gpu no node can hold.
  */
-import { KSERVE } from "../defaults.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { KubeObject } from "../kube/client.ts";
-import { kserveKind } from "../kserve/api_kinds.ts";
+import { llmVersion } from "../kserve/llm_inference_service.ts";
 import { factsOf } from "../kserve/releases.ts";
 import { buildLLMInferenceService } from "../deploy/llm_spec.ts";
 import { gpuProblem, readGpuNodes } from "../deploy/gpus.ts";
@@ -62,12 +61,8 @@ export async function planLLM(context: PlanContext): Promise<KubeObject[]> {
       hint: "Install it with: kubectl kserve install",
     });
   }
-  const kind = kserveKind("LLMInferenceService");
-  const [versions, controller, nodes] = await Promise.all([
-    // The newest version the API serves the kind at is the one it prefers (v1alpha2 from v0.17).
-    Promise.all(
-      kind.versions.map((v) => context.resources.serves(`${KSERVE.apiGroup}/${v}`, kind.kind)),
-    ).then((served) => kind.versions.filter((_, i) => served[i])),
+  const [version, controller, nodes] = await Promise.all([
+    llmVersion(kube),
     kube.getOptional(
       `/apis/apps/v1/namespaces/${kserve.namespace}/deployments/${LLMISVC_CONTROLLER}`,
     ).catch((error) => {
@@ -77,7 +72,6 @@ export async function planLLM(context: PlanContext): Promise<KubeObject[]> {
     }),
     request.gpu ? readGpuNodes(kube) : Promise.resolve(undefined),
   ]);
-  const version = versions.at(-1);
   if (!version || !controller) {
     const release = kserve.version ? `KServe ${kserve.version}` : "KServe";
     const missing = version

@@ -100,6 +100,31 @@ async function assertChatAnswers(): Promise<void> {
   assert.match(chat.stdout, /facebook\/opt-125m heard: Hi/);
 }
 
+/** Scales KServe's llmisvc controller (which also serves its conversion webhook). */
+async function scaleLlmisvc(replicas: number): Promise<void> {
+  const deployment = ["deployment/llmisvc-controller-manager", "-n", "kserve"];
+  await kubectlOk(["scale", ...deployment, `--replicas=${replicas}`]);
+  await kubectlOk(["rollout", "status", ...deployment, "--timeout=120s"]);
+}
+
+/**
+ * With llmisvc down its conversion webhook is too: a read at v1alpha1 of the v1alpha2 object
+ * fails, one at v1alpha2 (the version discovery prefers, the stored one) does not.
+ */
+async function assertReadWithoutConversion(): Promise<void> {
+  await scaleLlmisvc(0);
+  try {
+    const list = await plugin(["list", "-n", "models"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^opt\s+llm\s+LLMInferenceService\s+True\s/m);
+    const status = await plugin(["status", "opt", "-n", "models"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^Ready:\s+True$/m);
+  } finally {
+    await scaleLlmisvc(1);
+  }
+}
+
 /**
  * A preset the router needs deleted (its webhook removed first, as on a cluster that never had
  * it): deploy --wait stops at PresetsCombined False, long before its timeout.
@@ -204,6 +229,10 @@ Deno.test("a routed LLMInferenceService on v0.20.0: Ready through the Gateway AP
     () => assertRoutedReady("inference.networking.k8s.io/v1"),
   );
   await t.step("chat answers through the workload Service", assertChatAnswers);
+  await t.step(
+    "list and status read it at v1alpha2, with the conversion webhook down",
+    assertReadWithoutConversion,
+  );
   await t.step("--wait names PresetsCombined and its reason, at once", assertWaitFailsFast);
 });
 
