@@ -17,7 +17,7 @@ import {
 } from "../support/cluster.ts";
 import { installKServe } from "../support/kserve.ts";
 import { FIXTURES } from "../support/fixtures.ts";
-import { installGatewayDouble } from "../support/gateway_api.ts";
+import { deleteShippedPreset, installGatewayDouble } from "../support/gateway_api.ts";
 import { runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { assertHintParses, runHint } from "../support/hints.ts";
 import { assertSameCluster, assertUnchangedBy, settledSnapshot } from "../support/snapshot.ts";
@@ -139,20 +139,7 @@ Deno.test("install --llm on v0.20.0: refused without a GatewayClass, then with t
     "a missing shipped preset and a missing own preset are named, the hint fixes the first",
     async () => {
       await kubectlOk(["create", "namespace", "llm"]);
-      // Its webhook refuses to delete a well-known preset; a cluster missing one never had it.
-      const webhooks = await kubectlOk(["get", "validatingwebhookconfiguration", "-o", "name"]);
-      for (
-        const name of webhooks.split("\n").filter((n) => n.includes("llminferenceserviceconfig"))
-      ) {
-        await kubectlOk(["delete", name]);
-      }
-      await kubectlOk([
-        "delete",
-        "llminferenceserviceconfig",
-        "kserve-config-llm-scheduler",
-        "-n",
-        "kserve",
-      ]);
+      await deleteShippedPreset("kserve-config-llm-scheduler");
       await applyYaml(llmService("sched", "llm", "v1alpha2"));
       await applyYaml(llmService("own", "llm", "v1alpha2", "  baseRefs: [{name: my-preset}]\n"));
       await presetsCombined("sched", "llm");

@@ -17,7 +17,12 @@ import { installKServe } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
-import { DOUBLE_CLASS, installGatewayDouble, scaleGatewayDouble } from "../support/gateway_api.ts";
+import {
+  deleteShippedPreset,
+  DOUBLE_CLASS,
+  installGatewayDouble,
+  scaleGatewayDouble,
+} from "../support/gateway_api.ts";
 
 const TIMEOUT = ["--request-timeout", "2m"];
 const plugin = (args: string[]) => runPlugin(args, { env: { KUBECONFIG: adminKubeconfig() } });
@@ -133,17 +138,7 @@ async function assertWaitFailsFast(): Promise<void> {
   // The controller keeps a preset that a model uses (its finalizer) until that model is gone.
   const deleted = await plugin(["delete", "opt", "-n", "models"]);
   assert.equal(deleted.code, 0, deleted.stderr);
-  const webhooks = await kubectlOk(["get", "validatingwebhookconfiguration", "-o", "name"]);
-  for (const name of webhooks.split("\n").filter((n) => n.includes("llminferenceserviceconfig"))) {
-    await kubectlOk(["delete", name]);
-  }
-  await kubectlOk([
-    "delete",
-    "llminferenceserviceconfig",
-    "kserve-config-llm-scheduler",
-    "-n",
-    "kserve",
-  ]);
+  await deleteShippedPreset("kserve-config-llm-scheduler");
   const started = Date.now();
   const failed = await plugin([
     "deploy",

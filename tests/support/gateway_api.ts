@@ -57,3 +57,18 @@ export async function scaleGatewayDouble(replicas: number): Promise<void> {
     "--timeout=120s",
   ]);
 }
+
+/**
+ * Deletes one of the presets KServe ships (an LLMInferenceServiceConfig in namespace kserve), as
+ * on a cluster that never had it: its webhook refuses to delete a well-known preset, so the
+ * webhook configuration goes first. The controller keeps a preset a model uses (its finalizer).
+ */
+export async function deleteShippedPreset(name: string): Promise<void> {
+  const webhooks = await kubectlOk(["get", "validatingwebhookconfiguration", "-o", "name"]);
+  for (
+    const webhook of webhooks.split("\n").filter((n) => n.includes("llminferenceserviceconfig"))
+  ) {
+    await kubectlOk(["delete", webhook]);
+  }
+  await kubectlOk(["delete", "llminferenceserviceconfig", name, "-n", "kserve"]);
+}
