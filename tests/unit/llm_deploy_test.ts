@@ -179,6 +179,21 @@ Deno.test("each kind names its OpenAI server through the API server's proxy: vLL
   );
 });
 
+Deno.test("chat asks an LLMInferenceService's vLLM for spec.model.name, the object's name when it has none (the controller's default)", () => {
+  const llm = kindOf("llm");
+  const object = (model: Record<string, string>) => ({ spec: { model } });
+  assert.equal(
+    llm.servedModel?.(object({ uri: "hf://facebook/opt-125m", name: "facebook/opt-125m" }), "opt"),
+    "facebook/opt-125m",
+  );
+  assert.equal(llm.servedModel?.(object({ uri: "hf://facebook/opt-125m" }), "opt"), "opt");
+  assert.equal(
+    kindOf("kserve").servedModel,
+    undefined,
+    "KServe's runtimes serve the object's name",
+  );
+});
+
 Deno.test("a model is stopped on purpose only when asked and its controller reports it done", () => {
   const annotated = { annotations: { "serving.kserve.io/stop": "True" } };
   const llmStopped = {
