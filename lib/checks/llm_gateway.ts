@@ -6,10 +6,10 @@
  */
 import { KSERVE, LLM } from "../defaults.ts";
 import { llmVersion, llmVersionKnown } from "../kserve/llm_inference_service.ts";
-import { llmPresetsSource, REAPPLY } from "../kserve/hints.ts";
+import { REAPPLY } from "../kserve/hints.ts";
 import { type OwnedMetadata, ownerOf } from "../kube/owner.ts";
 import { conditionFinding, type StatusCondition } from "../kserve/failures.ts";
-import { missingPreset } from "../kserve/llm.ts";
+import { llmPresetsSource, missingPreset } from "../kserve/llm.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { factsOf, type KServeRelease } from "../kserve/releases.ts";

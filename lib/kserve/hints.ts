@@ -280,30 +280,3 @@ export function installKnativeCommand(kserve: KServeInstall, switchMode: boolean
     switchMode ? `then ${switchModeCommand(kserve, "serverless")}, ` : ""
   }then ${restartControllerCommand(kserve.namespace)}`;
 }
-
-/**
- * Where a release's LLM presets (LLMInferenceServiceConfigs) come from on this install, and the
- * command that puts them back, by the owner of the llmisvc controller's Deployment: its Helm
- * chart (a release of its own, K@<tag>:charts/*llmisvc-resources), the release's
- * kserve-cluster-resources.yaml for another tool, or this plugin's install (REAPPLY).
- */
-export function llmPresetsSource(
-  version: string,
-  owner: Owner | undefined,
-): { where: string; fix: string } {
-  if (owner?.by === "helm") {
-    const chart = helmChart(version, "llmisvc");
-    return {
-      where: `KServe ${version}'s Helm chart ${chart}`,
-      fix:
-        `helm upgrade ${owner.release} ${chart} --version ${version} -n ${owner.namespace} --reuse-values`,
-    };
-  }
-  const file = "kserve-cluster-resources.yaml";
-  return {
-    where: `KServe ${version}'s ${file}`,
-    fix: owner?.by === "other"
-      ? `kubectl apply --server-side -f ${releaseFileUrl(version, file)}`
-      : REAPPLY,
-  };
-}

@@ -5,7 +5,9 @@
  * missing (config_merge.go getConfig: the model's namespace first, then KServe's).
  */
 import { LLM } from "../defaults.ts";
-import type { KServeRelease } from "./releases.ts";
+import type { Owner } from "../kube/owner.ts";
+import { REAPPLY } from "./hints.ts";
+import { helmChart, type KServeRelease, releaseAssetUrl } from "./releases.ts";
 
 /** The Gateway API CRDs llmisvc watches when they exist at its start. */
 export const GATEWAY_API_WATCHED = ["gateways", "httproutes"].map((r) =>
@@ -40,4 +42,31 @@ export function missingPreset(message: string | undefined): MissingPreset | unde
   if (!match || !/not found/.test(message ?? "")) return undefined;
   const namespaces = match[2]!.split(/[\s,]+/).map((n) => n.replace(/"/g, "")).filter(Boolean);
   return { name: match[1]!, namespaces };
+}
+
+/**
+ * Where a release's LLM presets (LLMInferenceServiceConfigs) come from on this install, and the
+ * command that puts them back, by the owner of the llmisvc controller's Deployment: its Helm
+ * chart (a release of its own, K@<tag>:charts/*llmisvc-resources), the release's
+ * kserve-cluster-resources.yaml for another tool, or this plugin's install (REAPPLY).
+ */
+export function llmPresetsSource(
+  version: string,
+  owner: Owner | undefined,
+): { where: string; fix: string } {
+  if (owner?.by === "helm") {
+    const chart = helmChart(version, "llmisvc");
+    return {
+      where: `KServe ${version}'s Helm chart ${chart}`,
+      fix:
+        `helm upgrade ${owner.release} ${chart} --version ${version} -n ${owner.namespace} --reuse-values`,
+    };
+  }
+  const file = "kserve-cluster-resources.yaml";
+  return {
+    where: `KServe ${version}'s ${file}`,
+    fix: owner?.by === "other"
+      ? `kubectl apply --server-side -f ${releaseAssetUrl("kserve", version, file)}`
+      : REAPPLY,
+  };
 }

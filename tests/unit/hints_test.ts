@@ -346,7 +346,7 @@ Deno.test("foreignInstall(): a Helm install's CRD chart is upgraded first and re
 });
 
 Deno.test("llmPresetsSource(): a missing preset is put back by the llmisvc controller's owner: its Helm chart, the release file, or install", async () => {
-  const { llmPresetsSource } = await import("../../lib/kserve/hints.ts");
+  const { llmPresetsSource } = await import("../../lib/kserve/llm.ts");
   assert.deepEqual(
     llmPresetsSource("v0.20.0", { by: "helm", release: "llmisvc", namespace: "kserve" }),
     {
