@@ -68,9 +68,16 @@ export interface KubectlOptions extends RunOptions {
   namespace?: string;
 }
 
+/**
+ * kubectl's discovery cache for this cluster, emptied by resetCluster(): the default one
+ * (~/.kube/cache/discovery/127.0.0.1_6443) is shared by every test cluster on the machine, and
+ * one with KServe v0.20.0 leaves LLMInferenceServices mapped to v1alpha2 for a v0.16.0 one.
+ */
+const kubectlCache = () => `${clusterDir()}/kubectl-cache`;
+
 /** Runs the cluster's kubectl; does not throw on failure. */
 export function kubectl(args: string[], opts: KubectlOptions = {}): Promise<RunResult> {
-  const pre = ["--kubeconfig", opts.kubeconfig ?? adminKubeconfig()];
+  const pre = ["--kubeconfig", opts.kubeconfig ?? adminKubeconfig(), "--cache-dir", kubectlCache()];
   if (opts.namespace) pre.push("--namespace", opts.namespace);
   return run("kubectl", [...pre, ...args], opts);
 }
@@ -197,6 +204,7 @@ export const REPO_ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$
 export async function resetCluster(): Promise<number> {
   const start = Date.now();
   check("cluster reset", await run("bash", [`${REPO_ROOT}/scripts/cluster/cluster.sh`, "reset"]));
+  await Deno.remove(kubectlCache(), { recursive: true }).catch(() => {});
   return (Date.now() - start) / 1000;
 }
 
