@@ -17,8 +17,8 @@ import {
   timingLine,
 } from "../kserve/openai.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { predictPathOf, proxyServiceOf } from "../models/kind.ts";
-import { predictFailure } from "../models/proxy.ts";
+import { type PredictRoute, predictRoute } from "../models/kind.ts";
+import { predictFailure, wakingLine, wokeLine } from "../models/proxy.ts";
 import type { GlobalOptions } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";
 
@@ -37,8 +37,14 @@ export interface ChatInvocation {
 /** Where one chat goes and how its failures are named. */
 interface Target {
   kube: Kube;
-  path: string;
-  model: { name: string; namespace: string; service: string; protocol: "openai" };
+  route: PredictRoute;
+  model: {
+    name: string;
+    namespace: string;
+    service: string;
+    protocol: "openai";
+    wakes?: string;
+  };
 }
 
 export async function chat(options: ChatInvocation): Promise<number> {
@@ -61,19 +67,23 @@ export async function chat(options: ChatInvocation): Promise<number> {
   const namespace = options.global.namespace ?? kube.namespace;
   const model = await requireModel(kube, namespace, options.name);
   const kind = kindOf(model);
+  const route = await predictRoute(kube, kind, namespace, options.name, "openai", model.object);
   const target: Target = {
     kube,
-    path: predictPathOf(kind, namespace, options.name, "openai", model.object),
+    route,
     model: {
       name: options.name,
       namespace,
-      service: proxyServiceOf(kind, options.name, model.object),
+      service: route.service,
       protocol: "openai",
+      ...(route.wakes ? { wakes: route.wakes } : {}),
     },
   };
+  if (route.wakes) writeErr(wakingLine(route));
   const served = kind.servedModel?.(model.object, options.name) ?? options.name;
   const body = JSON.stringify(chatRequest(served, question));
   const timing = question.stream ? await streamed(target, body) : await whole(target, body, json);
+  if (route.wakes) writeErr(wokeLine(route, timing.totalMs));
   writeErr(`${timingLine(timing)}\n`);
   return 0;
 }
@@ -93,7 +103,12 @@ async function streamed(target: Target, body: string): Promise<ChatTiming> {
   const started = performance.now();
   const stream = await failing(
     target,
-    () => target.kube.requestStream("POST", target.path, { body, accept: "text/event-stream" }),
+    () =>
+      target.kube.requestStream("POST", target.route.path, {
+        body,
+        accept: "text/event-stream",
+        ...(target.route.headers ? { headers: target.route.headers } : {}),
+      }),
   );
   const timing: ChatTiming = { totalMs: 0, chunks: 0 };
   let last = "";
@@ -120,7 +135,14 @@ async function streamed(target: Target, body: string): Promise<ChatTiming> {
 /** One chat.completion: its answer printed (the whole object with -o json). */
 async function whole(target: Target, body: string, json: boolean): Promise<ChatTiming> {
   const started = performance.now();
-  const text = await failing(target, () => target.kube.requestText("POST", target.path, { body }));
+  const text = await failing(
+    target,
+    () =>
+      target.kube.requestText("POST", target.route.path, {
+        body,
+        ...(target.route.headers ? { headers: target.route.headers } : {}),
+      }),
+  );
   const totalMs = performance.now() - started;
   let completion: { usage?: { completion_tokens?: number } } | undefined;
   try {

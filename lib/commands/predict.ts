@@ -6,7 +6,7 @@ import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
 import { predictPathOf, predictRoute } from "../models/kind.ts";
-import { predictFailure } from "../models/proxy.ts";
+import { predictFailure, wakingLine, wokeLine } from "../models/proxy.ts";
 import { writeErr, writeOut } from "../output.ts";
 
 /** predict -d: a request body (JSON, @FILE or @-) in one protocol. */
@@ -41,11 +41,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
     request.protocol,
     model.object,
   );
-  if (route.wakes) {
-    writeErr(
-      `Revision ${route.wakes} has no ready pod (scaled to zero): sending the request through Knative's activator (${route.service}), which wakes it and holds the request until a pod is ready\n`,
-    );
-  }
+  if (route.wakes) writeErr(wakingLine(route));
   const started = performance.now();
   let answer: string;
   try {
@@ -64,13 +60,7 @@ export async function predict(options: PredictInvocation): Promise<number> {
       ...(route.wakes ? { wakes: route.wakes } : {}),
     }) ?? error;
   }
-  if (route.wakes) {
-    writeErr(
-      `Revision ${route.wakes} answered through the activator after ${
-        ((performance.now() - started) / 1000).toFixed(1)
-      }s\n`,
-    );
-  }
+  if (route.wakes) writeErr(wokeLine(route, performance.now() - started));
   try {
     writeOut(JSON.stringify(JSON.parse(answer), null, 2) + "\n");
   } catch {

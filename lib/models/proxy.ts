@@ -92,3 +92,15 @@ function activatorFailure(
     { hint: `See whether a pod started, and why not: ${status}` },
   );
 }
+
+/** What predict and chat say on stderr before a request that wakes a revision at zero. */
+export function wakingLine(route: { wakes?: string; service: string }): string {
+  return `Revision ${route.wakes} has no ready pod (scaled to zero): sending the request through Knative's activator (${route.service}), which wakes it and holds the request until a pod is ready\n`;
+}
+
+/** What they say once the woken revision answered; `ms`: since the request was sent. */
+export function wokeLine(route: { wakes?: string }, ms: number): string {
+  return `Revision ${route.wakes} answered through the activator after ${
+    (ms / 1000).toFixed(1)
+  }s\n`;
+}

@@ -89,13 +89,21 @@ async function latestRevision(): Promise<Obj> {
   return await kubectlJson<Obj>(["get", "revision", name, "-n", "models"]);
 }
 
-/** predict answers through the activator, which woke the revision, and says so. */
-async function predictWakes(revision: string): Promise<void> {
-  const predicted = await runPlugin(["predict", "iris", "-n", "models", "-d", REQUEST], {
-    env: env(),
-  });
+/**
+ * predict (or chat, which takes the same route) answers through the activator, which woke the
+ * revision, and says so.
+ */
+async function predictWakes(revision: string, via: "predict" | "chat" = "predict"): Promise<void> {
+  const args = via === "predict"
+    ? ["predict", "iris", "-n", "models", "-d", REQUEST]
+    : ["chat", "iris", "-n", "models", "-m", "Hello", "--no-stream"];
+  const predicted = await runPlugin(args, { env: env() });
   assert.equal(predicted.code, 0, predicted.stderr);
-  assert.equal(JSON.parse(predicted.stdout).predictions.length, 1, predicted.stdout);
+  if (via === "predict") {
+    assert.equal(JSON.parse(predicted.stdout).predictions.length, 1, predicted.stdout);
+  } else {
+    assert.ok(predicted.stdout.trim().length > 0, predicted.stderr);
+  }
   assert.match(
     predicted.stderr,
     new RegExp(
@@ -112,7 +120,7 @@ async function predictWakes(revision: string): Promise<void> {
 }
 
 for (const version of ["v0.20.0", "v0.16.0"]) {
-  Deno.test(`KServe ${version} on real Knative: deploy --min-replicas 0 starts the revision at zero, predict wakes it through the activator and answers, and the autoscaler takes it back to zero`, async () => {
+  Deno.test(`KServe ${version} on real Knative: deploy --min-replicas 0 starts the revision at zero, predict wakes it through the activator and answers, the autoscaler takes it back to zero, and chat wakes it too`, async () => {
     await setUp(version, { ...SHORT_WINDOWS, "allow-zero-initial-scale": "true" });
     const deployed = await deployIdle();
     assert.equal(deployed.code, 0, deployed.stderr);
@@ -128,7 +136,7 @@ for (const version of ["v0.20.0", "v0.16.0"]) {
     await predictWakes(name);
     // Knative's autoscaler, idle for the stable window and the grace period, scales to zero.
     await atZero(name);
-    await predictWakes(name);
+    await predictWakes(name, "chat");
   });
 }
 
