@@ -24,12 +24,8 @@ const FIX = { transient: false };
  * operator or a platform may install it elsewhere).
  */
 export async function knativeNamespaceIn(ctx: CheckContext): Promise<string> {
-  const [controller] = await ctx.deployments({
-    labels: {
-      "app.kubernetes.io/name": "knative-serving",
-      "app.kubernetes.io/component": "controller",
-    },
-  });
+  const labels = KNATIVE.controllerLabels.split(",").map((pair) => pair.split("="));
+  const [controller] = await ctx.deployments({ labels: Object.fromEntries(labels) });
   return controller?.metadata?.namespace ?? KNATIVE.namespace;
 }
 

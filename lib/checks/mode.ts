@@ -11,6 +11,7 @@ import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
 import { knativeServed } from "../kserve/knative.ts";
 import { configuredIngressClass } from "../kserve/knative_config.ts";
 import { knativeConfigChecks, knativeNamespaceIn } from "./knative_config.ts";
+import { knativeWebhookCheck } from "./knative_webhook.ts";
 import {
   restartControllerCommand,
   startedBefore,
@@ -156,6 +157,7 @@ export const modeChecks: Check<CheckContext>[] = [
       return `ingress ${ingressClass}, domain ${domains.join(", ") || "none (cluster-local)"}`;
     },
   },
+  knativeWebhookCheck,
   ...knativeConfigChecks,
   controllerSeesKnative,
   {

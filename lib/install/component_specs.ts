@@ -10,7 +10,11 @@ import {
 import { compareVersions, parseVersion } from "../kserve/versions.ts";
 import { INSTALLABLE_KSERVE_VERSIONS } from "../kserve/releases.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
-import { probeCertManagerWebhook, probeKServeWebhook } from "../kserve/probes.ts";
+import {
+  probeCertManagerWebhook,
+  probeKnativeWebhook,
+  probeKServeWebhook,
+} from "../kserve/probes.ts";
 import type { ComponentSpec } from "./install_component.ts";
 import {
   configureKServeConfig,
@@ -64,8 +68,13 @@ function withoutWebhookRules(object: KubeObject): KubeObject {
   return { ...object, webhooks: webhooks.map(({ rules: _rules, ...webhook }) => webhook) };
 }
 
-/** Knative Serving: CRDs first (serving-crds.yaml), then core, with the ingress class and domain set. */
+/**
+ * Knative Serving: CRDs first (serving-crds.yaml), then core, with the ingress class and domain
+ * set; done when its webhook admits a Knative Service (a server-side dry run), as it must when
+ * KServe creates a model's.
+ */
 export function knativeSpec(
+  kube: Kube,
   files: { crds: ManifestFile; core: ManifestFile },
   manifests: Manifests,
   ingressClass: string,
@@ -92,6 +101,7 @@ export function knativeSpec(
     version: files.core.version,
     phases: splitPhases(objects),
     webhookServices: [{ namespace: KNATIVE.namespace, name: "webhook" }],
+    probe: () => probeKnativeWebhook(kube),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Step } from "../progress.ts";
 import { type Applied, applyObjects } from "./apply.ts";
 import type { Restart } from "./restart.ts";
 import { isWebhookStarting } from "../kube/errors.ts";
+import { webhookCallFailure, webhookWords } from "../kserve/webhook_calls.ts";
 import { retry as retryWhile } from "../async.ts";
 import type { Phases } from "./plan.ts";
 import { waitConversionCa, waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
@@ -145,8 +146,12 @@ export async function installComponent(
       await retryWhile(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
         (error) => {
           if (!isWebhookStarting(error)) throw error;
+          const failure = webhookCallFailure(error.message);
+          const why = failure
+            ? `${webhookWords(failure)}: ${failure.cause} (${error.message})`
+            : error.message;
           throw new DeadlineError(
-            `The ${spec.name} webhook did not answer in time: ${error.message}`,
+            `The ${spec.name} webhook did not answer in time: ${why}`,
             {
               hint: "Diagnose it with: kubectl kserve check",
             },

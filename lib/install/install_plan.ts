@@ -187,7 +187,7 @@ export function componentSpecs(
       case "cert-manager":
         return certManagerSpec(kube, planned.file, manifests);
       case "knative-serving":
-        return knativeSpec(planned, manifests, planned.ingressClass);
+        return knativeSpec(kube, planned, manifests, planned.ingressClass);
       case "networking":
         return networkingSpec(planned.file, manifests);
       case "kserve":

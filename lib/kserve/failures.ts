@@ -10,6 +10,7 @@ import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { countOf } from "../output.ts";
 import { eventsOf } from "./events.ts";
 import type { Event } from "./events.ts";
+import { webhookRefusal } from "./webhook_calls.ts";
 
 /** A failure, in one line, and whether waiting can fix it. */
 export interface Finding {
@@ -194,9 +195,21 @@ export function classifyPods(
 
 /**
  * What the API server says when it refuses an object KServe rendered from the spec (a field's
- * value, a policy or a quota): the same spec is refused again on every reconcile.
+ * value, a policy or a quota), or an admission webhook of that object fails the write (denies
+ * it, or cannot be called: Knative's webhook down while KServe creates a Knative Service): the
+ * same write fails again on every reconcile until the spec or the webhook is fixed.
  */
-export const REFUSED_BY_API_SERVER = /is invalid|Invalid value|forbidden|exceeded quota/i;
+export const REFUSED_BY_API_SERVER =
+  /is invalid|Invalid value|forbidden|exceeded quota|failed calling webhook|denied the request/i;
+
+/**
+ * A refusal in words: "REASON: MESSAGE", led by what a webhook failure in it means and the
+ * fix (lib/kserve/webhook_calls.ts) when the message names one.
+ */
+export function refusalWords(reason: string, message: string): string {
+  const webhook = webhookRefusal(message);
+  return webhook ? `${reason}: ${webhook} (${message})` : `${reason}: ${message}`;
+}
 
 /** When an event last happened (RFC 3339, second resolution), by whichever field the producer set. */
 export function eventTime(event: Event): string | undefined {
@@ -220,7 +233,7 @@ export function lastingEvent(event: Event, since = ""): string | undefined {
     (reason === "FailedCreate" && /exceeded quota|forbidden/.test(message)) ||
     (reason === "InternalError" && REFUSED_BY_API_SERVER.test(message) &&
       (eventTime(event) ?? "") >= since);
-  return lasting ? `${reason}: ${message}` : undefined;
+  return lasting ? refusalWords(reason, message) : undefined;
 }
 
 /** A status condition as controllers publish it (metav1.Condition and knative's). */

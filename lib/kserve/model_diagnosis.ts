@@ -12,8 +12,10 @@ import {
   eventTime,
   type Finding,
   lastingEvent,
+  refusalWords,
   REFUSED_BY_API_SERVER,
 } from "./failures.ts";
+import { webhookCallFailure } from "./webhook_calls.ts";
 import type { InferenceService } from "./inference_service.ts";
 import { modelProblems, type RuleContext } from "./model_rules.ts";
 import type { Deployment } from "../kube/objects.ts";
@@ -72,7 +74,9 @@ function specWrittenAt(isvc: InferenceServiceStatus): string {
  * A failure KServe keeps reporting until the spec or the cluster changes, for the current spec:
  * the API server refused what KServe rendered from it (v0.20: a False condition with reason
  * ReconcileFailed; v0.16: a Warning event InternalError "fails to reconcile predictor: ... is
- * invalid", with no condition newer than it; an update conflict, reported the same way, passes),
+ * invalid", with no condition newer than it; an update conflict, reported the same way, passes)
+ * or an admission webhook failed that write (Knative's webhook down while KServe creates the
+ * Knative Service: named with its fix, lib/kserve/webhook_calls.ts),
  * the model's own failure (modelStatus.lastFailureInfo: NoSupportingRuntime, ...; not
  * ModelLoadFailed, which is its pods' crash and said in their words by classifyPod),
  * a stop annotation, a lasting event (lib/kserve/failures.ts lastingEvent) of the model or of an
@@ -109,7 +113,9 @@ export function lastingCause(
     c.status === "False" && c.reason === "ReconcileFailed" &&
     REFUSED_BY_API_SERVER.test(c.message ?? "")
   );
-  if (refused) return `${refused.type} is False (ReconcileFailed: ${refused.message})`;
+  if (refused) {
+    return `${refused.type} is False (${refusalWords("ReconcileFailed", refused.message ?? "")})`;
+  }
   return eventCauses.findLast((c) => c !== undefined);
 }
 
@@ -147,13 +153,24 @@ export function refusedGeneration(
   if (specRendered(isvc, deployments)) return undefined;
   const condition = (isvc.status?.conditions ?? []).find((c) =>
     c.status === "False" && c.reason === "ReconcileFailed" &&
-    REFUSED_BY_API_SERVER.test(c.message ?? "") && (c.lastTransitionTime ?? "") >= since
+    REFUSED_BY_API_SERVER.test(c.message ?? "") && (c.lastTransitionTime ?? "") >= since &&
+    !webhookDown(c.message ?? "")
   );
-  const event = eventsOf(isvc, [], events).filter((e) => (eventTime(e) ?? "") >= since)
-    .map((e) => lastingEvent(e, since)).findLast((c) => c !== undefined);
+  const event = eventsOf(isvc, [], events).filter((e) =>
+    (eventTime(e) ?? "") >= since && !webhookDown(String(e.message ?? ""))
+  ).map((e) => lastingEvent(e, since)).findLast((c) => c !== undefined);
   const cause = condition ? conditionWords(condition) : event;
   return cause &&
     `the controller refuses generation ${generation} (${cause}): its pods serve an earlier spec`;
+}
+
+/**
+ * Whether a write failed because a webhook could not be called: the cluster's fault, not the
+ * spec's, so no refusal of a generation (lastingCause names the webhook).
+ */
+function webhookDown(message: string): boolean {
+  const failure = webhookCallFailure(message);
+  return failure !== undefined && !failure.denied;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The admission probes: server-side dry-run creates that prove a webhook answers end to end
  * (API server -> Service -> pod -> certificate). Nothing is persisted (`dryRun=All`).
- * `check`, `install`, `uninstall` and `delete` all probe the same way, from here.
+ * `check`, `install`, `uninstall` and `delete` all probe the same way, from here: KServe's
+ * webhook with an InferenceService, cert-manager's with an Issuer, Knative's with a Service.
  */
-import { CERT_MANAGER, KSERVE } from "../defaults.ts";
+import { CERT_MANAGER, KNATIVE, KSERVE } from "../defaults.ts";
 import type { Kube, KubeObject } from "../kube/client.ts";
 
 /** The name every probe object carries, so audit logs show where it came from. */
@@ -61,4 +62,29 @@ export function probeCertManagerWebhook(kube: Kube, namespace: string): Promise<
       spec: { selfSigned: {} },
     },
   });
+}
+
+/**
+ * Dry-run creates the smallest Knative Service (serving.knative.dev/v1) in `namespace`:
+ * Knative's defaulting and validation webhooks (webhook.serving.knative.dev,
+ * validation.webhook.serving.knative.dev) must both answer, as they must when KServe creates a
+ * model's Knative Service. Throws the API server's error (KubeApiError) otherwise. Source:
+ * Knative's "first service" example (helloworld-go).
+ */
+export function probeKnativeWebhook(kube: Kube, namespace = "default"): Promise<KubeObject> {
+  return kube.request<KubeObject>(
+    "POST",
+    `/apis/${KNATIVE.apiGroup}/v1/namespaces/${namespace}/services`,
+    {
+      query: { dryRun: "All" },
+      body: {
+        apiVersion: `${KNATIVE.apiGroup}/v1`,
+        kind: "Service",
+        metadata: { name: PROBE_NAME, namespace },
+        spec: {
+          template: { spec: { containers: [{ image: "ghcr.io/knative/helloworld-go:latest" }] } },
+        },
+      },
+    },
+  );
 }

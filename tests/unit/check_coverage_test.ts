@@ -66,6 +66,10 @@ const MADE_TO_FAIL: Record<string, [file: string, test: string]> = {
     "config-network naming istio while only Kourier is installed",
   ],
   "mode.knative-domain": ["e2e/knative_config_test.ts", "config-domain with only _example"],
+  "mode.knative-webhook": [
+    "e2e/knative_diagnosis_test.ts",
+    "Knative's webhook selecting no pod fails check",
+  ],
   "mode.controller-sees-knative": [
     "e2e/check_failures_test.ts",
     "check --mode serverless without Knative",

@@ -1,0 +1,143 @@
+/**
+ * Knative's webhook and revisions, diagnosed like KServe's, on Knative Serving's real controllers
+ * for KServe v0.16.0 and v0.20.0: install proves Knative's webhook admits a Knative Service;
+ * check names why it does not (its Service selecting no webhook pod), with a hint that fixes it;
+ * deploy --wait fails fast when KServe cannot create the model's Knative Service through it,
+ * naming the webhook and the fix; and status and check name a failed revision's container.
+ */
+import assert from "node:assert/strict";
+import {
+  adminKubeconfig,
+  applyYaml,
+  kubectlOk,
+  resetCluster,
+  waitFor,
+} from "../support/cluster.ts";
+import { FIXTURES } from "../support/fixtures.ts";
+import { runHint } from "../support/hints.ts";
+import { installKServe, MODEL_SERVER_IMAGE, SKLEARN } from "../support/kserve.ts";
+import { runPlugin } from "../support/plugin.ts";
+import { runCheck } from "../support/plugin_json.ts";
+
+const env = { env: { KUBECONFIG: adminKubeconfig() } };
+const say = (msg: string) => console.log(`    ${msg}`);
+
+/** The Knative webhook's EndpointSlices list no ready endpoint. */
+async function webhookEndpoints(): Promise<number> {
+  const out = await kubectlOk([
+    "get",
+    "endpointslices",
+    "-n",
+    "knative-serving",
+    "-l",
+    "kubernetes.io/service-name=webhook",
+    "-o",
+    "jsonpath={.items[*].endpoints[*].addresses[0]}",
+  ]);
+  return out.trim() ? out.trim().split(/\s+/).length : 0;
+}
+
+for (const version of ["v0.16.0", "v0.20.0"]) {
+  Deno.test(`KServe ${version}: Knative's webhook selecting no pod fails check with the selector fix, and deploy --wait at once naming the webhook`, async () => {
+    await resetCluster();
+    // install --mode serverless waits until Knative's webhook admits a Knative Service.
+    await installKServe(
+      ["--version", version, "--mode", "serverless", "--manifests", FIXTURES]
+        .concat(["--request-timeout", "2m"]),
+    );
+    const healthy = await runCheck([], adminKubeconfig());
+    assert.equal(healthy.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(healthy));
+
+    // The input: the webhook's Service selects a label its pods do not carry. Its Deployment stays
+    // Available, so only a call through the Service shows it.
+    await kubectlOk([
+      "patch",
+      "service",
+      "webhook",
+      "-n",
+      "knative-serving",
+      "-p",
+      '{"spec":{"selector":{"role":"nothing"}}}',
+    ]);
+    await waitFor("the webhook's endpoints to go", async () => await webhookEndpoints() === 0);
+    const broken = await runCheck([], adminKubeconfig());
+    assert.deepEqual(broken.failed, ["mode.knative-webhook"], JSON.stringify(broken.report));
+    const webhook = broken.byId("mode.knative-webhook")!;
+    assert.match(
+      webhook.error!,
+      /^The API server cannot call Knative's webhook "webhook\.serving\.knative\.dev" \(Service knative-serving\/webhook\): its Service has no ready endpoints .*: Service knative-serving\/webhook selects app=webhook,role=nothing, which matches no pod of Deployment knative-serving\/webhook/,
+    );
+    assert.notEqual(webhook.transient, true, "needs a fix");
+    assert.equal(
+      webhook.hint,
+      "kubectl set selector service webhook -n knative-serving 'app=webhook,role=webhook'",
+    );
+
+    // KServe cannot create the model's Knative Service: deploy --wait says so at once.
+    await kubectlOk(["create", "namespace", "models"]);
+    const start = Date.now();
+    const deployed = await runPlugin(
+      ["deploy", "iris", "-n", "models", ...SKLEARN, "--mode", "serverless", "--wait"]
+        .concat(["--timeout", "5m"]),
+      env,
+    );
+    const seconds = (Date.now() - start) / 1000;
+    say(`deploy --wait failed after ${seconds.toFixed(0)} s`);
+    assert.notEqual(deployed.code, 0, deployed.stderr);
+    assert.ok(seconds < 150, `deploy --wait waited ${seconds} s`);
+    assert.match(
+      deployed.stderr,
+      /the API server cannot call webhook "webhook\.serving\.knative\.dev" \(Service knative-serving\/webhook\): its Service has no ready endpoints .*Find why it does not answer with: kubectl kserve check/,
+    );
+    // status says the same, not "refuses generation 1".
+    const status = await runPlugin(["status", "iris", "-n", "models"], env);
+    assert.match(status.stdout, /cannot call webhook "webhook\.serving\.knative\.dev"/);
+    assert.doesNotMatch(status.stdout, /refuses generation/);
+
+    await runHint(webhook.hint!);
+    await waitFor("the webhook's endpoints to come back", async () => await webhookEndpoints() > 0);
+    const fixed = await runCheck([], adminKubeconfig());
+    assert.equal(fixed.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(fixed));
+  });
+}
+
+Deno.test("KServe v0.20.0: a Knative revision whose container cannot start: status and check name the container's failure, not IngressReady", async () => {
+  await resetCluster();
+  await installKServe(
+    ["--version", "v0.20.0", "--mode", "serverless", "--manifests", FIXTURES]
+      .concat(["--request-timeout", "2m"]),
+  );
+  await kubectlOk(
+    ["patch", "configmap", "config-deployment", "-n", "knative-serving", "--type=merge", "-p"]
+      .concat([JSON.stringify({
+        data: { "registries-skipping-tag-resolving": "kubectl-kserve.test" },
+      })]),
+  );
+  await kubectlOk(["create", "namespace", "models"]);
+  // The model server without --model_name exits at once (2, with its usage line).
+  await applyYaml(`apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: broken, namespace: models}
+spec:
+  predictor:
+    containers:
+      - name: kserve-container
+        image: ${MODEL_SERVER_IMAGE}
+`);
+  const diagnosis = await waitFor("status to name the container's failure", async () => {
+    const status = await runPlugin(["status", "broken", "-n", "models"], env);
+    say(status.stdout.split("\n").filter((l) => /Diagnosis/.test(l)).join(" | "));
+    return /Diagnosis: .*(CrashLoopBackOff|ExitCode|Container failed)/.test(status.stdout) &&
+      status.stdout;
+  }, { timeoutMs: 180_000, intervalMs: 3000 });
+  assert.match(diagnosis, /usage: model_server\.ts --model_name=NAME/);
+  assert.doesNotMatch(diagnosis, /Diagnosis: .*IngressReady/);
+  const check = await runCheck(["-n", "models"], adminKubeconfig());
+  const ready = check.byId("models.ready")!;
+  assert.match(ready.error!, /models\/broken: .*(CrashLoopBackOff|ExitCode|Container failed)/);
+  assert.doesNotMatch(ready.error!, /IngressReady/);
+});
+
+Deno.test("the cluster is left empty for the other test files", async () => {
+  await resetCluster();
+});
