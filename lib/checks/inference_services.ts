@@ -5,7 +5,7 @@ import type { Deployment } from "../kube/objects.ts";
 import { diagnoseInferenceService, refusedGeneration } from "../kserve/model_diagnosis.ts";
 import { modelProblems, modelWarnings, type RuleContext } from "../kserve/model_rules.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
-import { knativeNamespace } from "../kserve/knative.ts";
+import { findKnativeNamespace } from "../kserve/knative.ts";
 import { legacyModeFix, MODE_ANNOTATION } from "../kserve/versions.ts";
 import type { Event } from "../kserve/events.ts";
 import { KSERVE_RELEASES, releaseOf } from "../kserve/releases.ts";
@@ -90,7 +90,7 @@ function ruleContext(ctx: CheckContext, isvc: InferenceService): Promise<RuleCon
     readRuleContext(isvc, {
       get: (path) => ctx.get(path),
       kserve: () => ctx.kserve(),
-      knativeNamespace: () => ctx.once("knative:namespace", () => knativeNamespace(ctx.kube)),
+      knativeNamespace: () => ctx.once("knative:namespace", () => findKnativeNamespace(ctx.kube)),
     }));
 }
 

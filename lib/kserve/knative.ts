@@ -67,10 +67,20 @@ export async function findKnativeServing(kube: Kube): Promise<KnativeServing | u
  * these credentials may not list Deployments cluster-wide (403: a namespace editor).
  */
 export async function knativeNamespace(kube: Kube): Promise<string> {
+  return await findKnativeNamespace(kube) ?? KNATIVE.namespace;
+}
+
+/**
+ * The namespace Knative Serving's controller runs in (`knative-serving` when none is found), or
+ * undefined when these credentials may not list Deployments cluster-wide (403): then it is not
+ * known, for readers that must not guess (config-features of a Knative elsewhere). Other errors
+ * are thrown.
+ */
+export async function findKnativeNamespace(kube: Kube): Promise<string | undefined> {
   try {
     return (await controllerDeployment(kube))?.metadata?.namespace ?? KNATIVE.namespace;
   } catch (error) {
-    if ((error as { status?: number }).status === 403) return KNATIVE.namespace;
+    if ((error as { status?: number }).status === 403) return undefined;
     throw error;
   }
 }

@@ -6,7 +6,6 @@
  * (RuleContext), and how deploy, check and status read it (readRuleContext): only what a
  * model's rules need.
  */
-import { KNATIVE } from "../defaults.ts";
 import { namespaceLabels } from "../kube/namespaces.ts";
 import { defaultDeploymentMode } from "./config.ts";
 import type { KServeInstall } from "./detect.ts";
@@ -125,8 +124,11 @@ export interface RuleReads {
   get(path: string): Promise<unknown>;
   /** The KServe install: its default mode and version, its owner for the runtimes' fix. */
   kserve(): Promise<KServeInstall | undefined>;
-  /** The namespace Knative Serving runs in (lib/kserve/knative.ts knativeNamespace). */
-  knativeNamespace(): Promise<string>;
+  /**
+   * The namespace Knative Serving's controller runs in (lib/kserve/knative.ts
+   * findKnativeNamespace); undefined when it may not be looked up (403). Other errors throw.
+   */
+  knativeNamespace(): Promise<string | undefined>;
 }
 
 /**
@@ -181,12 +183,17 @@ export async function readRuleContext(
   };
 }
 
-/** One of Knative's ConfigMaps; undefined when it does not exist or may not be read (403). */
+/**
+ * One of Knative's ConfigMaps, in the namespace its controller runs in (a Knative installed
+ * elsewhere reads its own, never knative-serving's); undefined when it does not exist, or it or
+ * that namespace may not be read (403). A failed lookup is thrown, never taken for the default.
+ */
 async function readKnativeConfig(
   reads: RuleReads,
   name: string,
 ): Promise<KnativeConfig | undefined> {
-  const namespace = await reads.knativeNamespace().catch(() => KNATIVE.namespace);
+  const namespace = await reads.knativeNamespace();
+  if (namespace === undefined) return undefined;
   try {
     const config = await reads.get(`/api/v1/namespaces/${namespace}/configmaps/${name}`);
     if (!config) return undefined;

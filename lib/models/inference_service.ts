@@ -24,7 +24,7 @@ import { revisionDeployment, revisionRoute } from "../kserve/activator.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 import { unrenderedSpec } from "../kserve/rendered.ts";
 import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
-import { knativeNamespace } from "../kserve/knative.ts";
+import { findKnativeNamespace } from "../kserve/knative.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
 import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
 import { writeErr } from "../output.ts";
@@ -190,7 +190,7 @@ async function plan(context: PlanContext): Promise<KubeObject[]> {
   const rules = await readRuleContext(isvc, {
     get: (path) => context.kube.getOptional(path),
     kserve: () => Promise.resolve(kserve),
-    knativeNamespace: () => knativeNamespace(context.kube),
+    knativeNamespace: () => findKnativeNamespace(context.kube),
   }, { namespaceLabels: context.namespaceLabels, runtimes: await context.lookups.runtimes });
   const broken = modelProblems(isvc, rules)[0];
   if (broken) throw new UsageError(broken.message, { hint: broken.fix });

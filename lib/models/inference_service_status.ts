@@ -24,7 +24,7 @@ import {
   modelMode,
 } from "../kserve/versions.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
-import { knativeNamespace } from "../kserve/knative.ts";
+import { findKnativeNamespace } from "../kserve/knative.ts";
 import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
@@ -52,7 +52,7 @@ export async function explainInferenceService(
     readRuleContext(isvc, {
       get: (path) => kube.getOptional(path),
       kserve: () => findKServe(kube),
-      knativeNamespace: () => knativeNamespace(kube),
+      knativeNamespace: () => findKnativeNamespace(kube),
     }),
   ]);
   const report = baseReport(

@@ -527,5 +527,37 @@ Deno.test("check finds Knative Serving installed in a namespace other than knati
     knative.note!,
     /ingress contour\.ingress\.networking\.knative\.dev, domain example\.com/,
   );
+  // GPU placement reads config-features where that controller runs: serving-platform's leaves
+  // the node selector off, whatever a config-features in knative-serving says.
+  await kubectlOk(["create", "namespace", "knative-serving"]);
+  for (const [namespace, flag] of [[ns, "disabled"], ["knative-serving", "enabled"]]) {
+    await applyYaml(JSON.stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "config-features", namespace },
+      data: { "kubernetes.podspec-nodeselector": flag },
+    }));
+  }
+  await kubectlOk(["create", "namespace", "models"]);
+  const placed = await runPlugin([
+    "deploy",
+    "gpu",
+    "-n",
+    "models",
+    "--model-format",
+    "sklearn",
+    "--storage-uri",
+    "gs://a/b",
+    "--mode",
+    "serverless",
+    "--node-selector",
+    "nvidia.com/gpu.present=true",
+    "--dry-run=server",
+  ], { env: { KUBECONFIG: adminKubeconfig() } });
+  assert.equal(placed.code, 2, placed.stderr);
+  assert.match(
+    placed.stderr,
+    /unless config-features enables kubernetes\.podspec-nodeselector \(now: disabled\).*kubectl patch configmap config-features -n serving-platform /s,
+  );
   await resetCluster();
 });

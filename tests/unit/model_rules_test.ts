@@ -1,7 +1,11 @@
 /** The model rules deploy applies before it sends and check and status apply to every model. */
 import assert from "node:assert/strict";
 import { modelProblems } from "../../lib/kserve/model_rules.ts";
-import { placementFlags, placementProblem } from "../../lib/kserve/model_context.ts";
+import {
+  placementFlags,
+  placementProblem,
+  readRuleContext,
+} from "../../lib/kserve/model_context.ts";
 import type { InferenceService } from "../../lib/kserve/inference_service.ts";
 
 /** Model iris in `namespace` with the predictor's model spec `model`. */
@@ -158,4 +162,57 @@ Deno.test("modelProblems(): no runtime for the predictor's protocol is named wit
   assert.deepEqual(modelProblems(mlflow("v2"), { runtimes: [mlserver] }), []);
   // Runtimes not read (KServe reported its choice, or a 403): KServe decides.
   assert.deepEqual(modelProblems(mlflow(), {}), []);
+});
+
+Deno.test("readRuleContext(): config-features is read where Knative's controller runs; an unknown namespace (403) reads none; a failed lookup is an error", async () => {
+  const placed = {
+    metadata: {
+      name: "gpu",
+      namespace: "models",
+      annotations: { "serving.kserve.io/deploymentMode": "Serverless" },
+    },
+    spec: {
+      predictor: {
+        nodeSelector: { "nvidia.com/gpu.present": "true" },
+        model: { modelFormat: { name: "sklearn" }, storageUri: "gs://b/m" },
+      },
+    },
+    status: { clusterServingRuntimeName: "kserve-sklearnserver" },
+  } as unknown as InferenceService;
+  const asked: string[] = [];
+  const reads = (namespace: () => Promise<string | undefined>) => ({
+    get(path: string) {
+      asked.push(path);
+      return Promise.resolve(
+        path.endsWith("/configmaps/config-features")
+          ? { data: { "kubernetes.podspec-nodeselector": "disabled" } }
+          : undefined,
+      );
+    },
+    kserve: () =>
+      Promise.resolve({
+        installed: true,
+        namespace: "kserve",
+        apiServed: true,
+        version: "v0.16.0",
+      }),
+    knativeNamespace: namespace,
+  });
+  const elsewhere = await readRuleContext(placed, reads(() => Promise.resolve("serving-platform")));
+  assert.deepEqual(elsewhere.knativeFeatures, {
+    namespace: "serving-platform",
+    data: { "kubernetes.podspec-nodeselector": "disabled" },
+  });
+  assert.ok(asked.includes("/api/v1/namespaces/serving-platform/configmaps/config-features"));
+  assert.match(placementProblem(placed, elsewhere.knativeFeatures)!.fix, /-n serving-platform /);
+  // A namespace editor may not list Deployments cluster-wide: nothing is guessed.
+  asked.length = 0;
+  const unknown = await readRuleContext(placed, reads(() => Promise.resolve(undefined)));
+  assert.equal(unknown.knativeFeatures, undefined);
+  assert.ok(!asked.some((p) => p.includes("config-features")), asked.join());
+  // Any other failure of the lookup is not taken for knative-serving.
+  await assert.rejects(
+    readRuleContext(placed, reads(() => Promise.reject(new Error("500 from the API server")))),
+    /500 from the API server/,
+  );
 });
