@@ -7,9 +7,9 @@ import {
   SWITCH_MODE,
   USE_KNATIVE,
 } from "../kserve/hints.ts";
-import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS } from "../defaults.ts";
+import { CRD_PATH, KNATIVE, KSERVE, KSERVE_OBJECTS, VERSION_LABEL } from "../defaults.ts";
 import { knativeServed } from "../kserve/knative.ts";
-import { configuredIngressClass } from "../kserve/knative_config.ts";
+import { configuredIngressClass, knativeKubernetesProblem } from "../kserve/knative_config.ts";
 import { knativeConfigChecks, knativeNamespaceIn } from "./knative_config.ts";
 import { knativeWebhookCheck } from "./knative_webhook.ts";
 import {
@@ -118,6 +118,17 @@ export const modeChecks: Check<CheckContext>[] = [
       if (!await knativeServes(ctx)) {
         throw new CheckFailed("Knative Serving is not installed", undefined, FIX);
       }
+      const [server, crd] = await Promise.all([
+        ctx.get<{ gitVersion?: string }>("/version"),
+        ctx.get<{ metadata?: { labels?: Record<string, string> } }>(
+          `${CRD_PATH}/${KNATIVE.serviceCrd}`,
+        ),
+      ]);
+      const tooOld = knativeKubernetesProblem(
+        server?.gitVersion,
+        crd?.metadata?.labels?.[VERSION_LABEL],
+      );
+      if (tooOld) throw new CheckFailed(tooOld.message, tooOld.fix, FIX);
       const namespace = await knativeNamespaceIn(ctx);
       const deployments = await ctx.deployments({ namespace });
       const notReady = deployments.filter((d) => !deploymentAvailable(d)).map((d) =>

@@ -6,7 +6,10 @@
  *   yet been reconciled.") and the model never gets a URL.
  * - config-domain with only `_example` (Knative's default since 1.8): Routes get
  *   `*.svc.cluster.local` URLs, and callers through the ingress get 404.
+ * - a Kubernetes older than the Knative release needs: its controllers exit at start.
  */
+import { KNATIVE_RELEASES } from "./releases.ts";
+import { compareVersions, parseVersion } from "../semver.ts";
 
 /** A finding: what is wrong, naming the object and value, and the command that fixes it. */
 export interface ConfigFinding {
@@ -80,5 +83,27 @@ export function domainProblem(
     }): Knative gives every Route a *.svc.cluster.local URL, so callers through the ingress get 404 (predict still works, through the API server)`,
     fix:
       `kubectl patch configmap config-domain -n ${namespace} --type merge -p '{"data":{"${domain}":""}}'`,
+  };
+}
+
+/**
+ * A Kubernetes (its gitVersion, "v1.32.4") older than the Knative Serving release installed
+ * (the CRD's version label, "1.21.1") needs (KNATIVE_RELEASES): every Knative controller exits
+ * at start, so no Knative-mode model is ever Ready. Undefined when old enough, or when either
+ * version or the release's minimum is unknown.
+ */
+export function knativeKubernetesProblem(
+  gitVersion: string | undefined,
+  knativeVersion: string | undefined,
+): ConfigFinding | undefined {
+  const release = knativeVersion && `v${knativeVersion.replace(/^v/, "")}`;
+  const minimum = release ? KNATIVE_RELEASES[release]?.minimumKubernetes : undefined;
+  const [actual, needed] = [parseVersion(gitVersion), parseVersion(minimum)];
+  if (!actual || !needed || compareVersions(actual, needed) >= 0) return undefined;
+  return {
+    message:
+      `Knative Serving ${release} needs Kubernetes ${minimum} or newer, and this cluster runs ${gitVersion}: its controllers exit at start ("kubernetes version ... is not compatible"), so no Knative-mode model becomes Ready`,
+    fix:
+      `Upgrade the cluster to Kubernetes ${minimum} or newer, or install a Knative Serving release that supports ${gitVersion}`,
   };
 }

@@ -204,11 +204,19 @@ export const INSTALLABLE_KSERVE_VERSIONS: readonly string[] = KSERVE_RELEASES.ma
 /** The KServe version installed and checked against when none is given. */
 export const DEFAULT_KSERVE_VERSION: string = KSERVE_RELEASES.find((r) => r.default)!.version;
 
-/** Knative Serving releases with the networking releases that go with each (operator kodata). */
-export const KNATIVE_RELEASES: Readonly<Record<string, { kourier: string; netIstio: string }>> = {
+/**
+ * Knative Serving releases with the networking releases that go with each (operator kodata),
+ * and the oldest Kubernetes their controllers start on, "major.minor": knative.dev/pkg's
+ * version.defaultMinimumVersion at the pkg the release's go.mod pins (serving v0.42.2 -> 1.28,
+ * v0.48.1 -> 1.33); below it every controller exits at start ("kubernetes version ... is not
+ * compatible"). Unknown for v1.11.0 (not checked).
+ */
+export const KNATIVE_RELEASES: Readonly<
+  Record<string, { kourier: string; netIstio: string; minimumKubernetes?: string }>
+> = {
   "v1.11.0": { kourier: "v1.11.0", netIstio: "v1.11.0" },
-  "v1.15.2": { kourier: "v1.15.1", netIstio: "v1.15.1" },
-  "v1.21.1": { kourier: "v1.21.0", netIstio: "v1.21.1" },
+  "v1.15.2": { kourier: "v1.15.1", netIstio: "v1.15.1", minimumKubernetes: "1.28" },
+  "v1.21.1": { kourier: "v1.21.0", netIstio: "v1.21.1", minimumKubernetes: "1.33" },
 };
 
 export { DEPENDENCY_SHA256, gatewayApiFiles } from "./dependency_sha256.ts";

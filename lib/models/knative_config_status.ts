@@ -1,8 +1,9 @@
 /**
  * `status` of a Knative-mode InferenceService that Knative's configuration leaves without a
  * working address: not Ready while config-network names a networking layer that is not
- * installed, or Ready with a cluster-local URL while config-domain sets no domain (the rules:
- * lib/kserve/knative_config.ts). Read only for such a model.
+ * installed or the cluster is older than Knative needs, or Ready with a cluster-local URL while
+ * config-domain sets no domain (the rules: lib/kserve/knative_config.ts). Read only for such a
+ * model.
  */
 import type { Kube } from "../kube/client.ts";
 import { configValue } from "../kserve/config.ts";
@@ -15,10 +16,13 @@ import {
   domainProblem,
   INGRESS_PROVIDER_LABEL,
   ingressClassProblem,
+  knativeKubernetesProblem,
 } from "../kserve/knative_config.ts";
+import { CRD_PATH, KNATIVE, VERSION_LABEL } from "../defaults.ts";
 import { MODE_NAMES } from "../kserve/versions.ts";
 
 type ConfigMapData = { data?: Record<string, string> };
+type Labelled = { metadata?: { labels?: Record<string, string> } };
 
 /** Whether a URL's host is cluster-local (Knative's URL without a domain). */
 function clusterLocal(url: string): boolean {
@@ -47,14 +51,21 @@ export async function knativeConfigFindings(
     const configMap = (name: string) =>
       kube.getOptional<ConfigMapData>(`/api/v1/namespaces/${namespace}/configmaps/${name}`);
     if (!ready) {
-      const [network, layers] = await Promise.all([
+      const [network, layers, server, crd] = await Promise.all([
         configMap("config-network"),
         kube.request<{ items: { metadata?: { labels?: Record<string, string> } }[] }>(
           "GET",
           "/apis/apps/v1/deployments",
           { query: { labelSelector: INGRESS_PROVIDER_LABEL } },
         ),
+        kube.request<{ gitVersion?: string }>("GET", "/version"),
+        kube.getOptional<Labelled>(`${CRD_PATH}/${KNATIVE.serviceCrd}`),
       ]);
+      const tooOld = knativeKubernetesProblem(
+        server.gitVersion,
+        crd?.metadata?.labels?.[VERSION_LABEL],
+      );
+      if (tooOld) return [tooOld];
       // No config-network: Knative Serving is not installed, which the model's events say.
       if (!network) return [];
       const providers = layers.items.map((d) => d.metadata?.labels?.[INGRESS_PROVIDER_LABEL] ?? "");

@@ -4,7 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { assertHintParses } from "../support/hints.ts";
-import { domainProblem, ingressClassProblem } from "../../lib/kserve/knative_config.ts";
+import {
+  domainProblem,
+  ingressClassProblem,
+  knativeKubernetesProblem,
+} from "../../lib/kserve/knative_config.ts";
 
 const ISTIO = "istio.ingress.networking.knative.dev";
 const KOURIER = "kourier.ingress.networking.knative.dev";
@@ -39,4 +43,21 @@ Deno.test("config-domain with only _example warns with the domain from inference
   await assertHintParses(problem!.fix);
   assert.equal(domainProblem({ "example.com": "" }, undefined, "kn"), undefined);
   assert.match(domainProblem(undefined, undefined, "kn")!.fix, /"example\.com":""/);
+});
+
+Deno.test("knativeKubernetesProblem(): a cluster older than the Knative release needs is named with both versions; newer, equal and unknown pass", () => {
+  const old = knativeKubernetesProblem("v1.32.4", "1.21.1")!;
+  assert.equal(
+    old.message,
+    'Knative Serving v1.21.1 needs Kubernetes 1.33 or newer, and this cluster runs v1.32.4: its controllers exit at start ("kubernetes version ... is not compatible"), so no Knative-mode model becomes Ready',
+  );
+  assert.match(old.fix, /^Upgrade the cluster to Kubernetes 1\.33 or newer/);
+  // KServe v0.20.0 supports Kubernetes 1.32, but its pinned Knative does not: the gap is named.
+  assert.ok(knativeKubernetesProblem("v1.27.9", "v1.15.2"));
+  assert.equal(knativeKubernetesProblem("v1.28.0", "1.15.2"), undefined);
+  assert.equal(knativeKubernetesProblem("v1.33.1", "1.21.1"), undefined);
+  assert.equal(knativeKubernetesProblem("v1.36.3", "1.21.1"), undefined);
+  // A release whose minimum is not known, or no version label: nothing is claimed.
+  assert.equal(knativeKubernetesProblem("v1.20.0", "1.11.0"), undefined);
+  assert.equal(knativeKubernetesProblem("v1.20.0", undefined), undefined);
 });
