@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { adminKubeconfig, kubectlOk, resetCluster, waitFor } from "../support/cluster.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
-import { installKServe, kserveConfigJson, SKLEARN } from "../support/kserve.ts";
+import { installKServe, kserveConfigJson, MODEL_SERVER_IMAGE, SKLEARN } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
@@ -113,11 +113,28 @@ Deno.test("config-network naming istio while only Kourier is installed: check na
   );
 });
 
-Deno.test("config-domain with only _example: check warns with the domain inferenceservice-config names, and the fix clears it", async () => {
+Deno.test("config-domain with only _example: check warns with the domain inferenceservice-config names, predict still answers a Ready model through the API server, and the fix clears it", async () => {
   await resetCluster();
   await installKServe(["--version", "v0.20.0", "--mode", "serverless", "--request-timeout", "2m"]);
-  const before = await runCheck([], adminKubeconfig());
+  const env = { env: { KUBECONFIG: adminKubeconfig() } };
+  // A Ready model first (the test registry does not exist: Knative must not resolve its tag).
+  await patchKnative("config-deployment", {
+    data: { "registries-skipping-tag-resolving": "kubectl-kserve.test" },
+  });
+  await kubectlOk(["create", "namespace", "models"]);
+  const deployed = await runPlugin(
+    ["deploy", "iris", "-n", "models", ...SKLEARN, "--image", MODEL_SERVER_IMAGE]
+      .concat(["--mode", "serverless", "--wait", "--timeout", "3m"]),
+    env,
+  );
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const before = await runCheck(["-n", "models"], adminKubeconfig());
   assert.deepEqual([before.failed, before.warned], [[], []]);
+  // Its Stopped condition is False (it is not stopped): no problem to check.
+  const conditions = JSON.parse(
+    await kubectlOk(["get", "isvc", "iris", "-n", "models", "-o", "jsonpath={.status.conditions}"]),
+  ) as { type: string; status: string }[];
+  assert.deepEqual(conditions.find((c) => c.type === "Stopped")?.status, "False");
   // Knative's default since 1.8: no domain key, only the example.
   const domain = JSON.parse(
     await kubectlOk(["get", "configmap", "config-domain", "-n", "knative-serving", "-o", "json"]),
@@ -127,7 +144,7 @@ Deno.test("config-domain with only _example: check warns with the domain inferen
   // Only the domain keys go: Knative's own webhook refuses an update that touches _example.
   assert.ok(domain.data?._example, "Knative ships config-domain with its _example");
   await patchKnative("config-domain", removals, "json");
-  const found = await runCheck([], adminKubeconfig());
+  const found = await runCheck(["-n", "models"], adminKubeconfig());
   assert.deepEqual([found.failed, found.warned], [[], ["mode.knative-domain"]]);
   const warning = found.byId("mode.knative-domain")!;
   assert.match(
@@ -139,7 +156,21 @@ Deno.test("config-domain with only _example: check warns with the domain inferen
     warning.hint,
     `kubectl patch configmap config-domain -n knative-serving --type merge -p '{"data":{"${ingressDomain}":""}}'`,
   );
+  // The model's Route is now cluster-local, and predict needs no ingress: it answers through the
+  // API server's proxy to the serving revision.
+  await waitFor(
+    "iris's URL to be cluster-local",
+    async () =>
+      (await kubectlOk(["get", "isvc", "iris", "-n", "models", "-o", "jsonpath={.status.url}"]))
+        .includes(".svc.cluster.local"),
+  );
+  const predicted = await runPlugin(
+    ["predict", "iris", "-n", "models", "-d", '{"instances": [[6.8, 2.8, 4.8, 1.4]]}'],
+    env,
+  );
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.equal(JSON.parse(predicted.stdout).predictions.length, 1, predicted.stdout);
   await runHint(warning.hint!);
-  const fixed = await runCheck([], adminKubeconfig());
+  const fixed = await runCheck(["-n", "models"], adminKubeconfig());
   assert.deepEqual([fixed.failed, fixed.warned], [[], []]);
 });
