@@ -19,6 +19,7 @@ import {
   patchKServeConfig,
   patchKServeWebhook,
   scaleController,
+  SKLEARN,
 } from "../support/kserve.ts";
 import { type CheckSummary, runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { assertHintParses, runHint } from "../support/hints.ts";
@@ -539,21 +540,11 @@ Deno.test("check finds Knative Serving installed in a namespace other than knati
     }));
   }
   await kubectlOk(["create", "namespace", "models"]);
-  const placed = await runPlugin([
-    "deploy",
-    "gpu",
-    "-n",
-    "models",
-    "--model-format",
-    "sklearn",
-    "--storage-uri",
-    "gs://a/b",
-    "--mode",
-    "serverless",
-    "--node-selector",
-    "nvidia.com/gpu.present=true",
-    "--dry-run=server",
-  ], { env: { KUBECONFIG: adminKubeconfig() } });
+  const placed = await runPlugin(
+    ["deploy", "gpu", "-n", "models", ...SKLEARN, "--mode", "serverless"]
+      .concat(["--node-selector", "nvidia.com/gpu.present=true", "--dry-run=server"]),
+    { env: { KUBECONFIG: adminKubeconfig() } },
+  );
   assert.equal(placed.code, 2, placed.stderr);
   assert.match(
     placed.stderr,
