@@ -8,11 +8,12 @@
  *   admission webhook "NAME" denied the request: REASON
  * Pure functions on the message.
  */
+import { WEBHOOK_DENIAL } from "../kube/api_refusals.ts";
 
 /** A webhook the API server could not call, or that refused the object. */
 export interface WebhookCallFailure {
-  /** The webhook's name in its configuration: "webhook.serving.knative.dev"; absent when unsaid. */
-  webhook?: string;
+  /** The webhook's name in its configuration: "webhook.serving.knative.dev". */
+  webhook: string;
   /** The Service the configuration points at, from the URL the API server posted to. */
   service?: { namespace: string; name: string };
   /** Why, in words: "its Service has no ready endpoints (...)". */
@@ -38,13 +39,9 @@ const CALL_CAUSES: [RegExp, string][] = [
 
 /** The failure of an admission webhook named in `message`, or undefined when none is. */
 export function webhookCallFailure(message: string): WebhookCallFailure | undefined {
-  const denied = /admission webhook(?: "([^"]+)")? denied the request:?\s*(.*)/s.exec(message);
+  const denied = WEBHOOK_DENIAL.exec(message);
   if (denied) {
-    return {
-      ...(denied[1] ? { webhook: denied[1] } : {}),
-      cause: `it denied the request: ${denied[2]}`,
-      denied: true,
-    };
+    return { webhook: denied[1]!, cause: `it denied the request: ${denied[2]}`, denied: true };
   }
   const failed = /failed calling webhook "([^"]+)":\s*(.*)/s.exec(message);
   if (!failed) return undefined;
@@ -64,7 +61,7 @@ export function webhookCallFailure(message: string): WebhookCallFailure | undefi
 /** `webhook "NAME" (Service NS/SVC)`: the webhook and where the API server calls it. */
 export function webhookWords(failure: WebhookCallFailure): string {
   const service = failure.service;
-  return `${failure.webhook ? `webhook "${failure.webhook}"` : "an admission webhook"}${
+  return `webhook "${failure.webhook}"${
     service ? ` (Service ${service.namespace}/${service.name})` : ""
   }`;
 }

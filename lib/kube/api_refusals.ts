@@ -29,7 +29,7 @@ export const RBAC_DENIAL =
   /User "([^"]*)" cannot (\S+) resource "([^"]*)"(?: in API group "([^"]*)")?/;
 
 /** `admission webhook "NAME" denied the request: REASON` (k8s.io/apiserver admission/plugin/webhook). */
-const WEBHOOK_DENIAL = /admission webhook "([^"]+)" denied the request:?\s*(.*)/;
+export const WEBHOOK_DENIAL = /admission webhook "([^"]+)" denied the request:?\s*(.*)/;
 
 /** The customresource handler refuses writes while its CRD has a deletionTimestamp. */
 const CRD_TERMINATING = /(\w+) not allowed while custom resource definition is terminating/;
