@@ -85,7 +85,9 @@ async function whyNoAnswer(ctx: CheckContext, message: string): Promise<never> {
   if (wrong) {
     throw new CheckFailed(`${lead}: ${wrong.finding}`, wrong.fix, { transient: false });
   }
-  if (/no endpoints available/.test(message)) {
+  // Its Deployment is Available (mode.knative) and its Service selects its pods: the
+  // EndpointSlice is still being filled, which resolves on its own.
+  if (/no endpoints available|connection refused/.test(message)) {
     throw new CheckFailed(
       `${lead}; Service ${namespace}/${name} selects the webhook pods, so waiting for its EndpointSlice to list the ready ones (${message})`,
       endpoints,
