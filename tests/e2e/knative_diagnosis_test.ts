@@ -60,6 +60,12 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
       '{"spec":{"selector":{"role":"nothing"}}}',
     ]);
     await waitFor("the webhook's endpoints to go", async () => await webhookEndpoints() === 0);
+    // The API server keeps its connection to the pod it called before (as kube-proxy keeps an
+    // established flow): a new pod, as after any restart, is reached only through the Service.
+    await kubectlOk(["delete", "pod", "-n", "knative-serving", "-l", "app=webhook"]);
+    await kubectlOk(
+      ["rollout", "status", "deployment/webhook", "-n", "knative-serving", "--timeout=120s"],
+    );
     const broken = await runCheck([], adminKubeconfig());
     assert.deepEqual(broken.failed, ["mode.knative-webhook"], JSON.stringify(broken.report));
     const webhook = broken.byId("mode.knative-webhook")!;
