@@ -139,7 +139,9 @@ spec:
     return /^Diagnosis: .*CrashLoopBackOff/m.test(status.stdout) && status.stdout;
   }, { timeoutMs: 180_000, intervalMs: 3000 });
   assert.match(diagnosis, new RegExp(`^Diagnosis: +${failing.source}`, "m"));
-  assert.doesNotMatch(diagnosis, /IngressReady/);
+  assert.doesNotMatch(diagnosis, /^Diagnosis: .*IngressReady/m);
+  // The revision's own failure is shown where the traffic goes.
+  assert.match(diagnosis, /^ +0% +broken-predictor-00001 \[latest\] +Failed \(ExitCode2\)$/m);
   const check = await runCheck(["-n", "models"], adminKubeconfig());
   const ready = check.byId("models.ready")!;
   assert.match(ready.error!, failing);
