@@ -24,7 +24,7 @@ import { revisionDeployment, revisionRoute } from "../kserve/activator.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 import { unrenderedSpec } from "../kserve/rendered.ts";
 import { checkScaleToZero, requireKnativeForMode } from "../deploy/knative.ts";
-import { findKnativeNamespace } from "../kserve/knative.ts";
+import { findKnativeNamespace, knativeNamespace } from "../kserve/knative.ts";
 import { readRuleContext } from "../kserve/model_context.ts";
 import { STORAGE_SECRET_ANNOTATION, withHfTokenEnv } from "../kserve/hf.ts";
 import { writeErr } from "../output.ts";
