@@ -1,9 +1,9 @@
 /**
- * Knative's webhook and revisions, diagnosed like KServe's, on Knative Serving's real controllers
- * for KServe v0.16.0 and v0.20.0: install proves Knative's webhook admits a Knative Service;
- * check names why it does not (its Service selecting no webhook pod), with a hint that fixes it;
- * deploy --wait fails fast when KServe cannot create the model's Knative Service through it,
- * naming the webhook and the fix; and status and check name a failed revision's container.
+ * Knative's webhook and revisions, diagnosed like KServe's, on Knative Serving's real controllers:
+ * on KServe v0.16.0, install proves Knative's webhook admits a Knative Service; check names why
+ * it does not (its Service selecting no webhook pod), with a hint that fixes it; deploy --wait
+ * fails fast when KServe cannot create the model's Knative Service through it, naming the
+ * webhook and the fix. On v0.20.0, status and check name a failed revision's container.
  */
 import assert from "node:assert/strict";
 import {
