@@ -5,22 +5,21 @@
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
-import { defaultDeploymentMode } from "../kserve/config.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { predictorStatus, reconciled, type TrafficView, trafficView } from "../kserve/traffic.ts";
-import { classifyMode, type ModeKind, modelMode } from "../kserve/versions.ts";
-import type { Backend } from "../options.ts";
-import { requireModel } from "./kinds.ts";
+import type { RolloutMode, RolloutRefusal } from "./kind.ts";
+import { kindOf, requireModel } from "./kinds.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
 import { revisionReadiness } from "./revisions.ts";
 
-/** A model as rollout sees it. `view` is empty outside Knative mode. */
+/** A model as rollout sees it. `view` is empty where its kind refuses a split. */
 export interface RolloutState {
-  backend: Backend;
   live: InferenceService;
   kserve: KServeInstall;
-  mode: { kind: ModeKind | undefined; value: string };
+  mode: RolloutMode;
+  /** Why the model has no split to roll out (its kind's answer), undefined in Knative mode. */
+  refusal: RolloutRefusal | undefined;
   view: TrafficView;
 }
 
@@ -34,13 +33,15 @@ export async function readRollout(
     requireModel(kube, namespace, name),
     findKServe(kube),
   ]);
+  const { rollout } = kindOf(model);
+  const mode = rollout.mode(model.object, kserve);
+  const refusal = rollout.refusal(name, namespace, mode, kserve.version);
+  // Only an InferenceService in Knative mode has no refusal.
   const live = model.object as InferenceService;
-  const value = modelMode(live, defaultDeploymentMode(kserve.configMap?.data)).value;
-  const mode = { kind: classifyMode(value, kserve.version), value };
-  const view = model.backend === "kserve" && mode.kind === "serverless"
-    ? trafficView(live, await revisionReadiness(kube, namespace, name))
-    : { revisions: [], notes: [] };
-  return { backend: model.backend, live, kserve, mode, view };
+  const view = refusal
+    ? { revisions: [], notes: [] }
+    : trafficView(live, await revisionReadiness(kube, namespace, name));
+  return { live, kserve, mode, refusal, view };
 }
 
 /**
