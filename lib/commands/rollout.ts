@@ -67,7 +67,8 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   checkFlags(ask, base);
   const { resources, objects } = await planDeploy(kube, ask, base);
   const planned = objects[0] as InferenceService;
-  const change = planRollout({ ...facts, changesModel: changesPredictor(state.live, planned) });
+  const changesModel = changesPredictor(state.live, planned);
+  const change = planRollout({ ...facts, changesModel });
   // promote removes the field; a server-side apply leaves another manager's value in place
   // (even forced), so with --force-conflicts it is taken first and then left out.
   const owners = change.canaryTrafficPercent === undefined && !change.unchanged
@@ -110,6 +111,7 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   const view = await waitForSplit(kube, namespace, name, {
     percent: change.canaryTrafficPercent ?? 100,
     stable: predictorStatus(state.live).latestRolledoutRevision,
+    earlier: changesModel ? predictorStatus(state.live).latestCreatedRevision : undefined,
     timeoutMs: invocation.timeoutMs,
   });
   const report = rolloutReport(name, namespace, { ...state, view });

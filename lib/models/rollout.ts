@@ -7,7 +7,12 @@ import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
 import { findKServe, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
-import { predictorStatus, reconciled, type TrafficView, trafficView } from "../kserve/traffic.ts";
+import {
+  predictorStatus,
+  routedAsAsked,
+  type TrafficView,
+  trafficView,
+} from "../kserve/traffic.ts";
 import type { RolloutMode, RolloutRefusal } from "./kind.ts";
 import { kindOf, requireModel } from "./kinds.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
@@ -45,20 +50,27 @@ export async function readRollout(
 }
 
 /**
- * Waits until KServe has reconciled the spec and the Route sends `percent` to a new ready
- * latest revision (not `stable`); fails fast (CliError) when that revision fails, with its
- * reason; DeadlineError after `timeoutMs`.
+ * Waits until the Route sends `percent` to a ready latest revision that is not `stable` (nor
+ * `earlier`: the latest one before an apply that changes the model, which makes a new one);
+ * fails fast (CliError) when that revision fails, with its reason; DeadlineError after
+ * `timeoutMs`.
  */
 export async function waitForSplit(
   kube: Kube,
   namespace: string,
   name: string,
-  target: { percent: number; stable: string | undefined; timeoutMs: number },
+  target: {
+    percent: number;
+    stable: string | undefined;
+    earlier: string | undefined;
+    timeoutMs: number;
+  },
 ): Promise<TrafficView> {
   let view: TrafficView = { revisions: [], notes: [] };
   const latestOf = (isvc: InferenceService) => {
     const latest = predictorStatus(isvc).latestCreatedRevision;
-    return latest && latest !== target.stable && reconciled(isvc) ? latest : undefined;
+    const fresh = latest !== target.stable && latest !== target.earlier;
+    return latest && fresh && routedAsAsked(isvc) ? latest : undefined;
   };
   await waitFor<InferenceService>(kube, {
     path: INFERENCE_SERVICE.collection(namespace),
@@ -83,7 +95,9 @@ export async function waitForSplit(
     ready([isvc]) {
       if (!isvc) return "the InferenceService is gone";
       const latest = latestOf(isvc);
-      if (!latest) return "KServe has not created the new revision yet";
+      if (!latest) {
+        return "the new revision is not created, or the Route does not send the split asked for, yet";
+      }
       const row = view.revisions.find((r) => r.revision === latest);
       if (row?.ready !== "True") return `revision ${latest} is not ready yet`;
       return row.percent === target.percent
