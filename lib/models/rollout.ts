@@ -2,6 +2,9 @@
  * What `rollout` reads and waits for: the model, its mode, its Knative revisions' readiness and
  * the traffic as the Route sends it (lib/kserve/traffic.ts). Decisions are rollout_plan.ts's.
  */
+import type { V1Pod } from "@kubernetes/client-node";
+import { KNATIVE } from "../defaults.ts";
+import { podFailure } from "../deploy/wait.ts";
 import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { waitFor } from "../kube/wait.ts";
@@ -80,12 +83,16 @@ export async function waitForSplit(
     async failed([isvc]) {
       if (!isvc || !latestOf(isvc)) return undefined;
       view = trafficView(isvc, await revisionReadiness(kube, namespace, name));
-      const failed = view.revisions.find((r) => r.latest && r.ready === "False");
-      if (!failed) return undefined;
+      const latest = view.revisions.find((r) => r.latest);
+      if (!latest || latest.ready === "True") return undefined;
+      // Knative judges a crashing container only when the revision's Deployment changes (its
+      // progress deadline, 10 minutes by default): its pods say it at once.
+      const why = latest.ready === "False"
+        ? `${latest.reason ?? "Ready is False"}${latest.message ? ` (${latest.message})` : ""}`
+        : await revisionPodFailure(kube, namespace, latest.revision);
+      if (!why) return undefined;
       return new CliError(
-        `Revision ${failed.revision} failed: ${failed.reason ?? "Ready is False"}${
-          failed.message ? ` (${failed.message})` : ""
-        }. Knative sends its ${target.percent}% to the latest ready revision instead`,
+        `Revision ${latest.revision} failed: ${why}. Knative sends its ${target.percent}% to the latest ready revision instead`,
         {
           hint:
             `Return all traffic with: kubectl kserve rollout undo ${name} -n ${namespace}; see where it goes with: kubectl kserve rollout status ${name} -n ${namespace}`,
@@ -106,4 +113,22 @@ export async function waitForSplit(
     },
   }, { timeoutMs: target.timeoutMs });
   return view;
+}
+
+/** The lasting failure of a revision's pods (deploy --wait's words), or undefined while they may start. */
+async function revisionPodFailure(
+  kube: Kube,
+  namespace: string,
+  revision: string,
+): Promise<string | undefined> {
+  const pods = await kube.request<{ items: V1Pod[] }>(
+    "GET",
+    `/api/v1/namespaces/${namespace}/pods`,
+    { query: { labelSelector: `${KNATIVE.apiGroup}/revision=${revision}` } },
+  );
+  for (const pod of pods.items) {
+    const failure = await podFailure(kube, pod);
+    if (failure) return failure;
+  }
+  return undefined;
 }
