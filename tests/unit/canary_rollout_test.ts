@@ -37,6 +37,27 @@ function model(
   };
 }
 
+/**
+ * A canary of NEW over OLD as the Route resolved it: `ready` the latest ready revision, and the
+ * revision and percent of the `latestRevision` target and of the "prev" one.
+ */
+function routed(
+  ready: string,
+  latest: [string, number],
+  prev: [string, number],
+  spec?: Record<string, unknown>,
+): InferenceService {
+  return model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: ready,
+    latestRolledoutRevision: OLD,
+    traffic: [
+      { latestRevision: true, revisionName: latest[0], percent: latest[1] },
+      { tag: "prev", latestRevision: false, revisionName: prev[0], percent: prev[1] },
+    ],
+  }, spec);
+}
+
 /** A 90/10 split KServe asked for, resolved by the Route. */
 const SPLIT = [
   { latestRevision: true, revisionName: NEW, percent: 10 },
@@ -85,15 +106,7 @@ Deno.test("a 90/10 split shows both revisions, their shares and readiness, and n
 Deno.test("a failed canary's share is shown where the Route really sends it, with the revision's reason", () => {
   // Field report: `kubectl get isvc` shows 90/10 while the canary's image cannot be fetched;
   // the Route resolves latestRevision to the latest ready revision, the old one.
-  const live = model({
-    latestCreatedRevision: NEW,
-    latestReadyRevision: OLD,
-    latestRolledoutRevision: OLD,
-    traffic: [
-      { latestRevision: true, revisionName: OLD, percent: 10 },
-      { tag: "prev", latestRevision: false, revisionName: OLD, percent: 90 },
-    ],
-  });
+  const live = routed(OLD, [OLD, 10], [OLD, 90]);
   const view = trafficView(live, {
     [NEW]: { status: "False", reason: "ContainerMissing", message: "Unable to fetch image" },
   });
@@ -251,15 +264,7 @@ Deno.test("tag routing's URLs are shown per revision; a split the Route does not
   assert.match(trafficView(stale).notes[0]!, /does not send the split the spec asks for yet/);
   // KServe copies the Knative Service's observedGeneration, which differs from the model's own
   // generation (an undo after a promote updates the Knative Service twice): no note.
-  const undone = model({
-    latestCreatedRevision: NEW,
-    latestReadyRevision: NEW,
-    latestRolledoutRevision: OLD,
-    traffic: [
-      { latestRevision: true, revisionName: NEW, percent: 0 },
-      { tag: "prev", latestRevision: false, revisionName: OLD, percent: 100 },
-    ],
-  }, { canaryTrafficPercent: 0 });
+  const undone = routed(NEW, [NEW, 0], [OLD, 100], { canaryTrafficPercent: 0 });
   undone.status!.observedGeneration = 7;
   assert.deepEqual(trafficView(undone, { [NEW]: { status: "True" } }).notes, []);
 });
