@@ -7,7 +7,7 @@ import { defaultDeploymentMode } from "../kserve/config.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { factsOf, RAW_CANARY_ROUTING_SINCE } from "../kserve/releases.ts";
 import { classifyMode, modelMode } from "../kserve/versions.ts";
-import type { RolloutTraits } from "./kind.ts";
+import type { RolloutTraits } from "./rollout_traits.ts";
 
 export const INFERENCE_SERVICE_ROLLOUT: RolloutTraits = {
   mode(object, kserve) {

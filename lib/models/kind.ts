@@ -19,7 +19,7 @@ import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
 import type { RevisionTraffic } from "../kserve/traffic.ts";
 import type { RevisionRoute } from "../kserve/activator.ts";
-import type { ModeKind } from "../kserve/versions.ts";
+import type { RolloutTraits } from "./rollout_traits.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 
 /**
@@ -103,39 +103,6 @@ export interface ModelStatus {
   /** Findings about the object itself, each naming the offending value and the fix. */
   warnings?: string[];
   diagnosis?: string;
-}
-
-/** A model's mode as `rollout` names it, and KServe's kind of it (undefined: no KServe mode). */
-export interface RolloutMode {
-  kind: ModeKind | undefined;
-  value: string;
-}
-
-/**
- * Why a model has no traffic split to roll out: the refusal of start, promote and undo (exit 2,
- * `hint` says what works), and what `rollout status` says instead of a split (`info`).
- */
-export interface RolloutRefusal {
-  message: string;
-  hint: string;
-  info: string;
-}
-
-/**
- * How `rollout` treats a kind: canaries split traffic between the Knative revisions of an
- * InferenceService in Knative mode only (KServe's one reader of canaryTrafficPercent is its
- * Knative reconciler, ksvc_reconciler.go); every other kind and mode says why not.
- */
-export interface RolloutTraits {
-  /** The model's mode; `kserve`: the install, whose default decides a model that names none. */
-  mode(object: ModelObject, kserve: KServeInstall): RolloutMode;
-  /** Why a model in `mode` has no split, or undefined when its revisions have one. */
-  refusal(
-    name: string,
-    namespace: string,
-    mode: RolloutMode,
-    kserveVersion: string | undefined,
-  ): RolloutRefusal | undefined;
 }
 
 /** What planning a deploy knows: the request, the reads started for it, the install found. */

@@ -16,7 +16,7 @@ import {
   type TrafficView,
   trafficView,
 } from "../kserve/traffic.ts";
-import type { RolloutMode, RolloutRefusal } from "./kind.ts";
+import type { RolloutMode, RolloutRefusal } from "./rollout_traits.ts";
 import { kindOf, requireModel } from "./kinds.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
 import { revisionReadiness } from "./revisions.ts";

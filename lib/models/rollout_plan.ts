@@ -10,7 +10,7 @@
 import { CliError, UsageError } from "../errors.ts";
 import type { InferenceService, PredictorStatus } from "../kserve/inference_service.ts";
 import { canaryPercent, predictorStatus, type TrafficView } from "../kserve/traffic.ts";
-import type { RolloutRefusal } from "./kind.ts";
+import type { RolloutRefusal } from "./rollout_traits.ts";
 
 export type RolloutVerb = "start" | "promote" | "undo";
 
