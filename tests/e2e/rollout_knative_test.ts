@@ -78,9 +78,20 @@ async function resourceVersion(): Promise<string> {
   ]);
 }
 
-/** Runs a verb that must write nothing: says `unchanged`, and the resourceVersion stays. */
+/**
+ * Runs a verb that must write nothing: says `unchanged`, and the resourceVersion stays. KServe
+ * keeps writing the status for a while after the Route has changed: first the resourceVersion
+ * must hold for three seconds.
+ */
 async function assertRerunWritesNothing(args: string[]) {
-  const before = await resourceVersion();
+  let seen = "";
+  const before = await waitFor("the InferenceService's status to settle", async () => {
+    const now = await resourceVersion();
+    if (now === seen) return now;
+    seen = now;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return seen === await resourceVersion() && seen;
+  }, { timeoutMs: 60_000 });
   const rerun = await plugin(args);
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stderr, /inferenceservice\/iris unchanged/, args.join(" "));
