@@ -5,7 +5,7 @@
  * lib/models/rollout_plan.ts's, the reads lib/models/rollout.ts's.
  */
 import { stringify } from "yaml";
-import { CliError } from "../errors.ts";
+import { conflictRefusal, objectName } from "../kube/conflicts.ts";
 import { Kube } from "../kube/client.ts";
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { applyModel, unchangedBy } from "../deploy/apply.ts";
@@ -18,7 +18,7 @@ import {
 } from "../deploy/rollout_spec.ts";
 import type { ModelRequest } from "../deploy/spec.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
-import { predictorStatus } from "../kserve/traffic.ts";
+import { canaryPercent, predictorStatus } from "../kserve/traffic.ts";
 import { checkFlags, planDeploy } from "../models/plan.ts";
 import { readRollout, type RolloutState, waitForSplit } from "../models/rollout.ts";
 import { planRollout, refuseUnsupported, type RolloutVerb } from "../models/rollout_plan.ts";
@@ -51,14 +51,12 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
     verb,
     name,
     namespace,
-    backend: state.backend,
     live: state.live,
-    mode: state.mode,
-    kserveVersion: state.kserve.version,
+    refusal: state.refusal,
     traffic: invocation.traffic,
     view: state.view,
   };
-  // Before deploy's plan: a model rollout cannot split is refused with that reason first.
+  // Before deploy's plan: a model whose kind or mode has no split is refused with why first.
   refuseUnsupported(facts);
   const ask = {
     global: { ...invocation.global, namespace },
@@ -69,17 +67,22 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   checkFlags(ask, base);
   const { resources, objects } = await planDeploy(kube, ask, base);
   const planned = objects[0] as InferenceService;
-  const change = planRollout({ ...facts, changesModel: changesPredictor(state.live, planned) });
-  const owners = canaryOwners(state.live);
-  if (change.canaryTrafficPercent === undefined && owners.length && !change.unchanged) {
-    throw new CliError(
-      `spec.predictor.canaryTrafficPercent of "${name}" is set by ${
-        owners.join(", ")
-      }: this tool cannot remove another manager's field`,
-      {
-        hint:
-          `Remove it with: kubectl patch inferenceservice ${name} -n ${namespace} --type json -p '[{"op":"remove","path":"/spec/predictor/canaryTrafficPercent"}]'`,
-      },
+  const changesModel = changesPredictor(state.live, planned);
+  const change = planRollout({ ...facts, changesModel });
+  // promote removes the field; a server-side apply leaves another manager's value in place
+  // (even forced), so with --force-conflicts it is taken first and then left out.
+  const owners = change.canaryTrafficPercent === undefined && !change.unchanged
+    ? canaryOwners(state.live)
+    : [];
+  if (owners.length && !invocation.forceConflicts) {
+    throw conflictRefusal(
+      `Rollout ${verb}`,
+      owners.map((manager) => ({
+        object: objectName(planned),
+        field: ".spec.predictor.canaryTrafficPercent",
+        manager,
+      })),
+      `Keep it by changing the object with the tool that set it, or take it with this rollout ${verb} command plus --force-conflicts`,
     );
   }
   const isvc = withCanary(planned, change.canaryTrafficPercent);
@@ -91,11 +94,15 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
     );
     return 0;
   }
-  const [applied] = await applyModel(kube, resources, [isvc], {
+  const options = {
     dryRun: invocation.dryRun === "server",
     force: invocation.forceConflicts === true,
     command: `rollout ${verb}`,
-  });
+  };
+  if (owners.length) {
+    await applyModel(kube, resources, [withCanary(planned, canaryPercent(state.live))], options);
+  }
+  const [applied] = await applyModel(kube, resources, [isvc], options);
   const what = !invocation.dryRun && unchangedBy(state.live, applied!)
     ? "unchanged"
     : `applied${dryRunSuffix(invocation.dryRun)}`;
@@ -104,6 +111,7 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   const view = await waitForSplit(kube, namespace, name, {
     percent: change.canaryTrafficPercent ?? 100,
     stable: predictorStatus(state.live).latestRolledoutRevision,
+    earlier: changesModel ? predictorStatus(state.live).latestCreatedRevision : undefined,
     timeoutMs: invocation.timeoutMs,
   });
   const report = rolloutReport(name, namespace, { ...state, view });

@@ -15,27 +15,19 @@ export interface RolloutReport {
   revisions: RevisionTraffic[];
   /** Where the split asked for and the one happening differ (rollout status then exits 1). */
   notes: string[];
-  /** Why the model has no split at all (another backend or mode), when it asks for none. */
+  /** Why the model has no split at all (its kind or mode), when it asks for none. */
   info?: string;
 }
 
 export function rolloutReport(
   name: string,
   namespace: string,
-  state: Pick<RolloutState, "backend" | "live" | "mode" | "kserve" | "view">,
+  state: Pick<RolloutState, "live" | "mode" | "kserve" | "refusal" | "view">,
 ): RolloutReport {
-  const { live, mode, view } = state;
+  const { live, mode, view, refusal } = state;
   const warning = standardCanaryWarning(live, mode, state.kserve.version);
-  const info = state.backend !== "kserve"
-    ? `"${name}" is a Deployment (the deployment backend): it has no revisions to split traffic between`
-    : mode.kind !== "serverless" && !warning
-    ? `${mode.value} mode: one predictor serves all the traffic; canary rollouts need Knative mode`
-    : undefined;
-  const notes = warning
-    ? [`${warning.message}. Fix: ${warning.fix}`]
-    : mode.kind === "serverless"
-    ? view.notes
-    : [];
+  const info = warning ? undefined : refusal?.info;
+  const notes = warning ? [`${warning.message}. Fix: ${warning.fix}`] : refusal ? [] : view.notes;
   const canary = view.canaryTrafficPercent ??
     (live.spec?.predictor?.canaryTrafficPercent as number | undefined);
   return {

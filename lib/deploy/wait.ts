@@ -241,7 +241,7 @@ function ownerLookup(kube: Kube, namespace: string) {
  * A lasting failure of one pod in classifyPod's words (lib/kserve/failures.ts), with the last
  * lines of a crash-looping container's previous log read for it; undefined while it may start.
  */
-async function podFailure(kube: Kube, pod: V1Pod): Promise<string | undefined> {
+export async function podFailure(kube: Kube, pod: V1Pod): Promise<string | undefined> {
   const finding = classifyPod(pod);
   if (!finding?.lasting) return undefined;
   const crashing = [

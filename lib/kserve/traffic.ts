@@ -96,8 +96,8 @@ export function trafficView(
     revisions: [...rows.values()].sort((a, b) => Number(b.latest) - Number(a.latest)),
     notes: [],
   };
-  view.notes = reconciled(isvc) ? notesOf(view, status, canary) : [
-    `KServe has not reconciled generation ${isvc.metadata?.generation} yet: this is the traffic of the spec before it`,
+  view.notes = !status.traffic || routedAsAsked(isvc) ? notesOf(view, status, canary) : [
+    `The Route does not send the split the spec asks for yet (KServe and Knative are still reconciling): this is the traffic it sends now`,
   ];
   return view;
 }
@@ -126,10 +126,20 @@ export function revisionService(revision: string): string {
   return `${revision}-private`;
 }
 
-/** Whether KServe's status is written for the object's current spec (observedGeneration). */
-export function reconciled(isvc: InferenceService): boolean {
-  const generation = isvc.metadata?.generation;
-  return generation === undefined || isvc.status?.observedGeneration === generation;
+/**
+ * Whether the Route sends the split the spec asks for: its `latestRevision` target has
+ * canaryTrafficPercent (100 without one, or before any revision rolled out: KServe then asks
+ * for no split). status.observedGeneration cannot say it: KServe copies the Knative Service's
+ * there (inference_service_status.go PropagateStatus), whose generations count differently (an
+ * undo after a promote updates the Knative Service twice).
+ */
+export function routedAsAsked(isvc: InferenceService): boolean {
+  const status = predictorStatus(isvc);
+  const latest = status.traffic?.find((target) => target.latestRevision === true);
+  if (!latest) return false;
+  const canary = canaryPercent(isvc);
+  const asked = canary !== undefined && status.latestRolledoutRevision ? canary : 100;
+  return (latest.percent ?? 0) === asked;
 }
 
 function notesOf(

@@ -95,6 +95,18 @@ export const DEPLOYMENT: ModelKind = {
         `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
       ],
     ].map(([kind, objects]) => ({ path: `${objects}/${name}`, kind: kind!, name, namespace })),
+  // A Deployment rolls out one template at a time: no revisions to split traffic between.
+  rollout: {
+    mode: () => ({ kind: undefined, value: "Deployment" }),
+    refusal: (name, namespace) => ({
+      message:
+        `"${name}" is a Deployment (the deployment backend): canary rollouts split traffic between the Knative revisions of an InferenceService in Knative mode`,
+      hint:
+        `Follow a Deployment's rollout with: kubectl rollout status deployment/${name} -n ${namespace}`,
+      info:
+        `"${name}" is a Deployment (the deployment backend): it has no revisions to split traffic between`,
+    }),
+  },
   validateName: (name) => validateName(name),
   plan,
 };

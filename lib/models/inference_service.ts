@@ -32,6 +32,7 @@ import { buildInferenceService } from "../deploy/spec.ts";
 import { validateHostLabel, validateName } from "../deploy/validate.ts";
 import type { ModelWait } from "../deploy/wait.ts";
 import { explainInferenceService } from "./inference_service_status.ts";
+import { INFERENCE_SERVICE_ROLLOUT } from "./inference_service_rollout.ts";
 import {
   type ModelKind,
   type ModelObject,
@@ -141,6 +142,7 @@ export const INFERENCE_SERVICE: ModelKind = {
       { hint: "Find out why with: kubectl kserve check; fix the controller, then delete again" },
     );
   },
+  rollout: INFERENCE_SERVICE_ROLLOUT,
   validateName(name, where) {
     validateName(name);
     if (where) {

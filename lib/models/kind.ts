@@ -19,6 +19,7 @@ import type { Backend, RequestProtocol } from "../options.ts";
 import type { HpaLine } from "./hpa.ts";
 import type { RevisionTraffic } from "../kserve/traffic.ts";
 import type { RevisionRoute } from "../kserve/activator.ts";
+import type { RolloutTraits } from "./rollout_traits.ts";
 import { stopAnnotated } from "../kserve/stop.ts";
 
 /**
@@ -185,6 +186,8 @@ export interface ModelKind {
   explain(kube: Kube, object: ModelObject, namespace: string, name: string): Promise<ModelStatus>;
   /** The objects `delete` removes (their dependents go with them). */
   deleted(namespace: string, name: string): Ref[];
+  /** What `rollout` makes of a model of this kind. */
+  readonly rollout: RolloutTraits;
   /** Throws when a delete could not finish (a controller that must remove a finalizer is down). */
   canDelete?(kube: Kube, namespace: string, name: string): Promise<void>;
   /**

@@ -158,6 +158,16 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
       );
     }
   },
+  // The llmisvc controller renders Deployments, not Knative revisions: no split to roll out.
+  rollout: {
+    mode: () => ({ kind: undefined, value: "LLMInferenceService" }),
+    refusal: (name, namespace) => ({
+      message:
+        `"${name}" is an LLMInferenceService: canary rollouts split traffic between the Knative revisions of an InferenceService in Knative mode, and KServe's llmisvc controller makes none`,
+      hint: `Follow its Deployments' rollout with: kubectl kserve status ${name} -n ${namespace}`,
+      info: `"${name}" is an LLMInferenceService: it has no revisions to split traffic between`,
+    }),
+  },
   plan: planLLM,
   checkFlags: checkLLMFlags,
   useHfToken(object, secret) {

@@ -1,18 +1,16 @@
 /**
  * What `rollout start|promote|undo` writes, decided on plain data before anything is sent:
  * the predictor's canaryTrafficPercent, or a refusal (UsageError, exit 2) where KServe would
- * ignore it. KServe reads canaryTrafficPercent only in its Knative reconciler
+ * ignore it (the model's kind says where: RolloutTraits). KServe reads canaryTrafficPercent only in its Knative reconciler
  * (pkg/controller/v1beta1/inferenceservice/reconcilers/knative/ksvc_reconciler.go): the latest
  * revision gets N%, the last rolled-out one (status.components.predictor) the rest, and only
  * when a rolled-out revision exists; 0 sends everything back to it (KServe's documented
  * rollback); removing the field sends 100% to the latest revision (its documented promote).
  */
 import { CliError, UsageError } from "../errors.ts";
-import type { Backend } from "../options.ts";
 import type { InferenceService, PredictorStatus } from "../kserve/inference_service.ts";
-import { factsOf, RAW_CANARY_ROUTING_SINCE } from "../kserve/releases.ts";
 import { canaryPercent, predictorStatus, type TrafficView } from "../kserve/traffic.ts";
-import type { ModeKind } from "../kserve/versions.ts";
+import type { RolloutRefusal } from "./rollout_traits.ts";
 
 export type RolloutVerb = "start" | "promote" | "undo";
 
@@ -21,11 +19,9 @@ export interface RolloutFacts {
   verb: RolloutVerb;
   name: string;
   namespace: string;
-  backend: Backend;
   live: InferenceService;
-  /** classifyMode of modelMode(live, the install's default); undefined for an unknown name. */
-  mode: { kind: ModeKind | undefined; value: string };
-  kserveVersion: string | undefined;
+  /** Why the model's kind or mode has no split (RolloutTraits.refusal), undefined in Knative mode. */
+  refusal: RolloutRefusal | undefined;
   /** rollout start's --traffic: the new revision's percent (0..100). */
   traffic?: number;
   /** rollout start: whether the flags change the predictor (else no new revision comes). */
@@ -115,39 +111,7 @@ export function planRollout(facts: RolloutFacts): RolloutChange {
   };
 }
 
-/** Refuses a model whose backend or mode has no revisions to split traffic between. */
-export function refuseUnsupported(facts: Omit<RolloutFacts, "changesModel">): void {
-  const { name, namespace, mode } = facts;
-  if (facts.backend !== "kserve") {
-    throw new UsageError(
-      `"${name}" is a Deployment (the deployment backend): canary rollouts split traffic between the Knative revisions of an InferenceService in Knative mode`,
-      {
-        hint:
-          `Follow a Deployment's rollout with: kubectl rollout status deployment/${name} -n ${namespace}`,
-      },
-    );
-  }
-  if (mode.kind === "serverless") return;
-  throw new UsageError(standardModeRefusal(name, mode.value, facts.kserveVersion), {
-    hint:
-      "What works: Knative mode, where each change is a revision and KServe splits traffic between them: add Knative (kubectl kserve install --mode serverless) and deploy the model with --mode serverless (a model's mode is fixed when it is created: a new name, or delete it first)",
-  });
-}
-
-/**
- * Why a canary does nothing in `mode` on `kserveVersion` (release table: standardCanary):
- * canaryTrafficPercent is ignored outside Knative mode, and spec.canary[] is not weighted.
- */
-export function standardModeRefusal(
-  name: string,
-  mode: string,
-  kserveVersion: string | undefined,
-): string {
-  const facts = factsOf(kserveVersion);
-  const canarySpec = facts.standardCanary.specCanary && !facts.standardCanary.weighted
-    ? `; its spec.canary[] deploys a second predictor that the main route does not weight (weighted routing came in KServe ${RAW_CANARY_ROUTING_SINCE}, through the Gateway API)`
-    : "";
-  return `Refusing a canary rollout of "${name}": it runs in ${mode} mode, where KServe ${
-    kserveVersion ?? facts.version
-  } ignores canaryTrafficPercent (only its Knative reconciler reads it) and sends 100% to the new model${canarySpec}`;
+/** Refuses a model whose kind or mode has no revisions to split traffic between (its kind's answer). */
+export function refuseUnsupported(facts: Pick<RolloutFacts, "refusal">): void {
+  if (facts.refusal) throw new UsageError(facts.refusal.message, { hint: facts.refusal.hint });
 }

@@ -4,8 +4,7 @@
  * reconciler; v0.20.0's spec.canary[] is not weighted) and what works, exit 2, nothing changed;
  * `status` of a model whose spec carries canaryTrafficPercent anyway warns that the new model
  * gets all the traffic; --min-replicas 0 is refused in Standard mode before anything is sent.
- * (Canaries in Knative mode need Knative's real controllers: unit-tested on plain data in
- * tests/unit/canary_rollout_test.ts.)
+ * (Canaries in Knative mode, on Knative's real controllers: rollout_knative_test.ts.)
  */
 import assert from "node:assert/strict";
 import { adminKubeconfig, kubectlOk, resetCluster, tempDir } from "../support/cluster.ts";

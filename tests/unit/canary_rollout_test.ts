@@ -15,6 +15,12 @@ import {
 } from "../../lib/models/rollout_plan.ts";
 import { changesPredictor, rolloutBase, withCanary } from "../../lib/deploy/rollout_spec.ts";
 import { renderRollout, rolloutReport } from "../../lib/commands/rollout_view.ts";
+import { INFERENCE_SERVICE_ROLLOUT } from "../../lib/models/inference_service_rollout.ts";
+import { DEPLOYMENT } from "../../lib/models/deployment.ts";
+import { LLM_INFERENCE_SERVICE } from "../../lib/models/llm_inference_service.ts";
+
+const MODE = { kind: undefined, value: "" };
+const KSERVE = { installed: true, namespace: "kserve", apiServed: true, version: "v0.20.0" };
 
 const OLD = "iris-predictor-00001";
 const NEW = "iris-predictor-00002";
@@ -31,6 +37,27 @@ function model(
   };
 }
 
+/**
+ * A canary of NEW over OLD as the Route resolved it: `ready` the latest ready revision, and the
+ * revision and percent of the `latestRevision` target and of the "prev" one.
+ */
+function routed(
+  ready: string,
+  latest: [string, number],
+  prev: [string, number],
+  spec?: Record<string, unknown>,
+): InferenceService {
+  return model({
+    latestCreatedRevision: NEW,
+    latestReadyRevision: ready,
+    latestRolledoutRevision: OLD,
+    traffic: [
+      { latestRevision: true, revisionName: latest[0], percent: latest[1] },
+      { tag: "prev", latestRevision: false, revisionName: prev[0], percent: prev[1] },
+    ],
+  }, spec);
+}
+
 /** A 90/10 split KServe asked for, resolved by the Route. */
 const SPLIT = [
   { latestRevision: true, revisionName: NEW, percent: 10 },
@@ -42,10 +69,8 @@ function facts(live: InferenceService, extra: Partial<RolloutFacts> = {}): Rollo
     verb: "start",
     name: "iris",
     namespace: "models",
-    backend: "kserve",
     live,
-    mode: { kind: "serverless", value: "Knative" },
-    kserveVersion: "v0.20.0",
+    refusal: undefined,
     traffic: 10,
     changesModel: true,
     view: trafficView(live),
@@ -81,15 +106,7 @@ Deno.test("a 90/10 split shows both revisions, their shares and readiness, and n
 Deno.test("a failed canary's share is shown where the Route really sends it, with the revision's reason", () => {
   // Field report: `kubectl get isvc` shows 90/10 while the canary's image cannot be fetched;
   // the Route resolves latestRevision to the latest ready revision, the old one.
-  const live = model({
-    latestCreatedRevision: NEW,
-    latestReadyRevision: OLD,
-    latestRolledoutRevision: OLD,
-    traffic: [
-      { latestRevision: true, revisionName: OLD, percent: 10 },
-      { tag: "prev", latestRevision: false, revisionName: OLD, percent: 90 },
-    ],
-  });
+  const live = routed(OLD, [OLD, 10], [OLD, 90]);
   const view = trafficView(live, {
     [NEW]: { status: "False", reason: "ContainerMissing", message: "Unable to fetch image" },
   });
@@ -125,10 +142,10 @@ Deno.test("a canary on the model's first rollout is refused; its view says the s
 for (const [version, canarySpec] of [["v0.16.0", false], ["v0.20.0", true]] as const) {
   Deno.test(`Standard mode on KServe ${version} is refused with why, and what works`, () => {
     const live = { ...STABLE, status: { deploymentMode: "Standard" } };
-    const standard = facts(live, {
-      kserveVersion: version,
-      mode: { kind: "raw", value: "Standard" },
-    });
+    const mode = INFERENCE_SERVICE_ROLLOUT.mode(live, { ...KSERVE, version });
+    assert.deepEqual(mode, { kind: "raw", value: "Standard" });
+    const refusal = INFERENCE_SERVICE_ROLLOUT.refusal("iris", "models", mode, version);
+    const standard = facts(live, { refusal });
     for (const verb of ["start", "promote", "undo"] as const) {
       assert.throws(() => planRollout({ ...standard, verb }), (e: unknown) => {
         assert.ok(e instanceof UsageError);
@@ -141,12 +158,28 @@ for (const [version, canarySpec] of [["v0.16.0", false], ["v0.20.0", true]] as c
   });
 }
 
-Deno.test("a Deployment-backend model is refused with kubectl's own rollout command", () => {
+Deno.test("each kind says whether it splits: a Deployment is refused with kubectl's own rollout command, an LLMInferenceService as itself, Knative mode not at all", () => {
+  const deployment = DEPLOYMENT.rollout.refusal("iris", "models", MODE, "v0.20.0");
   assert.throws(
-    () => planRollout(facts(STABLE, { backend: "deployment" })),
+    () => planRollout(facts(STABLE, { refusal: deployment })),
     (e: unknown) =>
       e instanceof UsageError && /kubectl rollout status deployment\/iris/.test(e.hint ?? ""),
   );
+  const llm = LLM_INFERENCE_SERVICE.rollout.refusal("chat", "models", MODE, "v0.20.0");
+  assert.match(llm?.message ?? "", /^"chat" is an LLMInferenceService: /);
+  assert.match(llm?.info ?? "", /no revisions to split traffic between/);
+  // A model that names no mode runs in the install's default (inferenceservice-config).
+  const unnamed = { metadata: { name: "iris", namespace: "models" } };
+  const install = {
+    ...KSERVE,
+    configMap: {
+      metadata: { name: "inferenceservice-config" },
+      data: { deploy: JSON.stringify({ defaultDeploymentMode: "Knative" }) },
+    },
+  };
+  const knative = INFERENCE_SERVICE_ROLLOUT.mode(unnamed, install);
+  assert.deepEqual(knative, { kind: "serverless", value: "Knative" });
+  assert.equal(INFERENCE_SERVICE_ROLLOUT.refusal("iris", "models", knative, "v0.20.0"), undefined);
 });
 
 Deno.test("start sets the share; a re-run with the same traffic is unchanged; no model change is refused", () => {
@@ -201,7 +234,7 @@ Deno.test("promote removes the share; undo sets 0 and names the revision it retu
   );
 });
 
-Deno.test("tag routing's URLs are shown per revision; an unreconciled spec says so", () => {
+Deno.test("tag routing's URLs are shown per revision; a split the Route does not send yet says so, whatever observedGeneration says", () => {
   const view = trafficView(model({
     latestCreatedRevision: NEW,
     latestReadyRevision: NEW,
@@ -226,8 +259,14 @@ Deno.test("tag routing's URLs are shown per revision; an unreconciled spec says 
   assert.deepEqual(view.revisions.map((r) => r.urls), [["http://latest-iris"], [
     "http://prev-iris",
   ]]);
-  const stale = { ...STABLE, metadata: { ...STABLE.metadata, generation: 3 } };
-  assert.match(trafficView(stale).notes[0]!, /not reconciled generation 3/);
+  // The spec asks for 50% while the Route still sends the latest revision 100%.
+  const stale = { ...STABLE, spec: { predictor: { canaryTrafficPercent: 50 } } };
+  assert.match(trafficView(stale).notes[0]!, /does not send the split the spec asks for yet/);
+  // KServe copies the Knative Service's observedGeneration, which differs from the model's own
+  // generation (an undo after a promote updates the Knative Service twice): no note.
+  const undone = routed(NEW, [NEW, 0], [OLD, 100], { canaryTrafficPercent: 0 });
+  undone.status!.observedGeneration = 7;
+  assert.deepEqual(trafficView(undone, { [NEW]: { status: "True" } }).notes, []);
 });
 
 Deno.test("a Standard model whose spec carries canaryTrafficPercent is warned: 100% goes to the new model", () => {
@@ -279,7 +318,7 @@ Deno.test("rollout status lays the traffic out by revision, exits 1 only where t
   const knative = { kind: "serverless" as const, value: "Knative" };
   const view = trafficView(live, { [NEW]: { status: "False", reason: "ContainerMissing" } });
   const report = rolloutReport("iris", "models", {
-    backend: "kserve",
+    refusal: undefined,
     live,
     mode: knative,
     kserve,
@@ -292,10 +331,11 @@ Deno.test("rollout status lays the traffic out by revision, exits 1 only where t
   assert.match(text, /! The latest revision iris-predictor-00002 failed/);
   assert.equal(report.notes.length, 1);
   // A Standard model that asks for no canary: said, and nothing to fix.
+  const raw = { kind: "raw" as const, value: "Standard" };
   const standard = rolloutReport("iris", "models", {
-    backend: "kserve",
+    refusal: INFERENCE_SERVICE_ROLLOUT.refusal("iris", "models", raw, "v0.20.0"),
     live: model({}, {}),
-    mode: { kind: "raw", value: "Standard" },
+    mode: raw,
     kserve,
     view: { revisions: [], notes: [] },
   });
