@@ -19,7 +19,8 @@ tests/e2e/dry_run_test.ts tests/e2e/knative_owner_test.ts tests/e2e/manifests_te
 tests/e2e/model_diagnosis_test.ts tests/e2e/deploy_deleting_test.ts tests/e2e/version_test.ts
 tests/e2e/demo_test.ts tests/e2e/conflicts_test.ts tests/e2e/install_cert_manager_test.ts
 tests/e2e/deploy_file_test.ts tests/e2e/llm_test.ts tests/e2e/knative_serving_test.ts
-tests/e2e/creds_hf_test.ts tests/e2e/check_cainjector_test.ts tests/e2e/rollout_test.ts"
+tests/e2e/creds_hf_test.ts tests/e2e/check_cainjector_test.ts tests/e2e/rollout_test.ts
+tests/e2e/llm_routed_test.ts tests/e2e/knative_diagnosis_test.ts"
 SECOND_CLUSTER_ENV=(KSERVE_CLUSTER_DIR=/tmp/kubectl-kserve-cluster-2 KSERVE_CLUSTER_NETNS=kubectl-kserve-2)
 
 phase_start=$(date +%s)
