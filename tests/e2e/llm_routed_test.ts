@@ -181,7 +181,7 @@ async function assertControllerFails(): Promise<void> {
 }
 
 /** The Gateway deleted: llm.gateway names it; its hint (install --llm) creates it again. */
-async function assertGatewayFails(version: string): Promise<void> {
+async function assertGatewayFails(): Promise<void> {
   await kubectlOk(["delete", "gateway", "kserve-ingress-gateway", "-n", "kserve"]);
   const failure = (await check()).byId("llm.gateway")!;
   assert.equal(failure.result, "fail", JSON.stringify(failure));
@@ -244,6 +244,6 @@ Deno.test("a routed LLMInferenceService on v0.16.0: Ready through the Gateway AP
 Deno.test("check --llm on v0.20.0: llmisvc scaled to 0, the Gateway deleted, a GatewayClass no implementation accepted each fail, and the hints fix them", async (t) => {
   await installRouted("v0.20.0", "v1.5.1");
   await t.step("llm.controller", assertControllerFails);
-  await t.step("llm.gateway", () => assertGatewayFails("v0.20.0"));
+  await t.step("llm.gateway", () => assertGatewayFails());
   await t.step("llm.gatewayclass", assertGatewayClassFails);
 });
