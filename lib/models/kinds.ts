@@ -40,15 +40,27 @@ export async function findEach(kube: Kube, namespace: string, name: string): Pro
   );
 }
 
-/** Which kind serves NAME, with its main object, or undefined when it is not deployed. */
+/**
+ * Which kind serves NAME, with its main object, or undefined when it is not deployed. All kinds
+ * are read in parallel, and the answer comes as soon as it is known: once the first kind in
+ * lookup order that holds NAME has answered and every kind before it has said no (chat's and
+ * predict's time to the request). A failed lookup of a kind before it is the error; one after it
+ * cannot change the answer and is dropped.
+ */
 export async function findModel(
   kube: Kube,
   namespace: string,
   name: string,
 ): Promise<Model | undefined> {
-  const found = await findEach(kube, namespace, name);
-  const kind = Object.values(KINDS).find((kind) => found[kind.backend]);
-  return kind ? { backend: kind.backend, object: found[kind.backend]! } : undefined;
+  const kinds = Object.values(KINDS);
+  const lookups = kinds.map((kind) => kind.find(kube, namespace, name));
+  // Those still running when the answer is known settle unobserved.
+  for (const lookup of lookups) lookup.catch(() => {});
+  for (const [i, kind] of kinds.entries()) {
+    const object = await lookups[i];
+    if (object) return { backend: kind.backend, object };
+  }
+  return undefined;
 }
 
 /** Like findModel, but a model that is not there is an error naming how to list the others. */
