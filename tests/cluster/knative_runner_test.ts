@@ -16,14 +16,13 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
+  type Obj,
   resetCluster,
+  say,
   secondsSince,
   waitFor,
 } from "../support/cluster.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
-const say = (msg: string) => console.log(`    ${msg}`);
 const MODEL = "toy";
 
 async function installKnative(release: string): Promise<void> {

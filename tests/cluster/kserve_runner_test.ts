@@ -16,22 +16,21 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
+  type Obj,
   pidAlive,
   REPO_ROOT,
   resetCluster,
   run,
   runnerProcesses,
+  say,
   secondsSince,
   waitFor,
   withNamespace,
 } from "../support/cluster.ts";
 
 type Version = "v0.16.0" | "v0.20.0";
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 
 const CERT_MANAGER = `${FIXTURES}cert-manager/v1.16.1/cert-manager.yaml`;
-const say = (msg: string) => console.log(`    ${msg}`);
 
 function isvc(name: string, opts: { namespace?: string } = {}): string {
   return JSON.stringify({

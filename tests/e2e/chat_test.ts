@@ -6,12 +6,11 @@
  * reset cluster and resets it again at its end.
  */
 import assert from "node:assert/strict";
-import { adminKubeconfig, kubectlOk, withNamespace } from "../support/cluster.ts";
+import { adminKubeconfig, kubectlOk, say, withNamespace } from "../support/cluster.ts";
 import { PLUGIN_PERMISSIONS, runPlugin } from "../support/plugin.ts";
 import { MODEL_SERVER_IMAGE, withKServe } from "../support/kserve.ts";
 import { TOKEN_DELAY_MS, tokensOf } from "../doubles/model_server.ts";
 
-const say = (msg: string) => console.log(`    ${msg}`);
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 
 /** An InferenceService on the Hugging Face runtime, its server played by the double. */

@@ -11,13 +11,13 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
+  say,
   withNamespace,
 } from "../support/cluster.ts";
 import { MODEL_SERVER_IMAGE, withKServe } from "../support/kserve.ts";
 import { type PluginResult, runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
-const say = (msg: string) => console.log(`    ${msg}`);
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 
 /** A token no output may show, in clear or base64 (as the Secret stores it). */

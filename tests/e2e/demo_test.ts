@@ -7,11 +7,9 @@
  * release downloads cannot be reached from the namespace, so the first run uses the local copies.
  */
 import assert from "node:assert/strict";
-import { REPO_ROOT, resetCluster, run, tempDir } from "../support/cluster.ts";
+import { REPO_ROOT, resetCluster, run, say, tempDir } from "../support/cluster.ts";
 import { runPlugin, writeKubeconfig } from "../support/plugin.ts";
 import { assertSameCluster, settledSnapshot } from "../support/snapshot.ts";
-
-const say = (msg: string) => console.log(`    ${msg}`);
 
 /** A TCP server on 127.0.0.1 that counts the connections made to it and closes each at once. */
 function decoyServer(): { url: string; connections: () => number; close: () => void } {

@@ -11,6 +11,7 @@ import {
   applyYaml,
   kubectlOk,
   resetCluster,
+  say,
   waitFor,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
@@ -20,7 +21,6 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 
 const env = { env: { KUBECONFIG: adminKubeconfig() } };
-const say = (msg: string) => console.log(`    ${msg}`);
 
 /** The Knative webhook's EndpointSlices list no ready endpoint. */
 async function webhookEndpoints(): Promise<number> {

@@ -12,6 +12,7 @@ import {
   adminKubeconfig,
   kubectlJson,
   kubectlOk,
+  type Obj,
   resetCluster,
   waitFor,
 } from "../support/cluster.ts";
@@ -21,8 +22,6 @@ import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 const env = () => ({ KUBECONFIG: adminKubeconfig() });
 const REQUEST = '{"instances": [[6.8, 2.8, 4.8, 1.4]]}';
 const SHORT_WINDOWS = { "stable-window": "6s", "scale-to-zero-grace-period": "6s" };

@@ -10,17 +10,15 @@ import {
   adminKubeconfig,
   kubectlJson,
   kubectlOk,
+  type Obj,
   resetCluster,
+  say,
   secondsSince,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
 import { installKServe, MODEL_SERVER_IMAGE, SKLEARN } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
-const say = (msg: string) => console.log(`    ${msg}`);
 
 for (const version of ["v0.16.0", "v0.20.0"]) {
   Deno.test(`KServe ${version} on real Knative: a second install --mode serverless writes nothing, and deploy --mode serverless --wait is Ready through queue-proxy, and predict answers`, async () => {

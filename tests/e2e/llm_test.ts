@@ -10,6 +10,7 @@ import {
   kubectl,
   kubectlJson,
   kubectlOk,
+  type Obj,
   resetCluster,
   waitFor,
 } from "../support/cluster.ts";
@@ -18,8 +19,6 @@ import { runPlugin } from "../support/plugin.ts";
 import { runHint } from "../support/hints.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 const plugin = (args: string[]) => runPlugin(args, { env: { KUBECONFIG: adminKubeconfig() } });
 const OPT = ["--llm", "--storage-uri", "hf://facebook/opt-125m", "--no-router", "--gpu", "1"];
 const SELECTOR = "app.kubernetes.io/part-of=llminferenceservice,app.kubernetes.io/name=opt";

@@ -12,14 +12,13 @@ import {
   kubectlJson,
   kubectlOk,
   resetCluster,
+  say,
   tempDir,
   waitFor,
   withNamespace,
 } from "../support/cluster.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { installKServe, MODEL_SERVER_IMAGE } from "../support/kserve.ts";
-
-const say = (msg: string) => console.log(`    ${msg}`);
 
 /** [6.8, 2.8, 4.8, 1.4] sums to 15.8 -> 16 -> class 1; [1, 1, 0.2, 0] -> 2; [3, 0, 0, 0] -> 0. */
 const INSTANCES = [[6.8, 2.8, 4.8, 1.4], [1, 1, 0.2, 0], [3, 0, 0, 0]];

@@ -14,7 +14,9 @@ import assert from "node:assert/strict";
 import {
   adminKubeconfig,
   kubectlOk,
+  type Obj,
   resetCluster,
+  say,
   secondsSince,
   waitFor,
 } from "../support/cluster.ts";
@@ -24,9 +26,6 @@ import { runPlugin } from "../support/plugin.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
 import { assertHintParses } from "../support/hints.ts";
 
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
-const say = (msg: string) => console.log(`    ${msg}`);
 const plugin = (args: string[]) => runPlugin(args, { env: { KUBECONFIG: adminKubeconfig() } });
 
 const NS = ["-n", "models"];

@@ -268,3 +268,10 @@ export async function applyUntilDone(file: string, timeoutMs = 90_000): Promise<
 export function secondsSince(start: number): string {
   return `${((Date.now() - start) / 1000).toFixed(1)}s`;
 }
+
+/** An object as kubectl prints it, read loosely by a test. */
+// deno-lint-ignore no-explicit-any
+export type Obj = Record<string, any>;
+
+/** A progress line under the running test (indented like deno test's steps). */
+export const say = (msg: string): void => console.log(`    ${msg}`);

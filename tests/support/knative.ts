@@ -1,10 +1,7 @@
 /** A test cluster with KServe in Knative mode on Knative Serving's real controllers. */
-import { kubectlJson, kubectlOk } from "./cluster.ts";
+import { kubectlJson, kubectlOk, type Obj } from "./cluster.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { installKServe } from "./kserve.ts";
-
-// deno-lint-ignore no-explicit-any
-type Obj = Record<string, any>;
 
 /** The registries Knative leaves as tagged (its default list, and the test registry). */
 const SKIPPING_TAG_RESOLVING = "kind.local,ko.local,dev.local,kubectl-kserve.test";
