@@ -1,6 +1,6 @@
 /**
  * `kubectl kserve chat` (and `predict --chat`): an OpenAI chat completion through the API
- * server's service proxy to any kind of model that serves OpenAI (models/kind.ts), streamed
+ * server's service proxy to any kind of model that serves OpenAI (models/routes.ts), streamed
  * token by token, then its timing on stderr.
  */
 import { UsageError } from "../errors.ts";
@@ -17,7 +17,7 @@ import {
   timingLine,
 } from "../kserve/openai.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { type PredictRoute, predictRoute } from "../models/kind.ts";
+import { type PredictRoute, predictRoute } from "../models/routes.ts";
 import { predictFailure, wakingLine, wokeLine } from "../models/proxy.ts";
 import type { GlobalOptions } from "../options.ts";
 import { writeErr, writeOut } from "../output.ts";

@@ -5,7 +5,7 @@ import { readAllStdin } from "../input.ts";
 import { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
-import { predictPathOf, predictRoute } from "../models/kind.ts";
+import { predictPathOf, predictRoute } from "../models/routes.ts";
 import { predictFailure, wakingLine, wokeLine } from "../models/proxy.ts";
 import { writeErr, writeOut } from "../output.ts";
 

@@ -1,7 +1,7 @@
 /** Each kind of model, asked the same questions through the one dispatch (kindOf). */
 import assert from "node:assert/strict";
 import { kindOf } from "../../lib/models/kinds.ts";
-import { predictPathOf } from "../../lib/models/kind.ts";
+import { predictPathOf } from "../../lib/models/routes.ts";
 
 Deno.test("kindOf(): each backend's kind names its objects, Service, address and what delete removes", () => {
   const isvc = kindOf("kserve");

@@ -7,7 +7,8 @@ import { gpuProblem } from "../../lib/deploy/gpus.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { conditionTree, failingLeaf } from "../../lib/kserve/llm_inference_service.ts";
 import { checkLLMFlags } from "../../lib/models/llm_plan.ts";
-import { predictPathOf, stoppedOnPurpose } from "../../lib/models/kind.ts";
+import { stoppedOnPurpose } from "../../lib/models/kind.ts";
+import { predictPathOf } from "../../lib/models/routes.ts";
 import { kindOf } from "../../lib/models/kinds.ts";
 
 const request = (extra: Partial<DeployRequest> = {}): DeployRequest => ({

@@ -107,7 +107,7 @@ Deno.test("predictPath(): an OpenAI chat completion goes to the predictor's /ope
 });
 
 Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMInferenceService's workload) takes chat there; the rest stays at KServe's routes", async () => {
-  const { predictPathOf } = await import("../../lib/models/kind.ts");
+  const { predictPathOf } = await import("../../lib/models/routes.ts");
   const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
   const vllm = {
     ...INFERENCE_SERVICE,
@@ -125,7 +125,7 @@ Deno.test("predictPathOf(): a kind with its own OpenAI address (vLLM on an LLMIn
 });
 
 Deno.test("predictPathOf(): a Knative-mode InferenceService is reached through the revision serving most of its traffic, a Standard one through NAME-predictor", async () => {
-  const { predictPathOf } = await import("../../lib/models/kind.ts");
+  const { predictPathOf } = await import("../../lib/models/routes.ts");
   const { INFERENCE_SERVICE } = await import("../../lib/models/inference_service.ts");
   const { servingRevision } = await import("../../lib/kserve/traffic.ts");
   const isvc = (predictor?: object) => ({
