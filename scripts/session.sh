@@ -5,7 +5,8 @@
 # chat, stop and start). The cluster is reset first. Run it inside the cluster's namespace:
 #   deno task cluster exec -- bash scripts/session.sh
 # The model server behind both backends is the test image kubectl-kserve.test/model-server,
-# which the test cluster's pod runner plays (tests/doubles/model_server.ts).
+# which the test cluster's pod runner plays (tests/doubles/model_server.ts); the same double
+# plays vLLM for the llm-d image of the LLMInferenceService's preset.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -102,12 +103,7 @@ run kubectl wait --for=condition=Accepted gatewayclass/test-double --timeout=120
 run_install kubectl kserve install --llm --gateway-class test-double --manifests "$fixtures" --request-timeout 2m
 run kubectl kserve deploy opt -n models --llm --storage-uri hf://facebook/opt-125m --gpu 1 --wait
 run kubectl kserve list -n models
-# The test cluster runs no vLLM (the LLM's pods are kwok fakes), so chat is shown with an
-# InferenceService on KServe's Hugging Face runtime, whose server is the model-server double.
-run kubectl kserve deploy qwen -n models --model-format huggingface \
-  --storage-uri hf://Qwen/Qwen2.5-0.5B-Instruct --image "$image" --wait
-run kubectl kserve chat qwen -n models -m "What is KServe?"
-run kubectl kserve delete qwen -n models
+run kubectl kserve chat opt -n models -m "What is KServe?"
 run kubectl kserve stop opt -n models --wait
 run kubectl kserve list -n models
 run kubectl kserve start opt -n models --wait

@@ -14,7 +14,8 @@
  *   runs install.
  * kubectl is given exactly what the plugin writes: its `--dry-run=client -o yaml`, renamed.
  * The model server is the test image kubectl-kserve.test/model-server (the cluster's pod runner
- * plays it, behind queue-proxy in Knative mode); the LLM's vLLM pods are kwok fakes.
+ * plays it, behind queue-proxy in Knative mode); it also plays the LLM's vLLM (the presets'
+ * llm-d images).
  *   deno task cluster exec -- deno run -A scripts/bench/deploy.ts [runs] [standard|serverless|llm]
  */
 import {
