@@ -37,16 +37,16 @@ Deno.test("check -n, -A and --mode deployment, and users who may not do what che
   await installKServe(["--version", "v0.20.0", "--request-timeout", "2m"]);
   for (const ns of ["team-a", "team-b"]) await kubectlOk(["create", "namespace", ns]);
 
-  await t.step("request counts: a healthy check sends 42, a re-run of install 171", async () => {
+  await t.step("request counts: a healthy check sends 44, a re-run of install 171", async () => {
     // Both are deterministic on a healthy install; a change here is a change of what they send
     // (update README's benchmark table with it).
     const env = { KUBECONFIG: adminKubeconfig(), KUBECTL_KSERVE_STATS: "1" };
     const sent = (stderr: string) => Number(/stats: api_requests=(\d+)/.exec(stderr)?.[1]);
     const check = await runPlugin(["check", "-v"], { env });
     assert.equal(check.code, 0, check.stdout);
-    assert.equal(sent(check.stderr), 42, check.stderr);
+    assert.equal(sent(check.stderr), 44, check.stderr);
     const logged = [...check.stderr.matchAll(/^\[\+\d+ms\] (GET|POST) (\S+) (\d+)/gm)];
-    assert.equal(logged.length, 42, "-v logs every request");
+    assert.equal(logged.length, 44, "-v logs every request");
     // Each list is asked once (the same path and selectors), and Deployments by selector or
     // namespace: never every Deployment of the cluster.
     const lists = logged.filter((m) => m[1] === "GET").map((m) => m[2]!)
