@@ -103,7 +103,9 @@ component_alive() {
   pid_alive "$pid" || return 1
   exe=$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")
   [ "$1" = pod-runner ] && want=deno
-  case "$exe" in "$want" | ip | setsid | env) return 0 ;; *) return 1 ;; esac
+  # bash: start_process's background subshell before it execs setsid (a wait right after a
+  # start, as the pod runner's, can look in that moment and must not call it exited).
+  case "$exe" in "$want" | ip | setsid | env | bash) return 0 ;; *) return 1 ;; esac
 }
 
 # Starts a process in its own session inside the namespace, logging to logs/<name>.log.
