@@ -9,6 +9,7 @@ import { type Kube, type KubeObject, METADATA_LIST } from "../kube/client.ts";
 import { inParallel, retry } from "../async.ts";
 import type { ResourceMap } from "../kube/resources.ts";
 import { rawManifest } from "./manifest.ts";
+import { namespaceToApply } from "./plan.ts";
 import { appliedStamp } from "../kube/owner.ts";
 
 /** "replaced": deleted and created again, as an immutable field changes (a dry run only asks). */
@@ -46,14 +47,22 @@ export async function applyObjects(
   } = {},
 ): Promise<Applied[]> {
   const live = await liveObjects(kube, resources, objects);
-  return await inParallel(objects, CONCURRENCY, async (object) => {
+  return await inParallel(objects, CONCURRENCY, async (manifestObject) => {
     // Manifests may give cluster-scoped objects a namespace (kustomize does); the API ignores it.
-    const scoped = await resources.namespaced(String(object.apiVersion), String(object.kind));
+    const scoped = await resources.namespaced(
+      String(manifestObject.apiVersion),
+      String(manifestObject.kind),
+    );
     const current = live.get(
       keyOf(
-        scoped ? object : { ...object, metadata: { ...object.metadata, namespace: undefined } },
+        scoped
+          ? manifestObject
+          : { ...manifestObject, metadata: { ...manifestObject.metadata, namespace: undefined } },
       ),
     );
+    const object = manifestObject.kind === "Namespace"
+      ? namespaceToApply(manifestObject, current?.full)
+      : manifestObject;
     const result = {
       kind: String(object.kind),
       name: String(object.metadata?.name),

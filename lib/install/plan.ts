@@ -40,9 +40,9 @@ export function splitPhases(objects: KubeObject[]): Phases {
   }
   for (const object of unique.values()) {
     const kind = String(object.kind);
-    if (kind === "Namespace") phases.foundation.push(withOwnedField(object));
-    else if (kind === "CustomResourceDefinition") phases.foundation.push(object);
-    else if (kind.endsWith("WebhookConfiguration")) phases.webhookConfigs.push(object);
+    if (kind === "Namespace" || kind === "CustomResourceDefinition") {
+      phases.foundation.push(object);
+    } else if (kind.endsWith("WebhookConfiguration")) phases.webhookConfigs.push(object);
     else if (
       String(object.apiVersion).startsWith(`${KSERVE.apiGroup}/`) && KSERVE_ADMITTED.has(kind)
     ) {
@@ -53,17 +53,20 @@ export function splitPhases(objects: KubeObject[]): Phases {
 }
 
 /**
- * A Namespace that sets nothing but its name (cert-manager's) gets the label
- * app.kubernetes.io/managed-by: kubectl-kserve. An apply that owns no field leaves no
- * managed-fields entry (the API server drops empty ones), and uninstall would take the namespace
- * for another tool's and refuse to delete it.
+ * The Namespace install applies, given its live state (undefined: it does not exist). One that
+ * install creates carries app.kubernetes.io/managed-by: kubectl-kserve, the mark uninstall
+ * deletes a namespace by (kube/owner.ts namespaceOwner); one that existed before is applied as
+ * the manifest has it, so a namespace the user made is never taken for ours. Field managers
+ * cannot tell the two apart: applying KServe's labels to the user's namespace records ours, and
+ * applying a name-only Namespace (cert-manager's) records none at all.
  */
-function withOwnedField(namespace: KubeObject): KubeObject {
-  const { labels, annotations } = namespace.metadata ?? {};
-  if (Object.keys(labels ?? {}).length || Object.keys(annotations ?? {}).length) return namespace;
+export function namespaceToApply(namespace: KubeObject, live?: KubeObject): KubeObject {
+  const liveLabels = (live?.metadata?.labels ?? {}) as Record<string, string>;
+  if (live && liveLabels[MANAGED_BY_LABEL] !== FIELD_MANAGER) return namespace;
+  const labels = (namespace.metadata?.labels ?? {}) as Record<string, string>;
   return {
     ...namespace,
-    metadata: { ...namespace.metadata, labels: { [MANAGED_BY_LABEL]: FIELD_MANAGER } },
+    metadata: { ...namespace.metadata, labels: { ...labels, [MANAGED_BY_LABEL]: FIELD_MANAGER } },
   };
 }
 

@@ -7,7 +7,7 @@
 import { TIMINGS } from "../defaults.ts";
 import { CliError } from "../errors.ts";
 import type { Listed, Ref } from "../kube/delete.ts";
-import { describeOwner, ownerOf } from "../kube/owner.ts";
+import { describeOwner, namespaceOwner, ownerOf } from "../kube/owner.ts";
 import {
   CERT_MANAGER_TEARDOWN,
   type ComponentTeardown,
@@ -188,7 +188,9 @@ function refuseForeign(steps: TeardownStep[], force: boolean): void {
       ? step.refs.flatMap((ref) => {
         const object = (ref as Partial<Listed>).object;
         if (!object) return [];
-        const owner = ownerOf(object.metadata);
+        const owner = ref.kind === "Namespace"
+          ? namespaceOwner(object.metadata)
+          : ownerOf(object.metadata);
         return owner.by === "kubectl-kserve" ? [] : [{ ref, owner }];
       })
       : []
@@ -207,10 +209,18 @@ function refuseForeign(steps: TeardownStep[], force: boolean): void {
       ),
     ),
   ];
+  // A namespace that existed before install may hold the user's own objects: deleting it
+  // deletes them too.
+  const namespaces = foreign.filter((f) => f.ref.kind === "Namespace").map((f) => f.ref.name);
+  const existedBefore = namespaces.length
+    ? ` (namespace ${
+      namespaces.join(", ")
+    } existed before kubectl-kserve installed into it; deleting it deletes everything in it)`
+    : "";
   throw new CliError(
     `Refusing to uninstall: ${foreign.length} object(s) were not installed by kubectl-kserve: ${
       owners.join("; ")
-    }`,
+    }${existedBefore}`,
     {
       hint: helm.length
         ? `Remove them with Helm: ${helm.join("; ")}; or pass --force to delete them anyway`

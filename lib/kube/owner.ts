@@ -50,6 +50,21 @@ export function ownerOf(metadata: OwnedMetadata): Owner {
   return ownerByManagers(metadata);
 }
 
+/**
+ * The owner of a Namespace. Install marks the namespaces it creates with the label
+ * app.kubernetes.io/managed-by: kubectl-kserve (install/plan.ts namespaceToApply); one without
+ * that mark existed before, whoever applied labels to it since: its other field managers (or
+ * none) own it, and uninstall leaves it to them unless --force.
+ */
+export function namespaceOwner(metadata: OwnedMetadata): Owner {
+  if (metadata.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER) return { by: "kubectl-kserve" };
+  const owner = ownerOf(metadata);
+  if (owner.by !== "kubectl-kserve") return owner;
+  return ownerByManagers({
+    managedFields: (metadata.managedFields ?? []).filter((f) => f.manager !== FIELD_MANAGER),
+  });
+}
+
 /** The owner from the field managers alone (Helm's labels aside). */
 export function ownerByManagers(metadata: OwnedMetadata): Owner {
   // Controllers writing status (kube-controller-manager on a Deployment) own nothing we install.

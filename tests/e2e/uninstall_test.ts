@@ -129,12 +129,76 @@ Deno.test("uninstall --with-cert-manager removes the cert-manager install wrote,
     ["get", "namespace", "cert-manager", "-o", "jsonpath={.metadata.managedFields[*].manager}"],
   );
   assert.equal(managers, "kubectl-kserve");
+  for (const namespace of ["kserve", "cert-manager"]) {
+    assert.equal(
+      await managedByLabel(namespace),
+      "kubectl-kserve",
+      `${namespace}: install made it`,
+    );
+  }
   const removed = await runPlugin(
     ["uninstall", "--yes", "--with-cert-manager", "--timeout", "2m"],
     { env },
   );
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stdout + removed.stderr, /Removing cert-manager: \d+ objects deleted/);
+  for (const namespace of ["kserve", "cert-manager"]) {
+    assert.notEqual((await kubectl(["get", "namespace", namespace])).code, 0, namespace);
+  }
+  await resetCluster();
+});
+
+/** A namespace's app.kubernetes.io/managed-by label, "" when it has none. */
+function managedByLabel(namespace: string): Promise<string> {
+  return kubectlOk([
+    "get",
+    "namespace",
+    namespace,
+    "-o",
+    "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+  ]).then((s) => s.trim());
+}
+
+Deno.test("uninstall refuses namespaces that existed before install (its labels applied to them or not), deleting nothing; --force deletes them", async () => {
+  await resetCluster();
+  await using cache = await tempDir();
+  const env = pluginEnv(cache.path);
+  // The user made both namespaces beforehand, as many guides say to, and keeps a Secret in one.
+  for (const namespace of ["kserve", "cert-manager"]) {
+    await kubectlOk(["create", "namespace", namespace]);
+  }
+  await kubectlOk(["create", "secret", "generic", "team-notes", "-n", "cert-manager"]);
+  const installed = await install(["--manifests", FIXTURES, "--request-timeout", "2m"], cache.path);
+  assert.equal(installed.code, 0, installed.stderr);
+  // Install applied KServe's labels to the user's kserve namespace, but no mark of its own.
+  assert.equal(
+    await kubectlOk(
+      ["get", "namespace", "kserve", "-o", "jsonpath={.metadata.labels.control-plane}"],
+    ),
+    "kserve-controller-manager",
+  );
+  for (const namespace of ["kserve", "cert-manager"]) {
+    assert.equal(await managedByLabel(namespace), "", namespace);
+  }
+
+  const before = await settledSnapshot();
+  const args = ["uninstall", "--yes", "--with-cert-manager", "--timeout", "2m"];
+  const refused = await runPlugin(args, { env });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /Refusing to uninstall: 2 object\(s\) were not installed by kubectl-kserve: 2 by another tool \(field manager kubectl-create\) \(Namespace kserve, Namespace cert-manager\) \(namespace kserve, cert-manager existed before kubectl-kserve installed into it; deleting it deletes everything in it\)/,
+  );
+  assert.match(refused.stderr, /pass --force to delete them anyway/);
+  assertSameCluster(before, await snapshot(), "an uninstall refused for the user's namespaces");
+
+  // A second install changes nothing of that: the namespaces stay the user's.
+  const again = await install(["--manifests", FIXTURES, "--request-timeout", "2m"], cache.path);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await managedByLabel("cert-manager"), "");
+
+  const forced = await runPlugin([...args, "--force"], { env });
+  assert.equal(forced.code, 0, forced.stderr);
   for (const namespace of ["kserve", "cert-manager"]) {
     assert.notEqual((await kubectl(["get", "namespace", namespace])).code, 0, namespace);
   }

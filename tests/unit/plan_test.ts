@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   configureKServeConfig,
   kserveNamespace,
+  namespaceToApply,
   splitPhases,
   unparsableKeys,
 } from "../../lib/install/plan.ts";
@@ -29,22 +30,30 @@ Deno.test("splitPhases() orders KServe v0.16.0: CRDs first, webhook-admitted obj
   assert.ok(phases.main.some((o) => o.kind === "Certificate"));
 });
 
-Deno.test("splitPhases() labels cert-manager's bare Namespace managed-by kubectl-kserve, so its apply owns a field; labelled ones are left as they are", async () => {
+Deno.test("namespaceToApply() marks a namespace install creates, or created before; one that existed is applied as the manifest has it", async () => {
   const certManager = splitPhases(
     parseManifest(await fixture("cert-manager/v1.18.0/cert-manager.yaml"), "cert-manager.yaml"),
-  );
-  const namespace = certManager.foundation.find((o) => o.kind === "Namespace")!;
-  assert.deepEqual(namespace.metadata, {
+  ).foundation.find((o) => o.kind === "Namespace")!;
+  assert.deepEqual(certManager.metadata, { name: "cert-manager" }, "splitPhases adds nothing");
+  assert.deepEqual(namespaceToApply(certManager).metadata, {
     name: "cert-manager",
     labels: { "app.kubernetes.io/managed-by": "kubectl-kserve" },
   });
+  const marked = { metadata: { name: "cert-manager", labels: MARK } };
+  assert.deepEqual(namespaceToApply(certManager, marked).metadata?.labels, MARK);
+  const usersOwn = { metadata: { name: "cert-manager", labels: { team: "platform" } } };
+  assert.equal(namespaceToApply(certManager, usersOwn), certManager);
+
   const kserve = splitPhases(
     parseManifest(await fixture("kserve/v0.16.0/kserve.yaml"), "kserve.yaml"),
   ).foundation.find((o) => o.kind === "Namespace")!;
-  const labels = kserve.metadata?.labels as Record<string, string>;
-  assert.equal(labels["app.kubernetes.io/managed-by"], undefined);
-  assert.equal(labels["control-plane"], "kserve-controller-manager");
+  const created = namespaceToApply(kserve).metadata?.labels as Record<string, string>;
+  assert.equal(created["app.kubernetes.io/managed-by"], "kubectl-kserve");
+  assert.equal(created["control-plane"], "kserve-controller-manager");
+  assert.equal(namespaceToApply(kserve, { metadata: { name: "kserve" } }), kserve);
 });
+
+const MARK = { "app.kubernetes.io/managed-by": "kubectl-kserve" };
 
 Deno.test("splitPhases() puts all cluster resources after the webhook", async () => {
   const objects = parseManifest(await fixture("kserve/v0.20.0/kserve-cluster-resources.yaml"), "x");

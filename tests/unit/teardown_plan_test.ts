@@ -8,6 +8,8 @@ import type { Listed } from "../../lib/kube/delete.ts";
 import { CliError } from "../../lib/errors.ts";
 
 const OURS = { managedFields: [{ manager: "kubectl-kserve", operation: "Apply" }] };
+/** A namespace install created: marked by its label. */
+const CREATED = { ...OURS, labels: { "app.kubernetes.io/managed-by": "kubectl-kserve" } };
 
 function obj(
   kind: string,
@@ -49,7 +51,10 @@ function inventory(overrides: Partial<Inventory> = {}): Inventory {
       obj("ClusterRole", "admin"),
     ],
     kubeSystemRbac: [obj("Role", "cert-manager:leaderelection", "kube-system")],
-    namespaces: [obj("Namespace", "kserve"), obj("Namespace", "cert-manager")],
+    namespaces: [
+      obj("Namespace", "kserve", undefined, CREATED),
+      obj("Namespace", "cert-manager", undefined, CREATED),
+    ],
     certificates: [obj("Certificate", "serving-cert", "kserve")],
     kserveWebhookAnswers: true,
     ...overrides,
@@ -213,4 +218,35 @@ Deno.test("planTeardown(): objects of a Helm release or another tool are refused
   );
   const forced = planTeardown(inventory({ crds, namespaces }), { ...options, force: true });
   assert.ok(names(forced).includes("inferenceservices.serving.kserve.io"), "--force takes them");
+});
+
+Deno.test("planTeardown(): a namespace that existed before install is refused, though install applied labels to it; --force deletes it", () => {
+  // The user ran `kubectl create namespace kserve`; install then applied KServe's labels.
+  const labelledByInstall = {
+    labels: { "control-plane": "kserve-controller-manager" },
+    managedFields: [
+      { manager: "kubectl-create", operation: "Update" },
+      { manager: "kubectl-kserve", operation: "Apply" },
+    ],
+  };
+  // cert-manager's name-only Namespace, made by the user beforehand: install's apply owns nothing.
+  const bare = { managedFields: [{ manager: "kubectl-create", operation: "Update" }] };
+  const namespaces = [
+    obj("Namespace", "kserve", undefined, labelledByInstall),
+    obj("Namespace", "cert-manager", undefined, bare),
+  ];
+  assert.throws(
+    () => planTeardown(inventory({ namespaces }), { ...options, withCertManager: true }),
+    (e: unknown) =>
+      e instanceof CliError &&
+      /2 object\(s\) were not installed by kubectl-kserve: 2 by another tool \(field manager kubectl-create\) \(Namespace kserve, Namespace cert-manager\) \(namespace kserve, cert-manager existed before kubectl-kserve installed into it; deleting it deletes everything in it\)/
+        .test(e.message) &&
+      /pass --force/.test(e.hint ?? ""),
+  );
+  const forced = planTeardown(inventory({ namespaces }), {
+    ...options,
+    withCertManager: true,
+    force: true,
+  });
+  assert.ok(names(forced).includes("kserve") && names(forced).includes("cert-manager"));
 });
