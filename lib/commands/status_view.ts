@@ -32,11 +32,14 @@ export function renderStatus(s: ModelStatus): string {
     ...(s.openai ? [`OpenAI:     ${s.openai}`] : []),
   ];
   if (s.conditions.length) {
+    // Knative's names (ConfigurationsReady, LatestDeploymentReady) are longer than KServe's.
+    const types = s.conditions.map((c) => `${"  ".repeat(c.depth ?? 0)}${c.type}`);
+    const width = Math.max(16, ...types.map((t) => t.length));
     lines.push(
       "Conditions:",
-      ...s.conditions.map((c) => {
-        const type = `${"  ".repeat(c.depth ?? 0)}${c.type}`;
-        return `  ${type.padEnd(16)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
+      ...s.conditions.map((c, index) => {
+        const type = types[index]!;
+        return `  ${type.padEnd(width)} ${c.status}${c.reason ? `  ${c.reason}` : ""}${
           c.message ? `: ${c.message}` : ""
         }`;
       }),
@@ -56,10 +59,11 @@ export function renderStatus(s: ModelStatus): string {
     );
   }
   if (s.events.length) {
+    const width = Math.max(20, ...s.events.map((e) => (e.reason ?? "").length));
     lines.push(
       "Events:",
       ...s.events.map((e) =>
-        `  ${(e.type ?? "").padEnd(8)} ${(e.reason ?? "").padEnd(20)} ${e.object}: ${e.message}`
+        `  ${(e.type ?? "").padEnd(8)} ${(e.reason ?? "").padEnd(width)} ${e.object}: ${e.message}`
       ),
     );
   }

@@ -316,3 +316,31 @@ Deno.test("renderStatus() shows a Knative model's traffic by revision, a failed 
     /^Traffic \(as the Route sends it\):\n {4}0% {2}iris-predictor-00002 \[latest\] {2}Failed \(ContainerMissing\)\n {2}100% {2}iris-predictor-00001 \[prev\] {2}Ready\n {8}http:\/\/prev-iris/m,
   );
 });
+
+Deno.test("renderStatus() widens the condition and event columns to their longest name", () => {
+  const text = renderStatus({
+    name: "iris",
+    namespace: "models",
+    backend: "kserve",
+    mode: "Knative",
+    ready: false,
+    address: "http://iris.models.svc.cluster.local",
+    conditions: [
+      { type: "Ready", status: "False", reason: "RevisionMissing" },
+      { type: "LatestDeploymentReady", status: "False", reason: "RevisionMissing", depth: 1 },
+    ],
+    pods: [],
+    events: [{
+      type: "Warning",
+      reason: "InternalErrorOnRevisionCreate",
+      object: "Configuration iris-predictor",
+      message: "failed",
+    }],
+  });
+  assert.match(text, /^ {2}Ready {19}False {2}RevisionMissing$/m);
+  assert.match(text, /^ {4}LatestDeploymentReady False {2}RevisionMissing$/m);
+  assert.match(
+    text,
+    /^ {2}Warning {2}InternalErrorOnRevisionCreate Configuration iris-predictor: failed$/m,
+  );
+});
