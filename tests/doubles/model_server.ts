@@ -1,5 +1,5 @@
 // A test double for a KServe model server, run by the test cluster's pod runner for the test-only
-// image `kubectl-kserve.test/model-server:<tag>` (scripts/cluster/runner/images.ts). It answers
+// image `kubectl-kserve.test/model-server:<tag>` (scripts/cluster/runner/doubles.ts). It answers
 // KServe's v1 and v2 (Open Inference) REST protocols for one toy model, and OpenAI chat
 // completions on KServe's huggingface server's route (/openai/v1/chat/completions) and vLLM's
 // (/v1/chat/completions), streamed (server-sent events, one token every TOKEN_DELAY_MS) or not,
