@@ -5,7 +5,7 @@
 import { CliError, ExitCode } from "./lib/errors.ts";
 import { colorEnabled, styles, writeErr, writeOut } from "./lib/output.ts";
 import { fastAnswer } from "./lib/args/fast_path.ts";
-import { contactsServer, warmUpTls } from "./lib/kube/warmup.ts";
+import { contactsServer, warmUpKubeconfigParser, warmUpTls } from "./lib/kube/warmup.ts";
 
 async function main(argv: string[]): Promise<number> {
   const fast = fastAnswer(argv);
@@ -17,8 +17,11 @@ async function main(argv: string[]): Promise<number> {
     const { version } = await import("./lib/commands/version.ts");
     return await version({ global: { verbose: false, color: true }, client: true });
   }
-  // Started before the CLI's modules load (imported below, not statically) so the two overlap.
-  if (contactsServer(argv)) warmUpTls();
+  // Started before the CLI's modules load (imported below, not statically) so they overlap.
+  if (contactsServer(argv)) {
+    warmUpTls();
+    warmUpKubeconfigParser();
+  }
   const { execute, parseCommandLine, wantsVerbose } = await import("./lib/cli.ts");
   try {
     return await execute(await parseCommandLine(argv));
