@@ -76,6 +76,9 @@ deno_bin() { command -v deno || die "deno is not on PATH (the pod runner is a De
 # from then on (Ready only when the process's readiness probe passes; CrashLoopBackOff, restart
 # counts). Without the extra selector kwok's pod-ready would mark them Ready at once (it matches
 # Pending pods whose Ready is not True), and the runner and kwok would fight over it.
+# kwok's pod-delete gets the same selector: the runner deletes its pods itself once their
+# processes have stopped, as a kubelet does (kwok's would delete a pod while its process still
+# serves, and free its IP while its network is still in use).
 write_kwok_config() {
   local stages f pattern exclude
   stages="$(kwok_module_dir)/kustomize/stage"
@@ -85,7 +88,7 @@ write_kwok_config() {
     for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
       pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
       printf -- '---\n'
-      if [ "$f" = pod/fast/pod-ready.yaml ]; then
+      if [ "$f" = pod/fast/pod-ready.yaml ] || [ "$f" = pod/fast/pod-delete.yaml ]; then
         awk -v extra="$exclude" '{ print } /^    matchExpressions:$/ && !done { print extra; done = 1 }' "$stages/$f"
       else
         cat "$stages/$f"
@@ -99,7 +102,8 @@ write_kwok_config() {
     printf 'spec:\n  logs:\n  - logsFile: %s\n' "$STATE/kwok-empty.log"
   } >"$STATE/kwok.yaml"
   : >"$STATE/kwok-empty.log"
-  grep -q "NotIn" "$STATE/kwok.yaml" || die "could not add the pod runner's selector to kwok's pod-ready stage"
+  [ "$(grep -cxF -- "$(printf '%b' "$exclude" | head -n 1)" "$STATE/kwok.yaml")" = 2 ] ||
+    die "could not add the pod runner's selector to kwok's pod-ready and pod-delete stages"
 }
 
 # `kubectl logs` works through kwok: --node-port makes node-initialize publish the node's
