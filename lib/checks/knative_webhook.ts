@@ -5,12 +5,13 @@
  * when Knative's webhook fails it: the model only stays not Ready with ReconcileFailed.
  */
 import type { V1Service } from "@kubernetes/client-node";
+import type { Kube } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { INSTALL_KNATIVE } from "../kserve/hints.ts";
 import { probeKnativeWebhook } from "../kserve/probes.ts";
 import { webhookCallFailure, webhookWords } from "../kserve/webhook_calls.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
-import type { CheckContext } from "./context.ts";
+import { CheckContext } from "./context.ts";
 import { knativeNamespaceIn } from "./knative_config.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 import { selectsNoPod } from "./selectors.ts";
@@ -40,6 +41,22 @@ export const knativeWebhookCheck: Check<CheckContext> = {
     }
   },
 };
+
+/**
+ * The check's finding for install's wait on Knative's webhook: why it does not answer and the
+ * fix, the same words `check` prints; undefined when it answers now.
+ */
+export async function knativeWebhookFinding(
+  kube: Kube,
+): Promise<{ message: string; hint?: string } | undefined> {
+  try {
+    await knativeWebhookCheck.run(new CheckContext(kube, { mode: "serverless" }));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CheckFailed)) throw error;
+    return { message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+}
 
 /**
  * Why the dry run failed, from the API server's words and the webhook's Service and Deployment:

@@ -16,6 +16,7 @@ import {
   probeKServeWebhook,
 } from "../kserve/probes.ts";
 import type { ComponentSpec } from "./install_component.ts";
+import { knativeWebhookFinding } from "../checks/knative_webhook.ts";
 import {
   configureKServeConfig,
   isKServeConfig,
@@ -102,6 +103,7 @@ export function knativeSpec(
     phases: splitPhases(objects),
     webhookServices: [{ namespace: KNATIVE.namespace, name: "webhook" }],
     probe: () => probeKnativeWebhook(kube),
+    diagnoseWebhook: () => knativeWebhookFinding(kube),
   };
 }
 

@@ -29,6 +29,11 @@ export interface ComponentSpec {
   /** Proves the component's webhook admits requests (a server-side dry run). */
   probe?: () => Promise<unknown>;
   /**
+   * Why its webhook does not answer, with the fix (`check`'s finding), or undefined when it
+   * answers now: asked when the wait for its endpoints or its answer runs out of time.
+   */
+  diagnoseWebhook?: () => Promise<{ message: string; hint?: string } | undefined>;
+  /**
    * Runs once the component's Deployments are rolled out, before its webhook is waited for:
    * restarts what must start again to see the cluster as it now is (KServe's controller after
    * Knative arrived). `plan` says what it would do, for the dry-run plan; `run` returns what it
@@ -137,28 +142,17 @@ export async function installComponent(
       const restarted = await spec.afterRollout.run(options.deadline);
       if (restarted) restarts.push(restarted);
     }
-    for (const service of spec.webhookServices ?? []) {
-      options.step.update(`waiting for ${service.name} endpoints`);
-      await waitEndpoints(kube, service.namespace, service.name, options.deadline);
-    }
-    if (spec.probe) {
-      options.step.update("waiting for the webhook to answer");
-      await retryWhile(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
-        (error) => {
-          if (!isWebhookStarting(error)) throw error;
-          const failure = webhookCallFailure(error.message);
-          const why = failure
-            ? `${webhookWords(failure)}: ${failure.cause} (${error.message})`
-            : error.message;
-          throw new DeadlineError(
-            `The ${spec.name} webhook did not answer in time: ${why}`,
-            {
-              hint: "Diagnose it with: kubectl kserve check",
-            },
-          );
+    await waitWebhook(kube, spec, options).catch(async (error) => {
+      if (!(error instanceof DeadlineError) || !spec.diagnoseWebhook) throw error;
+      const finding = await spec.diagnoseWebhook().catch(() => undefined);
+      if (!finding) throw error;
+      throw new DeadlineError(
+        `The ${spec.name} webhook did not answer in time: ${finding.message}`,
+        {
+          ...(finding.hint ? { hint: finding.hint } : {}),
         },
       );
-    }
+    });
     // CRDs whose conversion webhook trusts the component's own certificate get its CA from
     // cainjector once that certificate exists; the install is done only when they have it.
     const injected = phases.foundation.filter((o) =>
@@ -177,6 +171,32 @@ export async function installComponent(
     : phases.afterWebhook;
   await apply(admitted, "objects admitted by the webhook", true);
   return { name: spec.name, version: spec.version, ...summarizeWrites(applied, restarts) };
+}
+
+/** Waits for the webhook Services' ready endpoints, then until the probe is admitted. */
+async function waitWebhook(
+  kube: Kube,
+  spec: ComponentSpec,
+  options: { step: Step; deadline: number },
+): Promise<void> {
+  for (const service of spec.webhookServices ?? []) {
+    options.step.update(`waiting for ${service.name} endpoints`);
+    await waitEndpoints(kube, service.namespace, service.name, options.deadline);
+  }
+  if (!spec.probe) return;
+  options.step.update("waiting for the webhook to answer");
+  await retryWhile(spec.probe, { retry: isWebhookStarting, deadline: options.deadline }).catch(
+    (error) => {
+      if (!isWebhookStarting(error)) throw error;
+      const failure = webhookCallFailure(error.message);
+      const why = failure
+        ? `${webhookWords(failure)}: ${failure.cause} (${error.message})`
+        : error.message;
+      throw new DeadlineError(`The ${spec.name} webhook did not answer in time: ${why}`, {
+        hint: "Diagnose it with: kubectl kserve check",
+      });
+    },
+  );
 }
 
 /**

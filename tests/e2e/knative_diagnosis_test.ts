@@ -1,7 +1,8 @@
 /**
  * Knative's webhook and revisions, diagnosed like KServe's, on Knative Serving's real controllers:
- * on KServe v0.16.0, install proves Knative's webhook admits a Knative Service; check names why
- * it does not (its Service selecting no webhook pod), with a hint that fixes it; deploy --wait
+ * on KServe v0.16.0 and v0.20.0, install proves Knative's webhook admits a Knative Service; check
+ * names why it does not (its Service selecting no webhook pod), with a hint that fixes it; an
+ * install re-run stops at the webhook with the same finding and changes nothing; deploy --wait
  * fails fast when KServe cannot create the model's Knative Service through it, naming the
  * webhook and the fix. On v0.20.0, status and check name a failed revision's container.
  */
@@ -9,9 +10,11 @@ import assert from "node:assert/strict";
 import {
   adminKubeconfig,
   applyYaml,
+  kubectl,
   kubectlOk,
   resetCluster,
   say,
+  tempDir,
   waitFor,
 } from "../support/cluster.ts";
 import { FIXTURES } from "../support/fixtures.ts";
@@ -19,8 +22,23 @@ import { runHint } from "../support/hints.ts";
 import { installKServe, MODEL_SERVER_IMAGE, SKLEARN } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
+import { assertUnchangedBy } from "../support/snapshot.ts";
 
 const env = { env: { KUBECONFIG: adminKubeconfig() } };
+
+/** check's finding (and install's) on the input below: the cause and the objects it names. */
+const FINDING =
+  /The API server cannot call Knative's webhook "webhook\.serving\.knative\.dev" \(Service knative-serving\/webhook\): the connection was refused .*: Service knative-serving\/webhook selects app=webhook,app\.kubernetes\.io\/version=1\.14\.0,role=webhook, which matches no pod of Deployment knative-serving\/webhook/;
+const SELECTOR_FIX =
+  "kubectl set selector service webhook -n knative-serving 'app=webhook,role=webhook'";
+
+/** The smallest Knative Service, for a dry run right after the webhook's pod is deleted. */
+const PROBE = JSON.stringify({
+  apiVersion: "serving.knative.dev/v1",
+  kind: "Service",
+  metadata: { name: "probe", namespace: "default" },
+  spec: { template: { spec: { containers: [{ image: "ghcr.io/knative/helloworld-go:latest" }] } } },
+});
 
 /** The Knative webhook's EndpointSlices list no ready endpoint. */
 async function webhookEndpoints(): Promise<number> {
@@ -37,10 +55,18 @@ async function webhookEndpoints(): Promise<number> {
   return out.trim() ? out.trim().split(/\s+/).length : 0;
 }
 
-// On v0.20.0 (Knative 1.21) the test cluster's API server still reached Knative's webhook after
-// its Service's selector was broken and its pod restarted: only v0.16.0 reproduces the input so far.
-for (const version of ["v0.16.0"]) {
-  Deno.test(`KServe ${version}: Knative's webhook selecting no pod fails check with the selector fix, and deploy --wait at once naming the webhook`, async () => {
+/** `install --mode serverless` of `version` from the fixtures, with its exit code and output. */
+async function installServerless(version: string, timeout: string) {
+  await using cache = await tempDir();
+  return await runPlugin(
+    ["install", "--version", version, "--mode", "serverless", "--manifests", FIXTURES]
+      .concat(["--timeout", timeout, "--request-timeout", "2m"]),
+    { env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path } },
+  );
+}
+
+for (const version of ["v0.16.0", "v0.20.0"]) {
+  Deno.test(`KServe ${version}: Knative's webhook selecting no pod fails check and an install re-run with the selector fix, and deploy --wait at once naming the webhook`, async () => {
     await resetCluster();
     // install --mode serverless waits until Knative's webhook admits a Knative Service.
     await installKServe(
@@ -50,8 +76,9 @@ for (const version of ["v0.16.0"]) {
     const healthy = await runCheck([], adminKubeconfig());
     assert.equal(healthy.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(healthy));
 
-    // The input: the webhook's Service selects a label its pods do not carry. Its Deployment stays
-    // Available, so only a call through the Service shows it.
+    // The input: the webhook's Service also selects a release label its pods do not carry (one
+    // left from another release). Its Deployment stays Available, so only a call through the
+    // Service shows it. The manifests set no such label, so an install re-run leaves it as it is.
     await kubectlOk([
       "patch",
       "service",
@@ -59,12 +86,16 @@ for (const version of ["v0.16.0"]) {
       "-n",
       "knative-serving",
       "-p",
-      '{"spec":{"selector":{"role":"nothing"}}}',
+      '{"spec":{"selector":{"app.kubernetes.io/version":"1.14.0"}}}',
     ]);
     await waitFor("the webhook's endpoints to go", async () => await webhookEndpoints() === 0);
     // The API server keeps its connection to the pod it called before (as kube-proxy keeps an
-    // established flow): a new pod, as after any restart, is reached only through the Service.
+    // established flow; Knative 1.21's webhook keeps serving it while it drains): a new pod, as
+    // after any restart, is reached only through the Service. `kubectl delete` returns once the
+    // old pod's process has stopped, as with a kubelet, so from then on no call reaches it.
     await kubectlOk(["delete", "pod", "-n", "knative-serving", "-l", "app=webhook"]);
+    const gone = await kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: PROBE });
+    assert.match(gone.stderr, /failed calling webhook.*connection refused/, "the old pod answered");
     await kubectlOk(
       ["rollout", "status", "deployment/webhook", "-n", "knative-serving", "--timeout=120s"],
     );
@@ -73,13 +104,22 @@ for (const version of ["v0.16.0"]) {
     const webhook = broken.byId("mode.knative-webhook")!;
     assert.match(
       webhook.error!,
-      /^The API server cannot call Knative's webhook "webhook\.serving\.knative\.dev" \(Service knative-serving\/webhook\): (its Service has no ready endpoints|the connection was refused) .*: Service knative-serving\/webhook selects app=webhook,role=nothing, which matches no pod of Deployment knative-serving\/webhook/,
+      new RegExp(`^${FINDING.source}`),
     );
     assert.notEqual(webhook.transient, true, "needs a fix");
-    assert.equal(
-      webhook.hint,
-      "kubectl set selector service webhook -n knative-serving 'app=webhook,role=webhook'",
+    assert.equal(webhook.hint, SELECTOR_FIX);
+
+    // An install re-run stops at the webhook with check's finding and fix, and changes nothing.
+    const stopped = await assertUnchangedBy(
+      "an install stopped by Knative's webhook",
+      () => installServerless(version, "60s"),
     );
+    assert.equal(stopped.code, 124, stopped.stderr);
+    assert.match(
+      stopped.stderr,
+      new RegExp(`The knative-serving webhook did not answer in time: ${FINDING.source}`),
+    );
+    assert.ok(stopped.stderr.includes(`hint: ${SELECTOR_FIX}`), stopped.stderr);
 
     // KServe cannot create the model's Knative Service: deploy --wait says so at once.
     await kubectlOk(["create", "namespace", "models"]);
@@ -106,6 +146,8 @@ for (const version of ["v0.16.0"]) {
     await waitFor("the webhook's endpoints to come back", async () => await webhookEndpoints() > 0);
     const fixed = await runCheck([], adminKubeconfig());
     assert.equal(fixed.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(fixed));
+    const installed = await installServerless(version, "4m");
+    assert.equal(installed.code, 0, installed.stderr);
   });
 }
 
