@@ -77,8 +77,7 @@ deno_bin() { command -v deno || die "deno is not on PATH (the pod runner is a De
 # counts). Without the extra selector kwok's pod-ready would mark them Ready at once (it matches
 # Pending pods whose Ready is not True), and the runner and kwok would fight over it.
 # kwok's pod-delete gets the same selector: the runner deletes its pods itself once their
-# processes have stopped, as a kubelet does (kwok's would delete a pod while its process still
-# serves, and free its IP while its network is still in use).
+# processes have stopped, as a kubelet does (runner/deletions.ts).
 write_kwok_config() {
   local stages f pattern exclude
   stages="$(kwok_module_dir)/kustomize/stage"

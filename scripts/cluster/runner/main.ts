@@ -6,7 +6,8 @@
 // It writes $STATE/runner/ready once it has listed the cluster, and $STATE/runner/processes.json
 // (one entry per running process) whenever a process starts or stops.
 import { parseArgs } from "node:util";
-import { ApiError, EventRecorder, Informer, key, Kube, log, sleep } from "./kube.ts";
+import { EventRecorder, Informer, key, Kube, log, sleep } from "./kube.ts";
+import { PodDeletions } from "./deletions.ts";
 import { lookupImage } from "./images.ts";
 import { type Backend, type Desired, Network, sliceBackends } from "./net.ts";
 import { PodRunner, type RunnerContext } from "./pod.ts";
@@ -51,6 +52,7 @@ await Deno.writeTextFile(
 );
 const stop = new AbortController();
 const network = new Network();
+const deletions = new PodDeletions(kube);
 const runners = new Map<string, { runner: PodRunner; done: Promise<void> }>();
 
 // Local ports for the processes: below the kernel's ephemeral range (32768+), so that an
@@ -115,44 +117,6 @@ function ours(pod: Pod): boolean {
 function wanted(pod: Pod): boolean {
   return ours(pod) && !pod.metadata.deletionTimestamp &&
     pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
-}
-
-/** Runners being stopped, by pod UID, and the pods whose deletion is being completed. */
-const stopping = new Map<string, Promise<void>>();
-const finishing = new Set<string>();
-
-/**
- * Completes the deletion of a pod of ours, as a kubelet does: the pod stays (Terminating) until
- * its processes have stopped, then goes with a grace period of 0. kwok's pod-delete stage, which
- * deletes a pod the moment it is marked, skips our pods (components.sh write_kwok_config): with
- * it, `kubectl delete pod` returned while the process still served the connections it had, and a
- * replacement pod could take the IP whose network was still in use.
- */
-function finishDeletion(pod: Pod): void {
-  const uid = pod.metadata.uid!;
-  if (finishing.has(uid)) return;
-  finishing.add(uid);
-  void (stopping.get(uid) ?? Promise.resolve())
-    .then(() =>
-      kube.request(
-        "DELETE",
-        `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
-        {
-          body: {
-            apiVersion: "v1",
-            kind: "DeleteOptions",
-            gracePeriodSeconds: 0,
-            preconditions: { uid },
-          },
-          allow404: true,
-        },
-      )
-    )
-    // A pod already gone, or replaced under its name (409), needs nothing more.
-    .catch((e) => {
-      if (!(e instanceof ApiError && e.status === 409)) log(`cannot delete pod ${key(pod)}: ${e}`);
-    })
-    .finally(() => finishing.delete(uid));
 }
 
 function matches(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
@@ -268,10 +232,10 @@ async function reconcile(): Promise<void> {
     if (seen.has(uid)) continue;
     runners.delete(uid);
     log(`stopping pod ${key(runner.pod)} (deleted or no longer wanted)`);
-    stopping.set(uid, runner.stop().finally(() => stopping.delete(uid)).then(() => trigger()));
+    void deletions.stopping(uid, runner.stop()).then(() => trigger());
   }
   for (const pod of pods.items.values()) {
-    if (pod.metadata.deletionTimestamp && ours(pod)) finishDeletion(pod);
+    if (pod.metadata.deletionTimestamp && ours(pod)) deletions.finish(pod);
   }
   await network.apply(desiredNetwork());
   for (const { runner } of runners.values()) {
