@@ -44,14 +44,23 @@ export async function deploy(invocation: DeployInvocation): Promise<number> {
     // apply changes nothing.
     await applyModel(kube, resources, objects, { dryRun: true, force });
   }
-  // The model's pods before this apply: an old pod's failure is not the new spec's (--wait).
-  const earlier = options.wait && !options.dryRun
-    ? await modelPodUids(kube, kind, namespace, name)
-    : undefined;
-  // What this apply may leave as it was, read before it (`unchanged` in the report).
-  const before = options.dryRun || options.global.output
-    ? []
-    : await liveObjects(kube, resources, objects, Object.values(existing));
+  // Read together, each one round trip before the apply:
+  const [earlier, before] = await Promise.all([
+    // the model's pods before this apply: an old pod's failure is not the new spec's (--wait);
+    options.wait && !options.dryRun
+      ? modelPodUids(kube, kind, namespace, name)
+      : Promise.resolve(undefined),
+    // what this apply may leave as it was (`unchanged` in the report). The plan has read an
+    // InferenceService's or LLMInferenceService's object already (`existing`, or absent); its
+    // lookup of a Deployment leaves out another app's of the same name, so that one is read.
+    options.dryRun || options.global.output ? Promise.resolve([]) : liveObjects(
+      kube,
+      resources,
+      objects,
+      Object.values(existing),
+      kind.backend === "deployment" ? [] : [kind.kind],
+    ),
+  ]);
   const applied = await applyModel(kube, resources, objects, {
     dryRun: options.dryRun === "server",
     force,

@@ -49,17 +49,21 @@ export function unchangedBy(before: KubeObject | undefined, after: KubeObject): 
 /**
  * The objects an apply of `objects` would write, as they are now: those already read (`known`,
  * by kind) and a GET of each other one (absent ones left out). `unchangedBy` compares with them.
- * Errors: a failed GET (other than 404) is thrown.
+ * `read`: the kinds whose object was already looked up (absent when not in `known`): no second
+ * GET before the apply. Errors: a failed GET (other than 404) is thrown.
  */
 export async function liveObjects(
   kube: Kube,
   resources: ResourceMap,
   objects: KubeObject[],
   known: KubeObject[],
+  read: string[] = [],
 ): Promise<KubeObject[]> {
-  const unread = objects.filter((object) => !known.some((k) => k.kind === object.kind));
-  const read = await Promise.all(
+  const unread = objects.filter((object) =>
+    !read.includes(String(object.kind)) && !known.some((k) => k.kind === object.kind)
+  );
+  const live = await Promise.all(
     unread.map(async (object) => kube.getOptional<KubeObject>(await resources.objectPath(object))),
   );
-  return [...known, ...read.filter((o): o is KubeObject => o !== undefined)];
+  return [...known, ...live.filter((o): o is KubeObject => o !== undefined)];
 }
