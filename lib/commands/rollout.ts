@@ -7,6 +7,7 @@
 import { stringify } from "yaml";
 import { conflictRefusal, objectName } from "../kube/conflicts.ts";
 import { Kube } from "../kube/client.ts";
+import { KNATIVE } from "../defaults.ts";
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { applyModel, unchangedBy } from "../deploy/apply.ts";
 import {
@@ -19,7 +20,7 @@ import {
 import type { ModelRequest } from "../deploy/spec.ts";
 import type { InferenceService } from "../kserve/inference_service.ts";
 import { canaryPercent, predictorStatus } from "../kserve/traffic.ts";
-import { checkFlags, planDeploy } from "../models/plan.ts";
+import { checkFlags, planDeploy, startPlanReads } from "../models/plan.ts";
 import { readRollout, type RolloutState, waitForSplit } from "../models/rollout.ts";
 import { planRollout, refuseUnsupported, type RolloutVerb } from "../models/rollout_plan.ts";
 import { writeErr, writeOut } from "../output.ts";
@@ -44,8 +45,18 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   const kube = await Kube.connect(invocation.global);
   const namespace = invocation.global.namespace ?? kube.namespace;
   const { name, verb } = invocation;
-  const state = await readRollout(kube, namespace, name);
-  if (verb === "status") return showStatus(invocation, namespace, state);
+  if (verb === "status") {
+    return showStatus(invocation, namespace, await readRollout(kube, namespace, name));
+  }
+  const ask = {
+    global: { ...invocation.global, namespace },
+    request: invocation.request ?? noFlags(name),
+    backend: "kserve" as const,
+  };
+  // Deploy's reads start with rollout's own (the install is read once, for both), and so does
+  // the discovery of Knative, which deploy checks before it applies a Knative-mode model.
+  const reads = startPlanReads(kube, ask, [`${KNATIVE.apiGroup}/v1`]);
+  const state = await readRollout(kube, namespace, name, reads.lookups.kserve);
 
   const facts = {
     verb,
@@ -58,14 +69,9 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
   };
   // Before deploy's plan: a model whose kind or mode has no split is refused with why first.
   refuseUnsupported(facts);
-  const ask = {
-    global: { ...invocation.global, namespace },
-    request: invocation.request ?? noFlags(name),
-    backend: "kserve" as const,
-  };
   const base = rolloutBase(state.live);
   checkFlags(ask, base);
-  const { resources, objects } = await planDeploy(kube, ask, base);
+  const { resources, objects } = await planDeploy(kube, ask, base, reads);
   const planned = objects[0] as InferenceService;
   const changesModel = changesPredictor(state.live, planned);
   const change = planRollout({ ...facts, changesModel });
@@ -113,6 +119,7 @@ export async function rollout(invocation: RolloutInvocation): Promise<number> {
     stable: predictorStatus(state.live).latestRolledoutRevision,
     earlier: changesModel ? predictorStatus(state.live).latestCreatedRevision : undefined,
     timeoutMs: invocation.timeoutMs,
+    applied: applied as InferenceService,
   });
   const report = rolloutReport(name, namespace, { ...state, view });
   writeOut(

@@ -8,7 +8,7 @@ import type { Kube, KubeObject } from "../kube/client.ts";
 import { ResourceMap } from "../kube/resources.ts";
 import { describeDeletingCrd, type KServeInstall } from "../kserve/detect.ts";
 import type { InferenceServiceFile } from "../deploy/file.ts";
-import { startLookups } from "../deploy/lookups.ts";
+import { type DeployLookups, startLookups } from "../deploy/lookups.ts";
 import type { DeployRequest, ModelRequest } from "../deploy/spec.ts";
 import { validateQuantity, validateWithinLimits } from "../deploy/validate.ts";
 import { type Backend, BACKENDS, type GlobalOptions } from "../options.ts";
@@ -68,22 +68,43 @@ export function requestedBackend(ask: DeployAsk): Backend | undefined {
   });
 }
 
-/** Reads what deploy needs, chooses the kind, and plans its objects; refusals are thrown. */
-export async function planDeploy(
-  kube: Kube,
-  ask: DeployAsk,
-  base: InferenceServiceFile | undefined,
-): Promise<DeployPlan> {
+/** The reads a plan starts with: deploy's lookups, and which kinds already hold the name. */
+export interface PlanReads {
+  resources: ResourceMap;
+  lookups: DeployLookups;
+  /** Any failure but a 404 is an error, when awaited. */
+  held: Promise<Existing>;
+}
+
+/**
+ * Starts the reads planDeploy awaits, for a command that has reads of its own to make first
+ * (rollout): started together, they cost it one round trip. `apiVersions`: more discovery to
+ * warm (rollout's Knative, whose check comes before the apply).
+ */
+export function startPlanReads(kube: Kube, ask: DeployAsk, apiVersions: string[] = []): PlanReads {
   const requested = requestedBackend(ask);
   const namespace = ask.global.namespace ?? kube.namespace;
   const resources = new ResourceMap(kube);
   const lookups = startLookups(kube, resources, {
     namespace,
-    apiVersions: (requested ? [requested] : BACKENDS).flatMap((b) => kindOf(b).apiVersions),
+    apiVersions: (requested ? [requested] : BACKENDS).flatMap((b) => kindOf(b).apiVersions)
+      .concat(apiVersions),
   });
-  // Which kinds already hold the name (any failure but a 404 is an error, when awaited).
   const held = findEach(kube, namespace, ask.request.name);
   held.catch(() => {});
+  return { resources, lookups, held };
+}
+
+/** Reads what deploy needs, chooses the kind, and plans its objects; refusals are thrown. */
+export async function planDeploy(
+  kube: Kube,
+  ask: DeployAsk,
+  base: InferenceServiceFile | undefined,
+  reads: PlanReads = startPlanReads(kube, ask),
+): Promise<DeployPlan> {
+  const requested = requestedBackend(ask);
+  const namespace = ask.global.namespace ?? kube.namespace;
+  const { resources, lookups, held } = reads;
   // A failed lookup is thrown here: the backend is never chosen on an error.
   const found = await lookups.kserve;
   const usable = found.installed || found.unreadable === true;

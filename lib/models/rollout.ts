@@ -31,24 +31,26 @@ export interface RolloutState {
   view: TrafficView;
 }
 
-/** Reads the model, the install (version, default mode) and, in Knative mode, its revisions. */
+/**
+ * Reads the model, the install (version, default mode; `install`: a read already started) and,
+ * in Knative mode, its revisions. The three are read together: the revisions' read is left
+ * unawaited (its failure unseen) where the model's kind or mode refuses a split.
+ */
 export async function readRollout(
   kube: Kube,
   namespace: string,
   name: string,
+  install: Promise<KServeInstall> = findKServe(kube),
 ): Promise<RolloutState> {
-  const [model, kserve] = await Promise.all([
-    requireModel(kube, namespace, name),
-    findKServe(kube),
-  ]);
+  const revisions = revisionReadiness(kube, namespace, name);
+  revisions.catch(() => {});
+  const [model, kserve] = await Promise.all([requireModel(kube, namespace, name), install]);
   const { rollout } = kindOf(model);
   const mode = rollout.mode(model.object, kserve);
   const refusal = rollout.refusal(name, namespace, mode, kserve.version);
   // Only an InferenceService in Knative mode has no refusal.
   const live = model.object as InferenceService;
-  const view = refusal
-    ? { revisions: [], notes: [] }
-    : trafficView(live, await revisionReadiness(kube, namespace, name));
+  const view = refusal ? { revisions: [], notes: [] } : trafficView(live, await revisions);
   return { live, kserve, mode, refusal, view };
 }
 
@@ -67,6 +69,8 @@ export async function waitForSplit(
     stable: string | undefined;
     earlier: string | undefined;
     timeoutMs: number;
+    /** The apply's answer: the watch starts from it, with no list first. */
+    applied?: InferenceService;
   },
 ): Promise<TrafficView> {
   let view: TrafficView = { revisions: [], notes: [] };
@@ -111,7 +115,17 @@ export async function waitForSplit(
         ? true
         : `the Route sends ${row.percent}% to ${latest}, not ${target.percent}% yet`;
     },
-  }, { timeoutMs: target.timeoutMs });
+  }, {
+    timeoutMs: target.timeoutMs,
+    ...(target.applied?.metadata?.resourceVersion
+      ? {
+        since: {
+          items: [target.applied],
+          resourceVersion: target.applied.metadata.resourceVersion,
+        },
+      }
+      : {}),
+  });
   return view;
 }
 
