@@ -7,9 +7,9 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Deployment } from "../kube/objects.ts";
 import { deploymentRolledOut } from "../kserve/diagnose.ts";
 import { classifyPod, lastingEvent } from "../kserve/failures.ts";
-import { CliError, DeadlineError } from "../errors.ts";
+import { CliError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
-import { waitFor } from "../kube/wait.ts";
+import { failureOnly, waitFor } from "../kube/wait.ts";
 import type { Event } from "../kserve/diagnose.ts";
 import { eventBelongs, type Owned } from "../kserve/events.ts";
 import { FIELD_MANAGER, ISVC_PATH } from "../defaults.ts";
@@ -154,20 +154,7 @@ export async function waitForModel<T extends WaitedObject>(
   });
   try {
     // The event and pod waits are never ready ("watching"): only their failures end the race.
-    // Their own deadline is not the answer either: the model's wait times out at the same moment
-    // and says what the model lacks (field report: which of the three timed out first decided
-    // the message, "waiting for pods: watching").
-    const failureOnly = (watch: Promise<unknown>): Promise<T> =>
-      watch.then(
-        () => {
-          throw new Error("unreachable");
-        },
-        (error) => {
-          if (error instanceof DeadlineError) return new Promise<T>(() => {});
-          throw error;
-        },
-      );
-    return await Promise.race([rolledOut, failureOnly(events), failureOnly(pods)]);
+    return await Promise.race([rolledOut, failureOnly<T>(events), failureOnly<T>(pods)]);
   } finally {
     stop.abort();
     // The losers of the race end with the abort; their rejections are expected.

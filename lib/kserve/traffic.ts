@@ -9,13 +9,49 @@
  * `latestRevision` to the latest READY revision, so a failed canary's share goes to the old one:
  * the Route's status names the revision that receives each share, and this view adds them up.
  */
-import type { InferenceService, PredictorStatus } from "./inference_service.ts";
+import type { InferenceService, KnativeCondition, PredictorStatus } from "./inference_service.ts";
 
 /** A Revision's Ready condition (status "True", "False" or "Unknown"), by revision name. */
 export interface RevisionReadiness {
   status: string;
   reason?: string;
   message?: string;
+}
+
+/** A Knative Revision (serving.knative.dev/v1) as its readiness is read. */
+export interface RevisionObject {
+  metadata?: { name?: string };
+  status?: { conditions?: KnativeCondition[] };
+}
+
+/** The Ready condition of each of `revisions`, by name ("Unknown" before it has one). */
+export function readinessOf(revisions: RevisionObject[]): Record<string, RevisionReadiness> {
+  return Object.fromEntries(revisions.map((revision) => {
+    const ready = revision.status?.conditions?.find((c) => c.type === "Ready");
+    return [revision.metadata?.name ?? "", {
+      status: ready?.status ?? "Unknown",
+      ...(ready?.reason ? { reason: ready.reason } : {}),
+      ...(ready?.message ? { message: ready.message } : {}),
+    }];
+  }));
+}
+
+/**
+ * Whether the Route sends `percent` to `revision` and KServe reports it the latest ready one
+ * (status.components.predictor.latestReadyRevision, Knative's Configuration's, which Knative
+ * sets once the Revision is Ready); else why not yet. The Route names a revision in its traffic
+ * only once it is ready (`latestRevision` resolves to the latest ready one).
+ */
+export function splitReached(
+  isvc: InferenceService,
+  revision: string,
+  percent: number,
+): true | string {
+  if (predictorStatus(isvc).latestReadyRevision !== revision) {
+    return `revision ${revision} is not ready yet`;
+  }
+  const sent = trafficView(isvc).revisions.find((r) => r.revision === revision)?.percent ?? 0;
+  return sent === percent ? true : `the Route sends ${sent}% to ${revision}, not ${percent}% yet`;
 }
 
 /** One revision of the view: the share the Route sends it, and whether it is ready. */

@@ -91,6 +91,19 @@ export async function waitFor<T extends Named>(
   );
 }
 
+/**
+ * A wait that only ends in failure (one whose `ready` never holds, watching for failures beside
+ * another wait): resolves never, and rejects with its failure. Its deadline is not the answer
+ * either: the wait it runs beside times out at the same moment and says what is missing (field
+ * report: which of three waits timed out first decided the message, "waiting for pods: watching").
+ */
+export function failureOnly<T>(watch: Promise<unknown>): Promise<T> {
+  return watch.then(
+    () => new Promise<T>(() => {}),
+    (error) => error instanceof DeadlineError ? new Promise<T>(() => {}) : Promise.reject(error),
+  );
+}
+
 function keyOf(object: Named): string {
   return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
 }

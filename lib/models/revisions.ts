@@ -1,8 +1,8 @@
 /** A Knative-mode predictor's Revisions as `status`, `rollout` and predict read them. */
 import { KNATIVE } from "../defaults.ts";
 import type { Kube } from "../kube/client.ts";
-import { type KnativeCondition, predictorName } from "../kserve/inference_service.ts";
-import type { RevisionReadiness } from "../kserve/traffic.ts";
+import { predictorName } from "../kserve/inference_service.ts";
+import { readinessOf, type RevisionObject, type RevisionReadiness } from "../kserve/traffic.ts";
 
 /**
  * The Ready condition of each Revision of the model's predictor, by name (Knative labels them
@@ -13,17 +13,14 @@ export async function revisionReadiness(
   namespace: string,
   name: string,
 ): Promise<Record<string, RevisionReadiness>> {
-  const list = await kube.getOptional<{
-    items: { metadata?: { name?: string }; status?: { conditions?: KnativeCondition[] } }[];
-  }>(`/apis/${KNATIVE.apiGroup}/v1/namespaces/${namespace}/revisions`, {
-    query: { labelSelector: `${KNATIVE.apiGroup}/service=${predictorName(name)}` },
-  });
-  return Object.fromEntries((list?.items ?? []).map((revision) => {
-    const ready = revision.status?.conditions?.find((c) => c.type === "Ready");
-    return [revision.metadata?.name ?? "", {
-      status: ready?.status ?? "Unknown",
-      ...(ready?.reason ? { reason: ready.reason } : {}),
-      ...(ready?.message ? { message: ready.message } : {}),
-    }];
-  }));
+  const list = await kube.getOptional<{ items: RevisionObject[] }>(
+    `/apis/${KNATIVE.apiGroup}/v1/namespaces/${namespace}/revisions`,
+    { query: { labelSelector: revisionSelector(name) } },
+  );
+  return readinessOf(list?.items ?? []);
+}
+
+/** The label of the Revisions, and their pods, of a model's predictor (Knative's own). */
+export function revisionSelector(name: string): string {
+  return `${KNATIVE.apiGroup}/service=${predictorName(name)}`;
 }

@@ -7,7 +7,12 @@
 import assert from "node:assert/strict";
 import { CliError, UsageError } from "../../lib/errors.ts";
 import type { InferenceService } from "../../lib/kserve/inference_service.ts";
-import { standardCanaryWarning, trafficView } from "../../lib/kserve/traffic.ts";
+import {
+  readinessOf,
+  splitReached,
+  standardCanaryWarning,
+  trafficView,
+} from "../../lib/kserve/traffic.ts";
 import {
   planRollout,
   rolledOutRevision,
@@ -341,4 +346,51 @@ Deno.test("rollout status lays the traffic out by revision, exits 1 only where t
   });
   assert.deepEqual(standard.notes, []);
   assert.match(standard.info ?? "", /Standard mode: one predictor serves all the traffic/);
+});
+
+Deno.test("the split is reached once the Route sends the share to the new revision, KServe's latest ready one", () => {
+  // The canary's share still resolved to the old revision: the new one is not ready.
+  assert.equal(
+    splitReached(routed(OLD, [OLD, 10], [OLD, 90]), NEW, 10),
+    `revision ${NEW} is not ready yet`,
+  );
+  // Ready, and the Route not yet moved: no split reported.
+  assert.equal(
+    splitReached(routed(NEW, [OLD, 10], [OLD, 90]), NEW, 10),
+    `the Route sends 0% to ${NEW}, not 10% yet`,
+  );
+  assert.equal(splitReached(routed(NEW, [NEW, 10], [OLD, 90]), NEW, 10), true);
+  // Another share than the one asked for is not the split either.
+  assert.equal(
+    splitReached(routed(NEW, [NEW, 20], [OLD, 80]), NEW, 10),
+    `the Route sends 20% to ${NEW}, not 10% yet`,
+  );
+});
+
+Deno.test("revisions' readiness is their Ready condition, Unknown before they have one", () => {
+  assert.deepEqual(
+    readinessOf([
+      { metadata: { name: OLD }, status: { conditions: [{ type: "Ready", status: "True" }] } },
+      {
+        metadata: { name: NEW },
+        status: {
+          conditions: [
+            { type: "Active", status: "True" },
+            {
+              type: "Ready",
+              status: "False",
+              reason: "ImagePullBackOff",
+              message: "no such image",
+            },
+          ],
+        },
+      },
+      { metadata: { name: "iris-predictor-00003" } },
+    ]),
+    {
+      [OLD]: { status: "True" },
+      [NEW]: { status: "False", reason: "ImagePullBackOff", message: "no such image" },
+      "iris-predictor-00003": { status: "Unknown" },
+    },
+  );
 });
