@@ -77,7 +77,11 @@ export function ensure(run: Run, what: string): Run {
 export async function ensureHealthyInstall(): Promise<void> {
   console.log("making sure KServe is installed and healthy...");
   ensure(
-    await timed(...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m"])),
+    // KServe v0.20.0's 7 MB of CRDs can take longer than the default 30 s per request on a
+    // loaded machine (the e2e tests give install the same).
+    await timed(
+      ...plugin(["install", "--manifests", FIXTURES, "--timeout", "5m", "--request-timeout", "2m"]),
+    ),
     "install",
   );
   await new Promise((resolve) => setTimeout(resolve, 5000));
