@@ -117,11 +117,28 @@ export function llmStopReported(object: LLMInferenceService): boolean {
 export const llmPodSelector = (name: string) =>
   `app.kubernetes.io/part-of=llminferenceservice,app.kubernetes.io/name=${name}`;
 
-/** The Service in front of the workload: kmeta.ChildName(name, "-kserve-workload-svc"), https 8000. */
+/** The Service in front of the workload: kmeta.ChildName(name, "-kserve-workload-svc"), port 8000. */
 export const llmWorkloadService = (name: string) => `${name}-kserve-workload-svc`;
 
-/** The workload Service's port (workload.go: "https", 8000, the presets' vLLM port). */
+/** The workload Service's port (workload.go: 8000, the presets' vLLM port). */
 export const LLM_WORKLOAD_PORT = 8000;
+
+/**
+ * Whether vLLM serves HTTPS behind the workload Service, from the object as read and, where the
+ * release decides it by configuration, that Service (`readService`; undefined: not there). From v0.17 (v1alpha2) the controller names the port after the
+ * scheme the presets serve, "http" or "https" as the ingress config's
+ * enableLLMInferenceServiceTLS says (v1alpha2/llmisvc/workload.go reconcileWorkloadService;
+ * the presets then pass vLLM --ssl-certfile). v0.16.0 (v1alpha1 only) names it "https" while
+ * its presets serve plain HTTP ("BackendTLSPolicy is not implemented yet").
+ */
+export async function llmServesTls(
+  object: LLMInferenceService,
+  readService: () => Promise<{ spec?: { ports?: { name?: string; port?: number }[] } } | undefined>,
+): Promise<boolean> {
+  if (String(object.apiVersion ?? "").endsWith("/v1alpha1")) return false;
+  const port = (await readService())?.spec?.ports?.find((p) => p.port === LLM_WORKLOAD_PORT);
+  return port?.name === "https";
+}
 
 /** The HTTPRoute and InferencePool the managed router creates (router.go, scheduler.go). */
 export const llmRouteName = (name: string) => `${name}-kserve-route`;

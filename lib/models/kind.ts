@@ -155,8 +155,13 @@ export interface ModelKind {
     namespace: string,
     name: string,
   ): { message: string; hint: string } | undefined;
-  /** The path of its OpenAI chat completions through the API server's service proxy. */
-  openaiPath?(namespace: string, name: string): string;
+  /**
+   * The path of its OpenAI chat completions through the API server's service proxy; `tls`: its
+   * server speaks HTTPS (openaiTls).
+   */
+  openaiPath?(namespace: string, name: string, tls?: boolean): string;
+  /** Whether its OpenAI server speaks HTTPS now, read from the cluster; throws when that fails. */
+  openaiTls?(kube: Kube, object: ModelObject, namespace: string, name: string): Promise<boolean>;
   /** The model name its OpenAI server answers to, when not the object's name. */
   servedModel?(object: ModelObject, name: string): string;
   /** The label selector of the model's pods, ReplicaSets and Deployments. */

@@ -4,6 +4,7 @@
  * Service NAME-kserve-workload-svc, and with spec.router an HTTPRoute, an InferencePool and a
  * scheduler (pkg/controller/{v1alpha1,v1alpha2}/llmisvc).
  */
+import type { V1Service } from "@kubernetes/client-node";
 import { UsageError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { listPaged } from "../kube/list.ts";
@@ -16,6 +17,7 @@ import {
   type LLMInferenceService,
   llmPodSelector,
   llmReady,
+  llmServesTls,
   llmStopReported,
   llmVersion,
   llmVersionKnown,
@@ -117,19 +119,25 @@ export const LLM_INFERENCE_SERVICE: ModelKind = {
     const status = (object as LLMInferenceService).status;
     return {
       url: status?.url,
-      // The workload Service in plain HTTP, as vLLM serves it (see openaiPath).
+      // The workload Service (vLLM's scheme, when the controller has not said: llmServesTls).
       internal: status?.address?.url ??
         `http://${llmWorkloadService(name)}.${namespace}.svc.cluster.local:${LLM_WORKLOAD_PORT}`,
     };
   },
-  // vLLM's OpenAI server on the workload Service, in plain HTTP: v0.16.0's presets leave SSL
-  // off ("BackendTLSPolicy is not implemented yet") though the Service names its port https,
-  // and from v0.17 vLLM gets --ssl-certfile only with the ingress config's
-  // enableLLMInferenceServiceTLS, which KServe's release leaves off.
-  openaiPath: (namespace, name) =>
-    `/api/v1/namespaces/${namespace}/services/${
+  // vLLM's OpenAI server on the workload Service; "https:" makes the API server's proxy speak
+  // TLS to it (it does not verify the self-signed certificate the controller makes).
+  openaiPath: (namespace, name, tls) =>
+    `/api/v1/namespaces/${namespace}/services/${tls ? "https:" : ""}${
       llmWorkloadService(name)
     }:${LLM_WORKLOAD_PORT}/proxy/v1/chat/completions`,
+  openaiTls: (kube, object, namespace, name) =>
+    llmServesTls(
+      object as LLMInferenceService,
+      () =>
+        kube.getOptional<V1Service>(
+          `/api/v1/namespaces/${namespace}/services/${llmWorkloadService(name)}`,
+        ),
+    ),
   // vLLM serves the model as spec.model.name, which the controller defaults to the object's name.
   servedModel: (object, name) => (object as LLMInferenceService).spec?.model?.name ?? name,
   explain(kube, object, namespace, name) {

@@ -59,7 +59,11 @@ export async function explainLLM(
     ? [...tree.filter((c) => c.type === leaf.type), ...tree.filter((c) => c.type !== leaf.type)]
     : tree;
   if (routing.length) report.routing = routing;
-  const openai = kind.openaiPath?.(namespace, name);
+  const openai = kind.openaiPath?.(
+    namespace,
+    name,
+    await kind.openaiTls?.(kube, object, namespace, name),
+  );
   if (openai) report.openai = `${kube.server}${openai}`;
   return finishReport(report, object, observed, observed.deployments, [], () => {
     if (!leaf) return "the llmisvc controller has not reported Ready yet";

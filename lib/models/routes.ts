@@ -54,9 +54,14 @@ export async function predictRoute(
   protocol: RequestProtocol,
   object: ModelObject,
 ): Promise<PredictRoute> {
-  const route = protocol === "openai" && kind.openaiPath
-    ? undefined
-    : await kind.proxyRoute?.(kube, object, namespace, name);
+  if (protocol === "openai" && kind.openaiPath) {
+    const tls = await kind.openaiTls?.(kube, object, namespace, name) ?? false;
+    return {
+      path: kind.openaiPath(namespace, name, tls),
+      service: `${namespace}/${proxyServiceOf(kind, name, object)}`,
+    };
+  }
+  const route = await kind.proxyRoute?.(kube, object, namespace, name);
   if (!route) {
     return {
       path: predictPathOf(kind, namespace, name, protocol, object),

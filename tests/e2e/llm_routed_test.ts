@@ -13,7 +13,7 @@ import {
   kubectlOk,
   resetCluster,
 } from "../support/cluster.ts";
-import { installKServe } from "../support/kserve.ts";
+import { installKServe, kserveConfigJson, patchKServeConfig } from "../support/kserve.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck, untilCheckPasses } from "../support/plugin_json.ts";
 import { runHint } from "../support/hints.ts";
@@ -104,6 +104,44 @@ async function assertChatAnswers(): Promise<void> {
   const chat = await plugin(["chat", "opt", "-n", "models", "-m", "Hi", "--no-stream"]);
   assert.equal(chat.code, 0, chat.stderr);
   assert.match(chat.stdout, /facebook\/opt-125m heard: Hi/);
+}
+
+/**
+ * The ingress config's enableLLMInferenceServiceTLS on (v0.17+): the controller names the
+ * workload Service's port https and the presets pass vLLM its certificate, so vLLM (the double,
+ * as the pod runner plays it) speaks only HTTPS. status and chat go through the proxy's https:
+ * scheme, and chat answers. The setting is put back and the model deleted after.
+ */
+async function assertChatOverTls(): Promise<void> {
+  const ingress = await kserveConfigJson("ingress");
+  await patchKServeConfig("ingress", { ...ingress, enableLLMInferenceServiceTLS: true });
+  try {
+    const deployed = await plugin(
+      ["deploy", "secure", "-n", "models", ...MODEL, ...SERVED, "--no-router", "--wait"],
+    );
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const service = await kubectlJson<{ spec: { ports: { name: string }[] } }>(
+      ["get", "service", "secure-kserve-workload-svc", "-n", "models", "-o", "json"],
+    );
+    assert.equal(service.spec.ports[0]?.name, "https");
+    const workload = await kubectlOk(
+      ["get", "deployment", "secure-kserve", "-n", "models", "-o", "jsonpath={.spec}"],
+    );
+    assert.match(workload, /--ssl-certfile/, "vLLM is given its certificate");
+    const status = await plugin(["status", "secure", "-n", "models"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /^OpenAI:\s+https:\/\/\S+\/api\/v1\/namespaces\/models\/services\/https:secure-kserve-workload-svc:8000\/proxy\/v1\/chat\/completions$/m,
+    );
+    const chat = await plugin(["chat", "secure", "-n", "models", "-m", "Hi", "--no-stream"]);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stdout, /facebook\/opt-125m heard: Hi/);
+    const deleted = await plugin(["delete", "secure", "-n", "models"]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+  } finally {
+    await patchKServeConfig("ingress", ingress);
+  }
 }
 
 /** Scales KServe's llmisvc controller (which also serves its conversion webhook). */
@@ -229,6 +267,7 @@ Deno.test("a routed LLMInferenceService on v0.20.0: Ready through the Gateway AP
     "list and status read it at v1alpha2, with the conversion webhook down",
     assertReadWithoutConversion,
   );
+  await t.step("with enableLLMInferenceServiceTLS, chat answers over HTTPS", assertChatOverTls);
   await t.step("--wait names PresetsCombined and its reason, at once", assertWaitFailsFast);
 });
 

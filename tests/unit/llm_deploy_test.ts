@@ -5,7 +5,11 @@ import { buildLLMInferenceService } from "../../lib/deploy/llm_spec.ts";
 import type { DeployRequest, LLMRequest } from "../../lib/deploy/spec.ts";
 import { gpuProblem } from "../../lib/deploy/gpus.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { conditionTree, failingLeaf } from "../../lib/kserve/llm_inference_service.ts";
+import {
+  conditionTree,
+  failingLeaf,
+  llmServesTls,
+} from "../../lib/kserve/llm_inference_service.ts";
 import { checkLLMFlags } from "../../lib/models/llm_plan.ts";
 import { stoppedOnPurpose } from "../../lib/models/kind.ts";
 import { predictPathOf } from "../../lib/models/routes.ts";
@@ -177,6 +181,34 @@ Deno.test("each kind names its OpenAI server through the API server's proxy: vLL
   assert.equal(
     predictPathOf(kindOf("deployment"), "models", "opt", "openai"),
     "/api/v1/namespaces/models/services/opt:80/proxy/openai/v1/chat/completions",
+  );
+});
+
+Deno.test("vLLM's scheme: the workload Service's port name from v1alpha2 (v0.17+); v0.16.0's Service says https while its presets serve HTTP", async () => {
+  const service = (name: string) => () =>
+    Promise.resolve({ spec: { ports: [{ name, port: 8000 }] } });
+  const v1alpha2 = { apiVersion: "serving.kserve.io/v1alpha2" };
+  assert.equal(await llmServesTls(v1alpha2, service("https")), true);
+  assert.equal(await llmServesTls(v1alpha2, service("http")), false);
+  assert.equal(
+    await llmServesTls(v1alpha2, () => Promise.resolve(undefined)),
+    false,
+    "no Service yet",
+  );
+  let read = false;
+  const v016 = { apiVersion: "serving.kserve.io/v1alpha1" };
+  assert.equal(
+    await llmServesTls(v016, () => {
+      read = true;
+      return service("https")();
+    }),
+    false,
+  );
+  assert.equal(read, false, "v0.16.0 needs no read");
+  const llm = kindOf("llm");
+  assert.equal(
+    llm.openaiPath!("models", "opt", true),
+    "/api/v1/namespaces/models/services/https:opt-kserve-workload-svc:8000/proxy/v1/chat/completions",
   );
 });
 
