@@ -128,18 +128,17 @@ async function assertChatOverTls(): Promise<void> {
       ["get", "deployment", "secure-kserve", "-n", "models", "-o", "jsonpath={.spec}"],
     );
     assert.match(workload, /--ssl-certfile/, "vLLM is given its certificate");
+    const chat = await plugin(["chat", "secure", "-n", "models", "-m", "Hi", "--no-stream"]);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stdout, /facebook\/opt-125m heard: Hi/);
     const status = await plugin(["status", "secure", "-n", "models"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(
       status.stdout,
       /^OpenAI:\s+https:\/\/\S+\/api\/v1\/namespaces\/models\/services\/https:secure-kserve-workload-svc:8000\/proxy\/v1\/chat\/completions$/m,
     );
-    const chat = await plugin(["chat", "secure", "-n", "models", "-m", "Hi", "--no-stream"]);
-    assert.equal(chat.code, 0, chat.stderr);
-    assert.match(chat.stdout, /facebook\/opt-125m heard: Hi/);
-    const deleted = await plugin(["delete", "secure", "-n", "models"]);
-    assert.equal(deleted.code, 0, deleted.stderr);
   } finally {
+    await plugin(["delete", "secure", "-n", "models"]);
     await patchKServeConfig("ingress", ingress);
   }
 }
