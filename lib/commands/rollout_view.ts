@@ -50,7 +50,7 @@ export function trafficLines(revisions: RevisionTraffic[]): string[] {
       ? "Ready"
       : r.ready === "False"
       ? `Failed${r.reason ? ` (${r.reason})` : ""}`
-      : "Not ready";
+      : `Not ready${r.pods ? ` (${r.pods})` : ""}`;
     return [
       `  ${String(r.percent).padStart(3)}%  ${r.revision}${
         tags.length ? ` [${tags.join(", ")}]` : ""

@@ -9,6 +9,9 @@
  * `latestRevision` to the latest READY revision, so a failed canary's share goes to the old one:
  * the Route's status names the revision that receives each share, and this view adds them up.
  */
+import type { V1Pod } from "@kubernetes/client-node";
+import { KNATIVE } from "../defaults.ts";
+import { classifyPod } from "./failures.ts";
 import type { InferenceService, KnativeCondition, PredictorStatus } from "./inference_service.ts";
 
 /** A Revision's Ready condition (status "True", "False" or "Unknown"), by revision name. */
@@ -16,6 +19,8 @@ export interface RevisionReadiness {
   status: string;
   reason?: string;
   message?: string;
+  /** Ready is Unknown while a pod of it fails lastingly (withPodFailures): the pod's cause. */
+  pods?: string;
 }
 
 /** A Knative Revision (serving.knative.dev/v1) as its readiness is read. */
@@ -34,6 +39,28 @@ export function readinessOf(revisions: RevisionObject[]): Record<string, Revisio
       ...(ready?.message ? { message: ready.message } : {}),
     }];
   }));
+}
+
+/**
+ * `readiness` with what Knative has not judged yet: a revision whose Ready is Unknown while a pod
+ * of it fails in a way waiting cannot fix (a crash loop: Knative marks the revision failed only
+ * at its progress deadline, 10 minutes by default) gets that pod's cause (classifyPod) as `pods`.
+ * `pods`: the revisions' pods, labelled serving.knative.dev/revision.
+ */
+export function withPodFailures(
+  readiness: Readonly<Record<string, RevisionReadiness>>,
+  pods: V1Pod[],
+): Record<string, RevisionReadiness> {
+  const judged = { ...readiness };
+  for (const [revision, ready] of Object.entries(readiness)) {
+    if (ready.status !== "Unknown") continue;
+    const failure = pods
+      .filter((pod) => pod.metadata?.labels?.[`${KNATIVE.apiGroup}/revision`] === revision)
+      .map((pod) => classifyPod(pod))
+      .find((finding) => finding?.lasting);
+    if (failure) judged[revision] = { ...ready, pods: failure.cause };
+  }
+  return judged;
 }
 
 /**
@@ -67,6 +94,8 @@ export interface RevisionTraffic {
   ready: string;
   reason?: string;
   message?: string;
+  /** Not judged by Knative yet, but its pods fail lastingly: their cause (withPodFailures). */
+  pods?: string;
 }
 
 export interface TrafficView {
@@ -115,6 +144,7 @@ export function trafficView(
       ready: readiness.status,
       ...(readiness.reason ? { reason: readiness.reason } : {}),
       ...(readiness.message ? { message: readiness.message } : {}),
+      ...(readiness.pods ? { pods: readiness.pods } : {}),
     };
     rows.set(revision, created);
     return created;
@@ -192,6 +222,8 @@ function notesOf(
       ? `failed${latest.reason ? `: ${latest.reason}` : ""}${
         latest.message ? ` (${latest.message})` : ""
       }`
+      : latest.pods
+      ? `is failing, though Knative has not judged it yet: ${latest.pods}`
       : "is not ready yet";
     notes.push(
       elsewhere

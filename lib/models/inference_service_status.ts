@@ -29,7 +29,7 @@ import { selectRuntime, type ServingRuntime } from "../deploy/runtimes.ts";
 import type { ModelKind, ModelStatus } from "./kind.ts";
 import { baseReport, finishReport, observe } from "./status.ts";
 import { knativeConfigFindings } from "./knative_config_status.ts";
-import { revisionReadiness } from "./revisions.ts";
+import { judgedReadiness } from "./revisions.ts";
 
 /** Everything `status` reports of an InferenceService of `kind`. */
 export async function explainInferenceService(
@@ -104,7 +104,7 @@ async function revisionTraffic(
 ): Promise<RevisionTraffic[] | undefined> {
   const predictor = predictorStatus(isvc);
   if (!predictor.latestCreatedRevision && !predictor.traffic?.length) return undefined;
-  const readiness = await revisionReadiness(kube, namespace, name).catch((error) => {
+  const readiness = await judgedReadiness(kube, namespace, name).catch((error) => {
     if ((error as { status?: number }).status === 403) return {};
     throw error;
   });

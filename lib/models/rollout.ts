@@ -23,7 +23,7 @@ import {
 import type { RolloutMode, RolloutRefusal } from "./rollout_traits.ts";
 import { kindOf, requireModel } from "./kinds.ts";
 import { INFERENCE_SERVICE } from "./inference_service.ts";
-import { revisionReadiness, revisionSelector } from "./revisions.ts";
+import { judgedReadiness, revisionReadiness, revisionSelector } from "./revisions.ts";
 
 /** A model as rollout sees it. `view` is empty where its kind refuses a split. */
 export interface RolloutState {
@@ -46,7 +46,7 @@ export async function readRollout(
   name: string,
   install: Promise<KServeInstall> = findKServe(kube),
 ): Promise<RolloutState> {
-  const revisions = revisionReadiness(kube, namespace, name);
+  const revisions = judgedReadiness(kube, namespace, name);
   revisions.catch(() => {});
   const [model, kserve] = await Promise.all([requireModel(kube, namespace, name), install]);
   const { rollout } = kindOf(model);

@@ -272,9 +272,14 @@ async function assertSaysWhereTrafficGoes(failed: string, reason: RegExp | strin
   const row = report.revisions.find((r: Obj) => r.revision === failed);
   assert.equal(row?.percent, 0);
   assert.match(row?.ready === "False" ? row.reason : row?.ready, new RegExp(reason));
+  if (row?.ready === "Unknown") {
+    // Not judged by Knative yet: its pod's crash loop is shown instead of a bare "Not ready".
+    assert.match(row.pods ?? "", new RegExp(`^pod ${failed}-deployment-\\S+: .*CrashLoopBackOff`));
+    assert.match(text, new RegExp(`Not ready \\(pod ${failed}-deployment-`));
+  }
   assert.match(
     report.notes[0] ?? "",
-    new RegExp(`The latest revision ${failed} (failed|is not ready yet).* all traffic goes to `),
+    new RegExp(`The latest revision ${failed} (failed|is failing).* all traffic goes to `),
   );
   assert.match(text, new RegExp(` {3}0% {2}${failed} \\[latest\\] {2}(Failed|Not ready)`));
 }

@@ -12,6 +12,7 @@ import {
   splitReached,
   standardCanaryWarning,
   trafficView,
+  withPodFailures,
 } from "../../lib/kserve/traffic.ts";
 import {
   planRollout,
@@ -129,6 +130,61 @@ Deno.test("a failed canary's share is shown where the Route really sends it, wit
     () => planRollout(facts(live, { verb: "promote", view })),
     (e: unknown) => e instanceof CliError && /rollout undo iris -n models/.test(e.hint ?? ""),
   );
+});
+
+Deno.test("a crashing canary Knative has not judged yet is shown with its pod's cause; a starting one is only not ready", () => {
+  const pod = (revision: string, waiting: Record<string, unknown>, restarts: number) => ({
+    metadata: {
+      name: `${revision}-deployment-abc`,
+      labels: { "serving.knative.dev/revision": revision },
+    },
+    status: {
+      phase: "Running",
+      conditions: [{ type: "PodScheduled", status: "True" }],
+      containerStatuses: [{
+        name: "kserve-container",
+        ready: false,
+        restartCount: restarts,
+        image: "model:v2",
+        imageID: "",
+        state: { waiting },
+        lastState: restarts ? { terminated: { exitCode: 1, reason: "Error" } } : {},
+      }],
+    },
+  });
+  const live = routed(OLD, [OLD, 10], [OLD, 90]);
+  const crashing = withPodFailures(
+    { [NEW]: { status: "Unknown" }, [OLD]: { status: "True" } },
+    [
+      pod(NEW, { reason: "CrashLoopBackOff", message: "back-off 10s restarting" }, 3),
+      pod(OLD, {}, 0),
+    ],
+  );
+  assert.match(crashing[NEW]!.pods!, /CrashLoopBackOff/);
+  assert.equal(crashing[OLD]!.pods, undefined);
+  const view = trafficView(live, crashing);
+  assert.match(
+    view.notes[0]!,
+    /iris-predictor-00002 is failing, though Knative has not judged it yet: .*CrashLoopBackOff/,
+  );
+  const text = renderRollout(
+    rolloutReport("iris", "models", {
+      live,
+      kserve: KSERVE,
+      mode: MODE,
+      refusal: undefined,
+      view,
+    }),
+  );
+  assert.match(
+    text,
+    /^ {4}0% {2}iris-predictor-00002 \[latest\] {2}Not ready \(.*CrashLoopBackOff.*\)$/m,
+  );
+
+  const starting = withPodFailures({ [NEW]: { status: "Unknown" } }, [
+    pod(NEW, { reason: "ContainerCreating" }, 0),
+  ]);
+  assert.equal(starting[NEW]!.pods, undefined);
 });
 
 Deno.test("a canary on the model's first rollout is refused; its view says the split is ignored", () => {
