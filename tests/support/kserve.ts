@@ -111,12 +111,15 @@ export async function deploymentModeOf(name: string, namespace: string): Promise
   return isvc.metadata.annotations["serving.kserve.io/deploymentMode"]!;
 }
 
-/** The KServe controller's pods, as far as `T` reads them. */
+/**
+ * The KServe controller's pods, as far as `T` reads them; not those being deleted (after a
+ * restart the old pod stays Terminating until its process has stopped, as under a kubelet).
+ */
 export async function kserveControllerPods<T>(): Promise<T[]> {
-  const pods = await kubectlJson<{ items: T[] }>(
+  const pods = await kubectlJson<{ items: (T & { metadata?: { deletionTimestamp?: string } })[] }>(
     ["get", "pods", "-n", "kserve", "-l", "control-plane=kserve-controller-manager", "-o", "json"],
   );
-  return pods.items;
+  return pods.items.filter((pod) => !pod.metadata?.deletionTimestamp);
 }
 
 /** Scales the KServe controller; scaling up waits until it is rolled out again. */
