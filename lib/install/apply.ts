@@ -11,6 +11,7 @@ import type { ResourceMap } from "../kube/resources.ts";
 import { rawManifest } from "./manifest.ts";
 import { namespaceToApply } from "./plan.ts";
 import { appliedStamp } from "../kube/owner.ts";
+import { isServerTimeout } from "../kube/errors.ts";
 
 /** "replaced": deleted and created again, as an immutable field changes (a dry run only asks). */
 export type Action = "created" | "changed" | "replaced" | "unchanged";
@@ -82,13 +83,15 @@ export async function applyObjects(
     if (replacing) {
       await replaceDelete(kube, path, options.deadline ?? Date.now() + TIMINGS.replaceMs);
     }
+    // A server-side apply is idempotent: one the API server timed out (a loaded server and
+    // KServe's 7 MB of CRDs) is sent again until the deadline.
     const applied = await retry(
       () =>
         kube.apply(path, rawManifest(object) ?? object, {
           dryRun: options.dryRun,
           metadataOnly: true,
         }),
-      options,
+      { ...options, retry: (error) => isServerTimeout(error) || (options.retry?.(error) ?? false) },
     );
     const action: Action = current === undefined
       ? "created"

@@ -271,6 +271,15 @@ function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
 }
 
+/**
+ * The API server gave up on a request it could not finish in its own time limit (504, reason
+ * Timeout: "request did not complete within requested timeout"), as a loaded server does with
+ * a large apply. Nothing was wrong with the request: an idempotent one may be sent again.
+ */
+export function isServerTimeout(error: unknown): boolean {
+  return error instanceof KubeApiError && error.status === 504 && error.reason === "Timeout";
+}
+
 /** Errors that mean a webhook is not answering yet, not that the object is wrong. */
 export function isWebhookStarting(error: unknown): boolean {
   return error instanceof KubeApiError &&

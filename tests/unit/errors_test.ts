@@ -3,6 +3,8 @@ import {
   ApiGroupMissingError,
   errorFromNetwork,
   errorFromResponse,
+  isServerTimeout,
+  KubeApiError,
   type RequestTarget,
 } from "../../lib/kube/errors.ts";
 
@@ -180,4 +182,18 @@ Deno.test("errorFromResponse() gives no RBAC hint to a 403 that is not RBAC's", 
     'pods "p" is forbidden: exceeded quota: compute, requested: cpu=2, used: cpu=0, limited: cpu=1';
   const error = errorFromResponse(target, 403, status(403, message, "Forbidden"));
   assert.equal(error.hint, undefined);
+});
+
+Deno.test("isServerTimeout(): the API server's own 504 Timeout is sent again; a client timeout or a webhook's is not this", () => {
+  const server = new KubeApiError(
+    "Timeout: request did not complete within requested timeout - context deadline exceeded",
+    { status: 504, reason: "Timeout" },
+  );
+  assert.equal(isServerTimeout(server), true);
+  assert.equal(isServerTimeout(new KubeApiError("Gateway Timeout", { status: 504 })), false);
+  assert.equal(
+    isServerTimeout(new KubeApiError("Internal error", { status: 500, reason: "InternalError" })),
+    false,
+  );
+  assert.equal(isServerTimeout(new Error("Timeout")), false);
 });
