@@ -58,7 +58,7 @@ export async function deploy(invocation: DeployInvocation): Promise<number> {
       resources,
       objects,
       Object.values(existing),
-      kind.backend === "deployment" ? [] : [kind.kind],
+      kind.findsAnyOwner ? [kind.kind] : [],
     ),
   ]);
   const applied = await applyModel(kube, resources, objects, {

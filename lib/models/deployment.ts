@@ -27,6 +27,7 @@ const collection = (namespace?: string) =>
 
 export const DEPLOYMENT: ModelKind = {
   backend: "deployment",
+  findsAnyOwner: false,
   kind: "Deployment",
   owns: "deployment, service and hpa",
   apiVersions: ["apps/v1", "v1", "autoscaling/v2"],

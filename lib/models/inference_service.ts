@@ -63,6 +63,7 @@ const collection = (namespace?: string) =>
 
 export const INFERENCE_SERVICE: ModelKind = {
   backend: "kserve",
+  findsAnyOwner: true,
   kind: "InferenceService",
   owns: "inferenceservice",
   apiVersions: [ISVC_PATH.replace(/^\/apis\//, "")],

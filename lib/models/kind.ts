@@ -120,6 +120,11 @@ export interface PlanContext {
 }
 
 export interface ModelKind {
+  /**
+   * Whether `find` reads the object deploy writes whoever wrote it, so deploy need not read it
+   * again; false where find leaves out another app's object of the same name (a Deployment).
+   */
+  findsAnyOwner: boolean;
   readonly backend: Backend;
   /** The main object's kind, as the API names it. */
   readonly kind: string;

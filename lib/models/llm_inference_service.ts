@@ -79,6 +79,7 @@ function lastingFailure(object: LLMInferenceService): string | undefined {
 
 export const LLM_INFERENCE_SERVICE: ModelKind = {
   backend: "llm",
+  findsAnyOwner: true,
   kind: "LLMInferenceService",
   owns: "llminferenceservice",
   apiVersions: LLM.versions.map((v) => `serving.kserve.io/${v}`),
