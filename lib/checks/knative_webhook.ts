@@ -5,21 +5,23 @@
  * when Knative's webhook fails it: the model only stays not Ready with ReconcileFailed.
  */
 import type { V1Service } from "@kubernetes/client-node";
-import type { Kube } from "../kube/client.ts";
+import type { Kube, KubeObject } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { INSTALL_KNATIVE } from "../kserve/hints.ts";
 import { probeKnativeWebhook } from "../kserve/probes.ts";
 import { webhookCallFailure, webhookWords } from "../kserve/webhook_calls.ts";
+import { unwrittenBy } from "../kserve/webhook_rules.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { CheckContext } from "./context.ts";
 import { knativeNamespaceIn } from "./knative_config.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
 import { selectsNoPod } from "./selectors.ts";
+import { webhookConfigs } from "./webhook_configs.ts";
 
 /** The name of Knative's webhook Service and Deployment (serving-core.yaml). */
 const WEBHOOK = "webhook";
 
-function startProbe(ctx: CheckContext): Promise<unknown> {
+function startProbe(ctx: CheckContext): Promise<KubeObject> {
   const target = ctx.options.modelNamespace ?? "default";
   return ctx.once("knative:webhook-probe", () => probeKnativeWebhook(ctx.kube, target));
 }
@@ -33,14 +35,45 @@ export const knativeWebhookCheck: Check<CheckContext> = {
   dependsOn: ["mode.knative"],
   retryable: true,
   async run(ctx) {
+    let probed: KubeObject;
     try {
-      await startProbe(ctx);
+      probed = await startProbe(ctx);
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      await whyNoAnswer(ctx, error.message);
+      return await whyNoAnswer(ctx, error.message);
     }
+    // Knative's defaulter gives every Service its traffic (RouteSpec.SetDefaults): without it,
+    // the defaulting webhook did not run, and validation may not have either.
+    if ((probed.spec as { traffic?: unknown[] } | undefined)?.traffic?.length) return;
+    const why = "so a Knative Service is admitted without its defaults (no spec.traffic)";
+    await unwrittenRules(ctx, why);
+    throw new CheckFailed(
+      `Knative's webhooks admitted a dry-run Knative Service without defaulting it (no spec.traffic): no mutating webhook configuration calls Knative's webhook for Services`,
+      `Re-apply Knative Serving: ${INSTALL_KNATIVE}`,
+      { transient: false },
+    );
   },
 };
+
+/**
+ * Throws the finding when a configuration calling Knative's webhook has no rules yet (see
+ * lib/kserve/webhook_rules.ts): its webhook writes them when it starts, so this is transient;
+ * `why` says what the request met.
+ */
+async function unwrittenRules(ctx: CheckContext, why: string): Promise<void> {
+  const namespace = await knativeNamespaceIn(ctx);
+  const unwritten = unwrittenBy(await webhookConfigs(ctx), namespace, WEBHOOK);
+  if (!unwritten.length) return;
+  throw new CheckFailed(
+    `Knative's webhook has not written the rules of ${
+      unwritten.join(", ")
+    } yet: it does when it starts, and until then the API server skips ${
+      unwritten.length > 1 ? "them" : "it"
+    }, ${why}`,
+    `If it lasts, see why in the webhook's log: kubectl logs deployment/${WEBHOOK} -n ${namespace}`,
+    { transient: true },
+  );
+}
 
 /**
  * The check's finding for install's wait on Knative's webhook: why it does not answer and the
@@ -71,6 +104,7 @@ async function whyNoAnswer(ctx: CheckContext, message: string): Promise<never> {
   const endpoints =
     `kubectl get endpointslices -n ${namespace} -l kubernetes.io/service-name=${name}`;
   if (!failure || failure.denied) {
+    await unwrittenRules(ctx, `so a Knative Service reaches the others undefaulted (${message})`);
     throw new CheckFailed(
       `Knative refused a dry-run create of a Knative Service: ${message}`,
       `Compare with what KServe creates: kubectl get ksvc -A`,

@@ -1,15 +1,13 @@
-/** KServe's webhook configurations, as the kserve and webhooks checks read them. */
+/** Webhook configurations, as the kserve, webhooks and Knative webhook checks read them. */
 import { KSERVE_OBJECTS } from "../defaults.ts";
 import type {
   V1MutatingWebhookConfiguration,
   V1ValidatingWebhookConfiguration,
 } from "@kubernetes/client-node";
+import { ADMISSION_API, type WebhookConfiguration } from "../kserve/webhook_rules.ts";
 import type { CheckContext } from "./context.ts";
 
-/** A validating or mutating webhook configuration (admissionregistration.k8s.io/v1). */
-export type WebhookConfiguration =
-  | V1ValidatingWebhookConfiguration
-  | V1MutatingWebhookConfiguration;
+export type { WebhookConfiguration };
 
 /** KServe webhook configurations whose service does not exist (left by an earlier install). */
 export async function leftoverWebhooks(
@@ -38,16 +36,21 @@ export async function leftoverWebhooks(
 export async function kserveWebhookConfigs(
   ctx: CheckContext,
 ): Promise<{ kind: string; object: WebhookConfiguration }[]> {
+  return (await webhookConfigs(ctx)).filter((c) =>
+    String(c.object.metadata?.name).endsWith(KSERVE_OBJECTS.webhookSuffix)
+  );
+}
+
+/** Every webhook configuration of the cluster, with its kind as kubectl names it. */
+export async function webhookConfigs(
+  ctx: CheckContext,
+): Promise<{ kind: string; object: WebhookConfiguration }[]> {
   const [validating, mutating] = await Promise.all([
-    ctx.list<V1ValidatingWebhookConfiguration>(
-      "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-    ),
-    ctx.list<V1MutatingWebhookConfiguration>(
-      "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
-    ),
+    ctx.list<V1ValidatingWebhookConfiguration>(`${ADMISSION_API}/validatingwebhookconfigurations`),
+    ctx.list<V1MutatingWebhookConfiguration>(`${ADMISSION_API}/mutatingwebhookconfigurations`),
   ]);
   return [
     ...validating.map((object) => ({ kind: "validatingwebhookconfiguration", object })),
     ...mutating.map((object) => ({ kind: "mutatingwebhookconfiguration", object })),
-  ].filter((c) => String(c.object.metadata?.name).endsWith(KSERVE_OBJECTS.webhookSuffix));
+  ];
 }

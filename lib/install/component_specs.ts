@@ -102,6 +102,12 @@ export function knativeSpec(
     version: files.core.version,
     phases: splitPhases(objects),
     webhookServices: [{ namespace: KNATIVE.namespace, name: "webhook" }],
+    rulesFromWebhook: objects.filter((o) => WEBHOOK_CONFIGURATIONS.has(String(o.kind))).map((
+      o,
+    ) => ({
+      kind: String(o.kind),
+      name: String(o.metadata?.name),
+    })),
     probe: () => probeKnativeWebhook(kube),
     diagnoseWebhook: () => knativeWebhookFinding(kube),
   };

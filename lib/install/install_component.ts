@@ -14,7 +14,13 @@ import { isWebhookStarting } from "../kube/errors.ts";
 import { webhookCallFailure, webhookWords } from "../kserve/webhook_calls.ts";
 import { retry as retryWhile } from "../async.ts";
 import type { Phases } from "./plan.ts";
-import { waitConversionCa, waitDeployments, waitEndpoints, waitEstablished } from "./waits.ts";
+import {
+  waitConversionCa,
+  waitDeployments,
+  waitEndpoints,
+  waitEstablished,
+  waitRulesWritten,
+} from "./waits.ts";
 
 export interface ComponentSpec {
   name: string;
@@ -26,6 +32,11 @@ export interface ComponentSpec {
   phases: Phases;
   /** Services whose endpoints must be ready before the webhook probe. */
   webhookServices?: { namespace: string; name: string }[];
+  /**
+   * Webhook configurations applied without rules, which the component's webhook writes when it
+   * starts (lib/kserve/webhook_rules.ts): the probe means something only once it has.
+   */
+  rulesFromWebhook?: { kind: string; name: string }[];
   /** Proves the component's webhook admits requests (a server-side dry run). */
   probe?: () => Promise<unknown>;
   /**
@@ -182,6 +193,10 @@ async function waitWebhook(
   for (const service of spec.webhookServices ?? []) {
     options.step.update(`waiting for ${service.name} endpoints`);
     await waitEndpoints(kube, service.namespace, service.name, options.deadline);
+  }
+  if (spec.rulesFromWebhook?.length) {
+    options.step.update("waiting for the webhook to write its configurations' rules");
+    await waitRulesWritten(kube, spec.rulesFromWebhook, options.deadline);
   }
   if (!spec.probe) return;
   options.step.update("waiting for the webhook to answer");

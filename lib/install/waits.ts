@@ -7,6 +7,11 @@ import type { Kube } from "../kube/client.ts";
 import type { Deployment } from "../kube/objects.ts";
 import { waitFor } from "../kube/wait.ts";
 import {
+  configurationCollection,
+  type WebhookConfiguration,
+  webhooksWithoutRules,
+} from "../kserve/webhook_rules.ts";
+import {
   deploymentAvailable,
   deploymentRolledOut,
   type Event,
@@ -128,6 +133,29 @@ export async function waitEndpoints(
         ? true
         : "no ready endpoints",
   }, { timeoutMs: remaining(deadline) });
+}
+
+/**
+ * Waits until every webhook of each configuration has rules: those its own webhook writes when
+ * it starts (lib/kserve/webhook_rules.ts). `configs` name them as applied: {kind, name}.
+ */
+export async function waitRulesWritten(
+  kube: Kube,
+  configs: { kind: string; name: string }[],
+  deadline: number,
+): Promise<void> {
+  await Promise.all(configs.map(({ kind, name }) =>
+    waitFor<WebhookConfiguration>(kube, {
+      path: configurationCollection(kind),
+      fieldSelector: `metadata.name=${name}`,
+      description: `${kind} ${name} to get its rules from its webhook`,
+      ready: ([config]) => {
+        if (!config) return "it does not exist";
+        const without = webhooksWithoutRules(config);
+        return without.length ? `no rules yet for ${without.join(", ")}` : true;
+      },
+    }, { timeoutMs: remaining(deadline) })
+  ));
 }
 
 async function explainNamespace(kube: Kube, namespace: string, names: string[]): Promise<string> {

@@ -143,6 +143,36 @@ export async function waitDeleted(
   }
 }
 
+/**
+ * Waits until no object of `collection` matches `labelSelector` (the pods of a deleted model);
+ * throws DeadlineError naming those left. The garbage collector may finish a foreground
+ * deletion before it has seen a pod created a moment earlier, and deletes that pod afterwards:
+ * until it is gone its process still runs and holds its GPU.
+ */
+export async function waitNoneSelected(
+  kube: Kube,
+  collection: string,
+  labelSelector: string,
+  deadline: number,
+  what: string,
+  hint: string,
+): Promise<void> {
+  try {
+    await waitFor<ListedObject>(kube, {
+      path: collection,
+      labelSelector,
+      description: what,
+      ready: (items) =>
+        items.length === 0
+          ? true
+          : `still present: ${items.map((i) => describePending(i)).join(", ")}`,
+    }, { timeoutMs: Math.max(1, deadline - Date.now()) });
+  } catch (error) {
+    if (error instanceof DeadlineError) throw new DeadlineError(error.message, { hint });
+    throw error;
+  }
+}
+
 /** "iris (deleting, blocked by finalizer inferenceservice.finalizers)" or just the name. */
 function describePending(object: ListedObject): string {
   const finalizers = object.metadata.finalizers ?? [];

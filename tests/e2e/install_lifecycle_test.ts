@@ -68,7 +68,8 @@ async function killWhen(
   env: Record<string, string>,
   what: string,
   reached: () => Promise<boolean>,
-) {
+  options: { mayFinish?: boolean } = {},
+): Promise<boolean> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -95,12 +96,17 @@ async function killWhen(
     assert.ok(Date.now() < deadline, `never observed: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  if (exited && options.mayFinish) {
+    await child.output();
+    return false;
+  }
   assert.equal(exited, false, `the install finished before: ${what}`);
   child.kill("SIGKILL");
   const { signal } = await status;
   assert.equal(signal, "SIGKILL", `killed at: ${what}`);
   const output = new TextDecoder().decode((await child.output()).stderr);
   assert.doesNotMatch(output, /is installed; default deployment mode/, what);
+  return true;
 }
 
 /** Runs `kubectl ARGS` (a watch) until stopped; `seen` turns true with its first output line. */
@@ -159,10 +165,21 @@ Deno.test("an install killed at observed points (CRDs Established, cert-manager 
     "half-installed: no runtimes yet",
   );
   // The runtimes are the last phase and take well under a second: a watch sees the first one
-  // as it is created, where polling kubectl (100 ms a call) could miss the whole phase.
-  const runtimes = watchFirst(["get", "clusterservingruntimes", "--watch", "-o", "name"]);
-  await killWhen(env, "the runtimes are being applied", () => Promise.resolve(runtimes.seen));
-  await runtimes.stop();
+  // as it is created, where polling kubectl (100 ms a call) could miss the whole phase. On a
+  // loaded machine the install may still finish first: then the runtimes are deleted (the
+  // install half done again) and the kill is tried again.
+  for (let attempt = 1;; attempt++) {
+    const runtimes = watchFirst(["get", "clusterservingruntimes", "--watch", "-o", "name"]);
+    const killed = await killWhen(
+      env,
+      "the runtimes are being applied",
+      () => Promise.resolve(runtimes.seen),
+      { mayFinish: attempt < 3 },
+    );
+    await runtimes.stop();
+    if (killed) break;
+    await kubectlOk(["delete", "clusterservingruntimes", "--all"]);
+  }
 
   const finished = await install(["--manifests", FIXTURES], cache.path);
   assert.equal(finished.code, 0, finished.stderr);

@@ -159,6 +159,95 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
   });
 }
 
+/** The Lease through which Knative's webhook leads its defaulting reconciler (knative.dev/pkg). */
+async function defaultingLease(): Promise<string> {
+  const names = await kubectlOk(["get", "leases", "-n", "knative-serving", "-o", "name"]);
+  const lease = names.split("\n").find((n) => /defaulting/i.test(n));
+  assert.ok(lease, `no defaulting lease among: ${names}`);
+  return lease.replace(/^.*\//, "");
+}
+
+/** Whether Knative's MutatingWebhookConfiguration has its webhook's rules. */
+async function defaultingRules(): Promise<boolean> {
+  const rules = await kubectlOk(
+    ["get", "mutatingwebhookconfiguration", "webhook.serving.knative.dev"]
+      .concat(["-o", "jsonpath={.webhooks[0].rules}"]),
+  );
+  return rules.trim() !== "";
+}
+
+Deno.test("KServe v0.20.0: Knative's webhook that has not written its defaulting rules: check says so as transient, an install re-run waits for them, and passes once they are written", async () => {
+  await resetCluster();
+  await installKServe(serverless("v0.20.0"));
+  // The input, as while Knative's webhook starts (its reconcilers write their configurations'
+  // rules in no set order; CI once saw validation's before defaulting's): another holder keeps
+  // the defaulting reconciler's Lease, so the webhook started again writes validation's rules
+  // and certificate but never defaulting's, which are removed.
+  const lease = await defaultingLease();
+  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=0"]);
+  await kubectlOk(
+    ["wait", "--for=delete", "pod", "-l", "app=webhook", "-n", "knative-serving", "--timeout=60s"],
+  );
+  await kubectlOk(
+    ["patch", "lease", lease, "-n", "knative-serving", "--type=merge", "-p"].concat(
+      JSON.stringify({
+        spec: {
+          holderIdentity: "kubectl-kserve-test",
+          leaseDurationSeconds: 3600,
+          renewTime: new Date().toISOString().replace("Z", "000Z"),
+        },
+      }),
+    ),
+  );
+  await kubectlOk(
+    ["patch", "mutatingwebhookconfiguration", "webhook.serving.knative.dev", "--type=json", "-p"]
+      .concat('[{"op":"remove","path":"/webhooks/0/rules"}]'),
+  );
+  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=1"]);
+  await kubectlOk(
+    ["rollout", "status", "deployment/webhook", "-n", "knative-serving", "--timeout=120s"],
+  );
+  const refused = await waitFor("the probe to reach validation undefaulted", async () => {
+    const probe = await kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: PROBE });
+    return /Traffic targets sum to 0, want 100/.test(probe.stderr);
+  }, { timeoutMs: 60_000, intervalMs: 2000 });
+  assert.ok(refused);
+  assert.equal(await defaultingRules(), false);
+
+  const finding =
+    /^Knative's webhook has not written the rules of mutatingwebhookconfiguration webhook\.serving\.knative\.dev yet: it does when it starts, and until then the API server skips it, so a Knative Service reaches the others undefaulted \(.*Traffic targets sum to 0, want 100/;
+  const broken = await runCheck([], adminKubeconfig());
+  assert.deepEqual(broken.failed, ["mode.knative-webhook"], JSON.stringify(broken.report));
+  const webhook = broken.byId("mode.knative-webhook")!;
+  assert.match(webhook.error!, finding);
+  assert.equal(webhook.transient, true, "the webhook writes them when it leads");
+  assert.equal(
+    webhook.hint,
+    "If it lasts, see why in the webhook's log: kubectl logs deployment/webhook -n knative-serving",
+  );
+
+  // An install re-run waits for the rules before it probes, then stops with check's finding.
+  const stopped = await assertUnchangedBy(
+    "an install waiting for Knative's defaulting rules",
+    () => installServerless("v0.20.0", "45s"),
+  );
+  assert.equal(stopped.code, 124, stopped.stderr);
+  assert.match(
+    stopped.stderr,
+    new RegExp(`The knative-serving webhook did not answer in time: ${finding.source.slice(1)}`),
+  );
+
+  // The holder lets go: the webhook takes the Lease and writes the rules; check and install pass.
+  await kubectlOk(["delete", "lease", lease, "-n", "knative-serving"]);
+  await waitFor("the webhook to write its defaulting rules", defaultingRules, {
+    timeoutMs: 90_000,
+    intervalMs: 2000,
+  });
+  const fixed = await runCheck([], adminKubeconfig());
+  assert.equal(fixed.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(fixed));
+  await installKServe(serverless("v0.20.0"));
+});
+
 Deno.test("KServe v0.20.0: a Knative revision whose container cannot start: status and check name the container's failure, not IngressReady", async () => {
   await resetCluster();
   await installKServe(serverless("v0.20.0"));
