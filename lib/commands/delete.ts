@@ -1,7 +1,7 @@
 /** `kubectl kserve delete`: remove a model of any kind and wait until it and what it owns are gone. */
 import { type DryRunMode, dryRunSuffix, type GlobalOptions } from "../options.ts";
 import { Kube } from "../kube/client.ts";
-import { deleteObjects, waitDeleted, waitNoneSelected } from "../kube/delete.ts";
+import { deleteObjects, waitDeleted, waitPodsGone } from "../kube/delete.ts";
 import { kindOf, requireModel } from "../models/kinds.ts";
 import { writeErr } from "../output.ts";
 
@@ -37,7 +37,7 @@ export async function deleteModel(options: DeleteInvocation): Promise<number> {
     const deadline = Date.now() + options.timeoutMs;
     const hint = `See what holds it with: kubectl kserve status ${name} -n ${namespace}`;
     await waitDeleted(kube, refs, deadline, `${name} and what it owns to be deleted`, hint);
-    await waitNoneSelected(
+    await waitPodsGone(
       kube,
       `/api/v1/namespaces/${namespace}/pods`,
       kind.podSelector(name),

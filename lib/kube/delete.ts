@@ -144,12 +144,14 @@ export async function waitDeleted(
 }
 
 /**
- * Waits until no object of `collection` matches `labelSelector` (the pods of a deleted model);
- * throws DeadlineError naming those left. The garbage collector may finish a foreground
- * deletion before it has seen a pod created a moment earlier, and deletes that pod afterwards:
- * until it is gone its process still runs and holds its GPU.
+ * Waits until no pod of `collection` that matches `labelSelector` is owned or being deleted
+ * (the pods of a deleted model); throws DeadlineError naming those left. The garbage collector
+ * may end a foreground deletion before it has seen a pod (one created a moment earlier, or one
+ * whose owner reference does not block) and deletes that pod afterwards: until it is gone its
+ * process still runs and holds its GPU. A pod with the labels and no owner (a `kubectl debug
+ * --copy-to` copy) is nobody's to wait for.
  */
-export async function waitNoneSelected(
+export async function waitPodsGone(
   kube: Kube,
   collection: string,
   labelSelector: string,
@@ -157,15 +159,20 @@ export async function waitNoneSelected(
   what: string,
   hint: string,
 ): Promise<void> {
+  const counts = (pod: ListedObject) =>
+    Boolean(pod.metadata.deletionTimestamp) ||
+    ((pod.metadata.ownerReferences as unknown[] | undefined)?.length ?? 0) > 0;
   try {
     await waitFor<ListedObject>(kube, {
       path: collection,
       labelSelector,
       description: what,
-      ready: (items) =>
-        items.length === 0
+      ready: (items) => {
+        const left = items.filter(counts);
+        return left.length === 0
           ? true
-          : `still present: ${items.map((i) => describePending(i)).join(", ")}`,
+          : `still present: ${left.map((i) => describePending(i)).join(", ")}`;
+      },
     }, { timeoutMs: Math.max(1, deadline - Date.now()) });
   } catch (error) {
     if (error instanceof DeadlineError) throw new DeadlineError(error.message, { hint });

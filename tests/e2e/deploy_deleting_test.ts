@@ -286,3 +286,65 @@ Deno.test("delete waits for the model's pods: one held by a finalizer keeps it w
     assert.deepEqual(await ownedBy("web", ns), []);
   });
 });
+
+Deno.test("delete waits for a pod of the model the garbage collector deletes after the model, and neither waits for nor deletes a labelled copy nobody owns", async () => {
+  await withNamespace("delete-late-pod", async (ns) => {
+    const web = await deployPlain("web", ns, ["--wait", "--timeout", "60s"]);
+    assert.equal(web.code, 0, web.stderr);
+    const [rs] = (await kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(
+      ["get", "replicasets", "-n", ns, "-l", "app.kubernetes.io/name=web", "-o", "json"],
+    )).items;
+    const labels = {
+      "app.kubernetes.io/name": "web",
+      "app.kubernetes.io/managed-by": "kubectl-kserve",
+    };
+    const pod = (name: string, extra: Record<string, unknown>) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: ns, labels, ...extra },
+      spec: { containers: [{ name: "kserve-container", image: "example.invalid/x" }] },
+    });
+    // The input: a pod of the model's ReplicaSet the foreground deletion does not wait for (as
+    // one the garbage collector has not seen yet), which the collector deletes once its owner
+    // is gone; a finalizer keeps it Terminating, as a process still stopping would.
+    await applyYaml(JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        pod("web-late", {
+          finalizers: [HOLD],
+          ownerReferences: [{
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            name: rs!.metadata.name,
+            uid: rs!.metadata.uid,
+            blockOwnerDeletion: false,
+          }],
+        }),
+        // The sibling: a copy with the model's labels and no owner (kubectl debug --copy-to).
+        pod("web-debug", {}),
+      ],
+    }));
+    let done = false;
+    const deleting = runPlugin(["delete", "web", "-n", ns, "--timeout", "60s"], { env: env() })
+      .finally(() => done = true);
+    try {
+      await waitGone(["deployment", "web", "-n", ns]);
+      const late = await waitFor(
+        "the garbage collector to delete the late pod",
+        async () =>
+          (await kubectlJson<{ metadata: { deletionTimestamp?: string } }>(
+            ["get", "pod", "web-late", "-n", ns, "-o", "json"],
+          )).metadata.deletionTimestamp,
+      );
+      assert.ok(late);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(done, false, "delete returned while the model's pod was still there");
+    } finally {
+      await release("pod", "web-late", ns);
+    }
+    const deleted = await deleting;
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(await ownedBy("web", ns), ["Pod/web-debug"]);
+  });
+});
