@@ -4,7 +4,9 @@
  * names why it does not (its Service selecting no webhook pod), with a hint that fixes it; an
  * install re-run stops at the webhook with the same finding and changes nothing; deploy --wait
  * fails fast when KServe cannot create the model's Knative Service through it, naming the
- * webhook and the fix. On v0.20.0, status and check name a failed revision's container.
+ * webhook and the fix. On v0.20.0, check names configurations whose rules the webhook has not
+ * written yet (transient) and install waits for them; status and check name a failed
+ * revision's container.
  */
 import assert from "node:assert/strict";
 import {
@@ -159,36 +161,28 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
   });
 }
 
-/** The Lease through which Knative's webhook leads its defaulting reconciler (knative.dev/pkg). */
-async function defaultingLease(): Promise<string> {
+/** The Lease through which Knative's webhook leads one reconciler (knative.dev/pkg leaderelection). */
+async function leaseOf(reconciler: RegExp): Promise<string> {
   const names = await kubectlOk(["get", "leases", "-n", "knative-serving", "-o", "name"]);
-  const lease = names.split("\n").find((n) => /defaulting/i.test(n));
-  assert.ok(lease, `no defaulting lease among: ${names}`);
-  return lease.replace(/^.*\//, "");
+  const leases = names.split("\n").filter((n) => reconciler.test(n));
+  assert.equal(leases.length, 1, `one lease for ${reconciler} among: ${names}`);
+  return leases[0]!.replace(/^.*\//, "");
 }
 
-/** Whether Knative's MutatingWebhookConfiguration has its webhook's rules. */
-async function defaultingRules(): Promise<boolean> {
+/** Whether a Knative webhook configuration ("mutatingwebhookconfiguration NAME") has rules. */
+async function hasRules(config: string): Promise<boolean> {
   const rules = await kubectlOk(
-    ["get", "mutatingwebhookconfiguration", "webhook.serving.knative.dev"]
-      .concat(["-o", "jsonpath={.webhooks[0].rules}"]),
+    ["get", ...config.split(" "), "-o", "jsonpath={.webhooks[0].rules}"],
   );
   return rules.trim() !== "";
 }
 
-Deno.test("KServe v0.20.0: Knative's webhook that has not written its defaulting rules: check says so as transient, an install re-run waits for them, and passes once they are written", async () => {
-  await resetCluster();
-  await installKServe(serverless("v0.20.0"));
-  // The input, as while Knative's webhook starts (its reconcilers write their configurations'
-  // rules in no set order; CI once saw validation's before defaulting's): another holder keeps
-  // the defaulting reconciler's Lease, so the webhook started again writes validation's rules
-  // and certificate but never defaulting's, which are removed.
-  const lease = await defaultingLease();
-  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=0"]);
-  await kubectlOk(
-    ["wait", "--for=delete", "pod", "-l", "app=webhook", "-n", "knative-serving", "--timeout=60s"],
-  );
-  await kubectlOk(
+const MUTATING = "mutatingwebhookconfiguration webhook.serving.knative.dev";
+const VALIDATING = "validatingwebhookconfiguration validation.webhook.serving.knative.dev";
+
+/** Another holder takes `lease` for an hour, so the webhook cannot lead that reconciler. */
+function holdLease(lease: string): Promise<string> {
+  return kubectlOk(
     ["patch", "lease", lease, "-n", "knative-serving", "--type=merge", "-p"].concat(
       JSON.stringify({
         spec: {
@@ -199,20 +193,59 @@ Deno.test("KServe v0.20.0: Knative's webhook that has not written its defaulting
       }),
     ),
   );
+}
+
+/** The dry-run create of a small Knative Service, as kubectl sends it. */
+const probe = () =>
+  kubectl(["create", "--dry-run=server", "-o", "json", "-f", "-"], { stdin: PROBE });
+
+Deno.test("KServe v0.20.0: Knative's webhook that has not written its configurations' rules: check says so as transient, an install re-run waits for them, and both pass once they are written", async () => {
+  await resetCluster();
+  await installKServe(serverless("v0.20.0"));
+  // The input, as while Knative's webhook starts (its reconcilers write their configurations'
+  // rules in no set order; CI once saw validation's before defaulting's): other holders keep
+  // the Leases of the defaulting and validation reconcilers, so the webhook started again
+  // writes neither configuration's rules, which are removed.
+  const defaulting = await leaseOf(/defaulting/i);
+  const validation = await leaseOf(/\.validationwebhook\./i);
+  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=0"]);
   await kubectlOk(
-    ["patch", "mutatingwebhookconfiguration", "webhook.serving.knative.dev", "--type=json", "-p"]
-      .concat('[{"op":"remove","path":"/webhooks/0/rules"}]'),
+    ["wait", "--for=delete", "pod", "-l", "app=webhook", "-n", "knative-serving", "--timeout=60s"],
   );
+  await holdLease(defaulting);
+  await holdLease(validation);
+  for (const config of [MUTATING, VALIDATING]) {
+    await kubectlOk(
+      ["patch", ...config.split(" "), "--type=json", "-p"]
+        .concat('[{"op":"remove","path":"/webhooks/0/rules"}]'),
+    );
+  }
   await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=1"]);
   await kubectlOk(
     ["rollout", "status", "deployment/webhook", "-n", "knative-serving", "--timeout=120s"],
   );
-  const refused = await waitFor("the probe to reach validation undefaulted", async () => {
-    const probe = await kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: PROBE });
-    return /Traffic targets sum to 0, want 100/.test(probe.stderr);
-  }, { timeoutMs: 60_000, intervalMs: 2000 });
-  assert.ok(refused);
-  assert.equal(await defaultingRules(), false);
+
+  // Neither written: the Service is admitted as sent, without its defaults.
+  const admitted = await probe();
+  assert.equal(admitted.code, 0, admitted.stderr);
+  assert.equal(JSON.parse(admitted.stdout).spec.traffic, undefined);
+  const neither = (await runCheck([], adminKubeconfig())).byId("mode.knative-webhook")!;
+  assert.equal(neither.result, "fail", JSON.stringify(neither));
+  assert.equal(
+    neither.error,
+    `Knative's webhook has not written the rules of ${VALIDATING}, ${MUTATING} yet: it does when it starts, and until then the API server skips them, so a Knative Service is admitted without its defaults (no spec.traffic)`,
+  );
+  assert.equal(neither.transient, true);
+
+  // Validation's written, defaulting's not (CI's case): the Service reaches validation undefaulted.
+  await kubectlOk(["delete", "lease", validation, "-n", "knative-serving"]);
+  await waitFor("the webhook to write validation's rules", () => hasRules(VALIDATING), {
+    timeoutMs: 90_000,
+    intervalMs: 2000,
+  });
+  const refused = await probe();
+  assert.match(refused.stderr, /Traffic targets sum to 0, want 100/);
+  assert.equal(await hasRules(MUTATING), false);
 
   const finding =
     /^Knative's webhook has not written the rules of mutatingwebhookconfiguration webhook\.serving\.knative\.dev yet: it does when it starts, and until then the API server skips it, so a Knative Service reaches the others undefaulted \(.*Traffic targets sum to 0, want 100/;
@@ -238,8 +271,8 @@ Deno.test("KServe v0.20.0: Knative's webhook that has not written its defaulting
   );
 
   // The holder lets go: the webhook takes the Lease and writes the rules; check and install pass.
-  await kubectlOk(["delete", "lease", lease, "-n", "knative-serving"]);
-  await waitFor("the webhook to write its defaulting rules", defaultingRules, {
+  await kubectlOk(["delete", "lease", defaulting, "-n", "knative-serving"]);
+  await waitFor("the webhook to write defaulting's rules", () => hasRules(MUTATING), {
     timeoutMs: 90_000,
     intervalMs: 2000,
   });
