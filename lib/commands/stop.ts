@@ -5,6 +5,7 @@
  */
 import { CliError, UsageError } from "../errors.ts";
 import { Kube } from "../kube/client.ts";
+import { waitPodsGone } from "../kube/delete.ts";
 import { waitFor } from "../kube/wait.ts";
 import { findKServe } from "../kserve/detect.ts";
 import { stopAnnotated, writeStopAnnotation } from "../kserve/stop.ts";
@@ -96,10 +97,12 @@ async function waitForState(
     await waitForKind(kind, kube, namespace, name, remainingMs);
     return;
   }
-  await waitFor(kube, {
-    path: `/api/v1/namespaces/${namespace}/pods`,
-    labelSelector: kind.podSelector(name),
-    description: `the pods of ${kind.kind} ${namespace}/${name} to be gone`,
-    ready: (pods) => pods.length === 0 ? true : `${pods.length} pod(s) left`,
-  }, { timeoutMs: remainingMs });
+  await waitPodsGone(
+    kube,
+    `/api/v1/namespaces/${namespace}/pods`,
+    kind.podSelector(name),
+    Date.now() + remainingMs,
+    `the pods of ${kind.kind} ${namespace}/${name} to be gone`,
+    `See them with: kubectl get pods -n ${namespace} -l ${kind.podSelector(name)}`,
+  );
 }

@@ -145,11 +145,12 @@ export async function waitDeleted(
 
 /**
  * Waits until no pod of `collection` that matches `labelSelector` is owned or being deleted
- * (the pods of a deleted model); throws DeadlineError naming those left. The garbage collector
+ * (the pods of a deleted or stopped model: `delete` and `stop --wait` wait the same way);
+ * throws DeadlineError naming those left. The garbage collector
  * may end a foreground deletion before it has seen a pod (one created a moment earlier, or one
  * whose owner reference does not block) and deletes that pod afterwards: until it is gone its
- * process still runs and holds its GPU. A pod with the labels and no owner (a `kubectl debug
- * --copy-to` copy) is nobody's to wait for.
+ * process still runs and holds its GPU. A pod with the labels and no owner (made by hand; a
+ * ReplicaSet of the model would have adopted it) is nobody's to delete, so it is not waited for.
  */
 export async function waitPodsGone(
   kube: Kube,
