@@ -10,7 +10,7 @@ import type { Deployment } from "../kube/objects.ts";
 import type { CheckContext } from "./context.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
-import { selectsNoPod } from "./selectors.ts";
+import { selectsNoPod, targetsNoPort } from "./selectors.ts";
 import { KubeApiError } from "../kube/errors.ts";
 
 const INSTALL_HINT = `Install cert-manager before KServe: ${INSTALL_CERT_MANAGER}`;
@@ -220,8 +220,9 @@ export const certManagerChecks: Check<CheckContext>[] = [
           throw error;
         }
         // Its Deployment is Available (this check runs only then): a Service that selects none
-        // of its pods refuses every call until someone fixes it; anything else may be starting.
-        const wrong = await webhookServiceSelectsNoPod(ctx);
+        // of its pods, or sends to a port they do not declare, refuses every call until someone
+        // fixes it; anything else may be starting.
+        const wrong = await webhookServiceMissesPods(ctx);
         if (wrong) {
           throw new CheckFailed(
             `${wrong.finding}, so the API server cannot call the cert-manager webhook: ${error.message}`,
@@ -239,7 +240,7 @@ export const certManagerChecks: Check<CheckContext>[] = [
   },
 ];
 
-async function webhookServiceSelectsNoPod(
+async function webhookServiceMissesPods(
   ctx: CheckContext,
 ): Promise<{ finding: string; fix: string } | undefined> {
   const [webhook] = (await ctx.deployments({
@@ -249,5 +250,6 @@ async function webhookServiceSelectsNoPod(
   const service = await ctx.get<V1Service>(
     `/api/v1/namespaces/${webhook.metadata?.namespace}/services/cert-manager-webhook`,
   );
-  return service && selectsNoPod(service, webhook, webhook.spec?.selector?.matchLabels ?? {});
+  return service && (selectsNoPod(service, webhook, webhook.spec?.selector?.matchLabels ?? {}) ??
+    targetsNoPort(service, webhook));
 }

@@ -15,7 +15,7 @@ import { type Check, CheckFailed } from "./check_types.ts";
 import { CheckContext } from "./context.ts";
 import { knativeNamespaceIn } from "./knative_config.ts";
 import { scaledToZero, scaleUpCommands } from "./scaled.ts";
-import { selectsNoPod } from "./selectors.ts";
+import { selectsNoPod, targetsNoPort } from "./selectors.ts";
 import { webhookConfigs } from "./webhook_configs.ts";
 
 /** The name of Knative's webhook Service and Deployment (serving-core.yaml). */
@@ -135,6 +135,10 @@ async function whyNoAnswer(ctx: CheckContext, message: string): Promise<never> {
     selectsNoPod(service, deployment, deployment.spec?.selector?.matchLabels ?? {});
   if (wrong) {
     throw new CheckFailed(`${lead}: ${wrong.finding}`, wrong.fix, { transient: false });
+  }
+  const unported = deployment && targetsNoPort(service, deployment);
+  if (unported) {
+    throw new CheckFailed(`${lead}: ${unported.finding}`, unported.fix, { transient: false });
   }
   // Its Deployment is Available (mode.knative) and its Service selects its pods: the
   // EndpointSlice is still being filled, which resolves on its own.

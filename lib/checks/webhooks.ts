@@ -9,7 +9,7 @@ import type { CheckContext } from "./context.ts";
 import { kserveWebhookConfigs, leftoverWebhooks } from "./webhook_configs.ts";
 import { type Check, CheckFailed } from "./check_types.ts";
 import { caBundleCheck } from "./ca_bundle.ts";
-import { selectsNoPod } from "./selectors.ts";
+import { selectsNoPod, targetsNoPort } from "./selectors.ts";
 
 /**
  * The dry-run create behind webhooks.probe. It is the slowest request of a healthy check (the
@@ -125,9 +125,19 @@ export const webhookChecks: Check<CheckContext>[] = [
         created = await request;
       } catch (error) {
         if (error instanceof KubeApiError && /failed calling webhook/.test(error.message)) {
-          // Its endpoints are ready and its caBundle matches the certificate it serves (the
-          // checks this one depends on): the API server has yet to use the bundle cainjector
-          // just wrote, or the controller is still starting. Both resolve in seconds.
+          // Its endpoints are ready (they do not check ports): a Service sending to a port the
+          // controller does not declare refuses every call until someone fixes it.
+          const unported = await webhookServiceMissesPort(ctx);
+          if (unported) {
+            throw new CheckFailed(
+              `${unported.finding}, so the API server cannot call the KServe webhook: ${error.message}`,
+              unported.fix,
+              { transient: false },
+            );
+          }
+          // Its caBundle matches the certificate it serves (the check this one depends on):
+          // the API server has yet to use the bundle cainjector just wrote, or the controller
+          // is still starting. Both resolve in seconds.
           throw new CheckFailed(
             `The API server cannot call the KServe webhook yet; waiting for it to trust the caBundle cainjector wrote and for the controller to answer: ${error.message}`,
             undefined,
@@ -147,6 +157,17 @@ export const webhookChecks: Check<CheckContext>[] = [
     },
   },
 ];
+
+/** The KServe webhook Service's port sending where the controller declares no port, if so. */
+async function webhookServiceMissesPort(
+  ctx: CheckContext,
+): Promise<{ finding: string; fix: string } | undefined> {
+  const { namespace, controller } = await ctx.kserve();
+  const service = await ctx.get<V1Service>(
+    `/api/v1/namespaces/${namespace}/services/${KSERVE_OBJECTS.webhookService}`,
+  );
+  return service && controller ? targetsNoPort(service, controller) : undefined;
+}
 
 /**
  * Why the webhook Service has no ready endpoints although the controller is Available (this

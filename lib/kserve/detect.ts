@@ -19,7 +19,13 @@ export interface DetectedObject {
     replicas?: number;
     template?: {
       metadata?: { labels?: Record<string, string> };
-      spec?: { containers?: { name: string; image?: string }[] };
+      spec?: {
+        containers?: {
+          name: string;
+          image?: string;
+          ports?: { containerPort: number; name?: string }[];
+        }[];
+      };
     };
   };
   /** A Deployment's status (what a diagnosis of the controller reads). */

@@ -171,6 +171,46 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
   });
 
   await t.step(
+    "the webhook Service sending to a port the controller does not declare: ready endpoints, a probe that fails, named as needing a fix, and the hint fixes it",
+    async () => {
+      const service = ["service", "kserve-webhook-server-service", "-n", "kserve"];
+      let fixed = false;
+      try {
+        await kubectlOk(
+          ["patch", ...service, "--type=json", "-p"]
+            .concat('[{"op":"replace","path":"/spec/ports/0/targetPort","value":9999}]'),
+        );
+        const failure = await waitFor("the probe to fail through port 9999", async () => {
+          const summary = await check();
+          return summary.failed.includes("webhooks.probe") &&
+            onlyFailure(summary, "webhooks.probe");
+        }, { timeoutMs: 60_000, intervalMs: 1000 });
+        assert.match(
+          failure.error!,
+          /^Service kserve\/kserve-webhook-server-service sends port 443 to targetPort 9999, which no container of Deployment kserve\/kserve-controller-manager declares \(it declares webhook-server 9443.*\), so the API server cannot call the KServe webhook: .*failed calling webhook/,
+        );
+        assert.notEqual(failure.transient, true, "a wrong port stays wrong");
+        assert.equal(
+          failure.hint,
+          `kubectl patch service kserve-webhook-server-service -n kserve --type=json -p '[{"op":"replace","path":"/spec/ports/0/targetPort","value":9443}]'`,
+        );
+        await runHint(failure.hint!);
+        fixed = true;
+        await untilHealthy();
+      } finally {
+        if (!fixed) {
+          await kubectlOk(
+            ["patch", ...service, "--type=json", "-p"]
+              .concat(
+                '[{"op":"replace","path":"/spec/ports/0/targetPort","value":"webhook-server"}]',
+              ),
+          );
+        }
+      }
+    },
+  );
+
+  await t.step(
     "a webhook pointing at a Service in another namespace is named, and the forced re-apply fixes it",
     async () => {
       // A Service of that name exists there (an earlier install's), so it is no orphan.
