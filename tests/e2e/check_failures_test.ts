@@ -180,6 +180,11 @@ Deno.test("check on a raw install of v0.20.0 broken one piece at a time, each hi
           ["patch", ...service, "--type=json", "-p"]
             .concat('[{"op":"replace","path":"/spec/ports/0/targetPort","value":9999}]'),
         );
+        // The API server keeps its connection to the pod it called before (as kube-proxy keeps
+        // an established flow): the new pod of a restart is reached only through the Service.
+        const controller = ["deployment/kserve-controller-manager", "-n", "kserve"];
+        await kubectlOk(["rollout", "restart", ...controller]);
+        await kubectlOk(["rollout", "status", ...controller, "--timeout=120s"]);
         const failure = await waitFor("the probe to fail through port 9999", async () => {
           const summary = await check();
           return summary.failed.includes("webhooks.probe") &&
