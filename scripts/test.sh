@@ -20,7 +20,7 @@ tests/e2e/model_diagnosis_test.ts tests/e2e/deploy_deleting_test.ts tests/e2e/ve
 tests/e2e/demo_test.ts tests/e2e/conflicts_test.ts tests/e2e/install_cert_manager_test.ts
 tests/e2e/deploy_file_test.ts tests/e2e/llm_test.ts tests/e2e/knative_serving_test.ts
 tests/e2e/creds_hf_test.ts tests/e2e/check_cainjector_test.ts tests/e2e/rollout_test.ts
-tests/e2e/llm_routed_test.ts tests/e2e/knative_diagnosis_test.ts"
+tests/e2e/llm_routed_test.ts tests/e2e/knative_diagnosis_test.ts tests/e2e/knative_rules_test.ts"
 SECOND_CLUSTER_ENV=(KSERVE_CLUSTER_DIR=/tmp/kubectl-kserve-cluster-2 KSERVE_CLUSTER_NETNS=kubectl-kserve-2)
 
 phase_start=$(date +%s)

@@ -4,9 +4,8 @@
  * names why it does not (its Service selecting no webhook pod), with a hint that fixes it; an
  * install re-run stops at the webhook with the same finding and changes nothing; deploy --wait
  * fails fast when KServe cannot create the model's Knative Service through it, naming the
- * webhook and the fix. On v0.20.0, check names configurations whose rules the webhook has not
- * written yet (transient) and install waits for them; status and check name a failed
- * revision's container.
+ * webhook and the fix. On v0.20.0, status and check name a failed revision's container.
+ * (Configurations whose rules the webhook has not written: knative_rules_test.ts.)
  */
 import assert from "node:assert/strict";
 import {
@@ -16,12 +15,15 @@ import {
   kubectlOk,
   resetCluster,
   say,
-  tempDir,
   waitFor,
 } from "../support/cluster.ts";
-import { FIXTURES } from "../support/fixtures.ts";
 import { runHint } from "../support/hints.ts";
 import { installKServe, MODEL_SERVER_IMAGE, SKLEARN } from "../support/kserve.ts";
+import {
+  installServerlessWithin as installServerless,
+  serverlessArgs as serverless,
+  SMALLEST_KNATIVE_SERVICE as PROBE,
+} from "../support/knative.ts";
 import { runPlugin } from "../support/plugin.ts";
 import { runCheck } from "../support/plugin_json.ts";
 import { assertUnchangedBy } from "../support/snapshot.ts";
@@ -33,14 +35,6 @@ const FINDING =
   /The API server cannot call Knative's webhook "webhook\.serving\.knative\.dev" \(Service knative-serving\/webhook\): the connection was refused .*: Service knative-serving\/webhook selects app=webhook,app\.kubernetes\.io\/version=1\.14\.0,role=webhook, which matches no pod of Deployment knative-serving\/webhook/;
 const SELECTOR_FIX =
   "kubectl set selector service webhook -n knative-serving 'app=webhook,role=webhook'";
-
-/** The smallest Knative Service, for a dry run right after the webhook's pod is deleted. */
-const PROBE = JSON.stringify({
-  apiVersion: "serving.knative.dev/v1",
-  kind: "Service",
-  metadata: { name: "probe", namespace: "default" },
-  spec: { template: { spec: { containers: [{ image: "ghcr.io/knative/helloworld-go:latest" }] } } },
-});
 
 /** The Knative webhook's EndpointSlices list no ready endpoint. */
 async function webhookEndpoints(): Promise<number> {
@@ -55,28 +49,6 @@ async function webhookEndpoints(): Promise<number> {
     "jsonpath={.items[*].endpoints[*].addresses[0]}",
   ]);
   return out.trim() ? out.trim().split(/\s+/).length : 0;
-}
-
-/** install's arguments for `version` in serverless mode from the fixtures. */
-const serverless = (
-  version: string,
-) => [
-  "--version",
-  version,
-  "--mode",
-  "serverless",
-  "--manifests",
-  FIXTURES,
-  "--request-timeout",
-  "2m",
-];
-
-/** `install` of `version` in serverless mode within `timeout`, with its exit code and output. */
-async function installServerless(version: string, timeout: string) {
-  await using cache = await tempDir();
-  return await runPlugin(["install", ...serverless(version), "--timeout", timeout], {
-    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
-  });
 }
 
 for (const version of ["v0.16.0", "v0.20.0"]) {
@@ -160,126 +132,6 @@ for (const version of ["v0.16.0", "v0.20.0"]) {
     await installKServe(serverless(version));
   });
 }
-
-/** The Lease through which Knative's webhook leads one reconciler (knative.dev/pkg leaderelection). */
-async function leaseOf(reconciler: RegExp): Promise<string> {
-  const names = await kubectlOk(["get", "leases", "-n", "knative-serving", "-o", "name"]);
-  const leases = names.split("\n").filter((n) => reconciler.test(n));
-  assert.equal(leases.length, 1, `one lease for ${reconciler} among: ${names}`);
-  return leases[0]!.replace(/^.*\//, "");
-}
-
-/** Whether a Knative webhook configuration ("mutatingwebhookconfiguration NAME") has rules. */
-async function hasRules(config: string): Promise<boolean> {
-  const rules = await kubectlOk(
-    ["get", ...config.split(" "), "-o", "jsonpath={.webhooks[0].rules}"],
-  );
-  return rules.trim() !== "";
-}
-
-const MUTATING = "mutatingwebhookconfiguration webhook.serving.knative.dev";
-const VALIDATING = "validatingwebhookconfiguration validation.webhook.serving.knative.dev";
-
-/** Another holder takes `lease` for an hour, so the webhook cannot lead that reconciler. */
-function holdLease(lease: string): Promise<string> {
-  return kubectlOk(
-    ["patch", "lease", lease, "-n", "knative-serving", "--type=merge", "-p"].concat(
-      JSON.stringify({
-        spec: {
-          holderIdentity: "kubectl-kserve-test",
-          leaseDurationSeconds: 3600,
-          renewTime: new Date().toISOString().replace("Z", "000Z"),
-        },
-      }),
-    ),
-  );
-}
-
-/** The dry-run create of a small Knative Service, as kubectl sends it. */
-const probe = () =>
-  kubectl(["create", "--dry-run=server", "-o", "json", "-f", "-"], { stdin: PROBE });
-
-Deno.test("KServe v0.20.0: Knative's webhook that has not written its configurations' rules: check says so as transient, an install re-run waits for them, and both pass once they are written", async () => {
-  await resetCluster();
-  await installKServe(serverless("v0.20.0"));
-  // The input, as while Knative's webhook starts (its reconcilers write their configurations'
-  // rules in no set order; CI once saw validation's before defaulting's): other holders keep
-  // the Leases of the defaulting and validation reconcilers, so the webhook started again
-  // writes neither configuration's rules, which are removed.
-  const defaulting = await leaseOf(/defaulting/i);
-  const validation = await leaseOf(/\.validationwebhook\./i);
-  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=0"]);
-  await kubectlOk(
-    ["wait", "--for=delete", "pod", "-l", "app=webhook", "-n", "knative-serving", "--timeout=60s"],
-  );
-  await holdLease(defaulting);
-  await holdLease(validation);
-  for (const config of [MUTATING, VALIDATING]) {
-    await kubectlOk(
-      ["patch", ...config.split(" "), "--type=json", "-p"]
-        .concat('[{"op":"remove","path":"/webhooks/0/rules"}]'),
-    );
-  }
-  await kubectlOk(["scale", "deployment", "webhook", "-n", "knative-serving", "--replicas=1"]);
-  await kubectlOk(
-    ["rollout", "status", "deployment/webhook", "-n", "knative-serving", "--timeout=120s"],
-  );
-
-  // Neither written: the Service is admitted as sent, without its defaults.
-  const admitted = await probe();
-  assert.equal(admitted.code, 0, admitted.stderr);
-  assert.equal(JSON.parse(admitted.stdout).spec.traffic, undefined);
-  const neither = (await runCheck([], adminKubeconfig())).byId("mode.knative-webhook")!;
-  assert.equal(neither.result, "fail", JSON.stringify(neither));
-  assert.equal(
-    neither.error,
-    `Knative's webhook has not written the rules of ${VALIDATING}, ${MUTATING} yet: it does when it starts, and until then the API server skips them, so a Knative Service is admitted without its defaults (no spec.traffic)`,
-  );
-  assert.equal(neither.transient, true);
-
-  // Validation's written, defaulting's not (CI's case): the Service reaches validation undefaulted.
-  await kubectlOk(["delete", "lease", validation, "-n", "knative-serving"]);
-  await waitFor("the webhook to write validation's rules", () => hasRules(VALIDATING), {
-    timeoutMs: 90_000,
-    intervalMs: 2000,
-  });
-  const refused = await probe();
-  assert.match(refused.stderr, /Traffic targets sum to 0, want 100/);
-  assert.equal(await hasRules(MUTATING), false);
-
-  const finding =
-    /^Knative's webhook has not written the rules of mutatingwebhookconfiguration webhook\.serving\.knative\.dev yet: it does when it starts, and until then the API server skips it, so a Knative Service reaches the others undefaulted \(.*Traffic targets sum to 0, want 100/;
-  const broken = await runCheck([], adminKubeconfig());
-  assert.deepEqual(broken.failed, ["mode.knative-webhook"], JSON.stringify(broken.report));
-  const webhook = broken.byId("mode.knative-webhook")!;
-  assert.match(webhook.error!, finding);
-  assert.equal(webhook.transient, true, "the webhook writes them when it leads");
-  assert.equal(
-    webhook.hint,
-    "If it lasts, see why in the webhook's log: kubectl logs deployment/webhook -n knative-serving",
-  );
-
-  // An install re-run waits for the rules before it probes, then stops with check's finding.
-  const stopped = await assertUnchangedBy(
-    "an install waiting for Knative's defaulting rules",
-    () => installServerless("v0.20.0", "45s"),
-  );
-  assert.equal(stopped.code, 124, stopped.stderr);
-  assert.match(
-    stopped.stderr,
-    new RegExp(`The knative-serving webhook did not answer in time: ${finding.source.slice(1)}`),
-  );
-
-  // The holder lets go: the webhook takes the Lease and writes the rules; check and install pass.
-  await kubectlOk(["delete", "lease", defaulting, "-n", "knative-serving"]);
-  await waitFor("the webhook to write defaulting's rules", () => hasRules(MUTATING), {
-    timeoutMs: 90_000,
-    intervalMs: 2000,
-  });
-  const fixed = await runCheck([], adminKubeconfig());
-  assert.equal(fixed.byId("mode.knative-webhook")?.result, "pass", JSON.stringify(fixed));
-  await installKServe(serverless("v0.20.0"));
-});
 
 Deno.test("KServe v0.20.0: a Knative revision whose container cannot start: status and check name the container's failure, not IngressReady", async () => {
   await resetCluster();

@@ -1,7 +1,8 @@
 /** A test cluster with KServe in Knative mode on Knative Serving's real controllers. */
-import { kubectlJson, kubectlOk, type Obj } from "./cluster.ts";
+import { adminKubeconfig, kubectlJson, kubectlOk, type Obj, tempDir } from "./cluster.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { installKServe } from "./kserve.ts";
+import { runPlugin } from "./plugin.ts";
 
 /** The registries Knative leaves as tagged (its default list, and the test registry). */
 const SKIPPING_TAG_RESOLVING = "kind.local,ko.local,dev.local,kubectl-kserve.test";
@@ -23,6 +24,34 @@ export async function installServerless(version: string): Promise<void> {
         data: { "registries-skipping-tag-resolving": SKIPPING_TAG_RESOLVING },
       })]),
   );
+}
+
+/** The smallest Knative Service (JSON), for kubectl's dry runs through Knative's webhooks. */
+export const SMALLEST_KNATIVE_SERVICE = JSON.stringify({
+  apiVersion: "serving.knative.dev/v1",
+  kind: "Service",
+  metadata: { name: "probe", namespace: "default" },
+  spec: { template: { spec: { containers: [{ image: "ghcr.io/knative/helloworld-go:latest" }] } } },
+});
+
+/** install's arguments for `version` in serverless mode from the fixtures. */
+export const serverlessArgs = (version: string) => [
+  "--version",
+  version,
+  "--mode",
+  "serverless",
+  "--manifests",
+  FIXTURES,
+  "--request-timeout",
+  "2m",
+];
+
+/** `install` of `version` in serverless mode within `timeout`, with its exit code and output. */
+export async function installServerlessWithin(version: string, timeout: string) {
+  await using cache = await tempDir();
+  return await runPlugin(["install", ...serverlessArgs(version), "--timeout", timeout], {
+    env: { KUBECONFIG: adminKubeconfig(), XDG_CACHE_HOME: cache.path },
+  });
 }
 
 /** Percent by revision name of a Knative traffic list (a revision named twice adds up). */
