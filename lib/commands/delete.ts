@@ -37,14 +37,7 @@ export async function deleteModel(options: DeleteInvocation): Promise<number> {
     const deadline = Date.now() + options.timeoutMs;
     const hint = `See what holds it with: kubectl kserve status ${name} -n ${namespace}`;
     await waitDeleted(kube, refs, deadline, `${name} and what it owns to be deleted`, hint);
-    await waitPodsGone(
-      kube,
-      `/api/v1/namespaces/${namespace}/pods`,
-      kind.podSelector(name),
-      deadline,
-      `${name}'s pods to stop`,
-      `See them with: kubectl get pods -n ${namespace} -l ${kind.podSelector(name)}`,
-    );
+    await waitPodsGone(kube, namespace, kind.podSelector(name), deadline, `${name}'s pods to stop`);
   }
   writeErr(`${kind.owns} ${name} deleted${suffix}\n`);
   return 0;

@@ -99,10 +99,9 @@ async function waitForState(
   }
   await waitPodsGone(
     kube,
-    `/api/v1/namespaces/${namespace}/pods`,
+    namespace,
     kind.podSelector(name),
     Date.now() + remainingMs,
     `the pods of ${kind.kind} ${namespace}/${name} to be gone`,
-    `See them with: kubectl get pods -n ${namespace} -l ${kind.podSelector(name)}`,
   );
 }

@@ -15,6 +15,7 @@ import {
   waitDeleted,
 } from "../kube/delete.ts";
 import { kserveWebhookAnswers } from "../kserve/probes.ts";
+import { configurationCollection } from "../kserve/webhook_rules.ts";
 import { kindPath, KSERVE_KINDS, type KServeKind } from "../kserve/api_kinds.ts";
 import type { Inventory, TeardownOptions, TeardownPlan, TeardownStep } from "./teardown_plan.ts";
 import { CERT_MANAGER_TEARDOWN, KNATIVE_TEARDOWN, kserveTeardown } from "./component_teardowns.ts";
@@ -27,7 +28,6 @@ function kindCollections(role: KServeKind["teardown"]): [string, string][] {
 const WAIT_HINT =
   "Objects wait for their finalizers; see what holds them with: kubectl kserve check; or run uninstall again with --force";
 
-const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 const RBAC = "/apis/rbac.authorization.k8s.io/v1";
 
 /** Reads, in one round of parallel requests, everything planTeardown needs. */
@@ -43,8 +43,8 @@ export async function readInventory(kube: Kube, options: TeardownOptions): Promi
     clusterResources: listAll(kube, kindCollections("cluster-resource")),
     llmConfigs: listAll(kube, kindCollections("llm-config")),
     webhooks: listAll(kube, [
-      [`${ADMISSION}/validatingwebhookconfigurations`, "ValidatingWebhookConfiguration"],
-      [`${ADMISSION}/mutatingwebhookconfigurations`, "MutatingWebhookConfiguration"],
+      ...["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]
+        .map((kind): [string, string] => [configurationCollection(kind), kind]),
     ]),
     crds: listRefs(kube, CRD_PATH, "CustomResourceDefinition", { metadataOnly: true }),
     clusterRbac: listAll(kube, [

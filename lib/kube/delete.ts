@@ -144,7 +144,7 @@ export async function waitDeleted(
 }
 
 /**
- * Waits until no pod of `collection` that matches `labelSelector` is owned or being deleted
+ * Waits until no pod of `namespace` that matches `labelSelector` is owned or being deleted
  * (the pods of a deleted or stopped model: `delete` and `stop --wait` wait the same way);
  * throws DeadlineError naming those left. The garbage collector
  * may end a foreground deletion before it has seen a pod (one created a moment earlier, or one
@@ -154,18 +154,17 @@ export async function waitDeleted(
  */
 export async function waitPodsGone(
   kube: Kube,
-  collection: string,
+  namespace: string,
   labelSelector: string,
   deadline: number,
   what: string,
-  hint: string,
 ): Promise<void> {
   const counts = (pod: ListedObject) =>
     Boolean(pod.metadata.deletionTimestamp) ||
     ((pod.metadata.ownerReferences as unknown[] | undefined)?.length ?? 0) > 0;
   try {
     await waitFor<ListedObject>(kube, {
-      path: collection,
+      path: `/api/v1/namespaces/${namespace}/pods`,
       labelSelector,
       description: what,
       ready: (items) => {
@@ -176,7 +175,10 @@ export async function waitPodsGone(
       },
     }, { timeoutMs: Math.max(1, deadline - Date.now()) });
   } catch (error) {
-    if (error instanceof DeadlineError) throw new DeadlineError(error.message, { hint });
+    if (error instanceof DeadlineError) {
+      const hint = `See them with: kubectl get pods -n ${namespace} -l ${labelSelector}`;
+      throw new DeadlineError(error.message, { hint });
+    }
     throw error;
   }
 }
